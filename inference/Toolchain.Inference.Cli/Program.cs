@@ -1,0 +1,3 @@
+using Toolchain.Inference.Cli;
+
+return InferCli.Run(args);

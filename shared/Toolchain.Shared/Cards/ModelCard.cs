@@ -1,0 +1,192 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Toolchain.Shared.Cards;
+
+/// <summary>
+/// What a model says about itself: task, labels, input contract, preprocessing, provenance and metrics.
+/// It is stored in the ONNX file's <c>metadata_props</c> under <see cref="ModelCardKeys"/>.
+/// </summary>
+public sealed record ModelCard
+{
+    /// <summary>"binary" or "multiclass".</summary>
+    public required string Task { get; init; }
+    /// <summary>Class names, index = class id.</summary>
+    public required IReadOnlyList<string> Labels { get; init; }
+    /// <summary>Graph input name.</summary>
+    public string InputName { get; init; } = "input";
+    /// <summary>"NCHW" or "NC".</summary>
+    public required string InputLayout { get; init; }
+    /// <summary>Input shape with -1 for the batch axis.</summary>
+    public required IReadOnlyList<long> InputShape { get; init; }
+    /// <summary>"float32" or "float64".</summary>
+    public required string ElementType { get; init; }
+    /// <summary>Main output name: "logits" for multiclass, "probability" for binary.</summary>
+    public required string OutputName { get; init; }
+    /// <summary>The probabilities output, or null.</summary>
+    public string? ProbabilitiesName { get; init; }
+    /// <summary>Pixel convention before normalisation.</summary>
+    public string PixelConvention { get; init; } = "white-on-black, scaled to [0,1]";
+    /// <summary>Normalisation mean applied after scaling.</summary>
+    public double Mean { get; init; }
+    /// <summary>Normalisation std applied after scaling.</summary>
+    public double Std { get; init; } = 1;
+    /// <summary>"digit", "resize" or "none".</summary>
+    public string PreprocessingMode { get; init; } = "none";
+    /// <summary>Dataset the model was trained on.</summary>
+    public string DatasetName { get; init; } = "";
+    /// <summary>Training examples.</summary>
+    public int TrainCount { get; init; }
+    /// <summary>Test examples.</summary>
+    public int TestCount { get; init; }
+    /// <summary>Canonical architecture spec.</summary>
+    public string Architecture { get; init; } = "";
+    /// <summary>Hyperparameters by name, values as text.</summary>
+    public IReadOnlyDictionary<string, string> Hyperparameters { get; init; } = new Dictionary<string, string>();
+    /// <summary>Training seed.</summary>
+    public long Seed { get; init; }
+    /// <summary>Final test accuracy in [0,1], or null when unknown.</summary>
+    public double? TestAccuracy { get; init; }
+    /// <summary>Final test loss, or null when unknown.</summary>
+    public double? TestLoss { get; init; }
+    /// <summary>Max abs difference ORT vs TorchSharp at export, or null before verification.</summary>
+    public double? ExportParity { get; init; }
+    /// <summary>Toolchain version that wrote the model.</summary>
+    public string ToolchainVersion { get; init; } = CurrentVersion;
+
+    /// <summary>The version of this toolchain.</summary>
+    public static string CurrentVersion =>
+        typeof(ModelCard).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    /// <summary>Whether the model takes images (NCHW).</summary>
+    public bool IsImageModel => InputLayout == "NCHW";
+
+    /// <summary>Serialises the card to metadata key/value pairs.</summary>
+    public IReadOnlyDictionary<string, string> ToMetadata()
+    {
+        var m = new Dictionary<string, string>
+        {
+            [ModelCardKeys.Task] = Task,
+            [ModelCardKeys.Labels] = JsonSerializer.Serialize(Labels),
+            [ModelCardKeys.InputName] = InputName,
+            [ModelCardKeys.InputLayout] = InputLayout,
+            [ModelCardKeys.InputShape] = JsonSerializer.Serialize(InputShape),
+            [ModelCardKeys.ElementType] = ElementType,
+            [ModelCardKeys.OutputName] = OutputName,
+            [ModelCardKeys.PixelConvention] = PixelConvention,
+            [ModelCardKeys.NormalizationMean] = Num(Mean),
+            [ModelCardKeys.NormalizationStd] = Num(Std),
+            [ModelCardKeys.PreprocessingMode] = PreprocessingMode,
+            [ModelCardKeys.DatasetName] = DatasetName,
+            [ModelCardKeys.DatasetTrainCount] = TrainCount.ToString(CultureInfo.InvariantCulture),
+            [ModelCardKeys.DatasetTestCount] = TestCount.ToString(CultureInfo.InvariantCulture),
+            [ModelCardKeys.Architecture] = Architecture,
+            [ModelCardKeys.Hyperparameters] = JsonSerializer.Serialize(Hyperparameters),
+            [ModelCardKeys.Seed] = Seed.ToString(CultureInfo.InvariantCulture),
+            [ModelCardKeys.ToolchainVersion] = ToolchainVersion,
+        };
+        if (ProbabilitiesName is not null)
+        {
+            m[ModelCardKeys.ProbabilitiesName] = ProbabilitiesName;
+        }
+        if (TestAccuracy is { } acc)
+        {
+            m[ModelCardKeys.TestAccuracy] = Num(acc);
+        }
+        if (TestLoss is { } loss)
+        {
+            m[ModelCardKeys.TestLoss] = Num(loss);
+        }
+        if (ExportParity is { } parity)
+        {
+            m[ModelCardKeys.ExportParity] = Num(parity);
+        }
+        return m;
+    }
+
+    /// <summary>
+    /// Reads a card from metadata. Returns null when the metadata holds none of our keys (a foreign model);
+    /// throws <see cref="FormatException"/> naming the key when a card is present but incomplete or malformed.
+    /// </summary>
+    public static ModelCard? FromMetadata(IReadOnlyDictionary<string, string> metadata)
+    {
+        if (!metadata.Keys.Any(k => k.StartsWith(ModelCardKeys.Prefix, StringComparison.Ordinal)))
+        {
+            return null;
+        }
+        string Req(string key) => metadata.TryGetValue(key, out var v) && v.Length > 0
+            ? v
+            : throw new FormatException($"model card is missing '{key}'");
+        string? Opt(string key) => metadata.TryGetValue(key, out var v) && v.Length > 0 ? v : null;
+        T Json<T>(string key)
+        {
+            try
+            {
+                return JsonSerializer.Deserialize<T>(Req(key)) ?? throw new FormatException($"model card key '{key}' is null");
+            }
+            catch (JsonException)
+            {
+                throw new FormatException($"model card key '{key}' is not valid JSON");
+            }
+        }
+        double ReqNum(string key) => ParseNum(key, Req(key));
+        double? OptNum(string key) => Opt(key) is { } v ? ParseNum(key, v) : null;
+
+        var card = new ModelCard
+        {
+            Task = Req(ModelCardKeys.Task),
+            Labels = Json<string[]>(ModelCardKeys.Labels),
+            InputName = Opt(ModelCardKeys.InputName) ?? "input",
+            InputLayout = Req(ModelCardKeys.InputLayout),
+            InputShape = Json<long[]>(ModelCardKeys.InputShape),
+            ElementType = Req(ModelCardKeys.ElementType),
+            OutputName = Req(ModelCardKeys.OutputName),
+            ProbabilitiesName = Opt(ModelCardKeys.ProbabilitiesName),
+            PixelConvention = Opt(ModelCardKeys.PixelConvention) ?? "",
+            Mean = ReqNum(ModelCardKeys.NormalizationMean),
+            Std = ReqNum(ModelCardKeys.NormalizationStd),
+            PreprocessingMode = Opt(ModelCardKeys.PreprocessingMode) ?? "none",
+            DatasetName = Opt(ModelCardKeys.DatasetName) ?? "",
+            TrainCount = (int)(OptNum(ModelCardKeys.DatasetTrainCount) ?? 0),
+            TestCount = (int)(OptNum(ModelCardKeys.DatasetTestCount) ?? 0),
+            Architecture = Opt(ModelCardKeys.Architecture) ?? "",
+            Hyperparameters = Opt(ModelCardKeys.Hyperparameters) is null
+                ? new Dictionary<string, string>()
+                : Json<Dictionary<string, string>>(ModelCardKeys.Hyperparameters),
+            Seed = (long)(OptNum(ModelCardKeys.Seed) ?? 0),
+            TestAccuracy = OptNum(ModelCardKeys.TestAccuracy),
+            TestLoss = OptNum(ModelCardKeys.TestLoss),
+            ExportParity = OptNum(ModelCardKeys.ExportParity),
+            ToolchainVersion = Opt(ModelCardKeys.ToolchainVersion) ?? "",
+        };
+        if (card.Task is not ("binary" or "multiclass"))
+        {
+            throw new FormatException($"model card key '{ModelCardKeys.Task}' must be binary or multiclass, not '{card.Task}'");
+        }
+        if (card.ElementType is not ("float32" or "float64"))
+        {
+            throw new FormatException($"model card key '{ModelCardKeys.ElementType}' must be float32 or float64, not '{card.ElementType}'");
+        }
+        if (!(card.Std > 0) || !double.IsFinite(card.Mean))
+        {
+            throw new FormatException($"model card normalisation must have a finite mean and a positive std");
+        }
+        return card;
+    }
+
+    /// <summary>A short human summary for the ONNX doc_string.</summary>
+    public string Summary() =>
+        $"{Task} classifier ({Labels.Count} classes: {string.Join(", ", Labels.Take(10))}) | " +
+        $"input {InputName} {InputLayout} {string.Join('x', InputShape)} {ElementType} | " +
+        $"pixels {PixelConvention}, normalised (x-{Num(Mean)})/{Num(Std)}, preprocessing {PreprocessingMode} | " +
+        $"arch {Architecture} | dataset {DatasetName} ({TrainCount} train, {TestCount} test) | " +
+        $"test accuracy {(TestAccuracy is { } a ? a.ToString("P2", CultureInfo.InvariantCulture) : "n/a")} | " +
+        $"export parity {(ExportParity is { } p ? p.ToString("E2", CultureInfo.InvariantCulture) : "n/a")} | toolchain {ToolchainVersion}";
+
+    private static string Num(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+
+    private static double ParseNum(string key, string v) =>
+        double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d)
+            ? d
+            : throw new FormatException($"model card key '{key}' is not a number: '{v}'");
+}

@@ -1,0 +1,56 @@
+namespace Toolchain.Shared.Cards;
+
+/// <summary>
+/// The ONNX <c>metadata_props</c> keys of a model card. The exporter writes them and the inference library
+/// reads them; both use these constants and nothing else.
+/// </summary>
+public static class ModelCardKeys
+{
+    /// <summary>Prefix shared by all keys, so ours never collide with other tools' metadata.</summary>
+    public const string Prefix = "toolchain.";
+
+    /// <summary>"binary" or "multiclass".</summary>
+    public const string Task = Prefix + "task";
+    /// <summary>JSON array of class names, index = class id.</summary>
+    public const string Labels = Prefix + "labels";
+    /// <summary>Name of the graph input.</summary>
+    public const string InputName = Prefix + "input.name";
+    /// <summary>"NCHW" for images, "NC" for feature vectors.</summary>
+    public const string InputLayout = Prefix + "input.layout";
+    /// <summary>JSON array of the input shape, batch axis as -1, e.g. [-1,1,28,28].</summary>
+    public const string InputShape = Prefix + "input.shape";
+    /// <summary>"float32" or "float64".</summary>
+    public const string ElementType = Prefix + "input.element_type";
+    /// <summary>Name of the main output (logits or probability).</summary>
+    public const string OutputName = Prefix + "output.name";
+    /// <summary>Name of the probabilities output, when the graph has one.</summary>
+    public const string ProbabilitiesName = Prefix + "output.probabilities";
+    /// <summary>Pixel convention before normalisation, e.g. "white-on-black, scaled to [0,1]".</summary>
+    public const string PixelConvention = Prefix + "preprocess.pixels";
+    /// <summary>Normalisation mean (invariant culture, round-trip).</summary>
+    public const string NormalizationMean = Prefix + "preprocess.mean";
+    /// <summary>Normalisation standard deviation.</summary>
+    public const string NormalizationStd = Prefix + "preprocess.std";
+    /// <summary>"digit" (MNIST centring), "resize" or "none" for vector inputs.</summary>
+    public const string PreprocessingMode = Prefix + "preprocess.mode";
+    /// <summary>Dataset name as recorded by the trainer (e.g. "mnist-sample").</summary>
+    public const string DatasetName = Prefix + "dataset.name";
+    /// <summary>Training example count.</summary>
+    public const string DatasetTrainCount = Prefix + "dataset.train_count";
+    /// <summary>Test example count.</summary>
+    public const string DatasetTestCount = Prefix + "dataset.test_count";
+    /// <summary>Canonical architecture spec.</summary>
+    public const string Architecture = Prefix + "architecture";
+    /// <summary>JSON object of hyperparameters.</summary>
+    public const string Hyperparameters = Prefix + "hyperparameters";
+    /// <summary>Training seed.</summary>
+    public const string Seed = Prefix + "seed";
+    /// <summary>Final test accuracy in [0,1].</summary>
+    public const string TestAccuracy = Prefix + "metrics.test_accuracy";
+    /// <summary>Final test loss.</summary>
+    public const string TestLoss = Prefix + "metrics.test_loss";
+    /// <summary>Max absolute difference between ONNX Runtime and TorchSharp at export.</summary>
+    public const string ExportParity = Prefix + "export.max_abs_diff";
+    /// <summary>Version of the toolchain that wrote the model.</summary>
+    public const string ToolchainVersion = Prefix + "version";
+}

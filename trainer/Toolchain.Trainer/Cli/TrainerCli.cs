@@ -1,0 +1,63 @@
+using Toolchain.Shared.Errors;
+
+namespace Toolchain.Trainer.Cli;
+
+/// <summary>Entry point of the <c>trainer</c> executable: dispatches the first word to its command.</summary>
+public static class TrainerCli
+{
+    /// <summary>Usage, printed for no or an unknown command.</summary>
+    public const string Usage = """
+        usage: trainer <command> [options]
+
+        commands:
+          train <xor|mlp|cnn> [options]   train a model and export it to ONNX
+          export --checkpoint PATH        re-export a checkpoint to ONNX
+          data fetch <mnist|fashion-mnist> [--dir DIR]
+          data info <name|DIR>
+
+        Run 'trainer <command> --help' for a command's options.
+        """;
+
+    /// <summary>Runs the command line and returns the process exit code.</summary>
+    public static int Run(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            Console.Out.WriteLine(Usage);
+            return args.Length == 0 ? 1 : 0;
+        }
+        if (args[0] == "--version")
+        {
+            Console.Out.WriteLine(Shared.Cards.ModelCard.CurrentVersion);
+            return 0;
+        }
+        var rest = args[1..];
+        try
+        {
+            return args[0] switch
+            {
+                "train" => TrainCommand.Run(rest),
+                "export" => ExportCommand.Run(rest),
+                "data" => DataCommand.Run(rest),
+                _ => UnknownCommand(args[0]),
+            };
+        }
+        catch (ToolchainException e)
+        {
+            Console.Error.WriteLine($"trainer: {e.Message}");
+            return 1;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"trainer: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static int UnknownCommand(string name)
+    {
+        Console.Error.WriteLine($"trainer: unknown command '{name}'");
+        Console.Error.WriteLine(Usage);
+        return 1;
+    }
+}

@@ -1,0 +1,3 @@
+using Toolchain.Trainer.Cli;
+
+return TrainerCli.Run(args);
