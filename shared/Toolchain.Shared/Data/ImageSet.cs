@@ -1,0 +1,22 @@
+namespace Toolchain.Shared.Data;
+
+/// <summary>
+/// Images and labels of one split held in memory: <see cref="Pixels"/> is Count×Rows×Cols bytes, row-major,
+/// white-on-black as in MNIST; <see cref="Labels"/> holds one class id per image.
+/// </summary>
+public sealed record ImageSet(byte[] Pixels, byte[] Labels, int Count, int Rows, int Cols)
+{
+    /// <summary>Pixels per image.</summary>
+    public int ImageSize => Rows * Cols;
+
+    /// <summary>The pixels of image <paramref name="index"/>.</summary>
+    public ReadOnlySpan<byte> Image(int index) => Pixels.AsSpan(index * ImageSize, ImageSize);
+}
+
+/// <summary>A dataset resolved and loaded: both splits, its class names and where it came from.</summary>
+/// <param name="Name">Catalog name ("mnist", "mnist-sample", "fashion-mnist") or the folder for a custom one.</param>
+/// <param name="Directory">Folder the IDX files were read from.</param>
+/// <param name="Train">Training split.</param>
+/// <param name="Test">Test split.</param>
+/// <param name="ClassNames">Class names, index = label.</param>
+public sealed record LoadedDataset(string Name, string Directory, ImageSet Train, ImageSet Test, IReadOnlyList<string> ClassNames);
