@@ -1,0 +1,42 @@
+using Toolchain.Shared.Cards;
+
+namespace Toolchain.Inference.Runtime;
+
+/// <summary>Everything known about a loaded model: its card (when it has one) and what the graph itself declares.</summary>
+public sealed record ModelInfo
+{
+    /// <summary>The model card read from metadata, or null for a foreign model.</summary>
+    public ModelCard? Card { get; init; }
+    /// <summary>Input name.</summary>
+    public required string InputName { get; init; }
+    /// <summary>Input shape with -1 for the batch axis.</summary>
+    public required IReadOnlyList<long> InputShape { get; init; }
+    /// <summary>"float32" or "float64".</summary>
+    public required string ElementType { get; init; }
+    /// <summary>The output read for predictions (probabilities when present, else logits or probability).</summary>
+    public required string OutputName { get; init; }
+    /// <summary>True when <see cref="OutputName"/> already holds probabilities (softmax or sigmoid applied).</summary>
+    public required bool OutputIsProbability { get; init; }
+    /// <summary>"binary" or "multiclass".</summary>
+    public required string Task { get; init; }
+    /// <summary>Class names, index = class id.</summary>
+    public required IReadOnlyList<string> Labels { get; init; }
+    /// <summary>Normalisation mean.</summary>
+    public required double Mean { get; init; }
+    /// <summary>Normalisation std.</summary>
+    public required double Std { get; init; }
+    /// <summary>"digit", "resize" or "none".</summary>
+    public required string PreprocessingMode { get; init; }
+    /// <summary>Opset of the default ONNX domain.</summary>
+    public long Opset { get; init; }
+    /// <summary>Producer name and version from the file.</summary>
+    public string Producer { get; init; } = "";
+    /// <summary>The graph's doc string.</summary>
+    public string Description { get; init; } = "";
+    /// <summary>All inputs as "name: type shape".</summary>
+    public IReadOnlyList<string> Inputs { get; init; } = [];
+    /// <summary>All outputs as "name: type shape".</summary>
+    public IReadOnlyList<string> Outputs { get; init; } = [];
+    /// <summary>Features per example (product of the non-batch input dims).</summary>
+    public int FeatureCount => (int)InputShape.Skip(1).Aggregate(1L, (a, b) => a * b);
+}

@@ -1,0 +1,32 @@
+using Microsoft.ML.OnnxRuntime;
+
+namespace Toolchain.Inference.Runtime;
+
+/// <summary>How to load an <see cref="OnnxModel"/>.</summary>
+public sealed class OnnxModelOptions
+{
+    /// <summary>Execution provider; <see cref="ExecutionProvider.Auto"/> by default.</summary>
+    public ExecutionProvider Provider { get; set; } = ExecutionProvider.Auto;
+
+    /// <summary>Intra-op threads; 0 lets ONNX Runtime choose.</summary>
+    public int IntraOpThreads { get; set; }
+
+    /// <summary>Graph optimisation level; all optimisations by default.</summary>
+    public GraphOptimizationLevel OptimizationLevel { get; set; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
+
+    /// <summary>
+    /// Describes the input of a foreign model (one without our model card). Ignored when the file has a card.
+    /// </summary>
+    public ForeignModelInput? ForeignInput { get; set; }
+
+    /// <summary>Receives one-line notices, such as the reason CUDA was not used. Null discards them.</summary>
+    public Action<string>? Log { get; set; }
+}
+
+/// <summary>What the caller knows about a foreign model's input, since the file does not say.</summary>
+/// <param name="InputShape">Input shape with -1 for the batch axis, e.g. [-1,1,28,28].</param>
+/// <param name="Mean">Normalisation mean applied to pixels scaled to [0,1].</param>
+/// <param name="Std">Normalisation std.</param>
+/// <param name="Labels">Class names, or null for "0", "1", ….</param>
+/// <param name="PreprocessingMode">"digit", "resize" or "none".</param>
+public sealed record ForeignModelInput(IReadOnlyList<long> InputShape, double Mean, double Std, IReadOnlyList<string>? Labels = null, string PreprocessingMode = "digit");
