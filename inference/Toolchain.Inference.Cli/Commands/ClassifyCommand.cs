@@ -1,0 +1,172 @@
+using System.Globalization;
+using System.Text;
+using CommandLine;
+using Toolchain.Inference.Cli.Inputs;
+using Toolchain.Inference.Cli.Output;
+using Toolchain.Inference.Imaging;
+using Toolchain.Inference.Runtime;
+using Toolchain.Shared.Errors;
+
+namespace Toolchain.Inference.Cli.Commands;
+
+[Verb("classify", HelpText = "Classify image files (PNG, JPEG, BMP, GIF); arguments may be files, directories or patterns.")]
+internal sealed class ClassifyOptions : ModelOptions
+{
+    [Value(0, MetaName = "FILE|DIR|GLOB", Min = 1, HelpText = "Images to classify.")]
+    public IEnumerable<string> Inputs { get; set; } = [];
+
+    [Option('k', "top-k", Default = 0, HelpText = "Also show the K most probable classes.")]
+    public int TopK { get; set; }
+
+    [Option("json", HelpText = "Print one JSON object per image.")]
+    public bool Json { get; set; }
+
+    [Option("raw", HelpText = "Take 28x28 MNIST-style images as they are (no centring).")]
+    public bool Raw { get; set; }
+
+    [Option("mode", HelpText = "Preprocessing: digit (MNIST centring) or resize; default from the model card.")]
+    public string? Mode { get; set; }
+}
+
+/// <summary>Classifies images one line each; a failing image gets its own error line and the others go on.</summary>
+internal static class ClassifyCommand
+{
+    // Images are decoded and classified in small groups so memory stays flat however many files are named.
+    private const int GroupSize = 32;
+
+    public static int Run(ClassifyOptions o, CliConsole console)
+    {
+        if (o.TopK < 0)
+        {
+            throw new ToolchainException($"--top-k must be 0 or more, not {o.TopK}");
+        }
+        if (o.Raw && o.Mode is not null)
+        {
+            throw new ToolchainException("--raw and --mode cannot be used together");
+        }
+        if (o.Mode is not null and not ("digit" or "resize"))
+        {
+            throw new ToolchainException($"--mode must be digit or resize, not '{o.Mode}'");
+        }
+        using var model = ModelLoader.Load(o, console);
+        var info = model.Info;
+        if (info.InputShape.Count != 4)
+        {
+            throw new ToolchainException($"{o.Model}: the model takes feature vectors, not images; use 'infer predict'");
+        }
+        var mode = o.Raw ? "raw" : o.Mode ?? (info.PreprocessingMode is "digit" or "resize" ? info.PreprocessingMode : "digit");
+        var preprocessor = new DigitPreprocessor(mode, info.Mean, info.Std);
+        var width = info.FeatureCount;
+
+        var failed = 0;
+        var group = new List<ImageInput>(GroupSize);
+        var buffer = new float[GroupSize * width];
+        foreach (var input in ImagePathExpander.Expand(o.Inputs))
+        {
+            group.Add(input);
+            if (group.Count == GroupSize)
+            {
+                failed += ClassifyGroup(group, model, preprocessor, buffer, width, o, console);
+                group.Clear();
+            }
+        }
+        failed += ClassifyGroup(group, model, preprocessor, buffer, width, o, console);
+        return failed == 0 ? InferCli.Ok : InferCli.PartlyFailed;
+    }
+
+    private static int ClassifyGroup(List<ImageInput> group, OnnxModel model, DigitPreprocessor preprocessor, float[] buffer, int width, ClassifyOptions o, CliConsole console)
+    {
+        if (group.Count == 0)
+        {
+            return 0;
+        }
+        var errors = new string?[group.Count];
+        var slots = new int[group.Count];
+        var ready = 0;
+        for (var i = 0; i < group.Count; i++)
+        {
+            errors[i] = group[i].Error;
+            if (errors[i] is not null)
+            {
+                continue;
+            }
+            try
+            {
+                preprocessor.Process(group[i].Path, buffer.AsSpan(ready * width, width));
+                slots[i] = ready++;
+            }
+            catch (InvalidInputFileException e)
+            {
+                errors[i] = e.Problem;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                errors[i] = CliConsole.OneLine(e.Message);
+            }
+        }
+        var predictions = ready == 0 ? [] : model.Classify(buffer.AsSpan(0, ready * width), ready);
+        var failed = 0;
+        for (var i = 0; i < group.Count; i++)
+        {
+            if (errors[i] is { } problem)
+            {
+                failed++;
+                if (o.Json)
+                {
+                    console.Out.WriteLine(JsonLine.Of(w =>
+                    {
+                        w.WriteString("file", group[i].Path);
+                        w.WriteString("error", problem);
+                    }));
+                }
+                else
+                {
+                    console.Fail($"{group[i].Path}: {problem}");
+                }
+                continue;
+            }
+            var p = predictions[slots[i]];
+            console.Out.WriteLine(o.Json ? ToJson(group[i].Path, p, o.TopK, model.Info.Labels) : ToText(group[i].Path, p, o.TopK, model.Info.Labels));
+        }
+        return failed;
+    }
+
+    private static string ToText(string path, Prediction p, int topK, IReadOnlyList<string> labels)
+    {
+        var sb = new StringBuilder();
+        sb.Append(path).Append('\t').Append(p.LabelName).Append('\t').Append(Num(p.Confidence));
+        if (topK > 0)
+        {
+            sb.Append("\ttop-").Append(topK).Append(": ");
+            sb.AppendJoin(", ", p.TopK(topK).Select(t => $"{Name(labels, t.Label)} {Num(t.Probability)}"));
+        }
+        return sb.ToString();
+    }
+
+    private static string ToJson(string path, Prediction p, int topK, IReadOnlyList<string> labels) =>
+        JsonLine.Of(w =>
+        {
+            w.WriteString("file", path);
+            w.WriteNumber("label", p.Label);
+            w.WriteString("name", p.LabelName);
+            w.WriteNumber("confidence", Math.Round(p.Confidence, 6));
+            if (topK > 0)
+            {
+                w.WriteStartArray("top_k");
+                foreach (var (label, probability) in p.TopK(topK))
+                {
+                    w.WriteStartObject();
+                    w.WriteNumber("label", label);
+                    w.WriteString("name", Name(labels, label));
+                    w.WriteNumber("probability", Math.Round(probability, 6));
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+            }
+        });
+
+    private static string Name(IReadOnlyList<string> labels, int label) =>
+        (uint)label < (uint)labels.Count ? labels[label] : label.ToString(CultureInfo.InvariantCulture);
+
+    private static string Num(float v) => v.ToString("0.0000", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,60 @@
+using System.Globalization;
+using CommandLine;
+using Toolchain.Inference.Cli.Output;
+using Toolchain.Shared.Errors;
+
+namespace Toolchain.Inference.Cli.Commands;
+
+[Verb("eval-all", HelpText = "Evaluate every <artifacts>/*/model.onnx on its own test data and print one summary table.")]
+internal sealed class EvalAllOptions : EvalSettings
+{
+    [Option("artifacts", Default = "artifacts", HelpText = "Folder whose subfolders hold model.onnx files.")]
+    public string Artifacts { get; set; } = "artifacts";
+}
+
+/// <summary>Evaluates all trained models (each into its own eval/ folder) and summarises them in one table.</summary>
+internal static class EvalAllCommand
+{
+    public static int Run(EvalAllOptions o, CliConsole console)
+    {
+        if (!Directory.Exists(o.Artifacts))
+        {
+            throw new InvalidInputFileException(o.Artifacts, "no such folder");
+        }
+        var models = Directory.EnumerateDirectories(o.Artifacts)
+            .Select(d => Path.Combine(d, "model.onnx"))
+            .Where(File.Exists)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        if (models.Count == 0)
+        {
+            throw new ToolchainException($"{o.Artifacts}: no */model.onnx found; train some models first");
+        }
+        var c = CultureInfo.InvariantCulture;
+        var table = new TextTable($"evaluation of {models.Count} model(s) under {o.Artifacts}",
+            "model", "dataset", "examples", "accuracy", "card", "apart", "mse", "images/s", "status").AlignRightFrom(2);
+        var failed = 0;
+        foreach (var path in models)
+        {
+            var name = Path.GetFileName(Path.GetDirectoryName(path))!;
+            try
+            {
+                var r = EvalCommand.Evaluate(path, dataset: null, outDir: null, o, console, showProgress: false);
+                table.AddRow(name, r.Dataset, r.Count.ToString(c), r.Accuracy.ToString("0.0000", c),
+                    r.CardAccuracy?.ToString("0.0000", c) ?? "n/a",
+                    r.PredictionsFromCard?.ToString(c) ?? "n/a",
+                    r.MeanSquaredError?.ToString("0.000000", c) ?? "",
+                    r.ImagesPerSecond.ToString("N0", c),
+                    r.PredictionsFromCard > 1 ? "differs from card" : "ok");
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                failed++;
+                console.Fail(e.Message);
+                table.AddRow(name, "", "", "", "", "", "", "", "failed");
+            }
+        }
+        console.Write(table);
+        return failed == 0 ? InferCli.Ok : InferCli.PartlyFailed;
+    }
+}

@@ -1,0 +1,296 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using CommandLine;
+using Spectre.Console;
+using Toolchain.Inference.Cli.Evaluation;
+using Toolchain.Inference.Cli.Output;
+using Toolchain.Inference.Runtime;
+using Toolchain.Shared.Charts;
+using Toolchain.Shared.Data;
+using Toolchain.Shared.Errors;
+using Toolchain.Shared.Metrics;
+
+namespace Toolchain.Inference.Cli.Commands;
+
+/// <summary>Options shared by eval and eval-all.</summary>
+internal abstract class EvalSettings
+{
+    [Option("provider", Default = ExecutionProvider.Auto, HelpText = "Execution provider: auto, cpu or cuda.")]
+    public ExecutionProvider Provider { get; set; }
+
+    [Option("threads", Default = 0, HelpText = "Intra-op threads (0: ONNX Runtime decides).")]
+    public int Threads { get; set; }
+
+    [Option("batch-size", Default = 1000, HelpText = "Images per model call.")]
+    public int BatchSize { get; set; }
+
+    [Option("data-root", HelpText = "Folder holding the datasets (default: the repository's data/, or $TOOLCHAIN_DATA).")]
+    public string? DataRoot { get; set; }
+
+    [Option("data-seed", HelpText = "Seed of the generated xor data (default: the card's data seed, else 0).")]
+    public uint? DataSeed { get; set; }
+}
+
+[Verb("eval", HelpText = "Evaluate a model on a test split: accuracy, confusion matrix, classification report, speed and charts.")]
+internal sealed class EvalOptions : EvalSettings
+{
+    [Option('m', "model", Required = true, HelpText = "ONNX model file.")]
+    public string Model { get; set; } = "";
+
+    [Option("dataset", HelpText = "Dataset name or IDX folder (default: the one in the model card; xor for 2-input binary models).")]
+    public string? Dataset { get; set; }
+
+    [Option("out", HelpText = "Folder for report.json and the charts (default: <model folder>/eval).")]
+    public string? Out { get; set; }
+
+    [Option("json", HelpText = "Print the report as one JSON object instead of text.")]
+    public bool Json { get; set; }
+}
+
+/// <summary>Evaluates one model and prints, saves and charts the result.</summary>
+internal static class EvalCommand
+{
+    public const string XorDatasetName = "xor";
+
+    public static int Run(EvalOptions o, CliConsole console)
+    {
+        var result = Evaluate(o.Model, o.Dataset, o.Out, o, console, showProgress: !o.Json);
+        if (o.Json)
+        {
+            console.Out.WriteLine(ToJson(result, indented: false));
+        }
+        else
+        {
+            Print(result, console);
+        }
+        return InferCli.Ok;
+    }
+
+    /// <summary>Evaluates <paramref name="modelPath"/>, writes report.json and the charts, and returns the figures.</summary>
+    public static EvalResult Evaluate(string modelPath, string? dataset, string? outDir, EvalSettings s, CliConsole console, bool showProgress)
+    {
+        if (s.BatchSize < 1)
+        {
+            throw new ToolchainException($"--batch-size must be at least 1, not {s.BatchSize}");
+        }
+        var clock = Stopwatch.StartNew();
+        using var model = ModelLoader.Load(modelPath, s.Provider, s.Threads, console);
+        var info = model.Info;
+        var name = dataset ?? DefaultDataset(info)
+            ?? throw new ToolchainException($"{modelPath}: the model card names no dataset; pass --dataset");
+        var dir = outDir ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath))!, "eval");
+        return name == XorDatasetName
+            ? EvaluateXor(model, modelPath, s, dir, clock)
+            : EvaluateImages(model, modelPath, name, s, dir, clock, console, showProgress);
+    }
+
+    /// <summary>The card's dataset, or xor for a binary model taking two features.</summary>
+    private static string? DefaultDataset(ModelInfo info)
+    {
+        if (info.Task == "binary" && info.InputShape.Count == 2 && info.FeatureCount == 2)
+        {
+            return XorDatasetName;
+        }
+        return info.Card?.DatasetName is { Length: > 0 } n ? n : null;
+    }
+
+    private static EvalResult EvaluateImages(OnnxModel model, string modelPath, string datasetName, EvalSettings s, string dir, Stopwatch clock, CliConsole console, bool showProgress)
+    {
+        var info = model.Info;
+        if (info.InputShape.Count != 4)
+        {
+            throw new ToolchainException($"{modelPath}: the model takes feature vectors; '{datasetName}' is an image dataset");
+        }
+        var data = DatasetResolver.Load(datasetName, DataRoot.Find(s.DataRoot, modelPath), console.Notice);
+        var test = data.Test;
+        if (test.Count == 0)
+        {
+            throw new ToolchainException($"{data.Name}: the test split is empty");
+        }
+        var classCount = info.Labels.Count;
+        var actual = new int[test.Count];
+        for (var i = 0; i < test.Count; i++)
+        {
+            actual[i] = test.Labels[i];
+            if (actual[i] >= classCount)
+            {
+                throw new ToolchainException($"{data.Name}: test label {actual[i]} is outside the model's {classCount} classes");
+            }
+        }
+
+        ImageSetPredictions predictions;
+        if (showProgress && console.IsTerminal)
+        {
+            predictions = null!;
+            console.Rich.Progress().AutoClear(true).Start(ctx =>
+            {
+                var task = ctx.AddTask("evaluating", maxValue: test.Count);
+                predictions = ImageSetEvaluator.Run(model, test, s.BatchSize, n => task.Increment(n));
+            });
+        }
+        else
+        {
+            predictions = ImageSetEvaluator.Run(model, test, s.BatchSize);
+        }
+
+        var confusion = ConfusionMatrix.From(actual, predictions.Predicted, classCount);
+        var report = ClassificationReport.From(confusion, info.Labels);
+        var card = info.Card;
+        var comparable = card is not null && SameDataset(card.DatasetName, datasetName, data.Name) && card.TestCount == test.Count;
+
+        var modelName = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(modelPath))) ?? modelPath;
+        var confusionPath = Path.Combine(dir, "confusion.png");
+        var samplesPath = Path.Combine(dir, "samples.png");
+        ConfusionChart.Save(confusionPath, confusion, info.Labels,
+            $"{modelName} on {data.Name}: accuracy {confusion.Accuracy.ToString("P2", CultureInfo.InvariantCulture)}");
+        SamplesChart.Save(samplesPath, OnePerClass(test, actual, predictions.Predicted, classCount), info.Labels,
+            $"{modelName}: one test image per class");
+
+        var result = new EvalResult
+        {
+            ModelPath = modelPath,
+            Dataset = data.Name,
+            Provider = model.ActiveProvider,
+            BatchSize = s.BatchSize,
+            Labels = info.Labels,
+            Confusion = confusion,
+            Report = report,
+            InferenceSeconds = predictions.InferenceSeconds,
+            TotalSeconds = clock.Elapsed.TotalSeconds,
+            CardAccuracy = card?.TestAccuracy,
+            CardComparable = comparable,
+            OutputDirectory = dir,
+            Charts = [confusionPath, samplesPath],
+        };
+        AtomicFile.WriteAllText(Path.Combine(dir, "report.json"), ToJson(result, indented: true) + "\n");
+        return result;
+    }
+
+    private static bool SameDataset(string cardName, string requested, string resolved) =>
+        cardName.Length > 0 && (cardName == requested || cardName == resolved);
+
+    /// <summary>The first test image of every class that has one, in class order.</summary>
+    private static List<LabelledImage> OnePerClass(ImageSet test, int[] actual, int[] predicted, int classCount)
+    {
+        var samples = new List<LabelledImage>();
+        for (var c = 0; c < classCount; c++)
+        {
+            var i = Array.IndexOf(actual, c);
+            if (i >= 0)
+            {
+                samples.Add(new LabelledImage(test.Image(i).ToArray(), test.Rows, test.Cols, c, predicted[i]));
+            }
+        }
+        return samples;
+    }
+
+    private static EvalResult EvaluateXor(OnnxModel model, string modelPath, EvalSettings s, string dir, Stopwatch clock)
+    {
+        var info = model.Info;
+        if (info.FeatureCount != 2 || info.Labels.Count != 2)
+        {
+            throw new ToolchainException($"{modelPath}: the xor dataset needs a binary model with 2 inputs");
+        }
+        var seed = s.DataSeed ?? CardDataSeed(info) ?? 0;
+        var (features, labels) = XorDataset.Generate(seed);
+        var n = labels.Length;
+        var t0 = Stopwatch.GetTimestamp();
+        var probabilities = XorProbabilities(model, features, n);
+        var inferenceSeconds = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+
+        var actual = labels.Select(l => (int)l).ToArray();
+        var predicted = probabilities.Select(p => p >= 0.5 ? 1 : 0).ToArray();
+        var mse = probabilities.Zip(labels, (p, y) => (p - y) * (p - y)).Average();
+        var confusion = ConfusionMatrix.From(actual, predicted, 2);
+        var card = info.Card;
+        var charts = new List<string>();
+        Directory.CreateDirectory(dir);
+        var result = new EvalResult
+        {
+            ModelPath = modelPath,
+            Dataset = $"{XorDatasetName} (seed {seed})",
+            Provider = model.ActiveProvider,
+            BatchSize = n,
+            Labels = info.Labels,
+            Confusion = confusion,
+            Report = ClassificationReport.From(confusion, info.Labels),
+            InferenceSeconds = inferenceSeconds,
+            TotalSeconds = clock.Elapsed.TotalSeconds,
+            MeanSquaredError = mse,
+            CardAccuracy = card?.TestAccuracy,
+            CardComparable = card is not null && (card.DatasetName is "" or XorDatasetName) && (card.TestCount == 0 || card.TestCount == n),
+            OutputDirectory = dir,
+            Charts = charts,
+        };
+        AtomicFile.WriteAllText(Path.Combine(dir, "report.json"), ToJson(result, indented: true) + "\n");
+        return result;
+    }
+
+    /// <summary>P(class 1) for every xor point, from the ONNX model.</summary>
+    internal static double[] XorProbabilities(OnnxModel model, double[] features, int n)
+    {
+        var predictions = model.Info.ElementType == "float64"
+            ? model.Classify(features, n)
+            : model.Classify(features.Select(v => (float)v).ToArray(), n);
+        return predictions.Select(p => (double)p.Probabilities[^1]).ToArray();
+    }
+
+    private static uint? CardDataSeed(ModelInfo info)
+    {
+        if (info.Card is null)
+        {
+            return null;
+        }
+        foreach (var key in new[] { "data_seed", "data-seed", "dataSeed" })
+        {
+            if (info.Card.Hyperparameters.TryGetValue(key, out var v) && uint.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seed))
+            {
+                return seed;
+            }
+        }
+        return null;
+    }
+
+    public static string ToJson(EvalResult result, bool indented)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = indented, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            result.WriteJson(w);
+        }
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private static void Print(EvalResult r, CliConsole console)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var o = console.Out;
+        o.WriteLine($"model     {r.ModelPath} ({r.Provider}, batch {r.BatchSize})");
+        o.WriteLine($"dataset   {r.Dataset}: {r.Count} test examples");
+        o.WriteLine($"accuracy  {r.Accuracy.ToString("0.0000", c)} ({r.Confusion.Correct}/{r.Count}); {r.CardComparison()}");
+        if (r.MeanSquaredError is { } mse)
+        {
+            o.WriteLine($"mse       {mse.ToString("0.000000", c)}");
+        }
+        o.WriteLine();
+        var table = new TextTable("confusion matrix (rows: true class, columns: predicted)",
+            [@"true\pred", .. r.Labels]).AlignRightFrom(1);
+        for (var t = 0; t < r.Labels.Count; t++)
+        {
+            table.AddRow([r.Labels[t], .. Enumerable.Range(0, r.Labels.Count).Select(p => r.Confusion[t, p].ToString(c))]);
+        }
+        console.Write(table);
+        o.WriteLine();
+        o.Write(r.Report.ToText());
+        o.WriteLine();
+        o.WriteLine($"speed     {r.Count} examples in {r.InferenceSeconds.ToString("0.000", c)} s of inference: " +
+            $"{r.ImagesPerSecond.ToString("N0", c)} images/s; total {r.TotalSeconds.ToString("0.00", c)} s");
+        var written = string.Join(", ", r.Charts.Select(Path.GetFileName).Prepend("report.json"));
+        o.WriteLine($"wrote     {written} in {r.OutputDirectory}");
+        if (r.PredictionsFromCard > 1)
+        {
+            console.Notice($"accuracy differs from the model card's by {r.PredictionsFromCard} predictions on the same data");
+        }
+    }
+}

@@ -1,0 +1,114 @@
+using System.Globalization;
+using CommandLine;
+using Toolchain.Inference.Cli.Output;
+using Toolchain.Inference.Runtime;
+using Toolchain.Shared.Errors;
+
+namespace Toolchain.Inference.Cli.Commands;
+
+[Verb("info", HelpText = "Show a model's inputs, outputs, opset, model card and which execution providers work here.")]
+internal sealed class InfoOptions
+{
+    [Option('m', "model", Required = true, HelpText = "ONNX model file.")]
+    public string Model { get; set; } = "";
+
+    [Option("json", HelpText = "Print one JSON object.")]
+    public bool Json { get; set; }
+}
+
+/// <summary>Describes a model file.</summary>
+internal static class InfoCommand
+{
+    public static int Run(InfoOptions o, CliConsole console)
+    {
+        ModelInfo info;
+        using (var model = ModelLoader.Load(o.Model, ExecutionProvider.Cpu, 1, console))
+        {
+            info = model.Info;
+        }
+        var providers = ProviderProbe.Probe(o.Model);
+        var card = info.Card?.ToMetadata().OrderBy(kv => kv.Key, StringComparer.Ordinal).ToList() ?? [];
+
+        if (o.Json)
+        {
+            console.Out.WriteLine(JsonLine.Of(w =>
+            {
+                w.WriteString("file", o.Model);
+                w.WriteStartArray("inputs");
+                info.Inputs.ToList().ForEach(w.WriteStringValue);
+                w.WriteEndArray();
+                w.WriteStartArray("outputs");
+                info.Outputs.ToList().ForEach(w.WriteStringValue);
+                w.WriteEndArray();
+                w.WriteNumber("opset", info.Opset);
+                w.WriteString("producer", info.Producer);
+                w.WriteString("doc_string", info.Description);
+                w.WriteStartObject("card");
+                foreach (var (key, value) in card)
+                {
+                    w.WriteString(key, value);
+                }
+                w.WriteEndObject();
+                w.WriteStartObject("providers");
+                foreach (var p in providers)
+                {
+                    w.WriteString(p.Name, p.Works ? "works" : p.Problem);
+                }
+                w.WriteEndObject();
+            }));
+            return InferCli.Ok;
+        }
+
+        var summary = new TextTable(o.Model, "property", "value");
+        summary.AddRow("inputs", string.Join("; ", info.Inputs));
+        summary.AddRow("outputs", string.Join("; ", info.Outputs));
+        summary.AddRow("opset", info.Opset.ToString(CultureInfo.InvariantCulture));
+        summary.AddRow("producer", info.Producer);
+        summary.AddRow("doc string", info.Description);
+        console.Write(summary);
+        console.Out.WriteLine();
+
+        var cardTable = new TextTable(info.Card is null ? "model card: none (foreign model)" : "model card", "key", "value");
+        foreach (var (key, value) in card)
+        {
+            cardTable.AddRow(key, value);
+        }
+        console.Write(cardTable);
+        console.Out.WriteLine();
+
+        var providerTable = new TextTable("execution providers", "provider", "status");
+        foreach (var p in providers)
+        {
+            providerTable.AddRow(p.Name, p.Works ? "works" : $"unavailable: {p.Problem}");
+        }
+        console.Write(providerTable);
+        return InferCli.Ok;
+    }
+}
+
+/// <summary>Whether an execution provider can actually run a model here.</summary>
+internal sealed record ProviderStatus(string Name, bool Works, string Problem);
+
+/// <summary>
+/// Finds out which providers work by starting a session on each: the ONNX Runtime package lists CUDA even on hosts
+/// where it cannot start, so the list of available providers proves nothing.
+/// </summary>
+internal static class ProviderProbe
+{
+    public static IReadOnlyList<ProviderStatus> Probe(string modelPath) =>
+        [Try("CPU", modelPath, ExecutionProvider.Cpu), Try("CUDA", modelPath, ExecutionProvider.Cuda)];
+
+    private static ProviderStatus Try(string name, string path, ExecutionProvider provider)
+    {
+        try
+        {
+            using var model = OnnxModel.Load(path, new OnnxModelOptions { Provider = provider, IntraOpThreads = 1 });
+            return new ProviderStatus(name, true, "");
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            var problem = e is InvalidInputFileException f ? f.Problem : e.Message;
+            return new ProviderStatus(name, false, CliConsole.OneLine(problem));
+        }
+    }
+}

@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using Toolchain.Inference.Runtime;
+using Toolchain.Shared.Data;
+
+namespace Toolchain.Inference.Cli.Evaluation;
+
+/// <summary>Predictions for a whole test split and how long the model took over them.</summary>
+/// <param name="Predicted">Predicted class per image.</param>
+/// <param name="InferenceSeconds">Time spent inside the model (the classify calls), excluding normalisation.</param>
+internal sealed record ImageSetPredictions(int[] Predicted, double InferenceSeconds);
+
+/// <summary>Runs a model over every image of a split in batches.</summary>
+internal static class ImageSetEvaluator
+{
+    public static ImageSetPredictions Run(OnnxModel model, ImageSet images, int batchSize, Action<int>? progress = null)
+    {
+        var info = model.Info;
+        if (info.FeatureCount != images.ImageSize)
+        {
+            throw new Shared.Errors.ToolchainException(
+                $"the model takes {info.FeatureCount} values per example but the dataset's images are {images.Rows}x{images.Cols}");
+        }
+        var predicted = new int[images.Count];
+        var size = images.ImageSize;
+        var doubles = info.ElementType == "float64";
+        var floatBuffer = doubles ? [] : new float[Math.Min(batchSize, images.Count) * size];
+        var doubleBuffer = doubles ? new double[Math.Min(batchSize, images.Count) * size] : [];
+        long ticks = 0;
+        for (var start = 0; start < images.Count; start += batchSize)
+        {
+            var count = Math.Min(batchSize, images.Count - start);
+            var pixels = images.Pixels.AsSpan(start * size, count * size);
+            Prediction[] batch;
+            if (doubles)
+            {
+                PixelScaling.Normalise(pixels, info.Mean, info.Std, doubleBuffer.AsSpan(0, count * size));
+                var t0 = Stopwatch.GetTimestamp();
+                batch = model.Classify(doubleBuffer.AsSpan(0, count * size), count);
+                ticks += Stopwatch.GetTimestamp() - t0;
+            }
+            else
+            {
+                PixelScaling.Normalise(pixels, info.Mean, info.Std, floatBuffer.AsSpan(0, count * size));
+                var t0 = Stopwatch.GetTimestamp();
+                batch = model.Classify(floatBuffer.AsSpan(0, count * size), count);
+                ticks += Stopwatch.GetTimestamp() - t0;
+            }
+            for (var i = 0; i < count; i++)
+            {
+                predicted[start + i] = batch[i].Label;
+            }
+            progress?.Invoke(count);
+        }
+        return new ImageSetPredictions(predicted, (double)ticks / Stopwatch.Frequency);
+    }
+}
+
+/// <summary>MNIST bytes to model inputs: (pixel/255 - mean) / std.</summary>
+internal static class PixelScaling
+{
+    public static void Normalise(ReadOnlySpan<byte> pixels, double mean, double std, Span<float> destination)
+    {
+        var m = (float)mean;
+        var s = (float)std;
+        for (var i = 0; i < pixels.Length; i++)
+        {
+            destination[i] = (pixels[i] / 255f - m) / s;
+        }
+    }
+
+    public static void Normalise(ReadOnlySpan<byte> pixels, double mean, double std, Span<double> destination)
+    {
+        for (var i = 0; i < pixels.Length; i++)
+        {
+            destination[i] = (pixels[i] / 255.0 - mean) / std;
+        }
+    }
+}

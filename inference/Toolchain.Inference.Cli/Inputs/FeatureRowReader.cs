@@ -1,0 +1,57 @@
+using System.Globalization;
+
+namespace Toolchain.Inference.Cli.Inputs;
+
+/// <summary>One line of a feature file: its values, or why they could not be read.</summary>
+internal sealed record FeatureRow(int Line, double[]? Values, string? Error = null);
+
+/// <summary>
+/// Reads rows of numbers separated by commas or whitespace. Blank lines and lines starting with <c>#</c> are skipped,
+/// and so is a first line that is not numeric (a header).
+/// </summary>
+internal static class FeatureRowReader
+{
+    public static IEnumerable<FeatureRow> Read(TextReader reader, int expectedWidth)
+    {
+        var lineNumber = 0;
+        var seenContent = false;
+        while (reader.ReadLine() is { } line)
+        {
+            lineNumber++;
+            var text = line.Trim();
+            if (text.Length == 0 || text.StartsWith('#'))
+            {
+                continue;
+            }
+            var isFirst = !seenContent;
+            seenContent = true;
+            var fields = text.Contains(',')
+                ? text.Split(',', StringSplitOptions.TrimEntries)
+                : text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            var values = new double[fields.Length];
+            string? error = null;
+            for (var i = 0; i < fields.Length && error is null; i++)
+            {
+                if (fields[i].Length == 0)
+                {
+                    error = $"field {i + 1} is empty";
+                }
+                else if (!double.TryParse(fields[i], NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]) || !double.IsFinite(values[i]))
+                {
+                    error = $"field {i + 1} is not a finite number: '{Shorten(fields[i])}'";
+                }
+            }
+            if (error is not null && isFirst)
+            {
+                continue; // a header
+            }
+            if (error is null && values.Length != expectedWidth)
+            {
+                error = $"expected {expectedWidth} features, found {values.Length}";
+            }
+            yield return error is null ? new FeatureRow(lineNumber, values) : new FeatureRow(lineNumber, null, error);
+        }
+    }
+
+    private static string Shorten(string s) => s.Length <= 20 ? s : s[..20] + "…";
+}
