@@ -97,11 +97,10 @@ public static class IdxReader
         }
         catch (InvalidDataException e) when (gzip)
         {
-            // The inflater's own messages are not for users; what matters is whether the file was cut short.
-            var problem = file.Position >= fileLength
-                ? "is a truncated gzip file (the compressed data ends early; re-download or re-copy it)"
-                : "is a corrupt gzip file (its compressed data cannot be decoded)";
-            throw new InvalidInputFileException(path, problem, e);
+            // The inflater's own message ("unsupported compression method") misleads; a cut-short gzip file does not
+            // throw at all in .NET but ends early, which the byte count check reports as truncated.
+            throw new InvalidInputFileException(path,
+                "is a corrupt gzip file (its data cannot be decoded or fails its CRC check; re-download or re-copy it)", e);
         }
         catch (IOException e) when (e is not EndOfStreamException)
         {
@@ -225,5 +224,5 @@ public static class IdxReader
     }
 
     private static string TruncatedEnd(bool gzip, string problem) =>
-        gzip ? problem + " (the decompressed data ends early)" : problem;
+        gzip ? problem + " (the gzip data ends early: truncated download or copy?)" : problem;
 }
