@@ -100,7 +100,7 @@ internal static class BenchCommand
         {
             try
             {
-                var test = DatasetResolver.Load(name, DataRoot.Find(o.DataRoot, o.Model), console.Notice).Test;
+                var test = DatasetResolver.Load(name, o.DataRoot ?? DataPaths.DefaultRoot(), console.Notice).Test;
                 if (test.ImageSize == width && test.Count > 0)
                 {
                     var count = Math.Min(test.Count, 10_000);

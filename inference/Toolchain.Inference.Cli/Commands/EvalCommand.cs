@@ -102,7 +102,7 @@ internal static class EvalCommand
         {
             throw new ToolchainException($"{modelPath}: the model takes feature vectors; '{datasetName}' is an image dataset");
         }
-        var data = DatasetResolver.Load(datasetName, DataRoot.Find(s.DataRoot, modelPath), console.Notice);
+        var data = DatasetResolver.Load(datasetName, s.DataRoot ?? DataPaths.DefaultRoot(), console.Notice);
         var test = data.Test;
         if (test.Count == 0)
         {

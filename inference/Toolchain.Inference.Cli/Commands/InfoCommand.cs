@@ -26,7 +26,7 @@ internal static class InfoCommand
         {
             info = model.Info;
         }
-        var providers = ProviderProbe.Probe(o.Model);
+        var providers = ProviderProbe.Probe();
         var card = info.Card?.ToMetadata().OrderBy(kv => kv.Key, StringComparer.Ordinal).ToList() ?? [];
 
         if (o.Json)
@@ -52,7 +52,10 @@ internal static class InfoCommand
                 w.WriteStartObject("providers");
                 foreach (var p in providers)
                 {
-                    w.WriteString(p.Name, p.Works ? "works" : p.Problem);
+                    w.WriteStartObject(p.Name);
+                    w.WriteBoolean("works", p.Works);
+                    w.WriteString("detail", p.Detail);
+                    w.WriteEndObject();
                 }
                 w.WriteEndObject();
             }));
@@ -79,36 +82,9 @@ internal static class InfoCommand
         var providerTable = new TextTable("execution providers", "provider", "status");
         foreach (var p in providers)
         {
-            providerTable.AddRow(p.Name, p.Works ? "works" : $"unavailable: {p.Problem}");
+            providerTable.AddRow(p.Name, p.Works ? $"works: {p.Detail}" : $"unavailable: {p.Detail}");
         }
         console.Write(providerTable);
         return InferCli.Ok;
-    }
-}
-
-/// <summary>Whether an execution provider can actually run a model here.</summary>
-internal sealed record ProviderStatus(string Name, bool Works, string Problem);
-
-/// <summary>
-/// Finds out which providers work by starting a session on each: the ONNX Runtime package lists CUDA even on hosts
-/// where it cannot start, so the list of available providers proves nothing.
-/// </summary>
-internal static class ProviderProbe
-{
-    public static IReadOnlyList<ProviderStatus> Probe(string modelPath) =>
-        [Try("CPU", modelPath, ExecutionProvider.Cpu), Try("CUDA", modelPath, ExecutionProvider.Cuda)];
-
-    private static ProviderStatus Try(string name, string path, ExecutionProvider provider)
-    {
-        try
-        {
-            using var model = OnnxModel.Load(path, new OnnxModelOptions { Provider = provider, IntraOpThreads = 1 });
-            return new ProviderStatus(name, true, "");
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            var problem = e is InvalidInputFileException f ? f.Problem : e.Message;
-            return new ProviderStatus(name, false, CliConsole.OneLine(problem));
-        }
     }
 }

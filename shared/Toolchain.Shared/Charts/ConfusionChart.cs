@@ -1,5 +1,6 @@
 using System.Globalization;
 using ScottPlot;
+using Toolchain.Shared.Errors;
 using Toolchain.Shared.Metrics;
 
 namespace Toolchain.Shared.Charts;
@@ -57,6 +58,6 @@ public static class ConfusionChart
         plot.XLabel("Predicted label");
         plot.YLabel("True label");
         var side = Math.Clamp(60 * n + 200, 480, 1600);
-        ChartPng.Save(plot, path, side + 100, side);
+        AtomicFile.WriteAllBytes(path, plot.GetImageBytes(side + 100, side, ImageFormat.Png));
     }
 }

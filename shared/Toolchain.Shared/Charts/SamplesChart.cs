@@ -1,4 +1,5 @@
 using ScottPlot;
+using Toolchain.Shared.Errors;
 
 namespace Toolchain.Shared.Charts;
 
@@ -67,7 +68,7 @@ public static class SamplesChart
         plot.Axes.SetLimits(-0.05, width + 0.05, -height + TitleSpace - 0.05, TitleSpace + 0.05);
         plot.Axes.SquareUnits();
         plot.Title(title);
-        ChartPng.Save(plot, path, columns * 200 + 40, (int)(rows * 260) + 80);
+        AtomicFile.WriteAllBytes(path, plot.GetImageBytes(columns * 200 + 40, rows * 260 + 80, ImageFormat.Png));
     }
 
     private static string Name(IReadOnlyList<string> classNames, int label) =>
