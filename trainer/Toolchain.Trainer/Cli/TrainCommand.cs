@@ -1,12 +1,333 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Toolchain.Shared.Charts;
+using Toolchain.Shared.Errors;
+using Toolchain.Shared.Models;
+using Toolchain.Trainer.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
 namespace Toolchain.Trainer.Cli;
 
-/// <summary>The <c>trainer train</c> command.</summary>
+/// <summary>The <c>trainer train</c> command: resolves options, trains, writes the artifacts and exports ONNX.</summary>
 public static class TrainCommand
 {
-    /// <summary>Runs the command with the words after its name; returns the exit code.</summary>
+    /// <summary>Exit code after Ctrl-C stopped training and a checkpoint was written (128 + SIGINT).</summary>
+    public const int InterruptedExitCode = 130;
+
+    /// <summary>Runs the command with the words after its name; returns the exit code. Ctrl-C stops it gracefully.</summary>
     public static int Run(string[] args)
     {
-        Console.Error.WriteLine("trainer: 'train' is not implemented yet");
-        return 1;
+        using var cancel = new CancellationTokenSource();
+        void Stop(PosixSignalContext ctx)
+        {
+            // The first signal finishes the batch and checkpoints; a second one kills the process as usual.
+            if (!cancel.IsCancellationRequested)
+            {
+                ctx.Cancel = true;
+                cancel.Cancel();
+            }
+        }
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        return Run(args, Console.Out, Console.Error, cancel.Token);
     }
+
+    /// <summary>Runs the command writing to the given streams; <paramref name="cancel"/> acts as Ctrl-C.</summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error, CancellationToken cancel)
+    {
+        var parsed = CommandLine.Parse<TrainArguments>("train", args, output, error, out int code);
+        if (parsed is null)
+        {
+            return code;
+        }
+        try
+        {
+            return Execute(parsed, output, cancel);
+        }
+        catch (ToolchainException e)
+        {
+            error.WriteLine($"trainer train: {e.Message}");
+            return 1;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"trainer train: {e.Message}");
+            return 1;
+        }
+    }
+
+    /// <summary>The options a fresh run uses: the model's preset, overridden by what was given, validated.</summary>
+    public static TrainingOptions ResolveOptions(TrainArguments a)
+    {
+        if (!ModelPresets.Names.Contains(a.Model))
+        {
+            throw new ToolchainException($"unknown model '{a.Model}' (known: {string.Join(", ", ModelPresets.Names)})");
+        }
+        var o = a.Preset switch
+        {
+            null or "default" => ModelPresets.Default(a.Model),
+            "notebook" => ModelPresets.Notebook(a.Model),
+            _ => throw new ToolchainException($"--preset: unknown preset '{a.Preset}' (known: default, notebook)"),
+        };
+        if (a.Model == "xor" && a.Dataset is not null && a.Dataset != TrainingDataLoader.Xor)
+        {
+            throw new ToolchainException("--dataset: xor trains on the notebook's XOR data; use --data-seed for another draw");
+        }
+        if (a.Model != "xor" && a.Dataset == TrainingDataLoader.Xor)
+        {
+            throw new ToolchainException($"--dataset: xor data is for the xor model, not {a.Model}");
+        }
+        o = o with
+        {
+            Architecture = a.Arch ?? o.Architecture,
+            Dataset = a.Dataset ?? o.Dataset,
+            Epochs = a.Epochs ?? o.Epochs,
+            BatchSize = a.BatchSize ?? o.BatchSize,
+            LearningRate = a.Lr ?? o.LearningRate,
+            Optimizer = a.Optimizer?.ToLowerInvariant() ?? o.Optimizer,
+            Momentum = a.Momentum ?? o.Momentum,
+            WeightDecay = a.WeightDecay ?? o.WeightDecay,
+            LrSchedule = a.LrSchedule?.ToLowerInvariant() ?? o.LrSchedule,
+            AugmentShift = a.Augment ?? o.AugmentShift,
+            Seed = a.Seed ?? o.Seed,
+            Restarts = a.Restarts ?? o.Restarts,
+            DataSeed = a.DataSeed ?? o.DataSeed,
+        };
+        Validate(o);
+        return o;
+    }
+
+    private static void Validate(TrainingOptions o)
+    {
+        static void Check(bool ok, string message)
+        {
+            if (!ok)
+            {
+                throw new ToolchainException(message);
+            }
+        }
+        Check(o.Epochs is >= 1 and <= 1_000_000, $"--epochs must be from 1 to 1000000, not {o.Epochs}");
+        Check(o.BatchSize is >= 1 and <= 1_000_000, $"--batch-size must be from 1 to 1000000, not {o.BatchSize}");
+        Check(double.IsFinite(o.LearningRate) && o.LearningRate > 0, $"--lr must be a positive number, not {Num(o.LearningRate)}");
+        Check(o.Optimizer is "sgd" or "adam", $"--optimizer: unknown optimizer '{o.Optimizer}' (known: sgd, adam)");
+        Check(o.Momentum is >= 0 and < 1, $"--momentum must be in [0, 1), not {Num(o.Momentum)}");
+        Check(o.Optimizer == "sgd" || o.Momentum == 0, "--momentum applies to --optimizer sgd only");
+        Check(o.WeightDecay is >= 0 and < 1, $"--weight-decay must be in [0, 1), not {Num(o.WeightDecay)}");
+        Check(LearningRateSchedule.Names.Contains(o.LrSchedule), $"--lr-schedule: unknown schedule '{o.LrSchedule}' (known: {string.Join(", ", LearningRateSchedule.Names)})");
+        Check(o.AugmentShift is >= 0 and <= 8, $"--augment must be a shift from 0 to 8 pixels, not {o.AugmentShift}");
+        Check(o.Model != "xor" || o.AugmentShift == 0, "--augment shifts images; xor has none");
+        Check(o.Restarts is >= 1 and <= 1000, $"--restarts must be from 1 to 1000, not {o.Restarts}");
+        Check(o.Seed >= 0, $"--seed must not be negative, not {o.Seed}");
+        ArchitectureSpec.Parse(o.Architecture); // a bad spec fails here, before any data is loaded
+    }
+
+    /// <summary>
+    /// The options a resumed run uses: the checkpoint's, with only --epochs changeable; any other option given must
+    /// agree with the checkpoint, because changing it would not continue the same run.
+    /// </summary>
+    public static TrainingOptions ResolveResumeOptions(TrainingOptions stored, TrainArguments a, string checkpointPath)
+    {
+        if (a.Model != stored.Model)
+        {
+            throw new ToolchainException($"{checkpointPath}: this checkpoint is a {stored.Model} run, not {a.Model}");
+        }
+        void Same<T>(string flag, T? given, T stored2)
+        {
+            if (given is not null && !EqualityComparer<T>.Default.Equals(given, stored2))
+            {
+                throw new ToolchainException(
+                    $"{flag} {given} differs from the checkpoint's {stored2}; --resume continues the run as it was (drop {flag}, or train into a new --out)");
+            }
+        }
+        Same("--arch", a.Arch is null ? null : ArchitectureSpec.Parse(a.Arch).Canonical, ArchitectureSpec.Parse(stored.Architecture).Canonical);
+        Same("--batch-size", a.BatchSize?.ToString(CultureInfo.InvariantCulture), stored.BatchSize.ToString(CultureInfo.InvariantCulture));
+        Same("--lr", a.Lr is { } lr ? Num(lr) : null, Num(stored.LearningRate));
+        Same("--optimizer", a.Optimizer?.ToLowerInvariant(), stored.Optimizer);
+        Same("--momentum", a.Momentum is { } m ? Num(m) : null, Num(stored.Momentum));
+        Same("--weight-decay", a.WeightDecay is { } w ? Num(w) : null, Num(stored.WeightDecay));
+        Same("--lr-schedule", a.LrSchedule?.ToLowerInvariant(), stored.LrSchedule);
+        Same("--augment", a.Augment?.ToString(CultureInfo.InvariantCulture), stored.AugmentShift.ToString(CultureInfo.InvariantCulture));
+        Same("--seed", a.Seed?.ToString(CultureInfo.InvariantCulture), stored.Seed.ToString(CultureInfo.InvariantCulture));
+        Same("--data-seed", a.DataSeed?.ToString(CultureInfo.InvariantCulture), stored.DataSeed.ToString(CultureInfo.InvariantCulture));
+        Same("--preset", a.Preset, stored.Preset);
+        var o = stored with { Epochs = a.Epochs ?? stored.Epochs };
+        Validate(o);
+        return o;
+    }
+
+    private static int Execute(TrainArguments a, TextWriter output, CancellationToken cancel)
+    {
+        var wall = Stopwatch.StartNew();
+        var root = RepositoryRoot.Find();
+        var outDir = Path.GetFullPath(a.Out ?? Path.Combine(root, "artifacts", a.Model));
+        var dataRoot = Path.GetFullPath(a.DataDir ?? Path.Combine(root, "data"));
+        var checkpointPath = Path.Combine(outDir, Checkpoint.FileName);
+
+        CheckpointContents? resume = null;
+        TrainingOptions options;
+        if (a.Resume)
+        {
+            if (!File.Exists(checkpointPath))
+            {
+                throw new InvalidInputFileException(checkpointPath, "no checkpoint to resume; train without --resume first");
+            }
+            resume = Checkpoint.Read(checkpointPath);
+            options = ResolveResumeOptions(resume.Options, a, checkpointPath);
+        }
+        else
+        {
+            options = ResolveOptions(a);
+        }
+
+        int threads = a.Threads ?? Environment.ProcessorCount;
+        if (threads < 1)
+        {
+            throw new ToolchainException($"--threads must be at least 1, not {threads}");
+        }
+        var device = DeviceSelector.Resolve(a.Device?.ToLowerInvariant() ?? "auto");
+        torch.set_num_threads(threads);
+        void Say(string line)
+        {
+            if (!a.Quiet)
+            {
+                output.WriteLine(line);
+            }
+        }
+        Say($"device: {device.type.ToString().ToLowerInvariant()}{(device.type == DeviceType.CPU ? $" ({threads} threads)" : "")}" +
+            (a.Device is null or "auto" && device.type == DeviceType.CPU ? "; CUDA not available" : ""));
+
+        var normMean = resume is not null && options.Model != "xor" ? resume.Card.Mean : options.NormalizationMean;
+        var normStd = resume is not null && options.Model != "xor" ? resume.Card.Std : options.NormalizationStd;
+        var (data, resolved) = TrainingDataLoader.Load(resume?.DatasetSpec ?? options.Dataset, options.DataSeed, dataRoot, normMean, normStd, device, Say);
+        using (data)
+        {
+            var spec = ModelTrainer.ValidateArchitecture(options.Architecture, data);
+            Say(string.Create(CultureInfo.InvariantCulture,
+                $"{(resume is null ? "training" : $"resuming from epoch {resume.Epoch}{(resume.Cursor is { } c ? $" (batch {c.NextBatch})" : "")} of")} {options.Model} on {data.Name} " +
+                $"({data.TrainCount:N0} train, {data.TestCount:N0} test): {spec.Canonical}"));
+            if (resume is not null && options.Restarts > 1)
+            {
+                Say("--restarts does not apply on resume: continuing the initialisation in the checkpoint");
+            }
+
+            var view = new TrainProgressView(output, a.Quiet);
+            var outcome = view.Run(observer => ModelTrainer.Run(options, data, device, outDir, resolved, resume, observer, cancel));
+            using var run = outcome.Run;
+            WriteCharts(outDir, run, data);
+            if (outcome.Interrupted)
+            {
+                var where = run.Cursor is { } cur ? $"epoch {cur.Epoch}, batch {cur.NextBatch}/{run.BatchesPerEpoch}" : $"epoch {run.CompletedEpochs}";
+                output.WriteLine($"interrupted at {where}; checkpoint written to {checkpointPath}");
+                output.WriteLine($"resume with: trainer train {options.Model} --out {Quote(outDir)} --resume");
+                return InterruptedExitCode;
+            }
+
+            var card = TrainingCard.Build(run, data);
+            string? onnxPath = null;
+            double? parity = null;
+            ToolchainException? exportError = null;
+            if (!a.NoExport)
+            {
+                try
+                {
+                    var result = ModelExport.Export(run.Model, spec, card, data, Path.Combine(outDir, "model.onnx"));
+                    onnxPath = result.Path;
+                    parity = result.MaxAbsDiff;
+                    Say(string.Create(CultureInfo.InvariantCulture,
+                        $"exported {result.Path} (ONNX Runtime vs TorchSharp max abs diff {result.MaxAbsDiff:E2} on {result.VerifiedSamples} inputs)"));
+                }
+                catch (NotImplementedException)
+                {
+                    Say("ONNX export is not available in this build yet; model.onnx was not written");
+                }
+                catch (ToolchainException e)
+                {
+                    exportError = e;
+                }
+            }
+            var metrics = BuildMetrics(options, run, data, outcome, device, threads, wall.Elapsed.TotalSeconds, onnxPath, parity);
+            metrics.Write(Path.Combine(outDir, "metrics.json"));
+            if (exportError is not null)
+            {
+                throw new ToolchainException($"training finished but the export failed: {exportError.Message}", exportError);
+            }
+            var last = run.History[^1];
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{options.Model}: test accuracy {last.TestAccuracy:P2} (loss {last.TestLoss:0.0000}) on {data.Name} after {run.CompletedEpochs} epochs, " +
+                $"{metrics.SamplesPerSecond:N0} samples/s; results in {outDir}"));
+            return 0;
+        }
+    }
+
+    private static void WriteCharts(string outDir, TrainingRun run, TrainingData data)
+    {
+        TrainingHistory.Write(Path.Combine(outDir, "history.csv"), run.History);
+        LossChart.Save(Path.Combine(outDir, "loss.png"),
+            run.History.Select(r => (double)r.Epoch).ToArray(), run.History.Select(r => r.TrainLoss).ToArray(),
+            run.History.Select(r => r.TestLoss).ToArray(), $"{run.Options.Model} on {data.Name}: loss per epoch");
+        if (!data.IsImage)
+        {
+            using var featuresCpu = data.TrainX.cpu().to(float64);
+            using var labelsCpu = data.TrainY.cpu().to(float64);
+            var features = featuresCpu.data<double>().ToArray();
+            var labels = labelsCpu.data<double>().ToArray();
+            var (_, trainAcc) = run.Evaluate(data.TrainX, data.TrainY);
+            DecisionBoundaryChart.Save(Path.Combine(outDir, "decision-boundary.png"), points => Predict(run, points), features, labels,
+                string.Create(CultureInfo.InvariantCulture, $"xor decision boundary (seed {run.InitSeed}, epoch {run.CompletedEpochs}, train accuracy {trainAcc:P1})"));
+        }
+    }
+
+    private static double[] Predict(TrainingRun run, double[] points)
+    {
+        run.Model.eval();
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var x = tensor(points, [points.Length / 2, 2], float64);
+        if (run.Options.ElementType != "float64")
+        {
+            x = x.to(float32);
+        }
+        var p = run.Model.forward(x.to(run.Device)).to(float64).cpu();
+        return p.data<double>().ToArray();
+    }
+
+    private static MetricsReport BuildMetrics(TrainingOptions o, TrainingRun run, TrainingData data, TrainingOutcome outcome, Device device,
+        int threads, double wallSeconds, string? onnx, double? parity)
+    {
+        var last = run.History[^1];
+        var trained = run.History.Where(r => r.Epoch > 0).ToList();
+        double seconds = trained.Sum(r => r.Seconds);
+        return new MetricsReport
+        {
+            Model = o.Model,
+            Architecture = run.Spec.Canonical,
+            Dataset = data.Name,
+            TrainCount = data.TrainCount,
+            TestCount = data.TestCount,
+            TestAccuracy = last.TestAccuracy,
+            TestLoss = last.TestLoss,
+            TrainLoss = last.TrainLoss,
+            TrainAccuracy = last.TrainAccuracy,
+            Epochs = run.CompletedEpochs,
+            TrainSeconds = seconds,
+            WallSeconds = wallSeconds,
+            SamplesPerSecond = seconds > 0 ? (double)trained.Count * data.TrainCount / seconds : 0,
+            Device = device.type.ToString().ToLowerInvariant(),
+            Threads = threads,
+            Seed = o.Seed,
+            InitSeed = run.InitSeed,
+            NormalizationMean = data.Mean,
+            NormalizationStd = data.Std,
+            Hyperparameters = TrainingCard.Build(run, data).Hyperparameters,
+            Restarts = outcome.Trials.Select(t => new RestartResult(t.Seed, t.TrainLoss, t.TrainAccuracy)).ToList(),
+            Onnx = onnx,
+            ExportMaxAbsDiff = parity,
+        };
+    }
+
+    private static string Num(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+
+    private static string Quote(string path) => path.Contains(' ') ? $"'{path}'" : path;
 }

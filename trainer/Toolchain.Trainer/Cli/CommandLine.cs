@@ -1,0 +1,69 @@
+using System.Globalization;
+using CommandLine;
+using CommandLine.Text;
+
+namespace Toolchain.Trainer.Cli;
+
+/// <summary>Parses a command's words with CommandLineParser and turns its errors into one line.</summary>
+public static class CommandLine
+{
+    /// <summary>Exit code for a malformed command line.</summary>
+    public const int UsageExitCode = 2;
+
+    /// <summary>
+    /// Parses <paramref name="args"/>. Returns the options, or null after printing help (exit code 0 in
+    /// <paramref name="exitCode"/>) or a one-line error naming the bad option (exit code 2).
+    /// </summary>
+    public static T? Parse<T>(string command, string[] args, TextWriter output, TextWriter error, out int exitCode)
+    {
+        using var parser = new Parser(s =>
+        {
+            s.HelpWriter = null;
+            s.CaseSensitive = true;
+            s.CaseInsensitiveEnumValues = true;
+            s.ParsingCulture = CultureInfo.InvariantCulture;
+            s.AutoVersion = false;
+        });
+        var result = parser.ParseArguments<T>(args);
+        if (result is Parsed<T> parsed)
+        {
+            exitCode = 0;
+            return parsed.Value;
+        }
+        var errors = ((NotParsed<T>)result).Errors.ToList();
+        if (errors.Any(e => e.Tag is ErrorType.HelpRequestedError or ErrorType.HelpVerbRequestedError))
+        {
+            var help = HelpText.AutoBuild(result, h =>
+            {
+                h.Heading = $"trainer {command}";
+                h.Copyright = "";
+                h.AdditionalNewLineAfterOption = false;
+                h.AddDashesToOption = true;
+                h.MaximumDisplayWidth = 110;
+                return h;
+            }, e => e);
+            output.WriteLine(help);
+            exitCode = 0;
+            return default;
+        }
+        error.WriteLine($"trainer {command}: {Describe(errors[0])} (see 'trainer {command} --help')");
+        exitCode = UsageExitCode;
+        return default;
+    }
+
+    private static string Describe(Error e) => e switch
+    {
+        UnknownOptionError u => $"unknown option '{Dash(u.Token)}'",
+        MissingValueOptionError m => $"option '{Name(m.NameInfo)}' needs a value",
+        BadFormatConversionError b => $"option '{Name(b.NameInfo)}' has a value of the wrong kind",
+        MissingRequiredOptionError r when r.NameInfo.NameText.Length == 0 || r.NameInfo == NameInfo.EmptyName => "a required argument is missing",
+        MissingRequiredOptionError r => $"'{Name(r.NameInfo)}' is required",
+        RepeatedOptionError r => $"option '{Name(r.NameInfo)}' is given more than once",
+        BadFormatTokenError t => $"cannot read '{t.Token}'",
+        _ => $"cannot read the command line ({e.Tag})",
+    };
+
+    private static string Dash(string token) => token.Length == 1 ? "-" + token : "--" + token;
+
+    private static string Name(NameInfo n) => n.LongName.Length > 0 ? "--" + n.LongName : n.ShortName.Length > 0 ? "-" + n.ShortName : n.NameText;
+}

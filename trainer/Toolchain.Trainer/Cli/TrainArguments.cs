@@ -1,0 +1,95 @@
+using CommandLine;
+
+namespace Toolchain.Trainer.Cli;
+
+/// <summary>The options of <c>trainer train</c>; null means "not given", so presets and checkpoints fill them.</summary>
+public sealed class TrainArguments
+{
+    /// <summary>Model to train.</summary>
+    [Value(0, MetaName = "model", Required = true, HelpText = "xor, mlp or cnn")]
+    public string Model { get; set; } = "";
+
+    /// <summary>Architecture spec overriding the model's.</summary>
+    [Option("arch", HelpText = "architecture spec, e.g. \"flatten linear(64) relu linear(10)\"")]
+    public string? Arch { get; set; }
+
+    /// <summary>Dataset.</summary>
+    [Option("dataset", HelpText = "auto (default), mnist, mnist-sample, fashion-mnist or a folder of IDX files (mlp/cnn)")]
+    public string? Dataset { get; set; }
+
+    /// <summary>Epochs.</summary>
+    [Option("epochs", HelpText = "total epochs (xor 200, mlp/cnn 5); with --resume, train up to this many")]
+    public int? Epochs { get; set; }
+
+    /// <summary>Batch size.</summary>
+    [Option("batch-size", HelpText = "mini-batch size (xor 25, mlp/cnn 64)")]
+    public int? BatchSize { get; set; }
+
+    /// <summary>Learning rate.</summary>
+    [Option("lr", HelpText = "learning rate (xor 0.5, mlp/cnn 0.001)")]
+    public double? Lr { get; set; }
+
+    /// <summary>Optimizer.</summary>
+    [Option("optimizer", HelpText = "sgd or adam (xor sgd, mlp/cnn adam)")]
+    public string? Optimizer { get; set; }
+
+    /// <summary>SGD momentum.</summary>
+    [Option("momentum", HelpText = "SGD momentum (default 0)")]
+    public double? Momentum { get; set; }
+
+    /// <summary>Weight decay.</summary>
+    [Option("weight-decay", HelpText = "L2 weight decay (default 0)")]
+    public double? WeightDecay { get; set; }
+
+    /// <summary>LR schedule.</summary>
+    [Option("lr-schedule", HelpText = "none or cosine (mlp/cnn default cosine; 'none' is the plain recipe)")]
+    public string? LrSchedule { get; set; }
+
+    /// <summary>Shift augmentation.</summary>
+    [Option("augment", HelpText = "random shift of training images by up to N pixels (default 0)")]
+    public int? Augment { get; set; }
+
+    /// <summary>Seed.</summary>
+    [Option("seed", HelpText = "torch.manual_seed of the first initialisation (default 0)")]
+    public long? Seed { get; set; }
+
+    /// <summary>Restarts.</summary>
+    [Option("restarts", HelpText = "train N initialisations (seeds seed..seed+N-1), keep the lowest training loss (default 1)")]
+    public int? Restarts { get; set; }
+
+    /// <summary>Device.</summary>
+    [Option("device", HelpText = "auto (default: CUDA when available), cpu or cuda")]
+    public string? Device { get; set; }
+
+    /// <summary>Threads.</summary>
+    [Option("threads", HelpText = "torch CPU threads (default: all cores)")]
+    public int? Threads { get; set; }
+
+    /// <summary>Output folder.</summary>
+    [Option("out", HelpText = "output folder (default artifacts/<model> in the repository)")]
+    public string? Out { get; set; }
+
+    /// <summary>Data folder.</summary>
+    [Option("data-dir", HelpText = "where catalog datasets live (default data/ in the repository)")]
+    public string? DataDir { get; set; }
+
+    /// <summary>Resume.</summary>
+    [Option("resume", HelpText = "continue the run whose checkpoint is in --out")]
+    public bool Resume { get; set; }
+
+    /// <summary>Preset.</summary>
+    [Option("preset", HelpText = "notebook: the notebook's MNIST settings (SGD lr 0.001, 10 epochs, mean/std 0.1307/0.3015)")]
+    public string? Preset { get; set; }
+
+    /// <summary>XOR data seed.</summary>
+    [Option("data-seed", HelpText = "xor: seed of the data draw (default 0, the notebook's; the test set uses the next)")]
+    public uint? DataSeed { get; set; }
+
+    /// <summary>Skip ONNX export.</summary>
+    [Option("no-export", HelpText = "do not write model.onnx")]
+    public bool NoExport { get; set; }
+
+    /// <summary>Quiet.</summary>
+    [Option('q', "quiet", HelpText = "print only the final summary and errors")]
+    public bool Quiet { get; set; }
+}

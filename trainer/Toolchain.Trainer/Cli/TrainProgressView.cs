@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Globalization;
+using Spectre.Console;
+using Toolchain.Trainer.Training;
+
+namespace Toolchain.Trainer.Cli;
+
+/// <summary>
+/// Shows training progress: a Spectre.Console bar per epoch (batch, running loss, samples/s, ETA) on a terminal,
+/// plain lines otherwise (CI, pipes), and a one-line summary after each epoch.
+/// </summary>
+public sealed class TrainProgressView
+{
+    private readonly TextWriter _out;
+    private readonly bool _interactive;
+    private readonly bool _quiet;
+
+    /// <summary>Creates a view writing to <paramref name="output"/>; bars are drawn only when it is the console of a terminal.</summary>
+    public TrainProgressView(TextWriter output, bool quiet)
+    {
+        _out = output;
+        _quiet = quiet;
+        _interactive = !quiet && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected
+            && AnsiConsole.Profile.Capabilities.Interactive;
+    }
+
+    /// <summary>Runs <paramref name="work"/> with an observer that draws its progress.</summary>
+    public T Run<T>(Func<ITrainingObserver, T> work)
+    {
+        if (!_interactive)
+        {
+            return work(new LineObserver(_out.WriteLine, _quiet));
+        }
+        return AnsiConsole.Progress()
+            .AutoClear(true)
+            .HideCompleted(true)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(ctx => work(new BarObserver(ctx)));
+    }
+
+    /// <summary>The one-line epoch summary.</summary>
+    public static string Summary(EpochRecord r, int epochs)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var head = r.Epoch == 0 ? $"epoch 0/{epochs} (before training)" : $"epoch {r.Epoch}/{epochs}";
+        var speed = r.Epoch == 0 ? "" : string.Create(c, $"  {r.Seconds:0.0} s  {r.SamplesPerSecond:N0} samples/s");
+        return string.Create(c, $"{head}  train loss {r.TrainLoss:0.0000} acc {r.TrainAccuracy:P2}  test loss {r.TestLoss:0.0000} acc {r.TestAccuracy:P2}{speed}");
+    }
+
+    private static bool ShouldPrint(int epoch, int epochs) => epochs <= 25 || epoch % Math.Max(1, epochs / 20) == 0 || epoch == epochs;
+
+    /// <summary>Plain output: one line per epoch (thinned to about 20 for long runs) and notices.</summary>
+    private sealed class LineObserver(Action<string> write, bool quiet) : ITrainingObserver
+    {
+        public void RunStarted(int restart, int restarts, long seed)
+        {
+            if (restarts > 1 && !quiet)
+            {
+                write($"initialisation {restart}/{restarts} (seed {seed})");
+            }
+        }
+
+        public void EpochCompleted(EpochRecord record, int epochs)
+        {
+            if (!quiet && ShouldPrint(record.Epoch, epochs))
+            {
+                write(Summary(record, epochs));
+            }
+        }
+
+        public void RunFinished(int restart, long seed, double trainLoss, double trainAccuracy)
+        {
+            if (!quiet)
+            {
+                write(string.Create(CultureInfo.InvariantCulture, $"seed {seed}: final train loss {trainLoss:0.000000} acc {trainAccuracy:P2}"));
+            }
+        }
+
+        public void Notice(string message) => write(message);
+    }
+
+    /// <summary>Live bars on a terminal; summaries are written above them.</summary>
+    private sealed class BarObserver(ProgressContext ctx) : ITrainingObserver
+    {
+        private readonly Stopwatch _sinceDraw = Stopwatch.StartNew();
+        private ProgressTask? _task;
+
+        public void RunStarted(int restart, int restarts, long seed)
+        {
+            if (restarts > 1)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[bold]initialisation {restart}/{restarts}[/] (seed {seed})");
+            }
+        }
+
+        public void EpochStarted(int epoch, int epochs, int batches, int firstBatch)
+        {
+            _task?.StopTask();
+            _task = ctx.AddTask($"epoch {epoch}/{epochs}", maxValue: batches);
+            _task.Value = firstBatch;
+        }
+
+        public void BatchCompleted(int epoch, int batch, int batches, double runningLoss, double samplesPerSecond)
+        {
+            if (_task is null || (_sinceDraw.ElapsedMilliseconds < 100 && batch < batches))
+            {
+                return;
+            }
+            _sinceDraw.Restart();
+            _task.Value = batch;
+            _task.Description = string.Create(CultureInfo.InvariantCulture,
+                $"epoch {epoch} batch {batch}/{batches} loss {runningLoss:0.0000} {samplesPerSecond:N0}/s");
+        }
+
+        public void EpochCompleted(EpochRecord record, int epochs)
+        {
+            _task?.StopTask();
+            if (ShouldPrint(record.Epoch, epochs))
+            {
+                AnsiConsole.WriteLine(Summary(record, epochs));
+            }
+        }
+
+        public void RunFinished(int restart, long seed, double trainLoss, double trainAccuracy) =>
+            AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"seed {seed}: final train loss {trainLoss:0.000000} acc {trainAccuracy:P2}"));
+
+        public void Notice(string message) => AnsiConsole.WriteLine(message);
+    }
+}

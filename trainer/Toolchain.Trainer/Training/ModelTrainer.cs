@@ -1,0 +1,104 @@
+using Toolchain.Shared.Errors;
+using Toolchain.Shared.Models;
+using static TorchSharp.torch;
+
+namespace Toolchain.Trainer.Training;
+
+/// <summary>How a training call ended.</summary>
+/// <param name="Run">The kept run: the best initialisation, or the one stopped by cancellation.</param>
+/// <param name="Interrupted">Whether cancellation stopped it; its checkpoint says where.</param>
+/// <param name="Trials">Every finished initialisation: seed, final training loss and accuracy.</param>
+public sealed record TrainingOutcome(TrainingRun Run, bool Interrupted, IReadOnlyList<(long Seed, double TrainLoss, double TrainAccuracy)> Trials);
+
+/// <summary>
+/// Trains a model as <see cref="TrainingOptions"/> say: one or more initialisations (keeping the lowest final training
+/// loss), a checkpoint after every epoch, and a checkpoint where cancellation stops it.
+/// </summary>
+public static class ModelTrainer
+{
+    /// <summary>Checks that <paramref name="architecture"/> parses and fits the data; returns the parsed spec.</summary>
+    public static ArchitectureSpec ValidateArchitecture(string architecture, TrainingData data)
+    {
+        var spec = ArchitectureSpec.Parse(architecture);
+        var shapes = spec.InferShapes(data.InputShape);
+        long expected = data.IsImage ? data.ClassNames.Count : 1;
+        var output = shapes[^1];
+        if (output.Length != 1 || output[0] != expected)
+        {
+            throw new ToolchainException(
+                $"arch: the network ends in {ArchitectureSpec.FormatShape(output)} but {data.Name} needs [{expected}] " +
+                (data.IsImage ? $"(one logit per class); end with linear({expected})" : "(one probability); end with linear(1) sigmoid"));
+        }
+        return spec;
+    }
+
+    /// <summary>
+    /// Trains, writing <see cref="Checkpoint.FileName"/> into <paramref name="outDir"/> after every epoch and when
+    /// <paramref name="cancel"/> fires (after the batch in progress). With <paramref name="resume"/>, continues that run.
+    /// </summary>
+    public static TrainingOutcome Run(TrainingOptions options, TrainingData data, Device device, string outDir, string datasetSpec,
+        CheckpointContents? resume, ITrainingObserver observer, CancellationToken cancel)
+    {
+        var spec = ValidateArchitecture(options.Architecture, data);
+        var checkpointPath = Path.Combine(outDir, Checkpoint.FileName);
+        if (resume is not null)
+        {
+            var resumed = TrainingRun.Restore(resume, options, data, device);
+            observer.RunStarted(1, 1, resumed.InitSeed);
+            bool done = TrainEpochs(resumed, data, checkpointPath, datasetSpec, observer, cancel);
+            return new TrainingOutcome(resumed, !done, []);
+        }
+
+        TrainingRun? best = null;
+        double bestLoss = double.PositiveInfinity;
+        var trials = new List<(long, double, double)>();
+        for (int r = 0; r < options.Restarts; r++)
+        {
+            long seed = options.Seed + r;
+            observer.RunStarted(r + 1, options.Restarts, seed);
+            var run = TrainingRun.Create(options, data, spec, device, seed);
+            observer.EpochCompleted(run.EvaluateInitial(), options.Epochs);
+            if (!TrainEpochs(run, data, checkpointPath, datasetSpec, observer, cancel))
+            {
+                best?.Dispose();
+                return new TrainingOutcome(run, true, trials);
+            }
+            var (loss, accuracy) = run.Evaluate(data.TrainX, data.TrainY);
+            trials.Add((seed, loss, accuracy));
+            observer.RunFinished(r + 1, seed, loss, accuracy);
+            if (best is null || loss < bestLoss)
+            {
+                best?.Dispose();
+                best = run;
+                bestLoss = loss;
+            }
+            else
+            {
+                run.Dispose();
+            }
+        }
+        if (options.Restarts > 1)
+        {
+            // The file holds the last initialisation tried; the kept one replaces it.
+            Checkpoint.Save(checkpointPath, best!, TrainingCard.Build(best!, data), datasetSpec);
+            observer.Notice($"kept the initialisation with seed {best!.InitSeed} (final training loss {bestLoss:G6})");
+        }
+        return new TrainingOutcome(best!, false, trials);
+    }
+
+    private static bool TrainEpochs(TrainingRun run, TrainingData data, string checkpointPath, string datasetSpec,
+        ITrainingObserver observer, CancellationToken cancel)
+    {
+        while (run.CompletedEpochs < run.Options.Epochs)
+        {
+            var record = run.TrainEpoch(observer, cancel);
+            Checkpoint.Save(checkpointPath, run, TrainingCard.Build(run, data), datasetSpec);
+            if (record is null)
+            {
+                return false;
+            }
+            TrainingHistory.Write(Path.Combine(Path.GetDirectoryName(checkpointPath)!, "history.csv"), run.History);
+        }
+        return true;
+    }
+}

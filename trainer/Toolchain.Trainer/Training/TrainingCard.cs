@@ -1,0 +1,45 @@
+using Toolchain.Shared.Cards;
+
+namespace Toolchain.Trainer.Training;
+
+/// <summary>Builds the model card of a run from its options, data and latest evaluation.</summary>
+public static class TrainingCard
+{
+    /// <summary>
+    /// The card for <paramref name="run"/>. The graph fields (names, layout, shape, element type, task) are filled with
+    /// what the exporter will emit; the exporter has the last word on them and adds the parity figure.
+    /// </summary>
+    public static ModelCard Build(TrainingRun run, TrainingData data)
+    {
+        var options = run.Options;
+        bool binary = !data.IsImage;
+        var last = run.History.Count > 0 ? run.History[^1] : null;
+        var hyper = new Dictionary<string, string>(options.Hyperparameters())
+        {
+            ["init_seed"] = run.InitSeed.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["epochs_completed"] = run.CompletedEpochs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        return new ModelCard
+        {
+            Task = binary ? "binary" : "multiclass",
+            Labels = data.ClassNames,
+            InputLayout = data.IsImage ? "NCHW" : "NC",
+            InputShape = [-1, .. data.InputShape],
+            ElementType = options.ElementType,
+            OutputName = binary ? "probability" : "logits",
+            ProbabilitiesName = binary ? null : "probabilities",
+            PixelConvention = data.IsImage ? "white-on-black, scaled to [0,1]" : "none: raw features",
+            Mean = data.Mean,
+            Std = data.Std,
+            PreprocessingMode = !data.IsImage ? "none" : data.Name == "fashion-mnist" ? "resize" : "digit",
+            DatasetName = data.Name,
+            TrainCount = data.TrainCount,
+            TestCount = data.TestCount,
+            Architecture = run.Spec.Canonical,
+            Hyperparameters = hyper,
+            Seed = options.Seed,
+            TestAccuracy = last?.TestAccuracy,
+            TestLoss = last?.TestLoss,
+        };
+    }
+}

@@ -1,0 +1,246 @@
+using System.Diagnostics;
+using Toolchain.Shared.Models;
+using Toolchain.Trainer.Models;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Toolchain.Trainer.Training;
+
+/// <summary>
+/// One initialisation of a network being trained: the model, its optimizer and how far it got. It trains epoch by
+/// epoch on <see cref="TrainingData"/> and can be stopped between batches and restored from a checkpoint.
+/// </summary>
+public sealed class TrainingRun : IDisposable
+{
+    private readonly TrainingData _data;
+
+    private TrainingRun(TrainingOptions options, TrainingData data, ArchitectureSpec spec, Sequential model, Device device, long initSeed)
+    {
+        Options = options;
+        _data = data;
+        Spec = spec;
+        Model = model;
+        Device = device;
+        InitSeed = initSeed;
+        Optimizer = CreateOptimizer(options, model);
+    }
+
+    /// <summary>The settings of this run.</summary>
+    public TrainingOptions Options { get; }
+
+    /// <summary>The architecture the model was built from.</summary>
+    public ArchitectureSpec Spec { get; }
+
+    /// <summary>The network.</summary>
+    public Sequential Model { get; }
+
+    /// <summary>The optimizer, whose state is part of the checkpoint.</summary>
+    public OptimizerHelper Optimizer { get; }
+
+    /// <summary>Where the model lives.</summary>
+    public Device Device { get; }
+
+    /// <summary>The torch.manual_seed this initialisation started from.</summary>
+    public long InitSeed { get; }
+
+    /// <summary>Fully trained epochs.</summary>
+    public int CompletedEpochs { get; private set; }
+
+    /// <summary>The epoch in progress when the run was stopped mid-epoch, else null.</summary>
+    public EpochCursor? Cursor { get; private set; }
+
+    /// <summary>History so far, starting with epoch 0.</summary>
+    public List<EpochRecord> History { get; } = [];
+
+    /// <summary>Input shape without the batch axis.</summary>
+    public IReadOnlyList<long> InputShape => _data.InputShape;
+
+    /// <summary>Batches per epoch.</summary>
+    public int BatchesPerEpoch => (_data.TrainCount + Options.BatchSize - 1) / Options.BatchSize;
+
+    /// <summary>
+    /// Seeds torch with <paramref name="initSeed"/>, builds the network as the notebook does (float32, then converted
+    /// to the run's element type, as <c>.double()</c> does) and moves it to <paramref name="device"/>.
+    /// </summary>
+    public static TrainingRun Create(TrainingOptions options, TrainingData data, ArchitectureSpec spec, Device device, long initSeed)
+    {
+        torch.manual_seed(initSeed);
+        var model = BuildModel(spec, data.InputShape, options.ElementType, device);
+        return new TrainingRun(options, data, spec, model, device, initSeed);
+    }
+
+    /// <summary>Rebuilds a run from a checkpoint: weights, optimizer state, RNG state, history and position.</summary>
+    public static TrainingRun Restore(CheckpointContents checkpoint, TrainingOptions options, TrainingData data, Device device)
+    {
+        var spec = ArchitectureSpec.Parse(checkpoint.Architecture);
+        var model = BuildModel(spec, data.InputShape, checkpoint.Options.ElementType, CPU);
+        checkpoint.LoadWeights(model);
+        model.to(device);
+        var run = new TrainingRun(options, data, spec, model, device, checkpoint.InitSeed);
+        checkpoint.LoadOptimizerState(run.Optimizer);
+        run.CompletedEpochs = checkpoint.Epoch;
+        run.Cursor = checkpoint.Cursor;
+        run.History.AddRange(checkpoint.History);
+        checkpoint.RestoreRandomState();
+        return run;
+    }
+
+    /// <summary>Builds <paramref name="spec"/> in float32 on the CPU, then converts and moves it.</summary>
+    public static Sequential BuildModel(ArchitectureSpec spec, IReadOnlyList<long> inputShape, string elementType, Device device)
+    {
+        var model = ModelBuilder.Build(spec, inputShape);
+        if (elementType == "float64")
+        {
+            model.to(float64);
+        }
+        if (device.type != DeviceType.CPU)
+        {
+            model.to(device);
+        }
+        return model;
+    }
+
+    /// <summary>Evaluates before training and records it as epoch 0.</summary>
+    public EpochRecord EvaluateInitial()
+    {
+        var (trainLoss, trainAcc) = Evaluate(_data.TrainX, _data.TrainY);
+        var (testLoss, testAcc) = Evaluate(_data.TestX, _data.TestY);
+        var record = new EpochRecord(0, trainLoss, trainAcc, testLoss, testAcc, 0, 0);
+        History.Add(record);
+        return record;
+    }
+
+    /// <summary>
+    /// Trains the next epoch (or the rest of the one in progress), then evaluates on the test split. Returns the
+    /// epoch's record, or null when <paramref name="cancel"/> stopped it between batches; <see cref="Cursor"/> then
+    /// says where to continue.
+    /// </summary>
+    public EpochRecord? TrainEpoch(ITrainingObserver observer, CancellationToken cancel)
+    {
+        int n = _data.TrainCount, batchSize = Options.BatchSize, batches = BatchesPerEpoch;
+        var cursor = Cursor ?? NewCursor(CompletedEpochs + 1, n);
+        observer.EpochStarted(cursor.Epoch, Options.Epochs, batches, cursor.NextBatch);
+        long totalSteps = (long)Options.Epochs * batches;
+        double background = _data.IsImage ? -_data.Mean / _data.Std : 0;
+        double lossSum = cursor.LossSum, seconds = cursor.Seconds;
+        long correct = cursor.Correct, seen = cursor.Seen;
+        int batch = cursor.NextBatch;
+        Model.train();
+        var clock = Stopwatch.StartNew();
+        using (var permutation = tensor(cursor.Permutation, int64).to(Device))
+        {
+            while (batch < batches)
+            {
+                if (cancel.IsCancellationRequested)
+                {
+                    break;
+                }
+                int start = batch * batchSize, count = Math.Min(batchSize, n - start);
+                using (NewDisposeScope())
+                {
+                    if (Options.LrSchedule != "none")
+                    {
+                        double lr = LearningRateSchedule.At(Options.LrSchedule, Options.LearningRate, ((long)(cursor.Epoch - 1) * batches) + batch, totalSteps);
+                        foreach (var group in Optimizer.ParamGroups)
+                        {
+                            group.LearningRate = lr;
+                        }
+                    }
+                    var index = permutation.narrow(0, start, count);
+                    var x = _data.TrainX.index_select(0, index);
+                    var y = _data.TrainY.index_select(0, index);
+                    if (Options.AugmentShift > 0)
+                    {
+                        x = ShiftAugmentation.Apply(x, Options.AugmentShift, background);
+                    }
+                    Optimizer.zero_grad();
+                    var output = Model.forward(x);
+                    var loss = Loss(output, y, Options.Loss, nn.Reduction.Mean);
+                    loss.backward();
+                    Optimizer.step();
+                    lossSum += loss.ToDouble() * count;
+                    correct += CountCorrect(output, y);
+                    seen += count;
+                }
+                batch++;
+                double elapsed = seconds + clock.Elapsed.TotalSeconds;
+                observer.BatchCompleted(cursor.Epoch, batch, batches, lossSum / seen, seen / Math.Max(elapsed, 1e-9));
+            }
+        }
+        seconds += clock.Elapsed.TotalSeconds;
+        if (batch < batches)
+        {
+            Cursor = cursor with { NextBatch = batch, LossSum = lossSum, Correct = correct, Seen = seen, Seconds = seconds };
+            return null;
+        }
+        var (testLoss, testAcc) = Evaluate(_data.TestX, _data.TestY);
+        var record = new EpochRecord(cursor.Epoch, lossSum / seen, (double)correct / seen, testLoss, testAcc, seconds, seen / Math.Max(seconds, 1e-9));
+        History.Add(record);
+        CompletedEpochs = cursor.Epoch;
+        Cursor = null;
+        observer.EpochCompleted(record, Options.Epochs);
+        return record;
+    }
+
+    /// <summary>Mean loss and accuracy of the model in eval mode over a whole split.</summary>
+    public (double Loss, double Accuracy) Evaluate(Tensor inputs, Tensor targets)
+    {
+        Model.eval();
+        long n = inputs.shape[0];
+        double lossSum = 0;
+        long correct = 0;
+        const long chunk = 1000;
+        using (no_grad())
+        {
+            for (long start = 0; start < n; start += chunk)
+            {
+                using var scope = NewDisposeScope();
+                long count = Math.Min(chunk, n - start);
+                var x = inputs.narrow(0, start, count);
+                var y = targets.narrow(0, start, count);
+                var output = Model.forward(x);
+                lossSum += Loss(output, y, Options.Loss, nn.Reduction.Sum).ToDouble();
+                correct += CountCorrect(output, y);
+            }
+        }
+        return (lossSum / Math.Max(1, n), (double)correct / Math.Max(1, n));
+    }
+
+    /// <summary>The loss the options name; MSE is over all output elements, as nn.MSELoss.</summary>
+    public static Tensor Loss(Tensor output, Tensor target, string loss, nn.Reduction reduction) => loss switch
+    {
+        "mse" => nn.functional.mse_loss(output, target, reduction),
+        "cross-entropy" => nn.functional.cross_entropy(output, target, reduction: reduction),
+        _ => throw new ArgumentOutOfRangeException(nameof(loss), loss, "unknown loss"),
+    };
+
+    private static long CountCorrect(Tensor output, Tensor target)
+    {
+        using var scope = NewDisposeScope();
+        var predicted = output.shape[1] == 1 ? output.gt(0.5) : output.argmax(1);
+        var truth = output.shape[1] == 1 ? target.gt(0.5) : target;
+        return predicted.eq(truth).sum().ToInt64();
+    }
+
+    private static EpochCursor NewCursor(int epoch, int n)
+    {
+        // The notebook draws torch.randperm(N) from the global CPU generator at the start of every epoch.
+        using var perm = randperm(n);
+        return new EpochCursor(epoch, perm.data<long>().ToArray(), 0, 0, 0, 0, 0);
+    }
+
+    private static OptimizerHelper CreateOptimizer(TrainingOptions o, Sequential model) => o.Optimizer switch
+    {
+        "sgd" => optim.SGD(model.parameters(), o.LearningRate, momentum: o.Momentum, weight_decay: o.WeightDecay),
+        "adam" => optim.Adam(model.parameters(), o.LearningRate, weight_decay: o.WeightDecay),
+        _ => throw new Shared.Errors.ToolchainException($"unknown optimizer '{o.Optimizer}' (known: sgd, adam)"),
+    };
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Optimizer.Dispose();
+        Model.Dispose();
+    }
+}
