@@ -28,7 +28,7 @@ internal abstract class EvalSettings
     [Option("data-root", HelpText = "Folder holding the datasets (default: the repository's data/, or $TOOLCHAIN_DATA).")]
     public string? DataRoot { get; set; }
 
-    [Option("data-seed", HelpText = "Seed of the generated xor data (default: the card's data seed, else 0).")]
+    [Option("data-seed", HelpText = "Seed of the xor draw to evaluate (default: the trainer's test draw, the card's data_seed + 1).")]
     public uint? DataSeed { get; set; }
 }
 
@@ -192,7 +192,9 @@ internal static class EvalCommand
         {
             throw new ToolchainException($"{modelPath}: the xor dataset needs a binary model with 2 inputs");
         }
-        var seed = s.DataSeed ?? CardDataSeed(info) ?? 0;
+        // The trainer fits the draw with data_seed and reports accuracy on the next seed's draw; evaluate that one.
+        var testSeed = unchecked((CardDataSeed(info) ?? 0) + 1);
+        var seed = s.DataSeed ?? testSeed;
         var (features, labels) = XorDataset.Generate(seed);
         var n = labels.Length;
         var t0 = Stopwatch.GetTimestamp();
@@ -204,8 +206,10 @@ internal static class EvalCommand
         var mse = probabilities.Zip(labels, (p, y) => (p - y) * (p - y)).Average();
         var confusion = ConfusionMatrix.From(actual, predicted, 2);
         var card = info.Card;
-        var charts = new List<string>();
-        Directory.CreateDirectory(dir);
+        var boundaryPath = Path.Combine(dir, "decision-boundary.png");
+        var modelName = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(modelPath))) ?? modelPath;
+        DecisionBoundaryChart.Save(boundaryPath, points => XorProbabilities(model, points, points.Length / 2), features, labels,
+            $"{modelName} (ONNX): accuracy {confusion.Accuracy.ToString("P1", CultureInfo.InvariantCulture)}, MSE {mse.ToString("0.0000", CultureInfo.InvariantCulture)}");
         var result = new EvalResult
         {
             ModelPath = modelPath,
@@ -219,9 +223,9 @@ internal static class EvalCommand
             TotalSeconds = clock.Elapsed.TotalSeconds,
             MeanSquaredError = mse,
             CardAccuracy = card?.TestAccuracy,
-            CardComparable = card is not null && (card.DatasetName is "" or XorDatasetName) && (card.TestCount == 0 || card.TestCount == n),
+            CardComparable = card is not null && card.DatasetName == XorDatasetName && seed == testSeed && (card.TestCount == 0 || card.TestCount == n),
             OutputDirectory = dir,
-            Charts = charts,
+            Charts = [boundaryPath],
         };
         AtomicFile.WriteAllText(Path.Combine(dir, "report.json"), ToJson(result, indented: true) + "\n");
         return result;
@@ -242,14 +246,9 @@ internal static class EvalCommand
         {
             return null;
         }
-        foreach (var key in new[] { "data_seed", "data-seed", "dataSeed" })
-        {
-            if (info.Card.Hyperparameters.TryGetValue(key, out var v) && uint.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seed))
-            {
-                return seed;
-            }
-        }
-        return null;
+        return info.Card.Hyperparameters.TryGetValue("data_seed", out var v) && uint.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seed)
+            ? seed
+            : null;
     }
 
     public static string ToJson(EvalResult result, bool indented)
