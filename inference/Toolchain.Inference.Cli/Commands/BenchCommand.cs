@@ -7,7 +7,6 @@ using CommandLine;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using Toolchain.Inference.Cli.Benchmarking;
-using Toolchain.Inference.Cli.Evaluation;
 using Toolchain.Inference.Cli.Output;
 using Toolchain.Inference.Imaging;
 using Toolchain.Inference.Runtime;
@@ -105,7 +104,7 @@ internal static class BenchCommand
                 {
                     var count = Math.Min(test.Count, 10_000);
                     var examples = new float[count * width];
-                    PixelScaling.Normalise(test.Pixels.AsSpan(0, count * width), info.Mean, info.Std, examples);
+                    PixelNormalizer.Normalize(test.Pixels.AsSpan(0, count * width), info.Mean, info.Std, examples);
                     return (examples, test.Image(0).ToArray(), $"{name} test split ({count} images)");
                 }
             }
@@ -121,7 +120,7 @@ internal static class BenchCommand
         {
             var pixels = new byte[n * width];
             random.NextBytes(pixels);
-            PixelScaling.Normalise(pixels, info.Mean, info.Std, data);
+            PixelNormalizer.Normalize(pixels, info.Mean, info.Std, data);
             return (data, pixels[..width], "random pixels");
         }
         for (var i = 0; i < data.Length; i++)

@@ -49,14 +49,9 @@ internal static class ClassifyCommand
             throw new ToolchainException($"--mode must be digit or resize, not '{o.Mode}'");
         }
         using var model = ModelLoader.Load(o, console);
-        var info = model.Info;
-        if (info.InputShape.Count != 4)
-        {
-            throw new ToolchainException($"{o.Model}: the model takes feature vectors, not images; use 'infer predict'");
-        }
-        var mode = o.Raw ? "raw" : o.Mode ?? (info.PreprocessingMode is "digit" or "resize" ? info.PreprocessingMode : "digit");
-        var preprocessor = new DigitPreprocessor(mode, info.Mean, info.Std);
-        var width = info.FeatureCount;
+        using var classifier = new ImageClassifier(model, o.Raw ? "raw" : o.Mode);
+        var preprocessor = classifier.Preprocessor;
+        var width = model.FeatureCount;
 
         var failed = 0;
         var group = new List<ImageInput>(GroupSize);
@@ -104,7 +99,10 @@ internal static class ClassifyCommand
                 errors[i] = CliConsole.OneLine(e.Message);
             }
         }
-        var predictions = ready == 0 ? [] : model.Classify(buffer.AsSpan(0, ready * width), ready);
+        var inputs = buffer.AsSpan(0, ready * width);
+        var predictions = ready == 0 ? []
+            : model.Info.ElementType == "float64" ? model.Classify(Widen(inputs), ready)
+            : model.Classify(inputs, ready);
         var failed = 0;
         for (var i = 0; i < group.Count; i++)
         {
@@ -129,6 +127,16 @@ internal static class ClassifyCommand
             console.Out.WriteLine(o.Json ? ToJson(group[i].Path, p, o.TopK, model.Info.Labels) : ToText(group[i].Path, p, o.TopK, model.Info.Labels));
         }
         return failed;
+    }
+
+    private static double[] Widen(ReadOnlySpan<float> values)
+    {
+        var wide = new double[values.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            wide[i] = values[i];
+        }
+        return wide;
     }
 
     private static string ToText(string path, Prediction p, int topK, IReadOnlyList<string> labels)

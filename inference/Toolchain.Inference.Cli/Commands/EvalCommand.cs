@@ -167,8 +167,20 @@ internal static class EvalCommand
         return result;
     }
 
-    private static bool SameDataset(string cardName, string requested, string resolved) =>
-        cardName.Length > 0 && (cardName == requested || cardName == resolved);
+    /// <summary>Whether the card's dataset is the one evaluated; the trainer records a folder by its full path.</summary>
+    private static bool SameDataset(string cardName, string requested, string resolved)
+    {
+        if (cardName.Length == 0)
+        {
+            return false;
+        }
+        if (cardName == requested || cardName == resolved)
+        {
+            return true;
+        }
+        return Directory.Exists(requested) && Path.IsPathFullyQualified(cardName)
+            && Path.TrimEndingDirectorySeparator(Path.GetFullPath(requested)) == Path.TrimEndingDirectorySeparator(cardName);
+    }
 
     /// <summary>The first test image of every class that has one, in class order.</summary>
     private static List<LabelledImage> OnePerClass(ImageSet test, int[] actual, int[] predicted, int classCount)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Toolchain.Inference.Imaging;
 using Toolchain.Inference.Runtime;
 using Toolchain.Shared.Data;
 
@@ -33,14 +34,14 @@ internal static class ImageSetEvaluator
             Prediction[] batch;
             if (doubles)
             {
-                PixelScaling.Normalise(pixels, info.Mean, info.Std, doubleBuffer.AsSpan(0, count * size));
+                PixelNormalizer.Normalize(pixels, info.Mean, info.Std, doubleBuffer.AsSpan(0, count * size));
                 var t0 = Stopwatch.GetTimestamp();
                 batch = model.Classify(doubleBuffer.AsSpan(0, count * size), count);
                 ticks += Stopwatch.GetTimestamp() - t0;
             }
             else
             {
-                PixelScaling.Normalise(pixels, info.Mean, info.Std, floatBuffer.AsSpan(0, count * size));
+                PixelNormalizer.Normalize(pixels, info.Mean, info.Std, floatBuffer.AsSpan(0, count * size));
                 var t0 = Stopwatch.GetTimestamp();
                 batch = model.Classify(floatBuffer.AsSpan(0, count * size), count);
                 ticks += Stopwatch.GetTimestamp() - t0;
@@ -52,27 +53,5 @@ internal static class ImageSetEvaluator
             progress?.Invoke(count);
         }
         return new ImageSetPredictions(predicted, (double)ticks / Stopwatch.Frequency);
-    }
-}
-
-/// <summary>MNIST bytes to model inputs: (pixel/255 - mean) / std.</summary>
-internal static class PixelScaling
-{
-    public static void Normalise(ReadOnlySpan<byte> pixels, double mean, double std, Span<float> destination)
-    {
-        var m = (float)mean;
-        var s = (float)std;
-        for (var i = 0; i < pixels.Length; i++)
-        {
-            destination[i] = (pixels[i] / 255f - m) / s;
-        }
-    }
-
-    public static void Normalise(ReadOnlySpan<byte> pixels, double mean, double std, Span<double> destination)
-    {
-        for (var i = 0; i < pixels.Length; i++)
-        {
-            destination[i] = (pixels[i] / 255.0 - mean) / std;
-        }
     }
 }
