@@ -210,17 +210,19 @@ internal static class EvalCommand
         var (features, labels) = XorDataset.Generate(seed);
         var n = labels.Length;
         var t0 = Stopwatch.GetTimestamp();
-        var probabilities = XorProbabilities(model, features, n);
+        var predictions = XorPredictions(model, features, n);
         var inferenceSeconds = Stopwatch.GetElapsedTime(t0).TotalSeconds;
 
         var actual = labels.Select(l => (int)l).ToArray();
-        var predicted = probabilities.Select(p => p >= 0.5 ? 1 : 0).ToArray();
+        // The library's label is class 1 only when p > 0.5, which is how the trainer counts accuracy.
+        var predicted = predictions.Select(p => p.Label).ToArray();
+        var probabilities = predictions.Select(p => (double)p.Probabilities[^1]).ToArray();
         var mse = probabilities.Zip(labels, (p, y) => (p - y) * (p - y)).Average();
         var confusion = ConfusionMatrix.From(actual, predicted, 2);
         var card = info.Card;
         var boundaryPath = Path.Combine(dir, "decision-boundary.png");
         var modelName = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(modelPath))) ?? modelPath;
-        DecisionBoundaryChart.Save(boundaryPath, points => XorProbabilities(model, points, points.Length / 2), features, labels,
+        DecisionBoundaryChart.Save(boundaryPath, points => XorPredictions(model, points, points.Length / 2).Select(p => (double)p.Probabilities[^1]).ToArray(), features, labels,
             $"{modelName} (ONNX): accuracy {confusion.Accuracy.ToString("P1", CultureInfo.InvariantCulture)}, MSE {mse.ToString("0.0000", CultureInfo.InvariantCulture)}");
         var result = new EvalResult
         {
@@ -243,14 +245,11 @@ internal static class EvalCommand
         return result;
     }
 
-    /// <summary>P(class 1) for every xor point, from the ONNX model.</summary>
-    internal static double[] XorProbabilities(OnnxModel model, double[] features, int n)
-    {
-        var predictions = model.Info.ElementType == "float64"
+    /// <summary>The ONNX model's predictions for <paramref name="n"/> two-feature points.</summary>
+    private static Prediction[] XorPredictions(OnnxModel model, double[] features, int n) =>
+        model.Info.ElementType == "float64"
             ? model.Classify(features, n)
             : model.Classify(features.Select(v => (float)v).ToArray(), n);
-        return predictions.Select(p => (double)p.Probabilities[^1]).ToArray();
-    }
 
     private static uint? CardDataSeed(ModelInfo info)
     {

@@ -1,0 +1,52 @@
+using System.Text.Json;
+using Toolchain.Inference.Cli.Benchmarking;
+
+namespace Toolchain.Inference.Cli.Tests.Benchmarking;
+
+public sealed class BenchCommandTests : IDisposable
+{
+    private readonly TestFiles _files = new();
+
+    public void Dispose() => _files.Dispose();
+
+    [Fact]
+    public void Bench_times_each_batch_size_and_png_classify_and_writes_json_and_markdown()
+    {
+        var model = _files.ImageModel();
+        var outDir = _files.PathOf("bench");
+
+        var r = CliRun.Infer("bench", "--model", model, "--batch-sizes", "1,64", "--seconds", "0.05", "--process-runs", "0",
+            "--threads", "1", "--out", outDir);
+
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("batch 1 ", r.Out);
+        Assert.Contains("batch 64", r.Out);
+        Assert.Contains("1 image from PNG bytes", r.Out);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "bench.json")));
+        var batches = json.RootElement.GetProperty("batches").EnumerateArray().ToArray();
+        Assert.Equal([1, 64], batches.Select(b => b.GetProperty("batch_size").GetInt32()));
+        Assert.All(batches, b => Assert.True(b.GetProperty("images_per_second").GetDouble() > 0));
+        Assert.Equal(2360, batches[1].GetProperty("pytorch_images_per_second").GetDouble());
+        Assert.True(json.RootElement.GetProperty("single_image_from_png").GetProperty("p50_ms").GetDouble() > 0);
+        Assert.StartsWith("# infer bench", File.ReadAllText(Path.Combine(outDir, "bench.md")));
+    }
+
+    [Fact]
+    public void Bench_refuses_a_zero_batch_size()
+    {
+        var r = CliRun.Infer("bench", "--model", _files.ImageModel(), "--batch-sizes", "0");
+
+        Assert.Equal(1, r.ExitCode);
+        Assert.StartsWith("infer: --batch-sizes", r.ErrorLines.Single());
+    }
+
+    [Fact]
+    public void Percentiles_interpolate_between_ranks_like_numpy()
+    {
+        var sorted = new[] { 1.0, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
+
+        Assert.Equal(5.5, LatencyStats.Percentile(sorted, 0.5), 12);
+        Assert.Equal(9.91, LatencyStats.Percentile(sorted, 0.99), 12);
+        Assert.Equal(1, LatencyStats.Percentile(sorted, 0), 12);
+    }
+}

@@ -1,0 +1,140 @@
+using System.Text.Json;
+
+namespace Toolchain.Inference.Cli.Tests.Commands;
+
+public sealed class ClassifyCommandTests : IDisposable
+{
+    private readonly TestFiles _files = new();
+
+    public void Dispose() => _files.Dispose();
+
+    [Fact]
+    public void Classify_prints_one_line_per_image_with_path_label_and_confidence()
+    {
+        var model = _files.ImageModel();
+        var three = _files.Png("three.png", 3);
+        var seven = _files.Png("seven.png", 7);
+
+        var r = CliRun.Infer("classify", "--provider", "cpu", "--model", model, "--raw", three, seven);
+
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal("", r.Error);
+        Assert.Equal(2, r.OutLines.Length);
+        var first = r.OutLines[0].Split('\t');
+        Assert.Equal(three, first[0]);
+        Assert.Equal("digit 3", first[1]);
+        Assert.InRange(double.Parse(first[2], System.Globalization.CultureInfo.InvariantCulture), 0.5, 1.0);
+        Assert.Equal("digit 7", r.OutLines[1].Split('\t')[1]);
+    }
+
+    [Fact]
+    public void Classify_with_good_and_bad_files_gives_each_bad_file_one_error_line_and_exits_2()
+    {
+        var model = _files.ImageModel();
+        var good = _files.Png("good.png", 4);
+        var empty = _files.Bytes("empty.png", []);
+        var text = _files.Text("text.png", "this is not an image\n");
+        var missing = _files.PathOf("missing.png");
+
+        var r = CliRun.Infer("classify", "--provider", "cpu", "--model", model, "--raw", empty, good, text, missing);
+
+        Assert.Equal(2, r.ExitCode);
+        Assert.Single(r.OutLines);
+        Assert.StartsWith(good + "\tdigit 4\t", r.OutLines[0]);
+        Assert.Equal(3, r.ErrorLines.Length);
+        Assert.StartsWith($"infer: {empty}: ", r.ErrorLines[0]);
+        Assert.StartsWith($"infer: {text}: ", r.ErrorLines[1]);
+        Assert.StartsWith($"infer: {missing}: ", r.ErrorLines[2]);
+        Assert.DoesNotContain("   at ", r.Error);
+    }
+
+    [Fact]
+    public void Classify_in_json_mode_prints_one_parsable_object_per_file_including_failures()
+    {
+        var model = _files.ImageModel();
+        var good = _files.Png("good.png", 2);
+        var bad = _files.Text("bad.png", "nope");
+
+        var r = CliRun.Infer("classify", "--provider", "cpu", "--model", model, "--raw", "--json", good, bad);
+
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal("", r.Error);
+        Assert.Equal(2, r.OutLines.Length);
+        using var ok = JsonDocument.Parse(r.OutLines[0]);
+        Assert.Equal(good, ok.RootElement.GetProperty("file").GetString());
+        Assert.Equal(2, ok.RootElement.GetProperty("label").GetInt32());
+        Assert.Equal("digit 2", ok.RootElement.GetProperty("name").GetString());
+        using var failed = JsonDocument.Parse(r.OutLines[1]);
+        Assert.Equal(bad, failed.RootElement.GetProperty("file").GetString());
+        Assert.False(string.IsNullOrWhiteSpace(failed.RootElement.GetProperty("error").GetString()));
+    }
+
+    [Fact]
+    public void Classify_with_top_k_lists_k_classes_best_first()
+    {
+        var model = _files.ImageModel();
+        var good = _files.Png("good.png", 6);
+
+        var r = CliRun.Infer("classify", "--provider", "cpu", "--model", model, "--raw", "--json", "--top-k", "3", good);
+
+        using var doc = JsonDocument.Parse(r.OutLines.Single());
+        var top = doc.RootElement.GetProperty("top_k").EnumerateArray().ToArray();
+        Assert.Equal(3, top.Length);
+        Assert.Equal(6, top[0].GetProperty("label").GetInt32());
+        var probabilities = top.Select(t => t.GetProperty("probability").GetDouble()).ToArray();
+        Assert.Equal(probabilities.OrderByDescending(p => p), probabilities);
+    }
+
+    [Fact]
+    public void Classify_expands_a_directory_into_its_images_in_sorted_order()
+    {
+        var model = _files.ImageModel();
+        _files.Png("dir/b.png", 1);
+        _files.Png("dir/a.png", 0);
+        _files.Text("dir/notes.txt", "not an image, not picked up");
+
+        var r = CliRun.Infer("classify", "--provider", "cpu", "--model", model, "--raw", _files.PathOf("dir"));
+
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal(["a.png", "b.png"], r.OutLines.Select(l => Path.GetFileName(l.Split('\t')[0])));
+    }
+
+    [Fact]
+    public void Classify_expands_a_glob_and_reports_a_pattern_that_matches_nothing()
+    {
+        var model = _files.ImageModel();
+        _files.Png("g/one-1.png", 1);
+        _files.Png("g/one-2.png", 2);
+        _files.Png("g/two-3.png", 3);
+
+        var r = CliRun.Infer("classify", "--provider", "cpu", "--model", model, "--raw", _files.PathOf("g/one-?.png"), _files.PathOf("g/*.jpg"));
+
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal(["digit 1", "digit 2"], r.OutLines.Select(l => l.Split('\t')[1]));
+        Assert.Equal($"infer: {_files.PathOf("g/*.jpg")}: no files match this pattern", r.ErrorLines.Single());
+    }
+
+    [Fact]
+    public void Classify_with_a_feature_vector_model_fails_with_one_line_and_exit_1()
+    {
+        var model = _files.BinaryModel();
+        var good = _files.Png("good.png", 1);
+
+        var r = CliRun.Infer("classify", "--provider", "cpu", "--model", model, good);
+
+        Assert.Equal(1, r.ExitCode);
+        Assert.Equal("", r.Out);
+        Assert.StartsWith("infer: ", r.ErrorLines.Single());
+    }
+
+    [Fact]
+    public void Classify_refuses_an_unknown_preprocessing_mode()
+    {
+        var model = _files.ImageModel();
+
+        var r = CliRun.Infer("classify", "--provider", "cpu", "--model", model, "--mode", "stretch", _files.Png("a.png", 1));
+
+        Assert.Equal(1, r.ExitCode);
+        Assert.Equal("infer: --mode must be digit or resize, not 'stretch'", r.ErrorLines.Single());
+    }
+}

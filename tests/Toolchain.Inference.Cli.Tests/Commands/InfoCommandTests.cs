@@ -1,0 +1,43 @@
+using System.Text.Json;
+using Toolchain.TestSupport;
+
+namespace Toolchain.Inference.Cli.Tests.Commands;
+
+public sealed class InfoCommandTests : IDisposable
+{
+    private readonly TestFiles _files = new();
+
+    public void Dispose() => _files.Dispose();
+
+    [Fact]
+    public void Info_prints_inputs_outputs_opset_every_card_field_and_the_providers()
+    {
+        var model = _files.ImageModel();
+
+        var r = CliRun.Infer("info", "--model", model);
+
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("input: float32", r.Out);
+        Assert.Contains("logits: float32", r.Out);
+        Assert.Contains("opset       13", r.Out);
+        foreach (var (key, value) in TinyOnnxModels.ImageCard().ToMetadata())
+        {
+            Assert.Contains($"{key}", r.Out);
+            Assert.Contains(value, r.Out);
+        }
+        Assert.Matches(@"CPU\s+works", r.Out);
+        Assert.Contains("CUDA", r.Out);
+    }
+
+    [Fact]
+    public void Info_in_json_mode_prints_one_object_with_the_card()
+    {
+        var model = _files.ImageModel();
+
+        var r = CliRun.Infer("info", "--model", model, "--json");
+
+        using var doc = JsonDocument.Parse(r.OutLines.Single());
+        Assert.Equal("multiclass", doc.RootElement.GetProperty("card").GetProperty("toolchain.task").GetString());
+        Assert.True(doc.RootElement.GetProperty("providers").GetProperty("CPU").GetProperty("works").GetBoolean());
+    }
+}

@@ -1,0 +1,58 @@
+using System.Diagnostics;
+
+namespace Toolchain.Inference.Cli.Tests;
+
+/// <summary>The real executable, as a child process: exit codes and streams as a shell sees them.</summary>
+public sealed class ProcessTests : IDisposable
+{
+    private readonly TestFiles _files = new();
+
+    public void Dispose() => _files.Dispose();
+
+    private static (int Code, string Out, string Error) RunInfer(params string[] args)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "infer.dll");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(dll);
+        foreach (var a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+        using var p = Process.Start(start)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(60_000))
+        {
+            p.Kill();
+            throw new TimeoutException("infer did not finish in 60 s");
+        }
+        return (p.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    [Fact]
+    public void The_infer_program_classifies_good_files_reports_bad_ones_and_exits_2()
+    {
+        var model = _files.ImageModel();
+        var good = _files.Png("good.png", 8);
+        var bad = _files.Bytes("bad.png", [0x89, (byte)'P', (byte)'N', (byte)'G']);
+
+        var (code, stdout, stderr) = RunInfer("classify", "--model", model, "--provider", "cpu", "--raw", good, bad);
+
+        Assert.Equal(2, code);
+        Assert.StartsWith($"{good}\tdigit 8\t", stdout);
+        Assert.StartsWith($"infer: {bad}: ", stderr);
+        Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public void The_infer_program_rejects_a_corrupt_model_with_one_line_and_exit_1()
+    {
+        var model = _files.Text("corrupt.onnx", "garbage");
+
+        var (code, stdout, stderr) = RunInfer("info", "--model", model);
+
+        Assert.Equal(1, code);
+        Assert.Equal("", stdout);
+        Assert.StartsWith($"infer: {model}", Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+    }
+}
