@@ -50,7 +50,7 @@ internal static class EvalAllCommand
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 failed++;
-                console.Fail(e.Message);
+                console.Fail(e.Message.StartsWith(path, StringComparison.Ordinal) ? e.Message : $"{path}: {e.Message}");
                 table.AddRow(name, "", "", "", "", "", "", "", "failed");
             }
         }

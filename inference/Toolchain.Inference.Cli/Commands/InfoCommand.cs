@@ -1,8 +1,9 @@
 using System.Globalization;
+using System.Reflection;
 using CommandLine;
 using Toolchain.Inference.Cli.Output;
 using Toolchain.Inference.Runtime;
-using Toolchain.Shared.Errors;
+using Toolchain.Shared.Cards;
 
 namespace Toolchain.Inference.Cli.Commands;
 
@@ -27,7 +28,7 @@ internal static class InfoCommand
             info = model.Info;
         }
         var providers = ProviderProbe.Probe();
-        var card = info.Card?.ToMetadata().OrderBy(kv => kv.Key, StringComparer.Ordinal).ToList() ?? [];
+        var card = CardFields(info.Card);
 
         if (o.Json)
         {
@@ -46,7 +47,14 @@ internal static class InfoCommand
                 w.WriteStartObject("card");
                 foreach (var (key, value) in card)
                 {
-                    w.WriteString(key, value);
+                    if (value is null)
+                    {
+                        w.WriteNull(key);
+                    }
+                    else
+                    {
+                        w.WriteString(key, value);
+                    }
                 }
                 w.WriteEndObject();
                 w.WriteStartObject("providers");
@@ -74,7 +82,7 @@ internal static class InfoCommand
         var cardTable = new TextTable(info.Card is null ? "model card: none (foreign model)" : "model card", "key", "value");
         foreach (var (key, value) in card)
         {
-            cardTable.AddRow(key, value);
+            cardTable.AddRow(key, value ?? "(not set)");
         }
         console.Write(cardTable);
         console.Out.WriteLine();
@@ -86,5 +94,24 @@ internal static class InfoCommand
         }
         console.Write(providerTable);
         return InferCli.Ok;
+    }
+
+    /// <summary>
+    /// Every model-card key defined in <see cref="ModelCardKeys"/>, with the card's value or null when the card leaves it
+    /// unset; empty for a foreign model.
+    /// </summary>
+    private static List<(string Key, string? Value)> CardFields(ModelCard? card)
+    {
+        if (card is null)
+        {
+            return [];
+        }
+        var values = card.ToMetadata();
+        return typeof(ModelCardKeys).GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Where(f => f.IsLiteral && f.Name != nameof(ModelCardKeys.Prefix))
+            .Select(f => (string)f.GetRawConstantValue()!)
+            .Order(StringComparer.Ordinal)
+            .Select(key => (key, values.TryGetValue(key, out var v) ? v : null))
+            .ToList();
     }
 }

@@ -25,6 +25,7 @@ public sealed class InfoCommandTests : IDisposable
             Assert.Contains($"{key}", r.Out);
             Assert.Contains(value, r.Out);
         }
+        Assert.Matches(@"toolchain\.export\.max_abs_diff\s+\(not set\)", r.Out);
         Assert.Matches(@"CPU\s+works", r.Out);
         Assert.Contains("CUDA", r.Out);
     }
