@@ -2,9 +2,10 @@
 #
 #   make eval    evaluate every artifacts/*/model.onnx on its own test data; one summary table
 #                (each model's report.json, confusion.png, samples.png or decision-boundary.png go to its eval/ folder)
-#   make bench   time artifacts/cnn/model.onnx: throughput and p50/p99 latency at batch 1, 64 and 1000,
+#   make bench   (through bench-infer, which only adds itself as a prerequisite so the Makefile's own bench recipe
+#                still runs) time artifacts/cnn/model.onnx: throughput and p50/p99 latency at batch 1, 64 and 1000,
 #                single-image classify from PNG bytes and 'infer classify one.png' as a whole process; writes
-#                artifacts/bench/bench.json and bench.md beside the recorded PyTorch figures (PyTorch is never run)
+#                artifacts/bench/infer-bench.json and infer-bench.md beside the recorded PyTorch figures (PyTorch is never run)
 
 DOTNET        ?= dotnet
 CONFIG        ?= Release
@@ -19,7 +20,7 @@ BENCH_SECONDS ?= 3
 BENCH_BATCHES ?= 1,64,1000
 BENCH_PROVIDER ?= cpu
 
-.PHONY: eval bench infer-publish
+.PHONY: eval bench bench-infer infer-publish
 
 # ReadyToRun (precompiled) so that a single classify runs well under half a second; framework-dependent.
 infer-publish:
@@ -29,7 +30,9 @@ infer-publish:
 eval: infer-publish
 	$(INFER) eval-all --artifacts $(ARTIFACTS)
 
-bench: infer-publish
-	@test -f $(BENCH_MODEL) || { echo "make bench: $(BENCH_MODEL) not found: train and export the cnn first" >&2; exit 1; }
+bench: bench-infer
+
+bench-infer: infer-publish
+	@test -f $(BENCH_MODEL) || { echo "make bench-infer: $(BENCH_MODEL) not found: train and export the cnn first" >&2; exit 1; }
 	$(INFER) bench --model $(BENCH_MODEL) --batch-sizes $(BENCH_BATCHES) --seconds $(BENCH_SECONDS) \
 		--threads $(BENCH_THREADS) --provider $(BENCH_PROVIDER) --out $(BENCH_OUT)

@@ -30,7 +30,7 @@ internal sealed class BenchOptions : ModelOptions
     [Option("data-root", HelpText = "Folder holding the datasets (default: the repository's data/, or $TOOLCHAIN_DATA).")]
     public string? DataRoot { get; set; }
 
-    [Option("out", HelpText = "Folder to write bench.json and bench.md to.")]
+    [Option("out", HelpText = "Folder to write infer-bench.json and infer-bench.md to.")]
     public string? Out { get; set; }
 }
 
@@ -83,9 +83,9 @@ internal static class BenchCommand
         }
         if (o.Out is not null)
         {
-            AtomicFile.WriteAllText(Path.Combine(o.Out, "bench.json"), report.ToJson() + "\n");
-            AtomicFile.WriteAllText(Path.Combine(o.Out, "bench.md"), report.ToMarkdown());
-            console.Out.WriteLine($"wrote bench.json, bench.md in {o.Out}");
+            AtomicFile.WriteAllText(Path.Combine(o.Out, "infer-bench.json"), report.ToJson() + "\n");
+            AtomicFile.WriteAllText(Path.Combine(o.Out, "infer-bench.md"), report.ToMarkdown());
+            console.Out.WriteLine($"wrote infer-bench.json, infer-bench.md in {o.Out}");
         }
         return InferCli.Ok;
     }

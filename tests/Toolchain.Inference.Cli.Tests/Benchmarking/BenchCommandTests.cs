@@ -22,13 +22,13 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Contains("batch 1 ", r.Out);
         Assert.Contains("batch 64", r.Out);
         Assert.Contains("1 image from PNG bytes", r.Out);
-        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "bench.json")));
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "infer-bench.json")));
         var batches = json.RootElement.GetProperty("batches").EnumerateArray().ToArray();
         Assert.Equal([1, 64], batches.Select(b => b.GetProperty("batch_size").GetInt32()));
         Assert.All(batches, b => Assert.True(b.GetProperty("images_per_second").GetDouble() > 0));
         Assert.Equal(2360, batches[1].GetProperty("pytorch_images_per_second").GetDouble());
         Assert.True(json.RootElement.GetProperty("single_image_from_png").GetProperty("p50_ms").GetDouble() > 0);
-        Assert.StartsWith("# infer bench", File.ReadAllText(Path.Combine(outDir, "bench.md")));
+        Assert.StartsWith("# infer bench", File.ReadAllText(Path.Combine(outDir, "infer-bench.md")));
     }
 
     [Fact]
