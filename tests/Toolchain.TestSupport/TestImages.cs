@@ -16,6 +16,12 @@ public enum ImageStyle
     DarkOnLightGray8,
     /// <summary>Black ink on white paper, 16-bit grey PNG.</summary>
     DarkOnLightGray16,
+    /// <summary>Black ink on white paper, 1-bit grey PNG (thresholded at half ink).</summary>
+    DarkOnLightGray1,
+    /// <summary>Black ink on white paper, 4-bit grey PNG.</summary>
+    DarkOnLightGray4,
+    /// <summary>Black ink on a transparent background, 16-bit-per-channel RGBA PNG.</summary>
+    BlackInkTransparentRgba64,
     /// <summary>Black ink on white paper, palette PNG.</summary>
     DarkOnLightPalette,
     /// <summary>Dark blue ink on cream paper, RGB PNG.</summary>
@@ -79,6 +85,24 @@ public static class TestImages
                     using var image = new Image<Rgba32>(width, height);
                     Fill(image, ink, v => new Rgba32(0, 0, 0, ToByte(v)));
                     return Save(image, new PngEncoder { ColorType = PngColorType.RgbWithAlpha });
+                }
+            case ImageStyle.BlackInkTransparentRgba64:
+                {
+                    using var image = new Image<Rgba64>(width, height);
+                    Fill(image, ink, v => new Rgba64(0, 0, 0, (ushort)Math.Round(Math.Clamp(v, 0, 1) * 65535)));
+                    return Save(image, new PngEncoder { ColorType = PngColorType.RgbWithAlpha, BitDepth = PngBitDepth.Bit16 });
+                }
+            case ImageStyle.DarkOnLightGray1:
+                {
+                    using var image = new Image<L8>(width, height);
+                    Fill(image, ink, v => new L8(v >= 0.5f ? (byte)0 : (byte)255));
+                    return Save(image, new PngEncoder { ColorType = PngColorType.Grayscale, BitDepth = PngBitDepth.Bit1 });
+                }
+            case ImageStyle.DarkOnLightGray4:
+                {
+                    using var image = new Image<L8>(width, height);
+                    Fill(image, ink, v => new L8(ToByte(1 - v)));
+                    return Save(image, new PngEncoder { ColorType = PngColorType.Grayscale, BitDepth = PngBitDepth.Bit4 });
                 }
             case ImageStyle.BlackInkTransparentGrayAlpha:
                 {
