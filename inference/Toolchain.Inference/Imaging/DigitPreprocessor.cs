@@ -40,6 +40,8 @@ public sealed class DigitPreprocessor
 
     private static readonly string[] SupportedFormats = ["PNG", "JPEG", "BMP", "GIF"];
 
+    private static ReadOnlySpan<byte> PngSignature => [0x89, (byte)'P', (byte)'N', (byte)'G'];
+
     /// <summary>Creates a preprocessor for <paramref name="mode"/> ("digit", "resize" or "raw") with the model's normalisation.</summary>
     public DigitPreprocessor(string mode, double mean, double std)
     {
@@ -157,7 +159,9 @@ public sealed class DigitPreprocessor
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            throw new InvalidInputFileException(name, $"is a corrupt image ({FirstLine(e)})", e);
+            // ImageSharp checks some PNG CRCs itself while identifying; the chunk walk words it like every other case.
+            var pngProblem = encoded.StartsWith(PngSignature) ? EncodedImageCheck.PngProblem(encoded) : null;
+            throw new InvalidInputFileException(name, pngProblem ?? $"is a corrupt image ({FirstLine(e)})", e);
         }
         if (info is null || format is null)
         {
