@@ -7,6 +7,7 @@ using Toolchain.Trainer.Training;
 
 namespace Toolchain.Trainer.Tests.Cli;
 
+[Collection(TorchRandomState.Name)]
 public class TrainCommandTests
 {
     private static (int Code, string Out, string Err) Train(params string[] args)

@@ -9,14 +9,15 @@ public class DeviceSelectorTests
     [Fact]
     public void Auto_picks_the_cpu_when_cuda_is_unavailable_and_cuda_when_it_is()
     {
-        Assert.Equal(DeviceType.CPU, DeviceSelector.Resolve("auto", cudaAvailable: false).type);
-        Assert.Equal(DeviceType.CUDA, DeviceSelector.Resolve("auto", cudaAvailable: true).type);
+        Assert.Equal(DeviceType.CPU, DeviceSelector.Choose("auto", cudaAvailable: false));
+        Assert.Equal(DeviceType.CUDA, DeviceSelector.Choose("auto", cudaAvailable: true));
+        Assert.Equal(DeviceType.CPU, DeviceSelector.Choose("cpu", cudaAvailable: true));
     }
 
     [Fact]
     public void Cuda_without_cuda_fails_with_one_line_saying_how_to_build_for_it()
     {
-        var e = Assert.Throws<ToolchainException>(() => DeviceSelector.Resolve("cuda", cudaAvailable: false));
+        var e = Assert.Throws<ToolchainException>(() => DeviceSelector.Choose("cuda", cudaAvailable: false));
         Assert.DoesNotContain('\n', e.Message);
         Assert.Equal("cpu", DeviceSelector.BuildBackend);
         Assert.Contains("make train TORCH=cuda", e.Message);

@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 
 namespace Toolchain.Trainer.Tests.Training;
 
+[Collection(TorchRandomState.Name)]
 public class ImageTrainingTests
 {
     private static LoadedDataset SampleSubset(int train, int test)

@@ -3,6 +3,7 @@ using static TorchSharp.torch;
 
 namespace Toolchain.Trainer.Tests.Training;
 
+[Collection(TorchRandomState.Name)]
 public class ResumeTests
 {
     private static Dictionary<string, double[]> TrainStraight(TrainingOptions options, string dir)
@@ -33,13 +34,39 @@ public class ResumeTests
     {
         using var straight = new TempDir();
         using var split = new TempDir();
-        var options = TrainingFixtures.TinyImageOptions(epochs: 2);
+        // A constant rate: a schedule spans the epochs planned at the start, so --epochs 1 then 2 would change it.
+        var options = TrainingFixtures.TinyImageOptions(epochs: 2) with { LrSchedule = "none" };
         var expected = TrainStraight(options, straight.Path);
 
         TrainStraight(options with { Epochs = 1 }, split.Path);
         var resumed = Resume(options, split.Path);
 
         Assert.Equal(expected.Keys, resumed.Keys);
+        foreach (var name in expected.Keys)
+        {
+            Assert.Equal(expected[name], resumed[name]);
+        }
+    }
+
+    [Fact]
+    public void A_scheduled_run_stopped_after_its_first_epoch_resumes_to_the_same_weights()
+    {
+        using var straight = new TempDir();
+        using var split = new TempDir();
+        var options = TrainingFixtures.TinyImageOptions(epochs: 2);
+        Assert.Equal("cosine", options.LrSchedule);
+        var expected = TrainStraight(options, straight.Path);
+
+        using (var data = TrainingFixtures.TinyImageData())
+        using (var cancel = new CancellationTokenSource())
+        {
+            var outcome = ModelTrainer.Run(options, data, CPU, split.Path, "quadrants", null, new RecordingObserver(cancel, batches: 6), cancel.Token);
+            using var run = outcome.Run;
+            Assert.True(outcome.Interrupted);
+            Assert.Equal(1, run.CompletedEpochs);
+        }
+        var resumed = Resume(options, split.Path);
+
         foreach (var name in expected.Keys)
         {
             Assert.Equal(expected[name], resumed[name]);

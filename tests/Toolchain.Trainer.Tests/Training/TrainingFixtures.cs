@@ -4,6 +4,16 @@ using static TorchSharp.torch;
 
 namespace Toolchain.Trainer.Tests.Training;
 
+/// <summary>
+/// Tests that train draw from torch's process-wide generator; run in parallel with other torch users their sequences
+/// would interleave, so they run alone.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class TorchRandomState
+{
+    public const string Name = "torch global RNG";
+}
+
 /// <summary>A temporary folder removed at dispose.</summary>
 internal sealed class TempDir : IDisposable
 {

@@ -3,6 +3,7 @@ using static TorchSharp.torch;
 
 namespace Toolchain.Trainer.Tests.Training;
 
+[Collection(TorchRandomState.Name)]
 public class XorFidelityTests
 {
     // Final parameters of the notebook's run in PyTorch 1.13 (Debian python3-torch): np.random.seed(0) data,
@@ -19,7 +20,16 @@ public class XorFidelityTests
     private static (TrainingOutcome Outcome, TrainingData Data) Train(TrainingOptions options, string outDir)
     {
         var (data, resolved) = TrainingDataLoader.Load("xor", options.DataSeed, "/nowhere", null, null, CPU, null);
-        return (ModelTrainer.Run(options, data, CPU, outDir, resolved, null, new RecordingObserver(), CancellationToken.None), data);
+        int threads = get_num_threads();
+        set_num_threads(1); // as the CLI does for xor: thread hand-offs only slow 2×2 layers down
+        try
+        {
+            return (ModelTrainer.Run(options, data, CPU, outDir, resolved, null, new RecordingObserver(), CancellationToken.None), data);
+        }
+        finally
+        {
+            set_num_threads(threads);
+        }
     }
 
     [Fact]

@@ -209,6 +209,10 @@ public static class TrainCommand
             Say(string.Create(CultureInfo.InvariantCulture,
                 $"{(resume is null ? "training" : $"resuming from epoch {resume.Epoch}{(resume.Cursor is { } c ? $" (batch {c.NextBatch})" : "")} of")} {options.Model} on {data.Name} " +
                 $"({data.TrainCount:N0} train, {data.TestCount:N0} test): {spec.Canonical}"));
+            if (resume is not null && options.LrSchedule != "none" && options.Epochs != resume.Options.Epochs)
+            {
+                Say($"note: the {options.LrSchedule} learning-rate schedule now spans {options.Epochs} epochs instead of {resume.Options.Epochs}");
+            }
             if (resume is not null && options.Restarts > 1)
             {
                 Say("--restarts does not apply on resume: continuing the initialisation in the checkpoint");
