@@ -271,7 +271,7 @@ public static class TrainCommand
         TrainingHistory.Write(Path.Combine(outDir, "history.csv"), run.History);
         LossChart.Save(Path.Combine(outDir, "loss.png"),
             run.History.Select(r => (double)r.Epoch).ToArray(), run.History.Select(r => r.TrainLoss).ToArray(),
-            run.History.Select(r => r.TestLoss).ToArray(), $"{run.Options.Model} on {data.Name}: loss per epoch");
+            run.History.Select(r => r.TestLoss).ToArray(), run.Options.Model == data.Name ? $"{data.Name}: loss per epoch" : $"{run.Options.Model} on {data.Name}: loss per epoch");
         if (!data.IsImage)
         {
             using var featuresCpu = data.TrainX.cpu().to(float64);
