@@ -61,8 +61,7 @@ public static class DecisionBoundaryChart
         heat.Colormap = new ScottPlot.Colormaps.Balance();
         heat.Extent = new CoordinateRect(xs[0], xs[^1], ys[0], ys[^1]);
         heat.ManualRange = new ScottPlot.Range(0, 1);
-        var bar = plot.Add.ColorBar(heat);
-        bar.Label = "p(class 1)";
+        plot.Add.ColorBar(heat);
         foreach (var (x1, y1, x2, y2) in ContourTracer.Segments(xs, ys, values, 0.5))
         {
             var line = plot.Add.Line(x1, y1, x2, y2);
@@ -72,7 +71,7 @@ public static class DecisionBoundaryChart
         }
         AddClass(plot, features, labels, 0, Colors.DodgerBlue, "class 0");
         AddClass(plot, features, labels, 1, Colors.OrangeRed, "class 1");
-        plot.Title(title);
+        plot.Title($"{title}\ncolour: p(class 1); line: p = 0.5");
         plot.XLabel("x1");
         plot.YLabel("x2");
         plot.ShowLegend(Alignment.UpperRight);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using CommandLine;
+using Toolchain.Shared.Data;
 using Toolchain.Shared.Errors;
 using Toolchain.Trainer.Training;
 using static TorchSharp.torch;
@@ -21,7 +22,7 @@ public static class ExportCommand
         public string? Out { get; set; }
 
         /// <summary>Data folder.</summary>
-        [Option("data-dir", HelpText = "where catalog datasets live, for verification inputs (default data/ in the repository)")]
+        [Option("data-dir", HelpText = "where catalog datasets live, for verification inputs (default $TOOLCHAIN_DATA, else data/ in the repository)")]
         public string? DataDir { get; set; }
     }
 
@@ -41,15 +42,14 @@ public static class ExportCommand
             var checkpoint = Training.Checkpoint.Load(a.Checkpoint);
             using var model = checkpoint.Model;
             var card = checkpoint.Card;
-            var dataRoot = Path.GetFullPath(a.DataDir ?? Path.Combine(RepositoryRoot.Find(), "data"));
+            var dataRoot = Path.GetFullPath(a.DataDir ?? DataPaths.DefaultRoot());
             uint dataSeed = card.Hyperparameters.TryGetValue("data_seed", out var s) && uint.TryParse(s, CultureInfo.InvariantCulture, out var v) ? v : 0;
             var (data, _) = TrainingDataLoader.Load(checkpoint.DatasetSpec, dataSeed, dataRoot, card.Mean, card.Std, CPU, output.WriteLine);
             using (data)
             {
                 var path = Path.GetFullPath(a.Out ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(a.Checkpoint))!, "model.onnx"));
                 var result = ModelExport.Export(model, checkpoint.Spec, card, data, path);
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"exported {result.Path} (ONNX Runtime vs TorchSharp max abs diff {result.MaxAbsDiff:E2} on {result.VerifiedSamples} inputs)"));
+                output.WriteLine($"exported {result.Summary}");
                 return 0;
             }
         }

@@ -62,7 +62,7 @@ public sealed class TrainArguments
     public string? Device { get; set; }
 
     /// <summary>Threads.</summary>
-    [Option("threads", HelpText = "torch CPU threads (default: all cores)")]
+    [Option("threads", HelpText = "torch CPU threads (default: all cores; 1 for xor)")]
     public int? Threads { get; set; }
 
     /// <summary>Output folder.</summary>
@@ -70,7 +70,7 @@ public sealed class TrainArguments
     public string? Out { get; set; }
 
     /// <summary>Data folder.</summary>
-    [Option("data-dir", HelpText = "where catalog datasets live (default data/ in the repository)")]
+    [Option("data-dir", HelpText = "where catalog datasets live (default $TOOLCHAIN_DATA, else data/ in the repository)")]
     public string? DataDir { get; set; }
 
     /// <summary>Resume.</summary>

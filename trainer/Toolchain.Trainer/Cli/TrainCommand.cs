@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Toolchain.Shared.Charts;
+using Toolchain.Shared.Data;
 using Toolchain.Shared.Errors;
 using Toolchain.Shared.Models;
 using Toolchain.Trainer.Training;
@@ -162,7 +163,7 @@ public static class TrainCommand
         var wall = Stopwatch.StartNew();
         var root = RepositoryRoot.Find();
         var outDir = Path.GetFullPath(a.Out ?? Path.Combine(root, "artifacts", a.Model));
-        var dataRoot = Path.GetFullPath(a.DataDir ?? Path.Combine(root, "data"));
+        var dataRoot = Path.GetFullPath(a.DataDir ?? DataPaths.DefaultRoot());
         var checkpointPath = Path.Combine(outDir, Checkpoint.FileName);
 
         CheckpointContents? resume = null;
@@ -181,7 +182,8 @@ public static class TrainCommand
             options = ResolveOptions(a);
         }
 
-        int threads = a.Threads ?? Environment.ProcessorCount;
+        // xor's 2×2 layers gain nothing from threads, and on a busy machine thread hand-offs make it many times slower.
+        int threads = a.Threads ?? (options.Model == "xor" ? 1 : Environment.ProcessorCount);
         if (threads < 1)
         {
             throw new ToolchainException($"--threads must be at least 1, not {threads}");
@@ -207,6 +209,10 @@ public static class TrainCommand
             Say(string.Create(CultureInfo.InvariantCulture,
                 $"{(resume is null ? "training" : $"resuming from epoch {resume.Epoch}{(resume.Cursor is { } c ? $" (batch {c.NextBatch})" : "")} of")} {options.Model} on {data.Name} " +
                 $"({data.TrainCount:N0} train, {data.TestCount:N0} test): {spec.Canonical}"));
+            if (resume is not null && options.LrSchedule != "none" && options.Epochs != resume.Options.Epochs)
+            {
+                Say($"note: the {options.LrSchedule} learning-rate schedule now spans {options.Epochs} epochs instead of {resume.Options.Epochs}");
+            }
             if (resume is not null && options.Restarts > 1)
             {
                 Say("--restarts does not apply on resume: continuing the initialisation in the checkpoint");
@@ -235,8 +241,7 @@ public static class TrainCommand
                     var result = ModelExport.Export(run.Model, spec, card, data, Path.Combine(outDir, "model.onnx"));
                     onnxPath = result.Path;
                     parity = result.MaxAbsDiff;
-                    Say(string.Create(CultureInfo.InvariantCulture,
-                        $"exported {result.Path} (ONNX Runtime vs TorchSharp max abs diff {result.MaxAbsDiff:E2} on {result.VerifiedSamples} inputs)"));
+                    Say($"exported {result.Summary}");
                 }
                 catch (NotImplementedException)
                 {
@@ -255,7 +260,7 @@ public static class TrainCommand
             }
             var last = run.History[^1];
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{options.Model}: test accuracy {last.TestAccuracy:P2} (loss {last.TestLoss:0.0000}) on {data.Name} after {run.CompletedEpochs} epochs, " +
+                $"{options.Model}: test accuracy {100 * last.TestAccuracy:0.00}% (loss {last.TestLoss:0.0000}) on {data.Name} after {run.CompletedEpochs} epochs, " +
                 $"{metrics.SamplesPerSecond:N0} samples/s; results in {outDir}"));
             return 0;
         }
@@ -266,7 +271,7 @@ public static class TrainCommand
         TrainingHistory.Write(Path.Combine(outDir, "history.csv"), run.History);
         LossChart.Save(Path.Combine(outDir, "loss.png"),
             run.History.Select(r => (double)r.Epoch).ToArray(), run.History.Select(r => r.TrainLoss).ToArray(),
-            run.History.Select(r => r.TestLoss).ToArray(), $"{run.Options.Model} on {data.Name}: loss per epoch");
+            run.History.Select(r => r.TestLoss).ToArray(), run.Options.Model == data.Name ? $"{data.Name}: loss per epoch" : $"{run.Options.Model} on {data.Name}: loss per epoch");
         if (!data.IsImage)
         {
             using var featuresCpu = data.TrainX.cpu().to(float64);
@@ -275,7 +280,7 @@ public static class TrainCommand
             var labels = labelsCpu.data<double>().ToArray();
             var (_, trainAcc) = run.Evaluate(data.TrainX, data.TrainY);
             DecisionBoundaryChart.Save(Path.Combine(outDir, "decision-boundary.png"), points => Predict(run, points), features, labels,
-                string.Create(CultureInfo.InvariantCulture, $"xor decision boundary (seed {run.InitSeed}, epoch {run.CompletedEpochs}, train accuracy {trainAcc:P1})"));
+                string.Create(CultureInfo.InvariantCulture, $"xor decision boundary (seed {run.InitSeed}, epoch {run.CompletedEpochs}, train accuracy {100 * trainAcc:0.0}%)"));
         }
     }
 

@@ -44,7 +44,7 @@ public sealed class TrainProgressView
         var c = CultureInfo.InvariantCulture;
         var head = r.Epoch == 0 ? $"epoch 0/{epochs} (before training)" : $"epoch {r.Epoch}/{epochs}";
         var speed = r.Epoch == 0 ? "" : string.Create(c, $"  {r.Seconds:0.0} s  {r.SamplesPerSecond:N0} samples/s");
-        return string.Create(c, $"{head}  train loss {r.TrainLoss:0.0000} acc {r.TrainAccuracy:P2}  test loss {r.TestLoss:0.0000} acc {r.TestAccuracy:P2}{speed}");
+        return string.Create(c, $"{head}  train loss {r.TrainLoss:0.0000} acc {100 * r.TrainAccuracy:0.00}%  test loss {r.TestLoss:0.0000} acc {100 * r.TestAccuracy:0.00}%{speed}");
     }
 
     private static bool ShouldPrint(int epoch, int epochs) => epochs <= 25 || epoch % Math.Max(1, epochs / 20) == 0 || epoch == epochs;
@@ -72,7 +72,7 @@ public sealed class TrainProgressView
         {
             if (!quiet)
             {
-                write(string.Create(CultureInfo.InvariantCulture, $"seed {seed}: final train loss {trainLoss:0.000000} acc {trainAccuracy:P2}"));
+                write(string.Create(CultureInfo.InvariantCulture, $"seed {seed}: final train loss {trainLoss:0.000000} acc {100 * trainAccuracy:0.00}%"));
             }
         }
 
@@ -122,7 +122,7 @@ public sealed class TrainProgressView
         }
 
         public void RunFinished(int restart, long seed, double trainLoss, double trainAccuracy) =>
-            AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"seed {seed}: final train loss {trainLoss:0.000000} acc {trainAccuracy:P2}"));
+            AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"seed {seed}: final train loss {trainLoss:0.000000} acc {100 * trainAccuracy:0.00}%"));
 
         public void Notice(string message) => AnsiConsole.WriteLine(message);
     }

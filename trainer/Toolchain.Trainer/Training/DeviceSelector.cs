@@ -15,16 +15,19 @@ public static class DeviceSelector
 
     /// <summary>
     /// Resolves <paramref name="requested"/>: <c>auto</c> picks CUDA when TorchSharp sees it, else the CPU;
-    /// <c>cuda</c> fails with one line when CUDA is unavailable. <paramref name="cudaAvailable"/> overrides detection (tests).
+    /// <c>cuda</c> fails with one line when CUDA is unavailable.
     /// </summary>
-    public static Device Resolve(string requested, bool? cudaAvailable = null)
+    public static Device Resolve(string requested) => new(Choose(requested));
+
+    /// <summary>The device type <see cref="Resolve"/> picks; <paramref name="cudaAvailable"/> overrides detection (tests).</summary>
+    public static DeviceType Choose(string requested, bool? cudaAvailable = null)
     {
         bool cuda = cudaAvailable ?? SafeCudaAvailable();
         return requested switch
         {
-            "auto" => cuda ? CUDA : CPU,
-            "cpu" => CPU,
-            "cuda" when cuda => CUDA,
+            "auto" => cuda ? DeviceType.CUDA : DeviceType.CPU,
+            "cpu" => DeviceType.CPU,
+            "cuda" when cuda => DeviceType.CUDA,
             "cuda" => throw new ToolchainException(BuildBackend == "cuda"
                 ? "--device cuda: this trainer is built for CUDA but TorchSharp sees no usable GPU (check the NVIDIA driver and CUDA_VISIBLE_DEVICES), or use --device cpu"
                 : "--device cuda: this trainer is built with the CPU-only libtorch; build for CUDA with 'make train TORCH=cuda' (dotnet build -p:TorchBackend=cuda) on a machine with an NVIDIA GPU, or use --device cpu"),

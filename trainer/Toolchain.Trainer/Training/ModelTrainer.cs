@@ -86,18 +86,30 @@ public static class ModelTrainer
         return new TrainingOutcome(best!, false, trials);
     }
 
+    /// <summary>
+    /// Epochs shorter than this share a checkpoint: xor's 200 epochs take milliseconds each, and 200 synced writes
+    /// would cost more than the training. Longer epochs, the last epoch and an interruption always write one.
+    /// </summary>
+    public static readonly TimeSpan MinCheckpointInterval = TimeSpan.FromSeconds(2);
+
     private static bool TrainEpochs(TrainingRun run, TrainingData data, string checkpointPath, string datasetSpec,
         ITrainingObserver observer, CancellationToken cancel)
     {
+        var sinceCheckpoint = System.Diagnostics.Stopwatch.StartNew();
         while (run.CompletedEpochs < run.Options.Epochs)
         {
             var record = run.TrainEpoch(observer, cancel);
-            Checkpoint.Save(checkpointPath, run, TrainingCard.Build(run, data), datasetSpec);
+            bool last = record is null || run.CompletedEpochs >= run.Options.Epochs;
+            if (last || sinceCheckpoint.Elapsed >= MinCheckpointInterval)
+            {
+                Checkpoint.Save(checkpointPath, run, TrainingCard.Build(run, data), datasetSpec);
+                TrainingHistory.Write(Path.Combine(Path.GetDirectoryName(checkpointPath)!, "history.csv"), run.History);
+                sinceCheckpoint.Restart();
+            }
             if (record is null)
             {
                 return false;
             }
-            TrainingHistory.Write(Path.Combine(Path.GetDirectoryName(checkpointPath)!, "history.csv"), run.History);
         }
         return true;
     }

@@ -67,7 +67,7 @@ public sealed class TrainingData : IDisposable
     /// </summary>
     public static TrainingData FromImages(LoadedDataset dataset, double? mean, double? std, Device device)
     {
-        var (ownMean, ownStd) = PixelStatistics(dataset.Train.Pixels);
+        var (ownMean, ownStd) = PixelStatistics.Compute(dataset.Train);
         double m = mean ?? ownMean, s = std ?? ownStd;
         if (!(s > 0))
         {
@@ -86,25 +86,6 @@ public sealed class TrainingData : IDisposable
         static Tensor Y(double[] l, Device d) => tensor(l, [l.Length, 1], float64).to(d);
         return new TrainingData("xor", X(trainFeatures, device), Y(trainLabels, device), X(testFeatures, device), Y(testLabels, device),
             [2], ["0", "1"], 0, 1);
-    }
-
-    /// <summary>Mean and (population) standard deviation of all pixels, scaled to [0,1].</summary>
-    public static (double Mean, double Std) PixelStatistics(ReadOnlySpan<byte> pixels)
-    {
-        Span<long> histogram = stackalloc long[256];
-        foreach (var p in pixels)
-        {
-            histogram[p]++;
-        }
-        double n = pixels.Length, sum = 0, sumSq = 0;
-        for (int v = 0; v < 256; v++)
-        {
-            double x = v / 255.0;
-            sum += histogram[v] * x;
-            sumSq += histogram[v] * x * x;
-        }
-        double mean = sum / n;
-        return (mean, Math.Sqrt(Math.Max(0, (sumSq / n) - (mean * mean))));
     }
 
     /// <summary>Scales bytes to [0,1] and normalises them, the same way for training and for export verification.</summary>

@@ -1,0 +1,216 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Toolchain.Trainer.Cli;
+using Toolchain.Trainer.Tests.Training;
+using Toolchain.Trainer.Training;
+
+namespace Toolchain.Trainer.Tests.Cli;
+
+[Collection(TorchRandomState.Name)]
+public class TrainCommandTests
+{
+    private static (int Code, string Out, string Err) Train(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = TrainCommand.Run(args, output, error, CancellationToken.None);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public void A_bad_architecture_spec_is_one_line_pointing_at_the_token_with_exit_code_1()
+    {
+        using var dir = new TempDir();
+        var (code, _, err) = Train("mlp", "--arch", "flatten linear(64) frob linear(10)", "--out", dir.Path);
+        Assert.Equal(1, code);
+        Assert.Single(err.TrimEnd().Split('\n'));
+        Assert.StartsWith("trainer train: arch: unknown layer 'frob'", err);
+        Assert.Contains(">>>frob<<<", err);
+        Assert.Empty(Directory.GetFiles(dir.Path));
+    }
+
+    [Fact]
+    public void An_architecture_that_does_not_end_in_one_logit_per_class_is_refused()
+    {
+        var (code, _, err) = Train("xor", "--arch", "linear(3) sigmoid linear(2)", "--out", Path.GetTempPath(), "--epochs", "1");
+        Assert.Equal(1, code);
+        Assert.Equal("trainer train: arch: the network ends in [2] but xor needs [1] (one probability); end with linear(1) sigmoid\n", err);
+    }
+
+    [Fact]
+    public void An_unknown_option_is_a_usage_error_with_exit_code_2()
+    {
+        var (code, _, err) = Train("xor", "--epohcs", "3");
+        Assert.Equal(2, code);
+        Assert.Equal("trainer train: unknown option '--epohcs' (see 'trainer train --help')\n", err);
+    }
+
+    [Fact]
+    public void A_non_numeric_value_names_the_option()
+    {
+        var (code, _, err) = Train("xor", "--lr", "fast");
+        Assert.Equal(2, code);
+        Assert.Equal("trainer train: option '--lr' has a value of the wrong kind (see 'trainer train --help')\n", err);
+    }
+
+    [Theory]
+    [InlineData(new[] { "rnn" }, "trainer train: unknown model 'rnn' (known: xor, mlp, cnn)")]
+    [InlineData(new[] { "mlp", "--epochs", "0" }, "trainer train: --epochs must be from 1 to 1000000, not 0")]
+    [InlineData(new[] { "mlp", "--optimizer", "rmsprop" }, "trainer train: --optimizer: unknown optimizer 'rmsprop' (known: sgd, adam)")]
+    [InlineData(new[] { "mlp", "--lr-schedule", "step" }, "trainer train: --lr-schedule: unknown schedule 'step' (known: none, cosine)")]
+    [InlineData(new[] { "xor", "--dataset", "mnist" }, "trainer train: --dataset: xor trains on the notebook's XOR data; use --data-seed for another draw")]
+    [InlineData(new[] { "mlp", "--preset", "fast" }, "trainer train: --preset: unknown preset 'fast' (known: default, notebook)")]
+    public void Invalid_settings_are_one_line_errors_with_exit_code_1(string[] args, string message)
+    {
+        var (code, _, err) = Train(args);
+        Assert.Equal(1, code);
+        Assert.Equal(message + "\n", err);
+    }
+
+    [Fact]
+    public void Device_cuda_on_a_cpu_only_build_fails_with_how_to_build_for_cuda()
+    {
+        using var dir = new TempDir();
+        var (code, _, err) = Train("xor", "--device", "cuda", "--out", dir.Path);
+        Assert.Equal(1, code);
+        Assert.Single(err.TrimEnd().Split('\n'));
+        Assert.StartsWith("trainer train: --device cuda: this trainer is built with the CPU-only libtorch; build for CUDA with 'make train TORCH=cuda'", err);
+    }
+
+    [Fact]
+    public void Resume_without_a_checkpoint_says_so()
+    {
+        using var dir = new TempDir();
+        var (code, _, err) = Train("xor", "--resume", "--out", dir.Path);
+        Assert.Equal(1, code);
+        Assert.Equal($"trainer train: {Path.Combine(dir.Path, Checkpoint.FileName)}: no checkpoint to resume; train without --resume first\n", err);
+    }
+
+    [Fact]
+    public void Resume_refuses_a_setting_that_differs_from_the_checkpoint()
+    {
+        using var dir = new TempDir();
+        Assert.Equal(0, Train("xor", "--epochs", "2", "--out", dir.Path, "--no-export", "-q").Code);
+        var (code, _, err) = Train("xor", "--resume", "--lr", "0.1", "--epochs", "3", "--out", dir.Path);
+        Assert.Equal(1, code);
+        Assert.StartsWith("trainer train: --lr 0.1 differs from the checkpoint's 0.5;", err);
+    }
+
+    [Fact]
+    public void Training_xor_writes_checkpoint_history_charts_metrics_and_onnx_and_resume_continues_it()
+    {
+        using var dir = new TempDir();
+        var (code, output, err) = Train("xor", "--epochs", "3", "--out", dir.Path);
+        Assert.True(code == 0, err);
+        Assert.Contains("device: cpu (1 threads)", output);
+        Assert.Contains("epoch 3/3", output);
+
+        var history = File.ReadAllLines(Path.Combine(dir.Path, "history.csv"));
+        Assert.Equal(TrainingHistory.Header, history[0]);
+        Assert.Equal(["0", "1", "2", "3"], history.Skip(1).Select(l => l.Split(',')[0]));
+        foreach (var png in new[] { "loss.png", "decision-boundary.png" })
+        {
+            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(Path.Combine(dir.Path, png))[..4]);
+        }
+        using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.Path, "metrics.json")));
+        var m = metrics.RootElement;
+        Assert.Equal("xor", m.GetProperty("dataset").GetString());
+        Assert.Equal(400, m.GetProperty("train_count").GetInt32());
+        Assert.Equal("cpu", m.GetProperty("device").GetString());
+        Assert.Equal("0.5", m.GetProperty("hyperparameters").GetProperty("lr").GetString());
+        Assert.Equal(double.Parse(history[^1].Split(',')[4], System.Globalization.CultureInfo.InvariantCulture), m.GetProperty("test_accuracy").GetDouble());
+        Assert.True(File.Exists(Path.Combine(dir.Path, "model.onnx")));
+        Assert.True(m.GetProperty("export_max_abs_diff").GetDouble() <= 1e-12);
+        Assert.Equal(3, Checkpoint.Load(Path.Combine(dir.Path, Checkpoint.FileName)).Epoch);
+
+        (code, output, err) = Train("xor", "--resume", "--epochs", "5", "--out", dir.Path, "--no-export");
+        Assert.True(code == 0, err);
+        Assert.Contains("resuming from epoch 3 of xor", output);
+        Assert.Equal(7, File.ReadAllLines(Path.Combine(dir.Path, "history.csv")).Length);
+        Assert.Equal(5, Checkpoint.Load(Path.Combine(dir.Path, Checkpoint.FileName)).Epoch);
+    }
+
+    [Fact]
+    public void Export_rewrites_the_onnx_file_from_a_checkpoint()
+    {
+        using var dir = new TempDir();
+        Assert.Equal(0, Train("xor", "--epochs", "1", "--out", dir.Path, "--no-export", "-q").Code);
+        var target = Path.Combine(dir.Path, "again.onnx");
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = ExportCommand.Run(["--checkpoint", Path.Combine(dir.Path, Checkpoint.FileName), "--out", target], output, error);
+        Assert.True(code == 0, error.ToString());
+        Assert.StartsWith($"exported {target}", output.ToString());
+        Assert.True(new FileInfo(target).Length > 100);
+    }
+
+    [Fact]
+    public void Export_of_a_missing_checkpoint_is_one_line_with_the_path()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = ExportCommand.Run(["--checkpoint", "/nowhere/checkpoint.ckpt"], output, error);
+        Assert.Equal(1, code);
+        Assert.Equal("trainer export: /nowhere/checkpoint.ckpt: no such checkpoint\n", error.ToString());
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int sig);
+
+    [Fact]
+    public async Task Ctrl_C_finishes_the_batch_writes_a_loadable_checkpoint_says_how_to_resume_and_exits_130()
+    {
+        using var dir = new TempDir();
+        var trainerDll = typeof(TrainCommand).Assembly.Location;
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in new[] { trainerDll, "train", "xor", "--epochs", "1000000", "--out", dir.Path, "--no-export" })
+        {
+            start.ArgumentList.Add(a);
+        }
+        using var process = Process.Start(start)!;
+        var lines = new List<string>();
+        var started = new ManualResetEventSlim();
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                return;
+            }
+            lock (lines)
+            {
+                lines.Add(e.Data);
+            }
+            if (e.Data.StartsWith("epoch 0/", StringComparison.Ordinal))
+            {
+                started.Set();
+            }
+        };
+        var err = process.StandardError.ReadToEndAsync();
+        process.BeginOutputReadLine();
+        Assert.True(started.Wait(TimeSpan.FromSeconds(60)), "training did not start");
+        Thread.Sleep(300);
+        Assert.Equal(0, kill(process.Id, 2)); // SIGINT
+        Assert.True(process.WaitForExit(60_000), "the trainer did not stop after SIGINT");
+        process.WaitForExit();
+
+        var stderr = await err;
+        Assert.True(process.ExitCode == 130, $"exit {process.ExitCode}: {stderr}");
+        string all;
+        lock (lines)
+        {
+            all = string.Join('\n', lines);
+        }
+        Assert.Contains($"checkpoint written to {Path.Combine(dir.Path, Checkpoint.FileName)}", all);
+        Assert.Contains($"resume with: trainer train xor --out {dir.Path} --resume", all);
+        var checkpoint = Checkpoint.Load(Path.Combine(dir.Path, Checkpoint.FileName));
+        using var model = checkpoint.Model;
+        Assert.Equal("linear(2) sigmoid linear(1) sigmoid", checkpoint.Spec.Canonical);
+        Assert.Empty(Directory.GetFiles(dir.Path, ".*.tmp"));
+    }
+}
