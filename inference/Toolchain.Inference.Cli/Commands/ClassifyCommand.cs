@@ -49,6 +49,10 @@ internal static class ClassifyCommand
             throw new ToolchainException($"--mode must be digit or resize, not '{o.Mode}'");
         }
         using var model = ModelLoader.Load(o, console);
+        if (model.Info.InputShape.Count != 4)
+        {
+            throw new ToolchainException($"{o.Model}: the model takes feature vectors, not images; use 'infer predict'");
+        }
         using var classifier = new ImageClassifier(model, o.Raw ? "raw" : o.Mode);
         var preprocessor = classifier.Preprocessor;
         var width = model.FeatureCount;

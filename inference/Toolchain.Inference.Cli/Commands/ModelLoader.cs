@@ -8,9 +8,9 @@ namespace Toolchain.Inference.Cli.Commands;
 internal static class ModelLoader
 {
     public static OnnxModel Load(ModelOptions options, CliConsole console) =>
-        Load(options.Model, options.Provider, options.Threads, console);
+        Load(options.Model, options.Provider, options.Threads, console, options.ForeignInput());
 
-    public static OnnxModel Load(string path, ExecutionProvider provider, int threads, CliConsole console)
+    public static OnnxModel Load(string path, ExecutionProvider provider, int threads, CliConsole console, ForeignModelInput? foreign = null)
     {
         if (threads < 0)
         {
@@ -21,6 +21,7 @@ internal static class ModelLoader
             Provider = provider,
             IntraOpThreads = threads,
             Log = console.Notice,
+            ForeignInput = foreign,
         };
         try
         {

@@ -137,4 +137,20 @@ public sealed class ClassifyCommandTests : IDisposable
         Assert.Equal(1, r.ExitCode);
         Assert.Equal("infer: --mode must be digit or resize, not 'stretch'", r.ErrorLines.Single());
     }
+
+    [Fact]
+    public void A_foreign_model_runs_when_its_input_shape_and_normalisation_are_given()
+    {
+        var model = Toolchain.TestSupport.TinyOnnxModels.WriteForeignImageClassifier(_files.PathOf("foreign.onnx"));
+        var png = _files.Png("five.png", 5);
+
+        var without = CliRun.Infer("classify", "--provider", "cpu", "--model", model, "--raw", png);
+        var with = CliRun.Infer("classify", "--provider", "cpu", "--model", model, "--raw", "--input-shape", "1,28,28",
+            "--mean", "0.1307", "--std", "0.3081", png);
+
+        Assert.Equal(1, without.ExitCode);
+        Assert.StartsWith($"infer: {model}: has no toolchain model card", without.ErrorLines.Single());
+        Assert.Equal(0, with.ExitCode);
+        Assert.Equal("5", with.OutLines.Single().Split('\t')[1]);
+    }
 }
