@@ -54,7 +54,16 @@ public class TrainCommandTests
         Assert.Equal("trainer train: option '--lr' has a value of the wrong kind (see 'trainer train --help')\n", err);
     }
 
+    [Fact]
+    public void A_missing_model_is_a_usage_error_naming_the_choices()
+    {
+        var (code, _, err) = Train();
+        Assert.Equal(2, code);
+        Assert.Equal("trainer train: which model to train? xor, mlp or cnn (see 'trainer train --help')\n", err);
+    }
+
     [Theory]
+    [InlineData(new[] { "mlp", "0.01" }, "trainer train: unexpected argument '0.01' after the model (options start with --)")]
     [InlineData(new[] { "rnn" }, "trainer train: unknown model 'rnn' (known: xor, mlp, cnn)")]
     [InlineData(new[] { "mlp", "--epochs", "0" }, "trainer train: --epochs must be from 1 to 1000000, not 0")]
     [InlineData(new[] { "mlp", "--optimizer", "rmsprop" }, "trainer train: --optimizer: unknown optimizer 'rmsprop' (known: sgd, adam)")]

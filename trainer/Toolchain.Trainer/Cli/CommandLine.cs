@@ -14,7 +14,8 @@ public static class CommandLine
     /// Parses <paramref name="args"/>. Returns the options, or null after printing help (exit code 0 in
     /// <paramref name="exitCode"/>) or a one-line error naming the bad option (exit code 2).
     /// </summary>
-    public static T? Parse<T>(string command, string[] args, TextWriter output, TextWriter error, out int exitCode)
+    public static T? Parse<T>(string command, string[] args, TextWriter output, TextWriter error, out int exitCode,
+        string missingValue = "a required argument is missing")
     {
         using var parser = new Parser(s =>
         {
@@ -39,6 +40,7 @@ public static class CommandLine
                 h.Copyright = "";
                 h.AdditionalNewLineAfterOption = false;
                 h.AddDashesToOption = true;
+                h.AutoVersion = false;
                 h.MaximumDisplayWidth = 110;
                 return h;
             }, e => e);
@@ -46,17 +48,17 @@ public static class CommandLine
             exitCode = 0;
             return default;
         }
-        error.WriteLine($"trainer {command}: {Describe(errors[0])} (see 'trainer {command} --help')");
+        error.WriteLine($"trainer {command}: {Describe(errors[0], missingValue)} (see 'trainer {command} --help')");
         exitCode = UsageExitCode;
         return default;
     }
 
-    private static string Describe(Error e) => e switch
+    private static string Describe(Error e, string missingValue) => e switch
     {
         UnknownOptionError u => $"unknown option '{Dash(u.Token)}'",
         MissingValueOptionError m => $"option '{Name(m.NameInfo)}' needs a value",
         BadFormatConversionError b => $"option '{Name(b.NameInfo)}' has a value of the wrong kind",
-        MissingRequiredOptionError r when r.NameInfo.NameText.Length == 0 || r.NameInfo == NameInfo.EmptyName => "a required argument is missing",
+        MissingRequiredOptionError r when r.NameInfo.LongName.Length == 0 && r.NameInfo.ShortName.Length == 0 => missingValue,
         MissingRequiredOptionError r => $"'{Name(r.NameInfo)}' is required",
         RepeatedOptionError r => $"option '{Name(r.NameInfo)}' is given more than once",
         BadFormatTokenError t => $"cannot read '{t.Token}'",

@@ -9,6 +9,10 @@ public sealed class TrainArguments
     [Value(0, MetaName = "model", Required = true, HelpText = "xor, mlp or cnn")]
     public string Model { get; set; } = "";
 
+    /// <summary>Words after the model, which are mistakes (e.g. a value without its option).</summary>
+    [Value(1, Hidden = true)]
+    public IEnumerable<string> Extra { get; set; } = [];
+
     /// <summary>Architecture spec overriding the model's.</summary>
     [Option("arch", HelpText = "architecture spec, e.g. \"flatten linear(64) relu linear(10)\"")]
     public string? Arch { get; set; }

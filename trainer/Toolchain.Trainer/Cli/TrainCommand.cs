@@ -38,7 +38,7 @@ public static class TrainCommand
     /// <summary>Runs the command writing to the given streams; <paramref name="cancel"/> acts as Ctrl-C.</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error, CancellationToken cancel)
     {
-        var parsed = CommandLine.Parse<TrainArguments>("train", args, output, error, out int code);
+        var parsed = CommandLine.Parse<TrainArguments>("train", args, output, error, out int code, "which model to train? xor, mlp or cnn");
         if (parsed is null)
         {
             return code;
@@ -62,6 +62,7 @@ public static class TrainCommand
     /// <summary>The options a fresh run uses: the model's preset, overridden by what was given, validated.</summary>
     public static TrainingOptions ResolveOptions(TrainArguments a)
     {
+        RefuseExtraWords(a);
         if (!ModelPresets.Names.Contains(a.Model))
         {
             throw new ToolchainException($"unknown model '{a.Model}' (known: {string.Join(", ", ModelPresets.Names)})");
@@ -100,6 +101,14 @@ public static class TrainCommand
         return o;
     }
 
+    private static void RefuseExtraWords(TrainArguments a)
+    {
+        if (a.Extra.FirstOrDefault() is { } word)
+        {
+            throw new ToolchainException($"unexpected argument '{word}' after the model (options start with --)");
+        }
+    }
+
     private static void Validate(TrainingOptions o)
     {
         static void Check(bool ok, string message)
@@ -130,6 +139,7 @@ public static class TrainCommand
     /// </summary>
     public static TrainingOptions ResolveResumeOptions(TrainingOptions stored, TrainArguments a, string checkpointPath)
     {
+        RefuseExtraWords(a);
         if (a.Model != stored.Model)
         {
             throw new ToolchainException($"{checkpointPath}: this checkpoint is a {stored.Model} run, not {a.Model}");
