@@ -11,6 +11,17 @@ public sealed record ImageSet(byte[] Pixels, byte[] Labels, int Count, int Rows,
 
     /// <summary>The pixels of image <paramref name="index"/>.</summary>
     public ReadOnlySpan<byte> Image(int index) => Pixels.AsSpan(index * ImageSize, ImageSize);
+
+    /// <summary>How many images carry each label 0..<paramref name="classCount"/>-1.</summary>
+    public int[] CountPerClass(int classCount)
+    {
+        var counts = new int[classCount];
+        foreach (var label in Labels)
+        {
+            counts[label]++;
+        }
+        return counts;
+    }
 }
 
 /// <summary>A dataset resolved and loaded: both splits, its class names and where it came from.</summary>

@@ -1,0 +1,236 @@
+using Toolchain.Shared.Data;
+using Toolchain.Shared.Errors;
+
+namespace Toolchain.Shared.Tests.Data;
+
+public sealed class IdxReaderTests : IDisposable
+{
+    private readonly TempFolder _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private string Write(string name, byte[] bytes)
+    {
+        var path = _temp.File(name);
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    private static InvalidInputFileException Rejected(string path, Action read)
+    {
+        var e = Assert.Throws<InvalidInputFileException>(read);
+        Assert.Equal(path, e.FilePath);
+        Assert.StartsWith(path + ": ", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+        return e;
+    }
+
+    [Fact]
+    public void Raw_images_are_read_with_their_shape_and_pixels()
+    {
+        var pixels = IdxFixtures.Pixels(5 * 2 * 3);
+        var path = Write("imgs", IdxFixtures.Raw(IdxFormat.ImagesMagic, [5, 2, 3], pixels));
+
+        var images = IdxReader.ReadImages(path);
+
+        Assert.Equal((5, 2, 3), (images.Count, images.Rows, images.Cols));
+        Assert.Equal(pixels, images.Pixels);
+    }
+
+    [Fact]
+    public void Gzip_is_detected_by_its_magic_bytes_whatever_the_file_is_called()
+    {
+        var path = Write("labels.bin", IdxFixtures.Gzip(IdxFixtures.Labels(3, 1, 4)));
+
+        Assert.Equal(new byte[] { 3, 1, 4 }, IdxReader.ReadLabels(path, 10));
+    }
+
+    [Fact]
+    public void A_file_with_the_wrong_magic_is_rejected()
+    {
+        var path = Write("imgs", IdxFixtures.Raw(0x12345678, [1, 2, 3], new byte[6]));
+
+        var e = Rejected(path, () => IdxReader.ReadImages(path));
+
+        Assert.Equal("is not an IDX images file (magic 0x12345678, expected 0x00000803)", e.Problem);
+    }
+
+    [Fact]
+    public void A_labels_file_given_as_images_is_rejected_saying_what_it_holds()
+    {
+        var path = Write("imgs", IdxFixtures.Labels(1, 2));
+
+        var e = Rejected(path, () => IdxReader.ReadImages(path));
+
+        Assert.Equal("holds labels (magic 0x00000801) where images (magic 0x00000803) were expected", e.Problem);
+    }
+
+    [Fact]
+    public void A_file_of_another_element_type_is_rejected()
+    {
+        var path = Write("imgs", IdxFixtures.Raw(0x00000D03, [1, 1, 1], new byte[4]));
+
+        var e = Rejected(path, () => IdxReader.ReadImages(path));
+
+        Assert.Equal("stores elements of type 0x0D; only unsigned bytes (0x08) are supported", e.Problem);
+    }
+
+    [Fact]
+    public void Truncated_raw_data_is_rejected_with_the_byte_counts()
+    {
+        var bytes = IdxFixtures.Images(4);
+        var path = Write("imgs", bytes[..^5]);
+
+        var e = Rejected(path, () => IdxReader.ReadImages(path));
+
+        Assert.Equal("is truncated: the header (4 x 2 x 3) promises 24 data bytes but the file holds 19", e.Problem);
+    }
+
+    [Fact]
+    public void Truncated_gzip_data_is_rejected()
+    {
+        var gz = IdxFixtures.Gzip(IdxFixtures.Images(200, 28, 28));
+        var path = Write("imgs.gz", gz[..(gz.Length / 2)]);
+
+        var e = Rejected(path, () => IdxReader.ReadImages(path));
+
+        Assert.StartsWith("is truncated: the header (200 x 28 x 28) promises 156800 data bytes but the file holds ", e.Problem);
+        Assert.EndsWith("(the gzip data ends early: truncated download or copy?)", e.Problem);
+    }
+
+    [Fact]
+    public void Gzip_whose_content_is_shorter_than_its_header_promises_is_rejected()
+    {
+        var path = Write("imgs.gz", IdxFixtures.Gzip(IdxFixtures.Images(4)[..^5]));
+
+        var e = Rejected(path, () => IdxReader.ReadImages(path));
+
+        Assert.Equal("is truncated: the header (4 x 2 x 3) promises 24 data bytes but the file holds 19 " +
+            "(the gzip data ends early: truncated download or copy?)", e.Problem);
+    }
+
+    [Fact]
+    public void Corrupt_gzip_data_is_rejected()
+    {
+        var gz = IdxFixtures.Gzip(IdxFixtures.Images(200, 28, 28));
+        // Past the first bytes, so the IDX header still inflates and the damage is met in the pixel data.
+        for (var i = gz.Length / 2; i < gz.Length / 2 + 40; i++)
+        {
+            gz[i] ^= 0x5A;
+        }
+        var path = Write("imgs.gz", gz);
+
+        var e = Rejected(path, () => IdxReader.ReadImages(path));
+
+        Assert.Equal("is a corrupt gzip file (its data cannot be decoded or fails its CRC check; re-download or re-copy it)", e.Problem);
+    }
+
+    [Fact]
+    public void Gzip_with_a_broken_checksum_is_rejected_as_corrupt()
+    {
+        var gz = IdxFixtures.Gzip(IdxFixtures.Images(4));
+        gz[^6] ^= 1;
+        var path = Write("imgs.gz", gz);
+
+        Assert.StartsWith("is a corrupt gzip file", Rejected(path, () => IdxReader.ReadImages(path)).Problem);
+    }
+
+    [Fact]
+    public void A_gz_file_that_is_not_gzip_is_rejected()
+    {
+        var path = Write("t10k-images-idx3-ubyte.gz", "<html>Not Found</html>"u8.ToArray());
+
+        var e = Rejected(path, () => IdxReader.ReadImages(path));
+
+        Assert.Equal("is named .gz but is not gzip-compressed (it does not start with 1f 8b)", e.Problem);
+    }
+
+    [Fact]
+    public void A_label_count_different_from_the_image_count_is_rejected()
+    {
+        var images = Write("imgs", IdxFixtures.Images(3));
+        var labels = Write("labels", IdxFixtures.Labels(0, 1));
+
+        var e = Rejected(labels, () => IdxReader.ReadSplit(images, labels, 10));
+
+        Assert.Equal("holds 2 labels but imgs holds 3 images", e.Problem);
+    }
+
+    [Fact]
+    public void A_label_outside_the_class_range_is_rejected()
+    {
+        var path = Write("labels", IdxFixtures.Labels(0, 9, 10, 1));
+
+        var e = Rejected(path, () => IdxReader.ReadLabels(path, 10));
+
+        Assert.Equal("label 10 at index 2 is outside the class range 0..9", e.Problem);
+    }
+
+    [Fact]
+    public void A_zero_dimension_is_rejected()
+    {
+        var path = Write("imgs", IdxFixtures.Raw(IdxFormat.ImagesMagic, [0, 28, 28], []));
+
+        var e = Rejected(path, () => IdxReader.ReadImages(path));
+
+        Assert.Equal("has a zero dimension (0 x 28 x 28)", e.Problem);
+    }
+
+    [Fact]
+    public void Trailing_bytes_after_the_data_are_rejected_in_raw_files()
+    {
+        var path = Write("imgs", [.. IdxFixtures.Images(4), 1, 2, 3]);
+
+        var e = Rejected(path, () => IdxReader.ReadImages(path));
+
+        Assert.Equal("has 3 unexpected bytes after the 24 data bytes its header (4 x 2 x 3) describes", e.Problem);
+    }
+
+    [Fact]
+    public void Trailing_bytes_after_the_data_are_rejected_in_gzip_files()
+    {
+        var path = Write("imgs.gz", IdxFixtures.Gzip([.. IdxFixtures.Images(4), 9, 9]));
+
+        var e = Rejected(path, () => IdxReader.ReadImages(path));
+
+        Assert.Equal("has 2 unexpected bytes after the 24 data bytes its header (4 x 2 x 3) describes", e.Problem);
+    }
+
+    [Fact]
+    public void An_absurd_header_in_a_small_gzip_file_is_rejected_before_allocating()
+    {
+        var path = Write("imgs.gz", IdxFixtures.Gzip(IdxFixtures.Raw(IdxFormat.ImagesMagic, [2_000_000_000, 28, 28], new byte[16])));
+        var before = GC.GetAllocatedBytesForCurrentThread();
+
+        var e = Rejected(path, () => IdxReader.ReadImages(path));
+
+        Assert.StartsWith("has an implausible header (2000000000 x 28 x 28)", e.Problem);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 10_000_000);
+    }
+
+    [Fact]
+    public void A_file_cut_inside_its_header_is_rejected()
+    {
+        var path = Write("imgs", IdxFixtures.Images(4)[..9]);
+
+        var e = Rejected(path, () => IdxReader.ReadImages(path));
+
+        Assert.Equal("ends inside its header", e.Problem);
+    }
+
+    [Fact]
+    public void An_empty_file_is_rejected()
+    {
+        var path = Write("imgs", []);
+
+        Assert.Equal("is empty", Rejected(path, () => IdxReader.ReadImages(path)).Problem);
+    }
+
+    [Fact]
+    public void A_missing_file_is_rejected()
+    {
+        var path = _temp.File("nope.gz");
+
+        Assert.Equal("file not found", Rejected(path, () => IdxReader.ReadImages(path)).Problem);
+    }
+}
