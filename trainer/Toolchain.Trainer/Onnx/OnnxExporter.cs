@@ -105,7 +105,8 @@ public static class OnnxExporter
         if (!(outcome.MaxAbsDiff <= tolerance))
         {
             throw new ToolchainException(
-                $"export: ONNX Runtime differs from TorchSharp by {Format(outcome.MaxAbsDiff)} on {outcome.Samples} inputs " +
+                $"export: ONNX Runtime differs from TorchSharp by {Format(outcome.MaxAbsDiff)} on {outcome.WorstOutput} " +
+                $"(values up to {outcome.LargestMagnitude.ToString("0.###", CultureInfo.InvariantCulture)}) over {outcome.Samples} inputs " +
                 $"(tolerance {Format(tolerance)}; {type.CardName}); {path} was not written");
         }
 
