@@ -39,6 +39,7 @@ public static class TrainerCli
                 "train" => TrainCommand.Run(rest),
                 "export" => ExportCommand.Run(rest),
                 "data" => DataCommand.Run(rest),
+                "onnx-check" => OnnxCheckCommand.Run(rest), // hidden: out-of-process load check of an export
                 _ => UnknownCommand(args[0]),
             };
         }

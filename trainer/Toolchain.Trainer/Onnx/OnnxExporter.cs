@@ -1,8 +1,15 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Google.Protobuf;
+using Onnx;
 using Toolchain.Shared.Cards;
+using Toolchain.Shared.Errors;
 using Toolchain.Shared.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 using Sequential = TorchSharp.Modules.Sequential;
+
+[assembly: InternalsVisibleTo("Toolchain.Trainer.Tests")]
 
 namespace Toolchain.Trainer.Onnx;
 
@@ -19,12 +26,32 @@ public sealed record ExportRequest(Sequential Model, ArchitectureSpec Spec, IRea
 /// <param name="MaxAbsDiff">Largest absolute output difference between ONNX Runtime (CPU) and TorchSharp in eval mode.</param>
 /// <param name="VerifiedSamples">How many inputs (real plus random) were compared.</param>
 /// <param name="Card">The card as written into the file.</param>
-public sealed record ExportResult(string Path, double MaxAbsDiff, int VerifiedSamples, ModelCard Card);
+public sealed record ExportResult(string Path, double MaxAbsDiff, int VerifiedSamples, ModelCard Card)
+{
+    /// <summary>The tolerance the parity was checked against: 1e-5 for float32, 1e-12 for float64.</summary>
+    public double Tolerance { get; init; }
+
+    /// <summary>One line for a run summary, e.g. <c>model.onnx: ONNX Runtime matches TorchSharp within 1.9E-006 on 288 inputs (tolerance 1E-005)</c>.</summary>
+    public string Summary =>
+        $"{Path}: ONNX Runtime matches TorchSharp within {MaxAbsDiff.ToString("0.0E+0", CultureInfo.InvariantCulture)} " +
+        $"on {VerifiedSamples} inputs (tolerance {Tolerance.ToString("0E+0", CultureInfo.InvariantCulture)})";
+}
+
+/// <summary>Test seams of the exporter; the public entry point always uses <see cref="Default"/>.</summary>
+/// <param name="Tolerance">Overrides the element type's tolerance.</param>
+/// <param name="Tamper">Alters the graph after emission and before verification, to prove verification catches a wrong graph.</param>
+/// <param name="RandomBatchSizes">Sizes of the random batches verified besides the real inputs.</param>
+/// <param name="RandomSeed">Seed of the random inputs.</param>
+internal sealed record ExportOptions(double? Tolerance, Action<GraphProto>? Tamper, IReadOnlyList<int> RandomBatchSizes, long RandomSeed)
+{
+    public static readonly ExportOptions Default = new(null, null, [1, 7, 24], 20_240_917);
+}
 
 /// <summary>
 /// Exports a TorchSharp network to a self-describing ONNX file (opset 17, IR 8) by walking its architecture spec,
-/// then verifies the file in ONNX Runtime against TorchSharp. The file is written atomically and removed when
-/// verification fails (max abs diff above 1e-5 for float32 or 1e-12 for float64).
+/// then verifies it in ONNX Runtime against TorchSharp. Verification runs on a temporary copy beside the target, so an
+/// export whose max abs diff exceeds 1e-5 (float32) or 1e-12 (float64) writes nothing; a verified export is written
+/// atomically with the measured figure in its model card.
 /// </summary>
 public static class OnnxExporter
 {
@@ -34,7 +61,166 @@ public static class OnnxExporter
     /// <summary>ONNX IR version the exporter writes.</summary>
     public const long IrVersion = 8;
 
+    /// <summary>The producer name written into every exported file.</summary>
+    public const string ProducerName = "toolchain";
+
     /// <summary>Exports and verifies; throws <see cref="Shared.Errors.ToolchainException"/> with one line on failure, leaving no file.</summary>
-    public static ExportResult Export(ExportRequest request, string path) =>
-        throw new NotImplementedException("OnnxExporter.Export is being written");
+    public static ExportResult Export(ExportRequest request, string path) => Export(request, path, ExportOptions.Default);
+
+    internal static ExportResult Export(ExportRequest request, string path, ExportOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var inputShape = request.InputShape.ToArray();
+        string layout = inputShape.Length switch
+        {
+            3 => "NCHW",
+            1 => "NC",
+            _ => throw new ToolchainException(
+                $"export: input shape {ArchitectureSpec.FormatShape(inputShape)} is neither [channels,height,width] nor [features]"),
+        };
+        var type = ElementTypeOf(request.Model, request.VerificationInputs);
+        var layers = request.Spec.Layers;
+        var outputs = OnnxOutputs.For(layers, request.Spec.InferShapes(inputShape), inputShape);
+        var card = CardFor(request, outputs, layout, inputShape, type);
+
+        var modules = request.Model.named_children().Select(c => c.module).ToList();
+        var graph = OnnxGraphEmitter.Emit(layers, modules, inputShape, type, outputs);
+        options.Tamper?.Invoke(graph);
+        var model = ModelFor(graph, card);
+
+        double tolerance = options.Tolerance ?? type.Tolerance;
+        var batches = VerificationBatches(request.VerificationInputs, inputShape, type, options);
+        ExportVerifier.Outcome outcome;
+        try
+        {
+            outcome = VerifyWritten(model, path, request.Model, batches, type, outputs);
+        }
+        finally
+        {
+            foreach (var b in batches)
+            {
+                b.Dispose();
+            }
+        }
+        if (!(outcome.MaxAbsDiff <= tolerance))
+        {
+            throw new ToolchainException(
+                $"export: ONNX Runtime differs from TorchSharp by {Format(outcome.MaxAbsDiff)} on {outcome.WorstOutput} " +
+                $"(values up to {outcome.LargestMagnitude.ToString("0.###", CultureInfo.InvariantCulture)}) over {outcome.Samples} inputs " +
+                $"(tolerance {Format(tolerance)}; {type.CardName}); {path} was not written");
+        }
+
+        var final = card with { ExportParity = outcome.MaxAbsDiff };
+        SetCard(model, final);
+        var bytes = model.ToByteArray();
+        // Only the card changed since verification; prove it before the bytes replace anything.
+        if (!ModelProto.Parser.ParseFrom(bytes).Graph.Equals(graph))
+        {
+            throw new InvalidOperationException("the graph changed between verification and writing");
+        }
+        AtomicFile.WriteAllBytes(path, bytes);
+        return new ExportResult(Path.GetFullPath(path), outcome.MaxAbsDiff, outcome.Samples, final) { Tolerance = tolerance };
+    }
+
+    /// <summary>Writes the verified-to-be model beside <paramref name="path"/> under a temporary name, verifies that file, and removes it.</summary>
+    private static ExportVerifier.Outcome VerifyWritten(
+        ModelProto model, string path, Sequential network, IReadOnlyList<Tensor> batches, OnnxElementType type, OnnxOutputs outputs)
+    {
+        var full = Path.GetFullPath(path);
+        var dir = Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(dir);
+        var tmp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.verify.tmp");
+        try
+        {
+            File.WriteAllBytes(tmp, model.ToByteArray());
+            return ExportVerifier.Verify(tmp, network, batches, type, outputs);
+        }
+        finally
+        {
+            File.Delete(tmp);
+        }
+    }
+
+    private static List<Tensor> VerificationBatches(Tensor real, long[] inputShape, OnnxElementType type, ExportOptions options)
+    {
+        if (real.dim() != inputShape.Length + 1 || !real.shape.Skip(1).SequenceEqual(inputShape))
+        {
+            throw new ToolchainException(
+                $"export: verification inputs have shape {ArchitectureSpec.FormatShape(real.shape)} but the model takes {ArchitectureSpec.FormatShape([-1, .. inputShape])}");
+        }
+        var batches = new List<Tensor>();
+        if (real.shape[0] > 0)
+        {
+            batches.Add(real.detach().cpu().to_type(type.TorchType));
+        }
+        using var generator = new Generator((ulong)options.RandomSeed);
+        foreach (var n in options.RandomBatchSizes)
+        {
+            batches.Add(randn([n, .. inputShape], type.TorchType, generator: generator));
+        }
+        return batches;
+    }
+
+    private static OnnxElementType ElementTypeOf(Sequential model, Tensor verificationInputs)
+    {
+        var dtypes = model.parameters().Select(p => p.dtype).Distinct().ToList();
+        if (dtypes.Count > 1)
+        {
+            throw new ToolchainException($"export: the model mixes element types ({string.Join(", ", dtypes)}); convert it to one");
+        }
+        var dtype = dtypes.Count == 1 ? dtypes[0] : verificationInputs.dtype;
+        return OnnxElementType.For(dtype)
+            ?? throw new ToolchainException($"export: element type {dtype} is not supported; use float32 or float64");
+    }
+
+    private static ModelCard CardFor(ExportRequest request, OnnxOutputs outputs, string layout, long[] inputShape, OnnxElementType type)
+    {
+        var card = request.Card;
+        int expectedLabels = outputs.IsMulticlass ? (int)outputs.Width : 2;
+        if (card.Labels.Count != expectedLabels)
+        {
+            throw new ToolchainException(
+                $"export: the model card has {card.Labels.Count} labels but the {outputs.Task} model needs {expectedLabels}");
+        }
+        return card with
+        {
+            Task = outputs.Task,
+            InputName = OnnxGraphEmitter.InputName,
+            InputLayout = layout,
+            InputShape = [-1, .. inputShape],
+            ElementType = type.CardName,
+            OutputName = outputs.OutputName,
+            ProbabilitiesName = outputs.ProbabilitiesName,
+            Architecture = request.Spec.Canonical,
+            ExportParity = null,
+            ToolchainVersion = ModelCard.CurrentVersion,
+        };
+    }
+
+    private static ModelProto ModelFor(GraphProto graph, ModelCard card)
+    {
+        var model = new ModelProto
+        {
+            IrVersion = IrVersion,
+            ProducerName = ProducerName,
+            ProducerVersion = ModelCard.CurrentVersion,
+            Graph = graph,
+        };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
+        SetCard(model, card);
+        return model;
+    }
+
+    private static void SetCard(ModelProto model, ModelCard card)
+    {
+        model.DocString = card.Summary();
+        model.MetadataProps.Clear();
+        foreach (var (key, value) in card.ToMetadata().OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
+        }
+    }
+
+    private static string Format(double v) => v.ToString("0.0##E+0", CultureInfo.InvariantCulture);
 }

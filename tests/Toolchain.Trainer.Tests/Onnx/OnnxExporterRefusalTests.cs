@@ -1,0 +1,162 @@
+using System.Runtime.InteropServices;
+using Google.Protobuf;
+using Onnx;
+using Toolchain.Shared.Errors;
+using Toolchain.Shared.Models;
+using Toolchain.Trainer.Onnx;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Toolchain.Trainer.Tests.Onnx;
+
+public class OnnxExporterRefusalTests
+{
+    [Fact]
+    public void A_layer_kind_the_emitter_does_not_know_is_refused_by_name()
+    {
+        var layers = new[] { new LayerSpec((LayerKind)99, "mystery(3)", 0) };
+        using var identity = nn.Identity();
+
+        var e = Assert.Throws<ToolchainException>(() => OnnxGraphEmitter.Emit(
+            layers, [identity], [4], OnnxElementType.Float32, new OnnxOutputs("multiclass", "logits", "probabilities", 4)));
+
+        Assert.Equal("export: layer 1 'mystery(3)' (99) has no ONNX mapping", e.Message);
+    }
+
+    [Fact]
+    public void A_model_not_built_from_the_spec_is_refused_naming_the_layer_and_no_file_is_written()
+    {
+        using var f = new ExportFixture("linear(4) relu linear(3)", [2]);
+        var request = f.Request() with { Spec = ArchitectureSpec.Parse("linear(4) tanh linear(3)") };
+
+        var e = Assert.Throws<ToolchainException>(() => OnnxExporter.Export(request, f.PathFor()));
+
+        Assert.Equal("export: layer 2 'tanh' needs a Tanh module but the model has ReLU; it was not built from this spec", e.Message);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(f.Dir));
+    }
+
+    [Theory]
+    [InlineData("linear(4) relu linear(1)", "export: a model with a single output must end with 'sigmoid' so that its output is a probability")]
+    [InlineData("linear(4) relu", "export: the model card has 2 labels but the multiclass model needs 4")]
+    public void A_model_whose_outputs_do_not_fit_a_card_is_refused(string spec, string message)
+    {
+        using var f = new ExportFixture(spec, [2]);
+        var request = f.Request() with { Card = f.Card() with { Labels = ["no", "yes"] } };
+
+        var e = Assert.Throws<ToolchainException>(() => OnnxExporter.Export(request, f.PathFor()));
+
+        Assert.Equal(message, e.Message);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(f.Dir));
+    }
+
+    [Fact]
+    public void A_model_whose_output_is_not_flat_is_refused()
+    {
+        using var f = new ExportFixture("conv(2,3) relu", [1, 6, 6]);
+
+        var e = Assert.Throws<ToolchainException>(() => f.Export());
+
+        Assert.StartsWith("export: the model's output must be flat but is [2,4,4]", e.Message);
+    }
+
+    [Fact]
+    public void Verification_inputs_of_the_wrong_shape_are_refused()
+    {
+        using var f = new ExportFixture("flatten linear(3)", [1, 4, 4]);
+        using var wrong = zeros(5, 1, 4, 5);
+
+        var e = Assert.Throws<ToolchainException>(() => OnnxExporter.Export(f.Request() with { VerificationInputs = wrong }, f.PathFor()));
+
+        Assert.Equal("export: verification inputs have shape [5,1,4,5] but the model takes [-1,1,4,4]", e.Message);
+    }
+
+    [Fact]
+    public void A_graph_that_drifts_from_TorchSharp_fails_verification_and_leaves_no_file()
+    {
+        using var f = new ExportFixture("conv(2,3) relu flatten linear(3)", [1, 6, 6]);
+        var options = ExportOptions.Default with { Tamper = g => Nudge(g, "layer3.bias", 1e-3) };
+
+        var e = Assert.Throws<ToolchainException>(() => OnnxExporter.Export(f.Request(), f.PathFor(), options));
+
+        Assert.Matches(@"^export: ONNX Runtime differs from TorchSharp by 1\.0\d*E-3 on logits \(values up to \d+\.\d+\) over 48 inputs \(tolerance 1\.0E-5; float32\); .*model\.onnx was not written$", e.Message);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(f.Dir));
+    }
+
+    [Fact]
+    public void Probabilities_are_verified_too_so_a_wrong_softmax_fails_even_when_logits_match()
+    {
+        using var f = new ExportFixture("linear(4) relu linear(3)", [2]);
+        var options = ExportOptions.Default with
+        {
+            Tamper = g => g.Node.Single(n => n.OpType == "Softmax").Attribute.Single(a => a.Name == "axis").I = 0,
+        };
+
+        var e = Assert.Throws<ToolchainException>(() => OnnxExporter.Export(f.Request(), f.PathFor(), options));
+
+        Assert.Contains(" on probabilities (values up to ", e.Message);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(f.Dir));
+    }
+
+    [Fact]
+    public void A_float64_graph_off_by_1e_9_fails_the_1e_12_tolerance()
+    {
+        using var f = new ExportFixture("linear(2) sigmoid linear(1) sigmoid", [2], ScalarType.Float64);
+        var options = ExportOptions.Default with { Tamper = g => Nudge(g, "layer2.bias", 4e-9) };
+
+        var e = Assert.Throws<ToolchainException>(() => OnnxExporter.Export(f.Request(), f.PathFor(), options));
+
+        Assert.Contains(" on probability (values up to 0.", e.Message);
+        Assert.Contains("(tolerance 1.0E-12; float64)", e.Message);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(f.Dir));
+    }
+
+    [Fact]
+    public void A_failed_export_leaves_an_earlier_file_at_the_path_untouched()
+    {
+        using var f = new ExportFixture("linear(3) relu linear(3)", [2]);
+        File.WriteAllText(f.PathFor(), "earlier");
+        var options = ExportOptions.Default with { Tamper = g => Nudge(g, "layer2.bias", 1) };
+
+        Assert.Throws<ToolchainException>(() => OnnxExporter.Export(f.Request(), f.PathFor(), options));
+
+        Assert.Equal("earlier", File.ReadAllText(f.PathFor()));
+        Assert.Single(Directory.EnumerateFileSystemEntries(f.Dir));
+    }
+
+    [Fact]
+    public void A_successful_export_replaces_an_earlier_file_and_leaves_no_temporary_file()
+    {
+        using var f = new ExportFixture("linear(3) relu linear(3)", [2]);
+        File.WriteAllText(f.PathFor(), "earlier");
+
+        var result = f.Export();
+
+        Assert.Equal(f.PathFor(), result.Path);
+        Assert.Equal([f.PathFor()], Directory.EnumerateFileSystemEntries(f.Dir));
+        Assert.Equal(4, ModelProto.Parser.ParseFrom(File.ReadAllBytes(result.Path)).Graph.Node.Count);
+    }
+
+    /// <summary>Adds <paramref name="delta"/> to every element of an initializer.</summary>
+    private static void Nudge(GraphProto graph, string initializer, double delta)
+    {
+        var t = graph.Initializer.Single(i => i.Name == initializer);
+        var bytes = t.RawData.ToByteArray();
+        if (t.DataType == (int)TensorProto.Types.DataType.Double)
+        {
+            var values = MemoryMarshal.Cast<byte, double>(bytes.AsSpan());
+            for (int i = 0; i < values.Length; i++)
+            {
+                values[i] += delta;
+            }
+        }
+        else
+        {
+            var values = MemoryMarshal.Cast<byte, float>(bytes.AsSpan());
+            for (int i = 0; i < values.Length; i++)
+            {
+                values[i] += (float)delta;
+            }
+        }
+        t.RawData = ByteString.CopyFrom(bytes);
+    }
+}

@@ -1,0 +1,107 @@
+using System.Globalization;
+using Microsoft.ML.OnnxRuntime;
+using Toolchain.Shared.Cards;
+using Toolchain.Shared.Errors;
+
+namespace Toolchain.Trainer.Onnx;
+
+/// <summary>
+/// Loads an exported file in a fresh ONNX Runtime (CPU) session, reads its model card and runs a random batch
+/// through it, checking the outputs have the shapes and ranges the card promises. It backs <c>trainer onnx-check</c>.
+/// </summary>
+public static class OnnxFileCheck
+{
+    /// <summary>
+    /// Checks <paramref name="path"/> with a batch of <paramref name="batch"/> random inputs and returns a one-line summary;
+    /// throws <see cref="InvalidInputFileException"/> naming the file and the problem.
+    /// </summary>
+    public static string Check(string path, int batch = 3)
+    {
+        if (!File.Exists(path))
+        {
+            throw new InvalidInputFileException(path, "no such file");
+        }
+        using var options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
+        InferenceSession session;
+        try
+        {
+            session = new InferenceSession(path, options);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new InvalidInputFileException(path, $"ONNX Runtime cannot load it: {e.Message.Split('\n', 2)[0].Trim()}", e);
+        }
+        using (session)
+        {
+            ModelCard card;
+            try
+            {
+                card = ModelCard.FromMetadata(session.ModelMetadata.CustomMetadataMap)
+                    ?? throw new InvalidInputFileException(path, "has no toolchain model card in its metadata");
+            }
+            catch (FormatException e)
+            {
+                throw new InvalidInputFileException(path, e.Message, e);
+            }
+            var shape = card.InputShape.Select(d => d < 0 ? batch : d).ToArray();
+            var names = card.ProbabilitiesName is { } p ? new[] { card.OutputName, p } : [card.OutputName];
+            var random = new Random(7);
+            var values = Enumerable.Range(0, (int)shape.Aggregate(1L, (a, b) => a * b)).Select(_ => random.NextDouble()).ToArray();
+            using var runOptions = new RunOptions();
+            using var input = card.ElementType == "float64"
+                ? OrtValue.CreateTensorValueFromMemory(values, shape)
+                : OrtValue.CreateTensorValueFromMemory(values.Select(v => (float)v).ToArray(), shape);
+            IDisposableReadOnlyCollection<OrtValue> results;
+            try
+            {
+                results = session.Run(runOptions, [card.InputName], [input], names);
+            }
+            catch (OnnxRuntimeException e)
+            {
+                throw new InvalidInputFileException(path, $"does not run on its card's input {card.InputName} {Shape(shape)}: {e.Message.Split('\n', 2)[0].Trim()}", e);
+            }
+            using (results)
+            {
+                var described = new List<string>();
+                int k = 0;
+                foreach (var result in results)
+                {
+                    var outShape = result.GetTensorTypeAndShape().Shape;
+                    var data = card.ElementType == "float64"
+                        ? result.GetTensorDataAsSpan<double>().ToArray()
+                        : result.GetTensorDataAsSpan<float>().ToArray().Select(v => (double)v).ToArray();
+                    Validate(path, card, names[k], outShape, data, batch);
+                    described.Add($"{names[k]} {Shape(outShape)}");
+                    k++;
+                }
+                string parity = card.ExportParity is { } d ? d.ToString("0.0E+0", CultureInfo.InvariantCulture) : "n/a";
+                return $"{path}: ok: {card.Task}, {card.Labels.Count} labels, input {card.InputName} {Shape(shape)} {card.ElementType}, " +
+                    $"outputs {string.Join(", ", described)}, export parity {parity}";
+            }
+        }
+    }
+
+    private static void Validate(string path, ModelCard card, string name, long[] shape, double[] data, int batch)
+    {
+        long width = card.Task == "multiclass" ? card.Labels.Count : 1;
+        if (shape.Length != 2 || shape[0] != batch || shape[1] != width)
+        {
+            throw new InvalidInputFileException(path, $"output {name} has shape {Shape(shape)}, expected {Shape([batch, width])}");
+        }
+        if (data.Any(v => !double.IsFinite(v)))
+        {
+            throw new InvalidInputFileException(path, $"output {name} is not finite");
+        }
+        bool isProbability = name == card.ProbabilitiesName || card.Task == "binary";
+        if (isProbability && data.Any(v => v is < 0 or > 1))
+        {
+            throw new InvalidInputFileException(path, $"output {name} has values outside [0,1]");
+        }
+        if (name == card.ProbabilitiesName && data.Chunk((int)width).Any(row => Math.Abs(row.Sum() - 1) > 1e-4))
+        {
+            throw new InvalidInputFileException(path, $"output {name} has rows that do not sum to 1");
+        }
+    }
+
+    private static string Shape(IEnumerable<long> shape) => "[" + string.Join(',', shape) + "]";
+}

@@ -1,0 +1,39 @@
+using Toolchain.Shared.Errors;
+using Toolchain.Shared.Models;
+
+namespace Toolchain.Trainer.Onnx;
+
+/// <summary>
+/// The graph outputs a spec calls for: a multi-class net exposes <c>logits</c> and, through an added Softmax,
+/// <c>probabilities</c>; a single-output net ending in sigmoid exposes <c>probability</c>.
+/// </summary>
+internal sealed record OnnxOutputs(string Task, string OutputName, string? ProbabilitiesName, long Width)
+{
+    public const string Logits = "logits";
+    public const string Probabilities = "probabilities";
+    public const string Probability = "probability";
+
+    public bool IsMulticlass => ProbabilitiesName is not null;
+
+    public static OnnxOutputs For(IReadOnlyList<LayerSpec> layers, IReadOnlyList<long[]> shapes, IReadOnlyList<long> inputShape)
+    {
+        var last = shapes.Count > 0 ? shapes[^1] : inputShape.ToArray();
+        if (last.Length != 1)
+        {
+            throw new ToolchainException(
+                $"export: the model's output must be flat but is {ArchitectureSpec.FormatShape(last)}; end the architecture with 'flatten linear(N)'");
+        }
+        long width = last[0];
+        if (width > 1)
+        {
+            return new OnnxOutputs("multiclass", Logits, Probabilities, width);
+        }
+        var lastActive = layers.LastOrDefault(l => l.Kind != LayerKind.Dropout);
+        if (lastActive?.Kind != LayerKind.Sigmoid)
+        {
+            throw new ToolchainException(
+                "export: a model with a single output must end with 'sigmoid' so that its output is a probability");
+        }
+        return new OnnxOutputs("binary", Probability, null, width);
+    }
+}
