@@ -56,7 +56,13 @@ public static class SamplesChart
             image.ManualRange = new ScottPlot.Range(0, 255);
             image.Extent = new CoordinateRect(left, left + 1, top - 1, top);
 
-            var caption = plot.Add.Text($"true: {Name(classNames, s.TrueLabel)} / pred: {Name(classNames, s.PredictedLabel)}", left + 0.5, top + 0.05);
+            var text = $"true: {Name(classNames, s.TrueLabel)} / pred: {Name(classNames, s.PredictedLabel)}";
+            // Long class names (Fashion-MNIST's "T-shirt/top") would run into the next panel on one line.
+            if (text.Length > 24)
+            {
+                text = $"true: {Name(classNames, s.TrueLabel)}\npred: {Name(classNames, s.PredictedLabel)}";
+            }
+            var caption = plot.Add.Text(text, left + 0.5, top + 0.05);
             caption.LabelAlignment = Alignment.LowerCenter;
             caption.LabelFontSize = 15;
             caption.LabelBold = !s.IsCorrect;
