@@ -1,32 +1,351 @@
+using System.Buffers;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using Toolchain.Shared.Errors;
+
 namespace Toolchain.Inference.Runtime;
 
 /// <summary>
 /// An ONNX model loaded into ONNX Runtime, ready to classify batches. Thread-safe: one instance serves concurrent
-/// callers. Owns its native session; dispose it.
+/// callers (ORT sessions run concurrently and this type holds no per-call state). Owns its native session; dispose
+/// it once no call is in flight.
 /// </summary>
 public sealed class OnnxModel : IDisposable
 {
-    private OnnxModel() { }
+    private readonly InferenceSession _session;
+    private readonly RunOptions _runOptions;
+    private readonly string[] _inputNames;
+    private readonly string[] _outputNames;
+    private readonly long[] _featureDims;
+    private readonly TensorElementType _inputType;
+    private readonly TensorElementType _outputType;
+    private readonly int _outputWidth;
+    private readonly int _fixedBatch;
+    private readonly OutputKind _outputKind;
+    private volatile bool _disposed;
+
+    private enum OutputKind
+    {
+        Probabilities,
+        Logits,
+        /// <summary>A foreign model's output: probabilities when each row is a distribution, otherwise logits.</summary>
+        Unknown,
+    }
+
+    private OnnxModel(InferenceSession session, string provider, ModelInfo info)
+    {
+        _session = session;
+        ActiveProvider = provider;
+        Info = info;
+        _runOptions = new RunOptions();
+        _inputNames = [info.InputName];
+        _outputNames = [info.OutputName];
+        _featureDims = info.InputShape.Skip(1).ToArray();
+        FeatureCount = (int)_featureDims.Aggregate(1L, (a, b) => a * b);
+        _inputType = session.InputMetadata[info.InputName].ElementDataType;
+        var output = session.OutputMetadata[info.OutputName];
+        _outputType = output.ElementDataType;
+        _outputWidth = ModelInfoReader.OutputWidth(output) is var w and > 0 ? w : (info.Task == "binary" ? 1 : info.Labels.Count);
+        var batchDim = session.InputMetadata[info.InputName].Dimensions[0];
+        _fixedBatch = batchDim > 0 ? batchDim : 0;
+        ClassCount = info.Task == "binary" ? 2 : info.Labels.Count;
+        _outputKind = info.OutputIsProbability ? OutputKind.Probabilities : info.Card is null ? OutputKind.Unknown : OutputKind.Logits;
+    }
 
     /// <summary>What the model declares about itself.</summary>
-    public ModelInfo Info => throw new NotImplementedException();
+    public ModelInfo Info { get; }
 
     /// <summary>The provider actually in use: "CUDA" or "CPU".</summary>
-    public string ActiveProvider => throw new NotImplementedException();
+    public string ActiveProvider { get; }
+
+    /// <summary>Values per example (the product of the non-batch input dimensions).</summary>
+    public int FeatureCount { get; }
+
+    /// <summary>Probabilities per example: 2 for binary models ([1-p, p]), else the number of classes.</summary>
+    public int ClassCount { get; }
 
     /// <summary>
-    /// Loads <paramref name="path"/>. Throws <see cref="Shared.Errors.InvalidInputFileException"/> for a missing, corrupt
+    /// Loads <paramref name="path"/>. Throws <see cref="InvalidInputFileException"/> for a missing, corrupt
     /// or non-ONNX file, or a foreign model without <see cref="OnnxModelOptions.ForeignInput"/>, and
-    /// <see cref="Shared.Errors.ToolchainException"/> when CUDA is required but cannot start.
+    /// <see cref="ToolchainException"/> when CUDA is required but cannot start.
     /// </summary>
-    public static OnnxModel Load(string path, OnnxModelOptions? options = null) => throw new NotImplementedException();
+    public static OnnxModel Load(string path, OnnxModelOptions? options = null)
+    {
+        options ??= new OnnxModelOptions();
+        var header = OnnxFileHeader.Read(path);
+        var (session, provider) = SessionFactory.Create(path, options);
+        try
+        {
+            var info = ModelInfoReader.Read(path, session, header, options.ForeignInput);
+            return new OnnxModel(session, provider, info);
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>Classifies <paramref name="count"/> model-ready (normalised) float32 examples laid out back to back.</summary>
-    public Prediction[] Classify(ReadOnlySpan<float> inputs, int count) => throw new NotImplementedException();
+    public Prediction[] Classify(ReadOnlySpan<float> inputs, int count)
+    {
+        var probs = ArrayPool<float>.Shared.Rent(Math.Max(1, count * ClassCount));
+        try
+        {
+            RunProbabilities(inputs, count, probs.AsSpan(0, count * ClassCount));
+            return ToPredictions(probs, count);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(probs);
+        }
+    }
 
     /// <summary>Classifies <paramref name="count"/> model-ready float64 examples laid out back to back.</summary>
-    public Prediction[] Classify(ReadOnlySpan<double> inputs, int count) => throw new NotImplementedException();
+    public Prediction[] Classify(ReadOnlySpan<double> inputs, int count)
+    {
+        var probs = ArrayPool<float>.Shared.Rent(Math.Max(1, count * ClassCount));
+        try
+        {
+            RunProbabilities(inputs, count, probs.AsSpan(0, count * ClassCount));
+            return ToPredictions(probs, count);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(probs);
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="count"/> float32 examples and writes <see cref="ClassCount"/> probabilities per example to
+    /// <paramref name="probabilities"/>, without allocating per example: the path for large batches.
+    /// </summary>
+    public unsafe void RunProbabilities(ReadOnlySpan<float> inputs, int count, Span<float> probabilities)
+    {
+        Validate(TensorElementType.Float, "float32", inputs.Length, count, probabilities.Length);
+        fixed (float* p = inputs)
+        {
+            RunChunks((IntPtr)p, sizeof(float), count, probabilities);
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="count"/> float64 examples and writes <see cref="ClassCount"/> probabilities per example to
+    /// <paramref name="probabilities"/>.
+    /// </summary>
+    public unsafe void RunProbabilities(ReadOnlySpan<double> inputs, int count, Span<float> probabilities)
+    {
+        Validate(TensorElementType.Double, "float64", inputs.Length, count, probabilities.Length);
+        fixed (double* p = inputs)
+        {
+            RunChunks((IntPtr)p, sizeof(double), count, probabilities);
+        }
+    }
+
+    /// <summary>Turns <paramref name="count"/> rows of <see cref="ClassCount"/> probabilities into predictions.</summary>
+    public Prediction[] ToPredictions(ReadOnlySpan<float> probabilities, int count)
+    {
+        var labels = Info.Labels;
+        var result = new Prediction[count];
+        for (var i = 0; i < count; i++)
+        {
+            var row = probabilities.Slice(i * ClassCount, ClassCount).ToArray();
+            var best = ArgMax(row);
+            result[i] = new Prediction(best, best < labels.Count ? labels[best] : best.ToString(System.Globalization.CultureInfo.InvariantCulture), row[best], row);
+        }
+        return result;
+    }
+
+    /// <summary>Index of the largest value; the first one on ties.</summary>
+    public static int ArgMax(ReadOnlySpan<float> row)
+    {
+        var best = 0;
+        for (var c = 1; c < row.Length; c++)
+        {
+            if (row[c] > row[best])
+            {
+                best = c;
+            }
+        }
+        return best;
+    }
 
     /// <inheritdoc />
-    public void Dispose() { }
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
+        _runOptions.Dispose();
+        _session.Dispose();
+    }
+
+    private void Validate(TensorElementType type, string typeName, int inputLength, int count, int probsLength)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (type != _inputType)
+        {
+            throw new ToolchainException($"the model takes {Info.ElementType} input but was given {typeName} values");
+        }
+        if (count < 0)
+        {
+            throw new ToolchainException($"example count must not be negative (got {count})");
+        }
+        if ((long)count * FeatureCount != inputLength)
+        {
+            throw new ToolchainException(
+                $"input holds {inputLength} values but {count} examples of shape [{string.Join(',', _featureDims)}] need {(long)count * FeatureCount}");
+        }
+        if ((long)count * ClassCount > probsLength)
+        {
+            throw new ToolchainException($"probability buffer holds {probsLength} values but {count} examples need {(long)count * ClassCount}");
+        }
+    }
+
+    private void RunChunks(IntPtr input, int elementSize, int count, Span<float> probabilities)
+    {
+        var chunk = _fixedBatch > 0 ? _fixedBatch : Math.Max(count, 1);
+        for (var start = 0; start < count; start += chunk)
+        {
+            var n = Math.Min(chunk, count - start);
+            if (_fixedBatch > 0 && n != _fixedBatch)
+            {
+                throw new ToolchainException($"the model's graph fixes the batch size at {_fixedBatch}; {count} examples do not divide into it");
+            }
+            RunBatch(input + (nint)start * FeatureCount * elementSize, elementSize, n,
+                probabilities.Slice(start * ClassCount, n * ClassCount));
+        }
+    }
+
+    private unsafe void RunBatch(IntPtr input, int elementSize, int n, Span<float> probabilities)
+    {
+        var inputShape = new long[_featureDims.Length + 1];
+        inputShape[0] = n;
+        _featureDims.CopyTo(inputShape, 1);
+        using var inputValue = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, _inputType, inputShape,
+            input, (long)n * FeatureCount * elementSize);
+        var outputLength = n * _outputWidth;
+        var outputShape = _outputWidth == 1 && _session.OutputMetadata[Info.OutputName].Dimensions.Length == 1
+            ? new long[] { n }
+            : [n, _outputWidth];
+        if (_outputType == TensorElementType.Float)
+        {
+            var buffer = ArrayPool<float>.Shared.Rent(outputLength);
+            try
+            {
+                fixed (float* o = buffer)
+                {
+                    using var outputValue = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, _outputType,
+                        outputShape, (IntPtr)o, (long)outputLength * sizeof(float));
+                    Run(inputValue, outputValue);
+                }
+                ToProbabilities(buffer.AsSpan(0, outputLength), n, probabilities);
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(buffer);
+            }
+        }
+        else
+        {
+            var buffer = ArrayPool<double>.Shared.Rent(outputLength);
+            var narrowed = ArrayPool<float>.Shared.Rent(outputLength);
+            try
+            {
+                fixed (double* o = buffer)
+                {
+                    using var outputValue = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, _outputType,
+                        outputShape, (IntPtr)o, (long)outputLength * sizeof(double));
+                    Run(inputValue, outputValue);
+                }
+                for (var i = 0; i < outputLength; i++)
+                {
+                    narrowed[i] = (float)buffer[i];
+                }
+                ToProbabilities(narrowed.AsSpan(0, outputLength), n, probabilities);
+            }
+            finally
+            {
+                ArrayPool<double>.Shared.Return(buffer);
+                ArrayPool<float>.Shared.Return(narrowed);
+            }
+        }
+    }
+
+    private void Run(OrtValue input, OrtValue output)
+    {
+        try
+        {
+            _session.Run(_runOptions, _inputNames, [input], _outputNames, [output]);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new ToolchainException($"ONNX Runtime failed to run the model: {OrtErrorText.FirstLine(e)}", e);
+        }
+    }
+
+    private void ToProbabilities(ReadOnlySpan<float> raw, int n, Span<float> probabilities)
+    {
+        if (_outputWidth == 1)
+        {
+            for (var i = 0; i < n; i++)
+            {
+                var v = raw[i];
+                var p = _outputKind == OutputKind.Probabilities || (_outputKind == OutputKind.Unknown && v is >= 0 and <= 1)
+                    ? v
+                    : 1f / (1f + MathF.Exp(-v));
+                probabilities[2 * i] = 1f - p;
+                probabilities[(2 * i) + 1] = p;
+            }
+            return;
+        }
+        for (var i = 0; i < n; i++)
+        {
+            var row = raw.Slice(i * _outputWidth, _outputWidth);
+            var dest = probabilities.Slice(i * _outputWidth, _outputWidth);
+            if (_outputKind == OutputKind.Probabilities || (_outputKind == OutputKind.Unknown && IsDistribution(row)))
+            {
+                row.CopyTo(dest);
+            }
+            else
+            {
+                Softmax(row, dest);
+            }
+        }
+    }
+
+    private static bool IsDistribution(ReadOnlySpan<float> row)
+    {
+        var sum = 0.0;
+        foreach (var v in row)
+        {
+            if (v is < 0 or > 1)
+            {
+                return false;
+            }
+            sum += v;
+        }
+        return Math.Abs(sum - 1) < 1e-3;
+    }
+
+    private static void Softmax(ReadOnlySpan<float> logits, Span<float> dest)
+    {
+        var max = float.NegativeInfinity;
+        foreach (var v in logits)
+        {
+            max = MathF.Max(max, v);
+        }
+        var sum = 0f;
+        for (var c = 0; c < logits.Length; c++)
+        {
+            dest[c] = MathF.Exp(logits[c] - max);
+            sum += dest[c];
+        }
+        for (var c = 0; c < logits.Length; c++)
+        {
+            dest[c] /= sum;
+        }
+    }
 }

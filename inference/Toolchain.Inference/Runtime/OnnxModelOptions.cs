@@ -19,6 +19,12 @@ public sealed class OnnxModelOptions
     /// </summary>
     public ForeignModelInput? ForeignInput { get; set; }
 
+    /// <summary>
+    /// Whether ORT's intra-op threads spin while waiting for work. Spinning cuts latency between kernels; turn it off
+    /// when the process shares its cores with other busy work. On by default.
+    /// </summary>
+    public bool AllowSpinning { get; set; } = true;
+
     /// <summary>Receives one-line notices, such as the reason CUDA was not used. Null discards them.</summary>
     public Action<string>? Log { get; set; }
 }

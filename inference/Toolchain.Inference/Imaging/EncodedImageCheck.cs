@@ -1,0 +1,113 @@
+using System.Buffers.Binary;
+
+namespace Toolchain.Inference.Imaging;
+
+/// <summary>
+/// Structural checks that decoders skip: ImageSharp decodes a truncated PNG or JPEG into a partly grey picture and does
+/// not verify every chunk's CRC, and a classifier must not quietly answer for half an image.
+/// </summary>
+internal static class EncodedImageCheck
+{
+    private static readonly byte[] PngSignature = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
+    private static readonly uint[] CrcTable = BuildCrcTable();
+
+    /// <summary>The problem with a PNG's chunk structure, or null when every chunk is complete with a correct CRC.</summary>
+    public static string? PngProblem(ReadOnlySpan<byte> data)
+    {
+        if (!data.StartsWith(PngSignature))
+        {
+            return "is not a PNG (bad signature)";
+        }
+        var at = PngSignature.Length;
+        var first = true;
+        while (true)
+        {
+            if (at + 8 > data.Length)
+            {
+                return "is truncated (the PNG ends before its IEND chunk)";
+            }
+            var length = BinaryPrimitives.ReadUInt32BigEndian(data[at..]);
+            var type = data.Slice(at + 4, 4);
+            var typeName = System.Text.Encoding.ASCII.GetString(type);
+            if (length > int.MaxValue || at + 12L + length > data.Length)
+            {
+                return $"is truncated (PNG chunk {typeName} runs past the end of the file)";
+            }
+            if (first && typeName != "IHDR")
+            {
+                return "is corrupt (the PNG does not start with an IHDR chunk)";
+            }
+            first = false;
+            var stored = BinaryPrimitives.ReadUInt32BigEndian(data[(at + 8 + (int)length)..]);
+            if (Crc(data.Slice(at + 4, 4 + (int)length)) != stored)
+            {
+                return $"is corrupt (CRC mismatch in PNG chunk {typeName})";
+            }
+            at += 12 + (int)length;
+            if (typeName == "IEND")
+            {
+                return null;
+            }
+        }
+    }
+
+    /// <summary>A JPEG without its end-of-image marker was cut short.</summary>
+    public static string? JpegProblem(ReadOnlySpan<byte> data)
+    {
+        // Some writers append padding or metadata after EOI, so look for the marker near the end rather than at it.
+        var tail = data[Math.Max(0, data.Length - 4096)..];
+        return tail.IndexOf([(byte)0xFF, (byte)0xD9]) >= 0 ? null : "is truncated (the JPEG has no end-of-image marker)";
+    }
+
+    /// <summary>A GIF ends with the trailer byte 0x3B.</summary>
+    public static string? GifProblem(ReadOnlySpan<byte> data)
+    {
+        var tail = data[Math.Max(0, data.Length - 16)..];
+        return tail.Contains((byte)0x3B) ? null : "is truncated (the GIF has no trailer)";
+    }
+
+    /// <summary>A BMP's header states its pixel data offset; the pixels must fit in the file.</summary>
+    public static string? BmpProblem(ReadOnlySpan<byte> data, int width, int height, int bitsPerPixel)
+    {
+        if (data.Length < 14)
+        {
+            return "is truncated (the BMP header is incomplete)";
+        }
+        var offset = BinaryPrimitives.ReadUInt32LittleEndian(data[10..]);
+        var compression = data.Length >= 34 ? BinaryPrimitives.ReadUInt32LittleEndian(data[30..]) : 0;
+        if (compression is 0 or 3 && bitsPerPixel > 0)
+        {
+            var stride = ((((long)width * bitsPerPixel) + 31) / 32) * 4;
+            if (offset + (stride * height) > data.Length)
+            {
+                return "is truncated (the BMP's pixel data is shorter than its size)";
+            }
+        }
+        return null;
+    }
+
+    private static uint Crc(ReadOnlySpan<byte> bytes)
+    {
+        var c = 0xFFFFFFFFu;
+        foreach (var b in bytes)
+        {
+            c = CrcTable[(c ^ b) & 0xFF] ^ (c >> 8);
+        }
+        return c ^ 0xFFFFFFFFu;
+    }
+
+    private static uint[] BuildCrcTable()
+    {
+        var table = new uint[256];
+        for (var n = 0u; n < 256; n++)
+        {
+            var c = n;
+            for (var k = 0; k < 8; k++)
+            {
+                c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            }
+            table[n] = c;
+        }
+        return table;
+    }
+}

@@ -1,0 +1,90 @@
+using Toolchain.Inference.Runtime;
+using Toolchain.Shared.Errors;
+
+namespace Toolchain.Inference.Imaging;
+
+/// <summary>
+/// A model and the preprocessing its card asks for: image file or bytes in, <see cref="Prediction"/> out.
+/// Thread-safe, like the model it wraps.
+/// </summary>
+public sealed class ImageClassifier : IDisposable
+{
+    private readonly bool _ownsModel;
+
+    /// <summary>
+    /// Wraps <paramref name="model"/>, a 28×28 single-channel image model. <paramref name="mode"/> ("digit", "resize"
+    /// or "raw") overrides the card's preprocessing mode. The model is disposed with this instance only when
+    /// <paramref name="ownsModel"/>.
+    /// </summary>
+    public ImageClassifier(OnnxModel model, string? mode = null, bool ownsModel = false)
+    {
+        var shape = model.Info.InputShape;
+        if (shape.Count != 4 || shape[1] != 1 || shape[2] != 28 || shape[3] != 28)
+        {
+            throw new ToolchainException(
+                $"the model's input [{string.Join(',', shape)}] is not a 28×28 single-channel image, so it cannot classify image files");
+        }
+        mode ??= model.Info.PreprocessingMode;
+        if (!DigitPreprocessor.Modes.Contains(mode))
+        {
+            throw new ToolchainException($"the model's card asks for preprocessing '{mode}', which images cannot use (expected digit, resize or raw)");
+        }
+        Model = model;
+        Preprocessor = new DigitPreprocessor(mode, model.Info.Mean, model.Info.Std);
+        _ownsModel = ownsModel;
+    }
+
+    /// <summary>The model.</summary>
+    public OnnxModel Model { get; }
+
+    /// <summary>The preprocessing applied to every image.</summary>
+    public DigitPreprocessor Preprocessor { get; }
+
+    /// <summary>Loads the model at <paramref name="modelPath"/> and wraps it; the classifier owns it.</summary>
+    public static ImageClassifier Load(string modelPath, OnnxModelOptions? options = null, string? mode = null)
+    {
+        var model = OnnxModel.Load(modelPath, options);
+        try
+        {
+            return new ImageClassifier(model, mode, ownsModel: true);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Classifies the image file at <paramref name="path"/>.</summary>
+    public Prediction Classify(string path) => ClassifyMnist(Preprocessor.ToMnistBytes(path));
+
+    /// <summary>Classifies encoded image bytes; <paramref name="name"/> names them in errors.</summary>
+    public Prediction Classify(ReadOnlySpan<byte> encoded, string name) => ClassifyMnist(Preprocessor.ToMnistBytes(encoded, name));
+
+    /// <summary>Classifies 28×28 white-on-black MNIST bytes (already preprocessed).</summary>
+    public Prediction ClassifyMnist(ReadOnlySpan<byte> pixels)
+    {
+        if (pixels.Length != DigitPreprocessor.OutputLength)
+        {
+            throw new ToolchainException($"expected {DigitPreprocessor.OutputLength} pixels (28×28), got {pixels.Length}");
+        }
+        if (Model.Info.ElementType == "float64")
+        {
+            Span<double> input = stackalloc double[DigitPreprocessor.OutputLength];
+            PixelNormalizer.Normalize(pixels, Preprocessor.Mean, Preprocessor.Std, input);
+            return Model.Classify(input, 1)[0];
+        }
+        Span<float> floats = stackalloc float[DigitPreprocessor.OutputLength];
+        PixelNormalizer.Normalize(pixels, Preprocessor.Mean, Preprocessor.Std, floats);
+        return Model.Classify(floats, 1)[0];
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_ownsModel)
+        {
+            Model.Dispose();
+        }
+    }
+}

@@ -1,0 +1,200 @@
+using System.Globalization;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using Toolchain.Shared.Cards;
+using Toolchain.Shared.Errors;
+
+namespace Toolchain.Inference.Runtime;
+
+/// <summary>Builds a <see cref="ModelInfo"/> from a session's metadata and graph, checking the card against the graph.</summary>
+internal static class ModelInfoReader
+{
+    public static ModelInfo Read(string path, InferenceSession session, OnnxFileHeader header, ForeignModelInput? foreign)
+    {
+        var meta = session.ModelMetadata;
+        ModelCard? card;
+        try
+        {
+            card = ModelCard.FromMetadata(meta.CustomMetadataMap);
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidInputFileException(path, $"has a malformed model card: {e.Message}", e);
+        }
+
+        var inputs = session.InputMetadata;
+        var outputs = session.OutputMetadata;
+        var common = new ModelInfo
+        {
+            InputName = "",
+            InputShape = [],
+            ElementType = "",
+            OutputName = "",
+            OutputIsProbability = false,
+            Task = "",
+            Labels = [],
+            Mean = 0,
+            Std = 1,
+            PreprocessingMode = "none",
+            Opset = header.Opset,
+            Producer = header.Producer,
+            Description = meta.GraphDescription.Length > 0 ? meta.GraphDescription : meta.Description,
+            Inputs = inputs.Select(kv => Describe(kv.Key, kv.Value)).ToArray(),
+            Outputs = outputs.Select(kv => Describe(kv.Key, kv.Value)).ToArray(),
+        };
+
+        return card is not null
+            ? FromCard(path, card, inputs, outputs, common)
+            : FromForeign(path, foreign, inputs, outputs, common);
+    }
+
+    private static ModelInfo FromCard(string path, ModelCard card,
+        IReadOnlyDictionary<string, NodeMetadata> inputs, IReadOnlyDictionary<string, NodeMetadata> outputs, ModelInfo common)
+    {
+        if (!inputs.TryGetValue(card.InputName, out var input))
+        {
+            throw new InvalidInputFileException(path, $"model card names input '{card.InputName}' but the graph has {Names(inputs)}");
+        }
+        var elementType = ElementTypeName(path, card.InputName, input);
+        if (elementType != card.ElementType)
+        {
+            throw new InvalidInputFileException(path, $"model card says {card.ElementType} input but the graph's input '{card.InputName}' is {elementType}");
+        }
+        CheckShape(path, card.InputShape, input, "model card");
+        var outputName = card.ProbabilitiesName ?? card.OutputName;
+        if (!outputs.TryGetValue(outputName, out var output))
+        {
+            throw new InvalidInputFileException(path, $"model card names output '{outputName}' but the graph has {Names(outputs)}");
+        }
+        ElementTypeName(path, outputName, output);
+        var expectedLabels = card.Task == "binary" ? 2 : OutputWidth(output);
+        if (card.Labels.Count != expectedLabels && expectedLabels > 0)
+        {
+            throw new InvalidInputFileException(path,
+                $"model card lists {card.Labels.Count} labels but the {card.Task} model has {expectedLabels} classes");
+        }
+        return common with
+        {
+            Card = card,
+            InputName = card.InputName,
+            InputShape = card.InputShape.ToArray(),
+            ElementType = elementType,
+            OutputName = outputName,
+            // The card's binary output is the sigmoid probability; multiclass "logits" need a softmax.
+            OutputIsProbability = card.ProbabilitiesName is not null || card.Task == "binary",
+            Task = card.Task,
+            Labels = card.Labels.ToArray(),
+            Mean = card.Mean,
+            Std = card.Std,
+            PreprocessingMode = card.PreprocessingMode,
+        };
+    }
+
+    private static ModelInfo FromForeign(string path, ForeignModelInput? foreign,
+        IReadOnlyDictionary<string, NodeMetadata> inputs, IReadOnlyDictionary<string, NodeMetadata> outputs, ModelInfo common)
+    {
+        if (foreign is null)
+        {
+            throw new InvalidInputFileException(path,
+                "has no toolchain model card, so its input shape and normalisation are unknown; supply them (input shape, mean, std) to run a foreign model");
+        }
+        if (inputs.Count != 1)
+        {
+            throw new InvalidInputFileException(path, $"foreign model has {inputs.Count} inputs ({Names(inputs)}); only single-input models are supported");
+        }
+        var (inputName, input) = inputs.First();
+        var elementType = ElementTypeName(path, inputName, input);
+        if (foreign.InputShape.Count < 2 || foreign.InputShape.Skip(1).Any(d => d <= 0))
+        {
+            throw new InvalidInputFileException(path, $"the supplied input shape [{string.Join(',', foreign.InputShape)}] needs a batch axis and positive feature dimensions");
+        }
+        CheckShape(path, foreign.InputShape, input, "supplied input shape");
+        if (!(foreign.Std > 0) || !double.IsFinite(foreign.Mean))
+        {
+            throw new InvalidInputFileException(path, "the supplied normalisation needs a finite mean and a positive std");
+        }
+        // Prefer an explicit probabilities output, as exporters that emit both name it so.
+        var (outputName, output) = outputs.FirstOrDefault(kv => kv.Key.Contains("prob", StringComparison.OrdinalIgnoreCase));
+        if (outputName is null)
+        {
+            (outputName, output) = outputs.First();
+        }
+        ElementTypeName(path, outputName, output);
+        var width = OutputWidth(output);
+        if (width <= 0 && foreign.Labels is null)
+        {
+            throw new InvalidInputFileException(path, $"output '{outputName}' has no fixed class dimension; supply the labels");
+        }
+        var labels = foreign.Labels?.ToArray()
+            ?? (width == 1 ? ["0", "1"] : Enumerable.Range(0, width).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray());
+        var task = width == 1 ? "binary" : "multiclass";
+        if (width > 1 && labels.Length != width)
+        {
+            throw new InvalidInputFileException(path, $"{labels.Length} labels were supplied but output '{outputName}' has {width} classes");
+        }
+        return common with
+        {
+            InputName = inputName,
+            InputShape = foreign.InputShape.ToArray(),
+            ElementType = elementType,
+            OutputName = outputName,
+            OutputIsProbability = outputName.Contains("prob", StringComparison.OrdinalIgnoreCase),
+            Task = task,
+            Labels = labels,
+            Mean = foreign.Mean,
+            Std = foreign.Std,
+            PreprocessingMode = foreign.PreprocessingMode,
+        };
+    }
+
+    /// <summary>The class dimension of a [batch, classes] output, or -1 when it is not fixed.</summary>
+    public static int OutputWidth(NodeMetadata output) =>
+        output.Dimensions.Length == 2 && output.Dimensions[1] > 0 ? output.Dimensions[1]
+        : output.Dimensions.Length == 1 ? 1
+        : -1;
+
+    private static void CheckShape(string path, IReadOnlyList<long> declared, NodeMetadata input, string source)
+    {
+        var dims = input.Dimensions;
+        var matches = dims.Length == declared.Count;
+        for (var i = 1; matches && i < dims.Length; i++)
+        {
+            matches = dims[i] <= 0 || dims[i] == declared[i];
+        }
+        if (!matches)
+        {
+            throw new InvalidInputFileException(path,
+                $"{source} gives input shape [{string.Join(',', declared)}] but the graph declares [{string.Join(',', dims)}]");
+        }
+    }
+
+    private static string ElementTypeName(string path, string name, NodeMetadata node) =>
+        !node.IsTensor
+            ? throw new InvalidInputFileException(path, $"'{name}' is not a tensor; only tensor inputs and outputs are supported")
+            : node.ElementDataType switch
+            {
+                TensorElementType.Float => "float32",
+                TensorElementType.Double => "float64",
+                var t => throw new InvalidInputFileException(path, $"'{name}' has element type {t}; only float32 and float64 are supported"),
+            };
+
+    private static string Names(IReadOnlyDictionary<string, NodeMetadata> nodes) =>
+        string.Join(", ", nodes.Keys.Select(k => $"'{k}'"));
+
+    private static string Describe(string name, NodeMetadata node)
+    {
+        if (!node.IsTensor)
+        {
+            return $"{name}: {node.OnnxValueType}";
+        }
+        var type = node.ElementDataType switch
+        {
+            TensorElementType.Float => "float32",
+            TensorElementType.Double => "float64",
+            var t => t.ToString().ToLowerInvariant(),
+        };
+        var dims = node.Dimensions.Select((d, i) => d > 0 ? d.ToString(CultureInfo.InvariantCulture)
+            : node.SymbolicDimensions.Length > i && node.SymbolicDimensions[i].Length > 0 ? node.SymbolicDimensions[i] : "?");
+        return $"{name}: {type} [{string.Join(',', dims)}]";
+    }
+}

@@ -1,0 +1,113 @@
+using Microsoft.ML.OnnxRuntime;
+using Toolchain.Shared.Errors;
+
+namespace Toolchain.Inference.Runtime;
+
+/// <summary>Creates ONNX Runtime sessions with the requested provider, falling back to the CPU when allowed.</summary>
+internal static class SessionFactory
+{
+    /// <summary>Creates a session for <paramref name="path"/>; returns it with the provider actually in use.</summary>
+    public static (InferenceSession Session, string Provider) Create(string path, OnnxModelOptions options)
+    {
+        if (options.Provider != ExecutionProvider.Cpu)
+        {
+            var cudaOptions = NewOptions(options);
+            try
+            {
+                if (TryAppendCuda(cudaOptions, out var reason))
+                {
+                    try
+                    {
+                        return (new InferenceSession(path, cudaOptions), "CUDA");
+                    }
+                    catch (OnnxRuntimeException e) when (options.Provider == ExecutionProvider.Auto)
+                    {
+                        // The file may be at fault rather than CUDA; the CPU attempt below tells which.
+                        options.Log?.Invoke($"CUDA session could not start ({OrtErrorText.FirstLine(e)}); using CPU");
+                    }
+                    catch (OnnxRuntimeException e)
+                    {
+                        throw new ToolchainException($"CUDA was requested but the CUDA session could not start: {OrtErrorText.FirstLine(e)}", e);
+                    }
+                }
+                else if (options.Provider == ExecutionProvider.Cuda)
+                {
+                    throw new ToolchainException($"CUDA was requested but is not available: {reason}");
+                }
+                else
+                {
+                    options.Log?.Invoke($"CUDA not available ({reason}); using CPU");
+                }
+            }
+            finally
+            {
+                cudaOptions.Dispose();
+            }
+        }
+
+        using var cpuOptions = NewOptions(options);
+        try
+        {
+            return (new InferenceSession(path, cpuOptions), "CPU");
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new InvalidInputFileException(path, $"ONNX Runtime cannot load it: {OrtErrorText.FirstLine(e)}", e);
+        }
+    }
+
+    /// <summary>Appends CUDA device 0; false with ORT's first error line when the provider cannot start.</summary>
+    public static bool TryAppendCuda(SessionOptions options, out string reason)
+    {
+        // A failed provider load is also written to stderr by ORT's process-wide logger, in colour and with source
+        // paths; the exception carries the same reason, so the logger is muted for the attempt.
+        var env = OrtEnv.Instance();
+        var level = env.EnvLogLevel;
+        env.EnvLogLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
+        try
+        {
+            options.AppendExecutionProvider_CUDA(0);
+            reason = "";
+            return true;
+        }
+        catch (Exception e) when (e is OnnxRuntimeException or DllNotFoundException or EntryPointNotFoundException)
+        {
+            reason = CudaReason(OrtErrorText.FirstLine(e));
+            return false;
+        }
+        finally
+        {
+            env.EnvLogLevel = level;
+        }
+    }
+
+    /// <summary>
+    /// ORT's message names the provider library's full path before the cause; the cause (e.g. "libcublasLt.so.13:
+    /// cannot open shared object file") is what the user acts on.
+    /// </summary>
+    private static string CudaReason(string line)
+    {
+        const string marker = "with error: ";
+        var at = line.IndexOf(marker, StringComparison.Ordinal);
+        return at >= 0 ? line[(at + marker.Length)..] : line;
+    }
+
+    private static SessionOptions NewOptions(OnnxModelOptions options)
+    {
+        var so = new SessionOptions
+        {
+            GraphOptimizationLevel = options.OptimizationLevel,
+            // One graph of small ops: parallelism belongs inside each kernel, not between nodes.
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            IntraOpNumThreads = Math.Max(0, options.IntraOpThreads),
+            InterOpNumThreads = 1,
+            // ORT's own logger writes multi-line warnings to stderr; failures reach the user through exceptions.
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+        };
+        if (!options.AllowSpinning)
+        {
+            so.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        }
+        return so;
+    }
+}

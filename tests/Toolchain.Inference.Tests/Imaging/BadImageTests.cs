@@ -1,0 +1,122 @@
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Tiff;
+using SixLabors.ImageSharp.PixelFormats;
+using Toolchain.Inference.Imaging;
+using Toolchain.Shared.Errors;
+using Toolchain.TestSupport;
+
+namespace Toolchain.Inference.Tests.Imaging;
+
+public sealed class BadImageTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+    private readonly DigitPreprocessor _digit = new("digit", 0.1307, 0.3081);
+
+    public void Dispose() => _dir.Dispose();
+
+    private static byte[] GoodPng() =>
+        TestImages.Encode(TestImages.Seven(120, 90, 30, 10, 60, 8), 120, 90, ImageStyle.DarkOnLightGray8);
+
+    private InvalidInputFileException Fails(string name, byte[]? content)
+    {
+        var path = _dir.File(name);
+        if (content is not null)
+        {
+            File.WriteAllBytes(path, content);
+        }
+        var e = Assert.Throws<InvalidInputFileException>(() => _digit.Process(path, new float[784]));
+        Assert.Equal(path, e.FilePath);
+        Assert.StartsWith(path + ": ", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+        return e;
+    }
+
+    [Fact]
+    public void A_zero_byte_file_is_refused_as_empty() =>
+        Assert.Equal("is empty (0 bytes), not an image", Fails("empty.png", []).Problem);
+
+    [Fact]
+    public void A_text_file_named_png_is_refused_as_not_a_supported_image() =>
+        Assert.Equal("is not a supported image (expected PNG, JPEG, BMP or GIF content)",
+            Fails("notes.png", "just some text, honestly\n"u8.ToArray()).Problem);
+
+    [Fact]
+    public void A_truncated_PNG_is_refused_as_truncated()
+    {
+        var png = GoodPng();
+
+        Assert.StartsWith("is truncated", Fails("cut.png", png[..(png.Length * 2 / 3)]).Problem);
+    }
+
+    [Fact]
+    public void A_PNG_with_a_bad_CRC_is_refused_naming_the_chunk() =>
+        Assert.Equal("is corrupt (CRC mismatch in PNG chunk IDAT)", Fails("crc.png", TestImages.PngWithBadCrc(GoodPng())).Problem);
+
+    [Fact]
+    public void A_truncated_JPEG_is_refused_as_truncated()
+    {
+        var jpeg = TestImages.Encode(TestImages.Seven(120, 90, 30, 10, 60, 8), 120, 90, ImageStyle.DarkOnLightJpeg);
+
+        Assert.Equal("is truncated (the JPEG has no end-of-image marker)", Fails("cut.jpg", jpeg[..(jpeg.Length / 2)]).Problem);
+    }
+
+    [Fact]
+    public void A_directory_is_refused_as_a_directory()
+    {
+        var e = Assert.Throws<InvalidInputFileException>(() => _digit.Process(_dir.Path, new float[784]));
+
+        Assert.Equal($"{_dir.Path}: is a directory, not an image", e.Message);
+    }
+
+    [Fact]
+    public void A_missing_file_is_refused_as_missing() =>
+        Assert.Equal("no such file", Fails("absent.png", null).Problem);
+
+    [Fact]
+    public void A_60000_by_60000_header_in_a_tiny_file_is_refused_without_decoding()
+    {
+        var png = TestImages.PngWithHugeHeader();
+        var path = _dir.File("huge.png");
+        File.WriteAllBytes(path, png);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+
+        var e = Assert.Throws<InvalidInputFileException>(() => _digit.Process(path, new float[784]));
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal($"{path}: is 60000×60000 (3600.0 megapixels), over the 40-megapixel limit", e.Message);
+        Assert.True(allocated < 4 << 20, $"allocated {allocated} bytes");
+        Assert.True(png.Length < 100);
+    }
+
+    [Fact]
+    public void A_file_over_20_MB_is_refused_before_it_is_read()
+    {
+        var path = _dir.File("big.png");
+        using (var f = File.Create(path))
+        {
+            f.SetLength(21L * 1024 * 1024);
+        }
+
+        var e = Assert.Throws<InvalidInputFileException>(() => _digit.Process(path, new float[784]));
+
+        Assert.Equal($"{path}: is 21.0 MB, over the 20 MB limit", e.Message);
+    }
+
+    [Fact]
+    public void A_TIFF_is_refused_as_an_unsupported_format()
+    {
+        using var image = new Image<L8>(10, 10);
+        using var ms = new MemoryStream();
+        image.Save(ms, new TiffEncoder());
+
+        Assert.Equal("is a TIFF image; only PNG, JPEG, BMP and GIF are supported", Fails("scan.png", ms.ToArray()).Problem);
+    }
+
+    [Fact]
+    public void Bytes_without_a_file_are_named_by_the_callers_name()
+    {
+        var e = Assert.Throws<InvalidInputFileException>(() => _digit.ToMnistBytes("GIF89a"u8, "upload #3"));
+
+        Assert.Equal("upload #3", e.FilePath);
+    }
+}

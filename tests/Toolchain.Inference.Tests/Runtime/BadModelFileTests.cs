@@ -1,0 +1,81 @@
+using Toolchain.Inference.Runtime;
+using Toolchain.Shared.Errors;
+using Toolchain.TestSupport;
+
+namespace Toolchain.Inference.Tests.Runtime;
+
+public sealed class BadModelFileTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private static InvalidInputFileException LoadFails(string path)
+    {
+        var e = Assert.Throws<InvalidInputFileException>(() => OnnxModel.Load(path, new OnnxModelOptions { Provider = ExecutionProvider.Cpu }));
+        Assert.Equal(path, e.FilePath);
+        Assert.StartsWith(path + ": ", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+        return e;
+    }
+
+    [Fact]
+    public void A_missing_file_is_reported_as_no_such_file() =>
+        Assert.Equal("no such file", LoadFails(_dir.File("absent.onnx")).Problem);
+
+    [Fact]
+    public void A_directory_is_reported_as_a_directory() =>
+        Assert.Equal("is a directory, not an ONNX model file", LoadFails(_dir.Path).Problem);
+
+    [Fact]
+    public void An_empty_file_is_reported_as_empty()
+    {
+        var path = _dir.File("empty.onnx");
+        File.WriteAllBytes(path, []);
+
+        Assert.Equal("is empty (0 bytes), not an ONNX model", LoadFails(path).Problem);
+    }
+
+    [Fact]
+    public void A_text_file_is_reported_as_not_an_ONNX_model()
+    {
+        var path = _dir.File("notes.onnx");
+        File.WriteAllText(path, "this is not a model\nat all\n");
+
+        Assert.StartsWith("is not an ONNX model", LoadFails(path).Problem);
+    }
+
+    [Fact]
+    public void A_truncated_model_is_reported_as_truncated()
+    {
+        var path = TinyOnnxModels.WriteImageClassifier(_dir.File("m.onnx"));
+        var bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
+
+        Assert.Equal("is truncated or corrupt (the ONNX protobuf ends early)", LoadFails(path).Problem);
+    }
+
+    [Fact]
+    public void A_model_with_a_corrupted_graph_gives_ONNX_Runtimes_first_line_only()
+    {
+        var path = TinyOnnxModels.WriteImageClassifier(_dir.File("m.onnx"));
+        var bytes = File.ReadAllBytes(path);
+        // Rename the Gemm op to an operator that does not exist; the protobuf stays well formed.
+        var text = System.Text.Encoding.Latin1.GetString(bytes).Replace("Gemm", "Gxmm");
+        File.WriteAllBytes(path, System.Text.Encoding.Latin1.GetBytes(text));
+
+        var problem = LoadFails(path).Problem;
+
+        Assert.StartsWith("ONNX Runtime cannot load it: ", problem);
+        Assert.Contains("Gxmm", problem);
+    }
+
+    [Fact]
+    public void A_card_that_contradicts_the_graph_is_refused_naming_both_sides()
+    {
+        var card = TinyOnnxModels.ImageCard() with { ElementType = "float64" };
+        var path = TinyOnnxModels.WriteImageClassifier(_dir.File("m.onnx"), card: card);
+
+        Assert.Equal("model card says float64 input but the graph's input 'input' is float32", LoadFails(path).Problem);
+    }
+}

@@ -1,0 +1,290 @@
+using Google.Protobuf;
+using Onnx;
+using Toolchain.Shared.Cards;
+
+namespace Toolchain.TestSupport;
+
+/// <summary>
+/// Writes small, valid ONNX models for tests, with our model card in metadata_props. Their weights are chosen so that
+/// predictions can be worked out by hand:
+/// <list type="bullet">
+/// <item>the image classifier scores class c by the summed input over column band c (<see cref="BandOf"/>), so an
+/// image lit only in band c is class c (<see cref="ImageForClass"/>);</item>
+/// <item>the binary model gives p = sigmoid(x0 + x1 − 1).</item>
+/// </list>
+/// </summary>
+public static class TinyOnnxModels
+{
+    /// <summary>Classes of the image classifier.</summary>
+    public const int Classes = 10;
+
+    /// <summary>Pixels per image.</summary>
+    public const int Pixels = 28 * 28;
+
+    private const int Opset = 13;
+
+    /// <summary>The class whose band holds column <paramref name="x"/> (0–27): bands are 3 columns wide, the last 1.</summary>
+    public static int BandOf(int x) => Math.Min(x / 3, Classes - 1);
+
+    /// <summary>A 784-value image with <paramref name="on"/> in class <paramref name="label"/>'s band and <paramref name="off"/> elsewhere.</summary>
+    public static float[] ImageForClass(int label, float on = 1f, float off = 0f)
+    {
+        var image = new float[Pixels];
+        for (var y = 0; y < 28; y++)
+        {
+            for (var x = 0; x < 28; x++)
+            {
+                image[(y * 28) + x] = BandOf(x) == label ? on : off;
+            }
+        }
+        return image;
+    }
+
+    /// <summary>The card of the image classifier (MNIST-like normalisation unless given).</summary>
+    public static ModelCard ImageCard(bool withProbabilities = true, double mean = 0.1307, double std = 0.3081, string mode = "digit") => new()
+    {
+        Task = "multiclass",
+        Labels = Enumerable.Range(0, Classes).Select(i => $"digit {i}").ToArray(),
+        InputName = "input",
+        InputLayout = "NCHW",
+        InputShape = [-1, 1, 28, 28],
+        ElementType = "float32",
+        OutputName = "logits",
+        ProbabilitiesName = withProbabilities ? "probabilities" : null,
+        Mean = mean,
+        Std = std,
+        PreprocessingMode = mode,
+        DatasetName = "tiny",
+        Architecture = "flatten,linear(10)",
+        Seed = 1,
+        TestAccuracy = 1,
+    };
+
+    /// <summary>The card of the float64 binary model.</summary>
+    public static ModelCard BinaryCard() => new()
+    {
+        Task = "binary",
+        Labels = ["negative", "positive"],
+        InputName = "input",
+        InputLayout = "NC",
+        InputShape = [-1, 2],
+        ElementType = "float64",
+        OutputName = "probability",
+        Mean = 0,
+        Std = 1,
+        PreprocessingMode = "none",
+        DatasetName = "xor",
+        Architecture = "linear(1),sigmoid",
+    };
+
+    /// <summary>
+    /// Writes the image classifier: input [-1,1,28,28] float32 → Flatten → Gemm(784→10) → "logits" (→ Softmax →
+    /// "probabilities" when <paramref name="withProbabilities"/>). <paramref name="card"/> defaults to <see cref="ImageCard"/>.
+    /// </summary>
+    public static string WriteImageClassifier(string path, bool withProbabilities = true, ModelCard? card = null)
+    {
+        var model = ImageClassifierModel("input", "logits", withProbabilities ? "probabilities" : null, batch: null);
+        AddCard(model, card ?? ImageCard(withProbabilities));
+        return Write(model, path);
+    }
+
+    /// <summary>
+    /// Writes the image classifier without a model card (a "foreign" model): input "x", output "y" (logits).
+    /// <paramref name="fixedBatch"/> fixes the graph's batch axis, as some exporters do.
+    /// </summary>
+    public static string WriteForeignImageClassifier(string path, int? fixedBatch = null)
+    {
+        var model = ImageClassifierModel("x", "y", null, fixedBatch);
+        model.MetadataProps.Add(new StringStringEntryProto { Key = "author", Value = "someone else" });
+        return Write(model, path);
+    }
+
+    /// <summary>Writes the binary model: input [-1,2] float64 → Gemm(w=[1,1], b=−1) → Sigmoid → "probability" [-1,1].</summary>
+    public static string WriteBinary(string path, ModelCard? card = null)
+    {
+        var graph = new GraphProto { Name = "binary" };
+        graph.Input.Add(Value("input", TensorProto.Types.DataType.Double, null, 2));
+        graph.Output.Add(Value("probability", TensorProto.Types.DataType.Double, null, 1));
+        graph.Initializer.Add(DoubleTensor("w", [1, 2], [1.0, 1.0]));
+        graph.Initializer.Add(DoubleTensor("b", [1], [-1.0]));
+        graph.Node.Add(Node("Gemm", ["input", "w", "b"], ["logit"], transB: 1));
+        graph.Node.Add(Node("Sigmoid", ["logit"], ["probability"]));
+        var model = NewModel(graph);
+        AddCard(model, card ?? BinaryCard());
+        return Write(model, path);
+    }
+
+    /// <summary>
+    /// Writes the benchmark CNN of issue 5 (4.24 M multiply-adds per image) with seeded random weights and our card:
+    /// conv3×3(1→32,pad 1) relu maxpool2, conv3×3(32→64,pad 1) relu maxpool2, flatten, linear(3136→128) relu, linear(128→10).
+    /// </summary>
+    public static string WriteBenchmarkCnn(string path, int seed = 1)
+    {
+        var rng = new Random(seed);
+        float[] Init(int n, int fanIn)
+        {
+            var bound = (float)(1 / Math.Sqrt(fanIn));
+            var a = new float[n];
+            for (var i = 0; i < n; i++)
+            {
+                a[i] = ((float)rng.NextDouble() * 2 - 1) * bound;
+            }
+            return a;
+        }
+        var graph = new GraphProto { Name = "cnn" };
+        graph.Input.Add(Value("input", TensorProto.Types.DataType.Float, null, 1, 28, 28));
+        graph.Output.Add(Value("logits", TensorProto.Types.DataType.Float, null, Classes));
+        graph.Output.Add(Value("probabilities", TensorProto.Types.DataType.Float, null, Classes));
+        graph.Initializer.Add(FloatTensor("c1w", [32, 1, 3, 3], Init(32 * 9, 9)));
+        graph.Initializer.Add(FloatTensor("c1b", [32], Init(32, 9)));
+        graph.Initializer.Add(FloatTensor("c2w", [64, 32, 3, 3], Init(64 * 32 * 9, 288)));
+        graph.Initializer.Add(FloatTensor("c2b", [64], Init(64, 288)));
+        graph.Initializer.Add(FloatTensor("f1w", [128, 3136], Init(128 * 3136, 3136)));
+        graph.Initializer.Add(FloatTensor("f1b", [128], Init(128, 3136)));
+        graph.Initializer.Add(FloatTensor("f2w", [10, 128], Init(1280, 128)));
+        graph.Initializer.Add(FloatTensor("f2b", [10], Init(10, 128)));
+        graph.Node.Add(Conv("input", "c1w", "c1b", "c1"));
+        graph.Node.Add(Node("Relu", ["c1"], ["r1"]));
+        graph.Node.Add(MaxPool("r1", "p1"));
+        graph.Node.Add(Conv("p1", "c2w", "c2b", "c2"));
+        graph.Node.Add(Node("Relu", ["c2"], ["r2"]));
+        graph.Node.Add(MaxPool("r2", "p2"));
+        graph.Node.Add(Node("Flatten", ["p2"], ["flat"], axis: 1));
+        graph.Node.Add(Node("Gemm", ["flat", "f1w", "f1b"], ["h"], transB: 1));
+        graph.Node.Add(Node("Relu", ["h"], ["hr"]));
+        graph.Node.Add(Node("Gemm", ["hr", "f2w", "f2b"], ["logits"], transB: 1));
+        graph.Node.Add(Node("Softmax", ["logits"], ["probabilities"], axis: 1));
+        var model = NewModel(graph);
+        AddCard(model, ImageCard() with { Architecture = "conv(32,3,p1),relu,maxpool(2),conv(64,3,p1),relu,maxpool(2),flatten,linear(128),relu,linear(10)" });
+        return Write(model, path);
+    }
+
+    private static ModelProto ImageClassifierModel(string input, string logits, string? probabilities, int? batch)
+    {
+        var weights = new float[Classes * Pixels];
+        for (var c = 0; c < Classes; c++)
+        {
+            for (var p = 0; p < Pixels; p++)
+            {
+                weights[(c * Pixels) + p] = BandOf(p % 28) == c ? 1f / 28 : 0f;
+            }
+        }
+        var graph = new GraphProto { Name = "tiny", DocString = "tiny band classifier for tests" };
+        graph.Input.Add(Value(input, TensorProto.Types.DataType.Float, batch, 1, 28, 28));
+        graph.Output.Add(Value(logits, TensorProto.Types.DataType.Float, batch, Classes));
+        graph.Initializer.Add(FloatTensor("w", [Classes, Pixels], weights));
+        graph.Initializer.Add(FloatTensor("b", [Classes], new float[Classes]));
+        graph.Node.Add(Node("Flatten", [input], ["flat"], axis: 1));
+        graph.Node.Add(Node("Gemm", ["flat", "w", "b"], [logits], transB: 1));
+        if (probabilities is not null)
+        {
+            graph.Output.Add(Value(probabilities, TensorProto.Types.DataType.Float, batch, Classes));
+            graph.Node.Add(Node("Softmax", [logits], [probabilities], axis: 1));
+        }
+        return NewModel(graph);
+    }
+
+    private static ModelProto NewModel(GraphProto graph)
+    {
+        var model = new ModelProto { IrVersion = 8, ProducerName = "Toolchain.TestSupport", ProducerVersion = "1", Graph = graph };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
+        return model;
+    }
+
+    private static void AddCard(ModelProto model, ModelCard card)
+    {
+        foreach (var (key, value) in card.ToMetadata())
+        {
+            model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
+        }
+        model.Graph.DocString = card.Summary();
+    }
+
+    private static string Write(ModelProto model, string path)
+    {
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (dir is not null)
+        {
+            Directory.CreateDirectory(dir);
+        }
+        File.WriteAllBytes(path, model.ToByteArray());
+        return path;
+    }
+
+    private static ValueInfoProto Value(string name, TensorProto.Types.DataType type, int? batch, params int[] dims)
+    {
+        var shape = new TensorShapeProto();
+        shape.Dim.Add(batch is { } b
+            ? new TensorShapeProto.Types.Dimension { DimValue = b }
+            : new TensorShapeProto.Types.Dimension { DimParam = "N" });
+        foreach (var d in dims)
+        {
+            shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = d });
+        }
+        return new ValueInfoProto
+        {
+            Name = name,
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = shape } },
+        };
+    }
+
+    private static TensorProto FloatTensor(string name, long[] dims, float[] values)
+    {
+        var t = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
+        t.Dims.Add(dims);
+        var bytes = new byte[values.Length * sizeof(float)];
+        Buffer.BlockCopy(values, 0, bytes, 0, bytes.Length);
+        t.RawData = ByteString.CopyFrom(bytes);
+        return t;
+    }
+
+    private static TensorProto DoubleTensor(string name, long[] dims, double[] values)
+    {
+        var t = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Double };
+        t.Dims.Add(dims);
+        t.DoubleData.Add(values);
+        return t;
+    }
+
+    private static NodeProto Node(string op, string[] inputs, string[] outputs, int? axis = null, int? transB = null)
+    {
+        var node = new NodeProto { OpType = op, Name = $"{op}_{outputs[0]}" };
+        node.Input.Add(inputs);
+        node.Output.Add(outputs);
+        if (axis is { } a)
+        {
+            node.Attribute.Add(IntAttribute("axis", a));
+        }
+        if (transB is { } t)
+        {
+            node.Attribute.Add(IntAttribute("transB", t));
+        }
+        return node;
+    }
+
+    private static NodeProto Conv(string input, string w, string b, string output)
+    {
+        var node = Node("Conv", [input, w, b], [output]);
+        node.Attribute.Add(IntsAttribute("kernel_shape", 3, 3));
+        node.Attribute.Add(IntsAttribute("pads", 1, 1, 1, 1));
+        return node;
+    }
+
+    private static NodeProto MaxPool(string input, string output)
+    {
+        var node = Node("MaxPool", [input], [output]);
+        node.Attribute.Add(IntsAttribute("kernel_shape", 2, 2));
+        node.Attribute.Add(IntsAttribute("strides", 2, 2));
+        return node;
+    }
+
+    private static AttributeProto IntAttribute(string name, long value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+
+    private static AttributeProto IntsAttribute(string name, params long[] values)
+    {
+        var a = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
+        a.Ints.Add(values);
+        return a;
+    }
+}
