@@ -339,7 +339,7 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
             for (var i = 0; i < count; i++)
             {
                 var request = _batch[start + i];
-                request.Completion.TrySetResult(new ClassificationResult(predictions[i], request.Lease.Version));
+                request.Completion.TrySetResult(new ClassificationResult(predictions[i], request.Lease.Version, model.Info.Labels));
             }
         }
         catch (Exception e)

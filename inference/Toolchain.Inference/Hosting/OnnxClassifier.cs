@@ -69,7 +69,7 @@ public sealed class OnnxClassifier : IAsyncDisposable, IDisposable
             cancellationToken.ThrowIfCancellationRequested();
             using var lease = Models.Acquire();
             var prediction = lease.RequireImages().Classify(encoded, name);
-            return Task.FromResult(new ClassificationResult(prediction, lease.Version));
+            return Task.FromResult(new ClassificationResult(prediction, lease.Version, lease.Model.Info.Labels));
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -91,7 +91,7 @@ public sealed class OnnxClassifier : IAsyncDisposable, IDisposable
             var prediction = lease.Model.Info.ElementType == "float64"
                 ? lease.Model.Classify(Widen(features), 1)[0]
                 : lease.Model.Classify(features, 1)[0];
-            return Task.FromResult(new ClassificationResult(prediction, lease.Version));
+            return Task.FromResult(new ClassificationResult(prediction, lease.Version, lease.Model.Info.Labels));
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
