@@ -47,7 +47,7 @@ public static class ServiceApp
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = ServiceLimits.MaxBodyBytes;
+            kestrel.Limits.MaxRequestBodySize = ServiceLimits.DrainLimitBytes;
         });
         builder.Services.ConfigureHttpJsonOptions(json =>
         {

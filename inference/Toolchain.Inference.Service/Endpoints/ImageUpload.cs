@@ -41,7 +41,7 @@ internal sealed class ImageUpload : IDisposable
     {
         if (request.ContentLength > ServiceLimits.MaxBodyBytes)
         {
-            return (null, TooLarge());
+            return (null, await TooLargeAsync(request, cancellationToken));
         }
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType) || mediaType.MediaType.Value is not { } type)
         {
@@ -61,13 +61,13 @@ internal sealed class ImageUpload : IDisposable
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return (null, TooLarge());
+            return (null, await TooLargeAsync(request, cancellationToken));
         }
         catch (InvalidDataException e)
         {
             // Form parsing reports both malformed multipart and its own length limits this way.
             return e.Message.Contains("limit", StringComparison.OrdinalIgnoreCase)
-                ? (null, TooLarge())
+                ? (null, await TooLargeAsync(request, cancellationToken))
                 : (null, Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Malformed multipart form", detail: e.Message));
         }
     }
@@ -144,6 +144,27 @@ internal sealed class ImageUpload : IDisposable
 
     private static bool IsImageType(string type) =>
         ImageTypes.Any(t => type.StartsWith(t, StringComparison.OrdinalIgnoreCase) && (type.Length == t.Length || type[t.Length] == ';'));
+
+    /// <summary>Reads the rest of the body (up to Kestrel's cap) and discards it, then answers 413.</summary>
+    private static async Task<IResult> TooLargeAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var scratch = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            while (await request.Body.ReadAsync(scratch, cancellationToken) > 0)
+            {
+            }
+        }
+        catch (BadHttpRequestException)
+        {
+            // Over Kestrel's cap: it closes the connection after the 413.
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
+        }
+        return TooLarge();
+    }
 
     private static IResult TooLarge() => Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Image too large",
         detail: $"the request body is over the {ServiceLimits.MaxBodyBytes / 1024 / 1024} MB limit");

@@ -19,9 +19,8 @@ public static class ServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
-        services.AddOptions<OnnxClassifierOptions>()
-            .Configure(configure)
-            .Validate(o => o.Problem() is null, "invalid OnnxClassifierOptions (ModelPath is required; batch size, capacity and intervals must be positive)");
+        services.AddOptions<OnnxClassifierOptions>().Configure(configure);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OnnxClassifierOptions>, OnnxClassifierOptionsValidator>());
         services.TryAddSingleton(sp => new OnnxClassifier(
             sp.GetRequiredService<IOptions<OnnxClassifierOptions>>().Value,
             sp.GetService<ILoggerFactory>()));

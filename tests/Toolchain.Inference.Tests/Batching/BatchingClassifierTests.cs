@@ -3,7 +3,6 @@ using System.Diagnostics.Metrics;
 using Toolchain.Inference.Batching;
 using Toolchain.Inference.Hosting;
 using Toolchain.Inference.Runtime;
-using Toolchain.Inference.Tests.Hosting;
 using Toolchain.Shared.Errors;
 using Toolchain.TestSupport;
 
@@ -17,7 +16,7 @@ public sealed class BatchingClassifierTests : IDisposable
 
     public BatchingClassifierTests()
     {
-        _model = OnnxModel.Load(TinyModelFiles.Write(_dir.File("tiny.onnx"), "digit "),
+        _model = OnnxModel.Load(LabelledTinyModels.Write(_dir.File("tiny.onnx"), "digit "),
             new OnnxModelOptions { Provider = ExecutionProvider.Cpu, IntraOpThreads = 1 });
         _source = new FixedModelSource(_model, ownsModel: true);
     }
@@ -58,7 +57,7 @@ public sealed class BatchingClassifierTests : IDisposable
         using var sizes = new BatchSizes(batcher);
         var labels = Enumerable.Range(0, 300).Select(i => (i * 7) % 10).ToArray();
 
-        var results = await Task.WhenAll(labels.Select(label => Task.Run(() => batcher.ClassifyAsync(TinyModelFiles.Input(label)))));
+        var results = await Task.WhenAll(labels.Select(label => Task.Run(() => batcher.ClassifyAsync(LabelledTinyModels.Input(label)))));
 
         Assert.Equal(labels, results.Select(r => r.Prediction.Label));
         Assert.All(results, r => Assert.Equal($"digit {r.Prediction.Label}", r.Prediction.LabelName));
@@ -90,8 +89,8 @@ public sealed class BatchingClassifierTests : IDisposable
         await using var batcher = new BatchingClassifier(_source, new BatchingOptions { MaxBatchSize = 64, MaxQueueDelayMicroseconds = 1_000_000 });
         using var sizes = new BatchSizes(batcher);
         using var cancel = new CancellationTokenSource();
-        var kept = Enumerable.Range(0, 4).Select(i => batcher.ClassifyAsync(TinyModelFiles.Input(i))).ToArray();
-        var cancelled = batcher.ClassifyAsync(TinyModelFiles.Input(9), cancel.Token);
+        var kept = Enumerable.Range(0, 4).Select(i => batcher.ClassifyAsync(LabelledTinyModels.Input(i))).ToArray();
+        var cancelled = batcher.ClassifyAsync(LabelledTinyModels.Input(9), cancel.Token);
         var started = DateTime.UtcNow;
 
         cancel.Cancel();
@@ -111,7 +110,7 @@ public sealed class BatchingClassifierTests : IDisposable
         await using var batcher = new BatchingClassifier(_source);
         using var sizes = new BatchSizes(batcher);
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => batcher.ClassifyAsync(TinyModelFiles.Input(1), new CancellationToken(true)));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => batcher.ClassifyAsync(LabelledTinyModels.Input(1), new CancellationToken(true)));
         await batcher.DisposeAsync();
 
         Assert.Empty(sizes.Sizes);
@@ -126,7 +125,7 @@ public sealed class BatchingClassifierTests : IDisposable
         for (var i = 0; i < 400; i++)
         {
             var cancel = i % 3 == 0 ? new CancellationTokenSource() : null;
-            tasks.Add((i % 10, cancel, batcher.ClassifyAsync(TinyModelFiles.Input(i % 10), cancel?.Token ?? default)));
+            tasks.Add((i % 10, cancel, batcher.ClassifyAsync(LabelledTinyModels.Input(i % 10), cancel?.Token ?? default)));
             cancel?.Cancel();
         }
 
@@ -156,10 +155,10 @@ public sealed class BatchingClassifierTests : IDisposable
     public async Task A_full_queue_refuses_the_next_request_with_BatchQueueFullException_and_admits_again_once_drained()
     {
         await using var batcher = new BatchingClassifier(_source, new BatchingOptions { MaxBatchSize = 64, QueueCapacity = 3, MaxQueueDelayMicroseconds = 400_000 });
-        var admitted = Enumerable.Range(0, 3).Select(i => batcher.ClassifyAsync(TinyModelFiles.Input(i))).ToArray();
+        var admitted = Enumerable.Range(0, 3).Select(i => batcher.ClassifyAsync(LabelledTinyModels.Input(i))).ToArray();
         Assert.Equal(3, batcher.QueueLength);
 
-        var refused = batcher.ClassifyAsync(TinyModelFiles.Input(5));
+        var refused = batcher.ClassifyAsync(LabelledTinyModels.Input(5));
         var imageRefused = batcher.ClassifyImageAsync([1, 2, 3], "x.png");
 
         var error = await Assert.ThrowsAsync<BatchQueueFullException>(() => refused);
@@ -168,7 +167,7 @@ public sealed class BatchingClassifierTests : IDisposable
         await Assert.ThrowsAsync<BatchQueueFullException>(() => imageRefused);
         Assert.Equal([0, 1, 2], (await Task.WhenAll(admitted)).Select(r => r.Prediction.Label));
         Assert.Equal(0, batcher.QueueLength);
-        Assert.Equal(5, (await batcher.ClassifyAsync(TinyModelFiles.Input(5))).Prediction.Label);
+        Assert.Equal(5, (await batcher.ClassifyAsync(LabelledTinyModels.Input(5))).Prediction.Label);
     }
 
     [Fact]
@@ -220,11 +219,11 @@ public sealed class BatchingClassifierTests : IDisposable
     public async Task Disposing_lets_queued_requests_finish_and_refuses_new_ones()
     {
         var batcher = new BatchingClassifier(_source, new BatchingOptions { MaxQueueDelayMicroseconds = 200_000 });
-        var queued = batcher.ClassifyAsync(TinyModelFiles.Input(8));
+        var queued = batcher.ClassifyAsync(LabelledTinyModels.Input(8));
 
         await batcher.DisposeAsync();
 
         Assert.Equal(8, (await queued).Prediction.Label);
-        await Assert.ThrowsAsync<ObjectDisposedException>(() => batcher.ClassifyAsync(TinyModelFiles.Input(8)));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => batcher.ClassifyAsync(LabelledTinyModels.Input(8)));
     }
 }

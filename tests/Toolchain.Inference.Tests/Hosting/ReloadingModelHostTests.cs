@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Toolchain.Inference.Batching;
 using Toolchain.Inference.Hosting;
 using Toolchain.Inference.Runtime;
+using Toolchain.TestSupport;
 
 namespace Toolchain.Inference.Tests.Hosting;
 
@@ -11,7 +12,7 @@ public sealed class ReloadingModelHostTests : IDisposable
     private readonly TempDir _dir = new();
     private readonly string _path;
 
-    public ReloadingModelHostTests() => _path = TinyModelFiles.Write(_dir.File("model.onnx"), "a");
+    public ReloadingModelHostTests() => _path = LabelledTinyModels.Write(_dir.File("model.onnx"), "a");
 
     public void Dispose() => _dir.Dispose();
 
@@ -28,7 +29,7 @@ public sealed class ReloadingModelHostTests : IDisposable
         return await changed.Task.WaitAsync(SwapTimeout);
     }
 
-    private static string LabelOf(ModelLease lease, int label) => lease.Model.Classify(TinyModelFiles.Input(label), 1)[0].LabelName;
+    private static string LabelOf(ModelLease lease, int label) => lease.Model.Classify(LabelledTinyModels.Input(label), 1)[0].LabelName;
 
     [Fact]
     public async Task The_first_load_makes_the_host_ready_with_the_files_hash_as_version()
@@ -53,7 +54,7 @@ public sealed class ReloadingModelHostTests : IDisposable
         await host.StartAsync();
         var before = host.Version!;
 
-        var after = await NextVersionAsync(host, () => TinyModelFiles.Replace(_path, "b"));
+        var after = await NextVersionAsync(host, () => LabelledTinyModels.Replace(_path, "b"));
 
         Assert.NotEqual(before.Sha256, after.Sha256);
         Assert.Equal(2, after.Generation);
@@ -71,13 +72,13 @@ public sealed class ReloadingModelHostTests : IDisposable
         var old = host.Acquire();
         var oldModel = old.Model;
 
-        await NextVersionAsync(host, () => TinyModelFiles.Replace(_path, "b"));
+        await NextVersionAsync(host, () => LabelledTinyModels.Replace(_path, "b"));
 
         Assert.Equal("a5", LabelOf(old, 5));
         Assert.Equal(2, host.LiveModelCount);
         old.Dispose();
         Assert.Equal(1, host.LiveModelCount);
-        Assert.Throws<ObjectDisposedException>(() => oldModel.Classify(TinyModelFiles.Input(5), 1));
+        Assert.Throws<ObjectDisposedException>(() => oldModel.Classify(LabelledTinyModels.Input(5), 1));
         old.Dispose();
         Assert.Equal(1, host.LiveModelCount);
     }
@@ -111,7 +112,7 @@ public sealed class ReloadingModelHostTests : IDisposable
         using var host = NewHost(watcher: false);
         await host.StartAsync();
 
-        var after = await NextVersionAsync(host, () => TinyModelFiles.Replace(_path, "p"));
+        var after = await NextVersionAsync(host, () => LabelledTinyModels.Replace(_path, "p"));
 
         using var lease = host.Acquire();
         Assert.Equal(after, lease.Version);
@@ -130,7 +131,7 @@ public sealed class ReloadingModelHostTests : IDisposable
         Assert.Contains(_path, error.Message);
         Assert.Contains("no such file", error.Message);
 
-        var version = await NextVersionAsync(host, () => TinyModelFiles.Replace(_path, "late"));
+        var version = await NextVersionAsync(host, () => LabelledTinyModels.Replace(_path, "late"));
 
         Assert.True(host.IsReady);
         Assert.Equal(1, version.Generation);
@@ -163,7 +164,7 @@ public sealed class ReloadingModelHostTests : IDisposable
                 var label = i++ % 10;
                 try
                 {
-                    var result = await batcher.ClassifyAsync(TinyModelFiles.Input(label));
+                    var result = await batcher.ClassifyAsync(LabelledTinyModels.Input(label));
                     // Whatever model answered, it must answer this input's own class.
                     if (result.Prediction.Label != label || !result.Prediction.LabelName.EndsWith(label.ToString(), StringComparison.Ordinal))
                     {
@@ -180,7 +181,7 @@ public sealed class ReloadingModelHostTests : IDisposable
 
         for (var swap = 1; swap <= 4; swap++)
         {
-            await NextVersionAsync(host, () => TinyModelFiles.Replace(_path, $"v{swap}-"));
+            await NextVersionAsync(host, () => LabelledTinyModels.Replace(_path, $"v{swap}-"));
             await Task.Delay(50);
         }
         stop.Cancel();
@@ -190,7 +191,7 @@ public sealed class ReloadingModelHostTests : IDisposable
         Assert.True(answered > 50, $"only {answered} requests answered");
         Assert.Equal(4, host.ReloadCount);
         Assert.Equal(1, host.LiveModelCount);
-        var last = await batcher.ClassifyAsync(TinyModelFiles.Input(6));
+        var last = await batcher.ClassifyAsync(LabelledTinyModels.Input(6));
         Assert.Equal("v4-6", last.Prediction.LabelName);
         Assert.Equal(host.Version, last.Version);
     }
