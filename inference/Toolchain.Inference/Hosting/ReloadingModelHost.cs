@@ -276,10 +276,11 @@ public sealed partial class ReloadingModelHost : IModelSource, IDisposable
             ModelChanged?.Invoke(loaded.Version);
             return true;
         }
-        catch (Exception e) when (e is ToolchainException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // Whatever a bad file makes ORT or the card reader throw, the old model must keep serving.
             model?.Dispose();
-            return Fail(first, e.Message);
+            return Fail(first, e is ToolchainException ? e.Message : $"{ModelPath}: cannot be loaded ({e.GetType().Name}: {e.Message.Split('\n')[0]})");
         }
     }
 
