@@ -16,6 +16,12 @@ public enum ImageStyle
     DarkOnLightGray8,
     /// <summary>Black ink on white paper, 16-bit grey PNG.</summary>
     DarkOnLightGray16,
+    /// <summary>Black ink on white paper, 1-bit grey PNG (thresholded at half ink).</summary>
+    DarkOnLightGray1,
+    /// <summary>Black ink on white paper, 4-bit grey PNG.</summary>
+    DarkOnLightGray4,
+    /// <summary>Black ink on a transparent background, 16-bit-per-channel RGBA PNG.</summary>
+    BlackInkTransparentRgba64,
     /// <summary>Black ink on white paper, palette PNG.</summary>
     DarkOnLightPalette,
     /// <summary>Dark blue ink on cream paper, RGB PNG.</summary>
@@ -75,61 +81,79 @@ public static class TestImages
         switch (style)
         {
             case ImageStyle.BlackInkTransparentRgba:
-            {
-                using var image = new Image<Rgba32>(width, height);
-                Fill(image, ink, v => new Rgba32(0, 0, 0, ToByte(v)));
-                return Save(image, new PngEncoder { ColorType = PngColorType.RgbWithAlpha });
-            }
+                {
+                    using var image = new Image<Rgba32>(width, height);
+                    Fill(image, ink, v => new Rgba32(0, 0, 0, ToByte(v)));
+                    return Save(image, new PngEncoder { ColorType = PngColorType.RgbWithAlpha });
+                }
+            case ImageStyle.BlackInkTransparentRgba64:
+                {
+                    using var image = new Image<Rgba64>(width, height);
+                    Fill(image, ink, v => new Rgba64(0, 0, 0, (ushort)Math.Round(Math.Clamp(v, 0, 1) * 65535)));
+                    return Save(image, new PngEncoder { ColorType = PngColorType.RgbWithAlpha, BitDepth = PngBitDepth.Bit16 });
+                }
+            case ImageStyle.DarkOnLightGray1:
+                {
+                    using var image = new Image<L8>(width, height);
+                    Fill(image, ink, v => new L8(v >= 0.5f ? (byte)0 : (byte)255));
+                    return Save(image, new PngEncoder { ColorType = PngColorType.Grayscale, BitDepth = PngBitDepth.Bit1 });
+                }
+            case ImageStyle.DarkOnLightGray4:
+                {
+                    using var image = new Image<L8>(width, height);
+                    Fill(image, ink, v => new L8(ToByte(1 - v)));
+                    return Save(image, new PngEncoder { ColorType = PngColorType.Grayscale, BitDepth = PngBitDepth.Bit4 });
+                }
             case ImageStyle.BlackInkTransparentGrayAlpha:
-            {
-                using var image = new Image<La16>(width, height);
-                Fill(image, ink, v => new La16(0, ToByte(v)));
-                return Save(image, new PngEncoder { ColorType = PngColorType.GrayscaleWithAlpha });
-            }
+                {
+                    using var image = new Image<La16>(width, height);
+                    Fill(image, ink, v => new La16(0, ToByte(v)));
+                    return Save(image, new PngEncoder { ColorType = PngColorType.GrayscaleWithAlpha });
+                }
             case ImageStyle.DarkOnLightGray16:
-            {
-                using var image = new Image<L16>(width, height);
-                Fill(image, ink, v => new L16((ushort)Math.Round((1 - v) * 65535)));
-                return Save(image, new PngEncoder { ColorType = PngColorType.Grayscale, BitDepth = PngBitDepth.Bit16 });
-            }
+                {
+                    using var image = new Image<L16>(width, height);
+                    Fill(image, ink, v => new L16((ushort)Math.Round((1 - v) * 65535)));
+                    return Save(image, new PngEncoder { ColorType = PngColorType.Grayscale, BitDepth = PngBitDepth.Bit16 });
+                }
             case ImageStyle.DarkOnLightRgb48:
-            {
-                using var image = new Image<Rgb48>(width, height);
-                Fill(image, ink, v =>
                 {
-                    var c = (ushort)Math.Round((1 - v) * 65535);
-                    return new Rgb48(c, c, c);
-                });
-                return Save(image, new PngEncoder { ColorType = PngColorType.Rgb, BitDepth = PngBitDepth.Bit16 });
-            }
+                    using var image = new Image<Rgb48>(width, height);
+                    Fill(image, ink, v =>
+                    {
+                        var c = (ushort)Math.Round((1 - v) * 65535);
+                        return new Rgb48(c, c, c);
+                    });
+                    return Save(image, new PngEncoder { ColorType = PngColorType.Rgb, BitDepth = PngBitDepth.Bit16 });
+                }
             case ImageStyle.DarkOnLightRgb:
-            {
-                using var image = new Image<Rgb24>(width, height);
-                // Cream paper (250,240,220), dark blue ink (20,30,90).
-                Fill(image, ink, v => new Rgb24(Mix(250, 20, v), Mix(240, 30, v), Mix(220, 90, v)));
-                return Save(image, new PngEncoder { ColorType = PngColorType.Rgb });
-            }
-            case ImageStyle.WhiteOnBlackGray8:
-            {
-                using var image = new Image<L8>(width, height);
-                Fill(image, ink, v => new L8(ToByte(v)));
-                return Save(image, new PngEncoder { ColorType = PngColorType.Grayscale, BitDepth = PngBitDepth.Bit8 });
-            }
-            default:
-            {
-                using var image = new Image<L8>(width, height);
-                Fill(image, ink, v => new L8(ToByte(1 - v)));
-                IImageEncoder encoder = style switch
                 {
-                    ImageStyle.DarkOnLightGray8 => new PngEncoder { ColorType = PngColorType.Grayscale, BitDepth = PngBitDepth.Bit8 },
-                    ImageStyle.DarkOnLightPalette => new PngEncoder { ColorType = PngColorType.Palette },
-                    ImageStyle.DarkOnLightJpeg => new JpegEncoder { Quality = 75 },
-                    ImageStyle.DarkOnLightBmp => new BmpEncoder { BitsPerPixel = BmpBitsPerPixel.Pixel24 },
-                    ImageStyle.DarkOnLightGif => new GifEncoder(),
-                    _ => throw new ArgumentOutOfRangeException(nameof(style)),
-                };
-                return Save(image, encoder);
-            }
+                    using var image = new Image<Rgb24>(width, height);
+                    // Cream paper (250,240,220), dark blue ink (20,30,90).
+                    Fill(image, ink, v => new Rgb24(Mix(250, 20, v), Mix(240, 30, v), Mix(220, 90, v)));
+                    return Save(image, new PngEncoder { ColorType = PngColorType.Rgb });
+                }
+            case ImageStyle.WhiteOnBlackGray8:
+                {
+                    using var image = new Image<L8>(width, height);
+                    Fill(image, ink, v => new L8(ToByte(v)));
+                    return Save(image, new PngEncoder { ColorType = PngColorType.Grayscale, BitDepth = PngBitDepth.Bit8 });
+                }
+            default:
+                {
+                    using var image = new Image<L8>(width, height);
+                    Fill(image, ink, v => new L8(ToByte(1 - v)));
+                    IImageEncoder encoder = style switch
+                    {
+                        ImageStyle.DarkOnLightGray8 => new PngEncoder { ColorType = PngColorType.Grayscale, BitDepth = PngBitDepth.Bit8 },
+                        ImageStyle.DarkOnLightPalette => new PngEncoder { ColorType = PngColorType.Palette },
+                        ImageStyle.DarkOnLightJpeg => new JpegEncoder { Quality = 75 },
+                        ImageStyle.DarkOnLightBmp => new BmpEncoder { BitsPerPixel = BmpBitsPerPixel.Pixel24 },
+                        ImageStyle.DarkOnLightGif => new GifEncoder(),
+                        _ => throw new ArgumentOutOfRangeException(nameof(style)),
+                    };
+                    return Save(image, encoder);
+                }
         }
     }
 

@@ -21,6 +21,7 @@ public sealed class OnnxModel : IDisposable
     private readonly TensorElementType _outputType;
     private readonly int _outputWidth;
     private readonly int _fixedBatch;
+    private readonly bool _outputIsVector;
     private readonly OutputKind _outputKind;
     private volatile bool _disposed;
 
@@ -46,6 +47,7 @@ public sealed class OnnxModel : IDisposable
         var output = session.OutputMetadata[info.OutputName];
         _outputType = output.ElementDataType;
         _outputWidth = ModelInfoReader.OutputWidth(output) is var w and > 0 ? w : (info.Task == "binary" ? 1 : info.Labels.Count);
+        _outputIsVector = output.Dimensions.Length == 1;
         var batchDim = session.InputMetadata[info.InputName].Dimensions[0];
         _fixedBatch = batchDim > 0 ? batchDim : 0;
         ClassCount = info.Task == "binary" ? 2 : info.Labels.Count;
@@ -227,7 +229,7 @@ public sealed class OnnxModel : IDisposable
         using var inputValue = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, _inputType, inputShape,
             input, (long)n * FeatureCount * elementSize);
         var outputLength = n * _outputWidth;
-        var outputShape = _outputWidth == 1 && _session.OutputMetadata[Info.OutputName].Dimensions.Length == 1
+        var outputShape = _outputIsVector
             ? new long[] { n }
             : [n, _outputWidth];
         if (_outputType == TensorElementType.Float)

@@ -73,6 +73,10 @@ internal static class SessionFactory
         catch (Exception e) when (e is OnnxRuntimeException or DllNotFoundException or EntryPointNotFoundException)
         {
             reason = CudaReason(OrtErrorText.FirstLine(e));
+            if (reason.Contains("Failed to load shared library", StringComparison.Ordinal) && MissingDependency() is { } missing)
+            {
+                reason = missing;
+            }
             return false;
         }
         finally
@@ -90,6 +94,38 @@ internal static class SessionFactory
         const string marker = "with error: ";
         var at = line.IndexOf(marker, StringComparison.Ordinal);
         return at >= 0 ? line[(at + marker.Length)..] : line;
+    }
+
+    /// <summary>
+    /// ORT's exception only says the CUDA provider library failed to load; the dynamic loader's reason (typically a
+    /// missing libcublasLt or libcudnn) went to the muted logger. Loading the library ourselves recovers it.
+    /// </summary>
+    private static string? MissingDependency()
+    {
+        const string library = "libonnxruntime_providers_cuda.so";
+        string[] candidates =
+        [
+            Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", library),
+            Path.Combine(AppContext.BaseDirectory, library),
+        ];
+        foreach (var candidate in candidates)
+        {
+            if (!File.Exists(candidate))
+            {
+                continue;
+            }
+            try
+            {
+                System.Runtime.InteropServices.NativeLibrary.Free(System.Runtime.InteropServices.NativeLibrary.Load(candidate));
+                return null;
+            }
+            catch (DllNotFoundException e)
+            {
+                var lines = e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                return lines.Length > 0 ? $"{lines[^1]} (needed by {library})" : null;
+            }
+        }
+        return $"{library} is not installed next to the application";
     }
 
     private static SessionOptions NewOptions(OnnxModelOptions options)

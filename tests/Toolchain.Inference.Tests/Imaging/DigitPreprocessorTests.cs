@@ -38,6 +38,8 @@ public sealed class DigitPreprocessorTests
     [InlineData(ImageStyle.BlackInkTransparentRgba)]
     [InlineData(ImageStyle.BlackInkTransparentGrayAlpha)]
     [InlineData(ImageStyle.DarkOnLightGray16)]
+    [InlineData(ImageStyle.DarkOnLightGray4)]
+    [InlineData(ImageStyle.BlackInkTransparentRgba64)]
     [InlineData(ImageStyle.DarkOnLightPalette)]
     [InlineData(ImageStyle.WhiteOnBlackGray8)]
     [InlineData(ImageStyle.DarkOnLightRgb)]
@@ -47,8 +49,10 @@ public sealed class DigitPreprocessorTests
 
         var mnist = Digit.ToMnistBytes(TestImages.Encode(SevenInk, W, H, style), "other.png");
 
+        // 4-bit grey quantises ink to 16 levels; everything else should agree to rounding.
+        var tolerance = style == ImageStyle.DarkOnLightGray4 ? 12 : 3;
         var worst = reference.Zip(mnist, (a, b) => Math.Abs(a - b)).Max();
-        Assert.True(worst <= 3, $"largest pixel difference {worst}");
+        Assert.True(worst <= tolerance, $"largest pixel difference {worst}");
     }
 
     [Fact]

@@ -23,6 +23,8 @@ public sealed class ProviderTests : IDisposable
         Assert.StartsWith("CUDA was requested but is not available: ", e.Message);
         Assert.DoesNotContain('\n', e.Message);
         Assert.True(e.Message.Length > "CUDA was requested but is not available: ".Length + 5, e.Message);
+        // ORT itself only says "Failed to load shared library"; the user needs the loader's reason (the missing library).
+        Assert.DoesNotContain("Failed to load shared library", e.Message);
     }
 
     [NoCudaFact]
