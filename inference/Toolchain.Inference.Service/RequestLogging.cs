@@ -19,11 +19,11 @@ internal sealed partial class RequestLogging(RequestDelegate next, ServiceMetric
             var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "unmatched";
             var status = context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted ? 499 : context.Response.StatusCode;
             metrics.RecordRequest(route, context.Request.Method, status, elapsed);
-            LogRequest(logger, context.Request.Method, context.Request.Path, status, elapsed.TotalMilliseconds, context.Request.ContentLength);
+            LogRequest(logger, context.Request.Method, context.Request.Path, status, elapsed.TotalMilliseconds, context.Request.ContentLength ?? 0);
         }
     }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information,
         Message = "{Method} {Path} {StatusCode} {ElapsedMs:0.000} ms ({RequestBytes} bytes in)")]
-    private static partial void LogRequest(ILogger logger, string method, string path, int statusCode, double elapsedMs, long? requestBytes);
+    private static partial void LogRequest(ILogger logger, string method, string path, int statusCode, double elapsedMs, long requestBytes);
 }
