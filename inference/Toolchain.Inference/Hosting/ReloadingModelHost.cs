@@ -29,6 +29,7 @@ public sealed partial class ReloadingModelHost : IModelSource, IDisposable
     private FileStamp _lastSeen;
     private Task? _started;
     private string? _lastFailure;
+    private string? _failedHash;
     private long _generation;
     private long _reloads;
     private long _failedReloads;
@@ -238,7 +239,8 @@ public sealed partial class ReloadingModelHost : IModelSource, IDisposable
         {
             return Fail(first, $"{ModelPath}: cannot be read: {e.Message}");
         }
-        if (_current?.Version.Sha256 == hash)
+        // A file already loaded, or already found bad (and logged), is not loaded again.
+        if (_current?.Version.Sha256 == hash || _failedHash == hash)
         {
             return false;
         }
@@ -263,6 +265,7 @@ public sealed partial class ReloadingModelHost : IModelSource, IDisposable
             Interlocked.Increment(ref _liveModels);
             var old = Interlocked.Exchange(ref _current, loaded);
             Volatile.Write(ref _lastFailure, null);
+            _failedHash = null;
             if (old is null)
             {
                 LogLoaded(_logger, ModelPath, loaded.Version.Id, loaded.Model.ActiveProvider);
@@ -280,6 +283,7 @@ public sealed partial class ReloadingModelHost : IModelSource, IDisposable
         {
             // Whatever a bad file makes ORT or the card reader throw, the old model must keep serving.
             model?.Dispose();
+            _failedHash = hash;
             return Fail(first, e is ToolchainException ? e.Message : $"{ModelPath}: cannot be loaded ({e.GetType().Name}: {e.Message.Split('\n')[0]})");
         }
     }

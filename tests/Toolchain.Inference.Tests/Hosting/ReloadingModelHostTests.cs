@@ -91,7 +91,8 @@ public sealed class ReloadingModelHostTests : IDisposable
         await host.StartAsync();
         var before = host.Version;
 
-        File.WriteAllBytes(_path, "this is not an onnx model"u8.ToArray());
+        File.WriteAllBytes(_path + ".next", "this is not an onnx model"u8.ToArray());
+        File.Move(_path + ".next", _path, overwrite: true);
 
         Assert.False(host.CheckForChange());
         Assert.Equal(before, host.Version);
@@ -102,8 +103,10 @@ public sealed class ReloadingModelHostTests : IDisposable
         Assert.Contains(before!.Id, warning.Message);
         using var lease = host.Acquire();
         Assert.Equal("a2", LabelOf(lease, 2));
-        // The same bad file is not retried on every poll.
+        // The same bad file is not retried (or logged again) on every check.
         Assert.False(host.CheckForChange());
+        Assert.Equal(1, host.FailedReloadCount);
+        Assert.Single(logger.Lines, l => l.Level == LogLevel.Warning);
     }
 
     [Fact]
