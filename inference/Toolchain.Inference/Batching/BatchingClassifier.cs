@@ -27,6 +27,7 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
     public const string MeterName = "Toolchain.Inference.Batching";
 
     private static readonly TimeSpan TimerResolution = TimeSpan.FromMilliseconds(1);
+    private static readonly TimeSpan PruneInterval = TimeSpan.FromMilliseconds(50);
 
     private readonly IModelSource _source;
     private readonly int _maxBatchSize;
@@ -241,13 +242,21 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <summary>Waits for more requests until the batch is full or the oldest request's delay is used up.</summary>
+    /// <summary>
+    /// Waits for more requests until the batch is full or the oldest request's delay is used up. Requests cancelled
+    /// meanwhile are dropped at least every <see cref="PruneInterval"/>, so a caller who gives up frees its queue slot
+    /// promptly even under a long delay; if all are dropped the batch is abandoned.
+    /// </summary>
     private async Task<CancellationTokenSource> FillAsync(ChannelReader<Request> reader, CancellationTokenSource timeout)
     {
-        var deadline = _batch[0].EnqueuedAt + _maxDelayTicks;
         while (_batch.Count < _maxBatchSize)
         {
-            var remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
+            DropCancelled();
+            if (_batch.Count == 0)
+            {
+                break;
+            }
+            var remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), _batch[0].EnqueuedAt + _maxDelayTicks);
             if (remaining <= TimeSpan.Zero)
             {
                 break;
@@ -259,7 +268,7 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
             }
             else
             {
-                timeout.CancelAfter(remaining);
+                timeout.CancelAfter(remaining < PruneInterval ? remaining : PruneInterval);
                 bool more;
                 try
                 {
@@ -284,9 +293,9 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
         return timeout;
     }
 
-    private void Run()
+    /// <summary>Finishes and removes requests already answered (cancelled) from the batch, keeping the order of the rest.</summary>
+    private void DropCancelled()
     {
-        // Requests cancelled while the batch filled up are answered already; do not spend inference on them.
         for (var i = _batch.Count - 1; i >= 0; i--)
         {
             if (_batch[i].Completion.Task.IsCompleted)
@@ -295,6 +304,12 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
                 _batch.RemoveAt(i);
             }
         }
+    }
+
+    private void Run()
+    {
+        // Requests cancelled while the batch filled up are answered already; do not spend inference on them.
+        DropCancelled();
         // Requests are grouped by the model they leased; only a batch that spans a reload has more than one group.
         var start = 0;
         while (start < _batch.Count)

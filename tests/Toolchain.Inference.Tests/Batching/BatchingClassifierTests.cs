@@ -105,6 +105,27 @@ public sealed class BatchingClassifierTests : IDisposable
     }
 
     [Fact]
+    public async Task Cancelled_requests_free_their_queue_slots_long_before_the_batch_delay_runs_out()
+    {
+        await using var batcher = new BatchingClassifier(_source, new BatchingOptions { MaxQueueDelayMicroseconds = 30_000_000, QueueCapacity = 3 });
+        using var sizes = new BatchSizes(batcher);
+        using var cancel = new CancellationTokenSource();
+        var requests = Enumerable.Range(0, 3).Select(i => batcher.ClassifyAsync(LabelledTinyModels.Input(i), cancel.Token)).ToArray();
+        Assert.Equal(3, batcher.QueueLength);
+
+        cancel.Cancel();
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (batcher.QueueLength > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(5);
+        }
+
+        Assert.Equal(0, batcher.QueueLength);
+        Assert.All(requests, r => Assert.True(r.IsCanceled));
+        Assert.Empty(sizes.Sizes);
+    }
+
+    [Fact]
     public async Task A_request_whose_token_is_already_cancelled_never_runs()
     {
         await using var batcher = new BatchingClassifier(_source);
