@@ -1,0 +1,175 @@
+using System.Buffers;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Net.Http.Headers;
+
+namespace Toolchain.Inference.Service.Endpoints;
+
+/// <summary>An uploaded image held in a pooled buffer; dispose it to return the buffer.</summary>
+internal sealed class ImageUpload : IDisposable
+{
+    private static readonly string[] ImageTypes = ["image/png", "image/jpeg", "image/gif", "image/bmp"];
+
+    private byte[]? _buffer;
+
+    private ImageUpload(byte[] buffer, int length, string name)
+    {
+        _buffer = buffer;
+        Length = length;
+        Name = name;
+    }
+
+    public int Length { get; }
+
+    /// <summary>Names the image in error messages: "request body" or the uploaded file name.</summary>
+    public string Name { get; }
+
+    public ReadOnlySpan<byte> Bytes => _buffer.AsSpan(0, Length);
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _buffer, null) is { } buffer)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Reads the image from a raw image body or the first file of a multipart form. Returns the upload, or an error
+    /// result: 415 for another content type, 413 over <see cref="ServiceLimits.MaxBodyBytes"/>, 400 for a form with no file.
+    /// </summary>
+    public static async Task<(ImageUpload? Upload, IResult? Error)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > ServiceLimits.MaxBodyBytes)
+        {
+            return (null, await TooLargeAsync(request, cancellationToken));
+        }
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType) || mediaType.MediaType.Value is not { } type)
+        {
+            return (null, Unsupported(request.ContentType));
+        }
+        try
+        {
+            if (IsImageType(type))
+            {
+                return (await ReadStreamAsync(request.Body, request.ContentLength, "request body", cancellationToken), null);
+            }
+            if (type.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
+            {
+                return await ReadFormAsync(request, cancellationToken);
+            }
+            return (null, Unsupported(request.ContentType));
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, await TooLargeAsync(request, cancellationToken));
+        }
+        catch (InvalidDataException e)
+        {
+            // Form parsing reports both malformed multipart and its own length limits this way.
+            return e.Message.Contains("limit", StringComparison.OrdinalIgnoreCase)
+                ? (null, await TooLargeAsync(request, cancellationToken))
+                : (null, Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Malformed multipart form", detail: e.Message));
+        }
+    }
+
+    private static async Task<(ImageUpload?, IResult?)> ReadFormAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var form = await request.ReadFormAsync(new FormOptions
+        {
+            MultipartBodyLengthLimit = ServiceLimits.MaxBodyBytes,
+            ValueCountLimit = 16,
+            ValueLengthLimit = 4096,
+            MultipartHeadersLengthLimit = 16 * 1024,
+            BufferBodyLengthLimit = ServiceLimits.MaxBodyBytes,
+        }, cancellationToken);
+        var file = form.Files.GetFile("image") ?? form.Files.GetFile("file") ?? form.Files.FirstOrDefault();
+        if (file is null)
+        {
+            return (null, Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "No image in the form",
+                detail: "the multipart form has no file part; send the image as a file field named 'image'"));
+        }
+        if (!string.IsNullOrEmpty(file.ContentType)
+            && !IsImageType(file.ContentType)
+            && !file.ContentType.StartsWith("application/octet-stream", StringComparison.OrdinalIgnoreCase))
+        {
+            return (null, Unsupported(file.ContentType));
+        }
+        var name = string.IsNullOrWhiteSpace(file.FileName) ? "uploaded file" : $"uploaded file '{file.FileName}'";
+        await using var stream = file.OpenReadStream();
+        return (await ReadStreamAsync(stream, file.Length, name, cancellationToken), null);
+    }
+
+    private static async Task<ImageUpload?> ReadStreamAsync(Stream body, long? declaredLength, string name, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(declaredLength ?? 64 * 1024, 1, ServiceLimits.MaxBodyBytes + 1));
+        var length = 0;
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    if (length > ServiceLimits.MaxBodyBytes)
+                    {
+                        throw new BadHttpRequestException("body too large", StatusCodes.Status413PayloadTooLarge);
+                    }
+                    var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, ServiceLimits.MaxBodyBytes + 1));
+                    buffer.AsSpan(0, length).CopyTo(bigger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = bigger;
+                }
+                var read = await body.ReadAsync(buffer.AsMemory(length), cancellationToken);
+                if (read == 0)
+                {
+                    break;
+                }
+                length += read;
+                if (length > ServiceLimits.MaxBodyBytes)
+                {
+                    throw new BadHttpRequestException("body too large", StatusCodes.Status413PayloadTooLarge);
+                }
+            }
+            var upload = new ImageUpload(buffer, length, name);
+            buffer = null;
+            return upload;
+        }
+        finally
+        {
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+    }
+
+    private static bool IsImageType(string type) =>
+        ImageTypes.Any(t => type.StartsWith(t, StringComparison.OrdinalIgnoreCase) && (type.Length == t.Length || type[t.Length] == ';'));
+
+    /// <summary>Reads the rest of the body (up to Kestrel's cap) and discards it, then answers 413.</summary>
+    private static async Task<IResult> TooLargeAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var scratch = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            while (await request.Body.ReadAsync(scratch, cancellationToken) > 0)
+            {
+            }
+        }
+        catch (BadHttpRequestException)
+        {
+            // Over Kestrel's cap: it closes the connection after the 413.
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
+        }
+        return TooLarge();
+    }
+
+    private static IResult TooLarge() => Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Image too large",
+        detail: $"the request body is over the {ServiceLimits.MaxBodyBytes / 1024 / 1024} MB limit");
+
+    private static IResult Unsupported(string? contentType) => Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType,
+        title: "Unsupported content type",
+        detail: $"content type '{contentType}' is not accepted; send image/png or image/jpeg as the body, or multipart/form-data with an image file");
+}

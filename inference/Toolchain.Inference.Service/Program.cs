@@ -1,0 +1,4 @@
+using Toolchain.Inference.Service;
+
+var app = ServiceApp.Build(args);
+await app.RunAsync();

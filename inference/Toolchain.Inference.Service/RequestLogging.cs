@@ -1,0 +1,29 @@
+using System.Diagnostics;
+using Toolchain.Inference.Service.Metrics;
+
+namespace Toolchain.Inference.Service;
+
+/// <summary>One structured log line and one metrics sample per request.</summary>
+internal sealed partial class RequestLogging(RequestDelegate next, ServiceMetrics metrics, ILogger<RequestLogging> logger)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "unmatched";
+            var status = context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted ? 499 : context.Response.StatusCode;
+            metrics.RecordRequest(route, context.Request.Method, status, elapsed);
+            LogRequest(logger, context.Request.Method, context.Request.Path, status, elapsed.TotalMilliseconds, context.Request.ContentLength ?? 0);
+        }
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information,
+        Message = "{Method} {Path} {StatusCode} {ElapsedMs:0.000} ms ({RequestBytes} bytes in)")]
+    private static partial void LogRequest(ILogger logger, string method, string path, int statusCode, double elapsedMs, long requestBytes);
+}

@@ -1,0 +1,79 @@
+using System.Text.Json;
+using Microsoft.Extensions.Configuration.Memory;
+using Toolchain.Inference.Hosting;
+using Toolchain.Inference.Service.Endpoints;
+using Toolchain.Inference.Service.Metrics;
+
+namespace Toolchain.Inference.Service;
+
+/// <summary>
+/// Builds the reference web service: configuration, the classifier, middleware and endpoints.
+/// Configuration keys (command line, environment or appsettings): <c>model</c> (<c>--model PATH</c>), <c>urls</c>
+/// (<c>--urls</c>), and the <c>Classifier</c> section bound to <see cref="OnnxClassifierOptions"/>
+/// (e.g. <c>--Classifier:Batching:Enabled false</c>).
+/// </summary>
+public static class ServiceApp
+{
+    /// <summary>Where the service listens when <c>--urls</c> is not given.</summary>
+    public const string DefaultUrls = "http://127.0.0.1:5000";
+
+    /// <summary>Builds the app from command-line <paramref name="args"/>; the caller runs it.</summary>
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        // Defaults go first so appsettings, environment and command line all override them.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?>
+            {
+                ["Logging:LogLevel:Default"] = "Information",
+                ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+                ["Logging:Console:FormatterName"] = "simple",
+                ["Logging:Console:FormatterOptions:SingleLine"] = "true",
+                ["Logging:Console:FormatterOptions:TimestampFormat"] = "HH:mm:ss.fff ",
+            },
+        });
+        if (string.IsNullOrWhiteSpace(builder.Configuration["urls"]))
+        {
+            builder.WebHost.UseUrls(DefaultUrls);
+        }
+        var modelPath = builder.Configuration["model"] is { Length: > 0 } configured
+            ? Path.GetFullPath(configured)
+            : DefaultModelPath.Find();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = ServiceLimits.DrainLimitBytes;
+        });
+        builder.Services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            json.SerializerOptions.DictionaryKeyPolicy = null;
+        });
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOnnxClassifier(options =>
+        {
+            builder.Configuration.GetSection("Classifier").Bind(options);
+            options.ModelPath = modelPath;
+        });
+        builder.Services.AddSingleton<ServiceMetrics>();
+        builder.Services.AddHostedService<ModelStartup>();
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseMiddleware<RequestLogging>();
+        app.MapGet("/", DrawPage.Serve);
+        app.MapPost("/v1/classify", ClassifyEndpoint.HandleAsync);
+        app.MapGet("/v1/model", ModelEndpoint.Handle);
+        app.MapGet("/healthz", () => Results.Text("ok\n"));
+        app.MapGet("/readyz", (OnnxClassifier classifier) => classifier.IsReady
+            ? Results.Text("ready\n")
+            : Results.Text($"not ready: {classifier.Models.LastFailure ?? "loading the model"}\n", statusCode: StatusCodes.Status503ServiceUnavailable));
+        app.MapGet("/metrics", (ServiceMetrics metrics) => Results.Text(metrics.Render(), PrometheusText.ContentType));
+        return app;
+    }
+}

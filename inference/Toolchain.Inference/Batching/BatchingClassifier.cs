@@ -1,0 +1,412 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Threading.Channels;
+using Toolchain.Inference.Hosting;
+using Toolchain.Inference.Imaging;
+using Toolchain.Inference.Runtime;
+using Toolchain.Shared.Errors;
+
+namespace Toolchain.Inference.Batching;
+
+/// <summary>
+/// Dynamic batching in process, as Triton does it: concurrent single-example requests wait in a queue, and one
+/// dispatcher runs everything waiting (up to <see cref="BatchingOptions.MaxBatchSize"/>) as one ONNX Runtime call,
+/// holding the oldest request back at most <see cref="BatchingOptions.MaxQueueDelayMicroseconds"/> to fill the batch.
+/// Each caller gets its own result. Requests are cancelled one by one; a cancelled request that has not run yet is
+/// left out of its batch. Thread-safe.
+/// </summary>
+/// <remarks>
+/// Every request leases the current model of its <see cref="IModelSource"/> when it is admitted and runs on that
+/// model, so a hot reload never mixes preprocessing of one model with inference of another; a batch spanning a
+/// reload is split into one run per model. Metrics are published on <see cref="Meter"/> (name <see cref="MeterName"/>).
+/// </remarks>
+public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
+{
+    /// <summary>Name of the <see cref="System.Diagnostics.Metrics.Meter"/> this type publishes on.</summary>
+    public const string MeterName = "Toolchain.Inference.Batching";
+
+    private static readonly TimeSpan TimerResolution = TimeSpan.FromMilliseconds(1);
+    private static readonly TimeSpan PruneInterval = TimeSpan.FromMilliseconds(50);
+
+    private readonly IModelSource _source;
+    private readonly int _maxBatchSize;
+    private readonly int _capacity;
+    private readonly long _maxDelayTicks;
+    private readonly Channel<Request> _queue;
+    private readonly Task _dispatcher;
+    private readonly Histogram<int> _batchSizes;
+    private readonly Histogram<double> _batchSeconds;
+    private readonly Counter<long> _rejections;
+    private readonly List<Request> _batch;
+    private float[] _floatInputs = [];
+    private double[] _doubleInputs = [];
+    private float[] _probabilities = [];
+    private int _admitted;
+    private int _disposed;
+
+    /// <summary>Starts the dispatcher. <paramref name="source"/> must outlive this instance.</summary>
+    public BatchingClassifier(IModelSource source, BatchingOptions? options = null)
+    {
+        options ??= new BatchingOptions();
+        options.Validate();
+        _source = source;
+        _maxBatchSize = options.MaxBatchSize;
+        _capacity = options.QueueCapacity;
+        _maxDelayTicks = options.MaxQueueDelayMicroseconds * Stopwatch.Frequency / 1_000_000;
+        _batch = new List<Request>(_maxBatchSize);
+        // Admission is bounded by _admitted (waiting + running) rather than by the channel, so a request the
+        // dispatcher has already taken still counts until it is answered.
+        _queue = Channel.CreateUnbounded<Request>(new UnboundedChannelOptions { SingleReader = true });
+        Meter = new Meter(MeterName);
+        _batchSizes = Meter.CreateHistogram<int>("toolchain.inference.batch.size", "{request}", "Requests per model run");
+        _batchSeconds = Meter.CreateHistogram<double>("toolchain.inference.batch.duration", "s", "Time of one batched model run");
+        _rejections = Meter.CreateCounter<long>("toolchain.inference.queue.rejections", "{request}", "Requests refused because the queue was full");
+        Meter.CreateObservableGauge("toolchain.inference.queue.length", () => QueueLength, "{request}", "Requests admitted and not yet answered");
+        _dispatcher = Task.Run(DispatchAsync);
+    }
+
+    /// <summary>Where this instance publishes batch sizes, run times, queue length and rejections.</summary>
+    public Meter Meter { get; }
+
+    /// <summary>Requests admitted and not yet answered (waiting or running).</summary>
+    public int QueueLength => Volatile.Read(ref _admitted);
+
+    /// <summary>
+    /// Classifies one model-ready example of <see cref="OnnxModel.FeatureCount"/> values. The task fails with
+    /// <see cref="BatchQueueFullException"/> when the queue is full, <see cref="ModelNotReadyException"/> when no model
+    /// is loaded and <see cref="ToolchainException"/> for input of the wrong length.
+    /// </summary>
+    public Task<ClassificationResult> ClassifyAsync(ReadOnlySpan<float> features, CancellationToken cancellationToken = default)
+    {
+        ModelLease? lease = null;
+        try
+        {
+            CheckAdmission();
+            lease = _source.Acquire();
+            var request = NewRequest(lease, features.Length);
+            if (request.Floats is { } floats)
+            {
+                features.CopyTo(floats);
+            }
+            else
+            {
+                for (var i = 0; i < features.Length; i++)
+                {
+                    request.Doubles![i] = features[i];
+                }
+            }
+            lease = null;
+            return Enqueue(request, cancellationToken);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            lease?.Dispose();
+            return Task.FromException<ClassificationResult>(e);
+        }
+    }
+
+    /// <summary>
+    /// Decodes and preprocesses an encoded image (PNG, JPEG, BMP or GIF) on the calling thread with the leased
+    /// model's preprocessing, then queues it. Bad images fail the task with <see cref="InvalidInputFileException"/>
+    /// naming <paramref name="name"/>; see <see cref="ClassifyAsync(ReadOnlySpan{float}, CancellationToken)"/> for the rest.
+    /// </summary>
+    public Task<ClassificationResult> ClassifyImageAsync(ReadOnlySpan<byte> encoded, string name, CancellationToken cancellationToken = default)
+    {
+        ModelLease? lease = null;
+        try
+        {
+            // Refuse before decoding: when the queue is full, the decoding would be wasted.
+            CheckAdmission();
+            lease = _source.Acquire();
+            var images = lease.RequireImages();
+            var pixels = images.Preprocessor.ToMnistBytes(encoded, name);
+            var request = NewRequest(lease, pixels.Length);
+            if (request.Floats is { } floats)
+            {
+                PixelNormalizer.Normalize(pixels, images.Preprocessor.Mean, images.Preprocessor.Std, floats.AsSpan(0, pixels.Length));
+            }
+            else
+            {
+                PixelNormalizer.Normalize(pixels, images.Preprocessor.Mean, images.Preprocessor.Std, request.Doubles.AsSpan(0, pixels.Length));
+            }
+            lease = null;
+            return Enqueue(request, cancellationToken);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            lease?.Dispose();
+            return Task.FromException<ClassificationResult>(e);
+        }
+    }
+
+    /// <summary>Stops taking requests, lets those already queued finish, and releases the meter.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        _queue.Writer.TryComplete();
+        await _dispatcher.ConfigureAwait(false);
+        Meter.Dispose();
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    private void CheckAdmission()
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (Volatile.Read(ref _admitted) >= _capacity)
+        {
+            _rejections.Add(1);
+            throw new BatchQueueFullException(_capacity);
+        }
+    }
+
+    private static Request NewRequest(ModelLease lease, int length)
+    {
+        var model = lease.Model;
+        if (length != model.FeatureCount)
+        {
+            throw new ToolchainException($"an example of this model has {model.FeatureCount} values, not {length}");
+        }
+        return model.Info.ElementType == "float64"
+            ? new Request(lease, null, ArrayPool<double>.Shared.Rent(length))
+            : new Request(lease, ArrayPool<float>.Shared.Rent(length), null);
+    }
+
+    private Task<ClassificationResult> Enqueue(Request request, CancellationToken cancellationToken)
+    {
+        if (Interlocked.Increment(ref _admitted) > _capacity)
+        {
+            _rejections.Add(1);
+            Finish(request);
+            return Task.FromException<ClassificationResult>(new BatchQueueFullException(_capacity));
+        }
+        if (cancellationToken.CanBeCanceled)
+        {
+            request.Registration = cancellationToken.UnsafeRegister(
+                static (state, token) => ((Request)state!).Completion.TrySetCanceled(token), request);
+        }
+        request.EnqueuedAt = Stopwatch.GetTimestamp();
+        if (!_queue.Writer.TryWrite(request))
+        {
+            request.Completion.TrySetException(new ObjectDisposedException(nameof(BatchingClassifier)));
+            Finish(request);
+        }
+        return request.Completion.Task;
+    }
+
+    private async Task DispatchAsync()
+    {
+        var reader = _queue.Reader;
+        var timeout = new CancellationTokenSource();
+        try
+        {
+            while (await reader.WaitToReadAsync().ConfigureAwait(false))
+            {
+                Take(reader);
+                if (_batch.Count == 0)
+                {
+                    continue;
+                }
+                if (_maxDelayTicks > 0)
+                {
+                    timeout = await FillAsync(reader, timeout).ConfigureAwait(false);
+                }
+                Run();
+                _batch.Clear();
+            }
+        }
+        finally
+        {
+            timeout.Dispose();
+        }
+    }
+
+    /// <summary>Moves waiting requests into the batch, dropping those cancelled meanwhile.</summary>
+    private void Take(ChannelReader<Request> reader)
+    {
+        while (_batch.Count < _maxBatchSize && reader.TryRead(out var request))
+        {
+            if (request.Completion.Task.IsCompleted)
+            {
+                Finish(request);
+            }
+            else
+            {
+                _batch.Add(request);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Waits for more requests until the batch is full or the oldest request's delay is used up. Requests cancelled
+    /// meanwhile are dropped at least every <see cref="PruneInterval"/>, so a caller who gives up frees its queue slot
+    /// promptly even under a long delay; if all are dropped the batch is abandoned.
+    /// </summary>
+    private async Task<CancellationTokenSource> FillAsync(ChannelReader<Request> reader, CancellationTokenSource timeout)
+    {
+        while (_batch.Count < _maxBatchSize)
+        {
+            DropCancelled();
+            if (_batch.Count == 0)
+            {
+                break;
+            }
+            var remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), _batch[0].EnqueuedAt + _maxDelayTicks);
+            if (remaining <= TimeSpan.Zero)
+            {
+                break;
+            }
+            if (remaining < TimerResolution)
+            {
+                // Timers tick in milliseconds; shorter waits yield the thread and look again.
+                await Task.Yield();
+            }
+            else
+            {
+                timeout.CancelAfter(remaining < PruneInterval ? remaining : PruneInterval);
+                bool more;
+                try
+                {
+                    more = await reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    more = true;
+                }
+                if (!timeout.TryReset())
+                {
+                    timeout.Dispose();
+                    timeout = new CancellationTokenSource();
+                }
+                if (!more)
+                {
+                    break;
+                }
+            }
+            Take(reader);
+        }
+        return timeout;
+    }
+
+    /// <summary>Finishes and removes requests already answered (cancelled) from the batch, keeping the order of the rest.</summary>
+    private void DropCancelled()
+    {
+        for (var i = _batch.Count - 1; i >= 0; i--)
+        {
+            if (_batch[i].Completion.Task.IsCompleted)
+            {
+                Finish(_batch[i]);
+                _batch.RemoveAt(i);
+            }
+        }
+    }
+
+    private void Run()
+    {
+        // Requests cancelled while the batch filled up are answered already; do not spend inference on them.
+        DropCancelled();
+        // Requests are grouped by the model they leased; only a batch that spans a reload has more than one group.
+        var start = 0;
+        while (start < _batch.Count)
+        {
+            var model = _batch[start].Lease.Model;
+            var end = start + 1;
+            while (end < _batch.Count && ReferenceEquals(_batch[end].Lease.Model, model))
+            {
+                end++;
+            }
+            RunGroup(model, start, end - start);
+            start = end;
+        }
+    }
+
+    private void RunGroup(OnnxModel model, int start, int count)
+    {
+        var began = Stopwatch.GetTimestamp();
+        try
+        {
+            var features = model.FeatureCount;
+            var probabilities = Grow(ref _probabilities, count * model.ClassCount);
+            if (model.Info.ElementType == "float64")
+            {
+                var inputs = Grow(ref _doubleInputs, count * features);
+                for (var i = 0; i < count; i++)
+                {
+                    _batch[start + i].Doubles.AsSpan(0, features).CopyTo(inputs[(i * features)..]);
+                }
+                model.RunProbabilities(inputs, count, probabilities);
+            }
+            else
+            {
+                var inputs = Grow(ref _floatInputs, count * features);
+                for (var i = 0; i < count; i++)
+                {
+                    _batch[start + i].Floats.AsSpan(0, features).CopyTo(inputs[(i * features)..]);
+                }
+                model.RunProbabilities(inputs, count, probabilities);
+            }
+            var predictions = model.ToPredictions(probabilities, count);
+            for (var i = 0; i < count; i++)
+            {
+                var request = _batch[start + i];
+                request.Completion.TrySetResult(new ClassificationResult(predictions[i], request.Lease.Version, model.Info.Labels));
+            }
+        }
+        catch (Exception e)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                _batch[start + i].Completion.TrySetException(e);
+            }
+        }
+        finally
+        {
+            for (var i = 0; i < count; i++)
+            {
+                Finish(_batch[start + i]);
+            }
+        }
+        _batchSizes.Record(count);
+        _batchSeconds.Record(Stopwatch.GetElapsedTime(began).TotalSeconds);
+    }
+
+    private static Span<T> Grow<T>(ref T[] buffer, int length)
+    {
+        if (buffer.Length < length)
+        {
+            buffer = new T[length];
+        }
+        return buffer.AsSpan(0, length);
+    }
+
+    /// <summary>Releases what a request holds once it is answered or dropped; runs exactly once per admitted request.</summary>
+    private void Finish(Request request)
+    {
+        request.Registration.Dispose();
+        request.Lease.Dispose();
+        if (request.Floats is { } floats)
+        {
+            ArrayPool<float>.Shared.Return(floats);
+        }
+        if (request.Doubles is { } doubles)
+        {
+            ArrayPool<double>.Shared.Return(doubles);
+        }
+        Interlocked.Decrement(ref _admitted);
+    }
+
+    private sealed class Request(ModelLease lease, float[]? floats, double[]? doubles)
+    {
+        public ModelLease Lease { get; } = lease;
+        public float[]? Floats { get; } = floats;
+        public double[]? Doubles { get; } = doubles;
+        public TaskCompletionSource<ClassificationResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public CancellationTokenRegistration Registration { get; set; }
+        public long EnqueuedAt { get; set; }
+    }
+}

@@ -1,0 +1,72 @@
+using Toolchain.Inference.Imaging;
+using Toolchain.Inference.Runtime;
+
+namespace Toolchain.Inference.Hosting;
+
+/// <summary>
+/// One loaded model with a reference count: the source that publishes it holds one reference and each lease one more.
+/// The native session is disposed when the count reaches zero, i.e. once it is no longer current and every request
+/// that started on it has finished.
+/// </summary>
+internal sealed class LoadedModel
+{
+    private readonly bool _ownsModel;
+    private int _references = 1;
+
+    public LoadedModel(OnnxModel model, ModelVersion version, string? preprocessingMode, bool ownsModel)
+    {
+        Model = model;
+        Version = version;
+        _ownsModel = ownsModel;
+        Images = IsImageModel(model) ? new ImageClassifier(model, preprocessingMode) : null;
+    }
+
+    public OnnxModel Model { get; }
+
+    public ImageClassifier? Images { get; }
+
+    public ModelVersion Version { get; }
+
+    /// <summary>Raised once, after the model has been disposed.</summary>
+    public Action<LoadedModel>? Released { get; init; }
+
+    /// <summary>Takes a reference unless the model has already been released for good.</summary>
+    public bool TryAddReference()
+    {
+        while (true)
+        {
+            var current = Volatile.Read(ref _references);
+            if (current == 0)
+            {
+                return false;
+            }
+            if (Interlocked.CompareExchange(ref _references, current + 1, current) == current)
+            {
+                return true;
+            }
+        }
+    }
+
+    public void Release()
+    {
+        var left = Interlocked.Decrement(ref _references);
+        if (left == 0)
+        {
+            if (_ownsModel)
+            {
+                Model.Dispose();
+            }
+            Released?.Invoke(this);
+        }
+        else if (left < 0)
+        {
+            throw new InvalidOperationException("model released more often than it was acquired");
+        }
+    }
+
+    private static bool IsImageModel(OnnxModel model)
+    {
+        var shape = model.Info.InputShape;
+        return shape.Count == 4 && shape[1] == 1 && shape[2] == 28 && shape[3] == 28;
+    }
+}

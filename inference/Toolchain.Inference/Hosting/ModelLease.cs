@@ -1,0 +1,38 @@
+using Toolchain.Inference.Imaging;
+using Toolchain.Inference.Runtime;
+using Toolchain.Shared.Errors;
+
+namespace Toolchain.Inference.Hosting;
+
+/// <summary>
+/// The right to use one loaded model until disposed. Disposing more than once is harmless. Not for sharing between
+/// requests: take one per request.
+/// </summary>
+public sealed class ModelLease : IDisposable
+{
+    private LoadedModel? _loaded;
+
+    internal ModelLease(LoadedModel loaded)
+    {
+        _loaded = loaded;
+        Model = loaded.Model;
+        Images = loaded.Images;
+        Version = loaded.Version;
+    }
+
+    /// <summary>The leased model.</summary>
+    public OnnxModel Model { get; }
+
+    /// <summary>The model with its image preprocessing, or null when it does not take 28×28 single-channel images.</summary>
+    public ImageClassifier? Images { get; }
+
+    /// <summary>Which model this is.</summary>
+    public ModelVersion Version { get; }
+
+    /// <summary><see cref="Images"/>, or an error saying the model cannot classify images.</summary>
+    public ImageClassifier RequireImages() => Images ?? throw new ToolchainException(
+        $"the model's input [{string.Join(',', Model.Info.InputShape)}] is not a 28×28 single-channel image, so it cannot classify images");
+
+    /// <inheritdoc />
+    public void Dispose() => Interlocked.Exchange(ref _loaded, null)?.Release();
+}

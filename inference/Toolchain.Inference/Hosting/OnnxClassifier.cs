@@ -1,0 +1,124 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Toolchain.Inference.Batching;
+using Toolchain.Inference.Imaging;
+using Toolchain.Inference.Runtime;
+using Toolchain.Shared.Errors;
+
+namespace Toolchain.Inference.Hosting;
+
+/// <summary>
+/// What a service embeds: a hot-reloading model (<see cref="ReloadingModelHost"/>) behind dynamic batching
+/// (<see cref="BatchingClassifier"/>), or direct calls when batching is off. Register it with
+/// <see cref="ServiceCollectionExtensions.AddOnnxClassifier"/>. Thread-safe; one instance per model file.
+/// </summary>
+public sealed class OnnxClassifier : IAsyncDisposable, IDisposable
+{
+    private readonly BatchingClassifier? _batcher;
+
+    /// <summary>Creates the classifier; the model loads on <see cref="StartAsync"/> or on first use.</summary>
+    public OnnxClassifier(OnnxClassifierOptions options, ILoggerFactory? loggerFactory = null)
+    {
+        if (options.Problem() is { } problem)
+        {
+            throw new ToolchainException($"invalid classifier options: {problem}");
+        }
+        loggerFactory ??= NullLoggerFactory.Instance;
+        Options = options;
+        var modelOptions = new OnnxModelOptions
+        {
+            Provider = options.Provider,
+            IntraOpThreads = options.IntraOpThreads,
+            AllowSpinning = options.AllowSpinning,
+        };
+        var logger = loggerFactory.CreateLogger<OnnxClassifier>();
+        modelOptions.Log = line => logger.LogWarning("{Notice}", line);
+        Models = new ReloadingModelHost(options.ModelPath, modelOptions, options.Reload, loggerFactory.CreateLogger<ReloadingModelHost>(),
+            options.PreprocessingMode);
+        _batcher = options.Batching.Enabled ? new BatchingClassifier(Models, options.Batching) : null;
+    }
+
+    /// <summary>The settings in force.</summary>
+    public OnnxClassifierOptions Options { get; }
+
+    /// <summary>The hot-reloading model host: version, readiness, reload counts, leases.</summary>
+    public ReloadingModelHost Models { get; }
+
+    /// <summary>The batcher, or null when batching is off.</summary>
+    public BatchingClassifier? Batcher => _batcher;
+
+    /// <summary>Whether a model is loaded.</summary>
+    public bool IsReady => Models.IsReady;
+
+    /// <summary>Loads the model and starts watching its file; see <see cref="ReloadingModelHost.StartAsync"/>.</summary>
+    public Task StartAsync(CancellationToken cancellationToken = default) => Models.StartAsync(cancellationToken);
+
+    /// <summary>
+    /// Classifies an encoded image (PNG, JPEG, BMP or GIF). Bad images fail with <see cref="InvalidInputFileException"/>
+    /// naming <paramref name="name"/>, a full queue with <see cref="BatchQueueFullException"/>, no model with
+    /// <see cref="ModelNotReadyException"/>.
+    /// </summary>
+    public Task<ClassificationResult> ClassifyImageAsync(ReadOnlySpan<byte> encoded, string name, CancellationToken cancellationToken = default)
+    {
+        if (_batcher is not null)
+        {
+            return _batcher.ClassifyImageAsync(encoded, name, cancellationToken);
+        }
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using var lease = Models.Acquire();
+            var prediction = lease.RequireImages().Classify(encoded, name);
+            return Task.FromResult(new ClassificationResult(prediction, lease.Version, lease.Model.Info.Labels));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return Task.FromException<ClassificationResult>(e);
+        }
+    }
+
+    /// <summary>Classifies one model-ready example; errors as for <see cref="ClassifyImageAsync"/>.</summary>
+    public Task<ClassificationResult> ClassifyAsync(ReadOnlySpan<float> features, CancellationToken cancellationToken = default)
+    {
+        if (_batcher is not null)
+        {
+            return _batcher.ClassifyAsync(features, cancellationToken);
+        }
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using var lease = Models.Acquire();
+            var prediction = lease.Model.Info.ElementType == "float64"
+                ? lease.Model.Classify(Widen(features), 1)[0]
+                : lease.Model.Classify(features, 1)[0];
+            return Task.FromResult(new ClassificationResult(prediction, lease.Version, lease.Model.Info.Labels));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return Task.FromException<ClassificationResult>(e);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_batcher is not null)
+        {
+            await _batcher.DisposeAsync().ConfigureAwait(false);
+        }
+        Models.Dispose();
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    private static double[] Widen(ReadOnlySpan<float> features)
+    {
+        var wide = new double[features.Length];
+        for (var i = 0; i < features.Length; i++)
+        {
+            wide[i] = features[i];
+        }
+        return wide;
+    }
+}

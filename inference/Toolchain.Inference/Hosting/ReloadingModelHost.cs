@@ -1,0 +1,356 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Toolchain.Inference.Runtime;
+using Toolchain.Shared.Errors;
+
+namespace Toolchain.Inference.Hosting;
+
+/// <summary>
+/// Serves the model in one file and replaces it when the file changes. A changed file is loaded next to the old model
+/// and checked with one inference; if that works it becomes current in one atomic swap, otherwise the failure is logged
+/// and the old model keeps serving. Requests already holding a <see cref="ModelLease"/> finish on the old model, whose
+/// session is disposed once the last of them is done. Changes are noticed through file-system notifications and, as a
+/// fallback, by polling the file's modification time and size.
+/// </summary>
+public sealed partial class ReloadingModelHost : IModelSource, IDisposable
+{
+    private readonly OnnxModelOptions _modelOptions;
+    private readonly ModelReloadOptions _reloadOptions;
+    private readonly string? _preprocessingMode;
+    private readonly ILogger _logger;
+    private readonly Lock _reloadLock = new();
+    private readonly Lock _startLock = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private LoadedModel? _current;
+    private Timer? _debounceTimer;
+    private Timer? _pollTimer;
+    private FileSystemWatcher? _watcher;
+    private FileStamp _lastSeen;
+    private Task? _started;
+    private string? _lastFailure;
+    private string? _failedHash;
+    private long _generation;
+    private long _reloads;
+    private long _failedReloads;
+    private int _liveModels;
+    private volatile bool _disposed;
+
+    /// <summary>
+    /// Creates a host for the model at <paramref name="modelPath"/>; nothing is loaded until <see cref="StartAsync"/>
+    /// or the first <see cref="Acquire"/>. <paramref name="preprocessingMode"/> overrides the card's image
+    /// preprocessing ("digit", "resize" or "raw").
+    /// </summary>
+    public ReloadingModelHost(string modelPath, OnnxModelOptions? modelOptions = null, ModelReloadOptions? reloadOptions = null,
+        ILogger? logger = null, string? preprocessingMode = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(modelPath);
+        ModelPath = Path.GetFullPath(modelPath);
+        _modelOptions = modelOptions ?? new OnnxModelOptions();
+        _reloadOptions = reloadOptions ?? new ModelReloadOptions();
+        _preprocessingMode = preprocessingMode;
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>The watched model file (absolute).</summary>
+    public string ModelPath { get; }
+
+    /// <summary>Whether a model is loaded and serving.</summary>
+    public bool IsReady => Volatile.Read(ref _current) is not null;
+
+    /// <summary>The model now serving new requests, or null before the first successful load.</summary>
+    public ModelVersion? Version => Volatile.Read(ref _current)?.Version;
+
+    /// <summary>Successful loads after the first one.</summary>
+    public long ReloadCount => Interlocked.Read(ref _reloads);
+
+    /// <summary>Changed files that could not be loaded (the old model kept serving).</summary>
+    public long FailedReloadCount => Interlocked.Read(ref _failedReloads);
+
+    /// <summary>Models loaded and not yet disposed: the current one plus old ones still finishing requests.</summary>
+    public int LiveModelCount => Volatile.Read(ref _liveModels);
+
+    /// <summary>Why the last load attempt failed, or null when it succeeded.</summary>
+    public string? LastFailure => Volatile.Read(ref _lastFailure);
+
+    /// <summary>Raised after a new model has become current (on a background thread).</summary>
+    public event Action<ModelVersion>? ModelChanged;
+
+    /// <summary>
+    /// Loads the model (on a pool thread) and starts watching the file. Completes when the first load has been tried;
+    /// a failure is logged, not thrown, and the host keeps watching so a valid file dropped in later is picked up.
+    /// Calling it again returns the same task.
+    /// </summary>
+    public Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        lock (_startLock)
+        {
+            return _started ??= Task.Run(StartCore, cancellationToken);
+        }
+    }
+
+    /// <inheritdoc />
+    public ModelLease Acquire()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (Volatile.Read(ref _current) is null)
+        {
+            // Hosts used without StartAsync load on first use, like ML.NET's PredictionEnginePool.
+            StartAsync().GetAwaiter().GetResult();
+        }
+        while (true)
+        {
+            var current = Volatile.Read(ref _current)
+                ?? throw new ModelNotReadyException($"no model is loaded yet: {LastFailure ?? $"{ModelPath} is still loading"}");
+            // A swap may release the model between the read and the increment; then read the new current one.
+            if (current.TryAddReference())
+            {
+                return new ModelLease(current);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Checks the file now and loads it if its content changed. Returns true when a new model became current.
+    /// The watcher and the poller call this; call it yourself to reload on demand.
+    /// </summary>
+    public bool CheckForChange()
+    {
+        if (_disposed)
+        {
+            return false;
+        }
+        lock (_reloadLock)
+        {
+            if (_disposed)
+            {
+                return false;
+            }
+            _lastSeen = FileStamp.Of(ModelPath);
+            if (!_lastSeen.Exists)
+            {
+                if (_current is not null)
+                {
+                    LogModelFileMissing(_logger, ModelPath);
+                    return false;
+                }
+                return Fail(first: true, $"{ModelPath}: no such file");
+            }
+            return TryLoad();
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        lock (_reloadLock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+            _disposed = true;
+        }
+        _stopping.Cancel();
+        _watcher?.Dispose();
+        _debounceTimer?.Dispose();
+        _pollTimer?.Dispose();
+        Interlocked.Exchange(ref _current, null)?.Release();
+        _stopping.Dispose();
+    }
+
+    private void StartCore()
+    {
+        CheckForChange();
+        if (_disposed || !_reloadOptions.Enabled)
+        {
+            return;
+        }
+        lock (_reloadLock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+            _debounceTimer = new Timer(_ => CheckForChange());
+            _pollTimer = new Timer(_ => Poll(), null, _reloadOptions.PollInterval, _reloadOptions.PollInterval);
+            if (_reloadOptions.UseFileWatcher)
+            {
+                _watcher = TryWatch();
+            }
+        }
+    }
+
+    private FileSystemWatcher? TryWatch()
+    {
+        var directory = Path.GetDirectoryName(ModelPath)!;
+        try
+        {
+            var watcher = new FileSystemWatcher(directory, Path.GetFileName(ModelPath))
+            {
+                NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.FileName | NotifyFilters.CreationTime,
+            };
+            watcher.Changed += (_, _) => ScheduleCheck();
+            watcher.Created += (_, _) => ScheduleCheck();
+            watcher.Renamed += (_, _) => ScheduleCheck();
+            watcher.Error += (_, e) => LogWatcherFailed(_logger, ModelPath, e.GetException().Message);
+            watcher.EnableRaisingEvents = true;
+            return watcher;
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or PlatformNotSupportedException or UnauthorizedAccessException)
+        {
+            LogWatcherFailed(_logger, ModelPath, e.Message);
+            return null;
+        }
+    }
+
+    private void ScheduleCheck()
+    {
+        try
+        {
+            // Each event pushes the check back, so it runs once the writer has been quiet for the debounce time.
+            _debounceTimer?.Change(_reloadOptions.Debounce, Timeout.InfiniteTimeSpan);
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    private void Poll()
+    {
+        // A torn read of the stamp only costs one extra check.
+        if (!_disposed && FileStamp.Of(ModelPath) != _lastSeen)
+        {
+            ScheduleCheck();
+        }
+    }
+
+    /// <summary>Loads the file if its hash differs from the current model's. Runs under <see cref="_reloadLock"/>.</summary>
+    private bool TryLoad()
+    {
+        var first = _current is null;
+        string hash;
+        try
+        {
+            hash = Hash(ModelPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Fail(first, $"{ModelPath}: cannot be read: {e.Message}");
+        }
+        // A file already loaded, or already found bad (and logged), is not loaded again.
+        if (_current?.Version.Sha256 == hash || _failedHash == hash)
+        {
+            return false;
+        }
+        OnnxModel? model = null;
+        try
+        {
+            model = OnnxModel.Load(ModelPath, _modelOptions);
+            // The file may have been rewritten while ORT read it; then this model is of no known version.
+            if (Hash(ModelPath) != hash)
+            {
+                model.Dispose();
+                ScheduleCheck();
+                return false;
+            }
+            SmokeTest(model);
+            var loaded = new LoadedModel(model, new ModelVersion(hash, DateTimeOffset.UtcNow, _generation + 1), _preprocessingMode, ownsModel: true)
+            {
+                Released = _ => Interlocked.Decrement(ref _liveModels),
+            };
+            model = null;
+            _generation++;
+            Interlocked.Increment(ref _liveModels);
+            var old = Interlocked.Exchange(ref _current, loaded);
+            Volatile.Write(ref _lastFailure, null);
+            _failedHash = null;
+            if (old is null)
+            {
+                LogLoaded(_logger, ModelPath, loaded.Version.Id, loaded.Model.ActiveProvider);
+            }
+            else
+            {
+                Interlocked.Increment(ref _reloads);
+                LogReloaded(_logger, ModelPath, old.Version.Id, loaded.Version.Id);
+                old.Release();
+            }
+            ModelChanged?.Invoke(loaded.Version);
+            return true;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Whatever a bad file makes ORT or the card reader throw, the old model must keep serving.
+            model?.Dispose();
+            _failedHash = hash;
+            return Fail(first, e is ToolchainException ? e.Message : $"{ModelPath}: cannot be loaded ({e.GetType().Name}: {e.Message.Split('\n')[0]})");
+        }
+    }
+
+    private bool Fail(bool first, string reason)
+    {
+        Volatile.Write(ref _lastFailure, reason);
+        if (first)
+        {
+            LogFirstLoadFailed(_logger, reason);
+        }
+        else
+        {
+            Interlocked.Increment(ref _failedReloads);
+            LogReloadFailed(_logger, reason, _current!.Version.Id);
+        }
+        return false;
+    }
+
+    /// <summary>Runs one all-zero example, so a file ORT accepts but cannot run never replaces a working model.</summary>
+    private static void SmokeTest(OnnxModel model)
+    {
+        var probabilities = new float[model.ClassCount];
+        if (model.Info.ElementType == "float64")
+        {
+            model.RunProbabilities(new double[model.FeatureCount], 1, probabilities);
+        }
+        else
+        {
+            model.RunProbabilities(new float[model.FeatureCount], 1, probabilities);
+        }
+        if (!probabilities.All(float.IsFinite))
+        {
+            throw new ToolchainException("the model gives non-finite probabilities for an all-zero input");
+        }
+    }
+
+    private static string Hash(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded model {ModelPath} (version {ModelVersion}, provider {Provider})")]
+    private static partial void LogLoaded(ILogger logger, string modelPath, string modelVersion, string provider);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Reloaded model {ModelPath}: version {OldVersion} -> {ModelVersion}")]
+    private static partial void LogReloaded(ILogger logger, string modelPath, string oldVersion, string modelVersion);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Cannot load the model: {Reason}")]
+    private static partial void LogFirstLoadFailed(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ignoring the changed model file: {Reason}; version {ModelVersion} keeps serving")]
+    private static partial void LogReloadFailed(ILogger logger, string reason, string modelVersion);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Model file {ModelPath} is gone; the loaded model keeps serving")]
+    private static partial void LogModelFileMissing(ILogger logger, string modelPath);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot watch {ModelPath} for changes ({Reason}); polling only")]
+    private static partial void LogWatcherFailed(ILogger logger, string modelPath, string reason);
+
+    private readonly record struct FileStamp(bool Exists, long Length, DateTime LastWriteUtc)
+    {
+        public static FileStamp Of(string path)
+        {
+            var info = new FileInfo(path);
+            return info.Exists ? new FileStamp(true, info.Length, info.LastWriteTimeUtc) : default;
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using System.Net;
+using Toolchain.TestSupport;
+
+namespace Toolchain.Inference.Service.Tests.Endpoints;
+
+public sealed class ClientCancellationTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task Clients_that_give_up_while_their_batch_fills_leave_the_queue_empty_and_the_service_serving()
+    {
+        // Batches wait up to 10 s to fill, so every client below hangs up while its request is still queued, and the
+        // slots must come back long before the batch would have run.
+        await using var service = await RunningService.StartAsync(LabelledTinyModels.Write(_dir.File("model.onnx"), "digit "),
+            ("Classifier:Batching:MaxQueueDelayMicroseconds", "10000000"));
+        using var giveUp = new CancellationTokenSource();
+        var abandoned = Enumerable.Range(0, 20).Select(i =>
+        {
+            var content = new ByteArrayContent(LabelledTinyModels.Png(i % 10));
+            content.Headers.ContentType = new("image/png");
+            return service.Client.PostAsync("/v1/classify", content, giveUp.Token);
+        }).ToArray();
+        var deadline = DateTime.UtcNow.AddSeconds(8);
+        while (service.Classifier.Batcher!.QueueLength < 20 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(5);
+        }
+        Assert.Equal(20, service.Classifier.Batcher.QueueLength);
+
+        giveUp.Cancel();
+
+        foreach (var request in abandoned)
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => request);
+        }
+        deadline = DateTime.UtcNow.AddSeconds(5);
+        while (service.Classifier.Batcher.QueueLength > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(5);
+        }
+        Assert.Equal(0, service.Classifier.Batcher.QueueLength);
+        // A full batch (64, the default maximum) runs without waiting out the delay.
+        var after = await Task.WhenAll(Enumerable.Range(0, 64).Select(async i =>
+        {
+            using var response = await service.PostImageAsync(LabelledTinyModels.Png(i % 10));
+            return (response.StatusCode, Label: (await RunningService.JsonAsync(response)).GetProperty("label").GetString() ?? "");
+        }));
+        Assert.Equal(Enumerable.Range(0, 64).Select(i => (HttpStatusCode.OK, $"digit {i % 10}")), after.Select(a => (a.StatusCode, a.Label)));
+    }
+}

@@ -1,0 +1,38 @@
+using System.Net;
+using Toolchain.TestSupport;
+
+namespace Toolchain.Inference.Service.Tests.Endpoints;
+
+public sealed class NotReadyTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task Without_a_model_the_service_is_live_but_not_ready_and_classify_answers_503_until_the_file_appears()
+    {
+        var path = _dir.File("model.onnx");
+        await using var service = await RunningService.StartAsync(path);
+
+        using var health = await service.Client.GetAsync("/healthz");
+        using var ready = await service.Client.GetAsync("/readyz");
+        using var classify = await service.PostImageAsync(LabelledTinyModels.Png(1));
+        using var model = await service.Client.GetAsync("/v1/model");
+
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Contains("no such file", await ready.Content.ReadAsStringAsync());
+        await ClassifyEndpointTests.AssertProblemAsync(classify, HttpStatusCode.ServiceUnavailable, path);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, model.StatusCode);
+
+        LabelledTinyModels.Replace(path, "late ");
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (!service.Classifier.IsReady && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+        using var readyLater = await service.Client.GetAsync("/readyz");
+        Assert.Equal(HttpStatusCode.OK, readyLater.StatusCode);
+    }
+}

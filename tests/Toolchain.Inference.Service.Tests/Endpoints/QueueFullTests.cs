@@ -1,0 +1,38 @@
+using System.Net;
+using Toolchain.TestSupport;
+
+namespace Toolchain.Inference.Service.Tests.Endpoints;
+
+public sealed class QueueFullTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task A_request_beyond_the_queue_capacity_gets_429_with_retry_after_while_admitted_ones_succeed()
+    {
+        // The first request holds its batch open for a second, so the queue stays full while the third one arrives.
+        await using var service = await RunningService.StartAsync(LabelledTinyModels.Write(_dir.File("model.onnx"), "digit "),
+            ("Classifier:Batching:QueueCapacity", "2"),
+            ("Classifier:Batching:MaxQueueDelayMicroseconds", "1000000"));
+        var admitted = new[] { service.PostImageAsync(LabelledTinyModels.Png(1)), service.PostImageAsync(LabelledTinyModels.Png(2)) };
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (service.Classifier.Batcher!.QueueLength < 2 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(5);
+        }
+
+        using var refused = await service.PostImageAsync(LabelledTinyModels.Png(3));
+
+        await ClassifyEndpointTests.AssertProblemAsync(refused, HttpStatusCode.TooManyRequests, "queue is full");
+        Assert.Equal("1", refused.Headers.RetryAfter?.ToString());
+        foreach (var response in await Task.WhenAll(admitted))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            response.Dispose();
+        }
+        var metrics = await service.Client.GetStringAsync("/metrics");
+        Assert.Equal(1, ConcurrentClassifyTests.Sample(metrics, "toolchain_inference_queue_rejections_total"));
+    }
+}

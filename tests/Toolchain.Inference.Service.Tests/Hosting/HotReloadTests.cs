@@ -1,0 +1,99 @@
+using System.Net;
+using Toolchain.TestSupport;
+
+namespace Toolchain.Inference.Service.Tests.Hosting;
+
+public sealed class HotReloadTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Replacing_the_model_file_under_load_fails_no_request_and_the_new_version_is_served_after(bool copyInPlace)
+    {
+        var path = LabelledTinyModels.Write(_dir.File("model.onnx"), "old ");
+        var newFile = LabelledTinyModels.Write(_dir.File("new.onnx.next"), "new ");
+        await using var service = await RunningService.StartAsync(path, ("Classifier:Batching:MaxQueueDelayMicroseconds", "500"));
+        var oldVersion = service.Classifier.Models.Version!.Id;
+        var pngs = Enumerable.Range(0, 10).Select(LabelledTinyModels.Png).ToArray();
+        using var stop = new CancellationTokenSource();
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var answered = 0;
+        var versions = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+
+        var workers = Enumerable.Range(0, 16).Select(w => Task.Run(async () =>
+        {
+            for (var i = w; !stop.IsCancellationRequested; i++)
+            {
+                var label = i % 10;
+                using var response = await service.PostImageAsync(pngs[label]);
+                var body = await response.Content.ReadAsStringAsync();
+                if (response.StatusCode != HttpStatusCode.OK || !body.Contains($" {label}\"", StringComparison.Ordinal))
+                {
+                    failures.Enqueue($"{response.StatusCode}: {body}");
+                    continue;
+                }
+                var json = System.Text.Json.JsonDocument.Parse(body).RootElement;
+                versions.AddOrUpdate(json.GetProperty("model_version").GetString()!, 1, (_, n) => n + 1);
+                Interlocked.Increment(ref answered);
+            }
+        })).ToArray();
+        await Task.Delay(300);
+
+        if (copyInPlace)
+        {
+            // Like `cp new.onnx model.onnx`: the file is rewritten in place, so a reader may see it half-written.
+            File.Copy(newFile, path, overwrite: true);
+        }
+        else
+        {
+            File.Move(newFile, path, overwrite: true);
+        }
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (service.Classifier.Models.Version!.Id == oldVersion && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+        await Task.Delay(300);
+        stop.Cancel();
+        await Task.WhenAll(workers);
+
+        Assert.Empty(failures);
+        var newVersion = service.Classifier.Models.Version!.Id;
+        Assert.NotEqual(oldVersion, newVersion);
+        Assert.True(versions.GetValueOrDefault(oldVersion) > 0, "no request was answered by the old model");
+        Assert.True(versions.GetValueOrDefault(newVersion) > 0, "no request was answered by the new model");
+        using var after = await service.PostImageAsync(pngs[7]);
+        var answer = await RunningService.JsonAsync(after);
+        Assert.Equal("new 7", answer.GetProperty("label").GetString());
+        Assert.Equal(newVersion, answer.GetProperty("model_version").GetString());
+        Assert.Equal(1, service.Classifier.Models.LiveModelCount);
+    }
+
+    [Fact]
+    public async Task A_corrupt_replacement_is_ignored_and_the_old_model_keeps_answering()
+    {
+        var path = LabelledTinyModels.Write(_dir.File("model.onnx"), "old ");
+        await using var service = await RunningService.StartAsync(path);
+        var version = service.Classifier.Models.Version!.Id;
+
+        File.WriteAllBytes(path, [0x08, 0x07, 0xff, 0xff, 0x00, 0x13]);
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (service.Classifier.Models.FailedReloadCount == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        // An in-place write may be seen half-done first; each distinct bad content counts once.
+        Assert.InRange(service.Classifier.Models.FailedReloadCount, 1, 2);
+        using var response = await service.PostImageAsync(LabelledTinyModels.Png(5));
+        var json = await RunningService.JsonAsync(response);
+        Assert.Equal("old 5", json.GetProperty("label").GetString());
+        Assert.Equal(version, json.GetProperty("model_version").GetString());
+        var metrics = await service.Client.GetStringAsync("/metrics");
+        Assert.Equal(service.Classifier.Models.FailedReloadCount, Endpoints.ConcurrentClassifyTests.Sample(metrics, "toolchain_model_reload_failures_total"));
+    }
+}

@@ -1,0 +1,73 @@
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Toolchain.Inference.Hosting;
+
+namespace Toolchain.Inference.Service.Tests;
+
+/// <summary>The real service on real Kestrel at 127.0.0.1 on an ephemeral port, with a client for it.</summary>
+internal sealed class RunningService : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private RunningService(WebApplication app, Uri address)
+    {
+        _app = app;
+        Address = address;
+        Client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = address, Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    public Uri Address { get; }
+
+    public HttpClient Client { get; }
+
+    public OnnxClassifier Classifier => _app.Services.GetRequiredService<OnnxClassifier>();
+
+    /// <summary>
+    /// Starts the service on <paramref name="modelPath"/>; <paramref name="settings"/> are extra configuration
+    /// (e.g. "Classifier:Batching:Enabled" = "false"). Waits for the first model load to be tried.
+    /// </summary>
+    public static async Task<RunningService> StartAsync(string modelPath, params (string Key, string Value)[] settings)
+    {
+        var args = new List<string>
+        {
+            "--urls", "http://127.0.0.1:0",
+            "--model", modelPath,
+            "--Logging:LogLevel:Default", "Warning",
+            "--Classifier:Provider", "Cpu",
+            "--Classifier:IntraOpThreads", "1",
+            "--Classifier:Reload:Debounce", "00:00:00.050",
+            "--Classifier:Reload:PollInterval", "00:00:00.200",
+        };
+        foreach (var (key, value) in settings)
+        {
+            args.Add("--" + key);
+            args.Add(value);
+        }
+        var app = ServiceApp.Build([.. args]);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        await app.Services.GetRequiredService<OnnxClassifier>().StartAsync();
+        return new RunningService(app, new Uri(address));
+    }
+
+    public Task<HttpResponseMessage> PostImageAsync(byte[] body, string contentType = "image/png", string query = "")
+    {
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        return Client.PostAsync("/v1/classify" + query, content);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    public static async Task<JsonElement> JsonAsync(HttpResponseMessage response) =>
+        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+}

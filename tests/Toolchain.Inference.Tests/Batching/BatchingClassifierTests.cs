@@ -1,0 +1,250 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Toolchain.Inference.Batching;
+using Toolchain.Inference.Hosting;
+using Toolchain.Inference.Runtime;
+using Toolchain.Shared.Errors;
+using Toolchain.TestSupport;
+
+namespace Toolchain.Inference.Tests.Batching;
+
+public sealed class BatchingClassifierTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+    private readonly OnnxModel _model;
+    private readonly FixedModelSource _source;
+
+    public BatchingClassifierTests()
+    {
+        _model = OnnxModel.Load(LabelledTinyModels.Write(_dir.File("tiny.onnx"), "digit "),
+            new OnnxModelOptions { Provider = ExecutionProvider.Cpu, IntraOpThreads = 1 });
+        _source = new FixedModelSource(_model, ownsModel: true);
+    }
+
+    public void Dispose()
+    {
+        _source.Dispose();
+        _dir.Dispose();
+    }
+
+    /// <summary>Collects the batch sizes one batcher records on its meter.</summary>
+    private sealed class BatchSizes : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+
+        public BatchSizes(BatchingClassifier batcher)
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (ReferenceEquals(instrument.Meter, batcher.Meter) && instrument.Name == "toolchain.inference.batch.size")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<int>((_, value, _, _) => Sizes.Add(value));
+            _listener.Start();
+        }
+
+        public ConcurrentBag<int> Sizes { get; } = [];
+
+        public void Dispose() => _listener.Dispose();
+    }
+
+    [Fact]
+    public async Task Concurrent_requests_are_coalesced_into_fewer_runs_and_each_caller_gets_its_own_answer()
+    {
+        await using var batcher = new BatchingClassifier(_source, new BatchingOptions { MaxBatchSize = 32, MaxQueueDelayMicroseconds = 2000 });
+        using var sizes = new BatchSizes(batcher);
+        var labels = Enumerable.Range(0, 300).Select(i => (i * 7) % 10).ToArray();
+
+        var results = await Task.WhenAll(labels.Select(label => Task.Run(() => batcher.ClassifyAsync(LabelledTinyModels.Input(label)))));
+
+        Assert.Equal(labels, results.Select(r => r.Prediction.Label));
+        Assert.All(results, r => Assert.Equal($"digit {r.Prediction.Label}", r.Prediction.LabelName));
+        Assert.Equal(300, sizes.Sizes.Sum());
+        Assert.True(sizes.Sizes.Count < 300, $"{sizes.Sizes.Count} runs for 300 requests: nothing was batched");
+        Assert.All(sizes.Sizes, s => Assert.InRange(s, 1, 32));
+        Assert.Equal(0, batcher.QueueLength);
+    }
+
+    [Fact]
+    public async Task Batched_answers_equal_unbatched_answers()
+    {
+        await using var batcher = new BatchingClassifier(_source, new BatchingOptions { MaxQueueDelayMicroseconds = 1000 });
+        var inputs = Enumerable.Range(0, 40).Select(i => TinyOnnxModels.ImageForClass(i % 10, on: 0.3f + (i * 0.01f), off: 0.05f * (i % 3))).ToArray();
+
+        var batched = await Task.WhenAll(inputs.Select(x => batcher.ClassifyAsync(x)));
+
+        for (var i = 0; i < inputs.Length; i++)
+        {
+            var single = _model.Classify(inputs[i], 1)[0];
+            Assert.Equal(single.Label, batched[i].Prediction.Label);
+            Assert.Equal(single.Probabilities, batched[i].Prediction.Probabilities);
+        }
+    }
+
+    [Fact]
+    public async Task A_cancelled_request_is_answered_as_cancelled_at_once_and_left_out_of_its_batch()
+    {
+        await using var batcher = new BatchingClassifier(_source, new BatchingOptions { MaxBatchSize = 64, MaxQueueDelayMicroseconds = 1_000_000 });
+        using var sizes = new BatchSizes(batcher);
+        using var cancel = new CancellationTokenSource();
+        var kept = Enumerable.Range(0, 4).Select(i => batcher.ClassifyAsync(LabelledTinyModels.Input(i))).ToArray();
+        var cancelled = batcher.ClassifyAsync(LabelledTinyModels.Input(9), cancel.Token);
+        var started = DateTime.UtcNow;
+
+        cancel.Cancel();
+
+        var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
+        Assert.Equal(cancel.Token, error.CancellationToken);
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromMilliseconds(500), "cancellation waited for the batch");
+        var results = await Task.WhenAll(kept);
+        Assert.Equal([0, 1, 2, 3], results.Select(r => r.Prediction.Label));
+        Assert.Equal([4], sizes.Sizes);
+        Assert.Equal(0, batcher.QueueLength);
+    }
+
+    [Fact]
+    public async Task Cancelled_requests_free_their_queue_slots_long_before_the_batch_delay_runs_out()
+    {
+        await using var batcher = new BatchingClassifier(_source, new BatchingOptions { MaxQueueDelayMicroseconds = 30_000_000, QueueCapacity = 3 });
+        using var sizes = new BatchSizes(batcher);
+        using var cancel = new CancellationTokenSource();
+        var requests = Enumerable.Range(0, 3).Select(i => batcher.ClassifyAsync(LabelledTinyModels.Input(i), cancel.Token)).ToArray();
+        Assert.Equal(3, batcher.QueueLength);
+
+        cancel.Cancel();
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (batcher.QueueLength > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(5);
+        }
+
+        Assert.Equal(0, batcher.QueueLength);
+        Assert.All(requests, r => Assert.True(r.IsCanceled));
+        Assert.Empty(sizes.Sizes);
+    }
+
+    [Fact]
+    public async Task A_request_whose_token_is_already_cancelled_never_runs()
+    {
+        await using var batcher = new BatchingClassifier(_source);
+        using var sizes = new BatchSizes(batcher);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => batcher.ClassifyAsync(LabelledTinyModels.Input(1), new CancellationToken(true)));
+        await batcher.DisposeAsync();
+
+        Assert.Empty(sizes.Sizes);
+        Assert.Equal(0, batcher.QueueLength);
+    }
+
+    [Fact]
+    public async Task Many_cancellations_mixed_with_normal_requests_leave_every_survivor_answered_correctly()
+    {
+        await using var batcher = new BatchingClassifier(_source, new BatchingOptions { MaxBatchSize = 8, MaxQueueDelayMicroseconds = 500 });
+        var tasks = new List<(int Label, CancellationTokenSource? Cancel, Task<ClassificationResult> Task)>();
+        for (var i = 0; i < 400; i++)
+        {
+            var cancel = i % 3 == 0 ? new CancellationTokenSource() : null;
+            tasks.Add((i % 10, cancel, batcher.ClassifyAsync(LabelledTinyModels.Input(i % 10), cancel?.Token ?? default)));
+            cancel?.Cancel();
+        }
+
+        foreach (var (label, cancel, task) in tasks)
+        {
+            if (cancel is null)
+            {
+                Assert.Equal(label, (await task).Prediction.Label);
+            }
+            else
+            {
+                // Cancelled before or after it ran: either way the caller sees cancellation or its own answer.
+                try
+                {
+                    Assert.Equal(label, (await task).Prediction.Label);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+                cancel.Dispose();
+            }
+        }
+        Assert.Equal(0, batcher.QueueLength);
+    }
+
+    [Fact]
+    public async Task A_full_queue_refuses_the_next_request_with_BatchQueueFullException_and_admits_again_once_drained()
+    {
+        await using var batcher = new BatchingClassifier(_source, new BatchingOptions { MaxBatchSize = 64, QueueCapacity = 3, MaxQueueDelayMicroseconds = 400_000 });
+        var admitted = Enumerable.Range(0, 3).Select(i => batcher.ClassifyAsync(LabelledTinyModels.Input(i))).ToArray();
+        Assert.Equal(3, batcher.QueueLength);
+
+        var refused = batcher.ClassifyAsync(LabelledTinyModels.Input(5));
+        var imageRefused = batcher.ClassifyImageAsync([1, 2, 3], "x.png");
+
+        var error = await Assert.ThrowsAsync<BatchQueueFullException>(() => refused);
+        Assert.Equal(3, error.Capacity);
+        Assert.Contains("queue is full", error.Message);
+        await Assert.ThrowsAsync<BatchQueueFullException>(() => imageRefused);
+        Assert.Equal([0, 1, 2], (await Task.WhenAll(admitted)).Select(r => r.Prediction.Label));
+        Assert.Equal(0, batcher.QueueLength);
+        Assert.Equal(5, (await batcher.ClassifyAsync(LabelledTinyModels.Input(5))).Prediction.Label);
+    }
+
+    [Fact]
+    public async Task Input_of_the_wrong_length_fails_naming_both_lengths()
+    {
+        await using var batcher = new BatchingClassifier(_source);
+
+        var error = await Assert.ThrowsAsync<ToolchainException>(() => batcher.ClassifyAsync(new float[10]));
+
+        Assert.Equal("an example of this model has 784 values, not 10", error.Message);
+        Assert.Equal(0, batcher.QueueLength);
+    }
+
+    [Fact]
+    public async Task Images_are_decoded_with_the_models_preprocessing_and_bad_ones_fail_with_the_files_name()
+    {
+        await using var batcher = new BatchingClassifier(_source);
+        var ink = TinyOnnxModels.ImageForClass(4);
+        var png = TestImages.Encode(ink, 28, 28, ImageStyle.WhiteOnBlackGray8);
+
+        var result = await batcher.ClassifyImageAsync(png, "four.png");
+        var error = await Assert.ThrowsAsync<InvalidInputFileException>(() => batcher.ClassifyImageAsync(TestImages.PngWithHugeHeader(), "huge.png"));
+
+        Assert.Equal(4, result.Prediction.Label);
+        Assert.Equal("huge.png", error.FilePath);
+        Assert.Contains("megapixel", error.Message);
+        Assert.Equal(0, batcher.QueueLength);
+    }
+
+    [Fact]
+    public async Task Float64_models_are_batched_in_their_own_element_type()
+    {
+        using var binary = new FixedModelSource(OnnxModel.Load(TinyOnnxModels.WriteBinary(_dir.File("binary.onnx")),
+            new OnnxModelOptions { Provider = ExecutionProvider.Cpu }), ownsModel: true);
+        await using var batcher = new BatchingClassifier(binary, new BatchingOptions { MaxQueueDelayMicroseconds = 1000 });
+
+        var results = await Task.WhenAll(
+            batcher.ClassifyAsync([1f, 1f]),
+            batcher.ClassifyAsync([0f, 0f]),
+            batcher.ClassifyAsync([0.5f, 0.25f]));
+
+        Assert.Equal([1, 0, 0], results.Select(r => r.Prediction.Label));
+        Assert.Equal(1 / (1 + Math.Exp(-1)), results[0].Prediction.Probabilities[1], 1e-6);
+        Assert.Equal(1 / (1 + Math.Exp(0.25)), results[2].Prediction.Probabilities[1], 1e-6);
+        Assert.Equal("positive", results[0].Prediction.LabelName);
+    }
+
+    [Fact]
+    public async Task Disposing_lets_queued_requests_finish_and_refuses_new_ones()
+    {
+        var batcher = new BatchingClassifier(_source, new BatchingOptions { MaxQueueDelayMicroseconds = 200_000 });
+        var queued = batcher.ClassifyAsync(LabelledTinyModels.Input(8));
+
+        await batcher.DisposeAsync();
+
+        Assert.Equal(8, (await queued).Prediction.Label);
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => batcher.ClassifyAsync(LabelledTinyModels.Input(8)));
+    }
+}
