@@ -151,7 +151,7 @@ public sealed class DatasetDownloader : IDisposable
             var actual = Convert.ToHexStringLower(hasher.GetHashAndReset());
             if (actual != file.Checksum.Hex)
             {
-                return $"checksum mismatch ({file.Checksum.DisplayName} {actual}, expected {file.Checksum.Hex})";
+                return $"checksum mismatch: {file.Checksum.DisplayName} {actual}, expected {file.Checksum.Hex}";
             }
             File.Move(temp, target, overwrite: true);
             progress?.Report(new DownloadProgress(file.FileName, url, received, total, true));
@@ -167,9 +167,9 @@ public sealed class DatasetDownloader : IDisposable
         {
             return Describe(e);
         }
-        catch (IOException e)
+        catch (IOException)
         {
-            return received == 0 ? $"transfer failed ({e.Message})" : $"connection lost after {received} bytes";
+            return received == 0 ? "transfer failed" : $"connection lost after {received} bytes";
         }
         finally
         {
@@ -188,7 +188,7 @@ public sealed class DatasetDownloader : IDisposable
         }
         return e.HttpRequestError switch
         {
-            HttpRequestError.NameResolutionError => "host name could not be resolved (offline?)",
+            HttpRequestError.NameResolutionError => "cannot resolve the host name, offline?",
             HttpRequestError.ConnectionError when e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused } =>
                 "connection refused",
             HttpRequestError.ConnectionError => "could not connect",

@@ -148,12 +148,12 @@ public static class IdxReader
         var headerLength = 4L + 4L * dimCount;
         CheckPlausibleSize(path, elements, gzip, fileLength, headerLength, dims);
 
-        var data = new byte[elements];
-        var read = content.ReadAtLeast(data, data.Length, throwOnEndOfStream: false);
-        if (read < data.Length)
+        // Raw files were already checked against their length; only gzip content can lie about its size.
+        var (data, read) = ReadData(content, (int)elements, gzip ? 16 << 20 : (int)elements);
+        if (read < elements)
         {
             throw new InvalidInputFileException(path, TruncatedEnd(gzip,
-                $"is truncated: the header ({string.Join(" x ", dims)}) promises {data.Length} data bytes but the file holds {read}"));
+                $"is truncated: the header ({string.Join(" x ", dims)}) promises {elements} data bytes but the file holds {read}"));
         }
         var extra = CountRemaining(content);
         if (extra > 0)
@@ -209,6 +209,26 @@ public static class IdxReader
             throw new InvalidInputFileException(path,
                 $"has an implausible header ({shape}): {elements} data bytes cannot come from {fileLength} compressed bytes");
         }
+    }
+
+    /// <summary>
+    /// Reads up to <paramref name="length"/> bytes, growing the buffer only as data actually arrives, so a lying
+    /// header in a small compressed file cannot make us allocate what the header claims.
+    /// </summary>
+    private static (byte[] Data, int Read) ReadData(Stream content, int length, int initialChunk)
+    {
+        var data = new byte[Math.Min(length, initialChunk)];
+        var read = 0;
+        while (true)
+        {
+            read += content.ReadAtLeast(data.AsSpan(read), data.Length - read, throwOnEndOfStream: false);
+            if (read < data.Length || data.Length == length)
+            {
+                break;
+            }
+            Array.Resize(ref data, (int)Math.Min(length, 2L * data.Length));
+        }
+        return (data, read);
     }
 
     private static long CountRemaining(Stream content)

@@ -86,6 +86,16 @@ public sealed class XorDatasetTests
     }
 
     [Fact]
+    public void Another_seed_matches_numpy_too()
+    {
+        // np.random.seed(7), then the same four multivariate_normal calls: X[5, 1] and X[333, 0].
+        var (x, _) = XorDataset.Generate(7);
+
+        Assert.Equal(0.9828451738804279, x[2 * 5 + 1]);
+        Assert.Equal(0.036412904290083085, x[2 * 333]);
+    }
+
+    [Fact]
     public void A_different_seed_gives_a_different_draw_and_the_same_seed_the_same_one()
     {
         var (a, _) = XorDataset.Generate(1);
