@@ -70,14 +70,17 @@ public class OnnxExporterParityTests
     }
 
     [Fact]
-    public void Export_puts_a_model_left_in_training_mode_back_in_training_mode()
+    public void Export_puts_a_model_left_in_training_mode_back_in_training_mode_and_leaves_the_callers_tensors_usable()
     {
         using var f = new ExportFixture("linear(4) dropout(0.5) linear(3)", [2]);
         f.Model.train();
+        float before = f.VerificationInputs.sum().item<float>();
 
         f.Export();
 
         Assert.True(f.Model.training);
+        Assert.Equal(before, f.VerificationInputs.sum().item<float>());
+        Assert.Equal(27L, f.Model.parameters().Sum(p => p.numel())); // 2*4+4 + 4*3+3: parameters still alive
     }
 
     private static void ExportAndCompare(string spec, long[] inputShape, ScalarType dtype, double tolerance)

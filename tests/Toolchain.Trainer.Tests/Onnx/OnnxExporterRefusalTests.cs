@@ -78,7 +78,22 @@ public class OnnxExporterRefusalTests
 
         var e = Assert.Throws<ToolchainException>(() => OnnxExporter.Export(f.Request(), f.PathFor(), options));
 
-        Assert.Matches(@"^export: ONNX Runtime differs from TorchSharp by 1\.0\d*E-3 on 48 inputs \(tolerance 1\.0E-5; float32\); .*model\.onnx was not written$", e.Message);
+        Assert.Matches(@"^export: ONNX Runtime differs from TorchSharp by 1\.0\d*E-3 on logits \(values up to \d+\.\d+\) over 48 inputs \(tolerance 1\.0E-5; float32\); .*model\.onnx was not written$", e.Message);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(f.Dir));
+    }
+
+    [Fact]
+    public void Probabilities_are_verified_too_so_a_wrong_softmax_fails_even_when_logits_match()
+    {
+        using var f = new ExportFixture("linear(4) relu linear(3)", [2]);
+        var options = ExportOptions.Default with
+        {
+            Tamper = g => g.Node.Single(n => n.OpType == "Softmax").Attribute.Single(a => a.Name == "axis").I = 0,
+        };
+
+        var e = Assert.Throws<ToolchainException>(() => OnnxExporter.Export(f.Request(), f.PathFor(), options));
+
+        Assert.Contains(" on probabilities (values up to ", e.Message);
         Assert.Empty(Directory.EnumerateFileSystemEntries(f.Dir));
     }
 
@@ -90,6 +105,7 @@ public class OnnxExporterRefusalTests
 
         var e = Assert.Throws<ToolchainException>(() => OnnxExporter.Export(f.Request(), f.PathFor(), options));
 
+        Assert.Contains(" on probability (values up to 0.", e.Message);
         Assert.Contains("(tolerance 1.0E-12; float64)", e.Message);
         Assert.Empty(Directory.EnumerateFileSystemEntries(f.Dir));
     }

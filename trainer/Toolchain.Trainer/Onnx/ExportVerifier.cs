@@ -13,7 +13,11 @@ namespace Toolchain.Trainer.Onnx;
 internal static class ExportVerifier
 {
     /// <summary>The comparison of one file against its network.</summary>
-    public sealed record Outcome(double MaxAbsDiff, int Samples, double OutputDiff, double ProbabilitiesDiff);
+    /// <param name="MaxAbsDiff">Largest absolute difference over all outputs and inputs.</param>
+    /// <param name="Samples">Inputs compared.</param>
+    /// <param name="WorstOutput">The output where <paramref name="MaxAbsDiff"/> occurred.</param>
+    /// <param name="LargestMagnitude">Largest |value| TorchSharp produced on that output, to judge the difference against.</param>
+    public sealed record Outcome(double MaxAbsDiff, int Samples, string WorstOutput, double LargestMagnitude);
 
     public static Outcome Verify(string onnxPath, Sequential model, IReadOnlyList<Tensor> batches, OnnxElementType type, OnnxOutputs outputs)
     {
@@ -34,16 +38,17 @@ internal static class ExportVerifier
             model.eval();
             try
             {
-                double outputDiff = 0, probabilitiesDiff = 0;
+                var names = outputs.ProbabilitiesName is { } pn ? new[] { outputs.OutputName, pn } : [outputs.OutputName];
+                var diffs = new double[names.Length];
+                var magnitudes = new double[names.Length];
                 int samples = 0;
                 foreach (var batch in batches)
                 {
-                    var (o, p) = CompareBatch(session, model, device, batch, type, outputs);
-                    outputDiff = Max(outputDiff, o);
-                    probabilitiesDiff = Max(probabilitiesDiff, p);
+                    CompareBatch(session, model, device, batch, type, names, diffs, magnitudes);
                     samples += (int)batch.shape[0];
                 }
-                return new Outcome(Max(outputDiff, probabilitiesDiff), samples, outputDiff, probabilitiesDiff);
+                int worst = diffs.Length > 1 && (double.IsNaN(diffs[1]) || diffs[1] > diffs[0]) ? 1 : 0;
+                return new Outcome(diffs.Aggregate(0.0, Max), samples, names[worst], magnitudes[worst]);
             }
             finally
             {
@@ -52,34 +57,38 @@ internal static class ExportVerifier
         }
     }
 
-    private static (double Output, double Probabilities) CompareBatch(
-        InferenceSession session, Sequential model, Device device, Tensor batch, OnnxElementType type, OnnxOutputs outputs)
+    private static void CompareBatch(
+        InferenceSession session, Sequential model, Device device, Tensor batch, OnnxElementType type,
+        string[] names, double[] diffs, double[] magnitudes)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var x = batch.detach().cpu().to_type(type.TorchType).contiguous();
-        var expected = model.forward(x.to(device)).cpu().contiguous();
-        var expectedProbabilities = outputs.IsMulticlass ? nn.functional.softmax(expected, 1).contiguous() : null;
+        var output = model.forward(x.to(device)).cpu().contiguous();
+        // The graph's second output, when present, is the Softmax the exporter appends.
+        var expected = names.Length > 1 ? new[] { output, nn.functional.softmax(output, 1).contiguous() } : [output];
 
-        var names = outputs.ProbabilitiesName is { } pn ? new[] { outputs.OutputName, pn } : [outputs.OutputName];
         using var runOptions = new RunOptions();
         using var input = type.IsDouble
             ? OrtValue.CreateTensorValueFromMemory(x.data<double>().ToArray(), x.shape)
             : OrtValue.CreateTensorValueFromMemory(x.data<float>().ToArray(), x.shape);
         using var results = session.Run(runOptions, [OnnxGraphEmitter.InputName], [input], names);
-        double outputDiff = Diff(expected, results.First(), type);
-        double probabilitiesDiff = expectedProbabilities is null ? 0 : Diff(expectedProbabilities, results.Last(), type);
-        return (outputDiff, probabilitiesDiff);
+        int k = 0;
+        foreach (var actual in results)
+        {
+            var want = expected[k].to_type(ScalarType.Float64).data<double>().ToArray();
+            diffs[k] = Max(diffs[k], Diff(want, expected[k].shape, actual, type));
+            magnitudes[k] = want.Aggregate(magnitudes[k], (m, v) => Math.Max(m, Math.Abs(v)));
+            k++;
+        }
     }
 
-    private static double Diff(Tensor expected, OrtValue actual, OnnxElementType type)
+    private static double Diff(double[] want, long[] wantShape, OrtValue actual, OnnxElementType type)
     {
-        var shape = actual.GetTensorTypeAndShape().Shape;
-        if (!shape.SequenceEqual(expected.shape))
+        if (!actual.GetTensorTypeAndShape().Shape.SequenceEqual(wantShape))
         {
             return double.PositiveInfinity;
         }
-        var want = expected.to_type(ScalarType.Float64).data<double>().ToArray();
         double max = 0;
         if (type.IsDouble)
         {
