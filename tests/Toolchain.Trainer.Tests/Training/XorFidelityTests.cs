@@ -72,6 +72,14 @@ public class XorFidelityTests
     }
 
     [Fact]
+    public void A_restart_that_classifies_every_point_beats_a_lower_loss_that_misses_one()
+    {
+        Assert.True(ModelTrainer.IsBetter(1.0, 0.009, 0.9975, 0.005));
+        Assert.False(ModelTrainer.IsBetter(0.9975, 0.005, 1.0, 0.009));
+        Assert.True(ModelTrainer.IsBetter(1.0, 0.005, 1.0, 0.009));
+    }
+
+    [Fact]
     public void Seed_2_stalls_alone_as_in_PyTorch_but_reaches_100_percent_with_5_restarts()
     {
         using var dir = new TempDir();
@@ -88,8 +96,10 @@ public class XorFidelityTests
         using (data2)
         using (restarted.Run)
         {
-            Assert.Equal([2L, 3, 4, 5, 6], restarted.Trials.Select(t => t.Seed));
-            Assert.Equal(restarted.Trials.Min(t => t.TrainLoss), restarted.Trials.Single(t => t.Seed == restarted.Run.InitSeed).TrainLoss);
+            Assert.Equal([2L, 12, 22, 32, 42], restarted.Trials.Select(t => t.Seed));
+            var perfect = restarted.Trials.Where(t => t.TrainAccuracy == 1.0).ToList();
+            Assert.NotEmpty(perfect);
+            Assert.Equal(perfect.Min(t => t.TrainLoss), restarted.Trials.Single(t => t.Seed == restarted.Run.InitSeed).TrainLoss);
             Assert.Equal(1.0, restarted.Run.Evaluate(data2.TrainX, data2.TrainY).Accuracy);
             Assert.Equal(restarted.Run.InitSeed, Checkpoint.Read(Path.Combine(dir.Path, Checkpoint.FileName)).InitSeed);
         }

@@ -58,7 +58,7 @@ public sealed class TrainArguments
     public long? Seed { get; set; }
 
     /// <summary>Restarts.</summary>
-    [Option("restarts", HelpText = "train N initialisations (seeds seed..seed+N-1), keep the lowest training loss (default 1)")]
+    [Option("restarts", HelpText = "train N initialisations (seeds seed, seed+10, ...), keep the best training accuracy, then loss (default 1)")]
     public int? Restarts { get; set; }
 
     /// <summary>Device.</summary>
