@@ -69,12 +69,23 @@ public class TrainCommandTests
     [InlineData(new[] { "mlp", "--optimizer", "rmsprop" }, "trainer train: --optimizer: unknown optimizer 'rmsprop' (known: sgd, adam)")]
     [InlineData(new[] { "mlp", "--lr-schedule", "step" }, "trainer train: --lr-schedule: unknown schedule 'step' (known: none, cosine)")]
     [InlineData(new[] { "xor", "--dataset", "mnist" }, "trainer train: --dataset: xor trains on the notebook's XOR data; use --data-seed for another draw")]
-    [InlineData(new[] { "mlp", "--preset", "fast" }, "trainer train: --preset: unknown preset 'fast' (known: default, notebook)")]
+    [InlineData(new[] { "mlp", "--preset", "fast" }, "trainer train: --preset: unknown preset 'fast' (known: default, plain, notebook)")]
     public void Invalid_settings_are_one_line_errors_with_exit_code_1(string[] args, string message)
     {
         var (code, _, err) = Train(args);
         Assert.Equal(1, code);
         Assert.Equal(message + "\n", err);
+    }
+
+    [Fact]
+    public void The_plain_and_notebook_presets_give_the_issues_recipes()
+    {
+        var plain = TrainCommand.ResolveOptions(new TrainArguments { Model = "cnn", Preset = "plain" });
+        Assert.Equal((1e-3, "adam", "none", 0, 64, 5), (plain.LearningRate, plain.Optimizer, plain.LrSchedule, plain.AugmentShift, plain.BatchSize, plain.Epochs));
+        var notebook = TrainCommand.ResolveOptions(new TrainArguments { Model = "mlp", Preset = "notebook" });
+        Assert.Equal((1e-3, "sgd", 10, 0.1307, 0.3015), (notebook.LearningRate, notebook.Optimizer, notebook.Epochs, notebook.NormalizationMean, notebook.NormalizationStd));
+        var tuned = TrainCommand.ResolveOptions(new TrainArguments { Model = "mlp", Lr = 0.01, Augment = 0 });
+        Assert.Equal((0.01, 0, "cosine"), (tuned.LearningRate, tuned.AugmentShift, tuned.LrSchedule));
     }
 
     [Fact]

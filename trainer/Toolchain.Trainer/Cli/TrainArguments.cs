@@ -30,7 +30,7 @@ public sealed class TrainArguments
     public int? BatchSize { get; set; }
 
     /// <summary>Learning rate.</summary>
-    [Option("lr", HelpText = "learning rate (xor 0.5, mlp/cnn 0.001)")]
+    [Option("lr", HelpText = "learning rate (xor 0.5, mlp/cnn 0.002)")]
     public double? Lr { get; set; }
 
     /// <summary>Optimizer.</summary>
@@ -50,7 +50,7 @@ public sealed class TrainArguments
     public string? LrSchedule { get; set; }
 
     /// <summary>Shift augmentation.</summary>
-    [Option("augment", HelpText = "random shift of training images by up to N pixels (default 0)")]
+    [Option("augment", HelpText = "random shift of training images by up to N pixels (mlp/cnn 1, 0 turns it off)")]
     public int? Augment { get; set; }
 
     /// <summary>Seed.</summary>
@@ -58,7 +58,7 @@ public sealed class TrainArguments
     public long? Seed { get; set; }
 
     /// <summary>Restarts.</summary>
-    [Option("restarts", HelpText = "train N initialisations (seeds seed..seed+N-1), keep the lowest training loss (default 1)")]
+    [Option("restarts", HelpText = "train N initialisations (seeds seed, seed+10, ...), keep the best training accuracy, then loss (default 1)")]
     public int? Restarts { get; set; }
 
     /// <summary>Device.</summary>
@@ -82,7 +82,7 @@ public sealed class TrainArguments
     public bool Resume { get; set; }
 
     /// <summary>Preset.</summary>
-    [Option("preset", HelpText = "notebook: the notebook's MNIST settings (SGD lr 0.001, 10 epochs, mean/std 0.1307/0.3015)")]
+    [Option("preset", HelpText = "default; plain (Adam 0.001 constant, no augmentation: the PyTorch comparison recipe); notebook (SGD lr 0.001, 10 epochs, mean/std 0.1307/0.3015)")]
     public string? Preset { get; set; }
 
     /// <summary>XOR data seed.</summary>

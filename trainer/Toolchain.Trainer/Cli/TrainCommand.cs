@@ -70,8 +70,9 @@ public static class TrainCommand
         var o = a.Preset switch
         {
             null or "default" => ModelPresets.Default(a.Model),
+            "plain" => ModelPresets.Plain(a.Model),
             "notebook" => ModelPresets.Notebook(a.Model),
-            _ => throw new ToolchainException($"--preset: unknown preset '{a.Preset}' (known: default, notebook)"),
+            _ => throw new ToolchainException($"--preset: unknown preset '{a.Preset}' (known: {string.Join(", ", ModelPresets.PresetNames)})"),
         };
         if (a.Model == "xor" && a.Dataset is not null && a.Dataset != TrainingDataLoader.Xor)
         {
