@@ -8,7 +8,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT = 1
 export DOTNET_NOLOGO = 1
 export DOTNET_SKIP_FIRST_TIME_EXPERIENCE = 1
 
-.PHONY: build test clean train bench
+.PHONY: build test clean data train bench
 
 TRAINER = $(DOTNET) trainer/Toolchain.Trainer/bin/$(CONFIG)/net10.0/trainer.dll
 # PyTorch 1.13 with in-memory batching, batch 64, 2 threads, on the 2-core reference machine (samples/s).
@@ -23,6 +23,12 @@ test:
 
 clean:
 	$(DOTNET) clean Toolchain.sln -c $(CONFIG) --nologo -v:q
+
+# Checks the bundled sample and fetches full MNIST into data/mnist; offline, training falls back to the sample.
+data:
+	$(DOTNET) build trainer/Toolchain.Trainer $(BUILD_FLAGS)
+	$(TRAINER) data info mnist-sample
+	@$(TRAINER) data fetch mnist || echo "make data: full MNIST is not available here; '--dataset auto' trains on data/mnist-sample"
 
 # Trains the notebook's three models (xor, mlp, cnn) into artifacts/<model>/, each exported to model.onnx.
 train:
@@ -45,3 +51,6 @@ bench:
 	  goal=$$([ $$m = mlp ] && echo 4 || echo 2); \
 	  awk -v m=$$m -v s=$$sps -v a=$$acc -v r=$$ref -v g=$$goal 'BEGIN { printf "%s fashion-mnist: %.0f samples/s = %.2fx PyTorch 1.13 (%d/s; goal %dx), test accuracy %.2f%%\n", m, s, s / r, r, g, 100 * a }'; \
 	done
+
+include mk/eval.mk
+include mk/serve.mk
