@@ -14,6 +14,12 @@ internal sealed record BenchReport(string Model, string Provider, int Threads, s
     /// <summary>Whether other work competed for the CPUs, so that the figures understate this program.</summary>
     public bool MachineBusy => LoadAverage > Environment.ProcessorCount;
 
+    /// <summary>
+    /// Whether the PyTorch figures apply: they were measured on the CPU with 2 threads, so a CUDA run or another
+    /// thread count is shown without a speed-up rather than with a misleading one.
+    /// </summary>
+    public bool ComparableToPyTorch => Provider == "CPU" && Threads == PyTorchReference.Threads;
+
     private string MachineText =>
         $"{Environment.ProcessorCount} logical CPUs, load average {(LoadAverage is { } l ? l.ToString("0.00", C) : "unknown")} at start";
 
@@ -25,7 +31,7 @@ internal sealed record BenchReport(string Model, string Provider, int Threads, s
             "case", "images/s", "p50 ms", "p99 ms", "ms/image", "PyTorch img/s", "speed-up").AlignRightFrom(1);
         foreach (var b in Batches)
         {
-            var torch = PyTorchReference.ImagesPerSecond.TryGetValue(b.BatchSize, out var v) ? v : (double?)null;
+            var torch = ComparableToPyTorch && PyTorchReference.ImagesPerSecond.TryGetValue(b.BatchSize, out var v) ? v : (double?)null;
             t.AddRow($"batch {b.BatchSize}", b.ImagesPerSecond.ToString("N0", C), b.PerCall.P50Ms.ToString("0.000", C),
                 b.PerCall.P99Ms.ToString("0.000", C), b.MsPerImage.ToString("0.0000", C),
                 torch?.ToString("N0", C) ?? "", torch is { } tv ? (b.ImagesPerSecond / tv).ToString("0.0", C) + "x" : "");
@@ -34,8 +40,8 @@ internal sealed record BenchReport(string Model, string Provider, int Threads, s
         {
             t.AddRow("1 image from PNG bytes", (1000 / png.MeanMs).ToString("N0", C), png.P50Ms.ToString("0.000", C),
                 png.P99Ms.ToString("0.000", C), png.MeanMs.ToString("0.0000", C),
-                $"{PyTorchReference.SingleImageMinMs.ToString(C)}-{PyTorchReference.SingleImageMaxMs.ToString(C)} ms",
-                (PyTorchReference.SingleImageMinMs / png.P50Ms).ToString("0.0", C) + "x+");
+                ComparableToPyTorch ? $"{PyTorchReference.SingleImageMinMs.ToString(C)}-{PyTorchReference.SingleImageMaxMs.ToString(C)} ms" : "",
+                ComparableToPyTorch ? (PyTorchReference.SingleImageMinMs / png.P50Ms).ToString("0.0", C) + "x+" : "");
         }
         if (Process is { } p)
         {
@@ -53,8 +59,12 @@ internal sealed record BenchReport(string Model, string Provider, int Threads, s
         {
             yield return $"NOTE   the machine was busy ({MachineText}): throughput and p99 figures understate infer";
         }
+        if (!ComparableToPyTorch)
+        {
+            yield return $"NOTE   the PyTorch figures are CPU with {PyTorchReference.Threads} threads; run --provider cpu --threads {PyTorchReference.Threads} to compare";
+        }
         var target = Batches.FirstOrDefault(b => b.BatchSize == PyTorchReference.ThroughputTargetBatch);
-        if (target is not null)
+        if (target is not null && ComparableToPyTorch)
         {
             var factor = target.ImagesPerSecond / PyTorchReference.ImagesPerSecond[PyTorchReference.ThroughputTargetBatch];
             yield return Verdict(factor >= PyTorchReference.ThroughputFactorTarget,
@@ -102,7 +112,7 @@ internal sealed record BenchReport(string Model, string Provider, int Threads, s
                 w.WriteNumber("p50_ms", Math.Round(b.PerCall.P50Ms, 4));
                 w.WriteNumber("p99_ms", Math.Round(b.PerCall.P99Ms, 4));
                 w.WriteNumber("ms_per_image", Math.Round(b.MsPerImage, 5));
-                if (PyTorchReference.ImagesPerSecond.TryGetValue(b.BatchSize, out var torch))
+                if (ComparableToPyTorch && PyTorchReference.ImagesPerSecond.TryGetValue(b.BatchSize, out var torch))
                 {
                     w.WriteNumber("pytorch_images_per_second", torch);
                     w.WriteNumber("speedup_vs_pytorch", Math.Round(b.ImagesPerSecond / torch, 2));

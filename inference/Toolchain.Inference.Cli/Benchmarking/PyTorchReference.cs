@@ -15,6 +15,9 @@ internal static class PyTorchReference
         [1000] = 1670,
     };
 
+    /// <summary>Intra-op threads PyTorch ran with.</summary>
+    public const int Threads = 2;
+
     /// <summary>Single-image in-process latency range, milliseconds.</summary>
     public const double SingleImageMinMs = 2.4;
     public const double SingleImageMaxMs = 4.3;

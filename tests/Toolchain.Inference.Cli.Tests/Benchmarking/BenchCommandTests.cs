@@ -16,7 +16,7 @@ public sealed class BenchCommandTests : IDisposable
         var outDir = _files.PathOf("bench");
 
         var r = CliRun.Infer("bench", "--model", model, "--batch-sizes", "1,64", "--seconds", "0.05", "--process-runs", "0",
-            "--threads", "1", "--out", outDir);
+            "--threads", "2", "--provider", "cpu", "--out", outDir);
 
         Assert.Equal(0, r.ExitCode);
         Assert.Contains("batch 1 ", r.Out);
@@ -29,6 +29,22 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Equal(2360, batches[1].GetProperty("pytorch_images_per_second").GetDouble());
         Assert.True(json.RootElement.GetProperty("single_image_from_png").GetProperty("p50_ms").GetDouble() > 0);
         Assert.StartsWith("# infer bench", File.ReadAllText(Path.Combine(outDir, "infer-bench.md")));
+    }
+
+    [Fact]
+    public void Bench_compares_with_pytorch_only_on_the_cpu_with_its_two_threads()
+    {
+        var outDir = _files.PathOf("bench-1-thread");
+
+        var r = CliRun.Infer("bench", "--model", _files.ImageModel(), "--batch-sizes", "1000", "--seconds", "0.05",
+            "--process-runs", "0", "--threads", "1", "--provider", "cpu", "--out", outDir);
+
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("NOTE   the PyTorch figures are CPU with 2 threads", r.Out);
+        Assert.DoesNotContain("x PyTorch", r.Out);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "infer-bench.json")));
+        var batch = json.RootElement.GetProperty("batches").EnumerateArray().Single();
+        Assert.False(batch.TryGetProperty("speedup_vs_pytorch", out _));
     }
 
     [Fact]
