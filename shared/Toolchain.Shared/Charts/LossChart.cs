@@ -26,6 +26,7 @@ public static class LossChart
         AddSeries(plot, epochs, testLoss, "test loss", Colors.C1);
         plot.Title(title);
         plot.XLabel("epoch");
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true }; // epochs are whole
         plot.YLabel("loss");
         plot.ShowLegend(Alignment.UpperRight);
         AtomicFile.WriteAllBytes(path, plot.GetImageBytes(Width, Height, ImageFormat.Png));
