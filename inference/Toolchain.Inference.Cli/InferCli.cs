@@ -1,5 +1,6 @@
 using CommandLine;
 using CommandLine.Text;
+using Microsoft.ML.OnnxRuntime;
 using Toolchain.Inference.Cli.Commands;
 using Toolchain.Inference.Cli.Output;
 using Toolchain.Shared.Errors;
@@ -19,8 +20,30 @@ public static class InferCli
     public const int PartlyFailed = 2;
 
     /// <summary>Runs the command line against the process's console and returns the exit code.</summary>
-    public static int Run(string[] args) =>
-        Run(args, Console.Out, Console.Error, isTerminal: !Console.IsOutputRedirected);
+    public static int Run(string[] args)
+    {
+        QuietOrtEnvironment();
+        return Run(args, Console.Out, Console.Error, isTerminal: !Console.IsOutputRedirected);
+    }
+
+    /// <summary>
+    /// Creates ONNX Runtime's process-wide environment logging errors only: at the default (warning) level it writes a
+    /// coloured line to stderr whenever it cannot persist its telemetry id (an unwritable home folder, as for service
+    /// accounts), breaking the one-line-per-problem output. Only the process's owner may choose this, so the library
+    /// does not.
+    /// </summary>
+    private static void QuietOrtEnvironment()
+    {
+        if (OrtEnv.IsCreated)
+        {
+            return;
+        }
+        var options = new EnvironmentCreationOptions
+        {
+            logLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+        };
+        OrtEnv.CreateInstanceWithOptions(ref options);
+    }
 
     /// <summary>
     /// Runs the command line writing results to <paramref name="output"/> and errors to <paramref name="error"/>, and

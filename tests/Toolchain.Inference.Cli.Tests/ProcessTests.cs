@@ -9,10 +9,17 @@ public sealed class ProcessTests : IDisposable
 
     public void Dispose() => _files.Dispose();
 
-    private static (int Code, string Out, string Error) RunInfer(params string[] args)
+    private static (int Code, string Out, string Error) RunInfer(params string[] args) => RunInferWithHome(null, args);
+
+    private static (int Code, string Out, string Error) RunInferWithHome(string? home, params string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "infer.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (home is not null)
+        {
+            start.Environment["HOME"] = home;
+            start.Environment["XDG_CACHE_HOME"] = home;
+        }
         start.ArgumentList.Add(dll);
         foreach (var a in args)
         {
@@ -54,5 +61,20 @@ public sealed class ProcessTests : IDisposable
         Assert.Equal(1, code);
         Assert.Equal("", stdout);
         Assert.StartsWith($"infer: {model}", Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+    }
+
+    [Fact]
+    public void The_infer_program_prints_nothing_from_ONNX_Runtime_when_the_home_folder_cannot_be_written()
+    {
+        // A service account or a locked-down container: ONNX Runtime cannot persist its telemetry id there and used to
+        // print a coloured warning line to stderr on every run.
+        var model = _files.ImageModel();
+        var good = _files.Png("good.png", 8);
+
+        var (code, stdout, stderr) = RunInferWithHome("/proc/no-home", "classify", "--model", model, "--provider", "cpu", "--raw", good);
+
+        Assert.Equal(0, code);
+        Assert.StartsWith($"{good}\tdigit 8\t", stdout);
+        Assert.Equal("", stderr);
     }
 }

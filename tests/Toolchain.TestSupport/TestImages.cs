@@ -5,7 +5,9 @@ using SixLabors.ImageSharp.Formats.Bmp;
 using SixLabors.ImageSharp.Formats.Gif;
 using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.Metadata.Profiles.Exif;
 using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
 
 namespace Toolchain.TestSupport;
 
@@ -178,6 +180,49 @@ public static class TestImages
             }
         }
         return ink;
+    }
+
+    /// <summary>
+    /// A JPEG as a phone saves a portrait shot: the pixels stored turned 90° clockwise, with EXIF orientation 8
+    /// telling viewers to turn them back, so it displays as <paramref name="ink"/> drawn dark on light.
+    /// </summary>
+    public static byte[] JpegTurnedByExif(float[] ink, int width, int height)
+    {
+        using var image = new Image<L8>(width, height);
+        Fill(image, ink, v => new L8(ToByte(1 - v)));
+        image.Mutate(x => x.Rotate(RotateMode.Rotate90));
+        image.Metadata.ExifProfile = new ExifProfile();
+        image.Metadata.ExifProfile.SetValue(ExifTag.Orientation, (ushort)8);
+        return Save(image, new JpegEncoder { Quality = 95 });
+    }
+
+    /// <summary>
+    /// An animated GIF of <paramref name="frames"/> identical <paramref name="side"/>² frames of a black block on white:
+    /// small on disk, as every frame compresses to almost nothing, but large once every frame is decoded.
+    /// </summary>
+    public static byte[] AnimatedGif(int side, int frames)
+    {
+        using var image = new Image<L8>(side, side, new L8(255));
+        for (var y = side / 4; y < side * 3 / 4; y++)
+        {
+            for (var x = side / 3; x < side * 2 / 3; x++)
+            {
+                image[x, y] = new L8(0);
+            }
+        }
+        var single = Save(image, new GifEncoder());
+        // Header and colour table, then one frame's blocks, then the 0x3B trailer: repeat the frame's blocks.
+        var flags = single[10];
+        var frameStart = 13 + ((flags & 0x80) != 0 ? 3 * (2 << (flags & 7)) : 0);
+        var frame = single.AsSpan(frameStart, single.Length - 1 - frameStart);
+        using var stream = new MemoryStream();
+        stream.Write(single.AsSpan(0, frameStart));
+        for (var i = 0; i < frames; i++)
+        {
+            stream.Write(frame);
+        }
+        stream.WriteByte(0x3B);
+        return stream.ToArray();
     }
 
     /// <summary>A PNG whose IHDR claims <paramref name="width"/>×<paramref name="height"/> in a file of a few dozen bytes.</summary>

@@ -37,11 +37,13 @@ internal static class PredictCommand
         var input = reader ?? console.In;
 
         var failed = 0;
+        var rows = 0;
         var batch = new List<FeatureRow>(BatchRows);
         try
         {
             foreach (var row in FeatureRowReader.Read(input, width))
             {
+                rows++;
                 if (row.Error is not null)
                 {
                     Flush(batch, model, o.Json, console);
@@ -71,6 +73,10 @@ internal static class PredictCommand
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new InvalidInputFileException(source, CliConsole.OneLine(e.Message), e);
+        }
+        if (rows == 0)
+        {
+            throw new InvalidInputFileException(source, "has no rows of features");
         }
         Flush(batch, model, o.Json, console);
         return failed == 0 ? InferCli.Ok : InferCli.PartlyFailed;

@@ -7,7 +7,8 @@ internal sealed record FeatureRow(int Line, double[]? Values, string? Error = nu
 
 /// <summary>
 /// Reads rows of numbers separated by commas or whitespace. Blank lines and lines starting with <c>#</c> are skipped,
-/// and so is a first line that is not numeric (a header).
+/// and so is a first line made of names (a header such as <c>x1,x2</c>); a first line with a number in it, or with a
+/// field that has no letter (<c>0;0</c>), is data and is reported when malformed.
 /// </summary>
 internal static class FeatureRowReader
 {
@@ -41,7 +42,7 @@ internal static class FeatureRowReader
                     error = $"field {i + 1} is not a finite number: '{Shorten(fields[i])}'";
                 }
             }
-            if (error is not null && isFirst)
+            if (error is not null && isFirst && fields.All(IsName))
             {
                 continue; // a header
             }
@@ -52,6 +53,9 @@ internal static class FeatureRowReader
             yield return error is null ? new FeatureRow(lineNumber, values) : new FeatureRow(lineNumber, null, error);
         }
     }
+
+    private static bool IsName(string field) =>
+        field.Any(char.IsLetter) && !double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
 
     private static string Shorten(string s) => s.Length <= 20 ? s : s[..20] + "…";
 }

@@ -2,7 +2,10 @@ using System.Globalization;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats;
 using SixLabors.ImageSharp.Formats.Bmp;
+using SixLabors.ImageSharp.Formats.Gif;
+using SixLabors.ImageSharp.Metadata;
 using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
 using Toolchain.Shared.Errors;
 
 namespace Toolchain.Inference.Imaging;
@@ -147,7 +150,12 @@ public sealed class DigitPreprocessor
         }
     }
 
-    private static Image<La16> Decode(ReadOnlySpan<byte> encoded, string name)
+    /// <summary>
+    /// Decodes a checked image to grey+alpha, upright as viewers show it: only a GIF's first frame is decoded (an
+    /// animation's frames would multiply the cost past the pixel limit), and EXIF orientation, which phones use
+    /// rather than turning the pixels, is applied.
+    /// </summary>
+    internal static Image<La16> Decode(ReadOnlySpan<byte> encoded, string name)
     {
         CheckSize(name, encoded.Length);
         IImageInfo? info;
@@ -192,12 +200,16 @@ public sealed class DigitPreprocessor
         {
             throw new InvalidInputFileException(name, problem);
         }
+        Image<La16>? image = null;
         try
         {
-            return Image.Load<La16>(encoded);
+            image = format.Name == "GIF" ? Image.Load<La16>(encoded, new GifDecoder { DecodingMode = FrameDecodingMode.First }) : Image.Load<La16>(encoded);
+            image.Mutate(x => x.AutoOrient());
+            return image;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
+            image?.Dispose();
             throw new InvalidInputFileException(name, $"is a corrupt {format.Name} image ({FirstLine(e)})", e);
         }
     }

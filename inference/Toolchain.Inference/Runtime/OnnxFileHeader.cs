@@ -25,11 +25,13 @@ internal sealed record OnnxFileHeader(long IrVersion, long Opset, string Produce
         }
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-            if (stream.Length == 0)
+            // Checked before opening: opening a named pipe (or a device) blocks until something writes to it, and its
+            // length is 0 like an empty file's.
+            if (new FileInfo(path).Length == 0)
             {
                 throw new InvalidInputFileException(path, "is empty (0 bytes), not an ONNX model");
             }
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
             return Parse(path, stream);
         }
         catch (IOException e)

@@ -63,6 +63,12 @@ public static class IdxReader
         FileStream file;
         try
         {
+            // Checked before opening: opening a named pipe (or a device) blocks until something writes to it, and its
+            // length is 0 like an empty file's.
+            if (new FileInfo(path).Length == 0)
+            {
+                throw new InvalidInputFileException(path, "is empty");
+            }
             file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -78,10 +84,6 @@ public static class IdxReader
     private static (int[] Dims, byte[] Data) ReadOpened(string path, FileStream file, uint expectedMagic)
     {
         var fileLength = file.Length;
-        if (fileLength == 0)
-        {
-            throw new InvalidInputFileException(path, "is empty");
-        }
         Span<byte> head = stackalloc byte[2];
         var headRead = file.ReadAtLeast(head, 2, throwOnEndOfStream: false);
         file.Position = 0;

@@ -50,6 +50,22 @@ public sealed class PredictCommandTests : IDisposable
         Assert.Equal(1, doc.RootElement.GetProperty("class").GetInt32());
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("x1,x2\n")]
+    [InlineData("# only a comment\n\n")]
+    public void Predict_with_no_rows_of_features_fails_with_one_line_and_exit_1(string text)
+    {
+        var model = _files.BinaryModel();
+        var csv = _files.Text("points.csv", text);
+
+        var r = CliRun.Infer("predict", "--provider", "cpu", "--model", model, csv);
+
+        Assert.Equal(1, r.ExitCode);
+        Assert.Empty(r.OutLines);
+        Assert.Equal($"infer: {csv}: has no rows of features", r.ErrorLines.Single());
+    }
+
     [Fact]
     public void Predict_with_a_missing_feature_file_fails_with_one_line_and_exit_1()
     {

@@ -26,6 +26,18 @@ public class FeatureRowReaderTests
         Assert.Equal(new FeatureRow(3, null, "field 1 is not a finite number: 'x1'"), rows[1]);
     }
 
+    [Theory]
+    [InlineData("0;0", "field 1 is not a finite number: '0;0'")]
+    [InlineData("nan,1", "field 1 is not a finite number: 'nan'")]
+    [InlineData("\"1\",\"0\"", "field 1 is not a finite number: '\"1\"'")]
+    [InlineData("x1,2", "field 1 is not a finite number: 'x1'")]
+    public void A_first_line_with_numbers_or_no_names_is_a_bad_row_not_a_header(string line, string problem)
+    {
+        var rows = Read($"{line}\n");
+
+        Assert.Equal(new FeatureRow(1, null, problem), Assert.Single(rows));
+    }
+
     [Fact]
     public void Blank_and_comment_lines_are_skipped_but_counted()
     {

@@ -136,6 +136,32 @@ public sealed class DigitPreprocessorTests
     }
 
     [Fact]
+    public void A_phone_photo_turned_by_its_EXIF_orientation_is_read_upright()
+    {
+        var upright = Digit.ToMnistBytes(TestImages.Encode(SevenInk, W, H, ImageStyle.DarkOnLightJpeg), "upright.jpg");
+
+        var mnist = Digit.ToMnistBytes(TestImages.JpegTurnedByExif(SevenInk, W, H), "portrait.jpg");
+
+        var correlation = MnistStats.BestCorrelationWithinOnePixel(upright, mnist);
+        Assert.True(correlation > 0.95, $"correlation with the upright seven {correlation:F3}");
+    }
+
+    [Fact]
+    public void An_animated_GIF_is_read_from_its_first_frame_without_decoding_the_others()
+    {
+        // Each 1000×1000 frame is 40 MB-pixels' worth of work once 40 of them are decoded; a 3 MB GIF like this with
+        // 6000×6000 frames took 4 GB to decode in full.
+        var gif = TestImages.AnimatedGif(1000, 40);
+
+        using var image = DigitPreprocessor.Decode(gif, "animated.gif");
+        var mnist = Digit.ToMnistBytes(gif, "animated.gif");
+
+        Assert.Equal(1, image.Frames.Count);
+        var (bw, bh) = MnistStats.InkBox(mnist);
+        Assert.Equal((13, 20), (bw, bh)); // the block is a third wide and half tall: 20 tall, 13 wide
+    }
+
+    [Fact]
     public void A_speck_of_dirt_far_from_the_digit_does_not_move_or_shrink_it()
     {
         var clean = Digit.ToMnistBytes(TestImages.Encode(SevenInk, W, H, ImageStyle.DarkOnLightGray8), "clean.png");

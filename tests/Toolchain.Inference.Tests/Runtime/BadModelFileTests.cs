@@ -37,6 +37,31 @@ public sealed class BadModelFileTests : IDisposable
     }
 
     [Fact]
+    public async Task A_named_pipe_is_refused_at_once_rather_than_waiting_for_a_writer()
+    {
+        var path = _dir.File("model.onnx");
+        Assert.Equal(0, MakeFifo(path, 0b110_100_100));
+        var load = Task.Run(() => LoadFails(path));
+        try
+        {
+            var finished = await Task.WhenAny(load, Task.Delay(TimeSpan.FromSeconds(20)));
+            Assert.True(finished == load, "OnnxModel.Load is blocked opening the pipe");
+            Assert.Equal("is empty (0 bytes), not an ONNX model", (await load).Problem);
+        }
+        finally
+        {
+            if (!load.IsCompleted)
+            {
+                // Release the blocked reader so the test host can exit.
+                using var writer = new FileStream(path, FileMode.Open, FileAccess.Write);
+            }
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "mkfifo", SetLastError = true)]
+    private static extern int MakeFifo(string path, uint mode);
+
+    [Fact]
     public void A_text_file_is_reported_as_not_an_ONNX_model()
     {
         var path = _dir.File("notes.onnx");

@@ -227,6 +227,31 @@ public sealed class IdxReaderTests : IDisposable
     }
 
     [Fact]
+    public async Task A_named_pipe_is_rejected_at_once_rather_than_waiting_for_a_writer()
+    {
+        var path = _temp.File("train-images-idx3-ubyte");
+        Assert.Equal(0, MakeFifo(path, 0b110_100_100));
+        var read = Task.Run(() => Rejected(path, () => IdxReader.ReadImages(path)));
+        try
+        {
+            var finished = await Task.WhenAny(read, Task.Delay(TimeSpan.FromSeconds(20)));
+            Assert.True(finished == read, "IdxReader is blocked opening the pipe");
+            Assert.Equal("is empty", (await read).Problem);
+        }
+        finally
+        {
+            if (!read.IsCompleted)
+            {
+                // Release the blocked reader so the test host can exit.
+                using var writer = new FileStream(path, FileMode.Open, FileAccess.Write);
+            }
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "mkfifo", SetLastError = true)]
+    private static extern int MakeFifo(string path, uint mode);
+
+    [Fact]
     public void A_missing_file_is_rejected()
     {
         var path = _temp.File("nope.gz");
