@@ -8,7 +8,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT = 1
 export DOTNET_NOLOGO = 1
 export DOTNET_SKIP_FIRST_TIME_EXPERIENCE = 1
 
-.PHONY: build test clean data train bench
+.PHONY: build test lint clean data train bench
 
 TRAINER = $(DOTNET) trainer/Toolchain.Trainer/bin/$(CONFIG)/net10.0/trainer.dll
 # PyTorch 1.13 with in-memory batching, batch 64, 2 threads, on the 2-core reference machine (samples/s).
@@ -20,6 +20,10 @@ build:
 
 test:
 	$(DOTNET) test Toolchain.sln $(BUILD_FLAGS)
+
+# Style gate: the code must be 'dotnet format' clean (whitespace, style and analyzer rules of .editorconfig).
+lint:
+	$(DOTNET) format Toolchain.sln --verify-no-changes
 
 clean:
 	$(DOTNET) clean Toolchain.sln -c $(CONFIG) --nologo -v:q

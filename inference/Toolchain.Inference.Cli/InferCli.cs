@@ -1,8 +1,8 @@
 using CommandLine;
 using CommandLine.Text;
-using Microsoft.ML.OnnxRuntime;
 using Toolchain.Inference.Cli.Commands;
 using Toolchain.Inference.Cli.Output;
+using Toolchain.Inference.Runtime;
 using Toolchain.Shared.Errors;
 
 namespace Toolchain.Inference.Cli;
@@ -22,27 +22,8 @@ public static class InferCli
     /// <summary>Runs the command line against the process's console and returns the exit code.</summary>
     public static int Run(string[] args)
     {
-        QuietOrtEnvironment();
+        OrtProcessLogging.UseErrorsOnly();
         return Run(args, Console.Out, Console.Error, isTerminal: !Console.IsOutputRedirected);
-    }
-
-    /// <summary>
-    /// Creates ONNX Runtime's process-wide environment logging errors only: at the default (warning) level it writes a
-    /// coloured line to stderr whenever it cannot persist its telemetry id (an unwritable home folder, as for service
-    /// accounts), breaking the one-line-per-problem output. Only the process's owner may choose this, so the library
-    /// does not.
-    /// </summary>
-    private static void QuietOrtEnvironment()
-    {
-        if (OrtEnv.IsCreated)
-        {
-            return;
-        }
-        var options = new EnvironmentCreationOptions
-        {
-            logLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
-        };
-        OrtEnv.CreateInstanceWithOptions(ref options);
     }
 
     /// <summary>

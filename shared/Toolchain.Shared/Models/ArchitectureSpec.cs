@@ -55,6 +55,11 @@ public sealed partial class ArchitectureSpec
                 }
                 throw new SpecParseException(text, at, text[at..end], "cannot read a layer");
             }
+            if (!m.Groups["args"].Success && text.IndexOf('(', m.Index + m.Length) is int open && open >= 0
+                && text[(m.Index + m.Length)..open].All(char.IsWhiteSpace))
+            {
+                throw new SpecParseException(text, m.Index, text[m.Index..], "has an unclosed '('");
+            }
             layers.Add(ParseLayer(text, m));
             at = m.Index + m.Length;
         }

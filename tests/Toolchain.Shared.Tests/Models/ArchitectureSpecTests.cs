@@ -43,6 +43,7 @@ public class ArchitectureSpecTests
     [InlineData("dropout(1.5)", "dropout(1.5)", 0, "'p' must be a number from 0")]
     [InlineData("relu(3)", "relu(3)", 0, "relu takes at most 0 positional")]
     [InlineData("linear(10) $", "$", 11, "cannot read a layer")]
+    [InlineData("relu linear(10", "linear(10", 5, "has an unclosed '('")]
     public void A_bad_spec_names_the_offending_token(string text, string token, int position, string problem)
     {
         var e = Assert.Throws<SpecParseException>(() => ArchitectureSpec.Parse(text));

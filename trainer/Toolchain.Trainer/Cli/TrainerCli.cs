@@ -32,6 +32,7 @@ public static class TrainerCli
             return 0;
         }
         var rest = args[1..];
+        QuietOrtLogging();
         try
         {
             return args[0] switch
@@ -52,6 +53,22 @@ public static class TrainerCli
         {
             Console.Error.WriteLine($"trainer: {e.Message}");
             return 1;
+        }
+    }
+
+    /// <summary>
+    /// Export verification runs ONNX Runtime; at its default warning level it prints a coloured stderr line when it cannot
+    /// persist its telemetry id (unwritable home folder), so the process creates its environment at error level.
+    /// </summary>
+    private static void QuietOrtLogging()
+    {
+        if (!Microsoft.ML.OnnxRuntime.OrtEnv.IsCreated)
+        {
+            var options = new Microsoft.ML.OnnxRuntime.EnvironmentCreationOptions
+            {
+                logLevel = Microsoft.ML.OnnxRuntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+            };
+            Microsoft.ML.OnnxRuntime.OrtEnv.CreateInstanceWithOptions(ref options);
         }
     }
 
