@@ -59,11 +59,66 @@ internal static class EncodedImageCheck
         return tail.IndexOf([(byte)0xFF, (byte)0xD9]) >= 0 ? null : "is truncated (the JPEG has no end-of-image marker)";
     }
 
-    /// <summary>A GIF ends with the trailer byte 0x3B.</summary>
+    /// <summary>
+    /// Walks a GIF's blocks (colour tables, extensions, image data sub-blocks) to the trailer: a trailer byte near the
+    /// end proves nothing, since 0x3B occurs inside image data. A file that ends cleanly after a complete image but
+    /// lacks the trailer is accepted, as browsers do.
+    /// </summary>
     public static string? GifProblem(ReadOnlySpan<byte> data)
     {
-        var tail = data[Math.Max(0, data.Length - 16)..];
-        return tail.Contains((byte)0x3B) ? null : "is truncated (the GIF has no trailer)";
+        const string Truncated = "is truncated (the GIF ends inside its image data)";
+        if (data.Length < 13)
+        {
+            return "is truncated (the GIF header is incomplete)";
+        }
+        long at = 13 + ColorTableSize(data[10]);
+        var images = 0;
+        while (true)
+        {
+            if (at >= data.Length)
+            {
+                return images > 0 && at == data.Length ? null : Truncated;
+            }
+            switch (data[(int)at])
+            {
+                case 0x3B:
+                    return images > 0 ? null : "is corrupt (the GIF holds no image)";
+                case 0x21:
+                    at = SkipSubBlocks(data, at + 2);
+                    break;
+                case 0x2C:
+                    if (at + 10 > data.Length)
+                    {
+                        return Truncated;
+                    }
+                    at = SkipSubBlocks(data, at + 10 + ColorTableSize(data[(int)at + 9]) + 1);
+                    images++;
+                    break;
+                default:
+                    return $"is corrupt (unexpected GIF block 0x{data[(int)at]:X2} at byte {at})";
+            }
+            if (at < 0)
+            {
+                return Truncated;
+            }
+        }
+    }
+
+    private static long ColorTableSize(byte packed) => (packed & 0x80) != 0 ? 3L << ((packed & 7) + 1) : 0;
+
+    /// <summary>Skips data sub-blocks up to and including the zero-length terminator; -1 when the data ends first.</summary>
+    private static long SkipSubBlocks(ReadOnlySpan<byte> data, long at)
+    {
+        while (at < data.Length)
+        {
+            var size = data[(int)at];
+            at += 1 + size;
+            if (size == 0)
+            {
+                return at;
+            }
+        }
+        return -1;
     }
 
     /// <summary>A BMP's header states its pixel data offset; the pixels must fit in the file.</summary>

@@ -53,6 +53,18 @@ public sealed class BadImageTests : IDisposable
         Assert.Equal("is corrupt (CRC mismatch in PNG chunk IDAT)", Fails("crc.png", TestImages.PngWithBadCrc(GoodPng())).Problem);
 
     [Fact]
+    public void A_GIF_cut_anywhere_is_refused_and_the_whole_one_is_accepted()
+    {
+        var gif = TestImages.Encode(TestImages.Seven(120, 90, 30, 10, 60, 8), 120, 90, ImageStyle.DarkOnLightGif);
+        Assert.Null(EncodedImageCheck.GifProblem(gif));
+        for (var cut = 0; cut < gif.Length - 1; cut++)
+        {
+            Assert.NotNull(EncodedImageCheck.GifProblem(gif.AsSpan(0, cut)));
+        }
+        Assert.StartsWith("is truncated", Fails("cut.gif", gif[..(gif.Length / 2)]).Problem);
+    }
+
+    [Fact]
     public void A_truncated_JPEG_is_refused_as_truncated()
     {
         var jpeg = TestImages.Encode(TestImages.Seven(120, 90, 30, 10, 60, 8), 120, 90, ImageStyle.DarkOnLightJpeg);
