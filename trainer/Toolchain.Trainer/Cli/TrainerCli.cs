@@ -32,7 +32,10 @@ public static class TrainerCli
             return 0;
         }
         var rest = args[1..];
-        QuietOrtLogging();
+        if (args[0] is "train" or "export" or "onnx-check")
+        {
+            QuietOrtLogging(); // only commands that run ONNX Runtime pay for loading it
+        }
         try
         {
             return args[0] switch
