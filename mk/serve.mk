@@ -11,3 +11,19 @@ SERVE_ARGS ?=
 .PHONY: serve
 serve:
 	$(DOTNET) run --project inference/Toolchain.Inference.Service -c $(CONFIG) --nologo -- --model "$(MODEL)" --urls "$(URLS)" $(SERVE_ARGS)
+
+# Load test against issue 6's bars (needs Debian's wrk and curl): batching on and off, bad requests, hot reload under
+# load. Writes $(LOAD_OUT)/serve-load.md and serve-load.json. Runs about 2.5 min with the defaults.
+#   make bench-serve LOAD_SECONDS=10 LOAD_ARGS="--Classifier:Batching:MaxQueueDelayMicroseconds 2000"
+LOAD_OUT       ?= artifacts/bench
+LOAD_SECONDS   ?= 30
+LOAD_ALT_MODEL ?= artifacts/mlp/model.onnx
+LOAD_ARGS      ?=
+SERVICE_BIN    ?= inference/Toolchain.Inference.Service/bin/$(CONFIG)/net10.0/Toolchain.Inference.Service
+
+.PHONY: bench-serve
+bench-serve: infer-publish
+	$(DOTNET) build inference/Toolchain.Inference.Service -c $(CONFIG) --nologo -v:q
+	png=$$($(INFER) images --count 1 --out $(LOAD_OUT)/serve-load-digit) && \
+	bash inference/Toolchain.Inference.Service/load/loadtest.sh --service $(SERVICE_BIN) --model "$(MODEL)" \
+		--alt-model "$(LOAD_ALT_MODEL)" --png "$$png" --out $(LOAD_OUT) --seconds $(LOAD_SECONDS) -- $(LOAD_ARGS)

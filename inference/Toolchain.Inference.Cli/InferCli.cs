@@ -67,7 +67,7 @@ public static class InferCli
             s.AutoVersion = true;
             s.MaximumDisplayWidth = 100;
         });
-        var result = parser.ParseArguments<EvalOptions, EvalAllOptions, ClassifyOptions, PredictOptions, InfoOptions, BenchOptions>(args);
+        var result = parser.ParseArguments<EvalOptions, EvalAllOptions, ClassifyOptions, PredictOptions, InfoOptions, BenchOptions, ImagesOptions>(args);
         return result.MapResult(
             (EvalOptions o) => EvalCommand.Run(o, console),
             (EvalAllOptions o) => EvalAllCommand.Run(o, console),
@@ -75,6 +75,7 @@ public static class InferCli
             (PredictOptions o) => PredictCommand.Run(o, console),
             (InfoOptions o) => InfoCommand.Run(o, console),
             (BenchOptions o) => BenchCommand.Run(o, console),
+            (ImagesOptions o) => ImagesCommand.Run(o, console),
             errors => Usage(result, errors.ToList(), console));
     }
 

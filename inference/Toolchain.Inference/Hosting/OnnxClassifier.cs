@@ -28,7 +28,7 @@ public sealed class OnnxClassifier : IAsyncDisposable, IDisposable
         var modelOptions = new OnnxModelOptions
         {
             Provider = options.Provider,
-            IntraOpThreads = options.IntraOpThreads,
+            IntraOpThreads = options.ThreadsFor(Environment.ProcessorCount),
             AllowSpinning = options.AllowSpinning,
         };
         var logger = loggerFactory.CreateLogger<OnnxClassifier>();

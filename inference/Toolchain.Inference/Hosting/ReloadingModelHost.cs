@@ -268,7 +268,7 @@ public sealed partial class ReloadingModelHost : IModelSource, IDisposable
             _failedHash = null;
             if (old is null)
             {
-                LogLoaded(_logger, ModelPath, loaded.Version.Id, loaded.Model.ActiveProvider);
+                LogLoaded(_logger, ModelPath, loaded.Version.Id, loaded.Model.ActiveProvider, _modelOptions.IntraOpThreads);
             }
             else
             {
@@ -327,8 +327,8 @@ public sealed partial class ReloadingModelHost : IModelSource, IDisposable
         return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded model {ModelPath} (version {ModelVersion}, provider {Provider})")]
-    private static partial void LogLoaded(ILogger logger, string modelPath, string modelVersion, string provider);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded model {ModelPath} (version {ModelVersion}, provider {Provider}, intra-op threads {IntraOpThreads})")]
+    private static partial void LogLoaded(ILogger logger, string modelPath, string modelVersion, string provider, int intraOpThreads);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Reloaded model {ModelPath}: version {OldVersion} -> {ModelVersion}")]
     private static partial void LogReloaded(ILogger logger, string modelPath, string oldVersion, string modelVersion);

@@ -1,0 +1,50 @@
+using CommandLine;
+using Toolchain.Inference.Cli.Output;
+using Toolchain.Inference.Imaging;
+using Toolchain.Shared.Data;
+using Toolchain.Shared.Errors;
+
+namespace Toolchain.Inference.Cli.Commands;
+
+[Verb("images", HelpText = "Write dataset images as PNG files (e.g. real digits to classify or to post to the service).")]
+internal sealed class ImagesOptions
+{
+    [Option("dataset", Default = "mnist-sample", HelpText = "Dataset name or IDX folder.")]
+    public string Dataset { get; set; } = "";
+
+    [Option("split", Default = "test", HelpText = "train or test.")]
+    public string Split { get; set; } = "";
+
+    [Option("start", Default = 0, HelpText = "Index of the first image.")]
+    public int Start { get; set; }
+
+    [Option("count", Default = 10, HelpText = "How many images.")]
+    public int Count { get; set; }
+
+    [Option("out", Required = true, HelpText = "Folder to write the PNG files to.")]
+    public string Out { get; set; } = "";
+
+    [Option("data-root", HelpText = "Folder holding the datasets (default: the repository's data/, or $TOOLCHAIN_DATA).")]
+    public string? DataRoot { get; set; }
+}
+
+/// <summary>Writes images of a dataset split as PNG files and lists them.</summary>
+internal static class ImagesCommand
+{
+    public static int Run(ImagesOptions o, CliConsole console)
+    {
+        var data = DatasetResolver.Load(o.Dataset, o.DataRoot ?? DataPaths.DefaultRoot(), console.Notice,
+            new DatasetResolverOptions { AllowDownload = false });
+        var split = o.Split switch
+        {
+            "test" => data.Test,
+            "train" => data.Train,
+            _ => throw new ToolchainException($"--split must be train or test, not '{o.Split}'"),
+        };
+        foreach (var path in ImageSetPngWriter.Write(split, data.ClassNames, o.Split, o.Start, o.Count, o.Out))
+        {
+            console.Out.WriteLine(path);
+        }
+        return InferCli.Ok;
+    }
+}

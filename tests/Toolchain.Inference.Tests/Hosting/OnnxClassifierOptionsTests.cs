@@ -1,0 +1,31 @@
+using Toolchain.Inference.Hosting;
+
+namespace Toolchain.Inference.Tests.Hosting;
+
+public sealed class OnnxClassifierOptionsTests
+{
+    [Theory]
+    [InlineData(false, 2, 1)]
+    [InlineData(false, 16, 1)]
+    [InlineData(true, 1, 1)]
+    [InlineData(true, 2, 1)]
+    [InlineData(true, 16, 8)]
+    public void Unset_threads_are_one_per_request_unbatched_and_half_the_cores_batched(bool batching, int cores, int expected)
+    {
+        var options = new OnnxClassifierOptions { ModelPath = "m.onnx" };
+        options.Batching.Enabled = batching;
+
+        Assert.Equal(expected, options.ThreadsFor(cores));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Threads_set_by_the_user_are_used_as_given(bool batching)
+    {
+        var options = new OnnxClassifierOptions { ModelPath = "m.onnx", IntraOpThreads = 3 };
+        options.Batching.Enabled = batching;
+
+        Assert.Equal(3, options.ThreadsFor(16));
+    }
+}
