@@ -9,7 +9,8 @@ namespace Toolchain.Inference.Cli.Benchmarking;
 internal sealed record ProcessTiming(string Command, LatencyStats Wall);
 
 /// <summary>Bench results with the PyTorch comparison, as a table, JSON and Markdown.</summary>
-internal sealed record BenchReport(string Model, string Provider, int Threads, string Inputs, IReadOnlyList<BatchTiming> Batches, LatencyStats? Png, ProcessTiming? Process, double? LoadAverage)
+internal sealed record BenchReport(string Model, string Provider, int Threads, string Inputs, IReadOnlyList<BatchTiming> Batches, LatencyStats? Png, ProcessTiming? Process, double? LoadAverage,
+    IReadOnlyList<ConcurrencyTiming> Concurrency)
 {
     /// <summary>Whether other work competed for the CPUs, so that the figures understate this program.</summary>
     public bool MachineBusy => LoadAverage > Environment.ProcessorCount;
@@ -43,12 +44,27 @@ internal sealed record BenchReport(string Model, string Provider, int Threads, s
                 ComparableToPyTorch ? $"{PyTorchReference.SingleImageMinMs.ToString(C)}-{PyTorchReference.SingleImageMaxMs.ToString(C)} ms" : "",
                 ComparableToPyTorch ? (PyTorchReference.SingleImageMinMs / png.P50Ms).ToString("0.0", C) + "x+" : "");
         }
+        foreach (var c in Concurrency)
+        {
+            t.AddRow(ConcurrencyCase(c), c.RequestsPerSecond.ToString("N0", C), c.PerRequest.P50Ms.ToString("0.000", C),
+                c.PerRequest.P99Ms.ToString("0.000", C), "", "", "");
+        }
         if (Process is { } p)
         {
             t.AddRow("whole process classify", "", (p.Wall.P50Ms).ToString("0.0", C), p.Wall.P99Ms.ToString("0.0", C), "", "", "");
         }
         return t;
     }
+
+    private static string ConcurrencyCase(ConcurrencyTiming c) => c.Batched
+        ? $"{c.Callers} callers, batched ({c.Threads} thr, mean batch {c.MeanBatchSize.ToString("0.0", C)})"
+        : $"{c.Callers} callers, unbatched ({c.Threads} thr)";
+
+    /// <summary>Batched over unbatched requests per second, when both were timed.</summary>
+    public double? BatchingGain =>
+        Concurrency.FirstOrDefault(c => c.Batched) is { } on && Concurrency.FirstOrDefault(c => !c.Batched) is { RequestsPerSecond: > 0 } off
+            ? on.RequestsPerSecond / off.RequestsPerSecond
+            : null;
 
     private string ThreadsText => Threads == 0 ? "threads chosen by ONNX Runtime" : $"{Threads} intra-op thread(s)";
 
@@ -85,6 +101,15 @@ internal sealed record BenchReport(string Model, string Provider, int Threads, s
         {
             yield return Verdict(p.Wall.P50Ms / 1000 < PyTorchReference.WholeProcessTargetSeconds,
                 $"whole-process classify: p50 {(p.Wall.P50Ms / 1000).ToString("0.000", C)} s (target < {PyTorchReference.WholeProcessTargetSeconds.ToString(C)} s)");
+        }
+    }
+
+    /// <summary>Lines that report a figure without a target.</summary>
+    public IEnumerable<string> Notes()
+    {
+        if (BatchingGain is { } gain)
+        {
+            yield return $"NOTE   dynamic batching with {Concurrency[0].Callers} concurrent callers: {gain.ToString("0.00", C)}x the unbatched requests/s (in process, no HTTP)";
         }
     }
 
@@ -138,6 +163,27 @@ internal sealed record BenchReport(string Model, string Provider, int Threads, s
                 w.WriteNumber("max_seconds", Math.Round(p.Wall.P99Ms / 1000, 4));
                 w.WriteEndObject();
             }
+            if (Concurrency.Count > 0)
+            {
+                w.WriteStartArray("concurrent_callers");
+                foreach (var c in Concurrency)
+                {
+                    w.WriteStartObject();
+                    w.WriteBoolean("batched", c.Batched);
+                    w.WriteNumber("callers", c.Callers);
+                    w.WriteNumber("intra_op_threads", c.Threads);
+                    w.WriteNumber("requests_per_second", Math.Round(c.RequestsPerSecond, 1));
+                    w.WriteNumber("p50_ms", Math.Round(c.PerRequest.P50Ms, 4));
+                    w.WriteNumber("p99_ms", Math.Round(c.PerRequest.P99Ms, 4));
+                    w.WriteNumber("mean_batch_size", Math.Round(c.MeanBatchSize, 2));
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+                if (BatchingGain is { } gain)
+                {
+                    w.WriteNumber("batching_gain", Math.Round(gain, 3));
+                }
+            }
             w.WriteStartObject("pytorch_reference");
             w.WriteString("source", PyTorchReference.Source);
             foreach (var (batch, ips) in PyTorchReference.ImagesPerSecond.OrderBy(kv => kv.Key))
@@ -148,7 +194,7 @@ internal sealed record BenchReport(string Model, string Provider, int Threads, s
             w.WriteNumber("single_image_ms_max", PyTorchReference.SingleImageMaxMs);
             w.WriteEndObject();
             w.WriteStartArray("verdicts");
-            foreach (var v in Verdicts())
+            foreach (var v in Verdicts().Concat(Notes()))
             {
                 w.WriteStringValue(v);
             }
@@ -171,7 +217,7 @@ internal sealed record BenchReport(string Model, string Provider, int Threads, s
             sb.Append("| ").AppendJoin(" | ", r).Append(" |\n");
         }
         sb.Append('\n');
-        foreach (var v in Verdicts())
+        foreach (var v in Verdicts().Concat(Notes()))
         {
             sb.Append("- ").Append(v).Append('\n');
         }

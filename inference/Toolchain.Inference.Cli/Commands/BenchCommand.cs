@@ -6,6 +6,7 @@ using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using Toolchain.Inference.Cli.Benchmarking;
 using Toolchain.Inference.Cli.Output;
+using Toolchain.Inference.Hosting;
 using Toolchain.Inference.Imaging;
 using Toolchain.Inference.Runtime;
 using Toolchain.Shared.Data;
@@ -24,6 +25,9 @@ internal sealed class BenchOptions : ModelOptions
 
     [Option("process-runs", Default = 5, HelpText = "Times to run 'infer classify one.png' as a new process (0 skips it).")]
     public int ProcessRuns { get; set; }
+
+    [Option("concurrency", Default = 64, HelpText = "Concurrent single-image callers, timed unbatched and through the batcher with the service's default threads (0 skips it).")]
+    public int Concurrency { get; set; }
 
     [Option("data-root", HelpText = "Folder holding the datasets (default: the repository's data/, or $TOOLCHAIN_DATA).")]
     public string? DataRoot { get; set; }
@@ -50,6 +54,10 @@ internal static class BenchCommand
         {
             throw new ToolchainException($"--process-runs must be 0 or more, not {o.ProcessRuns}");
         }
+        if (o.Concurrency is < 0 or > 4096)
+        {
+            throw new ToolchainException($"--concurrency must be in [0, 4096], not {o.Concurrency}");
+        }
         var loadAtStart = MachineLoad.OneMinute();
         using var model = ModelLoader.Load(o, console);
         var info = model.Info;
@@ -74,9 +82,11 @@ internal static class BenchCommand
             }
         }
 
-        var report = new BenchReport(o.Model, model.ActiveProvider, o.Threads, source, rows, png, process, loadAtStart);
+        var concurrency = o.Concurrency > 0 ? Concurrency(o, examples, info.FeatureCount, console) : [];
+
+        var report = new BenchReport(o.Model, model.ActiveProvider, o.Threads, source, rows, png, process, loadAtStart, concurrency);
         console.Write(report.Table());
-        foreach (var line in report.Verdicts())
+        foreach (var line in report.Verdicts().Concat(report.Notes()))
         {
             console.Out.WriteLine(line);
         }
@@ -87,6 +97,25 @@ internal static class BenchCommand
             console.Out.WriteLine($"wrote infer-bench.json, infer-bench.md in {o.Out}");
         }
         return InferCli.Ok;
+    }
+
+    /// <summary>
+    /// Times <c>--concurrency</c> callers without and with batching, each on a session of its own with the threads an
+    /// <see cref="OnnxClassifier"/> would give it, so the comparison is the one a service makes.
+    /// </summary>
+    private static IReadOnlyList<ConcurrencyTiming> Concurrency(BenchOptions o, float[] examples, int width, CliConsole console)
+    {
+        var bench = new ConcurrencyBenchmark(examples, width, o.Concurrency, o.Seconds);
+        var results = new List<ConcurrencyTiming>();
+        foreach (var batched in new[] { false, true })
+        {
+            var settings = new OnnxClassifierOptions { ModelPath = o.Model };
+            settings.Batching.Enabled = batched;
+            var threads = settings.ThreadsFor(Environment.ProcessorCount);
+            using var session = ModelLoader.Load(o.Model, o.Provider, threads, console, o.ForeignInput());
+            results.Add(batched ? bench.BatchedAsync(session, threads, settings.Batching).GetAwaiter().GetResult() : bench.Unbatched(session, threads));
+        }
+        return results;
     }
 
     /// <summary>Model-ready examples: the card's test split when it can be loaded, else seeded random ones.</summary>

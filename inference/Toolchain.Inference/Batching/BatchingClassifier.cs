@@ -10,11 +10,11 @@ using Toolchain.Shared.Errors;
 namespace Toolchain.Inference.Batching;
 
 /// <summary>
-/// Dynamic batching in process, as Triton does it: concurrent single-example requests wait in a queue, and one
-/// dispatcher runs everything waiting (up to <see cref="BatchingOptions.MaxBatchSize"/>) as one ONNX Runtime call,
-/// holding the oldest request back at most <see cref="BatchingOptions.MaxQueueDelayMicroseconds"/> to fill the batch.
-/// Each caller gets its own result. Requests are cancelled one by one; a cancelled request that has not run yet is
-/// left out of its batch. Thread-safe.
+/// Dynamic batching in process, as Triton does it: concurrent single-example requests wait in a queue; whenever one of
+/// <see cref="BatchingOptions.Instances"/> model instances is free, everything waiting (up to
+/// <see cref="BatchingOptions.MaxBatchSize"/>) becomes one ONNX Runtime call on it, the oldest request held back at most
+/// <see cref="BatchingOptions.MaxQueueDelayMicroseconds"/> to fill the batch. Each caller gets its own result.
+/// Requests are cancelled one by one; a cancelled request that has not run yet is left out of its batch. Thread-safe.
 /// </summary>
 /// <remarks>
 /// Every request leases the current model of its <see cref="IModelSource"/> when it is admitted and runs on that
@@ -34,18 +34,16 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
     private readonly int _capacity;
     private readonly long _maxDelayTicks;
     private readonly Channel<Request> _queue;
-    private readonly Task _dispatcher;
+    private readonly Channel<Instance> _idle;
+    private readonly int _instances;
+    private readonly Task _gatherer;
     private readonly Histogram<int> _batchSizes;
     private readonly Histogram<double> _batchSeconds;
     private readonly Counter<long> _rejections;
-    private readonly List<Request> _batch;
-    private float[] _floatInputs = [];
-    private double[] _doubleInputs = [];
-    private float[] _probabilities = [];
     private int _admitted;
     private int _disposed;
 
-    /// <summary>Starts the dispatcher. <paramref name="source"/> must outlive this instance.</summary>
+    /// <summary>Starts batching. <paramref name="source"/> must outlive this instance.</summary>
     public BatchingClassifier(IModelSource source, BatchingOptions? options = null)
     {
         options ??= new BatchingOptions();
@@ -54,16 +52,21 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
         _maxBatchSize = options.MaxBatchSize;
         _capacity = options.QueueCapacity;
         _maxDelayTicks = options.MaxQueueDelayMicroseconds * Stopwatch.Frequency / 1_000_000;
-        _batch = new List<Request>(_maxBatchSize);
         // Admission is bounded by _admitted (waiting + running) rather than by the channel, so a request the
-        // dispatcher has already taken still counts until it is answered.
+        // gatherer has already taken still counts until it is answered.
         _queue = Channel.CreateUnbounded<Request>(new UnboundedChannelOptions { SingleReader = true });
         Meter = new Meter(MeterName);
         _batchSizes = Meter.CreateHistogram<int>("toolchain.inference.batch.size", "{request}", "Requests per model run");
         _batchSeconds = Meter.CreateHistogram<double>("toolchain.inference.batch.duration", "s", "Time of one batched model run");
         _rejections = Meter.CreateCounter<long>("toolchain.inference.queue.rejections", "{request}", "Requests refused because the queue was full");
         Meter.CreateObservableGauge("toolchain.inference.queue.length", () => QueueLength, "{request}", "Requests admitted and not yet answered");
-        _dispatcher = Task.Run(DispatchAsync);
+        _instances = options.Instances;
+        _idle = Channel.CreateUnbounded<Instance>();
+        for (var i = 0; i < _instances; i++)
+        {
+            _idle.Writer.TryWrite(new Instance(this));
+        }
+        _gatherer = Task.Run(GatherAsync);
     }
 
     /// <summary>Where this instance publishes batch sizes, run times, queue length and rejections.</summary>
@@ -148,7 +151,7 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
             return;
         }
         _queue.Writer.TryComplete();
-        await _dispatcher.ConfigureAwait(false);
+        await _gatherer.ConfigureAwait(false);
         Meter.Dispose();
     }
 
@@ -199,191 +202,6 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
         return request.Completion.Task;
     }
 
-    private async Task DispatchAsync()
-    {
-        var reader = _queue.Reader;
-        var timeout = new CancellationTokenSource();
-        try
-        {
-            while (await reader.WaitToReadAsync().ConfigureAwait(false))
-            {
-                Take(reader);
-                if (_batch.Count == 0)
-                {
-                    continue;
-                }
-                if (_maxDelayTicks > 0)
-                {
-                    timeout = await FillAsync(reader, timeout).ConfigureAwait(false);
-                }
-                Run();
-                _batch.Clear();
-            }
-        }
-        finally
-        {
-            timeout.Dispose();
-        }
-    }
-
-    /// <summary>Moves waiting requests into the batch, dropping those cancelled meanwhile.</summary>
-    private void Take(ChannelReader<Request> reader)
-    {
-        while (_batch.Count < _maxBatchSize && reader.TryRead(out var request))
-        {
-            if (request.Completion.Task.IsCompleted)
-            {
-                Finish(request);
-            }
-            else
-            {
-                _batch.Add(request);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Waits for more requests until the batch is full or the oldest request's delay is used up. Requests cancelled
-    /// meanwhile are dropped at least every <see cref="PruneInterval"/>, so a caller who gives up frees its queue slot
-    /// promptly even under a long delay; if all are dropped the batch is abandoned.
-    /// </summary>
-    private async Task<CancellationTokenSource> FillAsync(ChannelReader<Request> reader, CancellationTokenSource timeout)
-    {
-        while (_batch.Count < _maxBatchSize)
-        {
-            DropCancelled();
-            if (_batch.Count == 0)
-            {
-                break;
-            }
-            var remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), _batch[0].EnqueuedAt + _maxDelayTicks);
-            if (remaining <= TimeSpan.Zero)
-            {
-                break;
-            }
-            if (remaining < TimerResolution)
-            {
-                // Timers tick in milliseconds; shorter waits yield the thread and look again.
-                await Task.Yield();
-            }
-            else
-            {
-                timeout.CancelAfter(remaining < PruneInterval ? remaining : PruneInterval);
-                bool more;
-                try
-                {
-                    more = await reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    more = true;
-                }
-                if (!timeout.TryReset())
-                {
-                    timeout.Dispose();
-                    timeout = new CancellationTokenSource();
-                }
-                if (!more)
-                {
-                    break;
-                }
-            }
-            Take(reader);
-        }
-        return timeout;
-    }
-
-    /// <summary>Finishes and removes requests already answered (cancelled) from the batch, keeping the order of the rest.</summary>
-    private void DropCancelled()
-    {
-        for (var i = _batch.Count - 1; i >= 0; i--)
-        {
-            if (_batch[i].Completion.Task.IsCompleted)
-            {
-                Finish(_batch[i]);
-                _batch.RemoveAt(i);
-            }
-        }
-    }
-
-    private void Run()
-    {
-        // Requests cancelled while the batch filled up are answered already; do not spend inference on them.
-        DropCancelled();
-        // Requests are grouped by the model they leased; only a batch that spans a reload has more than one group.
-        var start = 0;
-        while (start < _batch.Count)
-        {
-            var model = _batch[start].Lease.Model;
-            var end = start + 1;
-            while (end < _batch.Count && ReferenceEquals(_batch[end].Lease.Model, model))
-            {
-                end++;
-            }
-            RunGroup(model, start, end - start);
-            start = end;
-        }
-    }
-
-    private void RunGroup(OnnxModel model, int start, int count)
-    {
-        var began = Stopwatch.GetTimestamp();
-        try
-        {
-            var features = model.FeatureCount;
-            var probabilities = Grow(ref _probabilities, count * model.ClassCount);
-            if (model.Info.ElementType == "float64")
-            {
-                var inputs = Grow(ref _doubleInputs, count * features);
-                for (var i = 0; i < count; i++)
-                {
-                    _batch[start + i].Doubles.AsSpan(0, features).CopyTo(inputs[(i * features)..]);
-                }
-                model.RunProbabilities(inputs, count, probabilities);
-            }
-            else
-            {
-                var inputs = Grow(ref _floatInputs, count * features);
-                for (var i = 0; i < count; i++)
-                {
-                    _batch[start + i].Floats.AsSpan(0, features).CopyTo(inputs[(i * features)..]);
-                }
-                model.RunProbabilities(inputs, count, probabilities);
-            }
-            var predictions = model.ToPredictions(probabilities, count);
-            for (var i = 0; i < count; i++)
-            {
-                var request = _batch[start + i];
-                request.Completion.TrySetResult(new ClassificationResult(predictions[i], request.Lease.Version, model.Info.Labels));
-            }
-        }
-        catch (Exception e)
-        {
-            for (var i = 0; i < count; i++)
-            {
-                _batch[start + i].Completion.TrySetException(e);
-            }
-        }
-        finally
-        {
-            for (var i = 0; i < count; i++)
-            {
-                Finish(_batch[start + i]);
-            }
-        }
-        _batchSizes.Record(count);
-        _batchSeconds.Record(Stopwatch.GetElapsedTime(began).TotalSeconds);
-    }
-
-    private static Span<T> Grow<T>(ref T[] buffer, int length)
-    {
-        if (buffer.Length < length)
-        {
-            buffer = new T[length];
-        }
-        return buffer.AsSpan(0, length);
-    }
-
     /// <summary>Releases what a request holds once it is answered or dropped; runs exactly once per admitted request.</summary>
     private void Finish(Request request)
     {
@@ -398,6 +216,237 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
             ArrayPool<double>.Shared.Return(doubles);
         }
         Interlocked.Decrement(ref _admitted);
+    }
+
+    /// <summary>
+    /// Forms batches, as Triton's dynamic batcher: it waits for a free model instance first, so requests that arrive
+    /// while every instance is busy join the next batch, then takes what is waiting, holds it back up to the queue
+    /// delay to fill up, and hands it to that instance. Returns once the queue is closed and every batch has run.
+    /// </summary>
+    private async Task GatherAsync()
+    {
+        var reader = _queue.Reader;
+        var timeout = new CancellationTokenSource();
+        try
+        {
+            while (await reader.WaitToReadAsync().ConfigureAwait(false))
+            {
+                var instance = await _idle.Reader.ReadAsync().ConfigureAwait(false);
+                instance.Take(reader);
+                if (instance.Count > 0 && _maxDelayTicks > 0)
+                {
+                    timeout = await instance.FillAsync(reader, timeout).ConfigureAwait(false);
+                }
+                if (instance.Count == 0)
+                {
+                    _idle.Writer.TryWrite(instance);
+                }
+                else if (_instances == 1)
+                {
+                    // Nothing could run beside it, so it runs here rather than paying a thread hop.
+                    instance.RunAndRelease();
+                }
+                else
+                {
+                    _ = Task.Run(instance.RunAndRelease);
+                }
+            }
+        }
+        finally
+        {
+            timeout.Dispose();
+        }
+        for (var i = 0; i < _instances; i++)
+        {
+            await _idle.Reader.ReadAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// One model instance, as in Triton's instance count: the batch being formed for it and its reusable buffers.
+    /// Several instances let one batch run while the next is gathered, and batches run side by side on different cores.
+    /// </summary>
+    private sealed class Instance(BatchingClassifier owner)
+    {
+        private readonly List<Request> _batch = new(owner._maxBatchSize);
+        private float[] _floatInputs = [];
+        private double[] _doubleInputs = [];
+        private float[] _probabilities = [];
+
+        /// <summary>Requests in the batch being formed.</summary>
+        public int Count => _batch.Count;
+
+        /// <summary>Runs the batch, answers its callers, and makes this instance free for the next batch.</summary>
+        public void RunAndRelease()
+        {
+            try
+            {
+                Run();
+            }
+            finally
+            {
+                _batch.Clear();
+                owner._idle.Writer.TryWrite(this);
+            }
+        }
+
+        /// <summary>Moves waiting requests into the batch, dropping those cancelled meanwhile.</summary>
+        public void Take(ChannelReader<Request> reader)
+        {
+            while (_batch.Count < owner._maxBatchSize && reader.TryRead(out var request))
+            {
+                if (request.Completion.Task.IsCompleted)
+                {
+                    owner.Finish(request);
+                }
+                else
+                {
+                    _batch.Add(request);
+                }
+            }
+        }
+
+        /// <summary>
+        /// Waits for more requests until the batch is full or the oldest request's delay is used up. Requests cancelled
+        /// meanwhile are dropped at least every <see cref="PruneInterval"/>, so a caller who gives up frees its queue slot
+        /// promptly even under a long delay; if all are dropped the batch is abandoned.
+        /// </summary>
+        public async Task<CancellationTokenSource> FillAsync(ChannelReader<Request> reader, CancellationTokenSource timeout)
+        {
+            while (_batch.Count < owner._maxBatchSize)
+            {
+                DropCancelled();
+                if (_batch.Count == 0)
+                {
+                    break;
+                }
+                var remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), _batch[0].EnqueuedAt + owner._maxDelayTicks);
+                if (remaining <= TimeSpan.Zero)
+                {
+                    break;
+                }
+                if (remaining < TimerResolution)
+                {
+                    // Timers tick in milliseconds; shorter waits yield the thread and look again.
+                    await Task.Yield();
+                }
+                else
+                {
+                    timeout.CancelAfter(remaining < PruneInterval ? remaining : PruneInterval);
+                    bool more;
+                    try
+                    {
+                        more = await reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        more = true;
+                    }
+                    if (!timeout.TryReset())
+                    {
+                        timeout.Dispose();
+                        timeout = new CancellationTokenSource();
+                    }
+                    if (!more)
+                    {
+                        break;
+                    }
+                }
+                Take(reader);
+            }
+            return timeout;
+        }
+
+        /// <summary>Finishes and removes requests already answered (cancelled) from the batch, keeping the order of the rest.</summary>
+        private void DropCancelled()
+        {
+            for (var i = _batch.Count - 1; i >= 0; i--)
+            {
+                if (_batch[i].Completion.Task.IsCompleted)
+                {
+                    owner.Finish(_batch[i]);
+                    _batch.RemoveAt(i);
+                }
+            }
+        }
+
+        private void Run()
+        {
+            // Requests cancelled while the batch filled up are answered already; do not spend inference on them.
+            DropCancelled();
+            // Requests are grouped by the model they leased; only a batch that spans a reload has more than one group.
+            var start = 0;
+            while (start < _batch.Count)
+            {
+                var model = _batch[start].Lease.Model;
+                var end = start + 1;
+                while (end < _batch.Count && ReferenceEquals(_batch[end].Lease.Model, model))
+                {
+                    end++;
+                }
+                RunGroup(model, start, end - start);
+                start = end;
+            }
+        }
+
+        private void RunGroup(OnnxModel model, int start, int count)
+        {
+            var began = Stopwatch.GetTimestamp();
+            try
+            {
+                var features = model.FeatureCount;
+                var probabilities = Grow(ref _probabilities, count * model.ClassCount);
+                if (model.Info.ElementType == "float64")
+                {
+                    var inputs = Grow(ref _doubleInputs, count * features);
+                    for (var i = 0; i < count; i++)
+                    {
+                        _batch[start + i].Doubles.AsSpan(0, features).CopyTo(inputs[(i * features)..]);
+                    }
+                    model.RunProbabilities(inputs, count, probabilities);
+                }
+                else
+                {
+                    var inputs = Grow(ref _floatInputs, count * features);
+                    for (var i = 0; i < count; i++)
+                    {
+                        _batch[start + i].Floats.AsSpan(0, features).CopyTo(inputs[(i * features)..]);
+                    }
+                    model.RunProbabilities(inputs, count, probabilities);
+                }
+                var predictions = model.ToPredictions(probabilities, count);
+                for (var i = 0; i < count; i++)
+                {
+                    var request = _batch[start + i];
+                    request.Completion.TrySetResult(new ClassificationResult(predictions[i], request.Lease.Version, model.Info.Labels));
+                }
+            }
+            catch (Exception e)
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    _batch[start + i].Completion.TrySetException(e);
+                }
+            }
+            finally
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    owner.Finish(_batch[start + i]);
+                }
+            }
+            owner._batchSizes.Record(count);
+            owner._batchSeconds.Record(Stopwatch.GetElapsedTime(began).TotalSeconds);
+        }
+
+        private static Span<T> Grow<T>(ref T[] buffer, int length)
+        {
+            if (buffer.Length < length)
+            {
+                buffer = new T[length];
+            }
+            return buffer.AsSpan(0, length);
+        }
     }
 
     private sealed class Request(ModelLease lease, float[]? floats, double[]? doubles)

@@ -48,6 +48,52 @@ public sealed class BenchCommandTests : IDisposable
     }
 
     [Fact]
+    public void Bench_times_concurrent_callers_unbatched_and_batched_and_reports_the_gain()
+    {
+        var outDir = _files.PathOf("bench-concurrency");
+
+        var r = CliRun.Infer("bench", "--model", _files.ImageModel(), "--batch-sizes", "1", "--seconds", "0.2",
+            "--process-runs", "0", "--provider", "cpu", "--concurrency", "16", "--out", outDir);
+
+        Assert.Equal(0, r.ExitCode);
+        Assert.Matches(@"16 callers, unbatched \(1 thr\)\s+[\d,]+", r.Out);
+        Assert.Matches(@"16 callers, batched \(\d+ thr, mean batch \d+\.\d\)\s+[\d,]+", r.Out);
+        Assert.Matches(@"NOTE   dynamic batching with 16 concurrent callers: \d+\.\d\dx the unbatched requests/s", r.Out);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "infer-bench.json")));
+        var callers = json.RootElement.GetProperty("concurrent_callers").EnumerateArray().ToArray();
+        Assert.Equal([false, true], callers.Select(c => c.GetProperty("batched").GetBoolean()));
+        Assert.All(callers, c => Assert.Equal(16, c.GetProperty("callers").GetInt32()));
+        Assert.All(callers, c => Assert.True(c.GetProperty("requests_per_second").GetDouble() > 0));
+        Assert.Equal(1, callers[0].GetProperty("mean_batch_size").GetDouble());
+        Assert.InRange(callers[1].GetProperty("mean_batch_size").GetDouble(), 1, 16);
+        var gain = json.RootElement.GetProperty("batching_gain").GetDouble();
+        Assert.Equal(callers[1].GetProperty("requests_per_second").GetDouble() / callers[0].GetProperty("requests_per_second").GetDouble(), gain, 2);
+    }
+
+    [Fact]
+    public void Bench_with_concurrency_zero_skips_the_concurrent_case()
+    {
+        var outDir = _files.PathOf("bench-no-concurrency");
+
+        var r = CliRun.Infer("bench", "--model", _files.ImageModel(), "--batch-sizes", "1", "--seconds", "0.05",
+            "--process-runs", "0", "--provider", "cpu", "--concurrency", "0", "--out", outDir);
+
+        Assert.Equal(0, r.ExitCode);
+        Assert.DoesNotContain("callers", r.Out);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "infer-bench.json")));
+        Assert.False(json.RootElement.TryGetProperty("concurrent_callers", out _));
+    }
+
+    [Fact]
+    public void Bench_refuses_a_negative_concurrency()
+    {
+        var r = CliRun.Infer("bench", "--model", _files.ImageModel(), "--concurrency", "-1");
+
+        Assert.Equal(1, r.ExitCode);
+        Assert.Equal("infer: --concurrency must be in [0, 4096], not -1", r.ErrorLines.Single());
+    }
+
+    [Fact]
     public void Bench_refuses_a_zero_batch_size()
     {
         var r = CliRun.Infer("bench", "--model", _files.ImageModel(), "--batch-sizes", "0");

@@ -50,10 +50,13 @@ public sealed class BatchingClassifierTests : IDisposable
         public void Dispose() => _listener.Dispose();
     }
 
-    [Fact]
-    public async Task Concurrent_requests_are_coalesced_into_fewer_runs_and_each_caller_gets_its_own_answer()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(4)]
+    public async Task Concurrent_requests_are_coalesced_into_fewer_runs_and_each_caller_gets_its_own_answer(int instances)
     {
-        await using var batcher = new BatchingClassifier(_source, new BatchingOptions { MaxBatchSize = 32, MaxQueueDelayMicroseconds = 2000 });
+        await using var batcher = new BatchingClassifier(_source, new BatchingOptions { MaxBatchSize = 32, MaxQueueDelayMicroseconds = 2000, Instances = instances });
         using var sizes = new BatchSizes(batcher);
         var labels = Enumerable.Range(0, 300).Select(i => (i * 7) % 10).ToArray();
 
@@ -189,6 +192,16 @@ public sealed class BatchingClassifierTests : IDisposable
         Assert.Equal([0, 1, 2], (await Task.WhenAll(admitted)).Select(r => r.Prediction.Label));
         Assert.Equal(0, batcher.QueueLength);
         Assert.Equal(5, (await batcher.ClassifyAsync(LabelledTinyModels.Input(5))).Prediction.Label);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(257)]
+    public void An_instance_count_out_of_range_is_refused_naming_the_setting(int instances)
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new BatchingClassifier(_source, new BatchingOptions { Instances = instances }));
+
+        Assert.Equal("Instances", error.ParamName);
     }
 
     [Fact]

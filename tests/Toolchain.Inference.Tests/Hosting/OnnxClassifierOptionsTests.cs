@@ -5,15 +5,18 @@ namespace Toolchain.Inference.Tests.Hosting;
 public sealed class OnnxClassifierOptionsTests
 {
     [Theory]
-    [InlineData(false, 2, 1)]
-    [InlineData(false, 16, 1)]
-    [InlineData(true, 1, 1)]
-    [InlineData(true, 2, 1)]
-    [InlineData(true, 16, 8)]
-    public void Unset_threads_are_one_per_request_unbatched_and_half_the_cores_batched(bool batching, int cores, int expected)
+    [InlineData(false, 2, 2, 1)]
+    [InlineData(false, 16, 2, 1)]
+    [InlineData(true, 1, 2, 1)]
+    [InlineData(true, 2, 2, 1)]
+    [InlineData(true, 16, 2, 4)]
+    [InlineData(true, 16, 1, 8)]
+    [InlineData(true, 16, 8, 1)]
+    public void Unset_threads_are_one_per_request_unbatched_and_half_the_cores_over_the_instances_batched(bool batching, int cores, int instances, int expected)
     {
         var options = new OnnxClassifierOptions { ModelPath = "m.onnx" };
         options.Batching.Enabled = batching;
+        options.Batching.Instances = instances;
 
         Assert.Equal(expected, options.ThreadsFor(cores));
     }
