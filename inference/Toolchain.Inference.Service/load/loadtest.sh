@@ -79,6 +79,7 @@ run_wrk() { # seconds, output file
 }
 verdict() { if [ "$1" = 1 ]; then echo "MET"; else echo "MISSED"; fi; }
 
+load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
 failed=0
 declare -A rps p50 p99 non2xx sockerr rss_warm rss_after requests
 for mode in on off; do
@@ -151,7 +152,7 @@ reload_ok=$([ "$reload_bad" = 0 ] && [ "$reloads" -ge 2 ] && [ "$ignored" -ge 1 
 [ "$reload_ok" = 1 ] || failed=1
 
 mkdir -p "$out"
-machine="$(nproc) cores, $(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+machine="$(nproc) cores, $(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo), load average $load_at_start before the runs"
 settings="wrk -t$wrk_threads -c$connections -d${seconds}s after a ${warmup} s warm-up; service args: ${extra[*]:-(defaults)}"
 md=$work/serve-load.md
 {
