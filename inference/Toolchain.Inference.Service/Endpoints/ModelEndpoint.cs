@@ -28,6 +28,7 @@ internal static class ModelEndpoint
                 Generation = lease.Version.Generation,
                 Path = classifier.Models.ModelPath,
                 Provider = lease.Model.ActiveProvider,
+                IntraOpThreads = classifier.Options.ThreadsFor(Environment.ProcessorCount),
                 Preprocessing = lease.Images?.Preprocessor.Mode,
                 Info = new
                 {
@@ -51,6 +52,7 @@ internal static class ModelEndpoint
                     batching.MaxBatchSize,
                     batching.MaxQueueDelayMicroseconds,
                     batching.QueueCapacity,
+                    batching.Instances,
                 },
                 Reloads = classifier.Models.ReloadCount,
                 FailedReloads = classifier.Models.FailedReloadCount,

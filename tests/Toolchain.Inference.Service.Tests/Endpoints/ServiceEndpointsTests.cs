@@ -46,6 +46,8 @@ public sealed class ServiceEndpointsTests : IAsyncLifetime
         Assert.Equal([-1, 1, 28, 28], json.GetProperty("info").GetProperty("input_shape").EnumerateArray().Select(d => d.GetInt64()));
         Assert.True(json.GetProperty("batching").GetProperty("enabled").GetBoolean());
         Assert.Equal(64, json.GetProperty("batching").GetProperty("max_batch_size").GetInt32());
+        Assert.Equal(2, json.GetProperty("batching").GetProperty("instances").GetInt32());
+        Assert.Equal(1, json.GetProperty("intra_op_threads").GetInt32());
     }
 
     [Fact]
