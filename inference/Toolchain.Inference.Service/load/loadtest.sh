@@ -56,6 +56,9 @@ start_service() {
     url=$(sed -n 's/.*Now listening on: \(http:[^ ]*\).*/\1/p' "$log" | head -n 1)
     [ -n "$url" ] && curl -sf "$url/readyz" >/dev/null 2>&1 && return 0
     kill -0 "$pid" 2>/dev/null || die "the service exited at startup: $(tail -n 1 "$log")"
+    # A model that cannot load (a broken file, CUDA asked for but missing) would only time out below.
+    failure=$(sed -n 's/.*Cannot load the model: //p' "$log" | head -n 1)
+    [ -z "$failure" ] || die "the service cannot load $2: $failure"
     sleep 0.1
   done
   die "the service did not become ready within 30 s: $(tail -n 1 "$log")"
