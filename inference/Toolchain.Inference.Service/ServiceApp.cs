@@ -17,6 +17,22 @@ public static class ServiceApp
     /// <summary>Where the service listens when <c>--urls</c> is not given.</summary>
     public const string DefaultUrls = "http://127.0.0.1:5000";
 
+    /// <summary>What <c>--help</c> prints.</summary>
+    public const string Usage = """
+        usage: Toolchain.Inference.Service [--model PATH] [--urls URLS] [--Classifier:KEY VALUE ...]
+
+          --model PATH     ONNX image classifier to serve (default: artifacts/cnn/model.onnx of the repository)
+          --urls URLS      where to listen (default: http://127.0.0.1:5000)
+          --Classifier:Provider Auto|Cpu|Cuda, --Classifier:IntraOpThreads N, --Classifier:Batching:Enabled true|false,
+          --Classifier:Batching:{MaxBatchSize,MaxQueueDelayMicroseconds,QueueCapacity,Instances} N,
+          --Classifier:Reload:Enabled true|false  (also as environment variables, e.g. Classifier__Batching__Instances=4)
+
+        endpoints: POST /v1/classify, GET /v1/model, GET /healthz, GET /readyz, GET /metrics, GET / (draw a digit)
+        """;
+
+    /// <summary>Whether the command line asks for the usage text rather than a running service.</summary>
+    public static bool WantsHelp(string[] args) => args.Any(a => a is "--help" or "-h" or "-?");
+
     /// <summary>Builds the app from command-line <paramref name="args"/>; the caller runs it.</summary>
     public static WebApplication Build(string[] args)
     {
@@ -59,12 +75,16 @@ public static class ServiceApp
         {
             builder.Configuration.GetSection("Classifier").Bind(options);
             options.ModelPath = modelPath;
+            // Every endpoint classifies pictures: a model that cannot must never serve.
+            options.RequireImageInput = true;
         });
         builder.Services.AddSingleton<ServiceMetrics>();
         builder.Services.AddHostedService<ModelStartup>();
 
         var app = builder.Build();
         app.UseExceptionHandler();
+        // Answers without a body (404 for an unknown path, 405 for a wrong method) get problem details like the rest.
+        app.UseStatusCodePages();
         app.UseMiddleware<RequestLogging>();
         app.MapGet("/", DrawPage.Serve);
         app.MapPost("/v1/classify", ClassifyEndpoint.HandleAsync);

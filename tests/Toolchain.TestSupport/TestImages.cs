@@ -255,6 +255,33 @@ public static class TestImages
         throw new ArgumentException("no IDAT chunk");
     }
 
+    /// <summary>
+    /// A PNG whose image data is cut to <paramref name="keep"/> bytes inside a correctly framed IDAT chunk (length and
+    /// CRC recomputed), as a writer that stopped early leaves it: every chunk checks out, the pixels do not.
+    /// </summary>
+    public static byte[] PngWithShortImageData(byte[] png, int keep)
+    {
+        var at = 8;
+        while (at < png.Length)
+        {
+            var length = BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(at));
+            if (System.Text.Encoding.ASCII.GetString(png, at + 4, 4) == "IDAT")
+            {
+                keep = Math.Min(keep, length);
+                var cut = new List<byte>(png[..at]);
+                var chunk = new byte[12 + keep];
+                BinaryPrimitives.WriteInt32BigEndian(chunk, keep);
+                png.AsSpan(at + 4, 4 + keep).CopyTo(chunk.AsSpan(4));
+                BinaryPrimitives.WriteUInt32BigEndian(chunk.AsSpan(8 + keep), Crc32(chunk.AsSpan(4, 4 + keep)));
+                cut.AddRange(chunk);
+                cut.AddRange(png[(at + 12 + length)..]);
+                return [.. cut];
+            }
+            at += 12 + length;
+        }
+        throw new ArgumentException("no IDAT chunk");
+    }
+
     private static uint Crc32(ReadOnlySpan<byte> bytes)
     {
         var c = 0xFFFFFFFFu;

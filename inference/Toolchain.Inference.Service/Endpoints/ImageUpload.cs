@@ -63,14 +63,28 @@ internal sealed class ImageUpload : IDisposable
         {
             return (null, await TooLargeAsync(request, cancellationToken));
         }
+        catch (BadHttpRequestException e)
+        {
+            // Kestrel's own verdict on the body, e.g. a malformed chunk size line.
+            return (null, Results.Problem(statusCode: e.StatusCode, title: "Malformed request body", detail: e.Message));
+        }
         catch (InvalidDataException e)
         {
-            // Form parsing reports both malformed multipart and its own length limits this way.
-            return e.Message.Contains("limit", StringComparison.OrdinalIgnoreCase)
+            // Form parsing reports malformed multipart and its own limits this way; only the body limit is a size problem.
+            return e.Message.Contains("body length limit", StringComparison.OrdinalIgnoreCase)
                 ? (null, await TooLargeAsync(request, cancellationToken))
-                : (null, Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Malformed multipart form", detail: e.Message));
+                : (null, MalformedForm(e.Message));
+        }
+        catch (IOException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The multipart reader hits the end of the body before the closing boundary (a truncated body, or a
+            // boundary parameter that does not match the body).
+            return (null, MalformedForm(e.Message));
         }
     }
+
+    private static IResult MalformedForm(string reason) => Results.Problem(statusCode: StatusCodes.Status400BadRequest,
+        title: "Malformed multipart form", detail: $"the multipart form cannot be read: {reason}");
 
     private static async Task<(ImageUpload?, IResult?)> ReadFormAsync(HttpRequest request, CancellationToken cancellationToken)
     {

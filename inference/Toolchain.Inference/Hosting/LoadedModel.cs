@@ -64,9 +64,14 @@ internal sealed class LoadedModel
         }
     }
 
-    private static bool IsImageModel(OnnxModel model)
+    /// <summary>Whether the model takes 28×28 single-channel images, so encoded pictures can be fed to it.</summary>
+    public static bool IsImageModel(OnnxModel model)
     {
         var shape = model.Info.InputShape;
         return shape.Count == 4 && shape[1] == 1 && shape[2] == 28 && shape[3] == 28;
     }
+
+    /// <summary>Why a model that is not an image model cannot classify images.</summary>
+    public static string NotAnImageModel(OnnxModel model) =>
+        $"the model's input [{string.Join(',', model.Info.InputShape)}] is not a 28×28 single-channel image, so it cannot classify images";
 }

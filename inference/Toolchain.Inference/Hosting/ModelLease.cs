@@ -30,8 +30,7 @@ public sealed class ModelLease : IDisposable
     public ModelVersion Version { get; }
 
     /// <summary><see cref="Images"/>, or an error saying the model cannot classify images.</summary>
-    public ImageClassifier RequireImages() => Images ?? throw new ToolchainException(
-        $"the model's input [{string.Join(',', Model.Info.InputShape)}] is not a 28×28 single-channel image, so it cannot classify images");
+    public ImageClassifier RequireImages() => Images ?? throw new ToolchainException(LoadedModel.NotAnImageModel(Model));
 
     /// <inheritdoc />
     public void Dispose() => Interlocked.Exchange(ref _loaded, null)?.Release();

@@ -34,7 +34,10 @@ public sealed class OnnxClassifier : IAsyncDisposable, IDisposable
         var logger = loggerFactory.CreateLogger<OnnxClassifier>();
         modelOptions.Log = line => logger.LogWarning("{Notice}", line);
         Models = new ReloadingModelHost(options.ModelPath, modelOptions, options.Reload, loggerFactory.CreateLogger<ReloadingModelHost>(),
-            options.PreprocessingMode);
+            options.PreprocessingMode)
+        {
+            RequireImages = options.RequireImageInput,
+        };
         _batcher = options.Batching.Enabled ? new BatchingClassifier(Models, options.Batching) : null;
     }
 

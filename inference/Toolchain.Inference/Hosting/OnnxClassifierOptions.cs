@@ -37,6 +37,12 @@ public sealed class OnnxClassifierOptions
     /// </summary>
     public bool AllowSpinning { get; set; }
 
+    /// <summary>
+    /// Whether only image classifiers are served: a model without a 28×28 single-channel input is refused at load and
+    /// on reload (the old model keeps serving), rather than loaded and failing every image request. Off by default.
+    /// </summary>
+    public bool RequireImageInput { get; set; }
+
     /// <summary>Overrides the card's image preprocessing: "digit", "resize" or "raw". Null follows the card.</summary>
     public string? PreprocessingMode { get; set; }
 

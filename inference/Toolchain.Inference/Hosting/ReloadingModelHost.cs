@@ -55,6 +55,12 @@ public sealed partial class ReloadingModelHost : IModelSource, IDisposable
     /// <summary>The watched model file (absolute).</summary>
     public string ModelPath { get; }
 
+    /// <summary>
+    /// Whether only image classifiers (28×28 single-channel input) are accepted: any other model is refused like a
+    /// broken file, so a service that classifies pictures never turns ready on, or swaps to, a model it cannot use.
+    /// </summary>
+    public bool RequireImages { get; init; }
+
     /// <summary>Whether a model is loaded and serving.</summary>
     public bool IsReady => Volatile.Read(ref _current) is not null;
 
@@ -256,6 +262,10 @@ public sealed partial class ReloadingModelHost : IModelSource, IDisposable
                 return false;
             }
             SmokeTest(model);
+            if (RequireImages && !LoadedModel.IsImageModel(model))
+            {
+                throw new ToolchainException($"{ModelPath}: {LoadedModel.NotAnImageModel(model)}");
+            }
             var loaded = new LoadedModel(model, new ModelVersion(hash, DateTimeOffset.UtcNow, _generation + 1), _preprocessingMode, ownsModel: true)
             {
                 Released = _ => Interlocked.Decrement(ref _liveModels),

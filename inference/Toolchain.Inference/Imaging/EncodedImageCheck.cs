@@ -20,6 +20,8 @@ internal static class EncodedImageCheck
         }
         var at = PngSignature.Length;
         var first = true;
+        var header = default(PngHeader);
+        var imageData = new List<Range>();
         while (true)
         {
             if (at + 8 > data.Length)
@@ -43,12 +45,85 @@ internal static class EncodedImageCheck
             {
                 return $"is corrupt (CRC mismatch in PNG chunk {typeName})";
             }
+            if (typeName == "IHDR" && length >= 13)
+            {
+                header = new PngHeader(BinaryPrimitives.ReadUInt32BigEndian(data[(at + 8)..]), BinaryPrimitives.ReadUInt32BigEndian(data[(at + 12)..]),
+                    data[at + 16], data[at + 17], data[at + 20] == 1);
+            }
+            else if (typeName == "IDAT")
+            {
+                imageData.Add(new Range(at + 8, at + 8 + (int)length));
+            }
             at += 12 + (int)length;
             if (typeName == "IEND")
             {
-                return null;
+                return ImageDataProblem(data, imageData, header);
             }
         }
+    }
+
+    /// <summary>Width, height and pixel format from a PNG's IHDR chunk.</summary>
+    private readonly record struct PngHeader(uint Width, uint Height, byte BitDepth, byte ColorType, bool Interlaced)
+    {
+        private static readonly (int X, int Y, int DX, int DY)[] Adam7 =
+            [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)];
+
+        /// <summary>Bytes the image data must inflate to (each row carries a filter byte); null for an unknown format.</summary>
+        public long? InflatedBytes()
+        {
+            long? channels = ColorType switch { 0 => 1, 2 => 3, 3 => 1, 4 => 2, 6 => 4, _ => null };
+            if (channels is not { } c || Width == 0 || Height == 0)
+            {
+                return null;
+            }
+            var bits = c * BitDepth;
+            long width = Width, height = Height;
+            long Rows(long w, long h) => w == 0 || h == 0 ? 0 : h * (1 + (((w * bits) + 7) / 8));
+            return Interlaced
+                ? Adam7.Sum(p => Rows((width - p.X + p.DX - 1) / p.DX, (height - p.Y + p.DY - 1) / p.DY))
+                : Rows(width, height);
+        }
+    }
+
+    /// <summary>
+    /// Chunks can be complete and CRC-correct while the compressed image data stops early (a writer cut short before
+    /// the chunk was framed); ImageSharp then fills the rest with zeros. Inflating once tells.
+    /// </summary>
+    private static string? ImageDataProblem(ReadOnlySpan<byte> data, List<Range> imageData, PngHeader header)
+    {
+        if (imageData.Count == 0)
+        {
+            return "is corrupt (the PNG has no image data)";
+        }
+        if (header.InflatedBytes() is not { } expected)
+        {
+            return null;
+        }
+        var compressed = new byte[imageData.Sum(r => r.End.Value - r.Start.Value)];
+        var filled = 0;
+        foreach (var range in imageData)
+        {
+            data[range].CopyTo(compressed.AsSpan(filled));
+            filled += range.End.Value - range.Start.Value;
+        }
+        long inflated = 0;
+        try
+        {
+            using var zlib = new System.IO.Compression.ZLibStream(new MemoryStream(compressed), System.IO.Compression.CompressionMode.Decompress);
+            var scratch = new byte[64 * 1024];
+            int read;
+            while (inflated < expected && (read = zlib.Read(scratch)) > 0)
+            {
+                inflated += read;
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            return $"is corrupt (its image data does not decompress: {e.Message})";
+        }
+        return inflated < expected
+            ? $"is truncated (its image data holds {inflated:N0} of {expected:N0} bytes)"
+            : null;
     }
 
     /// <summary>A JPEG without its end-of-image marker was cut short.</summary>

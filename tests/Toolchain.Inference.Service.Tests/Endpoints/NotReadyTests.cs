@@ -35,4 +35,18 @@ public sealed class NotReadyTests : IDisposable
         using var readyLater = await service.Client.GetAsync("/readyz");
         Assert.Equal(HttpStatusCode.OK, readyLater.StatusCode);
     }
+
+    [Fact]
+    public async Task A_model_that_cannot_classify_images_never_makes_the_service_ready()
+    {
+        var path = TinyOnnxModels.WriteBinary(_dir.File("xor.onnx"));
+        await using var service = await RunningService.StartAsync(path);
+
+        using var ready = await service.Client.GetAsync("/readyz");
+        using var classify = await service.PostImageAsync(LabelledTinyModels.Png(1));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Contains("is not a 28×28 single-channel image", await ready.Content.ReadAsStringAsync());
+        await ClassifyEndpointTests.AssertProblemAsync(classify, HttpStatusCode.ServiceUnavailable, "not a 28×28");
+    }
 }

@@ -96,4 +96,29 @@ public sealed class HotReloadTests : IDisposable
         var metrics = await service.Client.GetStringAsync("/metrics");
         Assert.Equal(service.Classifier.Models.FailedReloadCount, Endpoints.ConcurrentClassifyTests.Sample(metrics, "toolchain_model_reload_failures_total"));
     }
+
+    [Fact]
+    public async Task A_replacement_that_cannot_classify_images_is_ignored_and_the_old_model_keeps_answering()
+    {
+        var path = LabelledTinyModels.Write(_dir.File("model.onnx"), "old ");
+        await using var service = await RunningService.StartAsync(path);
+        var version = service.Classifier.Models.Version!.Id;
+
+        var xor = TinyOnnxModels.WriteBinary(_dir.File("xor.onnx.next"));
+        File.Move(xor, path, overwrite: true);
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (service.Classifier.Models.FailedReloadCount == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(1, service.Classifier.Models.FailedReloadCount);
+        Assert.Contains("is not a 28×28 single-channel image", service.Classifier.Models.LastFailure);
+        using var response = await service.PostImageAsync(LabelledTinyModels.Png(5));
+        var json = await RunningService.JsonAsync(response);
+        Assert.Equal("old 5", json.GetProperty("label").GetString());
+        Assert.Equal(version, json.GetProperty("model_version").GetString());
+        using var ready = await service.Client.GetAsync("/readyz");
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+    }
 }

@@ -1,4 +1,5 @@
 using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.Formats.Tiff;
 using SixLabors.ImageSharp.PixelFormats;
 using Toolchain.Inference.Imaging;
@@ -51,6 +52,43 @@ public sealed class BadImageTests : IDisposable
     [Fact]
     public void A_PNG_with_a_bad_CRC_is_refused_naming_the_chunk() =>
         Assert.Equal("is corrupt (CRC mismatch in PNG chunk IDAT)", Fails("crc.png", TestImages.PngWithBadCrc(GoodPng())).Problem);
+
+    [Fact]
+    public void A_PNG_whose_image_data_stops_early_inside_well_formed_chunks_is_refused_as_truncated()
+    {
+        var problem = Fails("short.png", TestImages.PngWithShortImageData(GoodPng(), keep: 20)).Problem;
+
+        Assert.Matches(@"^is (truncated \(its image data holds [\d,]+ of [\d,]+ bytes\)|corrupt \(its image data does not decompress)", problem);
+    }
+
+    [Theory]
+    [InlineData(ImageStyle.WhiteOnBlackGray8)]
+    [InlineData(ImageStyle.DarkOnLightGray16)]
+    [InlineData(ImageStyle.DarkOnLightGray1)]
+    [InlineData(ImageStyle.DarkOnLightGray4)]
+    [InlineData(ImageStyle.DarkOnLightPalette)]
+    [InlineData(ImageStyle.DarkOnLightRgb48)]
+    [InlineData(ImageStyle.BlackInkTransparentRgba64)]
+    [InlineData(ImageStyle.BlackInkTransparentGrayAlpha)]
+    public void Complete_PNGs_of_every_pixel_format_pass_the_image_data_check(ImageStyle style)
+    {
+        var png = TestImages.Encode(TestImages.Seven(40, 30, 8, 4, 20, 3), 40, 30, style);
+
+        Assert.Null(EncodedImageCheck.PngProblem(png));
+    }
+
+    [Fact]
+    public void An_interlaced_PNG_passes_the_image_data_check_and_its_cut_image_data_does_not()
+    {
+        using var image = new Image<L8>(37, 23);
+        image[5, 5] = new L8(255);
+        using var stream = new MemoryStream();
+        image.SaveAsPng(stream, new PngEncoder { InterlaceMethod = PngInterlaceMode.Adam7, ColorType = PngColorType.Grayscale });
+        var png = stream.ToArray();
+
+        Assert.Null(EncodedImageCheck.PngProblem(png));
+        Assert.NotNull(EncodedImageCheck.PngProblem(TestImages.PngWithShortImageData(png, keep: 8)));
+    }
 
     [Fact]
     public void A_GIF_cut_anywhere_is_refused_and_the_whole_one_is_accepted()
