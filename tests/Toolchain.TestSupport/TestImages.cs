@@ -34,6 +34,11 @@ public enum ImageStyle
     BlackInkTransparentRgba,
     /// <summary>Black ink on a transparent background, grey+alpha PNG.</summary>
     BlackInkTransparentGrayAlpha,
+    /// <summary>
+    /// White ink on a transparent background (alpha = ink), RGBA PNG, as a canvas with a dark page behind it exports
+    /// strokes; transparent pixels store black.
+    /// </summary>
+    WhiteInkTransparentRgba,
     /// <summary>White ink on black, as MNIST stores digits, 8-bit grey PNG.</summary>
     WhiteOnBlackGray8,
     /// <summary>Black ink on white, JPEG quality 75.</summary>
@@ -86,6 +91,12 @@ public static class TestImages
                 {
                     using var image = new Image<Rgba32>(width, height);
                     Fill(image, ink, v => new Rgba32(0, 0, 0, ToByte(v)));
+                    return Save(image, new PngEncoder { ColorType = PngColorType.RgbWithAlpha });
+                }
+            case ImageStyle.WhiteInkTransparentRgba:
+                {
+                    using var image = new Image<Rgba32>(width, height);
+                    Fill(image, ink, v => v > 0 ? new Rgba32(255, 255, 255, ToByte(v)) : new Rgba32(0, 0, 0, 0));
                     return Save(image, new PngEncoder { ColorType = PngColorType.RgbWithAlpha });
                 }
             case ImageStyle.BlackInkTransparentRgba64:

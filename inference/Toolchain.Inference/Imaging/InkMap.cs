@@ -24,11 +24,12 @@ internal sealed class InkMap
     public float[] Values { get; }
 
     /// <summary>
-    /// Paper brightness in [0,1] with alpha composited over white (ink on paper), box-averaged by an integer factor
-    /// so the longer side is at most <see cref="MaxWorkingSide"/>.
+    /// Paper brightness in [0,1] with alpha composited over a backdrop (see <see cref="Backdrop"/>), box-averaged by an
+    /// integer factor so the longer side is at most <see cref="MaxWorkingSide"/>.
     /// </summary>
     public static InkMap Brightness(Image<La16> image)
     {
+        var backdrop = Backdrop(image);
         var factor = (Math.Max(image.Width, image.Height) + MaxWorkingSide - 1) / MaxWorkingSide;
         var w = (image.Width + factor - 1) / factor;
         var h = (image.Height + factor - 1) / factor;
@@ -43,8 +44,8 @@ internal sealed class InkMap
                 for (var x = 0; x < row.Length; x++)
                 {
                     var p = row[x];
-                    // Composite over white: transparent pixels are paper, whatever colour they store.
-                    var brightness = ((p.L * p.A) + (255f * (255 - p.A))) / (255f * 255f);
+                    // Transparent pixels are paper, whatever colour they store.
+                    var brightness = ((p.L * p.A) + (backdrop * (255 - p.A))) / (255f * 255f);
                     sums[outRow + (x / factor)] += brightness;
                     counts[outRow + (x / factor)]++;
                 }
@@ -55,6 +56,39 @@ internal sealed class InkMap
             sums[i] /= counts[i];
         }
         return new InkMap(w, h, sums);
+    }
+
+    /// <summary>
+    /// What transparent pixels are composited over, 0..255: white (ink on paper), except when the background is
+    /// transparent and what is drawn on it is light, as canvas exports of white strokes are; over white those would
+    /// vanish, so they go over black.
+    /// </summary>
+    private static float Backdrop(Image<La16> image)
+    {
+        var ring = Math.Max(1, Math.Min(image.Width, image.Height) / 50);
+        double borderAlpha = 0, borderCount = 0, drawnLight = 0, drawnAlpha = 0;
+        image.ProcessPixelRows(rows =>
+        {
+            for (var y = 0; y < rows.Height; y++)
+            {
+                var row = rows.GetRowSpan(y);
+                var edgeRow = y < ring || y >= rows.Height - ring;
+                for (var x = 0; x < row.Length; x++)
+                {
+                    var p = row[x];
+                    if (edgeRow || x < ring || x >= row.Length - ring)
+                    {
+                        borderAlpha += p.A;
+                        borderCount++;
+                    }
+                    drawnLight += (double)p.L * p.A;
+                    drawnAlpha += p.A;
+                }
+            }
+        });
+        var transparentBackground = borderAlpha < 127.5 * borderCount;
+        var lightDrawing = drawnAlpha > 0 && drawnLight / drawnAlpha > 127.5;
+        return transparentBackground && lightDrawing ? 0f : 255f;
     }
 
     /// <summary>Median of the outer ring (2% of the shorter side, at least one pixel): the paper, for any sane photo or scan.</summary>
