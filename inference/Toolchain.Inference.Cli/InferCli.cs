@@ -47,7 +47,7 @@ public static class InferCli
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // Anything else is a bug, but the user still gets one line rather than a stack trace.
-            console.Fail($"unexpected error: {e.Message}");
+            console.Fail($"unexpected error: {CliConsole.OneLine(e.Message)}");
             return Failed;
         }
         finally

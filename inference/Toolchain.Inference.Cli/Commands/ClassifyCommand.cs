@@ -110,6 +110,10 @@ internal static class ClassifyCommand
         var failed = 0;
         for (var i = 0; i < group.Count; i++)
         {
+            if (errors[i] is null && predictions[slots[i]].Probabilities.Any(float.IsNaN))
+            {
+                errors[i] = PredictCommand.NaNProblem;
+            }
             if (errors[i] is { } problem)
             {
                 failed++;

@@ -53,6 +53,8 @@ internal static class EvalCommand
 {
     public const string XorDatasetName = "xor";
 
+    private const string ReportName = "report.json";
+
     public static int Run(EvalOptions o, CliConsole console)
     {
         var result = Evaluate(o.Model, o.Dataset, o.Out, o, console, showProgress: !o.Json);
@@ -80,6 +82,7 @@ internal static class EvalCommand
         var name = dataset ?? DefaultDataset(info)
             ?? throw new ToolchainException($"{modelPath}: the model card names no dataset; pass --dataset");
         var dir = outDir ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath))!, "eval");
+        OutputFolder.Require(dir, outDir is null ? $"the eval folder {dir}" : $"--out {outDir}");
         return name == XorDatasetName
             ? EvaluateXor(model, modelPath, s, dir, clock)
             : EvaluateImages(model, modelPath, name, s, dir, clock, console, showProgress);
@@ -140,11 +143,10 @@ internal static class EvalCommand
         var comparable = card is not null && SameDataset(card.DatasetName, datasetName, data.Name) && card.TestCount == test.Count;
 
         var modelName = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(modelPath))) ?? modelPath;
-        var confusionPath = Path.Combine(dir, "confusion.png");
-        var samplesPath = Path.Combine(dir, "samples.png");
-        ConfusionChart.Save(confusionPath, confusion, info.Labels,
+        using var files = new StagedFileSet(dir);
+        ConfusionChart.Save(files.StagingPath("confusion.png"), confusion, info.Labels,
             $"{modelName} on {data.Name}: accuracy {confusion.Accuracy.ToString("P2", CultureInfo.InvariantCulture)}");
-        SamplesChart.Save(samplesPath, OnePerClass(test, actual, predictions.Predicted, classCount), info.Labels,
+        SamplesChart.Save(files.StagingPath("samples.png"), OnePerClass(test, actual, predictions.Predicted, classCount), info.Labels,
             $"{modelName}: one test image per class");
 
         var result = new EvalResult
@@ -161,9 +163,9 @@ internal static class EvalCommand
             CardAccuracy = card?.TestAccuracy,
             CardComparable = comparable,
             OutputDirectory = dir,
-            Charts = [confusionPath, samplesPath],
+            Charts = [files.FinalPath("confusion.png"), files.FinalPath("samples.png")],
         };
-        AtomicFile.WriteAllText(Path.Combine(dir, "report.json"), ToJson(result, indented: true) + "\n");
+        Commit(files, result);
         return result;
     }
 
@@ -220,9 +222,9 @@ internal static class EvalCommand
         var mse = probabilities.Zip(labels, (p, y) => (p - y) * (p - y)).Average();
         var confusion = ConfusionMatrix.From(actual, predicted, 2);
         var card = info.Card;
-        var boundaryPath = Path.Combine(dir, "decision-boundary.png");
         var modelName = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(modelPath))) ?? modelPath;
-        DecisionBoundaryChart.Save(boundaryPath, points => XorPredictions(model, points, points.Length / 2).Select(p => (double)p.Probabilities[^1]).ToArray(), features, labels,
+        using var files = new StagedFileSet(dir);
+        DecisionBoundaryChart.Save(files.StagingPath("decision-boundary.png"), points => XorPredictions(model, points, points.Length / 2).Select(p => (double)p.Probabilities[^1]).ToArray(), features, labels,
             $"{modelName} (ONNX): accuracy {confusion.Accuracy.ToString("P1", CultureInfo.InvariantCulture)}, MSE {mse.ToString("0.0000", CultureInfo.InvariantCulture)}");
         var result = new EvalResult
         {
@@ -239,10 +241,20 @@ internal static class EvalCommand
             CardAccuracy = card?.TestAccuracy,
             CardComparable = card is not null && card.DatasetName == XorDatasetName && seed == testSeed && (card.TestCount == 0 || card.TestCount == n),
             OutputDirectory = dir,
-            Charts = [boundaryPath],
+            Charts = [files.FinalPath("decision-boundary.png")],
         };
-        AtomicFile.WriteAllText(Path.Combine(dir, "report.json"), ToJson(result, indented: true) + "\n");
+        Commit(files, result);
         return result;
+    }
+
+    /// <summary>
+    /// Writes report.json beside the staged charts and moves the set into the eval folder, report last: a run that
+    /// fails before this point leaves the previous run's files untouched.
+    /// </summary>
+    private static void Commit(StagedFileSet files, EvalResult result)
+    {
+        AtomicFile.WriteAllText(files.StagingPath(ReportName), ToJson(result, indented: true) + "\n");
+        files.Commit(last: ReportName);
     }
 
     /// <summary>The ONNX model's predictions for <paramref name="n"/> two-feature points.</summary>

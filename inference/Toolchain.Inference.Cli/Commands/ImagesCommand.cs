@@ -41,9 +41,16 @@ internal static class ImagesCommand
             "train" => data.Train,
             _ => throw new ToolchainException($"--split must be train or test, not '{o.Split}'"),
         };
-        foreach (var path in ImageSetPngWriter.Write(split, data.ClassNames, o.Split, o.Start, o.Count, o.Out))
+        OutputFolder.Require(o.Out, $"--out {o.Out}");
+        var paths = ImageSetPngWriter.Write(split, data.ClassNames, o.Split, o.Start, o.Count, o.Out);
+        foreach (var path in paths)
         {
             console.Out.WriteLine(path);
+        }
+        if (paths.Count < o.Count)
+        {
+            // The writer stops at the end of the split; say so, or a script asking for 10 files silently gets fewer.
+            console.Notice($"only {paths.Count} images from {o.Start}; the {o.Split} split has {split.Count}");
         }
         return InferCli.Ok;
     }

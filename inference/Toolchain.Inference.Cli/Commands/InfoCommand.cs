@@ -22,11 +22,8 @@ internal static class InfoCommand
 {
     public static int Run(InfoOptions o, CliConsole console)
     {
-        ModelInfo info;
-        using (var model = ModelLoader.Load(o.Model, ExecutionProvider.Cpu, 1, console))
-        {
-            info = model.Info;
-        }
+        // Describe, not Load: a model without our card cannot be run without --input-shape, but it can be described.
+        var info = ModelLoader.Describe(o.Model, console);
         var providers = ProviderProbe.Probe();
         var card = CardFields(info.Card);
 
@@ -44,19 +41,26 @@ internal static class InfoCommand
                 w.WriteNumber("opset", info.Opset);
                 w.WriteString("producer", info.Producer);
                 w.WriteString("doc_string", info.Description);
-                w.WriteStartObject("card");
-                foreach (var (key, value) in card)
+                if (info.Card is null)
                 {
-                    if (value is null)
-                    {
-                        w.WriteNull(key);
-                    }
-                    else
-                    {
-                        w.WriteString(key, value);
-                    }
+                    w.WriteNull("card");
                 }
-                w.WriteEndObject();
+                else
+                {
+                    w.WriteStartObject("card");
+                    foreach (var (key, value) in card)
+                    {
+                        if (value is null)
+                        {
+                            w.WriteNull(key);
+                        }
+                        else
+                        {
+                            w.WriteString(key, value);
+                        }
+                    }
+                    w.WriteEndObject();
+                }
                 w.WriteStartObject("providers");
                 foreach (var p in providers)
                 {
@@ -79,12 +83,20 @@ internal static class InfoCommand
         console.Write(summary);
         console.Out.WriteLine();
 
-        var cardTable = new TextTable(info.Card is null ? "model card: none (foreign model)" : "model card", "key", "value");
-        foreach (var (key, value) in card)
+        if (info.Card is null)
         {
-            cardTable.AddRow(key, value ?? "(not set)");
+            // An empty table would only draw a header; say it in words and how such a model can still be run.
+            console.Out.WriteLine("model card: none (foreign model; to run it, give --input-shape, --mean, --std and --labels)");
         }
-        console.Write(cardTable);
+        else
+        {
+            var cardTable = new TextTable("model card", "key", "value");
+            foreach (var (key, value) in card)
+            {
+                cardTable.AddRow(key, value ?? "(not set)");
+            }
+            console.Write(cardTable);
+        }
         console.Out.WriteLine();
 
         var providerTable = new TextTable("execution providers", "provider", "status");

@@ -23,9 +23,23 @@ internal static class ModelLoader
             Log = console.Notice,
             ForeignInput = foreign,
         };
+        return Guarded(path, () => OnnxModel.Load(path, options));
+    }
+
+    /// <summary>What the model at <paramref name="path"/> declares; it needs no model card (see <see cref="OnnxModel.Describe"/>).</summary>
+    public static ModelInfo Describe(string path, CliConsole console) =>
+        Guarded(path, () => OnnxModel.Describe(path, new OnnxModelOptions
+        {
+            Provider = ExecutionProvider.Cpu,
+            IntraOpThreads = 1,
+            Log = console.Notice,
+        }));
+
+    private static T Guarded<T>(string path, Func<T> load)
+    {
         try
         {
-            return OnnxModel.Load(path, options);
+            return load();
         }
         catch (ToolchainException)
         {

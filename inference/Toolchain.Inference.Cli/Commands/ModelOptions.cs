@@ -1,5 +1,7 @@
+using System.Globalization;
 using CommandLine;
 using Toolchain.Inference.Runtime;
+using Toolchain.Shared.Errors;
 
 namespace Toolchain.Inference.Cli.Commands;
 
@@ -15,8 +17,10 @@ internal abstract class ModelOptions
     [Option("threads", Default = 0, HelpText = "Intra-op threads (0: ONNX Runtime decides).")]
     public int Threads { get; set; }
 
-    [Option("input-shape", Separator = ',', HelpText = "Foreign models (no model card): input shape without the batch axis, e.g. 1,28,28.")]
-    public IEnumerable<long> InputShape { get; set; } = [];
+    // One string parsed by us, not a CommandLineParser sequence: a sequence option also swallows the positional
+    // arguments after it ("--input-shape 2 f.csv" took f.csv as a second dimension).
+    [Option("input-shape", HelpText = "Foreign models (no model card): input shape without the batch axis, e.g. 1,28,28.")]
+    public string? InputShape { get; set; }
 
     [Option("mean", Default = 0.0, HelpText = "Foreign models: normalisation mean of pixels scaled to [0,1].")]
     public double Mean { get; set; }
@@ -24,19 +28,49 @@ internal abstract class ModelOptions
     [Option("std", Default = 1.0, HelpText = "Foreign models: normalisation std.")]
     public double Std { get; set; }
 
-    [Option("labels", Separator = ',', HelpText = "Foreign models: class names, comma-separated (default 0, 1, ...).")]
-    public IEnumerable<string> Labels { get; set; } = [];
+    [Option("labels", HelpText = "Foreign models: class names, comma-separated (default 0, 1, ...).")]
+    public string? Labels { get; set; }
 
     /// <summary>What the user said about a foreign model's input, or null when they said nothing.</summary>
     public ForeignModelInput? ForeignInput()
     {
-        var shape = InputShape.ToArray();
-        if (shape.Length == 0)
+        if (InputShape is null)
         {
             return null;
         }
-        var labels = Labels.ToArray();
-        return new ForeignModelInput([-1, .. shape], Mean, Std, labels.Length == 0 ? null : labels,
-            shape.Length == 3 ? "digit" : "none");
+        var shape = ParseShape(InputShape);
+        var labels = ParseLabels(Labels);
+        return new ForeignModelInput([-1, .. shape], Mean, Std, labels, shape.Length == 3 ? "digit" : "none");
+    }
+
+    /// <summary>Parses "1,28,28": one or more positive sizes separated by commas.</summary>
+    public static long[] ParseShape(string text)
+    {
+        var fields = text.Split(',', StringSplitOptions.TrimEntries);
+        var shape = new long[fields.Length];
+        for (var i = 0; i < fields.Length; i++)
+        {
+            if (!long.TryParse(fields[i], NumberStyles.None, CultureInfo.InvariantCulture, out shape[i]) || shape[i] < 1)
+            {
+                throw new ToolchainException(
+                    $"--input-shape must be positive sizes separated by commas, without the batch axis (e.g. 1,28,28), not '{text}'");
+            }
+        }
+        return shape;
+    }
+
+    /// <summary>Parses "cat,dog": class names separated by commas; null when none were given.</summary>
+    public static string[]? ParseLabels(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+        var labels = text.Split(',', StringSplitOptions.TrimEntries);
+        if (labels.Any(l => l.Length == 0))
+        {
+            throw new ToolchainException($"--labels must be class names separated by commas, none of them empty, not '{text}'");
+        }
+        return labels;
     }
 }

@@ -17,18 +17,24 @@ internal sealed class PredictOptions : ModelOptions
     public bool Json { get; set; }
 }
 
-/// <summary>Prints the probability and class for every row of features; bad rows get a one-line error each.</summary>
+/// <summary>
+/// Prints the probability and class for every row of features. Bad rows (and rows the model returns NaN for) get a
+/// one-line error each, the first ten of them; a file that is not text at all gets one line for the whole file.
+/// </summary>
 internal static class PredictCommand
 {
     private const int BatchRows = 1024;
+
+    /// <summary>The error of a row whose probabilities are not numbers.</summary>
+    public const string NaNProblem = "the model returned NaN";
 
     public static int Run(PredictOptions o, CliConsole console)
     {
         var fromStdin = o.Input is null or "-";
         var source = fromStdin ? "<stdin>" : o.Input!;
-        if (!fromStdin && !File.Exists(source))
+        if (!fromStdin)
         {
-            throw new InvalidInputFileException(source, Directory.Exists(source) ? "is a directory, not a feature file" : "no such file");
+            TextFileCheck.Require(source, "feature file");
         }
         using var model = ModelLoader.Load(o, console);
         var info = model.Info;
@@ -36,7 +42,7 @@ internal static class PredictCommand
         using var reader = fromStdin ? null : new StreamReader(source);
         var input = reader ?? console.In;
 
-        var failed = 0;
+        var bad = new BadRowReport(console, source, print: !o.Json);
         var rows = 0;
         var batch = new List<FeatureRow>(BatchRows);
         try
@@ -46,29 +52,22 @@ internal static class PredictCommand
                 rows++;
                 if (row.Error is not null)
                 {
-                    Flush(batch, model, o.Json, console);
-                    failed++;
-                    var where = $"{source}:{row.Line}";
-                    if (o.Json)
-                    {
-                        console.Out.WriteLine(JsonLine.Of(w =>
-                        {
-                            w.WriteNumber("line", row.Line);
-                            w.WriteString("error", row.Error);
-                        }));
-                    }
-                    else
-                    {
-                        console.Fail($"{where}: {row.Error}");
-                    }
+                    Flush(batch, model, o.Json, console, bad);
+                    ReportBadRow(row.Line, row.Error, o.Json, console, bad);
                     continue;
                 }
                 batch.Add(row);
                 if (batch.Count == BatchRows)
                 {
-                    Flush(batch, model, o.Json, console);
+                    Flush(batch, model, o.Json, console, bad);
                 }
             }
+        }
+        catch (InvalidDataException e)
+        {
+            Flush(batch, model, o.Json, console, bad);
+            bad.Finish();
+            throw new InvalidInputFileException(source, e.Message, e);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -78,11 +77,26 @@ internal static class PredictCommand
         {
             throw new InvalidInputFileException(source, "has no rows of features");
         }
-        Flush(batch, model, o.Json, console);
-        return failed == 0 ? InferCli.Ok : InferCli.PartlyFailed;
+        Flush(batch, model, o.Json, console, bad);
+        bad.Finish();
+        return bad.Count == 0 ? InferCli.Ok : InferCli.PartlyFailed;
     }
 
-    private static void Flush(List<FeatureRow> batch, OnnxModel model, bool json, CliConsole console)
+    private static void ReportBadRow(int line, string problem, bool json, CliConsole console, BadRowReport bad)
+    {
+        if (json)
+        {
+            // Machine-readable output keeps one object per row; only the human-facing stderr is capped.
+            console.Out.WriteLine(JsonLine.Of(w =>
+            {
+                w.WriteNumber("line", line);
+                w.WriteString("error", problem);
+            }));
+        }
+        bad.Add(line, problem);
+    }
+
+    private static void Flush(List<FeatureRow> batch, OnnxModel model, bool json, CliConsole console, BadRowReport bad)
     {
         if (batch.Count == 0)
         {
@@ -115,6 +129,11 @@ internal static class PredictCommand
         for (var i = 0; i < batch.Count; i++)
         {
             var p = predictions[i];
+            if (p.Probabilities.Any(float.IsNaN))
+            {
+                ReportBadRow(batch[i].Line, NaNProblem, json, console, bad);
+                continue;
+            }
             // For a binary model the interesting number is P(class 1); for multiclass, the winner's probability.
             var probability = binary ? p.Probabilities[^1] : p.Confidence;
             if (json)

@@ -12,11 +12,17 @@ internal sealed record FeatureRow(int Line, double[]? Values, string? Error = nu
 /// </summary>
 internal static class FeatureRowReader
 {
-    public static IEnumerable<FeatureRow> Read(TextReader reader, int expectedWidth)
+    /// <summary>
+    /// The rows of <paramref name="reader"/>. A line longer than <paramref name="maxLineLength"/> ends the reading with
+    /// <see cref="InvalidDataException"/>: no file of features has such lines, and a stream without line breaks must not
+    /// be buffered whole.
+    /// </summary>
+    public static IEnumerable<FeatureRow> Read(TextReader reader, int expectedWidth, int maxLineLength = BoundedLineReader.DefaultMaxLength)
     {
+        var lines = new BoundedLineReader(reader, maxLineLength);
         var lineNumber = 0;
         var seenContent = false;
-        while (reader.ReadLine() is { } line)
+        while (lines.ReadLine() is { } line)
         {
             lineNumber++;
             var text = line.Trim();

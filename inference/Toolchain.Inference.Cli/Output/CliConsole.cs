@@ -1,3 +1,4 @@
+using System.Text;
 using Spectre.Console;
 
 namespace Toolchain.Inference.Cli.Output;
@@ -35,10 +36,10 @@ internal sealed class CliConsole
     public IAnsiConsole Rich => _rich ??= AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Out) });
 
     /// <summary>Prints a one-line error prefixed with the program name.</summary>
-    public void Fail(string message) => Error.WriteLine($"infer: {OneLine(message)}");
+    public void Fail(string message) => Error.WriteLine($"infer: {Printable(message)}");
 
     /// <summary>Prints a one-line notice prefixed with the program name.</summary>
-    public void Notice(string message) => Error.WriteLine($"infer: {OneLine(message)}");
+    public void Notice(string message) => Error.WriteLine($"infer: {Printable(message)}");
 
     /// <summary>Prints <paramref name="table"/>: boxed on a terminal, aligned plain text elsewhere.</summary>
     public void Write(TextTable table)
@@ -53,10 +54,40 @@ internal sealed class CliConsole
         }
     }
 
-    /// <summary>The first line of <paramref name="message"/>, so an error can never spill over several lines.</summary>
+    /// <summary>
+    /// The first line of <paramref name="message"/>: for exception messages whose later lines are detail (ONNX Runtime
+    /// appends stack-like context), not for text that may hold a file's bytes, which <see cref="Printable"/> keeps whole.
+    /// </summary>
     public static string OneLine(string message)
     {
         var line = message.ReplaceLineEndings("\n").Split('\n', 2)[0].Trim();
         return line.Length == 0 ? "unknown error" : line;
+    }
+
+    /// <summary>
+    /// <paramref name="message"/> as one line of plain text: control and line-separator characters (which messages can
+    /// pick up from the files they describe, such as a PNG chunk type) become <c>\xNN</c> or <c>\uNNNN</c>, so an error is
+    /// always exactly one line and never moves the terminal's cursor.
+    /// </summary>
+    public static string Printable(string message)
+    {
+        var text = message.Trim();
+        if (text.Length == 0)
+        {
+            return "unknown error";
+        }
+        var sb = new StringBuilder(text.Length);
+        foreach (var c in text)
+        {
+            if (char.IsControl(c) || c is '\u2028' or '\u2029')
+            {
+                sb.Append(c <= '\xFF' ? $"\\x{(int)c:X2}" : $"\\u{(int)c:X4}");
+            }
+            else
+            {
+                sb.Append(c);
+            }
+        }
+        return sb.ToString();
     }
 }

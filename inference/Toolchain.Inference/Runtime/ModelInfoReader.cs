@@ -9,7 +9,11 @@ namespace Toolchain.Inference.Runtime;
 /// <summary>Builds a <see cref="ModelInfo"/> from a session's metadata and graph, checking the card against the graph.</summary>
 internal static class ModelInfoReader
 {
-    public static ModelInfo Read(string path, InferenceSession session, OnnxFileHeader header, ForeignModelInput? foreign)
+    /// <summary>
+    /// The model's info. With <paramref name="describeOnly"/>, a model without a card is described by its graph alone
+    /// (no input to run it by is chosen), so it needs no <paramref name="foreign"/> and may have any inputs and types.
+    /// </summary>
+    public static ModelInfo Read(string path, InferenceSession session, OnnxFileHeader header, ForeignModelInput? foreign, bool describeOnly = false)
     {
         var meta = session.ModelMetadata;
         ModelCard? card;
@@ -43,8 +47,8 @@ internal static class ModelInfoReader
             Outputs = outputs.Select(kv => Describe(kv.Key, kv.Value)).ToArray(),
         };
 
-        return card is not null
-            ? FromCard(path, card, inputs, outputs, common)
+        return card is not null ? FromCard(path, card, inputs, outputs, common)
+            : describeOnly ? common
             : FromForeign(path, foreign, inputs, outputs, common);
     }
 

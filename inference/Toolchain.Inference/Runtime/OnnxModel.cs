@@ -88,6 +88,26 @@ public sealed class OnnxModel : IDisposable
         }
     }
 
+    /// <summary>
+    /// Reads what <paramref name="path"/> declares without preparing it to classify, for tools that only describe a
+    /// model. Unlike <see cref="Load"/> it accepts a model without a card and without
+    /// <see cref="OnnxModelOptions.ForeignInput"/>, whatever its inputs and element types: then only the graph's fields
+    /// (<see cref="ModelInfo.Inputs"/>, <see cref="ModelInfo.Outputs"/>, <see cref="ModelInfo.Opset"/>,
+    /// <see cref="ModelInfo.Producer"/>, <see cref="ModelInfo.Description"/>) are filled in and
+    /// <see cref="ModelInfo.Card"/> is null. A card is still read and checked against the graph. Throws as
+    /// <see cref="Load"/> does for a missing, corrupt or non-ONNX file.
+    /// </summary>
+    public static ModelInfo Describe(string path, OnnxModelOptions? options = null)
+    {
+        options ??= new OnnxModelOptions { Provider = ExecutionProvider.Cpu, IntraOpThreads = 1 };
+        var header = OnnxFileHeader.Read(path);
+        var (session, _) = SessionFactory.Create(path, options);
+        using (session)
+        {
+            return ModelInfoReader.Read(path, session, header, foreign: null, describeOnly: true);
+        }
+    }
+
     /// <summary>Classifies <paramref name="count"/> model-ready (normalised) float32 examples laid out back to back.</summary>
     public Prediction[] Classify(ReadOnlySpan<float> inputs, int count)
     {

@@ -153,4 +153,57 @@ public sealed class ClassifyCommandTests : IDisposable
         Assert.Equal(0, with.ExitCode);
         Assert.Equal("5", with.OutLines.Single().Split('\t')[1]);
     }
+
+    [Fact]
+    public void Classify_reports_a_png_whose_chunk_type_holds_a_newline_on_one_line()
+    {
+        var model = _files.ImageModel();
+        // A chunk of 5000 bytes whose type is "AB\nC", in a 36-byte file.
+        byte[] header = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0x13, 0x88, (byte)'A', (byte)'B', (byte)'\n', (byte)'C'];
+        var png = _files.Bytes("ctrl.png", [.. header, .. Enumerable.Repeat((byte)'x', 20)]);
+
+        var r = CliRun.Infer("classify", "--provider", "cpu", "--model", model, png);
+
+        Assert.Equal(2, r.ExitCode);
+        var line = r.ErrorLines.Single();
+        Assert.StartsWith($"infer: {png}: ", line);
+        Assert.Contains("AB\\x0AC", line);
+    }
+
+    [Fact]
+    public void Classify_reports_an_image_the_model_returns_NaN_for_as_failed_and_exits_2()
+    {
+        var model = ForeignModels.NaNImageClassifier(_files.PathOf("nan.onnx"));
+        var png = _files.Png("five.png", 5);
+
+        var r = CliRun.Infer("classify", "--provider", "cpu", "--model", model, "--raw", "--input-shape", "1,28,28", png);
+
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal("", r.Out);
+        Assert.Equal($"infer: {png}: the model returned NaN", r.ErrorLines.Single());
+    }
+
+    [Fact]
+    public void Classify_takes_the_images_after_single_valued_labels_and_input_shape_options()
+    {
+        var model = Toolchain.TestSupport.TinyOnnxModels.WriteForeignImageClassifier(_files.PathOf("foreign.onnx"));
+        var png = _files.Png("five.png", 5);
+
+        var r = CliRun.Infer("classify", "--provider", "cpu", "--model", model, "--raw", "--input-shape", "1,28,28",
+            "--labels", "zero,one,two,three,four,five,six,seven,eight,nine", png);
+
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal("five", r.OutLines.Single().Split('\t')[1]);
+    }
+
+    [Fact]
+    public void Classify_refuses_labels_with_an_empty_name_with_one_line()
+    {
+        var model = Toolchain.TestSupport.TinyOnnxModels.WriteForeignImageClassifier(_files.PathOf("foreign.onnx"));
+
+        var r = CliRun.Infer("classify", "--provider", "cpu", "--model", model, "--input-shape", "1,28,28", "--labels", "a,,b", _files.Png("a.png", 1));
+
+        Assert.Equal(1, r.ExitCode);
+        Assert.Equal("infer: --labels must be class names separated by commas, none of them empty, not 'a,,b'", r.ErrorLines.Single());
+    }
 }

@@ -25,6 +25,7 @@ public sealed class EvalCommandTests : IDisposable
         Assert.Equal(0, r.ExitCode);
         var dir = Path.Combine(Path.GetDirectoryName(model)!, "eval");
         Assert.Equal(["confusion.png", "report.json", "samples.png"], Directory.GetFiles(dir).Select(Path.GetFileName).Order());
+        Assert.Empty(Directory.GetDirectories(dir)); // no staging folder left behind
         Assert.Equal(PngSignature, File.ReadAllBytes(Path.Combine(dir, "confusion.png"))[..8]);
         Assert.Equal(PngSignature, File.ReadAllBytes(Path.Combine(dir, "samples.png"))[..8]);
 
@@ -155,5 +156,40 @@ public sealed class EvalCommandTests : IDisposable
         Assert.Contains("0.9500", rows[0]);
         Assert.EndsWith("ok", rows[0]);
         Assert.True(File.Exists(_files.PathOf("models/xor/eval/report.json")));
+    }
+
+    [Fact]
+    public void Eval_that_fails_part_way_through_its_files_leaves_the_previous_runs_report_and_charts_untouched()
+    {
+        var model = _files.ImageModel();
+        var outDir = _files.PathOf("out");
+        Assert.Equal(0, CliRun.Infer("eval", "--provider", "cpu", "--model", model, "--dataset", MislabelledDataset(), "--out", outDir).ExitCode);
+        var report = File.ReadAllBytes(Path.Combine(outDir, "report.json"));
+        var confusion = File.ReadAllBytes(Path.Combine(outDir, "confusion.png"));
+        // samples.png cannot be replaced: the run writes confusion.png first and used to fail with it already swapped in.
+        File.Delete(Path.Combine(outDir, "samples.png"));
+        Directory.CreateDirectory(Path.Combine(outDir, "samples.png"));
+
+        var r = CliRun.Infer("eval", "--provider", "cpu", "--model", model, "--dataset", _files.IdxDataset("clean"), "--out", outDir);
+
+        Assert.Equal(1, r.ExitCode);
+        Assert.Equal($"infer: {Path.Combine(outDir, "samples.png")} is a folder; cannot replace it with samples.png", r.ErrorLines.Single());
+        Assert.Equal(report, File.ReadAllBytes(Path.Combine(outDir, "report.json")));
+        Assert.Equal(confusion, File.ReadAllBytes(Path.Combine(outDir, "confusion.png")));
+        Assert.Equal(["samples.png"], Directory.GetDirectories(outDir).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void Eval_with_out_naming_an_existing_file_fails_with_one_line_before_evaluating()
+    {
+        var model = _files.ImageModel();
+        var file = _files.Text("taken", "mine\n");
+
+        var r = CliRun.Infer("eval", "--provider", "cpu", "--model", model, "--dataset", MislabelledDataset(), "--out", file);
+
+        Assert.Equal(1, r.ExitCode);
+        Assert.Equal("", r.Out);
+        Assert.Equal($"infer: --out {file} is a file, not a folder", r.ErrorLines.Single());
+        Assert.Equal("mine\n", File.ReadAllText(file));
     }
 }

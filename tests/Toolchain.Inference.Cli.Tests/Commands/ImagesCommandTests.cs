@@ -61,4 +61,44 @@ public sealed class ImagesCommandTests : IDisposable
         Assert.Contains(message, Assert.Single(r.ErrorLines));
         Assert.False(Directory.Exists(outDir));
     }
+
+    [Fact]
+    public void Images_asked_for_more_than_the_split_holds_writes_the_rest_says_so_on_stderr_and_exits_0()
+    {
+        var dataset = _files.IdxDataset("bands");
+        var outDir = _files.PathOf("pngs");
+
+        var r = CliRun.Infer("images", "--dataset", dataset, "--start", "18", "--count", "10", "--out", outDir);
+
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal([Path.Combine(outDir, "test-00018-8.png"), Path.Combine(outDir, "test-00019-9.png")], r.OutLines);
+        Assert.Equal("infer: only 2 images from 18; the test split has 20", r.ErrorLines.Single());
+        Assert.Equal(2, Directory.GetFiles(outDir).Length);
+    }
+
+    [Fact]
+    public void Images_with_out_naming_an_existing_file_fails_with_one_line_and_leaves_the_file_alone()
+    {
+        var dataset = _files.IdxDataset("bands");
+        var file = _files.Text("taken", "mine\n");
+
+        var r = CliRun.Infer("images", "--dataset", dataset, "--out", file);
+
+        Assert.Equal(1, r.ExitCode);
+        Assert.Equal($"infer: --out {file} is a file, not a folder", r.ErrorLines.Single());
+        Assert.Equal("mine\n", File.ReadAllText(file));
+    }
+
+    [Fact]
+    public void Images_with_out_under_an_existing_file_names_the_file_in_its_one_line()
+    {
+        var dataset = _files.IdxDataset("bands");
+        var file = _files.Text("taken", "mine\n");
+        var under = Path.Combine(file, "pngs");
+
+        var r = CliRun.Infer("images", "--dataset", dataset, "--out", under);
+
+        Assert.Equal(1, r.ExitCode);
+        Assert.Equal($"infer: --out {under}: {file} is a file, not a folder", r.ErrorLines.Single());
+    }
 }

@@ -41,4 +41,33 @@ public sealed class InfoCommandTests : IDisposable
         Assert.Equal("multiclass", doc.RootElement.GetProperty("card").GetProperty("toolchain.task").GetString());
         Assert.True(doc.RootElement.GetProperty("providers").GetProperty("CPU").GetProperty("works").GetBoolean());
     }
+
+    [Fact]
+    public void Info_describes_a_model_without_a_card_without_asking_for_its_input_shape()
+    {
+        var model = TinyOnnxModels.WriteForeignImageClassifier(_files.PathOf("foreign.onnx"));
+
+        var r = CliRun.Infer("info", "--model", model);
+
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal("", r.Error);
+        Assert.Matches(@"inputs\s+x: float32 \[N,1,28,28\]", r.Out);
+        Assert.Matches(@"outputs\s+y: float32 \[N,10\]", r.Out);
+        Assert.Matches(@"opset\s+13", r.Out);
+        Assert.Contains("model card: none (foreign model; to run it, give --input-shape, --mean, --std and --labels)", r.OutLines);
+        Assert.Matches(@"CPU\s+works", r.Out);
+    }
+
+    [Fact]
+    public void Info_in_json_mode_gives_a_model_without_a_card_a_null_card()
+    {
+        var model = TinyOnnxModels.WriteForeignImageClassifier(_files.PathOf("foreign.onnx"));
+
+        var r = CliRun.Infer("info", "--model", model, "--json");
+
+        Assert.Equal(0, r.ExitCode);
+        using var doc = JsonDocument.Parse(r.OutLines.Single());
+        Assert.Equal(JsonValueKind.Null, doc.RootElement.GetProperty("card").ValueKind);
+        Assert.Equal("x: float32 [N,1,28,28]", doc.RootElement.GetProperty("inputs")[0].GetString());
+    }
 }

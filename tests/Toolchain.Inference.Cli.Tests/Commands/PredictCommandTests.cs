@@ -77,4 +77,143 @@ public sealed class PredictCommandTests : IDisposable
         Assert.Equal(1, r.ExitCode);
         Assert.Equal($"infer: {missing}: no such file", r.ErrorLines.Single());
     }
+
+    [Fact]
+    public void Predict_prints_the_first_ten_bad_rows_and_then_one_line_counting_the_rest()
+    {
+        var model = _files.BinaryModel();
+        var csv = _files.Text("points.csv", "1,1\n" + string.Concat(Enumerable.Repeat("foo\n", 25)) + "0,0\n");
+
+        var r = CliRun.Infer("predict", "--provider", "cpu", "--model", model, csv);
+
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal(["1", "27"], r.OutLines.Select(l => l.Split('\t')[0]));
+        Assert.Equal(
+            [.. Enumerable.Range(2, 10).Select(line => $"infer: {csv}:{line}: field 1 is not a finite number: 'foo'"),
+             $"infer: ... and 15 more bad rows in {csv}"],
+            r.ErrorLines);
+    }
+
+    [Fact]
+    public void Predict_in_json_mode_still_gives_every_bad_row_its_own_object_and_prints_nothing_on_stderr()
+    {
+        var model = _files.BinaryModel();
+        var csv = _files.Text("points.csv", "1,1\n" + string.Concat(Enumerable.Repeat("foo\n", 12)));
+
+        var r = CliRun.Infer("predict", "--provider", "cpu", "--model", model, "--json", csv);
+
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal(13, r.OutLines.Length);
+        Assert.Equal(12, r.OutLines.Count(l => l.Contains("\"error\":\"field 1 is not a finite number: 'foo'\"", StringComparison.Ordinal)));
+        Assert.Equal("", r.Error);
+    }
+
+    [Fact]
+    public void Predict_refuses_a_binary_file_with_one_line_instead_of_an_error_per_row()
+    {
+        var model = _files.BinaryModel();
+        var bytes = new byte[3000];
+        new Random(1).NextBytes(bytes);
+        bytes[100] = 0;
+        var file = _files.Bytes("random.bin", bytes);
+
+        var r = CliRun.Infer("predict", "--provider", "cpu", "--model", model, file);
+
+        Assert.Equal(1, r.ExitCode);
+        Assert.Equal("", r.Out);
+        Assert.Matches($@"^infer: {System.Text.RegularExpressions.Regex.Escape(file)}: is not (a text file \(NUL byte|UTF-8 text \(byte 0x[0-9A-F]{{2}}) at offset \d+\)$",
+            r.ErrorLines.Single());
+    }
+
+    [Fact]
+    public void Predict_refuses_a_file_whose_first_kilobyte_is_not_utf8_with_one_line()
+    {
+        var model = _files.BinaryModel();
+        var file = _files.Bytes("latin1.csv", [(byte)'1', (byte)',', (byte)'1', (byte)'\n', (byte)'0', 0xE9, (byte)'\n']);
+
+        var r = CliRun.Infer("predict", "--provider", "cpu", "--model", model, file);
+
+        Assert.Equal(1, r.ExitCode);
+        Assert.Equal($"infer: {file}: is not UTF-8 text (byte 0xE9 at offset 5)", r.ErrorLines.Single());
+    }
+
+    [Fact]
+    public void Predict_refuses_a_character_device_at_once_instead_of_reading_it_forever()
+    {
+        var model = _files.BinaryModel();
+
+        var r = CliRun.Infer("predict", "--provider", "cpu", "--model", model, "/dev/zero");
+
+        Assert.Equal(1, r.ExitCode);
+        Assert.Equal("infer: /dev/zero: is a character device, not a regular file", r.ErrorLines.Single());
+    }
+
+    [Fact]
+    public void Predict_refuses_a_named_pipe_at_once_instead_of_waiting_for_a_writer()
+    {
+        var model = _files.BinaryModel();
+        var pipe = Inputs.TextFileCheckTests.NamedPipe(_files, "pipe.csv");
+
+        var r = CliRun.Infer("predict", "--provider", "cpu", "--model", model, pipe);
+
+        Assert.Equal(1, r.ExitCode);
+        Assert.Equal($"infer: {pipe}: is a named pipe, not a regular file (pipe data into '-' to read standard input)", r.ErrorLines.Single());
+    }
+
+    [Fact]
+    public void Predict_stops_at_a_line_longer_than_1_MiB_with_one_line_after_the_rows_before_it()
+    {
+        var model = _files.BinaryModel();
+        var stdin = "1,1\n" + new string('0', (1 << 20) + 10);
+
+        var r = CliRun.InferWithInput(stdin, "predict", "--provider", "cpu", "--model", model, "-");
+
+        Assert.Equal(1, r.ExitCode);
+        Assert.Equal(["1\t1,1\t0.731059\tpositive"], r.OutLines);
+        Assert.Equal("infer: <stdin>: line 2 is longer than 1 MiB", r.ErrorLines.Single());
+    }
+
+    [Fact]
+    public void Predict_takes_the_argument_after_a_one_value_input_shape_as_the_feature_file()
+    {
+        var model = ForeignModels.Binary(_files.PathOf("foreign.onnx"));
+        var csv = _files.Text("points.csv", "1,1\n");
+
+        var r = CliRun.Infer("predict", "--provider", "cpu", "--model", model, "--input-shape", "2", csv);
+
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal(["1\t1,1\t0.731059\t1"], r.OutLines);
+        Assert.Equal("", r.Error);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-1")]
+    [InlineData("2,x")]
+    [InlineData("1,,2")]
+    [InlineData("")]
+    public void Predict_refuses_an_input_shape_that_is_not_positive_sizes_with_one_line(string shape)
+    {
+        var model = ForeignModels.Binary(_files.PathOf("foreign.onnx"));
+        var csv = _files.Text("points.csv", "1,1\n");
+
+        var r = CliRun.Infer("predict", "--provider", "cpu", "--model", model, "--input-shape", shape, csv);
+
+        Assert.Equal(1, r.ExitCode);
+        Assert.Equal($"infer: --input-shape must be positive sizes separated by commas, without the batch axis (e.g. 1,28,28), not '{shape}'",
+            r.ErrorLines.Single());
+    }
+
+    [Fact]
+    public void Predict_reports_rows_the_model_returns_NaN_for_as_failed_and_exits_2()
+    {
+        var model = ForeignModels.Binary(_files.PathOf("nan.onnx"), nan: true);
+        var csv = _files.Text("points.csv", "1,1\n0,0\n");
+
+        var r = CliRun.Infer("predict", "--provider", "cpu", "--model", model, "--input-shape", "2", csv);
+
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal("", r.Out);
+        Assert.Equal([$"infer: {csv}:1: the model returned NaN", $"infer: {csv}:2: the model returned NaN"], r.ErrorLines);
+    }
 }

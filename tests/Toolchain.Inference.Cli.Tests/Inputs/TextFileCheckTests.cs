@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using Toolchain.Inference.Cli.Inputs;
+using Toolchain.Shared.Errors;
+
+namespace Toolchain.Inference.Cli.Tests.Inputs;
+
+public sealed class TextFileCheckTests : IDisposable
+{
+    private readonly TestFiles _files = new();
+
+    public void Dispose() => _files.Dispose();
+
+    private static string Problem(string path) =>
+        Assert.Throws<InvalidInputFileException>(() => TextFileCheck.Require(path, "feature file")).Problem;
+
+    /// <summary>Makes a named pipe with mkfifo(1); nobody ever writes to it, so opening it to read would block.</summary>
+    internal static string NamedPipe(TestFiles files, string name)
+    {
+        var path = files.PathOf(name);
+        using var mkfifo = Process.Start("mkfifo", [path]);
+        mkfifo.WaitForExit();
+        Assert.Equal(0, mkfifo.ExitCode);
+        return path;
+    }
+
+    [Fact]
+    public void File_kinds_are_told_apart_where_file_info_sees_only_files()
+    {
+        Assert.Equal(FileKind.Regular, FileKindProbe.Of(_files.Text("a.csv", "1,2\n")));
+        Assert.Equal(FileKind.Directory, FileKindProbe.Of(_files.Root));
+        Assert.Equal(FileKind.CharacterDevice, FileKindProbe.Of("/dev/zero"));
+        Assert.Equal(FileKind.NamedPipe, FileKindProbe.Of(NamedPipe(_files, "pipe")));
+        Assert.Equal(FileKind.Missing, FileKindProbe.Of(_files.PathOf("nope.csv")));
+        Assert.Equal(FileKind.Missing, FileKindProbe.Of(Path.Combine(_files.Text("f", ""), "under-a-file")));
+    }
+
+    [Fact]
+    public void Text_including_utf8_and_an_empty_file_passes()
+    {
+        TextFileCheck.Require(_files.Text("a.csv", "# größe\n1,2\n"), "feature file");
+        TextFileCheck.Require(_files.Text("empty.csv", ""), "feature file");
+    }
+
+    [Fact]
+    public void A_multibyte_character_cut_at_the_end_of_the_sniffed_kilobyte_is_not_an_error()
+    {
+        var text = new string('1', TextFileCheck.SniffBytes - 1) + "é\n"; // é is 2 bytes: the first KB ends inside it
+
+        TextFileCheck.Require(_files.Text("cut.csv", text), "feature file");
+    }
+
+    [Fact]
+    public void A_nul_byte_in_the_first_kilobyte_means_not_text()
+    {
+        Assert.Equal("is not a text file (NUL byte at offset 4)", Problem(_files.Bytes("b.csv", [(byte)'1', (byte)',', (byte)'2', (byte)'\n', 0, 1])));
+    }
+
+    [Fact]
+    public void Invalid_utf8_in_the_first_kilobyte_means_not_text()
+    {
+        Assert.Equal("is not UTF-8 text (byte 0xFF at offset 2)", Problem(_files.Bytes("b.csv", [(byte)'1', (byte)',', 0xFF, (byte)'\n'])));
+    }
+
+    [Fact]
+    public void Devices_pipes_directories_and_missing_files_are_refused_by_kind()
+    {
+        Assert.Equal("is a character device, not a regular file", Problem("/dev/zero"));
+        Assert.Equal("is a named pipe, not a regular file (pipe data into '-' to read standard input)", Problem(NamedPipe(_files, "pipe")));
+        Assert.Equal("is a directory, not a feature file", Problem(_files.Root));
+        Assert.Equal("no such file", Problem(_files.PathOf("nope.csv")));
+    }
+}
