@@ -37,6 +37,31 @@ public sealed class OnnxModelTests : IDisposable
     }
 
     [Fact]
+    public void Describe_reads_a_model_without_a_card_that_Load_refuses_without_its_input_description()
+    {
+        var path = TinyOnnxModels.WriteForeignImageClassifier(_dir.File("foreign.onnx"));
+
+        var info = OnnxModel.Describe(path);
+
+        Assert.Null(info.Card);
+        Assert.Equal(13, info.Opset);
+        Assert.Contains(info.Inputs, i => i.StartsWith("x: float32", StringComparison.Ordinal));
+        Assert.Contains(info.Outputs, o => o.StartsWith("y: float32", StringComparison.Ordinal));
+        Assert.ThrowsAny<ToolchainException>(() => OnnxModel.Load(path, Cpu).Dispose());
+    }
+
+    [Fact]
+    public void Describe_refuses_a_file_that_is_not_onnx_like_Load()
+    {
+        var path = _dir.File("text.onnx");
+        File.WriteAllText(path, "not a model");
+
+        var e = Assert.Throws<InvalidInputFileException>(() => OnnxModel.Describe(path));
+
+        Assert.Equal(path, e.FilePath);
+    }
+
+    [Fact]
     public void Classify_picks_the_lit_band_with_softmax_probabilities()
     {
         using var model = OnnxModel.Load(TinyOnnxModels.WriteImageClassifier(_dir.File("m.onnx")), Cpu);
