@@ -53,6 +53,18 @@ public static class CommandLine
         return default;
     }
 
+    /// <summary>
+    /// The value of a path option, or null when it was not given. An empty path, or one with a NUL character, is a
+    /// <see cref="UsageException"/>: the file APIs would throw an argument error for it.
+    /// </summary>
+    public static string? PathOption(string flag, string? value) => value switch
+    {
+        null => null,
+        "" => throw new UsageException($"option '{flag}' needs a path, not an empty string"),
+        _ when value.Contains('\0') => throw new UsageException($"option '{flag}' has a NUL character in its path"),
+        _ => value,
+    };
+
     private static string Describe(Error e, string missingValue) => e switch
     {
         UnknownOptionError u => $"unknown option '{Dash(u.Token)}'",
@@ -68,4 +80,11 @@ public static class CommandLine
     private static string Dash(string token) => token.Length == 1 ? "-" + token : "--" + token;
 
     private static string Name(NameInfo n) => n.LongName.Length > 0 ? "--" + n.LongName : n.ShortName.Length > 0 ? "-" + n.ShortName : n.NameText;
+}
+
+/// <summary>A malformed command line found after parsing (exit code <see cref="CommandLine.UsageExitCode"/>).</summary>
+public sealed class UsageException : Toolchain.Shared.Errors.ToolchainException
+{
+    /// <summary>Creates the error; <paramref name="message"/> is one line naming the option.</summary>
+    public UsageException(string message) : base(message) { }
 }

@@ -39,19 +39,28 @@ public static class ExportCommand
         }
         try
         {
-            var checkpoint = Training.Checkpoint.Load(a.Checkpoint);
+            // Paths are checked before the checkpoint is read, so a bad --out fails at once rather than after loading.
+            var checkpointPath = CommandLine.PathOption("--checkpoint", a.Checkpoint)!;
+            var outPath = Path.GetFullPath(CommandLine.PathOption("--out", a.Out)
+                ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(checkpointPath))!, "model.onnx"));
+            var dataRoot = Path.GetFullPath(CommandLine.PathOption("--data-dir", a.DataDir) ?? DataPaths.DefaultRoot());
+            var checkpoint = Training.Checkpoint.Load(checkpointPath);
             using var model = checkpoint.Model;
             var card = checkpoint.Card;
-            var dataRoot = Path.GetFullPath(a.DataDir ?? DataPaths.DefaultRoot());
             uint dataSeed = card.Hyperparameters.TryGetValue("data_seed", out var s) && uint.TryParse(s, CultureInfo.InvariantCulture, out var v) ? v : 0;
             var (data, _) = TrainingDataLoader.Load(checkpoint.DatasetSpec, dataSeed, dataRoot, card.Mean, card.Std, CPU, output.WriteLine);
             using (data)
             {
-                var path = Path.GetFullPath(a.Out ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(a.Checkpoint))!, "model.onnx"));
-                var result = ModelExport.Export(model, checkpoint.Spec, card, data, path);
+                checkpoint.CheckFits(data);
+                var result = ModelExport.Export(model, checkpoint.Spec, card, data, outPath);
                 output.WriteLine($"exported {result.Summary}");
                 return 0;
             }
+        }
+        catch (UsageException e)
+        {
+            error.WriteLine($"trainer export: {e.Message} (see 'trainer export --help')");
+            return CommandLine.UsageExitCode;
         }
         catch (ToolchainException e)
         {

@@ -47,6 +47,11 @@ public static class TrainCommand
         {
             return Execute(parsed, output, cancel);
         }
+        catch (UsageException e)
+        {
+            error.WriteLine($"trainer train: {e.Message} (see 'trainer train --help')");
+            return CommandLine.UsageExitCode;
+        }
         catch (ToolchainException e)
         {
             error.WriteLine($"trainer train: {e.Message}");
@@ -98,7 +103,7 @@ public static class TrainCommand
             Restarts = a.Restarts ?? o.Restarts,
             DataSeed = a.DataSeed ?? o.DataSeed,
         };
-        Validate(o);
+        o.Validate();
         return o;
     }
 
@@ -108,30 +113,6 @@ public static class TrainCommand
         {
             throw new ToolchainException($"unexpected argument '{word}' after the model (options start with --)");
         }
-    }
-
-    private static void Validate(TrainingOptions o)
-    {
-        static void Check(bool ok, string message)
-        {
-            if (!ok)
-            {
-                throw new ToolchainException(message);
-            }
-        }
-        Check(o.Epochs is >= 1 and <= 1_000_000, $"--epochs must be from 1 to 1000000, not {o.Epochs}");
-        Check(o.BatchSize is >= 1 and <= 1_000_000, $"--batch-size must be from 1 to 1000000, not {o.BatchSize}");
-        Check(double.IsFinite(o.LearningRate) && o.LearningRate > 0, $"--lr must be a positive number, not {Num(o.LearningRate)}");
-        Check(o.Optimizer is "sgd" or "adam", $"--optimizer: unknown optimizer '{o.Optimizer}' (known: sgd, adam)");
-        Check(o.Momentum is >= 0 and < 1, $"--momentum must be in [0, 1), not {Num(o.Momentum)}");
-        Check(o.Optimizer == "sgd" || o.Momentum == 0, "--momentum applies to --optimizer sgd only");
-        Check(o.WeightDecay is >= 0 and < 1, $"--weight-decay must be in [0, 1), not {Num(o.WeightDecay)}");
-        Check(LearningRateSchedule.Names.Contains(o.LrSchedule), $"--lr-schedule: unknown schedule '{o.LrSchedule}' (known: {string.Join(", ", LearningRateSchedule.Names)})");
-        Check(o.AugmentShift is >= 0 and <= 8, $"--augment must be a shift from 0 to 8 pixels, not {o.AugmentShift}");
-        Check(o.Model != "xor" || o.AugmentShift == 0, "--augment shifts images; xor has none");
-        Check(o.Restarts is >= 1 and <= 1000, $"--restarts must be from 1 to 1000, not {o.Restarts}");
-        Check(o.Seed >= 0, $"--seed must not be negative, not {o.Seed}");
-        ArchitectureSpec.Parse(o.Architecture); // a bad spec fails here, before any data is loaded
     }
 
     /// <summary>
@@ -165,7 +146,7 @@ public static class TrainCommand
         Same("--data-seed", a.DataSeed?.ToString(CultureInfo.InvariantCulture), stored.DataSeed.ToString(CultureInfo.InvariantCulture));
         Same("--preset", a.Preset, stored.Preset);
         var o = stored with { Epochs = a.Epochs ?? stored.Epochs };
-        Validate(o);
+        o.Validate();
         return o;
     }
 
@@ -173,8 +154,8 @@ public static class TrainCommand
     {
         var wall = Stopwatch.StartNew();
         var root = RepositoryRoot.Find();
-        var outDir = Path.GetFullPath(a.Out ?? Path.Combine(root, "artifacts", a.Model));
-        var dataRoot = Path.GetFullPath(a.DataDir ?? DataPaths.DefaultRoot());
+        var outDir = Path.GetFullPath(CommandLine.PathOption("--out", a.Out) ?? Path.Combine(root, "artifacts", a.Model));
+        var dataRoot = Path.GetFullPath(CommandLine.PathOption("--data-dir", a.DataDir) ?? DataPaths.DefaultRoot());
         var checkpointPath = Path.Combine(outDir, Checkpoint.FileName);
 
         CheckpointContents? resume = null;
@@ -216,6 +197,7 @@ public static class TrainCommand
         var (data, resolved) = TrainingDataLoader.Load(resume?.DatasetSpec ?? options.Dataset, options.DataSeed, dataRoot, normMean, normStd, device, Say);
         using (data)
         {
+            resume?.CheckFits(data);
             var spec = ModelTrainer.ValidateArchitecture(options.Architecture, data);
             Say(string.Create(CultureInfo.InvariantCulture,
                 $"{(resume is null ? "training" : $"resuming from epoch {resume.Epoch}{(resume.Cursor is { } c ? $" (batch {c.NextBatch})" : "")} of")} {options.Model} on {data.Name} " +

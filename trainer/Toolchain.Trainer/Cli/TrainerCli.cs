@@ -57,6 +57,13 @@ public static class TrainerCli
             Console.Error.WriteLine($"trainer: {e.Message}");
             return 1;
         }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Anything else is a bug (bad input is validated into ToolchainExceptions), but the user still gets one
+            // line rather than a stack trace.
+            Console.Error.WriteLine($"trainer: unexpected error ({e.GetType().Name}): {e.Message.Split('\n', 2)[0].Trim()}");
+            return 1;
+        }
     }
 
     /// <summary>

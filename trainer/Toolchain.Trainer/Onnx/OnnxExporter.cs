@@ -129,11 +129,20 @@ public static class OnnxExporter
     {
         var full = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(dir);
         var tmp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.verify.tmp");
         try
         {
+            Directory.CreateDirectory(dir);
             File.WriteAllBytes(tmp, model.ToByteArray());
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            File.Delete(tmp);
+            // The temporary name is ours, not the user's: the error names the file they asked for.
+            throw new ToolchainException($"cannot write {full}: {CannotWriteReason(e, tmp, full)}", e);
+        }
+        try
+        {
             return ExportVerifier.Verify(tmp, network, batches, type, outputs);
         }
         finally
@@ -141,6 +150,15 @@ public static class OnnxExporter
             File.Delete(tmp);
         }
     }
+
+    private static string CannotWriteReason(Exception e, string tmp, string full) => e switch
+    {
+        UnauthorizedAccessException => "permission denied",
+        DirectoryNotFoundException => "a folder on its path does not exist",
+        // Creating a file where the file system allows none (/proc, /sys) fails with ENOENT, which .NET reports as not found.
+        FileNotFoundException => "files cannot be created in its folder",
+        _ => e.Message.Replace(tmp, full, StringComparison.Ordinal),
+    };
 
     private static List<Tensor> VerificationBatches(Tensor real, long[] inputShape, OnnxElementType type, ExportOptions options)
     {

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using Toolchain.Shared.Cards;
@@ -11,13 +12,18 @@ using Sequential = TorchSharp.Modules.Sequential;
 namespace Toolchain.Trainer.Training;
 
 /// <summary>A checkpoint read back: the rebuilt network with its weights, the spec, input shape and the model card so far.</summary>
+/// <param name="Path">The checkpoint file, as given.</param>
 /// <param name="Model">The network in eval mode, in the element type it was trained in.</param>
 /// <param name="Spec">The architecture spec stored with it.</param>
 /// <param name="InputShape">Input shape without batch axis.</param>
 /// <param name="Card">The card as recorded at the last completed epoch.</param>
 /// <param name="Epoch">Last completed epoch.</param>
 /// <param name="DatasetSpec">The --dataset value that was resolved, so export can load verification inputs.</param>
-public sealed record LoadedCheckpoint(Sequential Model, ArchitectureSpec Spec, IReadOnlyList<long> InputShape, ModelCard Card, int Epoch, string DatasetSpec);
+public sealed record LoadedCheckpoint(string Path, Sequential Model, ArchitectureSpec Spec, IReadOnlyList<long> InputShape, ModelCard Card, int Epoch, string DatasetSpec)
+{
+    /// <summary>Throws <see cref="InvalidInputFileException"/> unless <paramref name="data"/> has the input shape the model was built for.</summary>
+    public void CheckFits(TrainingData data) => Checkpoint.RequireInputShape(Path, InputShape, data);
+}
 
 /// <summary>
 /// Reads and writes training checkpoints (model, optimizer, epoch, RNG state, spec and card), atomically.
@@ -36,11 +42,18 @@ public static class Checkpoint
     public static LoadedCheckpoint Load(string path)
     {
         var contents = Read(path);
-        var spec = ParseSpec(path, contents.Architecture);
-        var model = TrainingRun.BuildModel(spec, contents.InputShape, contents.Options.ElementType, CPU);
-        contents.LoadWeights(model);
+        var model = TrainingRun.BuildModel(contents.Spec, contents.InputShape, contents.Options.ElementType, CPU);
+        try
+        {
+            contents.LoadWeights(model);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
         model.eval();
-        return new LoadedCheckpoint(model, spec, contents.InputShape, contents.Card, contents.Epoch, contents.DatasetSpec);
+        return new LoadedCheckpoint(path, model, contents.Spec, contents.InputShape, contents.Card, contents.Epoch, contents.DatasetSpec);
     }
 
     /// <summary>Writes <paramref name="run"/> with its card to <paramref name="path"/> atomically.</summary>
@@ -87,10 +100,7 @@ public static class Checkpoint
     /// <summary>Reads everything a resumed run needs; throws <see cref="InvalidInputFileException"/> for a bad file.</summary>
     public static CheckpointContents Read(string path)
     {
-        if (!File.Exists(path))
-        {
-            throw new InvalidInputFileException(path, "no such checkpoint");
-        }
+        RequireRegularFile(path);
         try
         {
             using var stream = File.OpenRead(path);
@@ -100,50 +110,85 @@ public static class Checkpoint
             {
                 throw new InvalidInputFileException(path, "is not a trainer checkpoint");
             }
-            byte[] Section()
+            byte[] Section(string name)
             {
                 long length = r.ReadInt64();
-                if (length < 0 || length > stream.Length - stream.Position)
+                long left = stream.Length - stream.Position;
+                if (length < 0)
                 {
-                    throw new InvalidInputFileException(path, "is truncated");
+                    throw new InvalidInputFileException(path, $"is corrupt: its {name} section has a negative length");
+                }
+                if (length > left)
+                {
+                    // There is no checksum: a cut-off file and a damaged length field look the same from here.
+                    throw new InvalidInputFileException(path, $"is truncated or corrupt: its {name} section needs {length} bytes but {left} remain");
                 }
                 return r.ReadBytes((int)length);
             }
-            var header = JsonSerializer.Deserialize<CheckpointHeader>(Section(), Json)
+            var json = Section("header");
+            var rng = Section("random-state");
+            var weights = Section("weights");
+            var optimizer = Section("optimizer");
+            if (stream.Position != stream.Length)
+            {
+                throw new InvalidInputFileException(path, $"is corrupt: {stream.Length - stream.Position} bytes follow its last section");
+            }
+            var header = JsonSerializer.Deserialize<CheckpointHeader>(json, Json)
                 ?? throw new InvalidInputFileException(path, "has an empty header");
-            var rng = Section();
-            var weights = Section();
-            var optimizer = Section();
-            var card = ModelCard.FromMetadata(header.Card) ?? throw new InvalidInputFileException(path, "has no model card");
-            return new CheckpointContents(path, header, card, rng, weights, optimizer);
+            var (spec, card) = header.Validate(path, weights.LongLength);
+            if (rng.LongLength != RandomStateLength.Value)
+            {
+                throw new InvalidInputFileException(path, $"is corrupt: its random state is {rng.LongLength} bytes, not {RandomStateLength.Value}");
+            }
+            return new CheckpointContents(path, header, spec, card, rng, weights, optimizer);
         }
         catch (EndOfStreamException)
         {
             throw new InvalidInputFileException(path, "is truncated");
         }
-        catch (Exception e) when (e is JsonException or FormatException or NotSupportedException)
+        catch (Exception e) when (e is JsonException or NotSupportedException)
         {
             throw new InvalidInputFileException(path, $"has a damaged header ({e.Message})");
         }
     }
 
-    private static ArchitectureSpec ParseSpec(string path, string text)
+    /// <summary>Throws unless <paramref name="data"/> has the input shape a checkpoint's network was built for.</summary>
+    internal static void RequireInputShape(string path, IReadOnlyList<long> inputShape, TrainingData data)
     {
-        try
+        if (!data.InputShape.SequenceEqual(inputShape))
         {
-            return ArchitectureSpec.Parse(text);
+            throw new InvalidInputFileException(path,
+                $"was trained on inputs of shape {ArchitectureSpec.FormatShape(inputShape)} but {data.Name} has {ArchitectureSpec.FormatShape(data.InputShape)}");
         }
-        catch (SpecParseException e)
+    }
+
+    /// <summary>The size of torch's CPU generator state, which a stored random state must have.</summary>
+    private static readonly Lazy<long> RandomStateLength = new(() =>
+    {
+        using var state = get_rng_state();
+        return state.NumberOfElements;
+    });
+
+    /// <summary>
+    /// Refuses what cannot be a checkpoint before opening it: opening a named pipe blocks until something writes to it,
+    /// and a pipe or device reports a length of 0, like an empty file.
+    /// </summary>
+    private static void RequireRegularFile(string path)
+    {
+        if (Directory.Exists(path))
         {
-            throw new InvalidInputFileException(path, $"stores an unreadable architecture: {e.OneLine}");
+            throw new InvalidInputFileException(path, "is a directory, not a checkpoint");
+        }
+        if (!File.Exists(path))
+        {
+            throw new InvalidInputFileException(path, "no such checkpoint");
+        }
+        if (new FileInfo(path).Length == 0)
+        {
+            throw new InvalidInputFileException(path, "is empty, or is a pipe or device rather than a regular file");
         }
     }
 }
-
-/// <summary>The JSON part of a checkpoint.</summary>
-internal sealed record CheckpointHeader(
-    TrainingOptions Options, string Architecture, long[] InputShape, Dictionary<string, string> Card, int Epoch,
-    string DatasetSpec, long InitSeed, List<EpochRecord> History, EpochCursor? Cursor);
 
 /// <summary>A checkpoint file read into memory, before any of it is applied.</summary>
 public sealed class CheckpointContents
@@ -151,11 +196,12 @@ public sealed class CheckpointContents
     private readonly byte[] _rng, _weights, _optimizer;
     private readonly string _path;
 
-    internal CheckpointContents(string path, CheckpointHeader header, ModelCard card, byte[] rng, byte[] weights, byte[] optimizer)
+    internal CheckpointContents(string path, CheckpointHeader header, ArchitectureSpec spec, ModelCard card, byte[] rng, byte[] weights, byte[] optimizer)
     {
         _path = path;
         Options = header.Options;
         Architecture = header.Architecture;
+        Spec = spec;
         InputShape = header.InputShape;
         Card = card;
         Epoch = header.Epoch;
@@ -173,6 +219,9 @@ public sealed class CheckpointContents
 
     /// <summary>Canonical architecture spec.</summary>
     public string Architecture { get; }
+
+    /// <summary>The architecture, parsed.</summary>
+    public ArchitectureSpec Spec { get; }
 
     /// <summary>Input shape without the batch axis.</summary>
     public long[] InputShape { get; }
@@ -223,10 +272,33 @@ public sealed class CheckpointContents
         }
     }
 
+    /// <summary>
+    /// Checks that <paramref name="data"/> is what this checkpoint was trained on, as far as resuming depends on it:
+    /// the input shape the weights were built for and the example count of an unfinished epoch's order.
+    /// </summary>
+    public void CheckFits(TrainingData data)
+    {
+        Checkpoint.RequireInputShape(_path, InputShape, data);
+        if (Cursor is { } c && c.Permutation.Length != data.TrainCount)
+        {
+            throw new InvalidInputFileException(_path,
+                $"its unfinished epoch orders {c.Permutation.Length} examples but {data.Name} has {data.TrainCount} training examples");
+        }
+    }
+
     /// <summary>Restores the CPU generator to its state when the checkpoint was written.</summary>
     public void RestoreRandomState()
     {
         using var state = tensor(_rng, ScalarType.Byte);
-        set_rng_state(state);
+        try
+        {
+            set_rng_state(state);
+        }
+        catch (ExternalException e)
+        {
+            throw new InvalidInputFileException(_path, $"is corrupt: torch refuses its random state ({FirstLine(e.Message)})", e);
+        }
     }
+
+    private static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
 }

@@ -1,4 +1,6 @@
 using System.Globalization;
+using Toolchain.Shared.Errors;
+using Toolchain.Shared.Models;
 
 namespace Toolchain.Trainer.Training;
 
@@ -65,17 +67,55 @@ public sealed record TrainingOptions
     /// <summary>Whether this is the notebook's setting (recorded for the card).</summary>
     public string Preset { get; init; } = "default";
 
+    /// <summary>
+    /// Throws <see cref="ToolchainException"/> with one line for the first setting out of range. Fresh runs and
+    /// checkpoints share it: a checkpoint's options must be ones a fresh run could have started with.
+    /// </summary>
+    public void Validate()
+    {
+        static void Check(bool ok, string message)
+        {
+            if (!ok)
+            {
+                throw new ToolchainException(message);
+            }
+        }
+        // A checkpoint's JSON can carry nulls where the type says none; they fail here rather than deep in training.
+        foreach (var (name, value) in new[] { ("model", Model), ("architecture", Architecture), ("dataset", Dataset), ("optimizer", Optimizer),
+            ("lr schedule", LrSchedule), ("loss", Loss), ("element type", ElementType), ("preset", Preset) })
+        {
+            Check(value is not null, $"no {name} given");
+        }
+        Check(ModelPresets.Names.Contains(Model), $"unknown model '{Model}' (known: {string.Join(", ", ModelPresets.Names)})");
+        Check(Epochs is >= 1 and <= 1_000_000, $"--epochs must be from 1 to 1000000, not {Epochs}");
+        Check(BatchSize is >= 1 and <= 1_000_000, $"--batch-size must be from 1 to 1000000, not {BatchSize}");
+        Check(double.IsFinite(LearningRate) && LearningRate > 0, $"--lr must be a positive number, not {Num(LearningRate)}");
+        Check(Optimizer is "sgd" or "adam", $"--optimizer: unknown optimizer '{Optimizer}' (known: sgd, adam)");
+        Check(Momentum is >= 0 and < 1, $"--momentum must be in [0, 1), not {Num(Momentum)}");
+        Check(Optimizer == "sgd" || Momentum == 0, "--momentum applies to --optimizer sgd only");
+        Check(WeightDecay is >= 0 and < 1, $"--weight-decay must be in [0, 1), not {Num(WeightDecay)}");
+        Check(LearningRateSchedule.Names.Contains(LrSchedule), $"--lr-schedule: unknown schedule '{LrSchedule}' (known: {string.Join(", ", LearningRateSchedule.Names)})");
+        Check(AugmentShift is >= 0 and <= 8, $"--augment must be a shift from 0 to 8 pixels, not {AugmentShift}");
+        Check(Model != "xor" || AugmentShift == 0, "--augment shifts images; xor has none");
+        Check(Restarts is >= 1 and <= 1000, $"--restarts must be from 1 to 1000, not {Restarts}");
+        Check(Seed >= 0, $"--seed must not be negative, not {Seed}");
+        Check(Loss is "mse" or "cross-entropy", $"unknown loss '{Loss}' (known: mse, cross-entropy)");
+        Check(ElementType is "float32" or "float64", $"element type must be float32 or float64, not '{ElementType}'");
+        Check(NormalizationMean is null || double.IsFinite(NormalizationMean.Value), "the normalisation mean must be a finite number");
+        Check(NormalizationStd is null || (double.IsFinite(NormalizationStd.Value) && NormalizationStd > 0), "the normalisation std must be a positive number");
+        ArchitectureSpec.Parse(Architecture); // a bad spec fails here, before any data is loaded
+    }
+
     /// <summary>Hyperparameters as recorded in the model card and metrics.json.</summary>
     public IReadOnlyDictionary<string, string> Hyperparameters()
     {
-        static string N(double v) => v.ToString("R", CultureInfo.InvariantCulture);
         var h = new Dictionary<string, string>
         {
             ["preset"] = Preset,
             ["epochs"] = Epochs.ToString(CultureInfo.InvariantCulture),
             ["batch_size"] = BatchSize.ToString(CultureInfo.InvariantCulture),
             ["optimizer"] = Optimizer,
-            ["lr"] = N(LearningRate),
+            ["lr"] = Num(LearningRate),
             ["lr_schedule"] = LrSchedule,
             ["loss"] = Loss,
             ["element_type"] = ElementType,
@@ -84,11 +124,11 @@ public sealed record TrainingOptions
         };
         if (Optimizer == "sgd")
         {
-            h["momentum"] = N(Momentum);
+            h["momentum"] = Num(Momentum);
         }
         if (WeightDecay != 0)
         {
-            h["weight_decay"] = N(WeightDecay);
+            h["weight_decay"] = Num(WeightDecay);
         }
         if (Model == "xor")
         {
@@ -96,4 +136,6 @@ public sealed record TrainingOptions
         }
         return h;
     }
+
+    private static string Num(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 }

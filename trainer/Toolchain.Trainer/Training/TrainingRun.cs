@@ -73,7 +73,8 @@ public sealed class TrainingRun : IDisposable
     /// <summary>Rebuilds a run from a checkpoint: weights, optimizer state, RNG state, history and position.</summary>
     public static TrainingRun Restore(CheckpointContents checkpoint, TrainingOptions options, TrainingData data, Device device)
     {
-        var spec = ArchitectureSpec.Parse(checkpoint.Architecture);
+        checkpoint.CheckFits(data);
+        var spec = checkpoint.Spec;
         var model = BuildModel(spec, data.InputShape, checkpoint.Options.ElementType, CPU);
         checkpoint.LoadWeights(model);
         model.to(device);

@@ -1,0 +1,78 @@
+using Toolchain.Shared.Errors;
+using Toolchain.Trainer.Training;
+
+namespace Toolchain.Trainer.Tests.Training;
+
+[Collection(TorchRandomState.Name)]
+public class CheckpointValidationTests(XorCheckpointFixture checkpoint) : IClassFixture<XorCheckpointFixture>, IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private InvalidInputFileException ReadFails(byte[] bytes)
+    {
+        var path = Path.Combine(_dir.Path, "damaged.ckpt");
+        File.WriteAllBytes(path, bytes);
+        var e = Assert.Throws<InvalidInputFileException>(() => Checkpoint.Read(path));
+        Assert.Equal(path, e.FilePath);
+        Assert.DoesNotContain('\n', e.Message);
+        return e;
+    }
+
+    [Fact]
+    public void The_undamaged_checkpoint_reads_and_loads()
+    {
+        var path = Path.Combine(_dir.Path, "good.ckpt");
+        File.WriteAllBytes(path, checkpoint.Good);
+        var loaded = Checkpoint.Load(path);
+        using var model = loaded.Model;
+        Assert.Equal([2L], loaded.InputShape);
+        Assert.Equal(1, loaded.Epoch);
+    }
+
+    [Theory]
+    [MemberData(nameof(CheckpointFiles.BadHeaders), MemberType = typeof(CheckpointFiles))]
+    public void A_header_with_a_missing_or_impossible_field_is_refused_when_read(string edit, string problem)
+    {
+        var e = ReadFails(CheckpointFiles.WithHeader(checkpoint.Good, CheckpointFiles.Edit(edit)));
+        Assert.Equal(problem, e.Problem);
+    }
+
+    [Fact]
+    public void A_negative_section_length_is_reported_as_corrupt_not_truncated()
+    {
+        var bytes = (byte[])checkpoint.Good.Clone();
+        int rngLength = CheckpointFiles.MagicLength + 8 + CheckpointFiles.Sections(bytes)[0].Length;
+        BitConverter.GetBytes(-1L).CopyTo(bytes, rngLength);
+        Assert.Equal("is corrupt: its random-state section has a negative length", ReadFails(bytes).Problem);
+    }
+
+    [Fact]
+    public void A_section_longer_than_the_rest_of_the_file_names_the_section()
+    {
+        int n = CheckpointFiles.Sections(checkpoint.Good)[3].Length;
+        Assert.Equal($"is truncated or corrupt: its optimizer section needs {n} bytes but {n - 1} remain", ReadFails(checkpoint.Good[..^1]).Problem);
+    }
+
+    [Fact]
+    public void Bytes_after_the_last_section_are_refused()
+    {
+        Assert.Equal("is corrupt: 16 bytes follow its last section", ReadFails([.. checkpoint.Good, .. new byte[16]]).Problem);
+    }
+
+    [Fact]
+    public void A_random_state_of_the_wrong_size_is_refused_before_torch_sees_it()
+    {
+        var sections = CheckpointFiles.Sections(checkpoint.Good);
+        sections[1] = sections[1][..100];
+        Assert.StartsWith("is corrupt: its random state is 100 bytes, not ", ReadFails(CheckpointFiles.Join(checkpoint.Good, sections)).Problem);
+    }
+
+    [Fact]
+    public void A_directory_is_refused_as_not_a_checkpoint()
+    {
+        var e = Assert.Throws<InvalidInputFileException>(() => Checkpoint.Read(_dir.Path));
+        Assert.Equal($"{_dir.Path}: is a directory, not a checkpoint", e.Message);
+    }
+}
