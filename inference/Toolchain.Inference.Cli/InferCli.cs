@@ -19,10 +19,14 @@ public static class InferCli
     /// <summary>Exit code: the command ran but some of its inputs (images, rows, models) failed.</summary>
     public const int PartlyFailed = 2;
 
+    /// <summary>Exit code: stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it).</summary>
+    public const int Interrupted = 130;
+
     /// <summary>Runs the command line against the process's console and returns the exit code.</summary>
     public static int Run(string[] args)
     {
         OrtProcessLogging.UseErrorsOnly();
+        TemporaryPaths.DeleteOnTermination();
         return Run(args, Console.Out, Console.Error, isTerminal: !Console.IsOutputRedirected);
     }
 
@@ -43,6 +47,12 @@ public static class InferCli
         {
             console.Fail(e.Message);
             return Failed;
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl-C or SIGTERM arrived while files were being written; TemporaryPaths removed the partial ones.
+            console.Fail("interrupted");
+            return Interrupted;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

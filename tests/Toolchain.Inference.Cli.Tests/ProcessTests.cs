@@ -37,6 +37,39 @@ public sealed class ProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task Sigterm_while_images_are_being_written_leaves_no_temporary_file_behind()
+    {
+        var outDir = _files.PathOf("pngs");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "infer.dll"), "images", "--dataset", Toolchain.TestSupport.MnistSample.Directory,
+            "--split", "train", "--count", "7000", "--out", outDir })
+        {
+            start.ArgumentList.Add(a);
+        }
+        using var p = Process.Start(start)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((!Directory.Exists(outDir) || Directory.GetFiles(outDir, "*.png").Length < 100) && DateTime.UtcNow < deadline && !p.HasExited)
+        {
+            await Task.Delay(10);
+        }
+
+        using (var kill = Process.Start("kill", ["-TERM", p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!)
+        {
+            await kill.WaitForExitAsync();
+        }
+        Assert.True(p.WaitForExit(30_000), "infer did not stop after SIGTERM");
+        await Task.WhenAll(stdout, stderr);
+
+        // 130: it noticed while writing and said so; 143: the signal ended it between two files.
+        Assert.Contains(p.ExitCode, new[] { 130, 143 });
+        var left = Directory.GetFiles(outDir, "*", SearchOption.AllDirectories);
+        Assert.InRange(left.Length, 100, 6999);
+        Assert.DoesNotContain(left, f => f.EndsWith(".tmp", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void The_infer_program_classifies_good_files_reports_bad_ones_and_exits_2()
     {
         var model = _files.ImageModel();

@@ -10,6 +10,7 @@ namespace Toolchain.Inference.Cli.Output;
 internal sealed class StagedFileSet : IDisposable
 {
     private readonly string _staging;
+    private readonly IDisposable _tracked;
 
     /// <summary>Creates <paramref name="directory"/> if needed and a staging folder inside it.</summary>
     public StagedFileSet(string directory)
@@ -17,6 +18,7 @@ internal sealed class StagedFileSet : IDisposable
         Directory = Path.GetFullPath(directory);
         System.IO.Directory.CreateDirectory(Directory);
         _staging = Path.Combine(Directory, $".staging-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        _tracked = TemporaryPaths.Track(_staging);
         System.IO.Directory.CreateDirectory(_staging);
     }
 
@@ -64,5 +66,6 @@ internal sealed class StagedFileSet : IDisposable
         catch (DirectoryNotFoundException)
         {
         }
+        _tracked.Dispose();
     }
 }

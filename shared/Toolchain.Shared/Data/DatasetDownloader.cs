@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 
+using Toolchain.Shared.Errors;
+
 namespace Toolchain.Shared.Data;
 
 /// <summary>
@@ -112,6 +114,7 @@ public sealed class DatasetDownloader : IDisposable
     {
         var target = Path.Combine(directory, file.FileName);
         var temp = Path.Combine(directory, $".{file.FileName}.{Guid.NewGuid():N}.part");
+        using var tracked = TemporaryPaths.Track(temp);
         long received = 0;
         try
         {

@@ -29,6 +29,10 @@ public static class TrainCommand
                 ctx.Cancel = true;
                 cancel.Cancel();
             }
+            else
+            {
+                TemporaryPaths.DeleteAll();
+            }
         }
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);

@@ -36,6 +36,11 @@ public static class TrainerCli
         {
             QuietOrtLogging(); // only commands that run ONNX Runtime pay for loading it
         }
+        if (args[0] != "train")
+        {
+            // train handles Ctrl-C itself: the first one checkpoints, the second cleans up.
+            TemporaryPaths.DeleteOnTermination();
+        }
         try
         {
             return args[0] switch
@@ -51,6 +56,12 @@ public static class TrainerCli
         {
             Console.Error.WriteLine($"trainer: {e.Message}");
             return 1;
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl-C or SIGTERM arrived while files were being written; TemporaryPaths removed the partial ones.
+            Console.Error.WriteLine("trainer: interrupted");
+            return TrainCommand.InterruptedExitCode;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

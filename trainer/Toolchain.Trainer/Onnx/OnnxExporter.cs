@@ -130,6 +130,7 @@ public static class OnnxExporter
         var full = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(full)!;
         var tmp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.verify.tmp");
+        using var tracked = TemporaryPaths.Track(tmp);
         try
         {
             Directory.CreateDirectory(dir);

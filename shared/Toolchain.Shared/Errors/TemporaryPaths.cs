@@ -1,0 +1,92 @@
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+
+namespace Toolchain.Shared.Errors;
+
+/// <summary>
+/// Temporary files and folders that must not outlive the process. A write cut off by Ctrl-C or SIGTERM runs no
+/// <c>finally</c> block, so a program that can be interrupted calls <see cref="DeleteOnTermination"/> once and the
+/// tracked leftovers are deleted before the signal ends it.
+/// </summary>
+public static class TemporaryPaths
+{
+    private static readonly ConcurrentDictionary<string, byte> Tracked = new(StringComparer.Ordinal);
+    private static readonly List<PosixSignalRegistration> Registrations = [];
+    private static bool _ending;
+
+    /// <summary>
+    /// Tracks <paramref name="path"/> until the returned handle is disposed (which does not delete it). Call it before
+    /// creating the path. Once the process is being ended it throws <see cref="OperationCanceledException"/>, so no new
+    /// leftover is started.
+    /// </summary>
+    public static IDisposable Track(string path)
+    {
+        lock (Tracked)
+        {
+            if (_ending)
+            {
+                throw new OperationCanceledException("the process is ending");
+            }
+            Tracked[path] = 0;
+        }
+        return new Handle(path);
+    }
+
+    /// <summary>
+    /// Deletes what is tracked when SIGINT or SIGTERM ends the process. For programs that let those signals end them;
+    /// one that handles a signal itself (to stop gracefully) calls <see cref="DeleteAll"/> when it gives up instead.
+    /// </summary>
+    public static void DeleteOnTermination()
+    {
+        lock (Registrations)
+        {
+            if (Registrations.Count == 0)
+            {
+                Registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => DeleteAll()));
+                Registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => DeleteAll()));
+            }
+        }
+    }
+
+    /// <summary>Deletes every tracked file and folder now and refuses new ones; for a process about to end.</summary>
+    public static void DeleteAll()
+    {
+        string[] paths;
+        lock (Tracked)
+        {
+            _ending = true;
+            paths = [.. Tracked.Keys];
+        }
+        Delete(paths);
+        // A writer that was tracked just before may create its file just after the first pass.
+        Thread.Sleep(50);
+        Delete(paths);
+    }
+
+    private static void Delete(IEnumerable<string> paths)
+    {
+        foreach (var path in paths)
+        {
+            try
+            {
+                if (Directory.Exists(path))
+                {
+                    Directory.Delete(path, recursive: true);
+                }
+                else
+                {
+                    File.Delete(path);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Exiting anyway; a leftover is better than a crash on the way out.
+            }
+        }
+    }
+
+    private sealed class Handle(string path) : IDisposable
+    {
+        public void Dispose() => Tracked.TryRemove(path, out _);
+    }
+}
