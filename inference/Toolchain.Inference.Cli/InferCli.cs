@@ -43,16 +43,17 @@ public static class InferCli
         {
             return Dispatch(args, console);
         }
+        catch (Exception) when (TemporaryPaths.Ending)
+        {
+            // Ctrl-C or SIGTERM arrived while files were being written; TemporaryPaths removed the partial ones, which
+            // is what made the write fail.
+            console.Fail("interrupted");
+            return Interrupted;
+        }
         catch (ToolchainException e)
         {
             console.Fail(e.Message);
             return Failed;
-        }
-        catch (OperationCanceledException)
-        {
-            // Ctrl-C or SIGTERM arrived while files were being written; TemporaryPaths removed the partial ones.
-            console.Fail("interrupted");
-            return Interrupted;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

@@ -12,7 +12,10 @@ public static class TemporaryPaths
 {
     private static readonly ConcurrentDictionary<string, byte> Tracked = new(StringComparer.Ordinal);
     private static readonly List<PosixSignalRegistration> Registrations = [];
-    private static bool _ending;
+    private static volatile bool _ending;
+
+    /// <summary>Whether a signal is ending the process (set by <see cref="DeleteAll"/>).</summary>
+    public static bool Ending => _ending;
 
     /// <summary>
     /// Tracks <paramref name="path"/> until the returned handle is disposed (which does not delete it). Call it before

@@ -52,16 +52,17 @@ public static class TrainerCli
                 _ => UnknownCommand(args[0]),
             };
         }
+        catch (Exception) when (TemporaryPaths.Ending)
+        {
+            // Ctrl-C or SIGTERM arrived while files were being written; TemporaryPaths removed the partial ones, which
+            // is what made the write fail.
+            Console.Error.WriteLine("trainer: interrupted");
+            return TrainCommand.InterruptedExitCode;
+        }
         catch (ToolchainException e)
         {
             Console.Error.WriteLine($"trainer: {e.Message}");
             return 1;
-        }
-        catch (OperationCanceledException)
-        {
-            // Ctrl-C or SIGTERM arrived while files were being written; TemporaryPaths removed the partial ones.
-            Console.Error.WriteLine("trainer: interrupted");
-            return TrainCommand.InterruptedExitCode;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
