@@ -54,16 +54,20 @@ public static class TemporaryPaths
     /// <summary>Deletes every tracked file and folder now and refuses new ones; for a process about to end.</summary>
     public static void DeleteAll()
     {
-        string[] paths;
         lock (Tracked)
         {
             _ending = true;
-            paths = [.. Tracked.Keys];
         }
-        Delete(paths);
-        // A writer that was tracked just before may create its file just after the first pass.
-        Thread.Sleep(50);
-        Delete(paths);
+        // Writers tracked before this may still create their file; each stops tracking once its write has failed
+        // (its file is gone) or finished (the file is complete under its real name), so wait for that, briefly.
+        var until = Environment.TickCount64 + 1000;
+        do
+        {
+            Delete([.. Tracked.Keys]);
+            Thread.Sleep(10);
+        }
+        while (!Tracked.IsEmpty && Environment.TickCount64 < until);
+        Delete([.. Tracked.Keys]);
     }
 
     private static void Delete(IEnumerable<string> paths)
