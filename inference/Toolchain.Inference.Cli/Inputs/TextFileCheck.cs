@@ -20,11 +20,8 @@ internal static class TextFileCheck
         {
             FileKind.Missing => "no such file",
             FileKind.Directory => $"is a directory, not a {what}",
-            FileKind.CharacterDevice => "is a character device, not a regular file",
-            FileKind.BlockDevice => "is a block device, not a regular file",
             FileKind.NamedPipe => "is a named pipe, not a regular file (pipe data into '-' to read standard input)",
-            FileKind.Socket => "is a socket, not a regular file",
-            _ => null,
+            _ => FileKindProbe.NotRegularProblem(path),
         };
         if (problem is not null)
         {

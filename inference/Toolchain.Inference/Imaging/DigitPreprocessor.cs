@@ -124,6 +124,10 @@ public sealed class DigitPreprocessor
             {
                 throw new InvalidInputFileException(path, "no such file");
             }
+            if (FileKindProbe.NotRegularProblem(path) is { } notRegular)
+            {
+                throw new InvalidInputFileException(path, notRegular);
+            }
             CheckSize(path, info.Length);
             return File.ReadAllBytes(path);
         }

@@ -25,8 +25,12 @@ internal sealed record OnnxFileHeader(long IrVersion, long Opset, string Produce
         }
         try
         {
-            // Checked before opening: opening a named pipe (or a device) blocks until something writes to it, and its
-            // length is 0 like an empty file's.
+            // Checked before opening: opening a named pipe blocks until something writes to it, and ONNX Runtime reads
+            // the file again after this header check, which a pipe cannot give it.
+            if (FileKindProbe.NotRegularProblem(path) is { } notRegular)
+            {
+                throw new InvalidInputFileException(path, notRegular);
+            }
             if (new FileInfo(path).Length == 0)
             {
                 throw new InvalidInputFileException(path, "is empty (0 bytes), not an ONNX model");

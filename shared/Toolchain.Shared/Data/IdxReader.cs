@@ -63,8 +63,12 @@ public static class IdxReader
         FileStream file;
         try
         {
-            // Checked before opening: opening a named pipe (or a device) blocks until something writes to it, and its
-            // length is 0 like an empty file's.
+            // Checked before opening: opening a named pipe blocks until something writes to it, and a device may
+            // never end.
+            if (FileKindProbe.NotRegularProblem(path) is { } notRegular)
+            {
+                throw new InvalidInputFileException(path, notRegular);
+            }
             if (new FileInfo(path).Length == 0)
             {
                 throw new InvalidInputFileException(path, "is empty");

@@ -24,17 +24,6 @@ public sealed class TextFileCheckTests : IDisposable
     }
 
     [Fact]
-    public void File_kinds_are_told_apart_where_file_info_sees_only_files()
-    {
-        Assert.Equal(FileKind.Regular, FileKindProbe.Of(_files.Text("a.csv", "1,2\n")));
-        Assert.Equal(FileKind.Directory, FileKindProbe.Of(_files.Root));
-        Assert.Equal(FileKind.CharacterDevice, FileKindProbe.Of("/dev/zero"));
-        Assert.Equal(FileKind.NamedPipe, FileKindProbe.Of(NamedPipe(_files, "pipe")));
-        Assert.Equal(FileKind.Missing, FileKindProbe.Of(_files.PathOf("nope.csv")));
-        Assert.Equal(FileKind.Missing, FileKindProbe.Of(Path.Combine(_files.Text("f", ""), "under-a-file")));
-    }
-
-    [Fact]
     public void Text_including_utf8_and_an_empty_file_passes()
     {
         TextFileCheck.Require(_files.Text("a.csv", "# größe\n1,2\n"), "feature file");

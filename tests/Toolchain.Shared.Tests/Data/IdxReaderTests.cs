@@ -236,7 +236,7 @@ public sealed class IdxReaderTests : IDisposable
         {
             var finished = await Task.WhenAny(read, Task.Delay(TimeSpan.FromSeconds(20)));
             Assert.True(finished == read, "IdxReader is blocked opening the pipe");
-            Assert.Equal("is empty", (await read).Problem);
+            Assert.Equal("is a named pipe, not a regular file", (await read).Problem);
         }
         finally
         {

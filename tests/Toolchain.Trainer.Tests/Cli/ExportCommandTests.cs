@@ -89,7 +89,7 @@ public class ExportCommandTests(XorCheckpointFixture checkpoint) : IClassFixture
             Assert.True(finished == export, "export is blocked opening the pipe");
             var (code, _, err) = await export;
             Assert.Equal(1, code);
-            Assert.Equal($"trainer export: {path}: is empty, or is a pipe or device rather than a regular file\n", err);
+            Assert.Equal($"trainer export: {path}: is a named pipe, not a regular file\n", err);
         }
         finally
         {

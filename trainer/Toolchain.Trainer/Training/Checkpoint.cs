@@ -183,9 +183,13 @@ public static class Checkpoint
         {
             throw new InvalidInputFileException(path, "no such checkpoint");
         }
+        if (FileKindProbe.NotRegularProblem(path) is { } notRegular)
+        {
+            throw new InvalidInputFileException(path, notRegular);
+        }
         if (new FileInfo(path).Length == 0)
         {
-            throw new InvalidInputFileException(path, "is empty, or is a pipe or device rather than a regular file");
+            throw new InvalidInputFileException(path, "is empty (0 bytes), not a checkpoint");
         }
     }
 }

@@ -1,16 +1,23 @@
 using System.Runtime.InteropServices;
 
-namespace Toolchain.Inference.Cli.Inputs;
+namespace Toolchain.Shared.Errors;
 
 /// <summary>What a path names, as far as reading it as a file is concerned.</summary>
-internal enum FileKind
+public enum FileKind
 {
+    /// <summary>Nothing at that path.</summary>
     Missing,
+    /// <summary>A regular file.</summary>
     Regular,
+    /// <summary>A directory.</summary>
     Directory,
+    /// <summary>A character device such as /dev/zero: reading it may never end.</summary>
     CharacterDevice,
+    /// <summary>A block device.</summary>
     BlockDevice,
+    /// <summary>A named pipe (including bash's process substitution): opening it blocks, and it can be read only once.</summary>
     NamedPipe,
+    /// <summary>A Unix socket.</summary>
     Socket,
     /// <summary>The type could not be read (not Linux, or the call failed for another reason than a missing file).</summary>
     Unknown,
@@ -20,7 +27,7 @@ internal enum FileKind
 /// Tells a regular file from a device, pipe or socket, which .NET does not: <see cref="FileInfo"/> reports /dev/zero
 /// and a fifo as ordinary empty files, and opening a fifo blocks until someone writes to it.
 /// </summary>
-internal static class FileKindProbe
+public static class FileKindProbe
 {
     private const int AtFdCwd = -100;
     private const uint StatxType = 0x1;
@@ -61,6 +68,19 @@ internal static class FileKindProbe
             _ => FileKind.Unknown,
         };
     }
+
+    /// <summary>
+    /// Why <paramref name="path"/> cannot be read as a file when it is a device, pipe or socket; null for a regular file,
+    /// a directory or a missing path, which callers word in their own terms.
+    /// </summary>
+    public static string? NotRegularProblem(string path) => Of(path) switch
+    {
+        FileKind.CharacterDevice => "is a character device, not a regular file",
+        FileKind.BlockDevice => "is a block device, not a regular file",
+        FileKind.NamedPipe => "is a named pipe, not a regular file",
+        FileKind.Socket => "is a socket, not a regular file",
+        _ => null,
+    };
 
     [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
     private static extern int Statx(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string pathname, int flags, uint mask, byte[] statxbuf);
