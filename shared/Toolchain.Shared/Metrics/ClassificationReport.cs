@@ -35,7 +35,10 @@ public sealed class ClassificationReport
     /// <summary>All examples.</summary>
     public long Total { get; }
 
-    /// <summary>Unweighted mean of the per-class scores (every class counts, even one without examples).</summary>
+    /// <summary>
+    /// Unweighted mean of the per-class scores over the classes that occur or are predicted (a class without examples
+    /// still counts when the model predicts it), as scikit-learn computes it.
+    /// </summary>
     public ClassScores MacroAverage { get; }
 
     /// <summary>Per-class scores weighted by support.</summary>
@@ -61,11 +64,14 @@ public sealed class ClassificationReport
             classes[c] = new ClassScores(classNames[c], precision, recall, f1, support);
         }
         var total = matrix.Total;
+        // As scikit-learn, whose labels are those in y_true or y_pred: a class that neither occurs nor is predicted
+        // (a dataset using 3 of a model's 10 outputs) has no scores to average, only zeros that would drag it down.
+        var present = classes.Where((s, c) => s.Support > 0 || matrix.PredictedCount(c) > 0).ToList();
         var macro = new ClassScores(
             "macro avg",
-            classes.Average(s => s.Precision),
-            classes.Average(s => s.Recall),
-            classes.Average(s => s.F1),
+            present.Count > 0 ? present.Average(s => s.Precision) : 0,
+            present.Count > 0 ? present.Average(s => s.Recall) : 0,
+            present.Count > 0 ? present.Average(s => s.F1) : 0,
             total);
         var weighted = new ClassScores(
             "weighted avg",

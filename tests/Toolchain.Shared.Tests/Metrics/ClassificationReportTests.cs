@@ -47,6 +47,27 @@ public class ClassificationReportTests
     }
 
     [Fact]
+    public void Macro_average_leaves_out_classes_that_neither_occur_nor_are_predicted()
+    {
+        // Three classes in use out of five outputs, as a 3-class dataset on a 10-output model gives.
+        long[,] counts =
+        {
+            { 4, 0, 0, 0, 0 },
+            { 0, 3, 1, 0, 0 },
+            { 0, 0, 2, 0, 0 },
+            { 0, 0, 0, 0, 0 },
+            { 0, 0, 0, 0, 0 },
+        };
+
+        var r = ClassificationReport.From(ConfusionMatrix.FromCounts(counts), ["a", "b", "c", "d", "e"]);
+
+        Assert.Equal((1 + 1 + (2.0 / 3)) / 3, r.MacroAverage.Precision, 12);
+        Assert.Equal((1 + 0.75 + 1) / 3, r.MacroAverage.Recall, 12);
+        Assert.Equal(5, r.Classes.Count);
+        Assert.Equal(new ClassScores("e", 0, 0, 0, 0), r.Classes[4]);
+    }
+
+    [Fact]
     public void Macro_average_counts_every_class_equally_even_without_support()
     {
         var macro = Report().MacroAverage;
