@@ -53,7 +53,17 @@ internal static class ClassifyCommand
         {
             throw new ToolchainException($"{o.Model}: the model takes feature vectors, not images; use 'infer predict'");
         }
-        using var classifier = new ImageClassifier(model, o.Raw ? "raw" : o.Mode);
+        ImageClassifier classifier;
+        try
+        {
+            classifier = new ImageClassifier(model, o.Raw ? "raw" : o.Mode);
+        }
+        catch (ToolchainException e)
+        {
+            // The library does not know the file's name; the user needs it.
+            throw new InvalidInputFileException(o.Model, e.Message, e);
+        }
+        using var owned = classifier;
         var preprocessor = classifier.Preprocessor;
         var width = model.FeatureCount;
 

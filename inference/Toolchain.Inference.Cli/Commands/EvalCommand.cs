@@ -111,6 +111,11 @@ internal static class EvalCommand
         {
             throw new ToolchainException($"{data.Name}: the test split is empty");
         }
+        if (info.FeatureCount != test.ImageSize)
+        {
+            throw new ToolchainException(
+                $"{modelPath}: the model takes {string.Join('×', info.InputShape.Skip(1))} inputs but {data.Name}'s images are {test.Rows}×{test.Cols}");
+        }
         var classCount = info.Labels.Count;
         var actual = new int[test.Count];
         for (var i = 0; i < test.Count; i++)
