@@ -70,6 +70,8 @@ public class TrainCommandTests
     [InlineData(new[] { "mlp", "--lr-schedule", "step" }, "trainer train: --lr-schedule: unknown schedule 'step' (known: none, cosine)")]
     [InlineData(new[] { "xor", "--dataset", "mnist" }, "trainer train: --dataset: xor trains on the notebook's XOR data; use --data-seed for another draw")]
     [InlineData(new[] { "mlp", "--preset", "fast" }, "trainer train: --preset: unknown preset 'fast' (known: default, plain, notebook)")]
+    [InlineData(new[] { "xor", "--seed", "9223372036854775807", "--restarts", "3" },
+        "trainer train: --seed 9223372036854775807 with --restarts 3 would take the restart seeds past 9223372036854775807 (each restart adds 10); use a --seed of at most 9223372036854775787")]
     public void Invalid_settings_are_one_line_errors_with_exit_code_1(string[] args, string message)
     {
         var (code, _, err) = Train(args);
@@ -115,6 +117,73 @@ public class TrainCommandTests
         var (code, _, err) = Train("xor", "--resume", "--lr", "0.1", "--epochs", "3", "--out", dir.Path);
         Assert.Equal(1, code);
         Assert.StartsWith("trainer train: --lr 0.1 differs from the checkpoint's 0.5;", err);
+    }
+
+    [Fact]
+    public void The_largest_seed_whose_restart_seeds_all_fit_is_accepted()
+    {
+        var options = TrainCommand.ResolveOptions(new TrainArguments { Model = "xor", Seed = long.MaxValue - 20, Restarts = 3 });
+        Assert.Equal((long.MaxValue - 20, 3), (options.Seed, options.Restarts));
+    }
+
+    [Fact]
+    public void Resume_refuses_a_dataset_folder_other_than_the_checkpoints_but_accepts_the_same_folder_spelled_differently()
+    {
+        using var dir = new TempDir();
+        var first = TrainingFixtures.WriteQuadrantsFolder(Path.Combine(dir.Path, "first"));
+        var second = TrainingFixtures.WriteQuadrantsFolder(Path.Combine(dir.Path, "second"), seed: 2);
+        var outDir = Path.Combine(dir.Path, "out");
+        Assert.Equal(0, Train("mlp", "--dataset", first, "--arch", "flatten linear(4)", "--epochs", "1", "--out", outDir, "--no-export", "-q").Code);
+
+        var (code, _, err) = Train("mlp", "--dataset", second, "--resume", "--epochs", "2", "--out", outDir, "--no-export", "-q");
+        Assert.Equal(1, code);
+        Assert.Equal($"trainer train: --dataset {second} differs from the checkpoint's {first}; --resume continues the run as it was " +
+            "(drop --dataset, or train into a new --out)\n", err);
+
+        var sameFolder = Path.Combine(dir.Path, "second", "..", "first");
+        (code, var output, err) = Train("mlp", "--dataset", sameFolder, "--resume", "--epochs", "2", "--out", outDir, "--no-export", "-q");
+        Assert.True(code == 0, err);
+        Assert.StartsWith($"mlp: test accuracy", output);
+        Assert.Contains($"on {first} after 2 epochs", output);
+
+        (code, output, err) = Train("mlp", "--resume", "--epochs", "3", "--out", outDir, "--no-export", "-q");
+        Assert.True(code == 0, err);
+        Assert.Contains($"on {first} after 3 epochs", output);
+    }
+
+    [Fact]
+    public void Xor_stalled_below_90_percent_training_accuracy_gets_one_note_on_stderr_and_still_exits_0()
+    {
+        using var dir = new TempDir();
+        var (code, output, err) = Train("xor", "--seed", "2", "--out", dir.Path, "--no-export", "-q");
+        Assert.Equal(0, code);
+        Assert.Equal("trainer train: note: xor reached only 50.25% training accuracy after 200 epochs: a 2-2-1 sigmoid net can stall " +
+            "in a local minimum from this initialisation; --restarts 5 keeps the best of 5\n", err);
+        Assert.StartsWith("xor: test accuracy 50.25%", output);
+    }
+
+    [Fact]
+    public void Xor_that_fits_its_training_data_gets_no_note()
+    {
+        using var dir = new TempDir();
+        var (code, output, err) = Train("xor", "--seed", "0", "--out", dir.Path, "--no-export", "-q");
+        Assert.Equal(0, code);
+        Assert.Equal("", err);
+        Assert.StartsWith("xor: test accuracy 100.00%", output);
+    }
+
+    [Fact]
+    public void An_image_model_at_chance_level_on_its_test_split_gets_one_note_on_stderr_and_still_exits_0()
+    {
+        using var dir = new TempDir();
+        // Black test images make any net answer one class for all of them: exactly 25% of four balanced classes.
+        var data = TrainingFixtures.WriteQuadrantsFolder(Path.Combine(dir.Path, "data"), blankTest: true);
+        var (code, output, err) = Train("mlp", "--dataset", data, "--arch", "flatten linear(4)", "--epochs", "1",
+            "--out", Path.Combine(dir.Path, "out"), "--no-export", "-q");
+        Assert.Equal(0, code);
+        Assert.Equal("trainer train: note: mlp reached only 25.00% test accuracy, about chance for 4 classes: the network did not learn; " +
+            "check --lr and the data\n", err);
+        Assert.StartsWith("mlp: test accuracy 25.00%", output);
     }
 
     [Fact]

@@ -85,6 +85,21 @@ internal static class TrainingFixtures
         return new LoadedDataset("quadrants", "/nowhere/quadrants", Split(train), Split(test), ["a", "b", "c", "d"]);
     }
 
+    /// <summary>
+    /// Writes <see cref="Quadrants"/> as a folder of IDX files with its four class names, for runs through the CLI.
+    /// With <paramref name="blankTest"/> every test image is black, so any net predicts one class for all of them.
+    /// </summary>
+    public static string WriteQuadrantsFolder(string folder, int seed = 1, bool blankTest = false)
+    {
+        var quadrants = Quadrants(seed: seed);
+        var test = blankTest ? quadrants.Test with { Pixels = new byte[quadrants.Test.Pixels.Length] } : quadrants.Test;
+        Directory.CreateDirectory(folder);
+        IdxWriter.WriteSplit(folder, "train", quadrants.Train);
+        IdxWriter.WriteSplit(folder, "t10k", test);
+        File.WriteAllLines(System.IO.Path.Combine(folder, DatasetResolver.ClassNamesFile), quadrants.ClassNames);
+        return folder;
+    }
+
     /// <summary>A tiny net with dropout, so that resume must restore the RNG as well as weights and optimizer.</summary>
     public static TrainingOptions TinyImageOptions(int epochs = 2) => ModelPresets.Default("mlp") with
     {

@@ -49,7 +49,7 @@ public static class TrainCommand
         }
         try
         {
-            return Execute(parsed, output, cancel);
+            return Execute(parsed, output, error, cancel);
         }
         catch (UsageException e)
         {
@@ -130,12 +130,11 @@ public static class TrainCommand
         {
             throw new ToolchainException($"{checkpointPath}: this checkpoint is a {stored.Model} run, not {a.Model}");
         }
-        void Same<T>(string flag, T? given, T stored2)
+        static void Same<T>(string flag, T? given, T stored2)
         {
             if (given is not null && !EqualityComparer<T>.Default.Equals(given, stored2))
             {
-                throw new ToolchainException(
-                    $"{flag} {given} differs from the checkpoint's {stored2}; --resume continues the run as it was (drop {flag}, or train into a new --out)");
+                throw DiffersFromCheckpoint(flag, given.ToString(), stored2?.ToString());
             }
         }
         Same("--arch", a.Arch is null ? null : ArchitectureSpec.Parse(a.Arch).Canonical, ArchitectureSpec.Parse(stored.Architecture).Canonical);
@@ -154,7 +153,10 @@ public static class TrainCommand
         return o;
     }
 
-    private static int Execute(TrainArguments a, TextWriter output, CancellationToken cancel)
+    private static ToolchainException DiffersFromCheckpoint(string flag, string? given, string? stored) =>
+        new($"{flag} {given} differs from the checkpoint's {stored}; --resume continues the run as it was (drop {flag}, or train into a new --out)");
+
+    private static int Execute(TrainArguments a, TextWriter output, TextWriter error, CancellationToken cancel)
     {
         var wall = Stopwatch.StartNew();
         var root = RepositoryRoot.Find();
@@ -172,6 +174,11 @@ public static class TrainCommand
             }
             resume = Checkpoint.Read(checkpointPath);
             options = ResolveResumeOptions(resume.Options, a, checkpointPath);
+            // Without --dataset the run continues on the checkpoint's data; a given one must be that same data.
+            if (a.Dataset is not null && !TrainingDataLoader.SameDataset(a.Dataset, resume.DatasetSpec, dataRoot))
+            {
+                throw DiffersFromCheckpoint("--dataset", a.Dataset, resume.DatasetSpec);
+            }
         }
         else
         {
@@ -256,12 +263,37 @@ public static class TrainCommand
                 throw new ToolchainException($"training finished but the export failed: {exportError.Message}", exportError);
             }
             var last = run.History[^1];
+            if (PoorResultNote(run, data) is { } note)
+            {
+                error.WriteLine($"trainer train: note: {note}");
+            }
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{options.Model}: test accuracy {100 * last.TestAccuracy:0.00}% (loss {last.TestLoss:0.0000}) on {data.Name} after {run.CompletedEpochs} epochs, " +
                 $"{metrics.SamplesPerSecond:N0} samples/s; results in {outDir}"));
             return 0;
         }
     }
+
+    /// <summary>
+    /// A one-line explanation when a finished run learned little, else null: xor below 90% training accuracy (a 2-2-1
+    /// sigmoid net can stall in a local minimum, faithfully to PyTorch), or an image model at about chance level.
+    /// </summary>
+    public static string? PoorResultNote(TrainingRun run, TrainingData data)
+    {
+        if (!data.IsImage)
+        {
+            var (_, trainAccuracy) = run.Evaluate(data.TrainX, data.TrainY);
+            return trainAccuracy >= 0.9 ? null : string.Create(CultureInfo.InvariantCulture,
+                $"{run.Options.Model} reached only {100 * trainAccuracy:0.00}% training accuracy after {run.CompletedEpochs} epochs: a 2-2-1 sigmoid net " +
+                $"can stall in a local minimum from this initialisation; --restarts {XorRestartsHint} keeps the best of {XorRestartsHint}");
+        }
+        double chance = 1.0 / data.ClassNames.Count, testAccuracy = run.History[^1].TestAccuracy;
+        return testAccuracy > chance + 0.05 ? null : string.Create(CultureInfo.InvariantCulture,
+            $"{run.Options.Model} reached only {100 * testAccuracy:0.00}% test accuracy, about chance for {data.ClassNames.Count} classes: " +
+            $"the network did not learn; check --lr and the data");
+    }
+
+    private const int XorRestartsHint = 5;
 
     private static void WriteCharts(string outDir, TrainingRun run, TrainingData data)
     {

@@ -34,4 +34,22 @@ public static class TrainingDataLoader
         var resolved = isFolder ? Path.GetFullPath(dataset) : loaded.Name;
         return (TrainingData.FromImages(loaded, mean, std, device), resolved);
     }
+
+    /// <summary>
+    /// Whether two --dataset values name the same data: the same text, or the same folder once resolved, so that a
+    /// catalog name and its folder, or auto and the dataset it picks, count as one.
+    /// </summary>
+    public static bool SameDataset(string dataset, string other, string dataRoot)
+    {
+        if (dataset == other)
+        {
+            return true;
+        }
+        if (dataset == Xor || other == Xor)
+        {
+            return false;
+        }
+        static string Folder(string d, string root) => Path.TrimEndingDirectorySeparator(DatasetResolver.Load(d, root).Directory);
+        return Folder(dataset, dataRoot) == Folder(other, dataRoot);
+    }
 }

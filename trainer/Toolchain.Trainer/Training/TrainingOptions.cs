@@ -99,6 +99,10 @@ public sealed record TrainingOptions
         Check(Model != "xor" || AugmentShift == 0, "--augment shifts images; xor has none");
         Check(Restarts is >= 1 and <= 1000, $"--restarts must be from 1 to 1000, not {Restarts}");
         Check(Seed >= 0, $"--seed must not be negative, not {Seed}");
+        long lastRestartOffset = (long)(Restarts - 1) * ModelTrainer.RestartSeedStride;
+        Check(Seed <= long.MaxValue - lastRestartOffset,
+            $"--seed {Seed} with --restarts {Restarts} would take the restart seeds past {long.MaxValue} (each restart adds {ModelTrainer.RestartSeedStride}); " +
+            $"use a --seed of at most {long.MaxValue - lastRestartOffset}");
         Check(Loss is "mse" or "cross-entropy", $"unknown loss '{Loss}' (known: mse, cross-entropy)");
         Check(ElementType is "float32" or "float64", $"element type must be float32 or float64, not '{ElementType}'");
         Check(NormalizationMean is null || double.IsFinite(NormalizationMean.Value), "the normalisation mean must be a finite number");
