@@ -157,7 +157,7 @@ public class TrainCommandTests
         using var dir = new TempDir();
         var (code, output, err) = Train("xor", "--seed", "2", "--out", dir.Path, "--no-export", "-q");
         Assert.Equal(0, code);
-        Assert.Equal("trainer train: note: xor reached only 50.25% training accuracy after 200 epochs: a 2-2-1 sigmoid net can stall " +
+        Assert.Equal("trainer train: note: xor reached only 50.25% training accuracy after 200 epochs: a small sigmoid net can stall " +
             "in a local minimum from this initialisation; --restarts 5 keeps the best of 5\n", err);
         Assert.StartsWith("xor: test accuracy 50.25%", output);
     }

@@ -284,7 +284,7 @@ public static class TrainCommand
         {
             var (_, trainAccuracy) = run.Evaluate(data.TrainX, data.TrainY);
             return trainAccuracy >= 0.9 ? null : string.Create(CultureInfo.InvariantCulture,
-                $"{run.Options.Model} reached only {100 * trainAccuracy:0.00}% training accuracy after {run.CompletedEpochs} epochs: a 2-2-1 sigmoid net " +
+                $"{run.Options.Model} reached only {100 * trainAccuracy:0.00}% training accuracy after {run.CompletedEpochs} epochs: a small sigmoid net " +
                 $"can stall in a local minimum from this initialisation; --restarts {XorRestartsHint} keeps the best of {XorRestartsHint}");
         }
         double chance = 1.0 / data.ClassNames.Count, testAccuracy = run.History[^1].TestAccuracy;
