@@ -177,9 +177,10 @@ public static class DatasetResolver
     private static LoadedDataset LoadFolder(string folder)
     {
         var paths = LocateAll(folder);
-        var classNames = ReadClassNames(folder);
-        var train = IdxReader.ReadSplit(paths[0], paths[1], classNames.Count);
-        var test = IdxReader.ReadSplit(paths[2], paths[3], classNames.Count);
+        var named = ReadClassNames(folder);
+        var train = IdxReader.ReadSplit(paths[0], paths[1], named?.Count ?? MaxClasses);
+        var test = IdxReader.ReadSplit(paths[2], paths[3], named?.Count ?? MaxClasses);
+        var classNames = named ?? NumberedClasses(train, test);
         if (train.Rows != test.Rows || train.Cols != test.Cols)
         {
             throw new InvalidInputFileException(paths[2],
@@ -189,12 +190,25 @@ public static class DatasetResolver
         return new LoadedDataset(full, full, train, test, classNames);
     }
 
-    private static IReadOnlyList<string> ReadClassNames(string folder)
+    /// <summary>IDX labels are bytes.</summary>
+    private const int MaxClasses = 256;
+
+    /// <summary>
+    /// Without <see cref="ClassNamesFile"/> the classes are numbered 0..N-1, N being one more than the largest label
+    /// in either split: 10 for MNIST-like folders, 3 for a folder labelled 0..2, 26 for EMNIST letters.
+    /// </summary>
+    private static IReadOnlyList<string> NumberedClasses(ImageSet train, ImageSet test)
+    {
+        var count = 1 + Math.Max(train.Labels.DefaultIfEmpty().Max(), test.Labels.DefaultIfEmpty().Max());
+        return [.. Enumerable.Range(0, count).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+    }
+
+    private static IReadOnlyList<string>? ReadClassNames(string folder)
     {
         var path = Path.Combine(folder, ClassNamesFile);
         if (!File.Exists(path))
         {
-            return [.. Enumerable.Range(0, 10).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+            return null;
         }
         var names = File.ReadAllLines(path).Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
         if (names.Count is 0 or > 256)

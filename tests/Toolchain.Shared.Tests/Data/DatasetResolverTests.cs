@@ -205,6 +205,31 @@ public sealed class DatasetResolverTests : IDisposable
         Assert.Equal("9", data.ClassNames[9]);
     }
 
+    [Theory]
+    [InlineData(3, 3)]
+    [InlineData(26, 26)]
+    public void A_folder_without_classes_txt_numbers_as_many_classes_as_its_largest_label_needs(int classes, int expected)
+    {
+        var folder = Path.Combine(_temp.Path, $"c{classes}");
+        IdxWriter.WriteSplit(folder, "train", IdxFixtures.Split(2 * classes, classes: classes));
+        IdxWriter.WriteSplit(folder, "t10k", IdxFixtures.Split(classes - 1, classes: classes));
+
+        var data = DatasetResolver.Load(folder, Root);
+
+        Assert.Equal(expected, data.ClassNames.Count);
+        Assert.Equal($"{expected - 1}", data.ClassNames[^1]);
+    }
+
+    [Fact]
+    public void A_class_missing_from_the_test_split_still_counts_when_the_train_split_has_it()
+    {
+        var folder = Path.Combine(_temp.Path, "missing-in-test");
+        IdxWriter.WriteSplit(folder, "train", IdxFixtures.Split(20, classes: 10));
+        IdxWriter.WriteSplit(folder, "t10k", IdxFixtures.Split(5, classes: 5));
+
+        Assert.Equal(10, DatasetResolver.Load(folder, Root).ClassNames.Count);
+    }
+
     [Fact]
     public void A_folder_with_classes_txt_takes_its_class_names_and_range_from_it()
     {

@@ -186,6 +186,20 @@ public class TrainCommandTests
         Assert.StartsWith("mlp: test accuracy 25.00%", output);
     }
 
+    [Theory]
+    [InlineData("mlp", "flatten linear(256) relu linear(128) relu linear(4)")]
+    [InlineData("cnn", "linear(128) relu dropout(0.25) linear(4)")]
+    public void The_built_in_networks_end_in_one_logit_per_class_of_a_dataset_with_other_than_ten(string model, string ending)
+    {
+        using var dir = new TempDir();
+        var data = TrainingFixtures.WriteQuadrantsFolder(Path.Combine(dir.Path, "data"));
+
+        var (code, output, err) = Train(model, "--dataset", data, "--epochs", "1", "--out", Path.Combine(dir.Path, "out"), "--no-export");
+
+        Assert.True(code == 0, err);
+        Assert.Contains($"{ending}\n", output.Replace("\r", "", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Training_xor_writes_checkpoint_history_charts_metrics_and_onnx_and_resume_continues_it()
     {

@@ -209,6 +209,11 @@ public static class TrainCommand
         using (data)
         {
             resume?.CheckFits(data);
+            if (resume is null && a.Arch is null && data.IsImage && data.ClassNames.Count != 10)
+            {
+                // The built-in networks end in one logit per digit; a dataset of another class count gets as many.
+                options = options with { Architecture = ModelPresets.ForClasses(options.Architecture, data.ClassNames.Count) };
+            }
             var spec = ModelTrainer.ValidateArchitecture(options.Architecture, data);
             Say(string.Create(CultureInfo.InvariantCulture,
                 $"{(resume is null ? "training" : $"resuming from epoch {resume.Epoch}{(resume.Cursor is { } c ? $" (batch {c.NextBatch})" : "")} of")} {options.Model} on {data.Name} " +

@@ -17,6 +17,18 @@ public static class ModelPresets
     /// <summary>The notebook's MNIST normalisation (its own figures, kept for <c>--preset notebook</c>).</summary>
     public const double NotebookMean = 0.1307, NotebookStd = 0.3015;
 
+    /// <summary>
+    /// <paramref name="architecture"/> with its final <c>linear(10)</c> (one logit per MNIST class) sized for
+    /// <paramref name="classes"/> classes; unchanged when it ends otherwise.
+    /// </summary>
+    public static string ForClasses(string architecture, int classes)
+    {
+        const string Digits = "linear(10)";
+        return architecture.EndsWith(Digits, StringComparison.Ordinal)
+            ? string.Concat(architecture.AsSpan(0, architecture.Length - Digits.Length), $"linear({classes})")
+            : architecture;
+    }
+
     /// <summary>The model names the trainer knows.</summary>
     public static IReadOnlyList<string> Names { get; } = ["xor", "mlp", "cnn"];
 
