@@ -107,10 +107,10 @@ internal static class EncodedImageCheck
             filled += range.End.Value - range.Start.Value;
         }
         long inflated = 0;
+        var scratch = System.Buffers.ArrayPool<byte>.Shared.Rent((int)Math.Min(expected, 64 * 1024));
         try
         {
             using var zlib = new System.IO.Compression.ZLibStream(new MemoryStream(compressed), System.IO.Compression.CompressionMode.Decompress);
-            var scratch = new byte[64 * 1024];
             int read;
             while (inflated < expected && (read = zlib.Read(scratch)) > 0)
             {
@@ -120,6 +120,10 @@ internal static class EncodedImageCheck
         catch (InvalidDataException e)
         {
             return $"is corrupt (its image data does not decompress: {e.Message})";
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(scratch);
         }
         return inflated < expected
             ? $"is truncated (its image data holds {inflated:N0} of {expected:N0} bytes)"
