@@ -6,25 +6,12 @@ using Toolchain.TestSupport;
 
 namespace Toolchain.Inference.Service.Tests.Endpoints;
 
-public sealed class ClassifyEndpointTests : IAsyncLifetime
+public sealed class ClassifyEndpointTests() : TinyModelServiceTests(("Classifier:Batching:MaxQueueDelayMicroseconds", "1000"))
 {
-    private readonly TempDir _dir = new();
-    private RunningService _service = null!;
-
-    public async Task InitializeAsync() =>
-        _service = await RunningService.StartAsync(LabelledTinyModels.Write(_dir.File("model.onnx"), "digit "),
-            ("Classifier:Batching:MaxQueueDelayMicroseconds", "1000"));
-
-    public async Task DisposeAsync()
-    {
-        await _service.DisposeAsync();
-        _dir.Dispose();
-    }
-
     [Fact]
     public async Task A_png_body_is_answered_with_label_confidence_top_3_and_model_version()
     {
-        using var response = await _service.PostImageAsync(LabelledTinyModels.Png(6));
+        using var response = await Service.PostImageAsync(LabelledTinyModels.Png(6));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
@@ -37,7 +24,7 @@ public sealed class ClassifyEndpointTests : IAsyncLifetime
         Assert.Equal(json.GetProperty("confidence").GetSingle(), top[0].GetProperty("probability").GetSingle());
         Assert.True(top[0].GetProperty("probability").GetSingle() > top[1].GetProperty("probability").GetSingle());
         Assert.True(top[1].GetProperty("probability").GetSingle() >= top[2].GetProperty("probability").GetSingle());
-        Assert.Equal(_service.Classifier.Models.Version!.Id, json.GetProperty("model_version").GetString());
+        Assert.Equal(Service.Classifier.Models.Version!.Id, json.GetProperty("model_version").GetString());
     }
 
     [Theory]
@@ -46,7 +33,7 @@ public sealed class ClassifyEndpointTests : IAsyncLifetime
     [InlineData("?top_k=50", 10)]
     public async Task Top_k_sets_how_many_classes_are_listed_up_to_the_number_of_classes(string query, int expected)
     {
-        using var response = await _service.PostImageAsync(LabelledTinyModels.Png(2), query: query);
+        using var response = await Service.PostImageAsync(LabelledTinyModels.Png(2), query: query);
 
         var json = await RunningService.JsonAsync(response);
         var probabilities = json.GetProperty("top_k").EnumerateArray().Select(t => t.GetProperty("probability").GetSingle()).ToArray();
@@ -60,7 +47,7 @@ public sealed class ClassifyEndpointTests : IAsyncLifetime
     [InlineData("?top_k=three")]
     public async Task A_bad_top_k_is_a_400_problem(string query)
     {
-        using var response = await _service.PostImageAsync(LabelledTinyModels.Png(2), query: query);
+        using var response = await Service.PostImageAsync(LabelledTinyModels.Png(2), query: query);
 
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, "top_k must be a whole number");
     }
@@ -73,7 +60,7 @@ public sealed class ClassifyEndpointTests : IAsyncLifetime
         file.Headers.ContentType = new MediaTypeHeaderValue("image/png");
         form.Add(file, "image", "eight.png");
 
-        using var response = await _service.Client.PostAsync("/v1/classify", form);
+        using var response = await Service.Client.PostAsync("/v1/classify", form);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("digit 8", (await RunningService.JsonAsync(response)).GetProperty("label").GetString());
@@ -84,7 +71,7 @@ public sealed class ClassifyEndpointTests : IAsyncLifetime
     {
         using var form = new MultipartFormDataContent { { new StringContent("hello"), "note" } };
 
-        using var response = await _service.Client.PostAsync("/v1/classify", form);
+        using var response = await Service.Client.PostAsync("/v1/classify", form);
 
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, "no file part");
     }
@@ -95,7 +82,7 @@ public sealed class ClassifyEndpointTests : IAsyncLifetime
         using var form = new MultipartFormDataContent();
         form.Add(new ByteArrayContent("not a picture"u8.ToArray()), "image", "scan.png");
 
-        using var response = await _service.Client.PostAsync("/v1/classify", form);
+        using var response = await Service.Client.PostAsync("/v1/classify", form);
 
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, "uploaded file 'scan.png'");
     }
@@ -115,7 +102,7 @@ public sealed class ClassifyEndpointTests : IAsyncLifetime
         using var jpeg = new MemoryStream();
         image.SaveAsJpeg(jpeg, new SixLabors.ImageSharp.Formats.Jpeg.JpegEncoder { Quality = 95 });
 
-        using var response = await _service.PostImageAsync(jpeg.ToArray(), "image/jpeg");
+        using var response = await Service.PostImageAsync(jpeg.ToArray(), "image/jpeg");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("digit 3", (await RunningService.JsonAsync(response)).GetProperty("label").GetString());
@@ -152,17 +139,17 @@ public sealed class ClassifyEndpointTests : IAsyncLifetime
     {
         var (body, contentType) = BadRequest(what);
 
-        using var response = await _service.PostImageAsync(body, contentType);
+        using var response = await Service.PostImageAsync(body, contentType);
 
         await AssertProblemAsync(response, status, detail, what);
-        using var after = await _service.PostImageAsync(LabelledTinyModels.Png(4));
+        using var after = await Service.PostImageAsync(LabelledTinyModels.Png(4));
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);
     }
 
     [Fact]
     public async Task A_request_without_a_content_type_is_a_415()
     {
-        using var response = await _service.Client.PostAsync("/v1/classify", new ByteArrayContent(LabelledTinyModels.Png(1)));
+        using var response = await Service.Client.PostAsync("/v1/classify", new ByteArrayContent(LabelledTinyModels.Png(1)));
 
         await AssertProblemAsync(response, HttpStatusCode.UnsupportedMediaType, "is not accepted");
     }
@@ -175,7 +162,7 @@ public sealed class ClassifyEndpointTests : IAsyncLifetime
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/classify") { Content = content };
         request.Headers.TransferEncodingChunked = true;
 
-        using var response = await _service.Client.SendAsync(request);
+        using var response = await Service.Client.SendAsync(request);
 
         await AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "over the 5 MB limit");
     }

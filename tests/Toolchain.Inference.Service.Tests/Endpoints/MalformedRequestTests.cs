@@ -7,20 +7,8 @@ using Toolchain.TestSupport;
 namespace Toolchain.Inference.Service.Tests.Endpoints;
 
 /// <summary>Requests broken below the image: the multipart framing, the chunked encoding, the route.</summary>
-public sealed class MalformedRequestTests : IAsyncLifetime
+public sealed class MalformedRequestTests : TinyModelServiceTests
 {
-    private readonly TempDir _dir = new();
-    private RunningService _service = null!;
-
-    public async Task InitializeAsync() =>
-        _service = await RunningService.StartAsync(LabelledTinyModels.Write(_dir.File("model.onnx"), "digit "));
-
-    public async Task DisposeAsync()
-    {
-        await _service.DisposeAsync();
-        _dir.Dispose();
-    }
-
     private static byte[] MultipartBody(string boundary, bool closed, int extraFields = 0)
     {
         var text = new StringBuilder();
@@ -61,17 +49,17 @@ public sealed class MalformedRequestTests : IAsyncLifetime
             _ => throw new ArgumentOutOfRangeException(nameof(what)),
         };
 
-        using var response = await _service.PostImageAsync(body, $"multipart/form-data; boundary={boundary}");
+        using var response = await Service.PostImageAsync(body, $"multipart/form-data; boundary={boundary}");
 
         await ClassifyEndpointTests.AssertProblemAsync(response, HttpStatusCode.BadRequest, "the multipart form cannot be read", what);
-        using var after = await _service.PostImageAsync(LabelledTinyModels.Png(4));
+        using var after = await Service.PostImageAsync(LabelledTinyModels.Png(4));
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);
     }
 
     [Fact]
     public async Task A_well_formed_multipart_form_with_the_same_framing_is_classified()
     {
-        using var response = await _service.PostImageAsync(MultipartBody("B0undary", closed: true), "multipart/form-data; boundary=B0undary");
+        using var response = await Service.PostImageAsync(MultipartBody("B0undary", closed: true), "multipart/form-data; boundary=B0undary");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("digit 2", (await RunningService.JsonAsync(response)).GetProperty("label").GetString());
@@ -81,7 +69,7 @@ public sealed class MalformedRequestTests : IAsyncLifetime
     public async Task A_malformed_chunk_size_is_a_400_not_a_500()
     {
         using var client = new TcpClient();
-        await client.ConnectAsync(_service.Address.Host, _service.Address.Port);
+        await client.ConnectAsync(Service.Address.Host, Service.Address.Port);
         await using var stream = client.GetStream();
         var request = "POST /v1/classify HTTP/1.1\r\nHost: localhost\r\nContent-Type: image/png\r\nTransfer-Encoding: chunked\r\n\r\nZZZ\r\nabc\r\n0\r\n\r\n";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
@@ -90,7 +78,7 @@ public sealed class MalformedRequestTests : IAsyncLifetime
         var statusLine = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.StartsWith("HTTP/1.1 400", statusLine);
-        using var after = await _service.PostImageAsync(LabelledTinyModels.Png(4));
+        using var after = await Service.PostImageAsync(LabelledTinyModels.Png(4));
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);
     }
 
@@ -100,7 +88,7 @@ public sealed class MalformedRequestTests : IAsyncLifetime
     [InlineData("DELETE", "/v1/model", HttpStatusCode.MethodNotAllowed)]
     public async Task Unknown_paths_and_wrong_methods_get_problem_details_too(string method, string path, HttpStatusCode status)
     {
-        using var response = await _service.Client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+        using var response = await Service.Client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
 
         Assert.Equal(status, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);

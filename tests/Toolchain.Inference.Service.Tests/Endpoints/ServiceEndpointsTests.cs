@@ -3,25 +3,13 @@ using Toolchain.TestSupport;
 
 namespace Toolchain.Inference.Service.Tests.Endpoints;
 
-public sealed class ServiceEndpointsTests : IAsyncLifetime
+public sealed class ServiceEndpointsTests : TinyModelServiceTests
 {
-    private readonly TempDir _dir = new();
-    private RunningService _service = null!;
-
-    public async Task InitializeAsync() =>
-        _service = await RunningService.StartAsync(LabelledTinyModels.Write(_dir.File("model.onnx"), "digit "));
-
-    public async Task DisposeAsync()
-    {
-        await _service.DisposeAsync();
-        _dir.Dispose();
-    }
-
     [Fact]
     public async Task Healthz_and_readyz_answer_200_once_the_model_is_loaded()
     {
-        using var health = await _service.Client.GetAsync("/healthz");
-        using var ready = await _service.Client.GetAsync("/readyz");
+        using var health = await Service.Client.GetAsync("/healthz");
+        using var ready = await Service.Client.GetAsync("/readyz");
 
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
@@ -31,9 +19,9 @@ public sealed class ServiceEndpointsTests : IAsyncLifetime
     [Fact]
     public async Task The_model_endpoint_returns_the_card_version_provider_and_batching_settings()
     {
-        var json = await RunningService.JsonAsync(await _service.Client.GetAsync("/v1/model"));
+        var json = await RunningService.JsonAsync(await Service.Client.GetAsync("/v1/model"));
 
-        var version = _service.Classifier.Models.Version!;
+        var version = Service.Classifier.Models.Version!;
         Assert.Equal(version.Id, json.GetProperty("model_version").GetString());
         Assert.Equal(version.Sha256, json.GetProperty("sha256").GetString());
         Assert.Equal("CPU", json.GetProperty("provider").GetString());
@@ -55,11 +43,11 @@ public sealed class ServiceEndpointsTests : IAsyncLifetime
     {
         for (var i = 0; i < 3; i++)
         {
-            (await _service.PostImageAsync(LabelledTinyModels.Png(i))).Dispose();
+            (await Service.PostImageAsync(LabelledTinyModels.Png(i))).Dispose();
         }
-        (await _service.PostImageAsync([1, 2, 3])).Dispose();
+        (await Service.PostImageAsync([1, 2, 3])).Dispose();
 
-        using var response = await _service.Client.GetAsync("/metrics");
+        using var response = await Service.Client.GetAsync("/metrics");
         var text = await response.Content.ReadAsStringAsync();
 
         Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
@@ -76,7 +64,7 @@ public sealed class ServiceEndpointsTests : IAsyncLifetime
             ConcurrentClassifyTests.Sample(text, "toolchain_inference_batch_size_bucket{le=\"+Inf\"}"));
         Assert.Equal(1, ConcurrentClassifyTests.Sample(text, "toolchain_model_ready"));
         Assert.Equal(1, ConcurrentClassifyTests.Sample(text,
-            $"toolchain_model_info{{version=\"{_service.Classifier.Models.Version!.Id}\",generation=\"1\"}}"));
+            $"toolchain_model_info{{version=\"{Service.Classifier.Models.Version!.Id}\",generation=\"1\"}}"));
         Assert.True(ConcurrentClassifyTests.Sample(text, "process_resident_memory_bytes") > 0);
         // Every line is a comment or "name{labels} value".
         Assert.All(text.TrimEnd('\n').Split('\n'), line => Assert.Matches(@"^(# (HELP|TYPE) \w+ .+|\w+(\{.*\})? [-+0-9.eEInfNa]+)$", line));
@@ -85,7 +73,7 @@ public sealed class ServiceEndpointsTests : IAsyncLifetime
     [Fact]
     public async Task The_root_serves_the_draw_page_with_a_canvas_and_a_clear_button()
     {
-        using var response = await _service.Client.GetAsync("/");
+        using var response = await Service.Client.GetAsync("/");
         var html = await response.Content.ReadAsStringAsync();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
