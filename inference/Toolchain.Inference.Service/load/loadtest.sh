@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Load test of the reference service against issue 6's bars, with Debian's wrk on 127.0.0.1:
 #   1. batching on, then off: a warm-up, then wrk posting one real PNG; req/s, p50, p99, non-2xx, socket errors, RSS
-#   2. bad requests (empty, garbage, truncated PNG, 60000x60000 header, 6 MB body, text/plain): each its status code,
-#      and the service still answers afterwards
+#   2. bad requests (empty, garbage, truncated PNG, 60000x60000 header, 6 MB body, text/plain, unclosed multipart):
+#      each its status code, and the service still answers afterwards
 #   3. hot reload under load: the model file is replaced in place, by rename, and by a broken file while wrk runs
 # Writes serve-load.md and serve-load.json to --out. Exit 1 when a correctness bar fails (a non-2xx or socket error,
 # a wrong status code, a failed request during reloads); throughput and memory bars are reported, not enforced.
@@ -115,12 +115,14 @@ head -c 4096 /dev/urandom >"$work/garbage.bin"
 head -c $(( $(stat -c %s "$png") / 2 )) "$png" >"$work/truncated.png"
 head -c $(( 6 * 1024 * 1024 )) /dev/zero >"$work/six-mb.bin"
 : >"$work/empty.bin"
+{ printf -- '--B0undary\r\nContent-Disposition: form-data; name="image"; filename="d.png"\r\nContent-Type: image/png\r\n\r\n'; cat "$png"; } >"$work/multipart-unclosed.bin"
 bad_rows=""
 bad_ok=1
 post() { curl -s -o /dev/null -w '%{http_code}' -X POST -H "Content-Type: $2" --data-binary "@$1" "$url/v1/classify"; }
 for case in "empty body|$work/empty.bin|image/png|400" "garbage bytes|$work/garbage.bin|image/png|400" \
             "truncated PNG|$work/truncated.png|image/png|400" "60000x60000 header|$work/huge-header.png|image/png|400" \
-            "6 MB body|$work/six-mb.bin|image/png|413" "text/plain body|$png|text/plain|415"; do
+            "6 MB body|$work/six-mb.bin|image/png|413" "text/plain body|$png|text/plain|415" \
+            "multipart without its closing boundary|$work/multipart-unclosed.bin|multipart/form-data; boundary=B0undary|400"; do
   IFS='|' read -r name file type want <<<"$case"
   got=$(post "$file" "$type")
   after=$(post "$png" image/png)
