@@ -236,14 +236,19 @@ public static class TestImages
         return stream.ToArray();
     }
 
-    /// <summary>A PNG whose IHDR claims <paramref name="width"/>×<paramref name="height"/> in a file of a few dozen bytes.</summary>
-    public static byte[] PngWithHugeHeader(int width = 60000, int height = 60000)
+    /// <summary>
+    /// A PNG whose IHDR claims <paramref name="width"/>×<paramref name="height"/> (and <paramref name="bitDepth"/> bits
+    /// of grey) in a file of a few dozen bytes.
+    /// </summary>
+    public static byte[] PngWithHugeHeader(int width = 60000, int height = 60000, byte bitDepth = 8)
     {
         using var image = new Image<L8>(1, 1);
         var png = Save(image, new PngEncoder { ColorType = PngColorType.Grayscale });
-        // IHDR data starts at 16: width and height big-endian; recompute its CRC so only the size is implausible.
+        // IHDR data starts at 16: width and height big-endian, then the bit depth; recompute its CRC so only the
+        // header's claims are implausible.
         BinaryPrimitives.WriteInt32BigEndian(png.AsSpan(16), width);
         BinaryPrimitives.WriteInt32BigEndian(png.AsSpan(20), height);
+        png[24] = bitDepth;
         BinaryPrimitives.WriteUInt32BigEndian(png.AsSpan(29), Crc32(png.AsSpan(12, 17)));
         return png;
     }

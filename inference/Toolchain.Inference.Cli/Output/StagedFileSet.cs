@@ -19,7 +19,15 @@ internal sealed class StagedFileSet : IDisposable
         System.IO.Directory.CreateDirectory(Directory);
         _staging = Path.Combine(Directory, $".staging-{Environment.ProcessId}-{Guid.NewGuid():N}");
         _tracked = TemporaryPaths.Track(_staging);
-        System.IO.Directory.CreateDirectory(_staging);
+        try
+        {
+            System.IO.Directory.CreateDirectory(_staging);
+        }
+        catch
+        {
+            _tracked.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The folder the files end up in.</summary>
@@ -38,6 +46,8 @@ internal sealed class StagedFileSet : IDisposable
     /// </summary>
     public void Commit(string last)
     {
+        // From here on the staged files are the new set: a signal must not delete them while the old set is replaced.
+        _tracked.Dispose();
         var names = System.IO.Directory.GetFiles(_staging).Select(p => Path.GetFileName(p)).ToList();
         foreach (var name in names)
         {
@@ -63,9 +73,13 @@ internal sealed class StagedFileSet : IDisposable
         {
             System.IO.Directory.Delete(_staging, recursive: true);
         }
-        catch (DirectoryNotFoundException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            // Already gone, or not removable: a hidden leftover is better than failing a finished evaluation.
         }
-        _tracked.Dispose();
+        finally
+        {
+            _tracked.Dispose();
+        }
     }
 }

@@ -75,7 +75,7 @@ internal sealed class ImageUpload : IDisposable
                 ? (null, await TooLargeAsync(request, cancellationToken))
                 : (null, MalformedForm(e.Message));
         }
-        catch (IOException e) when (!cancellationToken.IsCancellationRequested)
+        catch (IOException e) when (!cancellationToken.IsCancellationRequested && e is not Microsoft.AspNetCore.Connections.ConnectionResetException)
         {
             // The multipart reader hits the end of the body before the closing boundary (a truncated body, or a
             // boundary parameter that does not match the body).

@@ -40,8 +40,12 @@ for f in "$model" "$alt_model" "$png"; do [ -f "$f" ] || die "$f: not found (mak
 
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
-pid=""
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
+pid="" wrk_pid=""
+cleanup() {
+  [ -z "$pid" ] || kill "$pid" 2>/dev/null || true
+  [ -z "$wrk_pid" ] || kill "$wrk_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
 trap cleanup EXIT
 export LOADTEST_PNG
 LOADTEST_PNG=$(cd "$(dirname "$png")" && pwd)/$(basename "$png")
@@ -54,7 +58,7 @@ start_service() {
   url=""
   for _ in $(seq 1 300); do
     url=$(sed -n 's/.*Now listening on: \(http:[^ ]*\).*/\1/p' "$log" | head -n 1)
-    [ -n "$url" ] && curl -sf "$url/readyz" >/dev/null 2>&1 && return 0
+    [ -n "$url" ] && curl -sf --max-time 2 "$url/readyz" >/dev/null 2>&1 && return 0
     kill -0 "$pid" 2>/dev/null || die "the service exited at startup: $(tail -n 1 "$log")"
     # A model that cannot load (a broken file, CUDA asked for but missing) would only time out below.
     failure=$(sed -n 's/.*Cannot load the model: //p' "$log" | head -n 1)
@@ -64,7 +68,7 @@ start_service() {
   die "the service did not become ready within 30 s: $(tail -n 1 "$log")"
 }
 stop_service() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; pid=""; }
-rss_kb() { awk '/^VmRSS/{print $2}' "/proc/$pid/status"; }
+rss_kb() { awk '/^VmRSS/{print $2}' "/proc/$pid/status" 2>/dev/null || die "the service died under load: $(tail -n 1 "$work"/*.log | tail -n 1)"; }
 # wrk prints latencies as 950.00us, 8.71ms or 1.02s; this gives milliseconds.
 to_ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /[0-9]s$/ && v !~ /ms$/) n *= 1000; printf "%.2f", n }'; }
 wrk_field() { # file, what
@@ -100,6 +104,7 @@ for mode in on off; do
   echo "loadtest: batching $mode: ${rps[$mode]} req/s, p50 ${p50[$mode]} ms, p99 ${p99[$mode]} ms," \
        "non-2xx ${non2xx[$mode]}, socket errors ${sockerr[$mode]}" >&2
 done
+[ -n "${rps[on]}" ] && [ -n "${rps[off]}" ] || die "wrk reported no throughput (see the service logs)"
 ratio=$(awk -v a="${rps[on]}" -v b="${rps[off]}" 'BEGIN { printf "%.2f", a / b }')
 clean=$(( ${non2xx[on]} + ${non2xx[off]} + ${sockerr[on]} + ${sockerr[off]} == 0 ? 1 : 0 ))
 [ "$clean" = 1 ] || failed=1
@@ -118,7 +123,7 @@ head -c $(( 6 * 1024 * 1024 )) /dev/zero >"$work/six-mb.bin"
 { printf -- '--B0undary\r\nContent-Disposition: form-data; name="image"; filename="d.png"\r\nContent-Type: image/png\r\n\r\n'; cat "$png"; } >"$work/multipart-unclosed.bin"
 bad_rows=""
 bad_ok=1
-post() { curl -s -o /dev/null -w '%{http_code}' -X POST -H "Content-Type: $2" --data-binary "@$1" "$url/v1/classify"; }
+post() { curl -s --max-time 30 -o /dev/null -w '%{http_code}' -X POST -H "Content-Type: $2" --data-binary "@$1" "$url/v1/classify"; }
 for case in "empty body|$work/empty.bin|image/png|400" "garbage bytes|$work/garbage.bin|image/png|400" \
             "truncated PNG|$work/truncated.png|image/png|400" "60000x60000 header|$work/huge-header.png|image/png|400" \
             "6 MB body|$work/six-mb.bin|image/png|413" "text/plain body|$png|text/plain|415" \
@@ -146,6 +151,7 @@ sleep "$step"; cat "$alt_model" >"$live"                                        
 sleep "$step"; cp "$model" "$work/live/.next.onnx" && mv "$work/live/.next.onnx" "$live"  # by rename
 sleep "$step"; head -c 2048 /dev/urandom >"$work/live/.bad.onnx" && mv "$work/live/.bad.onnx" "$live"  # broken
 wait "$wrk_pid"
+wrk_pid=""
 sleep 1
 after_reload=$(post "$png" image/png)
 stop_service

@@ -41,7 +41,10 @@ internal static class EncodedImageCheck
             }
             first = false;
             var stored = BinaryPrimitives.ReadUInt32BigEndian(data[(at + 8 + (int)length)..]);
-            if (Crc(data.Slice(at + 4, 4 + (int)length)) != stored)
+            // Only critical chunks (upper-case first letter) matter: a damaged tEXt or iTXt does not change a pixel,
+            // and libpng and browsers only warn about it.
+            var critical = type[0] is >= (byte)'A' and <= (byte)'Z';
+            if (critical && Crc(data.Slice(at + 4, 4 + (int)length)) != stored)
             {
                 return $"is corrupt (CRC mismatch in PNG chunk {typeName})";
             }
@@ -68,11 +71,23 @@ internal static class EncodedImageCheck
         private static readonly (int X, int Y, int DX, int DY)[] Adam7 =
             [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)];
 
-        /// <summary>Bytes the image data must inflate to (each row carries a filter byte); null for an unknown format.</summary>
+        /// <summary>
+        /// Bytes the image data must inflate to (each row carries a filter byte); null for a format the PNG standard
+        /// does not allow or a size over <see cref="DigitPreprocessor.MaxPixels"/>, which the decoder refuses anyway and
+        /// which must not make this check inflate gigabytes.
+        /// </summary>
         public long? InflatedBytes()
         {
-            long? channels = ColorType switch { 0 => 1, 2 => 3, 3 => 1, 4 => 2, 6 => 4, _ => null };
-            if (channels is not { } c || Width == 0 || Height == 0)
+            long? channels = (ColorType, BitDepth) switch
+            {
+                (0, 1 or 2 or 4 or 8 or 16) => 1,
+                (2, 8 or 16) => 3,
+                (3, 1 or 2 or 4 or 8) => 1,
+                (4, 8 or 16) => 2,
+                (6, 8 or 16) => 4,
+                _ => null,
+            };
+            if (channels is not { } c || Width == 0 || Height == 0 || (long)Width * Height > DigitPreprocessor.MaxPixels)
             {
                 return null;
             }

@@ -60,13 +60,14 @@ internal sealed class InkMap
 
     /// <summary>
     /// What transparent pixels are composited over, 0..255: white (ink on paper), except when the background is
-    /// transparent and what is drawn on it is light, as canvas exports of white strokes are; over white those would
-    /// vanish, so they go over black.
+    /// transparent and what is drawn on it is light strokes, as canvas exports of white strokes are; over white those
+    /// would vanish, so they go over black.
     /// </summary>
     private static float Backdrop(Image<La16> image)
     {
         var ring = Math.Max(1, Math.Min(image.Width, image.Height) / 50);
         double borderAlpha = 0, borderCount = 0, drawnLight = 0, drawnAlpha = 0;
+        long opaque = 0;
         image.ProcessPixelRows(rows =>
         {
             for (var y = 0; y < rows.Height; y++)
@@ -83,12 +84,15 @@ internal sealed class InkMap
                     }
                     drawnLight += (double)p.L * p.A;
                     drawnAlpha += p.A;
+                    opaque += p.A > 127 ? 1 : 0;
                 }
             }
         });
         var transparentBackground = borderAlpha < 127.5 * borderCount;
         var lightDrawing = drawnAlpha > 0 && drawnLight / drawnAlpha > 127.5;
-        return transparentBackground && lightDrawing ? 0f : 255f;
+        // Strokes cover a small part of the picture; light paper with a transparent margin (a cut-out scan) covers most.
+        var strokes = opaque < (long)image.Width * image.Height / 2;
+        return transparentBackground && lightDrawing && strokes ? 0f : 255f;
     }
 
     /// <summary>Median of the outer ring (2% of the shorter side, at least one pixel): the paper, for any sane photo or scan.</summary>

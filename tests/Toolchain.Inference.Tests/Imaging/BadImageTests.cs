@@ -53,6 +53,30 @@ public sealed class BadImageTests : IDisposable
     public void A_PNG_with_a_bad_CRC_is_refused_naming_the_chunk() =>
         Assert.Equal("is corrupt (CRC mismatch in PNG chunk IDAT)", Fails("crc.png", TestImages.PngWithBadCrc(GoodPng())).Problem);
 
+    [Theory]
+    [InlineData(int.MaxValue, int.MaxValue, 32)]
+    [InlineData(40000, 40000, 32)]
+    [InlineData(int.MaxValue, int.MaxValue, 8)]
+    public void A_header_with_an_impossible_depth_or_size_is_refused_with_one_line_without_inflating(int width, int height, byte depth)
+    {
+        var e = Fails("odd.png", TestImages.PngWithHugeHeader(width, height, depth));
+
+        Assert.False(string.IsNullOrWhiteSpace(e.Problem));
+        Assert.DoesNotContain('\n', e.Problem);
+    }
+
+    [Fact]
+    public void A_bad_CRC_in_an_ancillary_chunk_does_not_refuse_the_picture()
+    {
+        var png = GoodPng();
+        // A tEXt chunk right after IHDR (which ends at 33) whose CRC is wrong.
+        byte[] text = [0, 0, 0, 4, (byte)'t', (byte)'E', (byte)'X', (byte)'t', (byte)'a', 0, (byte)'b', (byte)'c', 0xDE, 0xAD, 0xBE, 0xEF];
+        var withText = png[..33].Concat(text).Concat(png[33..]).ToArray();
+
+        Assert.Null(EncodedImageCheck.PngProblem(withText));
+        Assert.Equal("is corrupt (CRC mismatch in PNG chunk IDAT)", EncodedImageCheck.PngProblem(TestImages.PngWithBadCrc(withText)));
+    }
+
     [Fact]
     public void A_PNG_whose_image_data_stops_early_inside_well_formed_chunks_is_refused_as_truncated()
     {

@@ -1,3 +1,5 @@
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
 using Toolchain.Inference.Imaging;
 using Toolchain.Shared.Errors;
 using Toolchain.TestSupport;
@@ -54,6 +56,29 @@ public sealed class DigitPreprocessorTests
         var tolerance = style == ImageStyle.DarkOnLightGray4 ? 12 : 3;
         var worst = reference.Zip(mnist, (a, b) => Math.Abs(a - b)).Max();
         Assert.True(worst <= tolerance, $"largest pixel difference {worst}");
+    }
+
+    [Fact]
+    public void Light_paper_cut_out_on_a_transparent_margin_reads_like_the_same_drawing_on_white()
+    {
+        var reference = Digit.ToMnistBytes(TestImages.Encode(SevenInk, W, H, ImageStyle.DarkOnLightGray8), "ref.png");
+        using var image = new Image<Rgba32>(W, H);
+        for (var y = 0; y < H; y++)
+        {
+            for (var x = 0; x < W; x++)
+            {
+                var margin = x < 6 || y < 6 || x >= W - 6 || y >= H - 6;
+                var shade = (byte)Math.Round(255 * (1 - Math.Clamp(SevenInk[(y * W) + x], 0, 1)));
+                image[x, y] = margin ? new Rgba32(0, 0, 0, 0) : new Rgba32(shade, shade, shade, 255);
+            }
+        }
+        using var stream = new MemoryStream();
+        image.SaveAsPng(stream);
+
+        var mnist = Digit.ToMnistBytes(stream.ToArray(), "cut-out.png");
+
+        var worst = reference.Zip(mnist, (a, b) => Math.Abs(a - b)).Max();
+        Assert.True(worst <= 3, $"largest pixel difference {worst}");
     }
 
     [Fact]
