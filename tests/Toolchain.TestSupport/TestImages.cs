@@ -298,6 +298,146 @@ public static class TestImages
         throw new ArgumentException("no IDAT chunk");
     }
 
+    /// <summary>The chunks of a PNG in order, as (type, data).</summary>
+    public static List<(string Type, byte[] Data)> PngChunks(byte[] png)
+    {
+        var chunks = new List<(string, byte[])>();
+        for (var at = 8; at + 12 <= png.Length;)
+        {
+            var length = BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(at));
+            chunks.Add((System.Text.Encoding.ASCII.GetString(png, at + 4, 4), png[(at + 8)..(at + 8 + length)]));
+            at += 12 + length;
+        }
+        return chunks;
+    }
+
+    /// <summary>A PNG made of <paramref name="chunks"/>, each framed with its length and a correct CRC.</summary>
+    public static byte[] BuildPng(IEnumerable<(string Type, byte[] Data)> chunks)
+    {
+        var output = new List<byte> { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A };
+        foreach (var (type, data) in chunks)
+        {
+            var chunk = new byte[12 + data.Length];
+            BinaryPrimitives.WriteInt32BigEndian(chunk, data.Length);
+            System.Text.Encoding.ASCII.GetBytes(type).CopyTo(chunk, 4);
+            data.CopyTo(chunk, 8);
+            BinaryPrimitives.WriteUInt32BigEndian(chunk.AsSpan(8 + data.Length), Crc32(chunk.AsSpan(4, 4 + data.Length)));
+            output.AddRange(chunk);
+        }
+        return [.. output];
+    }
+
+    /// <summary>
+    /// <paramref name="png"/> with its image data (one zlib stream) cut into IDAT chunks of the given sizes; the last
+    /// chunk takes what is left. Sizes of 0 make empty IDAT chunks, which the PNG standard allows.
+    /// </summary>
+    public static byte[] PngWithImageDataSplit(byte[] png, params int[] sizes)
+    {
+        var chunks = PngChunks(png);
+        var data = chunks.Where(c => c.Type == "IDAT").SelectMany(c => c.Data).ToArray();
+        var split = new List<(string, byte[])>();
+        var at = 0;
+        foreach (var size in sizes)
+        {
+            var take = Math.Min(size, data.Length - at);
+            split.Add(("IDAT", data[at..(at + take)]));
+            at += take;
+        }
+        if (at < data.Length)
+        {
+            split.Add(("IDAT", data[at..]));
+        }
+        var first = chunks.FindIndex(c => c.Type == "IDAT");
+        var rebuilt = chunks.Where(c => c.Type != "IDAT").ToList();
+        rebuilt.InsertRange(first, split);
+        return BuildPng(rebuilt);
+    }
+
+    /// <summary>
+    /// <paramref name="png"/> with a decompression bomb after IHDR: a zTXt, iTXt or iCCP chunk whose compressed
+    /// text or profile inflates to <paramref name="inflatedBytes"/> bytes.
+    /// </summary>
+    public static byte[] PngWithCompressedChunkBomb(byte[] png, string type, int inflatedBytes)
+    {
+        using var compressed = new MemoryStream();
+        using (var zlib = new System.IO.Compression.ZLibStream(compressed, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true))
+        {
+            var block = new byte[1 << 20];
+            Array.Fill(block, (byte)'A');
+            for (var left = inflatedBytes; left > 0; left -= block.Length)
+            {
+                zlib.Write(block, 0, Math.Min(left, block.Length));
+            }
+        }
+        // keyword, NUL, then: zTXt and iCCP a compression method byte; iTXt a compression flag, the method, and empty
+        // language and translated-keyword fields.
+        byte[] head = type switch
+        {
+            "zTXt" => [.. "Comment"u8, 0, 0],
+            "iCCP" => [.. "icc"u8, 0, 0],
+            "iTXt" => [.. "Comment"u8, 0, 1, 0, 0, 0],
+            _ => throw new ArgumentException($"not a compressed chunk type: {type}", nameof(type)),
+        };
+        var chunks = PngChunks(png);
+        chunks.Insert(1, (type, [.. head, .. compressed.ToArray()]));
+        return BuildPng(chunks);
+    }
+
+    /// <summary>
+    /// A white 8-bit grey PNG of any size, its rows written straight into one zlib stream (so a 1×40,000,000 image takes
+    /// a moment, not an encoder's minutes); a 40-megapixel one is under 100 KB.
+    /// </summary>
+    public static byte[] WhitePng(int width, int height)
+    {
+        var header = new byte[13];
+        BinaryPrimitives.WriteInt32BigEndian(header, width);
+        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
+        header[8] = 8;
+        using var compressed = new MemoryStream();
+        using (var zlib = new System.IO.Compression.ZLibStream(compressed, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true))
+        {
+            var row = new byte[1 + width];
+            Array.Fill(row, (byte)0xFF);
+            row[0] = 0;
+            for (var y = 0; y < height; y++)
+            {
+                zlib.Write(row);
+            }
+        }
+        return BuildPng([("IHDR", header), ("IDAT", compressed.ToArray()), ("IEND", [])]);
+    }
+
+    /// <summary>
+    /// A JPEG of a 7 whose EXIF block's first IFD entry claims <paramref name="count"/> values: the pixels are intact,
+    /// the metadata cannot be read.
+    /// </summary>
+    public static byte[] JpegWithExifCount(uint count)
+    {
+        var jpeg = JpegTurnedByExif(Seven(60, 45, 15, 5, 30, 4), 60, 45);
+        var app1 = jpeg.AsSpan().IndexOf("Exif\0\0"u8);
+        var tiff = app1 + 6;
+        var little = jpeg[tiff] == (byte)'I';
+        uint Read32(int at) => little ? BinaryPrimitives.ReadUInt32LittleEndian(jpeg.AsSpan(at)) : BinaryPrimitives.ReadUInt32BigEndian(jpeg.AsSpan(at));
+        var firstEntry = tiff + (int)Read32(tiff + 4) + 2;
+        if (little)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(jpeg.AsSpan(firstEntry + 4), count);
+        }
+        else
+        {
+            BinaryPrimitives.WriteUInt32BigEndian(jpeg.AsSpan(firstEntry + 4), count);
+        }
+        return jpeg;
+    }
+
+    /// <summary>A BMP of a 7 whose header says <paramref name="bitsPerPixel"/> bits per pixel.</summary>
+    public static byte[] BmpWithBitsPerPixel(ushort bitsPerPixel)
+    {
+        var bmp = Encode(Seven(40, 30, 8, 4, 20, 3), 40, 30, ImageStyle.DarkOnLightBmp);
+        BinaryPrimitives.WriteUInt16LittleEndian(bmp.AsSpan(28), bitsPerPixel);
+        return bmp;
+    }
+
     private static uint Crc32(ReadOnlySpan<byte> bytes)
     {
         var c = 0xFFFFFFFFu;

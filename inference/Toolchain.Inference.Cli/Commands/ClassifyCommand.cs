@@ -26,6 +26,12 @@ internal sealed class ClassifyOptions : ModelOptions
 
     [Option("mode", HelpText = "Preprocessing: digit (MNIST centring) or resize; default from the model card.")]
     public string? Mode { get; set; }
+
+    [Option("max-megapixels", Default = 40.0, HelpText = "Refuse images over this many megapixels, before decoding them.")]
+    public double MaxMegapixels { get; set; }
+
+    [Option("max-side", Default = 16384, HelpText = "Refuse images wider or taller than this many pixels, before decoding them.")]
+    public int MaxSide { get; set; }
 }
 
 /// <summary>Classifies images one line each; a failing image gets its own error line and the others go on.</summary>
@@ -48,6 +54,11 @@ internal static class ClassifyCommand
         {
             throw new ToolchainException($"--mode must be digit or resize, not '{o.Mode}'");
         }
+        if (!(o.MaxMegapixels > 0) || o.MaxMegapixels > 1e6 || o.MaxSide < 1)
+        {
+            throw new ToolchainException($"--max-megapixels must be over 0 (up to 1000000) and --max-side at least 1 (got {o.MaxMegapixels.ToString(CultureInfo.InvariantCulture)} and {o.MaxSide})");
+        }
+        var limits = new ImageLimits { MaxPixels = (long)Math.Round(o.MaxMegapixels * 1e6), MaxSide = o.MaxSide };
         using var model = ModelLoader.Load(o, console);
         if (model.Info.InputShape.Count != 4)
         {
@@ -56,7 +67,7 @@ internal static class ClassifyCommand
         ImageClassifier classifier;
         try
         {
-            classifier = new ImageClassifier(model, o.Raw ? "raw" : o.Mode);
+            classifier = new ImageClassifier(model, o.Raw ? "raw" : o.Mode, imageLimits: limits);
         }
         catch (ToolchainException e)
         {

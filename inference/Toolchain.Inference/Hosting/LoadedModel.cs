@@ -13,12 +13,12 @@ internal sealed class LoadedModel
     private readonly bool _ownsModel;
     private int _references = 1;
 
-    public LoadedModel(OnnxModel model, ModelVersion version, string? preprocessingMode, bool ownsModel)
+    public LoadedModel(OnnxModel model, ModelVersion version, string? preprocessingMode, bool ownsModel, ImageLimits? imageLimits = null)
     {
         Model = model;
         Version = version;
         _ownsModel = ownsModel;
-        Images = IsImageModel(model) ? new ImageClassifier(model, preprocessingMode) : null;
+        Images = IsImageModel(model) ? new ImageClassifier(model, preprocessingMode, imageLimits: imageLimits) : null;
     }
 
     public OnnxModel Model { get; }

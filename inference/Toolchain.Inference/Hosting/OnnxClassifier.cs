@@ -34,7 +34,7 @@ public sealed class OnnxClassifier : IAsyncDisposable, IDisposable
         var logger = loggerFactory.CreateLogger<OnnxClassifier>();
         modelOptions.Log = line => logger.LogWarning("{Notice}", line);
         Models = new ReloadingModelHost(options.ModelPath, modelOptions, options.Reload, loggerFactory.CreateLogger<ReloadingModelHost>(),
-            options.PreprocessingMode)
+            options.PreprocessingMode, options.Images)
         {
             RequireImages = options.RequireImageInput,
         };

@@ -1,4 +1,5 @@
 using Toolchain.Inference.Batching;
+using Toolchain.Inference.Imaging;
 using Toolchain.Inference.Runtime;
 
 namespace Toolchain.Inference.Hosting;
@@ -46,6 +47,12 @@ public sealed class OnnxClassifierOptions
     /// <summary>Overrides the card's image preprocessing: "digit", "resize" or "raw". Null follows the card.</summary>
     public string? PreprocessingMode { get; set; }
 
+    /// <summary>
+    /// What one image may cost before it is decoded; <see cref="ImageLimits.Service"/> (16 megapixels, 8,192 px per
+    /// side, 20 MB) by default, since a service takes images from clients it does not control.
+    /// </summary>
+    public ImageLimits Images { get; set; } = ImageLimits.Service;
+
     /// <summary>Dynamic batching.</summary>
     public BatchingOptions Batching { get; set; } = new();
 
@@ -78,6 +85,10 @@ public sealed class OnnxClassifierOptions
         if (Batching.Instances is < 1 or > 256)
         {
             return $"Batching.Instances must be between 1 and 256 (got {Batching.Instances})";
+        }
+        if (Images.Problem() is { } images)
+        {
+            return $"Images.{images}";
         }
         if (Reload.Debounce < TimeSpan.Zero || Reload.PollInterval <= TimeSpan.Zero)
         {

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Toolchain.Inference.Imaging;
 using Toolchain.Inference.Runtime;
 using Toolchain.Shared.Errors;
 
@@ -18,6 +19,7 @@ public sealed partial class ReloadingModelHost : IModelSource, IDisposable
     private readonly OnnxModelOptions _modelOptions;
     private readonly ModelReloadOptions _reloadOptions;
     private readonly string? _preprocessingMode;
+    private readonly ImageLimits? _imageLimits;
     private readonly ILogger _logger;
     private readonly Lock _reloadLock = new();
     private readonly Lock _startLock = new();
@@ -39,16 +41,17 @@ public sealed partial class ReloadingModelHost : IModelSource, IDisposable
     /// <summary>
     /// Creates a host for the model at <paramref name="modelPath"/>; nothing is loaded until <see cref="StartAsync"/>
     /// or the first <see cref="Acquire"/>. <paramref name="preprocessingMode"/> overrides the card's image
-    /// preprocessing ("digit", "resize" or "raw").
+    /// preprocessing ("digit", "resize" or "raw"); images over <paramref name="imageLimits"/> are refused before decoding.
     /// </summary>
     public ReloadingModelHost(string modelPath, OnnxModelOptions? modelOptions = null, ModelReloadOptions? reloadOptions = null,
-        ILogger? logger = null, string? preprocessingMode = null)
+        ILogger? logger = null, string? preprocessingMode = null, ImageLimits? imageLimits = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(modelPath);
         ModelPath = Path.GetFullPath(modelPath);
         _modelOptions = modelOptions ?? new OnnxModelOptions();
         _reloadOptions = reloadOptions ?? new ModelReloadOptions();
         _preprocessingMode = preprocessingMode;
+        _imageLimits = imageLimits;
         _logger = logger ?? NullLogger.Instance;
     }
 
@@ -266,7 +269,7 @@ public sealed partial class ReloadingModelHost : IModelSource, IDisposable
             {
                 throw new ToolchainException($"{ModelPath}: {LoadedModel.NotAnImageModel(model)}");
             }
-            var loaded = new LoadedModel(model, new ModelVersion(hash, DateTimeOffset.UtcNow, _generation + 1), _preprocessingMode, ownsModel: true)
+            var loaded = new LoadedModel(model, new ModelVersion(hash, DateTimeOffset.UtcNow, _generation + 1), _preprocessingMode, ownsModel: true, _imageLimits)
             {
                 Released = _ => Interlocked.Decrement(ref _liveModels),
             };

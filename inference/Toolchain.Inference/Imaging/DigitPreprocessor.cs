@@ -13,7 +13,7 @@ namespace Toolchain.Inference.Imaging;
 /// <summary>
 /// Turns a user's image (PNG, JPEG, BMP or GIF, any colour type) into a model-ready 28×28 float input:
 /// luminance with alpha over white, polarity to white-on-black, MNIST centring ("digit") or plain fit ("resize"),
-/// then (x/255 - mean)/std. Refuses images over 40 megapixels or 20 MB before decoding them.
+/// then (x/255 - mean)/std. Refuses images over its <see cref="ImageLimits"/> before decoding them.
 /// Stateless after construction, so one instance serves concurrent callers.
 /// </summary>
 /// <remarks>
@@ -29,12 +29,6 @@ namespace Toolchain.Inference.Imaging;
 /// </remarks>
 public sealed class DigitPreprocessor
 {
-    /// <summary>Largest accepted image, in pixels.</summary>
-    public const long MaxPixels = 40_000_000;
-
-    /// <summary>Largest accepted file, in bytes.</summary>
-    public const long MaxBytes = 20L * 1024 * 1024;
-
     /// <summary>Values produced per image (28×28).</summary>
     public const int OutputLength = MnistFraming.Side * MnistFraming.Side;
 
@@ -43,10 +37,11 @@ public sealed class DigitPreprocessor
 
     private static readonly string[] SupportedFormats = ["PNG", "JPEG", "BMP", "GIF"];
 
-    private static ReadOnlySpan<byte> PngSignature => [0x89, (byte)'P', (byte)'N', (byte)'G'];
-
-    /// <summary>Creates a preprocessor for <paramref name="mode"/> ("digit", "resize" or "raw") with the model's normalisation.</summary>
-    public DigitPreprocessor(string mode, double mean, double std)
+    /// <summary>
+    /// Creates a preprocessor for <paramref name="mode"/> ("digit", "resize" or "raw") with the model's normalisation;
+    /// images over <paramref name="limits"/> (default <see cref="ImageLimits.Default"/>) are refused before decoding.
+    /// </summary>
+    public DigitPreprocessor(string mode, double mean, double std, ImageLimits? limits = null)
     {
         if (!Modes.Contains(mode))
         {
@@ -56,9 +51,15 @@ public sealed class DigitPreprocessor
         {
             throw new ToolchainException("normalisation needs a finite mean and a positive std");
         }
+        limits ??= ImageLimits.Default;
+        if (limits.Problem() is { } problem)
+        {
+            throw new ToolchainException($"image limits: {problem}");
+        }
         Mode = mode;
         Mean = mean;
         Std = std;
+        Limits = limits;
     }
 
     /// <summary>"digit", "resize" or "raw".</summary>
@@ -67,6 +68,8 @@ public sealed class DigitPreprocessor
     public double Mean { get; }
     /// <summary>Normalisation std.</summary>
     public double Std { get; }
+    /// <summary>What an image may cost; larger ones are refused before decoding.</summary>
+    public ImageLimits Limits { get; }
 
     /// <summary>Preprocesses the image file at <paramref name="path"/> into <paramref name="destination"/> (784 floats).</summary>
     public void Process(string path, Span<float> destination) =>
@@ -85,12 +88,12 @@ public sealed class DigitPreprocessor
         PixelNormalizer.Normalize(ToMnistBytes(encoded, name), Mean, Std, destination);
 
     /// <summary>The 28×28 white-on-black bytes of the file at <paramref name="path"/>, before normalisation.</summary>
-    public byte[] ToMnistBytes(string path) => ToMnistBytes(ReadFile(path), path);
+    public byte[] ToMnistBytes(string path) => ToMnistBytes(ReadFile(path, Limits), path);
 
     /// <summary>The 28×28 white-on-black bytes before normalisation, for inspection and tests.</summary>
     public byte[] ToMnistBytes(ReadOnlySpan<byte> encoded, string name)
     {
-        using var image = Decode(encoded, name);
+        using var image = Decode(encoded, name, Limits);
         if (Mode == "raw")
         {
             if (image.Width != MnistFraming.Side || image.Height != MnistFraming.Side)
@@ -110,8 +113,8 @@ public sealed class DigitPreprocessor
         return Mode == "digit" ? MnistFraming.Digit(ink) : MnistFraming.Fit(ink);
     }
 
-    /// <summary>Reads a file the user named, refusing directories, empty files and files over <see cref="MaxBytes"/>.</summary>
-    public static byte[] ReadFile(string path)
+    /// <summary>Reads a file the user named, refusing directories, empty files and files over the limits' size.</summary>
+    public static byte[] ReadFile(string path, ImageLimits? limits = null)
     {
         if (Directory.Exists(path))
         {
@@ -128,7 +131,10 @@ public sealed class DigitPreprocessor
             {
                 throw new InvalidInputFileException(path, notRegular);
             }
-            CheckSize(path, info.Length);
+            if ((limits ?? ImageLimits.Default).LengthProblem(info.Length) is { } lengthProblem)
+            {
+                throw new InvalidInputFileException(path, lengthProblem);
+            }
             return File.ReadAllBytes(path);
         }
         catch (IOException e)
@@ -141,39 +147,50 @@ public sealed class DigitPreprocessor
         }
     }
 
-    private static void CheckSize(string name, long length)
-    {
-        if (length == 0)
-        {
-            throw new InvalidInputFileException(name, "is empty (0 bytes), not an image");
-        }
-        if (length > MaxBytes)
-        {
-            throw new InvalidInputFileException(name,
-                $"is {(length / 1024.0 / 1024.0).ToString("F1", CultureInfo.InvariantCulture)} MB, over the {MaxBytes / 1024 / 1024} MB limit");
-        }
-    }
-
     /// <summary>
     /// Decodes a checked image to grey+alpha, upright as viewers show it: only a GIF's first frame is decoded (an
     /// animation's frames would multiply the cost past the pixel limit), and EXIF orientation, which phones use
     /// rather than turning the pixels, is applied.
     /// </summary>
-    internal static Image<La16> Decode(ReadOnlySpan<byte> encoded, string name)
+    internal static Image<La16> Decode(ReadOnlySpan<byte> encoded, string name, ImageLimits limits)
     {
-        CheckSize(name, encoded.Length);
+        if (limits.LengthProblem(encoded.Length) is { } lengthProblem)
+        {
+            throw new InvalidInputFileException(name, lengthProblem);
+        }
+        byte[]? canonical = null;
+        if (PngFile.HasSignature(encoded))
+        {
+            // Before any decoder runs: the chunk walk bounds what ImageSharp would otherwise inflate or allocate.
+            if (PngFile.Prepare(encoded, limits, out canonical) is { } pngProblem)
+            {
+                throw new InvalidInputFileException(name, pngProblem);
+            }
+            if (canonical is not null)
+            {
+                encoded = canonical;
+            }
+        }
+        var decoders = ImageDecoders.WithMetadata;
         IImageInfo? info;
         IImageFormat? format;
         try
         {
             // Identify reads headers only, so a forged 60000×60000 header costs nothing.
-            info = Identify(encoded, out format);
+            info = Identify(decoders, encoded, out format);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            // ImageSharp checks some PNG CRCs itself while identifying; the chunk walk words it like every other case.
-            var pngProblem = encoded.StartsWith(PngSignature) ? EncodedImageCheck.PngProblem(encoded) : null;
-            throw new InvalidInputFileException(name, pngProblem ?? $"is a corrupt image ({FirstLine(e)})", e);
+            // Unreadable metadata (a JPEG's EXIF with an impossible count) must not cost a viewable picture.
+            decoders = ImageDecoders.WithoutMetadata;
+            try
+            {
+                info = Identify(decoders, encoded, out format);
+            }
+            catch (Exception again) when (again is not OutOfMemoryException)
+            {
+                throw Undecodable(name, FormatBySignature(encoded), "header", again);
+            }
         }
         if (info is null || format is null)
         {
@@ -183,19 +200,13 @@ public sealed class DigitPreprocessor
         {
             throw new InvalidInputFileException(name, $"is a {format.Name} image; only PNG, JPEG, BMP and GIF are supported");
         }
-        if (info.Width <= 0 || info.Height <= 0)
+        if (limits.SizeProblem(info.Width, info.Height) is { } sizeProblem)
         {
-            throw new InvalidInputFileException(name, $"is a corrupt image (size {info.Width}×{info.Height})");
-        }
-        var pixels = (long)info.Width * info.Height;
-        if (pixels > MaxPixels)
-        {
-            throw new InvalidInputFileException(name,
-                $"is {info.Width}×{info.Height} ({(pixels / 1e6).ToString("F1", CultureInfo.InvariantCulture)} megapixels), over the {MaxPixels / 1_000_000}-megapixel limit");
+            throw new InvalidInputFileException(name, sizeProblem);
         }
         var problem = format.Name switch
         {
-            "PNG" => EncodedImageCheck.PngProblem(encoded),
+            "PNG" => null,
             "JPEG" => EncodedImageCheck.JpegProblem(encoded),
             "GIF" => EncodedImageCheck.GifProblem(encoded),
             _ => EncodedImageCheck.BmpProblem(encoded, info.Width, info.Height, (int)info.Metadata.GetBmpMetadata().BitsPerPixel),
@@ -204,26 +215,71 @@ public sealed class DigitPreprocessor
         {
             throw new InvalidInputFileException(name, problem);
         }
-        Image<La16>? image = null;
         try
         {
-            image = format.Name == "GIF" ? Image.Load<La16>(encoded, new GifDecoder { DecodingMode = FrameDecodingMode.First }) : Image.Load<La16>(encoded);
-            image.Mutate(x => x.AutoOrient());
-            return image;
+            try
+            {
+                return LoadUpright(decoders, encoded);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException && decoders == ImageDecoders.WithMetadata)
+            {
+                // EXIF is parsed lazily: a damaged block can fail the load or only the orientation read after it.
+                return LoadUpright(ImageDecoders.WithoutMetadata, encoded);
+            }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            image?.Dispose();
-            throw new InvalidInputFileException(name, $"is a corrupt {format.Name} image ({FirstLine(e)})", e);
+            throw Undecodable(name, format.Name, "pixels", e);
         }
     }
 
-    private static unsafe IImageInfo? Identify(ReadOnlySpan<byte> encoded, out IImageFormat? format)
+    /// <summary>The format a file's first bytes announce, to name it when even its header cannot be read.</summary>
+    private static string? FormatBySignature(ReadOnlySpan<byte> encoded) =>
+        PngFile.HasSignature(encoded) ? "PNG"
+        : encoded.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8]) ? "JPEG"
+        : encoded.StartsWith("GIF8"u8) ? "GIF"
+        : encoded.StartsWith("BM"u8) ? "BMP"
+        : null;
+
+    private static Image<La16> LoadUpright(Configuration decoders, ReadOnlySpan<byte> encoded)
+    {
+        var image = Image.Load<La16>(decoders, encoded);
+        try
+        {
+            image.Mutate(x => x.AutoOrient());
+            return image;
+        }
+        catch
+        {
+            image.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Words a decoder failure for the user. ImageSharp's own format exceptions say what is wrong with the file; other
+    /// exceptions from inside a decoder (null references, index and argument errors on fuzzed files) are its bugs,
+    /// whose text means nothing to the user, so only the format and the stage are told. The exception stays attached
+    /// as the inner exception for logs.
+    /// </summary>
+    private static InvalidInputFileException Undecodable(string name, string? format, string stage, Exception e)
+    {
+        var what = format is null ? "image" : $"{format} image";
+        var problem = e switch
+        {
+            ImageFormatException => $"is a corrupt {what} ({FirstLine(e)})",
+            NotSupportedException => $"is a {what} in a form that is not supported ({FirstLine(e)})",
+            _ => $"is a corrupt {what} (its {stage} cannot be decoded)",
+        };
+        return new InvalidInputFileException(name, problem, e);
+    }
+
+    private static unsafe IImageInfo? Identify(Configuration decoders, ReadOnlySpan<byte> encoded, out IImageFormat? format)
     {
         fixed (byte* p = encoded)
         {
             using var stream = new UnmanagedMemoryStream(p, encoded.Length);
-            return Image.Identify(stream, out format);
+            return Image.Identify(decoders, stream, out format);
         }
     }
 

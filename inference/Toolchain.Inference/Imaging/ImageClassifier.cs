@@ -14,9 +14,10 @@ public sealed class ImageClassifier : IDisposable
     /// <summary>
     /// Wraps <paramref name="model"/>, a 28×28 single-channel image model. <paramref name="mode"/> ("digit", "resize"
     /// or "raw") overrides the card's preprocessing mode. The model is disposed with this instance only when
-    /// <paramref name="ownsModel"/>.
+    /// <paramref name="ownsModel"/>. Images over <paramref name="imageLimits"/> (default <see cref="ImageLimits.Default"/>)
+    /// are refused before decoding.
     /// </summary>
-    public ImageClassifier(OnnxModel model, string? mode = null, bool ownsModel = false)
+    public ImageClassifier(OnnxModel model, string? mode = null, bool ownsModel = false, ImageLimits? imageLimits = null)
     {
         var shape = model.Info.InputShape;
         if (shape.Count != 4 || shape[1] != 1 || shape[2] != 28 || shape[3] != 28)
@@ -30,7 +31,7 @@ public sealed class ImageClassifier : IDisposable
             throw new ToolchainException($"the model's card asks for preprocessing '{mode}', which images cannot use (expected digit, resize or raw)");
         }
         Model = model;
-        Preprocessor = new DigitPreprocessor(mode, model.Info.Mean, model.Info.Std);
+        Preprocessor = new DigitPreprocessor(mode, model.Info.Mean, model.Info.Std, imageLimits);
         _ownsModel = ownsModel;
     }
 
