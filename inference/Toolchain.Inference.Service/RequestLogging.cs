@@ -19,9 +19,13 @@ internal sealed partial class RequestLogging(RequestDelegate next, ServiceMetric
             var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "unmatched";
             var status = context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted ? 499 : context.Response.StatusCode;
             metrics.RecordRequest(route, context.Request.Method, status, elapsed);
-            LogRequest(logger, context.Request.Method, context.Request.Path, status, elapsed.TotalMilliseconds, context.Request.ContentLength ?? 0);
+            LogRequest(logger, Bounded(context.Request.Method, 16), Bounded(context.Request.Path.Value ?? "", 256), status, elapsed.TotalMilliseconds,
+                context.Request.ContentLength ?? 0);
         }
     }
+
+    /// <summary>A client's method or path, cut so one request cannot write a 4,000-character log line.</summary>
+    private static string Bounded(string text, int length) => text.Length <= length ? text : string.Concat(text.AsSpan(0, length), "…");
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information,
         Message = "{Method} {Path} {StatusCode} {ElapsedMs:0.000} ms ({RequestBytes} bytes in)")]

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Configuration.Memory;
 using Toolchain.Inference.Hosting;
+using Toolchain.Inference.Runtime;
 using Toolchain.Inference.Service.Endpoints;
 using Toolchain.Inference.Service.Metrics;
 
@@ -12,7 +13,7 @@ namespace Toolchain.Inference.Service;
 /// (<c>--urls</c>), and the <c>Classifier</c> section bound to <see cref="OnnxClassifierOptions"/>
 /// (e.g. <c>--Classifier:Batching:Enabled false</c>).
 /// </summary>
-public static class ServiceApp
+public static partial class ServiceApp
 {
     /// <summary>Where the service listens when <c>--urls</c> is not given.</summary>
     public const string DefaultUrls = "http://127.0.0.1:5000";
@@ -48,6 +49,8 @@ public static class ServiceApp
             {
                 ["Logging:LogLevel:Default"] = "Information",
                 ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+                // Its one error is "Hosting failed to start" with the whole stack trace; Program prints the reason in one line.
+                ["Logging:LogLevel:Microsoft.Extensions.Hosting.Internal.Host"] = "Critical",
                 ["Logging:Console:FormatterName"] = "simple",
                 ["Logging:Console:FormatterOptions:SingleLine"] = "true",
                 ["Logging:Console:FormatterOptions:TimestampFormat"] = "HH:mm:ss.fff ",
@@ -82,18 +85,35 @@ public static class ServiceApp
         builder.Services.AddHostedService<ModelStartup>();
 
         var app = builder.Build();
+        // ORT's own lines (e.g. why a replacement model failed to load) are already in the reload failure's reason.
+        var ortLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OnnxRuntime");
+        OrtProcessLogging.RouteTo((_, message) => LogOrtLine(ortLogger, message));
         app.UseExceptionHandler();
         // Answers without a body (404 for an unknown path, 405 for a wrong method) get problem details like the rest.
         app.UseStatusCodePages();
         app.UseMiddleware<RequestLogging>();
-        app.MapGet("/", DrawPage.Serve);
+        app.MapGetAndHead("/", DrawPage.Serve);
         app.MapPost("/v1/classify", ClassifyEndpoint.HandleAsync);
-        app.MapGet("/v1/model", ModelEndpoint.Handle);
-        app.MapGet("/healthz", () => Results.Text("ok\n"));
-        app.MapGet("/readyz", (OnnxClassifier classifier) => classifier.IsReady
+        app.MapGetAndHead("/v1/model", ModelEndpoint.Handle);
+        app.MapGetAndHead("/healthz", () => Results.Text("ok\n"));
+        app.MapGetAndHead("/readyz", (OnnxClassifier classifier) => classifier.IsReady
             ? Results.Text("ready\n")
             : Results.Text($"not ready: {classifier.Models.LastFailure ?? "loading the model"}\n", statusCode: StatusCodes.Status503ServiceUnavailable));
-        app.MapGet("/metrics", (ServiceMetrics metrics) => Results.Text(metrics.Render(), PrometheusText.ContentType));
+        app.MapGetAndHead("/metrics", (ServiceMetrics metrics) => Results.Text(metrics.Render(), PrometheusText.ContentType));
         return app;
     }
+
+    /// <summary>
+    /// The one line to print when the server cannot listen (the port is taken, the address is not this host's), or
+    /// null when <paramref name="e"/> is some other failure.
+    /// </summary>
+    public static string? BindFailure(IOException e) =>
+        e.Message.StartsWith("Failed to bind to address", StringComparison.Ordinal) ? e.Message.Split('\n', 2)[0].Trim() : null;
+
+    /// <summary>HEAD is answered wherever GET is (RFC 9110 9.3.2): Kestrel sends the headers and drops the body.</summary>
+    private static void MapGetAndHead(this WebApplication app, string pattern, Delegate handler) =>
+        app.MapMethods(pattern, [HttpMethods.Get, HttpMethods.Head], handler);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "ONNX Runtime: {Line}")]
+    private static partial void LogOrtLine(ILogger logger, string line);
 }

@@ -41,23 +41,26 @@ internal sealed class ImageUpload : IDisposable
     {
         if (request.ContentLength > ServiceLimits.MaxBodyBytes)
         {
-            return (null, await TooLargeAsync(request, cancellationToken));
+            // A client that asked to continue has not sent the body: reading it would make Kestrel say 100 Continue
+            // and take megabytes only to refuse them. Without Expect the body is on its way and is drained first.
+            return request.Headers.Expect.ToString().Contains("100-continue", StringComparison.OrdinalIgnoreCase)
+                ? (null, TooLarge())
+                : (null, await TooLargeAsync(request, cancellationToken));
         }
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType) || mediaType.MediaType.Value is not { } type)
         {
             return (null, Unsupported(request.ContentType));
         }
+        var isForm = type.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase);
+        if (!isForm && !IsImageType(type))
+        {
+            return (null, Unsupported(request.ContentType));
+        }
         try
         {
-            if (IsImageType(type))
-            {
-                return (await ReadStreamAsync(request.Body, request.ContentLength, "request body", cancellationToken), null);
-            }
-            if (type.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
-            {
-                return await ReadFormAsync(request, cancellationToken);
-            }
-            return (null, Unsupported(request.ContentType));
+            return isForm
+                ? await ReadFormAsync(request, cancellationToken)
+                : (await ReadStreamAsync(request.Body, request.ContentLength, "request body", cancellationToken), null);
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
@@ -65,23 +68,30 @@ internal sealed class ImageUpload : IDisposable
         }
         catch (BadHttpRequestException e)
         {
-            // Kestrel's own verdict on the body, e.g. a malformed chunk size line.
-            return (null, Results.Problem(statusCode: e.StatusCode, title: "Malformed request body", detail: e.Message));
+            // Kestrel's own verdict on the body, e.g. a malformed or overflowing chunk size line.
+            return (null, MalformedBody(e.Message));
         }
-        catch (InvalidDataException e)
+        catch (InvalidDataException e) when (isForm)
         {
             // Form parsing reports malformed multipart and its own limits this way; only the body limit is a size problem.
             return e.Message.Contains("body length limit", StringComparison.OrdinalIgnoreCase)
                 ? (null, await TooLargeAsync(request, cancellationToken))
                 : (null, MalformedForm(e.Message));
         }
+        catch (InvalidDataException e)
+        {
+            return (null, MalformedBody(e.Message));
+        }
         catch (IOException e) when (!cancellationToken.IsCancellationRequested && e is not Microsoft.AspNetCore.Connections.ConnectionResetException)
         {
-            // The multipart reader hits the end of the body before the closing boundary (a truncated body, or a
-            // boundary parameter that does not match the body).
-            return (null, MalformedForm(e.Message));
+            // A form: the multipart reader hits the end of the body before the closing boundary (a truncated body, or a
+            // boundary parameter that does not match the body). A raw body: the framing below it broke.
+            return (null, isForm ? MalformedForm(e.Message) : MalformedBody(e.Message));
         }
     }
+
+    private static IResult MalformedBody(string reason) => Results.Problem(statusCode: StatusCodes.Status400BadRequest,
+        title: "Malformed request body", detail: $"the request body cannot be read: {reason}");
 
     private static IResult MalformedForm(string reason) => Results.Problem(statusCode: StatusCodes.Status400BadRequest,
         title: "Malformed multipart form", detail: $"the multipart form cannot be read: {reason}");

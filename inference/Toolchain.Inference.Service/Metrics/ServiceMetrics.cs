@@ -23,8 +23,14 @@ internal sealed class ServiceMetrics : IDisposable
     private long _rejections;
     private OnnxClassifier? _classifier;
 
+    /// <summary>
+    /// Counts one request. Every label comes from a bounded set, whatever the client sends: the route template (or
+    /// "unmatched"), a known HTTP method or "_OTHER" (OpenTelemetry's HTTP conventions), and the status code. A raw
+    /// method or path as a label lets each client request create a series that lives forever.
+    /// </summary>
     public void RecordRequest(string route, string method, int status, TimeSpan elapsed)
     {
+        method = KnownMethod(method);
         Interlocked.Increment(ref _requests.GetOrAdd((route, method, status), _ => new RequestCount()).Value);
         _latency.GetOrAdd(route, _ => new Histogram(LatencyBounds)).Observe(elapsed.TotalSeconds);
     }
@@ -114,6 +120,12 @@ internal sealed class ServiceMetrics : IDisposable
     }
 
     public void Dispose() => _listener.Dispose();
+
+    private static string KnownMethod(string method) => method switch
+    {
+        "GET" or "HEAD" or "POST" or "PUT" or "DELETE" or "OPTIONS" or "PATCH" or "TRACE" or "CONNECT" => method,
+        _ => "_OTHER",
+    };
 
     private sealed class RequestCount
     {

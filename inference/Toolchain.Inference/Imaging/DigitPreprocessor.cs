@@ -158,6 +158,18 @@ public sealed class DigitPreprocessor
         {
             throw new InvalidInputFileException(name, lengthProblem);
         }
+        // The file's own signature decides which decoder may look at it: ImageSharp 2.1's TIFF reader loops forever on a
+        // 28-byte BigTIFF while identifying (GHSA-wmxv-xphr-5c9g), so formats we refuse never reach it.
+        switch (FormatBySignature(encoded))
+        {
+            case null:
+                throw new InvalidInputFileException(name, "is not a supported image (expected PNG, JPEG, BMP or GIF content)");
+            case var other when !SupportedFormats.Contains(other):
+                throw new InvalidInputFileException(name, $"is a {other} image; only PNG, JPEG, BMP and GIF are supported");
+            case "BMP" when EncodedImageCheck.BmpHeaderProblem(encoded, limits) is { } bmpProblem:
+                // Before identifying: ImageSharp 2.1 sizes a buffer from the header's pixel-data offset (its issue 3074).
+                throw new InvalidInputFileException(name, bmpProblem);
+        }
         byte[]? canonical = null;
         if (PngFile.HasSignature(encoded))
         {
@@ -233,12 +245,22 @@ public sealed class DigitPreprocessor
         }
     }
 
-    /// <summary>The format a file's first bytes announce, to name it when even its header cannot be read.</summary>
+    /// <summary>
+    /// The format a file's first bytes announce: the four we decode, the common ones we name when refusing them, or null.
+    /// </summary>
     private static string? FormatBySignature(ReadOnlySpan<byte> encoded) =>
         PngFile.HasSignature(encoded) ? "PNG"
-        : encoded.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8]) ? "JPEG"
-        : encoded.StartsWith("GIF8"u8) ? "GIF"
+        : encoded.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8, 0xFF]) ? "JPEG"
+        : encoded.StartsWith("GIF87a"u8) || encoded.StartsWith("GIF89a"u8) ? "GIF"
         : encoded.StartsWith("BM"u8) ? "BMP"
+        : encoded.StartsWith("II*\0"u8) || encoded.StartsWith("MM\0*"u8) || encoded.StartsWith("II+\0"u8) || encoded.StartsWith("MM\0+"u8) ? "TIFF"
+        : encoded.Length >= 12 && encoded.StartsWith("RIFF"u8) && encoded[8..12].SequenceEqual("WEBP"u8) ? "WebP"
+        : encoded.Length >= 12 && encoded[4..8].SequenceEqual("ftyp"u8) ? (encoded[8..12].SequenceEqual("avif"u8) || encoded[8..12].SequenceEqual("avis"u8) ? "AVIF" : "HEIF")
+        : encoded.StartsWith((ReadOnlySpan<byte>)[0xFF, 0x0A]) || encoded.StartsWith((ReadOnlySpan<byte>)[0, 0, 0, 0x0C, (byte)'J', (byte)'X', (byte)'L', (byte)' ']) ? "JPEG XL"
+        : encoded.StartsWith((ReadOnlySpan<byte>)[0, 0, 1, 0]) ? "ICO"
+        : encoded.StartsWith("8BPS"u8) ? "PSD"
+        : encoded.StartsWith("%PDF"u8) ? "PDF"
+        : encoded.StartsWith("<svg"u8) || encoded.StartsWith("<?xml"u8) ? "SVG"
         : null;
 
     private static Image<La16> LoadUpright(Configuration decoders, ReadOnlySpan<byte> encoded)

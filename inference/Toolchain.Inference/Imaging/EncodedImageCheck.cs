@@ -78,6 +78,45 @@ internal static class EncodedImageCheck
         return -1;
     }
 
+    /// <summary>
+    /// A BMP's headers, read before any decoder: their sizes must be known ones, the pixel data must start inside the
+    /// file, and the stated size must be within <paramref name="limits"/>.
+    /// </summary>
+    public static string? BmpHeaderProblem(ReadOnlySpan<byte> data, ImageLimits limits)
+    {
+        if (data.Length < 26)
+        {
+            return "is truncated (the BMP header is incomplete)";
+        }
+        var offset = BinaryPrimitives.ReadUInt32LittleEndian(data[10..]);
+        var infoSize = BinaryPrimitives.ReadUInt32LittleEndian(data[14..]);
+        if (infoSize is not (12 or 16 or 40 or 52 or 56 or 64 or 108 or 124))
+        {
+            return $"is corrupt (its BMP info header claims {infoSize} bytes, which no BMP version has)";
+        }
+        if (14 + infoSize > data.Length)
+        {
+            return "is truncated (the BMP header is incomplete)";
+        }
+        if (offset > data.Length)
+        {
+            return $"is corrupt (its BMP pixel data would start at byte {offset:N0} of a {data.Length:N0}-byte file)";
+        }
+        long width, height;
+        if (infoSize == 12)
+        {
+            width = BinaryPrimitives.ReadUInt16LittleEndian(data[18..]);
+            height = BinaryPrimitives.ReadUInt16LittleEndian(data[20..]);
+        }
+        else
+        {
+            width = BinaryPrimitives.ReadInt32LittleEndian(data[18..]);
+            // Negative heights mean rows stored top-down.
+            height = Math.Abs((long)BinaryPrimitives.ReadInt32LittleEndian(data[22..]));
+        }
+        return limits.SizeProblem(width, height);
+    }
+
     /// <summary>A BMP's header states its pixel data offset; the pixels must fit in the file.</summary>
     public static string? BmpProblem(ReadOnlySpan<byte> data, int width, int height, int bitsPerPixel)
     {

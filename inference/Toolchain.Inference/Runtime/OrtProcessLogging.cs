@@ -3,21 +3,62 @@ using Microsoft.ML.OnnxRuntime;
 namespace Toolchain.Inference.Runtime;
 
 /// <summary>
-/// ONNX Runtime's process-wide environment, created to log errors only. At its default (warning) level ONNX Runtime
-/// writes a coloured line to stderr whenever it cannot persist its telemetry id (an unwritable home folder, as for
-/// service accounts), which breaks one-line-per-problem output. The environment belongs to the process, so only an
-/// entry point (a CLI or a service's startup) should call this, before any model is loaded; the library never does.
+/// ONNX Runtime's process-wide log, routed through a callback instead of ORT's own stderr writer. Left to itself, ORT
+/// writes coloured lines with source paths to stderr (e.g. "[E:onnxruntime:, inference_session.cc:...]" before a model
+/// whose initializers disagree with their dims fails to load), which breaks one-line-per-problem output; and the reasons
+/// it logs also reach the caller through the exception. The environment belongs to the process: the library creates
+/// it, routed, before its first session unless the host created one first; an entry point may choose where the lines
+/// go with <see cref="RouteTo"/>.
 /// </summary>
 public static class OrtProcessLogging
 {
-    /// <summary>Creates the environment at error level unless it already exists; later calls do nothing.</summary>
-    public static void UseErrorsOnly()
+    // Native code holds this delegate for the life of the process: it must never be collected.
+    private static readonly DOrtLoggingFunction Callback = Forward;
+    private static readonly Lock Gate = new();
+    private static volatile Action<OrtLoggingLevel, string>? _sink;
+
+    /// <summary>
+    /// Sends ONNX Runtime's log lines (warnings and worse) to <paramref name="sink"/>; null drops them. Creates the
+    /// routed environment unless one exists; when the host created its own first, that one keeps its own logging.
+    /// </summary>
+    public static void RouteTo(Action<OrtLoggingLevel, string>? sink)
+    {
+        _sink = sink;
+        EnsureCreated();
+    }
+
+    /// <summary>Creates the routed environment unless one exists. Called before every session is made.</summary>
+    internal static void EnsureCreated()
     {
         if (OrtEnv.IsCreated)
         {
             return;
         }
-        var options = new EnvironmentCreationOptions { logLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
-        OrtEnv.CreateInstanceWithOptions(ref options);
+        lock (Gate)
+        {
+            if (OrtEnv.IsCreated)
+            {
+                return;
+            }
+            var options = new EnvironmentCreationOptions
+            {
+                logId = "toolchain",
+                logLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING,
+                loggingFunction = Callback,
+            };
+            OrtEnv.CreateInstanceWithOptions(ref options);
+        }
+    }
+
+    private static void Forward(IntPtr param, OrtLoggingLevel severity, string category, string logId, string codeLocation, string message)
+    {
+        try
+        {
+            _sink?.Invoke(severity, message);
+        }
+        catch (Exception)
+        {
+            // An exception must never unwind into native code; a sink that fails loses the line, nothing more.
+        }
     }
 }

@@ -9,6 +9,7 @@ internal static class SessionFactory
     /// <summary>Creates a session for <paramref name="path"/>; returns it with the provider actually in use.</summary>
     public static (InferenceSession Session, string Provider) Create(string path, OnnxModelOptions options)
     {
+        OrtProcessLogging.EnsureCreated();
         if (options.Provider != ExecutionProvider.Cpu)
         {
             var cudaOptions = NewOptions(options);
@@ -34,7 +35,7 @@ internal static class SessionFactory
                 {
                     throw new ToolchainException($"CUDA was requested but is not available: {reason}");
                 }
-                else
+                else if (CudaNotice.ShouldTell())
                 {
                     options.Log?.Invoke($"CUDA not available ({reason}); using CPU");
                 }
@@ -59,11 +60,9 @@ internal static class SessionFactory
     /// <summary>Appends CUDA device 0; false with ORT's first error line when the provider cannot start.</summary>
     public static bool TryAppendCuda(SessionOptions options, out string reason)
     {
-        // A failed provider load is also written to stderr by ORT's process-wide logger, in colour and with source
-        // paths; the exception carries the same reason, so the logger is muted for the attempt.
-        var env = OrtEnv.Instance();
-        var level = env.EnvLogLevel;
-        env.EnvLogLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
+        // A failed provider load is also logged by ORT; the routed environment keeps that off stderr, and the exception
+        // carries the same reason.
+        OrtProcessLogging.EnsureCreated();
         try
         {
             options.AppendExecutionProvider_CUDA(0);
@@ -78,10 +77,6 @@ internal static class SessionFactory
                 reason = missing;
             }
             return false;
-        }
-        finally
-        {
-            env.EnvLogLevel = level;
         }
     }
 

@@ -120,6 +120,7 @@ public sealed class ClassifyEndpointTests() : TinyModelServiceTests(("Classifier
             "garbage bytes" => (garbage, "image/png"),
             "truncated png" => (png[..(png.Length / 2)], "image/png"),
             "60000x60000 header" => (TestImages.PngWithHugeHeader(), "image/png"),
+            "1x40000000 strip" => (Strip.Value, "image/png"),
             "6 MB body" => (new byte[6 * 1024 * 1024], "image/png"),
             "text content type" => (png, "text/plain"),
             "json content type" => ("{}"u8.ToArray(), "application/json"),
@@ -131,7 +132,8 @@ public sealed class ClassifyEndpointTests() : TinyModelServiceTests(("Classifier
     [InlineData("empty body", HttpStatusCode.BadRequest, "is empty (0 bytes)")]
     [InlineData("garbage bytes", HttpStatusCode.BadRequest, "request body: ")]
     [InlineData("truncated png", HttpStatusCode.BadRequest, "request body: ")]
-    [InlineData("60000x60000 header", HttpStatusCode.BadRequest, "over the 40-megapixel limit")]
+    [InlineData("60000x60000 header", HttpStatusCode.BadRequest, "over the 16-megapixel limit")]
+    [InlineData("1x40000000 strip", HttpStatusCode.BadRequest, "(40.0 megapixels), over the 16-megapixel limit")]
     [InlineData("6 MB body", HttpStatusCode.RequestEntityTooLarge, "over the 5 MB limit")]
     [InlineData("text content type", HttpStatusCode.UnsupportedMediaType, "'text/plain' is not accepted")]
     [InlineData("json content type", HttpStatusCode.UnsupportedMediaType, "is not accepted")]
@@ -165,6 +167,26 @@ public sealed class ClassifyEndpointTests() : TinyModelServiceTests(("Classifier
         using var response = await Service.Client.SendAsync(request);
 
         await AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "over the 5 MB limit");
+    }
+
+    private static readonly Lazy<byte[]> Strip = new(() => TestImages.WhitePng(1, 40_000_000));
+
+    [Fact]
+    public async Task Sixteen_concurrent_PNGs_carrying_text_chunk_bombs_are_classified_like_the_clean_picture()
+    {
+        var clean = LabelledTinyModels.Png(6);
+        var bombs = new[] { "zTXt", "iTXt", "iCCP" }.Select(t => TestImages.PngWithCompressedChunkBomb(clean, t, 64 << 20)).ToArray();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => Service.PostImageAsync(bombs[i % bombs.Length])));
+
+        foreach (var response in responses)
+        {
+            using (response)
+            {
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                Assert.Equal("digit 6", (await RunningService.JsonAsync(response)).GetProperty("label").GetString());
+            }
+        }
     }
 
     internal static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string detail, string what = "")

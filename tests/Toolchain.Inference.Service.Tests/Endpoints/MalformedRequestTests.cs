@@ -94,4 +94,66 @@ public sealed class MalformedRequestTests : TinyModelServiceTests
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal((int)status, (await RunningService.JsonAsync(response)).GetProperty("status").GetInt32());
     }
+
+    private async Task<string> RawResponseHeadAsync(string request)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync(Service.Address.Host, Service.Address.Port);
+        await using var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+        var head = new StringBuilder();
+        for (var line = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10)); !string.IsNullOrEmpty(line);
+             line = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10)))
+        {
+            head.Append(line).Append('\n');
+        }
+        return head.ToString();
+    }
+
+    [Fact]
+    public async Task An_overflowing_chunk_size_on_an_image_body_is_a_malformed_body_not_a_form()
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync(Service.Address.Host, Service.Address.Port);
+        await using var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(
+            "POST /v1/classify HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nFFFFFFFFFFFFFFFFFFFF\r\nabc\r\n0\r\n\r\n"));
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+
+        var response = await reader.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.StartsWith("HTTP/1.1 400", response);
+        Assert.Contains("\"title\":\"Malformed request body\"", response);
+        Assert.DoesNotContain("multipart", response);
+    }
+
+    [Fact]
+    public async Task Expect_100_continue_over_the_limit_gets_413_before_any_body_is_sent()
+    {
+        // The body is never sent: a 100 Continue first would be the service asking for 6 MB it will refuse.
+        var head = await RawResponseHeadAsync(
+            "POST /v1/classify HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nContent-Length: 6000000\r\nExpect: 100-continue\r\n\r\n");
+
+        Assert.StartsWith("HTTP/1.1 413", head);
+        using var after = await Service.PostImageAsync(LabelledTinyModels.Png(4));
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/v1/model")]
+    [InlineData("/healthz")]
+    [InlineData("/readyz")]
+    [InlineData("/metrics")]
+    public async Task HEAD_is_answered_wherever_GET_is_with_the_same_status_and_no_body(string path)
+    {
+        using var get = await Service.Client.GetAsync(path);
+        using var head = await Service.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, path));
+
+        Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+        Assert.Equal(get.StatusCode, head.StatusCode);
+        Assert.Equal(get.Content.Headers.ContentType?.MediaType, head.Content.Headers.ContentType?.MediaType);
+        Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+    }
 }

@@ -150,4 +150,33 @@ public sealed class HostileImageTests
             }
         }
     }
+
+    [Fact]
+    public async Task A_BigTIFF_header_is_refused_by_its_signature_without_a_TIFF_reader()
+    {
+        // 28 bytes of BigTIFF header pointing at an IFD that points back at itself: ImageSharp 2.1's TIFF reader loops
+        // on this forever while identifying (GHSA-wmxv-xphr-5c9g).
+        byte[] bigTiff = [(byte)'I', (byte)'I', 43, 0, 8, 0, 0, 0, 16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 16, 0, 0, 0];
+
+        var e = await Task.Run(() => Assert.Throws<InvalidInputFileException>(() => _digit.ToMnistBytes(bigTiff, "big.tif")))
+            .WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal("is a TIFF image; only PNG, JPEG, BMP and GIF are supported", e.Problem);
+    }
+
+    [Theory]
+    [InlineData(0x7FFF_FFF0u, 40u, "is corrupt (its BMP pixel data would start at byte 2,147,483,632 of a 1,254-byte file)")]
+    [InlineData(54u, 99u, "is corrupt (its BMP info header claims 99 bytes, which no BMP version has)")]
+    public void A_BMP_header_that_would_size_a_buffer_past_the_file_is_refused_before_decoding(uint offset, uint infoSize, string problem)
+    {
+        var bmp = TestImages.BmpWithBitsPerPixel(24);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(bmp.AsSpan(10), offset);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(bmp.AsSpan(14), infoSize);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+
+        var e = Assert.Throws<InvalidInputFileException>(() => _digit.ToMnistBytes(bmp, "odd.bmp"));
+
+        Assert.Equal(problem.Replace("1,254", bmp.Length.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)), e.Problem);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20);
+    }
 }

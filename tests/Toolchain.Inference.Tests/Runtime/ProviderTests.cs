@@ -28,7 +28,7 @@ public sealed class ProviderTests : IDisposable
     }
 
     [NoCudaFact]
-    public void Auto_falls_back_to_the_CPU_and_logs_exactly_one_line_with_the_reason()
+    public void Auto_falls_back_to_the_CPU_and_says_so_only_where_an_NVIDIA_device_exists()
     {
         var path = TinyOnnxModels.WriteImageClassifier(_dir.File("m.onnx"));
         var log = new List<string>();
@@ -36,11 +36,26 @@ public sealed class ProviderTests : IDisposable
         using var model = OnnxModel.Load(path, new OnnxModelOptions { Provider = ExecutionProvider.Auto, Log = log.Add });
 
         Assert.Equal("CPU", model.ActiveProvider);
-        var line = Assert.Single(log);
-        Assert.StartsWith("CUDA not available (", line);
-        Assert.EndsWith("); using CPU", line);
-        Assert.DoesNotContain('\n', line);
         Assert.Equal(3, model.Classify(TinyOnnxModels.ImageForClass(3), 1)[0].Label);
+        if (!CudaNotice.HasNvidiaDevice)
+        {
+            Assert.Empty(log);
+        }
+        foreach (var line in log)
+        {
+            Assert.StartsWith("CUDA not available (", line);
+            Assert.EndsWith("); using CPU", line);
+            Assert.DoesNotContain('\n', line);
+        }
+    }
+
+    [Fact]
+    public void The_CPU_fallback_is_told_once_per_process_and_never_without_a_device()
+    {
+        var told = 0;
+        Assert.False(CudaNotice.ShouldTell(gpuPresent: false, ref told));
+        Assert.True(CudaNotice.ShouldTell(gpuPresent: true, ref told));
+        Assert.False(CudaNotice.ShouldTell(gpuPresent: true, ref told));
     }
 
     [Fact]

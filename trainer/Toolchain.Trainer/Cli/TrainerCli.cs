@@ -80,7 +80,8 @@ public static class TrainerCli
 
     /// <summary>
     /// Export verification runs ONNX Runtime; at its default warning level it prints a coloured stderr line when it cannot
-    /// persist its telemetry id (unwritable home folder), so the process creates its environment at error level.
+    /// persist its telemetry id (unwritable home folder), and at error level a red line with source paths before a graph
+    /// it cannot load, whose reason the exception already carries; so the process creates its environment at fatal level.
     /// </summary>
     private static void QuietOrtLogging()
     {
@@ -88,7 +89,7 @@ public static class TrainerCli
         {
             var options = new Microsoft.ML.OnnxRuntime.EnvironmentCreationOptions
             {
-                logLevel = Microsoft.ML.OnnxRuntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+                logLevel = Microsoft.ML.OnnxRuntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL,
             };
             Microsoft.ML.OnnxRuntime.OrtEnv.CreateInstanceWithOptions(ref options);
         }

@@ -21,7 +21,7 @@ internal static class ExportVerifier
 
     public static Outcome Verify(string onnxPath, Sequential model, IReadOnlyList<Tensor> batches, OnnxElementType type, OnnxOutputs outputs)
     {
-        using var options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
+        using var options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
         InferenceSession session;
         try
         {
