@@ -27,3 +27,11 @@ bench-serve: infer-publish
 	png=$$($(INFER) images --count 1 --out $(LOAD_OUT)/serve-load-digit) && \
 	bash inference/Toolchain.Inference.Service/load/loadtest.sh --service $(SERVICE_BIN) --model "$(MODEL)" \
 		--alt-model "$(LOAD_ALT_MODEL)" --png "$$png" --out $(LOAD_OUT) --seconds $(LOAD_SECONDS) -- $(LOAD_ARGS)
+
+# Hostile images (issue 15): decompression bombs and a 1x40,000,000 PNG against 'infer classify' (peak RSS and time per
+# file) and the service (RSS before and after 16 concurrent bomb POSTs). Writes $(LOAD_OUT)/hardening.md and .json.
+.PHONY: bench-hardening
+bench-hardening: infer-publish
+	$(DOTNET) build inference/Toolchain.Inference.Service -c $(CONFIG) --nologo -v:q
+	python3 inference/Toolchain.Inference.Service/load/hardening.py --infer $(INFER) --service $(SERVICE_BIN) \
+		--model "$(MODEL)" --out $(LOAD_OUT)

@@ -111,4 +111,18 @@ public sealed class ProcessTests : IDisposable
         Assert.StartsWith($"{good}\tdigit 8\t", stdout);
         Assert.Equal("", stderr);
     }
+
+    [Fact]
+    public void A_model_ONNX_Runtime_refuses_gets_our_one_line_and_nothing_from_ORTs_own_logger()
+    {
+        var model = Toolchain.TestSupport.TinyOnnxModels.WriteImageClassifierWithBadInitializerDims(_files.PathOf("bad-dims.onnx"));
+
+        var (code, stdout, stderr) = RunInfer("info", "--model", model);
+
+        Assert.Equal(1, code);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"infer: {model}: ", line);
+        Assert.DoesNotContain("\u001b", stderr + stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("onnxruntime:", stderr + stdout);
+    }
 }

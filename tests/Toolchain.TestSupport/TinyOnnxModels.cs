@@ -89,6 +89,19 @@ public static class TinyOnnxModels
     }
 
     /// <summary>
+    /// Writes the image classifier with its bias initializer's dims one longer than its data, which ONNX Runtime refuses
+    /// at load (and, left to itself, also logs in red on stderr).
+    /// </summary>
+    public static string WriteImageClassifierWithBadInitializerDims(string path)
+    {
+        var model = ImageClassifierModel("input", "logits", "probabilities", batch: null);
+        var bias = model.Graph.Initializer.Single(t => t.Name == "b");
+        bias.Dims[0] += 1;
+        AddCard(model, ImageCard());
+        return Write(model, path);
+    }
+
+    /// <summary>
     /// Writes the image classifier without a model card (a "foreign" model): input "x", output "y" (logits).
     /// <paramref name="fixedBatch"/> fixes the graph's batch axis, as some exporters do.
     /// </summary>
