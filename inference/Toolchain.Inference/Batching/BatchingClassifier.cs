@@ -107,6 +107,12 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
             lease?.Dispose();
             return Task.FromException<ClassificationResult>(e);
         }
+        catch (OutOfMemoryException)
+        {
+            // Not turned into a failed task, but the model lease must not outlive the request.
+            lease?.Dispose();
+            throw;
+        }
     }
 
     /// <summary>
@@ -140,6 +146,12 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
         {
             lease?.Dispose();
             return Task.FromException<ClassificationResult>(e);
+        }
+        catch (OutOfMemoryException)
+        {
+            // Not turned into a failed task, but the model lease must not outlive the request.
+            lease?.Dispose();
+            throw;
         }
     }
 
