@@ -44,6 +44,10 @@ public static class ExportCommand
             var outPath = Path.GetFullPath(CommandLine.PathOption("--out", a.Out)
                 ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(checkpointPath))!, "model.onnx"));
             var dataRoot = Path.GetFullPath(CommandLine.PathOption("--data-dir", a.DataDir) ?? DataPaths.DefaultRoot());
+            if (WritableFolder.RemoveStaleTemporaryFiles(Path.GetDirectoryName(outPath)!) is { } removed)
+            {
+                output.WriteLine(removed);
+            }
             var checkpoint = Training.Checkpoint.Load(checkpointPath);
             using var model = checkpoint.Model;
             var card = checkpoint.Card;

@@ -192,6 +192,8 @@ public static class TrainCommand
             throw new ToolchainException($"--threads must be at least 1, not {threads}");
         }
         var device = DeviceSelector.Resolve(a.Device?.ToLowerInvariant() ?? "auto");
+        // Everything the run writes goes into outDir: a folder it cannot write to fails now, not after the first epoch.
+        WritableFolder.Require(outDir);
         torch.set_num_threads(threads);
         void Say(string line)
         {
@@ -202,6 +204,10 @@ public static class TrainCommand
         }
         Say($"device: {device.type.ToString().ToLowerInvariant()}{(device.type == DeviceType.CPU ? $" ({threads} threads)" : "")}" +
             (a.Device is null or "auto" && device.type == DeviceType.CPU ? "; CUDA not available" : ""));
+        if (WritableFolder.RemoveStaleTemporaryFiles(outDir) is { } removed)
+        {
+            Say(removed);
+        }
 
         var normMean = resume is not null && options.Model != "xor" ? resume.Card.Mean : options.NormalizationMean;
         var normStd = resume is not null && options.Model != "xor" ? resume.Card.Std : options.NormalizationStd;

@@ -129,18 +129,20 @@ public static class OnnxExporter
     {
         var full = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(full)!;
-        var tmp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.verify.tmp");
+        var tmp = TemporaryFileName.For(full, "verify");
         using var tracked = TemporaryPaths.Track(tmp);
+        var bytes = model.ToByteArray();
         try
         {
             Directory.CreateDirectory(dir);
-            File.WriteAllBytes(tmp, model.ToByteArray());
+            File.WriteAllBytes(tmp, bytes);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             File.Delete(tmp);
             // The temporary name is ours, not the user's: the error names the file they asked for.
-            throw new ToolchainException($"cannot write {full}: {CannotWriteReason(e, tmp, full)}", e);
+            throw new ToolchainException(
+                WriteFailure.IsOutOfSpace(e) ? WriteFailure.Describe(e, full, bytes.LongLength) : $"cannot write {full}: {WriteFailure.Reason(e, tmp, full)}", e);
         }
         try
         {
@@ -151,15 +153,6 @@ public static class OnnxExporter
             File.Delete(tmp);
         }
     }
-
-    private static string CannotWriteReason(Exception e, string tmp, string full) => e switch
-    {
-        UnauthorizedAccessException => "permission denied",
-        DirectoryNotFoundException => "a folder on its path does not exist",
-        // Creating a file where the file system allows none (/proc, /sys) fails with ENOENT, which .NET reports as not found.
-        FileNotFoundException => "files cannot be created in its folder",
-        _ => e.Message.Replace(tmp, full, StringComparison.Ordinal),
-    };
 
     private static List<Tensor> VerificationBatches(Tensor real, long[] inputShape, OnnxElementType type, ExportOptions options)
     {

@@ -85,16 +85,19 @@ public static class Checkpoint
             optimizer = ms.ToArray();
         }
         var json = JsonSerializer.SerializeToUtf8Bytes(header, Json);
+        byte[][] sections = [json, rng, weights, optimizer];
+        // Known up front so that a full disk can be told how much room the checkpoint needs.
+        long length = Magic.Length + sections.Sum(s => sizeof(long) + s.LongLength);
         AtomicFile.Write(path, stream =>
         {
             using var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
             w.Write(Magic);
-            foreach (var section in new[] { json, rng, weights, optimizer })
+            foreach (var section in sections)
             {
                 w.Write(section.LongLength);
                 w.Write(section);
             }
-        });
+        }, length);
     }
 
     /// <summary>Reads everything a resumed run needs; throws <see cref="InvalidInputFileException"/> for a bad file.</summary>
