@@ -127,15 +127,8 @@ internal static class PngFile
         type.SequenceEqual("tEXt"u8) || type.SequenceEqual("zTXt"u8) || type.SequenceEqual("iTXt"u8) || type.SequenceEqual("iCCP"u8)
         || (type.SequenceEqual("eXIf"u8) && length > MaxExifBytes);
 
-    private static string Name(ReadOnlySpan<byte> type)
-    {
-        Span<char> name = stackalloc char[4];
-        for (var i = 0; i < 4; i++)
-        {
-            name[i] = type[i] is >= 0x20 and < 0x7F ? (char)type[i] : '?';
-        }
-        return new string(name);
-    }
+    /// <summary>The chunk type as its bytes read; a front end escapes control bytes when it prints the message.</summary>
+    private static string Name(ReadOnlySpan<byte> type) => System.Text.Encoding.ASCII.GetString(type);
 
     private static byte[] Concatenate(ReadOnlySpan<byte> data, List<Range> ranges)
     {
