@@ -1,6 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
 using Toolchain.Shared.Cards;
-using Toolchain.Shared.Models;
 using Toolchain.Trainer.Models;
 using Toolchain.Trainer.Onnx;
 using TorchSharp;

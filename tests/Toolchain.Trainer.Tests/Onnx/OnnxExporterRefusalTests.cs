@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using Google.Protobuf;
 using Onnx;
 using Toolchain.Shared.Errors;
-using Toolchain.Shared.Models;
+using Toolchain.Trainer.Models;
 using Toolchain.Trainer.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -39,7 +39,7 @@ public class XorFidelityTests
         using (data)
         {
             var options = ModelPresets.Default("xor");
-            using var run = TrainingRun.Create(options, data, Shared.Models.ArchitectureSpec.Parse(options.Architecture), CPU, 0);
+            using var run = TrainingRun.Create(options, data, Trainer.Models.ArchitectureSpec.Parse(options.Architecture), CPU, 0);
             var w = TrainingFixtures.Weights(run)["0.weight"];
             Assert.Equal(new[] { -0.005293981172144413, 0.37932288646698, -0.5819807648658752, -0.5203874707221985 }, w);
             Assert.Equal(ScalarType.Float64, run.Model.parameters().First().dtype);

@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 using Toolchain.Shared.Charts;
 using Toolchain.Shared.Data;
 using Toolchain.Shared.Errors;
-using Toolchain.Shared.Models;
+using Toolchain.Trainer.Models;
 using Toolchain.Trainer.Training;
 using TorchSharp;
 using static TorchSharp.torch;

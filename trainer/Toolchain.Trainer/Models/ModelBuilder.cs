@@ -1,4 +1,4 @@
-using Toolchain.Shared.Models;
+using Toolchain.Trainer.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;

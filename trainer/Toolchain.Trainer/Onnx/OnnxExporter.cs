@@ -4,7 +4,7 @@ using Google.Protobuf;
 using Onnx;
 using Toolchain.Shared.Cards;
 using Toolchain.Shared.Errors;
-using Toolchain.Shared.Models;
+using Toolchain.Trainer.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 using Sequential = TorchSharp.Modules.Sequential;

@@ -1,6 +1,6 @@
 using Onnx;
 using Toolchain.Shared.Errors;
-using Toolchain.Shared.Models;
+using Toolchain.Trainer.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 using Dimension = Onnx.TensorShapeProto.Types.Dimension;

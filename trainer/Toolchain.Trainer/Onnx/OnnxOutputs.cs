@@ -1,5 +1,5 @@
 using Toolchain.Shared.Errors;
-using Toolchain.Shared.Models;
+using Toolchain.Trainer.Models;
 
 namespace Toolchain.Trainer.Onnx;
 

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Toolchain.Shared.Cards;
 using Toolchain.Shared.Errors;
-using Toolchain.Shared.Models;
+using Toolchain.Trainer.Models;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

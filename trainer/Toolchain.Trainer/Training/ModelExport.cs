@@ -1,5 +1,5 @@
 using Toolchain.Shared.Cards;
-using Toolchain.Shared.Models;
+using Toolchain.Trainer.Models;
 using Toolchain.Trainer.Onnx;
 using static TorchSharp.torch;
 using Sequential = TorchSharp.Modules.Sequential;

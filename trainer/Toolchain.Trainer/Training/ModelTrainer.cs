@@ -1,5 +1,5 @@
 using Toolchain.Shared.Errors;
-using Toolchain.Shared.Models;
+using Toolchain.Trainer.Models;
 using static TorchSharp.torch;
 
 namespace Toolchain.Trainer.Training;

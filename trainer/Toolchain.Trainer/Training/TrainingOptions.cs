@@ -1,6 +1,6 @@
 using System.Globalization;
 using Toolchain.Shared.Errors;
-using Toolchain.Shared.Models;
+using Toolchain.Trainer.Models;
 
 namespace Toolchain.Trainer.Training;
 

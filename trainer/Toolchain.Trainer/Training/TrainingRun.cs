@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Toolchain.Shared.Models;
 using Toolchain.Trainer.Models;
 using TorchSharp;
 using TorchSharp.Modules;

@@ -1,6 +1,6 @@
-using Toolchain.Shared.Models;
+using Toolchain.Trainer.Models;
 
-namespace Toolchain.Shared.Tests.Models;
+namespace Toolchain.Trainer.Tests.Models;
 
 public class ArchitectureSpecTests
 {

@@ -1,6 +1,6 @@
 using Toolchain.Shared.Errors;
 
-namespace Toolchain.Shared.Models;
+namespace Toolchain.Trainer.Models;
 
 /// <summary>
 /// A spec that does not parse or does not fit its input. The message names the token and shows the spec

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Toolchain.Shared.Models;
+namespace Toolchain.Trainer.Models;
 
 /// <summary>
 /// A model described as a list of layers, e.g.

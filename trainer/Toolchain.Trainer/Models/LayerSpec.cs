@@ -1,4 +1,4 @@
-namespace Toolchain.Shared.Models;
+namespace Toolchain.Trainer.Models;
 
 /// <summary>The kinds of layer an architecture spec can name.</summary>
 public enum LayerKind

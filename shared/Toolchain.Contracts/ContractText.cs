@@ -1,0 +1,94 @@
+namespace Toolchain.Contracts;
+
+/// <summary>
+/// The one text form of each contract enum: what the card stores, what the command-line flags and configuration take,
+/// and what messages print. Parsing is case-insensitive; writing gives the card's spelling.
+/// </summary>
+public static class ContractText
+{
+    /// <summary>"binary" or "multiclass".</summary>
+    public static string Of(ModelTask task) => task switch
+    {
+        ModelTask.Binary => "binary",
+        ModelTask.Multiclass => "multiclass",
+        _ => throw new ArgumentOutOfRangeException(nameof(task), task, null),
+    };
+
+    /// <summary>"float32" or "float64".</summary>
+    public static string Of(ElementType type) => type switch
+    {
+        ElementType.Float32 => "float32",
+        ElementType.Float64 => "float64",
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
+    };
+
+    /// <summary>"NCHW" or "NC".</summary>
+    public static string Of(InputLayout layout) => layout switch
+    {
+        InputLayout.Nchw => "NCHW",
+        InputLayout.Nc => "NC",
+        _ => throw new ArgumentOutOfRangeException(nameof(layout), layout, null),
+    };
+
+    /// <summary>"none", "digit" or "resize".</summary>
+    public static string Of(PreprocessingMode mode) => mode switch
+    {
+        PreprocessingMode.None => "none",
+        PreprocessingMode.Digit => "digit",
+        PreprocessingMode.Resize => "resize",
+        _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, null),
+    };
+
+    /// <summary>"auto", "cpu" or "cuda".</summary>
+    public static string Of(ExecutionProvider provider) => provider switch
+    {
+        ExecutionProvider.Auto => "auto",
+        ExecutionProvider.Cpu => "cpu",
+        ExecutionProvider.Cuda => "cuda",
+        _ => throw new ArgumentOutOfRangeException(nameof(provider), provider, null),
+    };
+
+    /// <summary>Parses a task; null when <paramref name="text"/> is not one.</summary>
+    public static ModelTask? Task(string? text) => Parse<ModelTask>(text);
+
+    /// <summary>Parses an element type; null when <paramref name="text"/> is not one.</summary>
+    public static ElementType? Element(string? text) => Parse<ElementType>(text);
+
+    /// <summary>Parses an input layout; null when <paramref name="text"/> is not one.</summary>
+    public static InputLayout? Layout(string? text) => Parse<InputLayout>(text);
+
+    /// <summary>Parses a preprocessing mode; null when <paramref name="text"/> is not one.</summary>
+    public static PreprocessingMode? Mode(string? text) => Parse<PreprocessingMode>(text);
+
+    /// <summary>Parses a provider; null when <paramref name="text"/> is not one.</summary>
+    public static ExecutionProvider? Provider(string? text) => Parse<ExecutionProvider>(text);
+
+    /// <summary>The card spellings of every value of <typeparamref name="T"/>, for messages ("digit, resize or none").</summary>
+    public static string Choices<T>() where T : struct, Enum
+    {
+        var names = Enum.GetValues<T>().Select(OfAny).ToArray();
+        return names.Length == 1 ? names[0] : $"{string.Join(", ", names[..^1])} or {names[^1]}";
+    }
+
+    private static T? Parse<T>(string? text) where T : struct, Enum
+    {
+        foreach (var value in Enum.GetValues<T>())
+        {
+            if (string.Equals(OfAny(value), text?.Trim(), StringComparison.OrdinalIgnoreCase))
+            {
+                return value;
+            }
+        }
+        return null;
+    }
+
+    private static string OfAny<T>(T value) where T : struct, Enum => value switch
+    {
+        ModelTask t => Of(t),
+        ElementType e => Of(e),
+        InputLayout l => Of(l),
+        PreprocessingMode m => Of(m),
+        ExecutionProvider p => Of(p),
+        _ => throw new ArgumentOutOfRangeException(nameof(value), value, null),
+    };
+}

@@ -1,0 +1,11 @@
+namespace Toolchain.Contracts;
+
+/// <summary>The element type of a model's input tensor. Written to the card as "float32" or "float64".</summary>
+public enum ElementType
+{
+    /// <summary>32-bit floats: the image and tabular nets.</summary>
+    Float32,
+
+    /// <summary>64-bit floats: the xor net, which the course fits in double precision.</summary>
+    Float64,
+}

@@ -1,0 +1,11 @@
+namespace Toolchain.Contracts;
+
+/// <summary>What a model predicts. Written to the card as "binary" or "multiclass".</summary>
+public enum ModelTask
+{
+    /// <summary>One probability (of class 1) per example, read as the two classes [1-p, p].</summary>
+    Binary,
+
+    /// <summary>One logit or probability per class.</summary>
+    Multiclass,
+}

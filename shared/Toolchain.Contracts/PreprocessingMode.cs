@@ -1,0 +1,17 @@
+namespace Toolchain.Contracts;
+
+/// <summary>
+/// How an input is prepared before normalisation. One vocabulary from the card to the command-line flags: "none",
+/// "digit" and "resize".
+/// </summary>
+public enum PreprocessingMode
+{
+    /// <summary>Taken as it is: a feature vector, or an image already in the model's size (MNIST-style, white on black).</summary>
+    None,
+
+    /// <summary>An image with a digit: the ink is found, cropped, fitted into 20×20 and centred by mass, as MNIST was built.</summary>
+    Digit,
+
+    /// <summary>An image fitted whole into the model's size, with the same polarity and contrast handling as <see cref="Digit"/>.</summary>
+    Resize,
+}
