@@ -20,11 +20,14 @@ public sealed class TestFiles : IDisposable
 
     public void Dispose() => Directory.Delete(Root, recursive: true);
 
-    /// <summary>The tiny 10-class image classifier in its own folder, as the trainer lays models out.</summary>
-    public string ImageModel(ModelCard? card = null, string folder = "tiny")
+    /// <summary>
+    /// The tiny 10-class image classifier in its own folder, as the trainer lays models out; with
+    /// <paramref name="withIntegrity"/> its card carries the exporter's integrity record.
+    /// </summary>
+    public string ImageModel(ModelCard? card = null, string folder = "tiny", bool withIntegrity = false)
     {
         Directory.CreateDirectory(PathOf(folder));
-        return TinyOnnxModels.WriteImageClassifier(Path.Combine(PathOf(folder), "model.onnx"), card: card);
+        return TinyOnnxModels.WriteImageClassifier(Path.Combine(PathOf(folder), "model.onnx"), card: card, withIntegrity: withIntegrity);
     }
 
     /// <summary>The binary model p = sigmoid(x0 + x1 − 1) with a card naming the xor dataset.</summary>

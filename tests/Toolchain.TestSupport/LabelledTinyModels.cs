@@ -6,21 +6,28 @@ namespace Toolchain.TestSupport;
 /// </summary>
 public static class LabelledTinyModels
 {
-    /// <summary>Writes the band classifier with class names "{prefix}0" to "{prefix}9"; <paramref name="mode"/> is its preprocessing.</summary>
-    public static string Write(string path, string labelPrefix, string mode = "raw")
+    /// <summary>
+    /// Writes the band classifier with class names "{prefix}0" to "{prefix}9"; <paramref name="mode"/> is its
+    /// preprocessing; <paramref name="withIntegrity"/> adds the exporter's integrity record to its card.
+    /// </summary>
+    public static string Write(string path, string labelPrefix, string mode = "raw", bool withIntegrity = false)
     {
         var card = TinyOnnxModels.ImageCard(mode: mode) with
         {
             Labels = Enumerable.Range(0, TinyOnnxModels.Classes).Select(i => $"{labelPrefix}{i}").ToArray(),
         };
-        return TinyOnnxModels.WriteImageClassifier(path, card: card);
+        return TinyOnnxModels.WriteImageClassifier(path, card: card, withIntegrity: withIntegrity);
     }
 
-    /// <summary>Writes the model next to <paramref name="path"/> and renames it over, as deployment tools do.</summary>
-    public static void Replace(string path, string labelPrefix)
+    /// <summary>
+    /// Writes the model next to <paramref name="path"/> and renames it over, as deployment tools do;
+    /// <paramref name="damage"/> runs on the staged file first (e.g. to flip a weight bit).
+    /// </summary>
+    public static void Replace(string path, string labelPrefix, bool withIntegrity = false, Action<string>? damage = null)
     {
         var staging = path + ".staging-" + Guid.NewGuid().ToString("N");
-        Write(staging, labelPrefix);
+        Write(staging, labelPrefix, withIntegrity: withIntegrity);
+        damage?.Invoke(staging);
         File.Move(staging, path, overwrite: true);
     }
 

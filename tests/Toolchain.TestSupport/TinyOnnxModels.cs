@@ -81,11 +81,58 @@ public static class TinyOnnxModels
     /// Writes the image classifier: input [-1,1,28,28] float32 → Flatten → Gemm(784→10) → "logits" (→ Softmax →
     /// "probabilities" when <paramref name="withProbabilities"/>). <paramref name="card"/> defaults to <see cref="ImageCard"/>.
     /// </summary>
-    public static string WriteImageClassifier(string path, bool withProbabilities = true, ModelCard? card = null)
+    /// <remarks>
+    /// With <paramref name="withIntegrity"/> the card carries an integrity record as the exporter writes one: the
+    /// graph's digest and <see cref="ReferenceImages"/> with their logits worked out from the band weights.
+    /// </remarks>
+    public static string WriteImageClassifier(string path, bool withProbabilities = true, ModelCard? card = null, bool withIntegrity = false)
     {
         var model = ImageClassifierModel("input", "logits", withProbabilities ? "probabilities" : null, batch: null);
-        AddCard(model, card ?? ImageCard(withProbabilities));
+        AddCard(model, card ?? ImageCard(withProbabilities), withIntegrity ? ImageReference() : null);
         return Write(model, path);
+    }
+
+    /// <summary>The four reference inputs of an image classifier written with an integrity record: classes 0 to 3, normalised.</summary>
+    public static float[][] ReferenceImages() =>
+        Enumerable.Range(0, 4).Select(c => ImageForClass(c, on: (float)((1 - 0.1307) / 0.3081), off: (float)(-0.1307 / 0.3081))).ToArray();
+
+    private static ReferenceExamples ImageReference()
+    {
+        var images = ReferenceImages();
+        var logits = new List<double>();
+        foreach (var image in images)
+        {
+            for (var c = 0; c < Classes; c++)
+            {
+                double sum = 0;
+                for (var p = 0; p < Pixels; p++)
+                {
+                    sum += BandOf(p % 28) == c ? (double)(1f / 28) * image[p] : 0;
+                }
+                logits.Add(sum);
+            }
+        }
+        return new ReferenceExamples
+        {
+            OutputName = "logits",
+            ElementType = "float32",
+            Count = images.Length,
+            Inputs = images.SelectMany(i => i.Select(v => (double)v)).ToArray(),
+            Outputs = logits.ToArray(),
+        };
+    }
+
+    private static ReferenceExamples BinaryReference()
+    {
+        double[] points = [0, 0, 1, 0, 0, 1, 1, 1];
+        return new ReferenceExamples
+        {
+            OutputName = "probability",
+            ElementType = "float64",
+            Count = 4,
+            Inputs = points,
+            Outputs = Enumerable.Range(0, 4).Select(i => 1 / (1 + Math.Exp(-(points[2 * i] + points[(2 * i) + 1] - 1)))).ToArray(),
+        };
     }
 
     /// <summary>
@@ -113,7 +160,7 @@ public static class TinyOnnxModels
     }
 
     /// <summary>Writes the binary model: input [-1,2] float64 → Gemm(w=[1,1], b=−1) → Sigmoid → "probability" [-1,1].</summary>
-    public static string WriteBinary(string path, ModelCard? card = null)
+    public static string WriteBinary(string path, ModelCard? card = null, bool withIntegrity = false)
     {
         var graph = new GraphProto { Name = "binary" };
         graph.Input.Add(Value("input", TensorProto.Types.DataType.Double, null, 2));
@@ -123,7 +170,7 @@ public static class TinyOnnxModels
         graph.Node.Add(Node("Gemm", ["input", "w", "b"], ["logit"], transB: 1));
         graph.Node.Add(Node("Sigmoid", ["logit"], ["probability"]));
         var model = NewModel(graph);
-        AddCard(model, card ?? BinaryCard());
+        AddCard(model, card ?? BinaryCard(), withIntegrity ? BinaryReference() : null);
         return Write(model, path);
     }
 
@@ -204,13 +251,18 @@ public static class TinyOnnxModels
         return model;
     }
 
-    private static void AddCard(ModelProto model, ModelCard card)
+    private static void AddCard(ModelProto model, ModelCard card, ReferenceExamples? reference = null)
     {
+        model.Graph.DocString = card.Summary();
+        if (reference is not null)
+        {
+            // Digested after the doc string is set: the digest covers the whole graph as written.
+            card = card with { GraphSha256 = GraphDigest.Of(model.Graph.ToByteArray()), Reference = reference };
+        }
         foreach (var (key, value) in card.ToMetadata())
         {
             model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
         }
-        model.Graph.DocString = card.Summary();
     }
 
     private static string Write(ModelProto model, string path)

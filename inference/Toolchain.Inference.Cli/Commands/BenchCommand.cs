@@ -112,7 +112,7 @@ internal static class BenchCommand
             var settings = new OnnxClassifierOptions { ModelPath = o.Model };
             settings.Batching.Enabled = batched;
             var threads = settings.ThreadsFor(Environment.ProcessorCount);
-            using var session = ModelLoader.Load(o.Model, o.Provider, threads, console, o.ForeignInput());
+            using var session = ModelLoader.Load(o.Model, o.Provider, threads, console, o.ForeignInput(), verify: !o.NoVerify);
             results.Add(batched ? bench.BatchedAsync(session, threads, settings.Batching).GetAwaiter().GetResult() : bench.Unbatched(session, threads));
         }
         return results;

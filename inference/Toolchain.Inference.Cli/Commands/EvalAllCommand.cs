@@ -46,6 +46,11 @@ internal static class EvalAllCommand
                     r.MeanSquaredError?.ToString("0.000000", c) ?? "",
                     r.ImagesPerSecond.ToString("N0", c),
                     r.PredictionsFromCard > 1 ? "differs from card" : "ok");
+                if (r.CardDisagreement() is { } disagreement)
+                {
+                    failed++;
+                    console.Fail(disagreement);
+                }
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {

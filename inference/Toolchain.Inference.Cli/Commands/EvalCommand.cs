@@ -22,6 +22,9 @@ internal abstract class EvalSettings
     [Option("threads", Default = 0, HelpText = "Intra-op threads (0: ONNX Runtime decides).")]
     public int Threads { get; set; }
 
+    [Option("no-verify", HelpText = ModelLoader.NoVerifyHelp)]
+    public bool NoVerify { get; set; }
+
     [Option("batch-size", Default = 1000, HelpText = "Images per model call.")]
     public int BatchSize { get; set; }
 
@@ -66,6 +69,12 @@ internal static class EvalCommand
         {
             Print(result, console);
         }
+        // The report is still written and printed, so the disagreement can be examined; the exit code flags it.
+        if (result.CardDisagreement() is { } disagreement)
+        {
+            console.Fail(disagreement);
+            return InferCli.Failed;
+        }
         return InferCli.Ok;
     }
 
@@ -77,7 +86,7 @@ internal static class EvalCommand
             throw new ToolchainException($"--batch-size must be at least 1, not {s.BatchSize}");
         }
         var clock = Stopwatch.StartNew();
-        using var model = ModelLoader.Load(modelPath, s.Provider, s.Threads, console);
+        using var model = ModelLoader.Load(modelPath, s.Provider, s.Threads, console, verify: !s.NoVerify);
         var info = model.Info;
         var name = dataset ?? DefaultDataset(info)
             ?? throw new ToolchainException($"{modelPath}: the model card names no dataset; pass --dataset");
@@ -315,9 +324,5 @@ internal static class EvalCommand
             $"{r.ImagesPerSecond.ToString("N0", c)} images/s; total {r.TotalSeconds.ToString("0.00", c)} s");
         var written = string.Join(", ", r.Charts.Select(Path.GetFileName).Prepend("report.json"));
         o.WriteLine($"wrote     {written} in {r.OutputDirectory}");
-        if (r.PredictionsFromCard > 1)
-        {
-            console.Notice($"accuracy differs from the model card's by {r.PredictionsFromCard} predictions on the same data");
-        }
     }
 }

@@ -41,6 +41,10 @@ internal static class InfoCommand
                 w.WriteNumber("opset", info.Opset);
                 w.WriteString("producer", info.Producer);
                 w.WriteString("doc_string", info.Description);
+                w.WriteStartObject("integrity");
+                w.WriteString("status", info.Integrity.StatusText);
+                w.WriteString("detail", info.Integrity.Detail);
+                w.WriteEndObject();
                 if (info.Card is null)
                 {
                     w.WriteNull("card");
@@ -80,6 +84,7 @@ internal static class InfoCommand
         summary.AddRow("opset", info.Opset.ToString(CultureInfo.InvariantCulture));
         summary.AddRow("producer", info.Producer);
         summary.AddRow("doc string", info.Description);
+        summary.AddRow("integrity", info.Integrity.ToString());
         console.Write(summary);
         console.Out.WriteLine();
 
@@ -118,7 +123,12 @@ internal static class InfoCommand
         {
             return [];
         }
-        var values = card.ToMetadata();
+        var values = new Dictionary<string, string>(card.ToMetadata());
+        if (card.Reference is { } reference)
+        {
+            // Kilobytes of base64 tell a reader nothing; what the reference holds does.
+            values[ModelCardKeys.Reference] = reference.Describe();
+        }
         return typeof(ModelCardKeys).GetFields(BindingFlags.Public | BindingFlags.Static)
             .Where(f => f.IsLiteral && f.Name != nameof(ModelCardKeys.Prefix))
             .Select(f => (string)f.GetRawConstantValue()!)

@@ -7,10 +7,17 @@ namespace Toolchain.Inference.Cli.Commands;
 /// <summary>Loads the model a command names, turning every failure into a one-line user error.</summary>
 internal static class ModelLoader
 {
-    public static OnnxModel Load(ModelOptions options, CliConsole console) =>
-        Load(options.Model, options.Provider, options.Threads, console, options.ForeignInput());
+    /// <summary>Help of the --no-verify option every command that loads a model takes.</summary>
+    public const string NoVerifyHelp =
+        "Load the model even if it fails the integrity check recorded in its card at export (graph digest, reference outputs).";
 
-    public static OnnxModel Load(string path, ExecutionProvider provider, int threads, CliConsole console, ForeignModelInput? foreign = null)
+    /// <summary>How the integrity error tells a CLI user to load the model anyway.</summary>
+    public const string NoVerifyRemedy = "pass --no-verify to load it anyway";
+
+    public static OnnxModel Load(ModelOptions options, CliConsole console) =>
+        Load(options.Model, options.Provider, options.Threads, console, options.ForeignInput(), verify: !options.NoVerify);
+
+    public static OnnxModel Load(string path, ExecutionProvider provider, int threads, CliConsole console, ForeignModelInput? foreign = null, bool verify = true)
     {
         if (threads < 0)
         {
@@ -22,8 +29,17 @@ internal static class ModelLoader
             IntraOpThreads = threads,
             Log = console.Notice,
             ForeignInput = foreign,
+            VerifyIntegrity = verify,
         };
-        return Guarded(path, () => OnnxModel.Load(path, options));
+        try
+        {
+            return Guarded(path, () => OnnxModel.Load(path, options));
+        }
+        catch (ModelIntegrityException e)
+        {
+            // The library names its own option; on the command line the switch is --no-verify.
+            throw new ModelIntegrityException(e.FilePath, e.Problem, NoVerifyRemedy);
+        }
     }
 
     /// <summary>What the model at <paramref name="path"/> declares; it needs no model card (see <see cref="OnnxModel.Describe"/>).</summary>

@@ -17,6 +17,9 @@ internal abstract class ModelOptions
     [Option("threads", Default = 0, HelpText = "Intra-op threads (0: ONNX Runtime decides).")]
     public int Threads { get; set; }
 
+    [Option("no-verify", HelpText = ModelLoader.NoVerifyHelp)]
+    public bool NoVerify { get; set; }
+
     // One string parsed by us, not a CommandLineParser sequence: a sequence option also swallows the positional
     // arguments after it ("--input-shape 2 f.csv" took f.csv as a second dimension).
     [Option("input-shape", HelpText = "Foreign models (no model card): input shape without the batch axis, e.g. 1,28,28.")]

@@ -54,6 +54,21 @@ internal sealed record EvalResult
             : $"trainer recorded {figure} on the same data: DIFFERS by {apart} predictions";
     }
 
+    /// <summary>
+    /// The error line when this accuracy, measured on the card's own test data, is more than one prediction from the
+    /// card's: the model file no longer computes what the trainer measured. Null when it agrees or is not comparable.
+    /// </summary>
+    public string? CardDisagreement()
+    {
+        if (PredictionsFromCard is not { } apart || apart <= 1 || CardAccuracy is not { } card)
+        {
+            return null;
+        }
+        var c = CultureInfo.InvariantCulture;
+        return $"{ModelPath}: accuracy {Accuracy.ToString("0.0000", c)} disagrees with the card's {card.ToString("0.0000", c)} " +
+            $"by {apart} predictions on the same {Count} test examples";
+    }
+
     public void WriteJson(Utf8JsonWriter w)
     {
         w.WriteStartObject();

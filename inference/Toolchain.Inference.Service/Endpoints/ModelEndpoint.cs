@@ -45,7 +45,14 @@ internal static class ModelEndpoint
                     info.Inputs,
                     info.Outputs,
                 },
-                Card = info.Card,
+                // The reference examples are kilobytes of numbers for the loader's check; Integrity describes them instead.
+                Card = info.Card is { } card ? card with { Reference = null } : null,
+                Integrity = new
+                {
+                    Status = info.Integrity.StatusText,
+                    info.Integrity.Detail,
+                    Reference = info.Card?.Reference?.Describe(),
+                },
                 Batching = new
                 {
                     batching.Enabled,

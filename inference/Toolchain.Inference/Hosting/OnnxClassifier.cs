@@ -30,6 +30,7 @@ public sealed class OnnxClassifier : IAsyncDisposable, IDisposable
             Provider = options.Provider,
             IntraOpThreads = options.ThreadsFor(Environment.ProcessorCount),
             AllowSpinning = options.AllowSpinning,
+            VerifyIntegrity = options.VerifyIntegrity,
         };
         var logger = loggerFactory.CreateLogger<OnnxClassifier>();
         modelOptions.Log = line => logger.LogWarning("{Notice}", line);

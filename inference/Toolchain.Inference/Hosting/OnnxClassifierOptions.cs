@@ -44,6 +44,13 @@ public sealed class OnnxClassifierOptions
     /// </summary>
     public bool RequireImageInput { get; set; }
 
+    /// <summary>
+    /// Whether a model is checked against the integrity record in its card before it serves, at the first load and on
+    /// every reload; see <see cref="OnnxModelOptions.VerifyIntegrity"/>. On by default: a corrupted file never becomes
+    /// ready, and a corrupted replacement is refused while the old model keeps serving.
+    /// </summary>
+    public bool VerifyIntegrity { get; set; } = true;
+
     /// <summary>Overrides the card's image preprocessing: "digit", "resize" or "raw". Null follows the card.</summary>
     public string? PreprocessingMode { get; set; }
 

@@ -37,6 +37,11 @@ public sealed record ModelInfo
     public IReadOnlyList<string> Inputs { get; init; } = [];
     /// <summary>All outputs as "name: type shape".</summary>
     public IReadOnlyList<string> Outputs { get; init; } = [];
+    /// <summary>
+    /// What the integrity check found: <see cref="IntegrityStatus.NotRecorded"/> for models whose card records nothing
+    /// to check (and foreign models), <see cref="IntegrityStatus.NotChecked"/> when verification was off.
+    /// </summary>
+    public IntegrityReport Integrity { get; init; } = IntegrityReport.NotRecorded;
     /// <summary>Features per example (product of the non-batch input dims).</summary>
     public int FeatureCount => (int)InputShape.Skip(1).Aggregate(1L, (a, b) => a * b);
 }

@@ -68,8 +68,10 @@ public sealed class OnnxModel : IDisposable
 
     /// <summary>
     /// Loads <paramref name="path"/>. Throws <see cref="InvalidInputFileException"/> for a missing, corrupt
-    /// or non-ONNX file, or a foreign model without <see cref="OnnxModelOptions.ForeignInput"/>, and
-    /// <see cref="ToolchainException"/> when CUDA is required but cannot start.
+    /// or non-ONNX file, or a foreign model without <see cref="OnnxModelOptions.ForeignInput"/>,
+    /// <see cref="ModelIntegrityException"/> when the file fails the integrity record in its card (unless
+    /// <see cref="OnnxModelOptions.VerifyIntegrity"/> is off), and <see cref="ToolchainException"/> when CUDA is
+    /// required but cannot start.
     /// </summary>
     public static OnnxModel Load(string path, OnnxModelOptions? options = null)
     {
@@ -79,6 +81,11 @@ public sealed class OnnxModel : IDisposable
         try
         {
             var info = ModelInfoReader.Read(path, session, header, options.ForeignInput);
+            info = info with { Integrity = CheckIntegrity(path, session, info, provider, options) };
+            if (info.Integrity.Status == IntegrityStatus.Failed)
+            {
+                throw new ModelIntegrityException(path, $"fails its integrity check ({info.Integrity.Detail})");
+            }
             return new OnnxModel(session, provider, info);
         }
         catch
@@ -95,18 +102,25 @@ public sealed class OnnxModel : IDisposable
     /// (<see cref="ModelInfo.Inputs"/>, <see cref="ModelInfo.Outputs"/>, <see cref="ModelInfo.Opset"/>,
     /// <see cref="ModelInfo.Producer"/>, <see cref="ModelInfo.Description"/>) are filled in and
     /// <see cref="ModelInfo.Card"/> is null. A card is still read and checked against the graph. Throws as
-    /// <see cref="Load"/> does for a missing, corrupt or non-ONNX file.
+    /// <see cref="Load"/> does for a missing, corrupt or non-ONNX file; a file failing its integrity check is
+    /// described, with the failure in <see cref="ModelInfo.Integrity"/>, not refused.
     /// </summary>
     public static ModelInfo Describe(string path, OnnxModelOptions? options = null)
     {
         options ??= new OnnxModelOptions { Provider = ExecutionProvider.Cpu, IntraOpThreads = 1 };
         var header = OnnxFileHeader.Read(path);
-        var (session, _) = SessionFactory.Create(path, options);
+        var (session, provider) = SessionFactory.Create(path, options);
         using (session)
         {
-            return ModelInfoReader.Read(path, session, header, foreign: null, describeOnly: true);
+            var info = ModelInfoReader.Read(path, session, header, foreign: null, describeOnly: true);
+            return info with { Integrity = CheckIntegrity(path, session, info, provider, options) };
         }
     }
+
+    private static IntegrityReport CheckIntegrity(string path, InferenceSession session, ModelInfo info, string provider, OnnxModelOptions options) =>
+        info.Card is not { HasIntegrityRecord: true } ? IntegrityReport.NotRecorded
+        : !options.VerifyIntegrity ? IntegrityReport.NotChecked
+        : IntegrityCheck.Run(path, session, info.Card, provider);
 
     /// <summary>Classifies <paramref name="count"/> model-ready (normalised) float32 examples laid out back to back.</summary>
     public Prediction[] Classify(ReadOnlySpan<float> inputs, int count)

@@ -25,6 +25,13 @@ public sealed class OnnxModelOptions
     /// </summary>
     public bool AllowSpinning { get; set; } = true;
 
+    /// <summary>
+    /// Whether to check the model against the integrity record in its card (the graph digest and the reference outputs
+    /// recorded at export) when loading it. On by default: <see cref="OnnxModel.Load"/> then refuses a file that fails
+    /// with <see cref="ModelIntegrityException"/>. Models without a record load either way.
+    /// </summary>
+    public bool VerifyIntegrity { get; set; } = true;
+
     /// <summary>Receives one-line notices, such as the reason CUDA was not used. Null discards them.</summary>
     public Action<string>? Log { get; set; }
 }

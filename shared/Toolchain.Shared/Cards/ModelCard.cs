@@ -53,6 +53,16 @@ public sealed record ModelCard
     public double? ExportParity { get; init; }
     /// <summary>Toolchain version that wrote the model.</summary>
     public string ToolchainVersion { get; init; } = CurrentVersion;
+    /// <summary>
+    /// <see cref="GraphDigest"/> of the graph as exported, or null when the card records none (foreign tools and
+    /// exports older than integrity records).
+    /// </summary>
+    public string? GraphSha256 { get; init; }
+    /// <summary>Reference inputs and the outputs ONNX Runtime gave for them at export, or null when not recorded.</summary>
+    public ReferenceExamples? Reference { get; init; }
+
+    /// <summary>Whether the card records anything to check the model against (a graph digest or reference outputs).</summary>
+    public bool HasIntegrityRecord => GraphSha256 is not null || Reference is not null;
 
     /// <summary>The version of this toolchain.</summary>
     public static string CurrentVersion =>
@@ -100,6 +110,14 @@ public sealed record ModelCard
         if (ExportParity is { } parity)
         {
             m[ModelCardKeys.ExportParity] = Num(parity);
+        }
+        if (GraphSha256 is not null)
+        {
+            m[ModelCardKeys.GraphSha256] = GraphSha256;
+        }
+        if (Reference is not null)
+        {
+            m[ModelCardKeys.Reference] = Reference.ToJson();
         }
         return m;
     }
@@ -158,6 +176,8 @@ public sealed record ModelCard
             TestLoss = OptNum(ModelCardKeys.TestLoss),
             ExportParity = OptNum(ModelCardKeys.ExportParity),
             ToolchainVersion = Opt(ModelCardKeys.ToolchainVersion) ?? "",
+            GraphSha256 = Opt(ModelCardKeys.GraphSha256),
+            Reference = Opt(ModelCardKeys.Reference) is { } reference ? ParseReference(reference) : null,
         };
         if (card.Task is not ("binary" or "multiclass"))
         {
@@ -171,6 +191,21 @@ public sealed record ModelCard
         {
             throw new FormatException($"model card normalisation must have a finite mean and a positive std");
         }
+        if (card.GraphSha256 is { } digest && !GraphDigest.IsWellFormed(digest))
+        {
+            throw new FormatException($"model card key '{ModelCardKeys.GraphSha256}' is not 64 lower-case hex digits");
+        }
+        if (card.Reference is { } r)
+        {
+            var dims = card.InputShape.Skip(1).ToList();
+            var features = dims.Aggregate(1L, (a, b) => a * b);
+            if (r.ElementType != card.ElementType || (dims.All(d => d > 0) && r.InputWidth != features))
+            {
+                throw new FormatException(
+                    $"model card key '{ModelCardKeys.Reference}' holds {r.InputWidth} {r.ElementType} values per input, " +
+                    $"but the model takes {features} {card.ElementType} values");
+            }
+        }
         return card;
     }
 
@@ -182,6 +217,18 @@ public sealed record ModelCard
         $"arch {Architecture} | dataset {DatasetName} ({TrainCount} train, {TestCount} test) | " +
         $"test accuracy {(TestAccuracy is { } a ? a.ToString("P2", CultureInfo.InvariantCulture) : "n/a")} | " +
         $"export parity {(ExportParity is { } p ? p.ToString("E2", CultureInfo.InvariantCulture) : "n/a")} | toolchain {ToolchainVersion}";
+
+    private static ReferenceExamples ParseReference(string json)
+    {
+        try
+        {
+            return ReferenceExamples.Parse(json);
+        }
+        catch (FormatException e)
+        {
+            throw new FormatException($"model card key '{ModelCardKeys.Reference}' {e.Message}");
+        }
+    }
 
     private static string Num(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 

@@ -79,7 +79,7 @@ public sealed class EvalCommandTests : IDisposable
     }
 
     [Fact]
-    public void Eval_flags_a_card_accuracy_more_than_one_prediction_away()
+    public void Eval_fails_with_exit_1_when_its_accuracy_is_more_than_one_prediction_from_the_cards_on_the_same_data()
     {
         var data = MislabelledDataset();
         var card = TinyOnnxModels.ImageCard() with { DatasetName = data, TestCount = 20, TestAccuracy = 0.80 };
@@ -87,8 +87,68 @@ public sealed class EvalCommandTests : IDisposable
 
         var r = CliRun.Infer("eval", "--provider", "cpu", "--model", model);
 
+        Assert.Equal(1, r.ExitCode);
         Assert.Contains("DIFFERS by 3 predictions", r.Out);
-        Assert.Contains("infer: accuracy differs from the model card's by 3 predictions", r.Error);
+        Assert.Equal($"infer: {model}: accuracy 0.9500 disagrees with the card's 0.8000 by 3 predictions on the same 20 test examples",
+            r.ErrorLines.Single());
+        // The report is still written, so the disagreement can be looked into.
+        Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(model)!, "eval", "report.json")));
+    }
+
+    [Fact]
+    public void Eval_in_json_mode_also_fails_on_a_disagreement_after_printing_the_report()
+    {
+        var data = MislabelledDataset();
+        var model = _files.ImageModel(TinyOnnxModels.ImageCard() with { DatasetName = data, TestCount = 20, TestAccuracy = 0.80 });
+
+        var r = CliRun.Infer("eval", "--provider", "cpu", "--model", model, "--json");
+
+        Assert.Equal(1, r.ExitCode);
+        using var doc = JsonDocument.Parse(r.OutLines.Single());
+        Assert.Equal(3, doc.RootElement.GetProperty("predictions_from_card").GetInt32());
+        Assert.Contains("disagrees with the card's 0.8000 by 3 predictions", r.ErrorLines.Single());
+    }
+
+    [Fact]
+    public void Eval_accepts_one_prediction_apart_from_the_card()
+    {
+        var data = MislabelledDataset();
+        var model = _files.ImageModel(TinyOnnxModels.ImageCard() with { DatasetName = data, TestCount = 20, TestAccuracy = 0.90 });
+
+        var r = CliRun.Infer("eval", "--provider", "cpu", "--model", model);
+
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("trainer recorded 0.9000 on the same data: matches (1 prediction apart)", r.Out);
+        Assert.Equal("", r.Error);
+    }
+
+    [Fact]
+    public void Eval_on_another_dataset_than_the_cards_compares_for_information_only()
+    {
+        var card = TinyOnnxModels.ImageCard() with { DatasetName = "mnist", TestCount = 10_000, TestAccuracy = 0.50 };
+        var model = _files.ImageModel(card);
+
+        var r = CliRun.Infer("eval", "--provider", "cpu", "--model", model, "--dataset", MislabelledDataset());
+
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("trainer recorded 0.5000 on other data (not comparable)", r.Out);
+        Assert.Equal("", r.Error);
+    }
+
+    [Fact]
+    public void Eval_all_counts_a_model_that_disagrees_with_its_card_as_failed()
+    {
+        var data = MislabelledDataset();
+        var model = _files.ImageModel(TinyOnnxModels.ImageCard() with { DatasetName = data, TestCount = 20, TestAccuracy = 0.80 }, folder: "models/tiny");
+        _files.BinaryModel(folder: "models/xor");
+
+        var r = CliRun.Infer("eval-all", "--provider", "cpu", "--artifacts", _files.PathOf("models"));
+
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal($"infer: {model}: accuracy 0.9500 disagrees with the card's 0.8000 by 3 predictions on the same 20 test examples",
+            r.ErrorLines.Single());
+        Assert.EndsWith("differs from card", r.OutLines.Single(l => l.StartsWith("tiny ", StringComparison.Ordinal)));
+        Assert.EndsWith("ok", r.OutLines.Single(l => l.StartsWith("xor ", StringComparison.Ordinal)));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
+using Toolchain.Shared.Cards;
 using Toolchain.Shared.Errors;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -17,7 +18,17 @@ internal static class ExportVerifier
     /// <param name="Samples">Inputs compared.</param>
     /// <param name="WorstOutput">The output where <paramref name="MaxAbsDiff"/> occurred.</param>
     /// <param name="LargestMagnitude">Largest |value| TorchSharp produced on that output, to judge the difference against.</param>
-    public sealed record Outcome(double MaxAbsDiff, int Samples, string WorstOutput, double LargestMagnitude);
+    /// <param name="Reference">The first inputs verified and ONNX Runtime's main output for them, for the model card; null when none were verified.</param>
+    public sealed record Outcome(double MaxAbsDiff, int Samples, string WorstOutput, double LargestMagnitude, ReferenceExamples? Reference);
+
+    /// <summary>Most reference examples recorded in the card.</summary>
+    public const int ReferenceCount = 4;
+
+    /// <summary>
+    /// Budget for the reference inputs' bytes: four MNIST images (12.5 KB) fit; a model with large inputs records fewer
+    /// examples (at least one) rather than bloating every copy of its card.
+    /// </summary>
+    public const int ReferenceInputBytes = 64 * 1024;
 
     public static Outcome Verify(string onnxPath, Sequential model, IReadOnlyList<Tensor> batches, OnnxElementType type, OnnxOutputs outputs)
     {
@@ -41,14 +52,15 @@ internal static class ExportVerifier
                 var names = outputs.ProbabilitiesName is { } pn ? new[] { outputs.OutputName, pn } : [outputs.OutputName];
                 var diffs = new double[names.Length];
                 var magnitudes = new double[names.Length];
+                var reference = new ReferenceCollector(batches.Count > 0 ? batches[0].shape.Skip(1).Aggregate(1L, (a, b) => a * b) : 1, type);
                 int samples = 0;
                 foreach (var batch in batches)
                 {
-                    CompareBatch(session, model, device, batch, type, names, diffs, magnitudes);
+                    CompareBatch(session, model, device, batch, type, names, diffs, magnitudes, reference);
                     samples += (int)batch.shape[0];
                 }
                 int worst = diffs.Length > 1 && (double.IsNaN(diffs[1]) || diffs[1] > diffs[0]) ? 1 : 0;
-                return new Outcome(diffs.Aggregate(0.0, Max), samples, names[worst], magnitudes[worst]);
+                return new Outcome(diffs.Aggregate(0.0, Max), samples, names[worst], magnitudes[worst], reference.Build(names[0]));
             }
             finally
             {
@@ -59,7 +71,7 @@ internal static class ExportVerifier
 
     private static void CompareBatch(
         InferenceSession session, Sequential model, Device device, Tensor batch, OnnxElementType type,
-        string[] names, double[] diffs, double[] magnitudes)
+        string[] names, double[] diffs, double[] magnitudes, ReferenceCollector reference)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
@@ -73,6 +85,7 @@ internal static class ExportVerifier
             ? OrtValue.CreateTensorValueFromMemory(x.data<double>().ToArray(), x.shape)
             : OrtValue.CreateTensorValueFromMemory(x.data<float>().ToArray(), x.shape);
         using var results = session.Run(runOptions, [OnnxGraphEmitter.InputName], [input], names);
+        reference.Add(x, results[0]);
         int k = 0;
         foreach (var actual in results)
         {
@@ -118,4 +131,43 @@ internal static class ExportVerifier
     private static double Max(double a, double b) => double.IsNaN(a) || double.IsNaN(b) ? double.NaN : Math.Max(a, b);
 
     private static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
+
+    /// <summary>
+    /// Keeps the first inputs verified, real test examples coming first, with ONNX Runtime's (not TorchSharp's)
+    /// outputs: a loader running the file in ONNX Runtime compares like with like.
+    /// </summary>
+    private sealed class ReferenceCollector(long featureCount, OnnxElementType type)
+    {
+        private readonly int _wanted = (int)Math.Clamp(ReferenceInputBytes / (featureCount * (type.IsDouble ? sizeof(double) : sizeof(float))), 1, ReferenceCount);
+        private readonly List<double> _inputs = [];
+        private readonly List<double> _outputs = [];
+        private int _count;
+
+        public void Add(Tensor x, OrtValue output)
+        {
+            var n = (int)x.shape[0];
+            var take = Math.Min(n, _wanted - _count);
+            if (take <= 0)
+            {
+                return;
+            }
+            var inputs = x.to_type(ScalarType.Float64).data<double>().ToArray();
+            var outputs = type.IsDouble
+                ? output.GetTensorDataAsSpan<double>().ToArray()
+                : output.GetTensorDataAsSpan<float>().ToArray().Select(v => (double)v).ToArray();
+            int inWidth = inputs.Length / n, outWidth = outputs.Length / n;
+            _inputs.AddRange(inputs.Take(take * inWidth));
+            _outputs.AddRange(outputs.Take(take * outWidth));
+            _count += take;
+        }
+
+        public ReferenceExamples? Build(string outputName) => _count == 0 ? null : new()
+        {
+            OutputName = outputName,
+            ElementType = type.CardName,
+            Count = _count,
+            Inputs = _inputs.ToArray(),
+            Outputs = _outputs.ToArray(),
+        };
+    }
 }

@@ -51,7 +51,8 @@ internal sealed record ExportOptions(double? Tolerance, Action<GraphProto>? Tamp
 /// Exports a TorchSharp network to a self-describing ONNX file (opset 17, IR 8) by walking its architecture spec,
 /// then verifies it in ONNX Runtime against TorchSharp. Verification runs on a temporary copy beside the target, so an
 /// export whose max abs diff exceeds 1e-5 (float32) or 1e-12 (float64) writes nothing; a verified export is written
-/// atomically with the measured figure in its model card.
+/// atomically with the measured figure in its model card, together with an integrity record: the graph's
+/// <see cref="GraphDigest"/> and a few verified inputs with ONNX Runtime's outputs for them.
 /// </summary>
 public static class OnnxExporter
 {
@@ -111,13 +112,23 @@ public static class OnnxExporter
                 $"(tolerance {Format(tolerance)}; {type.CardName}); {path} was not written");
         }
 
-        var final = card with { ExportParity = outcome.MaxAbsDiff };
+        var final = card with
+        {
+            ExportParity = outcome.MaxAbsDiff,
+            GraphSha256 = GraphDigest.Of(graph.ToByteArray()),
+            Reference = outcome.Reference,
+        };
         SetCard(model, final);
         var bytes = model.ToByteArray();
         // Only the card changed since verification; prove it before the bytes replace anything.
         if (!ModelProto.Parser.ParseFrom(bytes).Graph.Equals(graph))
         {
             throw new InvalidOperationException("the graph changed between verification and writing");
+        }
+        // Loaders recompute the digest over the graph's bytes as they lie in the file, not over a re-serialisation.
+        if (GraphDigest.OfModel(bytes) != final.GraphSha256)
+        {
+            throw new InvalidOperationException("the graph's bytes in the file differ from the ones digested");
         }
         AtomicFile.WriteAllBytes(path, bytes);
         return new ExportResult(Path.GetFullPath(path), outcome.MaxAbsDiff, outcome.Samples, final) { Tolerance = tolerance };
@@ -206,6 +217,9 @@ public static class OnnxExporter
             ProbabilitiesName = outputs.ProbabilitiesName,
             Architecture = request.Spec.Canonical,
             ExportParity = null,
+            // A card taken from an earlier export describes that file's graph, not this one.
+            GraphSha256 = null,
+            Reference = null,
             ToolchainVersion = ModelCard.CurrentVersion,
         };
     }

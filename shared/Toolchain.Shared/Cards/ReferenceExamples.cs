@@ -1,0 +1,141 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace Toolchain.Shared.Cards;
+
+/// <summary>
+/// A few model-ready inputs and the outputs ONNX Runtime gave for them at export, recorded in the model card so that a
+/// loader can check that the file, run by its own runtime and provider, still computes what was verified.
+/// Stored as <c>{"output","element_type","count","inputs","outputs"}</c> with the values as base64 of little-endian
+/// float32 or float64: exact, and about a third the size of decimal text.
+/// </summary>
+public sealed record ReferenceExamples
+{
+    /// <summary>The graph output the <see cref="Outputs"/> were read from.</summary>
+    public required string OutputName { get; init; }
+
+    /// <summary>"float32" or "float64": the element type of the inputs and outputs, and of their stored encoding.</summary>
+    public required string ElementType { get; init; }
+
+    /// <summary>Number of examples.</summary>
+    public required int Count { get; init; }
+
+    /// <summary>The <see cref="Count"/> inputs back to back, model-ready (normalised).</summary>
+    public required IReadOnlyList<double> Inputs { get; init; }
+
+    /// <summary>The <see cref="Count"/> outputs back to back, as ONNX Runtime computed them at export.</summary>
+    public required IReadOnlyList<double> Outputs { get; init; }
+
+    /// <summary>Values per input example.</summary>
+    public int InputWidth => Count > 0 ? Inputs.Count / Count : 0;
+
+    /// <summary>Values per output example.</summary>
+    public int OutputWidth => Count > 0 ? Outputs.Count / Count : 0;
+
+    /// <summary>A short description for <c>infer info</c>, instead of the kilobytes of base64.</summary>
+    public string Describe() =>
+        $"{Count} inputs of {InputWidth} {ElementType} values and their '{OutputName}' outputs ({OutputWidth} each)";
+
+    /// <summary>Serialises to the card's JSON text.</summary>
+    public string ToJson()
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream))
+        {
+            w.WriteStartObject();
+            w.WriteString("output", OutputName);
+            w.WriteString("element_type", ElementType);
+            w.WriteNumber("count", Count);
+            w.WriteString("inputs", Encode(Inputs, ElementType));
+            w.WriteString("outputs", Encode(Outputs, ElementType));
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    /// <summary>Parses the card's JSON text; throws <see cref="FormatException"/> saying what is wrong.</summary>
+    public static ReferenceExamples Parse(string json)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw new FormatException("is not a JSON object");
+            }
+            string Text(string name) =>
+                root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && v.GetString() is { Length: > 0 } s
+                    ? s
+                    : throw new FormatException($"has no '{name}' text");
+            var type = Text("element_type");
+            if (type is not ("float32" or "float64"))
+            {
+                throw new FormatException($"element_type must be float32 or float64, not '{type}'");
+            }
+            if (!root.TryGetProperty("count", out var c) || c.ValueKind != JsonValueKind.Number || !c.TryGetInt32(out var count) || count < 1)
+            {
+                throw new FormatException("has no positive 'count'");
+            }
+            var inputs = Decode(Text("inputs"), type, "inputs");
+            var outputs = Decode(Text("outputs"), type, "outputs");
+            if (inputs.Length == 0 || inputs.Length % count != 0 || outputs.Length == 0 || outputs.Length % count != 0)
+            {
+                throw new FormatException(
+                    $"holds {inputs.Length} input and {outputs.Length} output values, which do not divide into {count} examples");
+            }
+            return new ReferenceExamples { OutputName = Text("output"), ElementType = type, Count = count, Inputs = inputs, Outputs = outputs };
+        }
+        catch (JsonException)
+        {
+            throw new FormatException("is not valid JSON");
+        }
+    }
+
+    private static string Encode(IReadOnlyList<double> values, string type)
+    {
+        var size = type == "float64" ? sizeof(double) : sizeof(float);
+        var bytes = new byte[values.Count * size];
+        for (var i = 0; i < values.Count; i++)
+        {
+            if (size == sizeof(double))
+            {
+                BinaryPrimitives.WriteDoubleLittleEndian(bytes.AsSpan(i * size), values[i]);
+            }
+            else
+            {
+                BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * size), (float)values[i]);
+            }
+        }
+        return Convert.ToBase64String(bytes);
+    }
+
+    private static double[] Decode(string base64, string type, string name)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = Convert.FromBase64String(base64);
+        }
+        catch (FormatException)
+        {
+            throw new FormatException($"'{name}' is not base64");
+        }
+        var size = type == "float64" ? sizeof(double) : sizeof(float);
+        if (bytes.Length % size != 0)
+        {
+            throw new FormatException(
+                $"'{name}' holds {bytes.Length.ToString(CultureInfo.InvariantCulture)} bytes, not a whole number of {type} values");
+        }
+        var values = new double[bytes.Length / size];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = size == sizeof(double)
+                ? BinaryPrimitives.ReadDoubleLittleEndian(bytes.AsSpan(i * size))
+                : BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(i * size));
+        }
+        return values;
+    }
+}

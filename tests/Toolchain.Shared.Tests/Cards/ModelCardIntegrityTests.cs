@@ -1,0 +1,118 @@
+using Toolchain.Shared.Cards;
+
+namespace Toolchain.Shared.Tests.Cards;
+
+public class ModelCardIntegrityTests
+{
+    private static ModelCard Card() => new()
+    {
+        Task = "multiclass",
+        Labels = ["a", "b", "c"],
+        InputLayout = "NC",
+        InputShape = [-1, 2],
+        ElementType = "float32",
+        OutputName = "logits",
+    };
+
+    private static ReferenceExamples Reference(string type = "float32") => new()
+    {
+        OutputName = "logits",
+        ElementType = type,
+        Count = 2,
+        // float32-exact values, including ones decimal text would round: 0.1f, 1/3f, the smallest subnormal.
+        Inputs = [(double)0.1f, (double)(1 / 3f), -2.5, (double)float.Epsilon],
+        Outputs = [1, -1, 0, (double)float.MaxValue, double.NegativeInfinity, 3e-30f],
+    };
+
+    [Fact]
+    public void The_integrity_record_round_trips_through_metadata_exactly()
+    {
+        var card = Card() with { GraphSha256 = new string('a', 64), Reference = Reference() };
+
+        var read = ModelCard.FromMetadata(card.ToMetadata())!;
+
+        Assert.Equal(card.GraphSha256, read.GraphSha256);
+        Assert.Equal(card.Reference!.Inputs, read.Reference!.Inputs);
+        Assert.Equal(card.Reference.Outputs, read.Reference.Outputs);
+        Assert.Equal(2, read.Reference.Count);
+        Assert.Equal(2, read.Reference.InputWidth);
+        Assert.Equal(3, read.Reference.OutputWidth);
+        Assert.True(read.HasIntegrityRecord);
+    }
+
+    [Fact]
+    public void Float64_values_are_stored_as_float64()
+    {
+        var reference = Reference("float64") with { Inputs = [0.1, 1 / 3.0, Math.PI, -0.0] };
+
+        var read = ReferenceExamples.Parse(reference.ToJson());
+
+        Assert.Equal(reference.Inputs, read.Inputs);
+        Assert.True(double.IsNegative(read.Inputs[3]));
+    }
+
+    [Fact]
+    public void A_card_without_integrity_keys_has_no_record_and_writes_none()
+    {
+        var read = ModelCard.FromMetadata(Card().ToMetadata())!;
+
+        Assert.Null(read.GraphSha256);
+        Assert.Null(read.Reference);
+        Assert.False(read.HasIntegrityRecord);
+        Assert.DoesNotContain(ModelCardKeys.GraphSha256, Card().ToMetadata().Keys);
+        Assert.DoesNotContain(ModelCardKeys.Reference, Card().ToMetadata().Keys);
+    }
+
+    [Theory]
+    [InlineData("ABCDEF")]
+    [InlineData("not hex at all, but sixty-four characters long.................")]
+    public void A_digest_that_is_not_64_lower_case_hex_digits_is_a_malformed_card(string digest)
+    {
+        var metadata = new Dictionary<string, string>(Card().ToMetadata()) { [ModelCardKeys.GraphSha256] = digest };
+
+        var e = Assert.Throws<FormatException>(() => ModelCard.FromMetadata(metadata));
+
+        Assert.Equal($"model card key '{ModelCardKeys.GraphSha256}' is not 64 lower-case hex digits", e.Message);
+    }
+
+    [Theory]
+    [InlineData("[]", "is not a JSON object")]
+    [InlineData("{\"output\":\"logits\",\"element_type\":\"float16\",\"count\":1,\"inputs\":\"AAAAAA==\",\"outputs\":\"AAAAAA==\"}", "element_type must be float32 or float64, not 'float16'")]
+    [InlineData("{\"output\":\"logits\",\"element_type\":\"float32\",\"count\":0,\"inputs\":\"AAAAAA==\",\"outputs\":\"AAAAAA==\"}", "has no positive 'count'")]
+    [InlineData("{\"output\":\"logits\",\"element_type\":\"float32\",\"count\":1,\"inputs\":\"%%%\",\"outputs\":\"AAAAAA==\"}", "'inputs' is not base64")]
+    [InlineData("{\"output\":\"logits\",\"element_type\":\"float32\",\"count\":1,\"inputs\":\"AAAA\",\"outputs\":\"AAAAAA==\"}", "'inputs' holds 3 bytes, not a whole number of float32 values")]
+    [InlineData("{\"output\":\"logits\",\"element_type\":\"float32\",\"count\":2,\"inputs\":\"AAAAAA==\",\"outputs\":\"AAAAAA==\"}", "holds 1 input and 1 output values, which do not divide into 2 examples")]
+    public void A_malformed_reference_names_the_key_and_the_problem(string json, string problem)
+    {
+        var metadata = new Dictionary<string, string>(Card().ToMetadata()) { [ModelCardKeys.Reference] = json };
+
+        var e = Assert.Throws<FormatException>(() => ModelCard.FromMetadata(metadata));
+
+        Assert.Equal($"model card key '{ModelCardKeys.Reference}' {problem}", e.Message);
+    }
+
+    [Fact]
+    public void A_reference_that_does_not_fit_the_input_shape_is_a_malformed_card()
+    {
+        var card = Card() with { InputShape = [-1, 3], Reference = Reference() };
+
+        var e = Assert.Throws<FormatException>(() => ModelCard.FromMetadata(card.ToMetadata()));
+
+        Assert.Contains("holds 2 float32 values per input, but the model takes 3 float32 values", e.Message);
+    }
+
+    [Fact]
+    public void The_model_digest_covers_the_graph_field_only()
+    {
+        // ModelProto: ir_version (1) = 8, graph (7) = bytes "GRAPH", metadata_props (14) = bytes "M".
+        byte[] model = [0x08, 0x08, 0x3A, 0x05, .. "GRAPH"u8, 0x72, 0x01, (byte)'M'];
+        byte[] otherMetadata = [0x08, 0x08, 0x3A, 0x05, .. "GRAPH"u8, 0x72, 0x01, (byte)'N'];
+        byte[] otherGraph = [0x08, 0x08, 0x3A, 0x05, .. "GRAPh"u8, 0x72, 0x01, (byte)'M'];
+
+        Assert.Equal(GraphDigest.Of("GRAPH"u8), GraphDigest.OfModel(model));
+        Assert.Equal(GraphDigest.OfModel(model), GraphDigest.OfModel(otherMetadata));
+        Assert.NotEqual(GraphDigest.OfModel(model), GraphDigest.OfModel(otherGraph));
+        Assert.Null(GraphDigest.OfModel([0x08, 0x08]));
+        Assert.True(GraphDigest.IsWellFormed(GraphDigest.Of("GRAPH"u8)));
+    }
+}
