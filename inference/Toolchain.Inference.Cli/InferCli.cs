@@ -3,6 +3,7 @@ using CommandLine.Text;
 using Toolchain.Inference.Cli.Commands;
 using Toolchain.Inference.Cli.Output;
 using Toolchain.Inference.Runtime;
+using Toolchain.Contracts;
 using Toolchain.Shared.Errors;
 
 namespace Toolchain.Inference.Cli;
@@ -94,12 +95,12 @@ public static class InferCli
     {
         if (errors.Any(e => e is VersionRequestedError))
         {
-            console.Out.WriteLine($"infer {Shared.Cards.ModelCard.CurrentVersion}");
+            console.Out.WriteLine($"infer {Contracts.ModelCard.CurrentVersion}");
             return Ok;
         }
         var help = HelpText.AutoBuild(result, h =>
         {
-            h.Heading = $"infer {Shared.Cards.ModelCard.CurrentVersion}: evaluate and run Toolchain ONNX models";
+            h.Heading = $"infer {Contracts.ModelCard.CurrentVersion}: evaluate and run Toolchain ONNX models";
             h.Copyright = "";
             h.AddDashesToOption = true;
             h.AdditionalNewLineAfterOption = false;

@@ -1,6 +1,6 @@
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
-using Toolchain.Shared.Cards;
+using Toolchain.Contracts;
 using Toolchain.Shared.Data;
 using Toolchain.TestSupport;
 

@@ -1,6 +1,8 @@
 using Google.Protobuf;
 using Onnx;
-using Toolchain.Shared.Cards;
+using Toolchain.Contracts;
+
+using Toolchain.Inference.Runtime;
 
 namespace Toolchain.TestSupport;
 

@@ -5,6 +5,7 @@ using Toolchain.Inference.Cli.Inputs;
 using Toolchain.Inference.Cli.Output;
 using Toolchain.Inference.Imaging;
 using Toolchain.Inference.Runtime;
+using Toolchain.Contracts;
 using Toolchain.Shared.Errors;
 
 namespace Toolchain.Inference.Cli.Commands;

@@ -8,6 +8,7 @@ using Toolchain.Inference.Cli.Output;
 using Toolchain.Inference.Runtime;
 using Toolchain.Shared.Charts;
 using Toolchain.Shared.Data;
+using Toolchain.Contracts;
 using Toolchain.Shared.Errors;
 using Toolchain.Shared.Metrics;
 

@@ -2,6 +2,7 @@ using CommandLine;
 using Toolchain.Inference.Cli.Output;
 using Toolchain.Inference.Imaging;
 using Toolchain.Shared.Data;
+using Toolchain.Contracts;
 using Toolchain.Shared.Errors;
 
 namespace Toolchain.Inference.Cli.Commands;

@@ -3,7 +3,7 @@ using System.Reflection;
 using CommandLine;
 using Toolchain.Inference.Cli.Output;
 using Toolchain.Inference.Runtime;
-using Toolchain.Shared.Cards;
+using Toolchain.Contracts;
 
 namespace Toolchain.Inference.Cli.Commands;
 

@@ -3,6 +3,7 @@ using CommandLine;
 using Toolchain.Inference.Cli.Inputs;
 using Toolchain.Inference.Cli.Output;
 using Toolchain.Inference.Runtime;
+using Toolchain.Contracts;
 using Toolchain.Shared.Errors;
 
 namespace Toolchain.Inference.Cli.Commands;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Toolchain.Inference.Imaging;
 using Toolchain.Inference.Runtime;
 using Toolchain.Shared.Data;
+using Toolchain.Contracts;
 
 namespace Toolchain.Inference.Cli.Evaluation;
 
@@ -18,7 +19,7 @@ internal static class ImageSetEvaluator
         var info = model.Info;
         if (info.FeatureCount != images.ImageSize)
         {
-            throw new Shared.Errors.ToolchainException(
+            throw new Contracts.ToolchainException(
                 $"the model takes {info.FeatureCount} values per example but the dataset's images are {images.Rows}x{images.Cols}");
         }
         var predicted = new int[images.Count];

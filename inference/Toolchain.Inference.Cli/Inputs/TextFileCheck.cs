@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Unicode;
+using Toolchain.Contracts;
 using Toolchain.Shared.Errors;
 
 namespace Toolchain.Inference.Cli.Inputs;

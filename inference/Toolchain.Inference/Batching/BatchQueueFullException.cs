@@ -1,4 +1,4 @@
-using Toolchain.Shared.Errors;
+using Toolchain.Contracts;
 
 namespace Toolchain.Inference.Batching;
 

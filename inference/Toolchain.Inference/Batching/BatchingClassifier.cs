@@ -5,7 +5,7 @@ using System.Threading.Channels;
 using Toolchain.Inference.Hosting;
 using Toolchain.Inference.Imaging;
 using Toolchain.Inference.Runtime;
-using Toolchain.Shared.Errors;
+using Toolchain.Contracts;
 
 namespace Toolchain.Inference.Batching;
 

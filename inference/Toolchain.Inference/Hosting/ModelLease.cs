@@ -1,6 +1,6 @@
 using Toolchain.Inference.Imaging;
 using Toolchain.Inference.Runtime;
-using Toolchain.Shared.Errors;
+using Toolchain.Contracts;
 
 namespace Toolchain.Inference.Hosting;
 

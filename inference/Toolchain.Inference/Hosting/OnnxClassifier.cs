@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Toolchain.Inference.Batching;
 using Toolchain.Inference.Imaging;
 using Toolchain.Inference.Runtime;
-using Toolchain.Shared.Errors;
+using Toolchain.Contracts;
 
 namespace Toolchain.Inference.Hosting;
 

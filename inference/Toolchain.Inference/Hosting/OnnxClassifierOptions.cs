@@ -1,6 +1,7 @@
 using Toolchain.Inference.Batching;
 using Toolchain.Inference.Imaging;
 using Toolchain.Inference.Runtime;
+using Toolchain.Contracts;
 
 namespace Toolchain.Inference.Hosting;
 

@@ -1,5 +1,5 @@
 using Toolchain.Inference.Runtime;
-using Toolchain.Shared.Errors;
+using Toolchain.Contracts;
 
 namespace Toolchain.Inference.Imaging;
 

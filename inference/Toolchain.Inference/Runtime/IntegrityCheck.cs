@@ -2,8 +2,7 @@ using System.Globalization;
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
-using Toolchain.Shared.Cards;
-using Toolchain.Shared.Errors;
+using Toolchain.Contracts;
 
 namespace Toolchain.Inference.Runtime;
 

@@ -1,4 +1,4 @@
-using Toolchain.Shared.Cards;
+using Toolchain.Contracts;
 
 namespace Toolchain.Inference.Runtime;
 

@@ -1,5 +1,5 @@
 using Google.Protobuf;
-using Toolchain.Shared.Errors;
+using Toolchain.Contracts;
 
 namespace Toolchain.Inference.Runtime;
 

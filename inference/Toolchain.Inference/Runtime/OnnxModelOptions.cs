@@ -1,4 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
+using Toolchain.Contracts;
 
 namespace Toolchain.Inference.Runtime;
 

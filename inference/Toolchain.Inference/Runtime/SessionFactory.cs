@@ -1,5 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
-using Toolchain.Shared.Errors;
+using Toolchain.Contracts;
 
 namespace Toolchain.Inference.Runtime;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using ScottPlot;
+using Toolchain.Contracts;
 using Toolchain.Shared.Errors;
 using Toolchain.Shared.Metrics;
 

@@ -1,4 +1,5 @@
 using ScottPlot;
+using Toolchain.Contracts;
 using Toolchain.Shared.Errors;
 
 namespace Toolchain.Shared.Charts;

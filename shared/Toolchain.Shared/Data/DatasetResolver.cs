@@ -1,3 +1,4 @@
+using Toolchain.Contracts;
 using Toolchain.Shared.Errors;
 
 namespace Toolchain.Shared.Data;
@@ -21,7 +22,7 @@ public static class DatasetResolver
     /// <summary>
     /// Loads <paramref name="nameOrDir"/>. <c>auto</c> means full MNIST when present under <paramref name="dataRoot"/> or
     /// downloadable, else the bundled sample, reporting the fallback through <paramref name="notice"/>.
-    /// An explicit name never falls back. Failures throw <see cref="Errors.ToolchainException"/> with one line.
+    /// An explicit name never falls back. Failures throw <see cref="ToolchainException"/> with one line.
     /// </summary>
     public static LoadedDataset Load(string nameOrDir, string dataRoot, Action<string>? notice = null) =>
         Load(nameOrDir, dataRoot, notice, new DatasetResolverOptions());

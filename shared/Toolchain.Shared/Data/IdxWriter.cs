@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using Toolchain.Contracts;
 using Toolchain.Shared.Errors;
 
 namespace Toolchain.Shared.Data;

@@ -1,3 +1,4 @@
+using Toolchain.Contracts;
 namespace Toolchain.Shared.Errors;
 
 /// <summary>

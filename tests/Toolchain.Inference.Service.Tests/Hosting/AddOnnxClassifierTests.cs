@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Toolchain.Inference.Hosting;
 using Toolchain.Inference.Runtime;
 using Toolchain.TestSupport;
+using Toolchain.Contracts;
 
 namespace Toolchain.Inference.Service.Tests.Hosting;
 

@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using Toolchain.Inference.Batching;
 using Toolchain.Inference.Hosting;
 using Toolchain.Inference.Runtime;
+using Toolchain.Contracts;
 using Toolchain.Shared.Errors;
 using Toolchain.TestSupport;
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Toolchain.Inference.Hosting;
 using Toolchain.Inference.Runtime;
 using Toolchain.TestSupport;
+using Toolchain.Contracts;
 
 namespace Toolchain.Inference.Tests.Hosting;
 

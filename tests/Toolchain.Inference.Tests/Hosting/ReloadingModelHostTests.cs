@@ -3,6 +3,7 @@ using Toolchain.Inference.Batching;
 using Toolchain.Inference.Hosting;
 using Toolchain.Inference.Runtime;
 using Toolchain.TestSupport;
+using Toolchain.Contracts;
 
 namespace Toolchain.Inference.Tests.Hosting;
 

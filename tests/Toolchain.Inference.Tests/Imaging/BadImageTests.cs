@@ -3,6 +3,7 @@ using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.Formats.Tiff;
 using SixLabors.ImageSharp.PixelFormats;
 using Toolchain.Inference.Imaging;
+using Toolchain.Contracts;
 using Toolchain.Shared.Errors;
 using Toolchain.TestSupport;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Toolchain.Inference.Imaging;
+using Toolchain.Contracts;
 using Toolchain.Shared.Errors;
 using Toolchain.TestSupport;
 

@@ -1,4 +1,5 @@
 using Toolchain.Inference.Runtime;
+using Toolchain.Contracts;
 using Toolchain.Shared.Errors;
 using Toolchain.TestSupport;
 

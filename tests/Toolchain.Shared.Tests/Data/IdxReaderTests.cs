@@ -1,4 +1,5 @@
 using Toolchain.Shared.Data;
+using Toolchain.Contracts;
 using Toolchain.Shared.Errors;
 
 namespace Toolchain.Shared.Tests.Data;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Toolchain.Contracts;
 using Toolchain.Shared.Errors;
 using Toolchain.Shared.Tests.Data;
 

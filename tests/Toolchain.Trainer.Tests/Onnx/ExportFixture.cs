@@ -1,5 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
-using Toolchain.Shared.Cards;
+using Toolchain.Contracts;
 using Toolchain.Trainer.Models;
 using Toolchain.Trainer.Onnx;
 using TorchSharp;

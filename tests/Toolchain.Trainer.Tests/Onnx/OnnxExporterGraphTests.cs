@@ -1,5 +1,5 @@
 using Onnx;
-using Toolchain.Shared.Cards;
+using Toolchain.Contracts;
 using Toolchain.Trainer.Onnx;
 using static TorchSharp.torch;
 

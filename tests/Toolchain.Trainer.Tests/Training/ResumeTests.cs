@@ -1,5 +1,6 @@
 using Toolchain.Trainer.Training;
 using static TorchSharp.torch;
+using Toolchain.Contracts;
 
 namespace Toolchain.Trainer.Tests.Training;
 
@@ -131,7 +132,7 @@ public class ResumeTests
         using var dir = new TempDir();
         var path = Path.Combine(dir.Path, "bogus.ckpt");
         File.WriteAllText(path, "not a checkpoint");
-        var e = Assert.Throws<Shared.Errors.InvalidInputFileException>(() => Checkpoint.Load(path));
+        var e = Assert.Throws<Contracts.InvalidInputFileException>(() => Checkpoint.Load(path));
         Assert.Equal($"{path}: is not a trainer checkpoint", e.Message);
     }
 
@@ -143,7 +144,7 @@ public class ResumeTests
         var path = Path.Combine(dir.Path, Checkpoint.FileName);
         var bytes = File.ReadAllBytes(path);
         File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
-        var e = Assert.Throws<Shared.Errors.InvalidInputFileException>(() => Checkpoint.Load(path));
+        var e = Assert.Throws<Contracts.InvalidInputFileException>(() => Checkpoint.Load(path));
         Assert.StartsWith($"{path}: is truncated or corrupt: its ", e.Message);
     }
 }

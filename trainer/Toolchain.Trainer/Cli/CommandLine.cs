@@ -1,6 +1,7 @@
 using System.Globalization;
 using CommandLine;
 using CommandLine.Text;
+using Toolchain.Contracts;
 
 namespace Toolchain.Trainer.Cli;
 
@@ -83,7 +84,7 @@ public static class CommandLine
 }
 
 /// <summary>A malformed command line found after parsing (exit code <see cref="CommandLine.UsageExitCode"/>).</summary>
-public sealed class UsageException : Toolchain.Shared.Errors.ToolchainException
+public sealed class UsageException : Toolchain.Contracts.ToolchainException
 {
     /// <summary>Creates the error; <paramref name="message"/> is one line naming the option.</summary>
     public UsageException(string message) : base(message) { }

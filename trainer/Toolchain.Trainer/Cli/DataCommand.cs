@@ -3,6 +3,7 @@ using CommandLine;
 using CommandLine.Text;
 using Spectre.Console;
 using Toolchain.Shared.Data;
+using Toolchain.Contracts;
 using Toolchain.Shared.Errors;
 
 namespace Toolchain.Trainer.Cli;

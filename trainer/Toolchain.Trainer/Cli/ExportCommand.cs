@@ -1,6 +1,7 @@
 using System.Globalization;
 using CommandLine;
 using Toolchain.Shared.Data;
+using Toolchain.Contracts;
 using Toolchain.Shared.Errors;
 using Toolchain.Trainer.Training;
 using static TorchSharp.torch;

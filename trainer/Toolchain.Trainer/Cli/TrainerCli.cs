@@ -1,3 +1,4 @@
+using Toolchain.Contracts;
 using Toolchain.Shared.Errors;
 
 namespace Toolchain.Trainer.Cli;
@@ -28,7 +29,7 @@ public static class TrainerCli
         }
         if (args[0] == "--version")
         {
-            Console.Out.WriteLine(Shared.Cards.ModelCard.CurrentVersion);
+            Console.Out.WriteLine(Contracts.ModelCard.CurrentVersion);
             return 0;
         }
         var rest = args[1..];

@@ -1,5 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
-using Toolchain.Shared.Cards;
+using Toolchain.Contracts;
 using Toolchain.Shared.Errors;
 using TorchSharp;
 using static TorchSharp.torch;

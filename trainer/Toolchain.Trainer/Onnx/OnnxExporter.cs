@@ -2,7 +2,8 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using Google.Protobuf;
 using Onnx;
-using Toolchain.Shared.Cards;
+using Toolchain.Contracts;
+using Toolchain.Inference.Runtime;
 using Toolchain.Shared.Errors;
 using Toolchain.Trainer.Models;
 using TorchSharp;
@@ -65,7 +66,7 @@ public static class OnnxExporter
     /// <summary>The producer name written into every exported file.</summary>
     public const string ProducerName = "toolchain";
 
-    /// <summary>Exports and verifies; throws <see cref="Shared.Errors.ToolchainException"/> with one line on failure, leaving no file.</summary>
+    /// <summary>Exports and verifies; throws <see cref="Contracts.ToolchainException"/> with one line on failure, leaving no file.</summary>
     public static ExportResult Export(ExportRequest request, string path) => Export(request, path, ExportOptions.Default);
 
     internal static ExportResult Export(ExportRequest request, string path, ExportOptions options)

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Microsoft.ML.OnnxRuntime;
-using Toolchain.Shared.Cards;
+using Toolchain.Contracts;
 using Toolchain.Shared.Errors;
 
 namespace Toolchain.Trainer.Onnx;

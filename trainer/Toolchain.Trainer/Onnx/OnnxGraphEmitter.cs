@@ -1,4 +1,5 @@
 using Onnx;
+using Toolchain.Contracts;
 using Toolchain.Shared.Errors;
 using Toolchain.Trainer.Models;
 using TorchSharp;

@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
-using Toolchain.Shared.Cards;
+using Toolchain.Contracts;
 using Toolchain.Shared.Errors;
 using Toolchain.Trainer.Models;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Toolchain.Contracts;
 using Toolchain.Shared.Errors;
 
 namespace Toolchain.Trainer.Training;

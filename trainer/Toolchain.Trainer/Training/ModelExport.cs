@@ -1,4 +1,4 @@
-using Toolchain.Shared.Cards;
+using Toolchain.Contracts;
 using Toolchain.Trainer.Models;
 using Toolchain.Trainer.Onnx;
 using static TorchSharp.torch;

@@ -1,6 +1,7 @@
 using Toolchain.Shared.Data;
 using TorchSharp;
 using static TorchSharp.torch;
+using Toolchain.Contracts;
 
 namespace Toolchain.Trainer.Training;
 
@@ -71,7 +72,7 @@ public sealed class TrainingData : IDisposable
         double m = mean ?? ownMean, s = std ?? ownStd;
         if (!(s > 0))
         {
-            throw new Shared.Errors.ToolchainException($"{dataset.Directory}: the training images are all one value; cannot normalise");
+            throw new Contracts.ToolchainException($"{dataset.Directory}: the training images are all one value; cannot normalise");
         }
         return new TrainingData(dataset.Name,
             Images(dataset.Train, m, s, device), Labels(dataset.Train, device),

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Toolchain.Contracts;
 using Toolchain.Shared.Errors;
 using Toolchain.Trainer.Models;
 

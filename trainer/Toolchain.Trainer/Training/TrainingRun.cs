@@ -3,6 +3,7 @@ using Toolchain.Trainer.Models;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Toolchain.Contracts;
 
 namespace Toolchain.Trainer.Training;
 
@@ -239,7 +240,7 @@ public sealed class TrainingRun : IDisposable
     {
         "sgd" => optim.SGD(model.parameters(), o.LearningRate, momentum: o.Momentum, weight_decay: o.WeightDecay),
         "adam" => optim.Adam(model.parameters(), o.LearningRate, weight_decay: o.WeightDecay),
-        _ => throw new Shared.Errors.ToolchainException($"unknown optimizer '{o.Optimizer}' (known: sgd, adam)"),
+        _ => throw new Contracts.ToolchainException($"unknown optimizer '{o.Optimizer}' (known: sgd, adam)"),
     };
 
     /// <inheritdoc />

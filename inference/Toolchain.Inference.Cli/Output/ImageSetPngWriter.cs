@@ -4,9 +4,10 @@ using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.PixelFormats;
 using Toolchain.Shared.Data;
+using Toolchain.Contracts;
 using Toolchain.Shared.Errors;
 
-namespace Toolchain.Inference.Imaging;
+namespace Toolchain.Inference.Cli.Output;
 
 /// <summary>
 /// Writes dataset images as 8-bit grayscale PNG files named <c>{split}-{index:00000}-{class}.png</c>, so that real

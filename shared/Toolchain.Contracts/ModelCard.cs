@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 
-namespace Toolchain.Shared.Cards;
+namespace Toolchain.Contracts;
 
 /// <summary>
 /// What a model says about itself: task, labels, input contract, preprocessing, provenance and metrics.
@@ -54,7 +54,7 @@ public sealed record ModelCard
     /// <summary>Toolchain version that wrote the model.</summary>
     public string ToolchainVersion { get; init; } = CurrentVersion;
     /// <summary>
-    /// <see cref="GraphDigest"/> of the graph as exported, or null when the card records none (foreign tools and
+    /// SHA-256 of the graph as exported, or null when the card records none (foreign tools and
     /// exports older than integrity records).
     /// </summary>
     public string? GraphSha256 { get; init; }
@@ -191,7 +191,7 @@ public sealed record ModelCard
         {
             throw new FormatException($"model card normalisation must have a finite mean and a positive std");
         }
-        if (card.GraphSha256 is { } digest && !GraphDigest.IsWellFormed(digest))
+        if (card.GraphSha256 is { } digest && !IsSha256Hex(digest))
         {
             throw new FormatException($"model card key '{ModelCardKeys.GraphSha256}' is not 64 lower-case hex digits");
         }
@@ -217,6 +217,10 @@ public sealed record ModelCard
         $"arch {Architecture} | dataset {DatasetName} ({TrainCount} train, {TestCount} test) | " +
         $"test accuracy {(TestAccuracy is { } a ? a.ToString("P2", CultureInfo.InvariantCulture) : "n/a")} | " +
         $"export parity {(ExportParity is { } p ? p.ToString("E2", CultureInfo.InvariantCulture) : "n/a")} | toolchain {ToolchainVersion}";
+
+    /// <summary>Whether <paramref name="text"/> has the form of a SHA-256 digest: 64 lower-case hex digits.</summary>
+    private static bool IsSha256Hex(string text) =>
+        text.Length == 64 && text.All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f'));
 
     private static ReferenceExamples ParseReference(string json)
     {

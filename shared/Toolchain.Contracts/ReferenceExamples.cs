@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
-namespace Toolchain.Shared.Cards;
+namespace Toolchain.Contracts;
 
 /// <summary>
 /// A few model-ready inputs and the outputs ONNX Runtime gave for them at export, recorded in the model card so that a

@@ -1,4 +1,4 @@
-namespace Toolchain.Shared.Errors;
+namespace Toolchain.Contracts;
 
 /// <summary>
 /// An error meant for the user: its message is one complete line, printed as is by the CLIs

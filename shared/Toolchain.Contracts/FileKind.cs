@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Toolchain.Shared.Errors;
+namespace Toolchain.Contracts;
 
 /// <summary>What a path names, as far as reading it as a file is concerned.</summary>
 public enum FileKind

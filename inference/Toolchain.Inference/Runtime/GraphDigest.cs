@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using Google.Protobuf;
 
-namespace Toolchain.Shared.Cards;
+namespace Toolchain.Inference.Runtime;
 
 /// <summary>
 /// The SHA-256 of an ONNX model's graph (nodes, attributes, initializers, inputs and outputs), recorded in the model
@@ -44,8 +44,4 @@ public static class GraphDigest
         }
         return found ? Convert.ToHexStringLower(hash.GetHashAndReset()) : null;
     }
-
-    /// <summary>Whether <paramref name="text"/> has the form of a digest: 64 lower-case hex digits.</summary>
-    public static bool IsWellFormed(string text) =>
-        text.Length == 64 && text.All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f'));
 }

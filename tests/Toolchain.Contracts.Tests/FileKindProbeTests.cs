@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using Toolchain.Shared.Errors;
+using Toolchain.Contracts;
 
-namespace Toolchain.Shared.Tests.Errors;
+namespace Toolchain.Contracts.Tests;
 
 public sealed class FileKindProbeTests : IDisposable
 {
@@ -44,15 +44,5 @@ public sealed class FileKindProbeTests : IDisposable
         Assert.Null(FileKindProbe.NotRegularProblem(Path.Combine(_dir, "nope")));
         Assert.Equal("is a character device, not a regular file", FileKindProbe.NotRegularProblem("/dev/zero"));
         Assert.Equal("is a named pipe, not a regular file", FileKindProbe.NotRegularProblem(NamedPipe("p")));
-    }
-
-    [Fact]
-    public void An_idx_file_that_is_a_named_pipe_is_refused_without_blocking()
-    {
-        var pipe = NamedPipe("train-images-idx3-ubyte");
-
-        var e = Assert.Throws<InvalidInputFileException>(() => Toolchain.Shared.Data.IdxReader.ReadImages(pipe));
-
-        Assert.Equal("is a named pipe, not a regular file", e.Problem);
     }
 }

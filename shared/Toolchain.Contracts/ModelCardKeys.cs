@@ -1,4 +1,4 @@
-namespace Toolchain.Shared.Cards;
+namespace Toolchain.Contracts;
 
 /// <summary>
 /// The ONNX <c>metadata_props</c> keys of a model card. The exporter writes them and the inference library
@@ -53,7 +53,7 @@ public static class ModelCardKeys
     public const string ExportParity = Prefix + "export.max_abs_diff";
     /// <summary>Version of the toolchain that wrote the model.</summary>
     public const string ToolchainVersion = Prefix + "version";
-    /// <summary>Lower-case hex SHA-256 of the serialised graph (nodes and initializers), see <see cref="GraphDigest"/>.</summary>
+    /// <summary>Lower-case hex SHA-256 of the serialised graph (nodes and initializers), see SHA-256.</summary>
     public const string GraphSha256 = Prefix + "integrity.graph_sha256";
     /// <summary>JSON object of reference inputs and the outputs ONNX Runtime gave at export, see <see cref="ReferenceExamples"/>.</summary>
     public const string Reference = Prefix + "integrity.reference";

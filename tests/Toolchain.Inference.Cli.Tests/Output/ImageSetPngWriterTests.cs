@@ -1,8 +1,9 @@
-using Toolchain.Inference.Imaging;
+using Toolchain.Inference.Cli.Output;
 using Toolchain.Shared.Data;
+using Toolchain.Contracts;
 using Toolchain.Shared.Errors;
 
-namespace Toolchain.Inference.Tests.Imaging;
+namespace Toolchain.Inference.Cli.Tests.Output;
 
 public sealed class ImageSetPngWriterTests : IDisposable
 {
