@@ -1,10 +1,9 @@
 using System.Diagnostics;
-using Toolchain.Inference.Service.Metrics;
 
 namespace Toolchain.Inference.Service;
 
-/// <summary>One structured log line and one metrics sample per request.</summary>
-internal sealed partial class RequestLogging(RequestDelegate next, ServiceMetrics metrics, ILogger<RequestLogging> logger)
+/// <summary>One structured log line per request; request metrics are ASP.NET Core's own (see <see cref="ServiceTelemetry"/>).</summary>
+internal sealed partial class RequestLogging(RequestDelegate next, ILogger<RequestLogging> logger)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -16,9 +15,7 @@ internal sealed partial class RequestLogging(RequestDelegate next, ServiceMetric
         finally
         {
             var elapsed = Stopwatch.GetElapsedTime(started);
-            var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "unmatched";
             var status = context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted ? 499 : context.Response.StatusCode;
-            metrics.RecordRequest(route, context.Request.Method, status, elapsed);
             LogRequest(logger, Bounded(context.Request.Method, 16), Bounded(context.Request.Path.Value ?? "", 256), status, elapsed.TotalMilliseconds,
                 context.Request.ContentLength ?? 0);
         }

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Configuration.Memory;
 using Toolchain.Inference.Hosting;
 using Toolchain.Inference.Runtime;
 using Toolchain.Inference.Service.Endpoints;
-using Toolchain.Inference.Service.Metrics;
 
 namespace Toolchain.Inference.Service;
 
@@ -51,6 +50,8 @@ public static partial class ServiceApp
                 ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
                 // Its one error is "Hosting failed to start" with the whole stack trace; Program prints the reason in one line.
                 ["Logging:LogLevel:Microsoft.Extensions.Hosting.Internal.Host"] = "Critical",
+                // It logs an error for every probe of /readyz while the model loads; the load failure itself is logged once.
+                ["Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks"] = "Critical",
                 ["Logging:Console:FormatterName"] = "simple",
                 ["Logging:Console:FormatterOptions:SingleLine"] = "true",
                 ["Logging:Console:FormatterOptions:TimestampFormat"] = "HH:mm:ss.fff ",
@@ -81,7 +82,8 @@ public static partial class ServiceApp
             // Every endpoint classifies pictures: a model that cannot must never serve.
             options.RequireImageInput = true;
         });
-        builder.Services.AddSingleton<ServiceMetrics>();
+        builder.Services.AddServiceTelemetry();
+        builder.Services.AddServiceHealth();
         builder.Services.AddHostedService<ModelStartup>();
 
         var app = builder.Build();
@@ -95,11 +97,8 @@ public static partial class ServiceApp
         app.MapGetAndHead("/", DrawPage.Serve);
         app.MapPost("/v1/classify", ClassifyEndpoint.HandleAsync);
         app.MapGetAndHead("/v1/model", ModelEndpoint.Handle);
-        app.MapGetAndHead("/healthz", () => Results.Text("ok\n"));
-        app.MapGetAndHead("/readyz", (OnnxClassifier classifier) => classifier.IsReady
-            ? Results.Text("ready\n")
-            : Results.Text($"not ready: {classifier.Models.LastFailure ?? "loading the model"}\n", statusCode: StatusCodes.Status503ServiceUnavailable));
-        app.MapGetAndHead("/metrics", (ServiceMetrics metrics) => Results.Text(metrics.Render(), PrometheusText.ContentType));
+        app.MapServiceHealth();
+        app.MapServiceTelemetry();
         return app;
     }
 

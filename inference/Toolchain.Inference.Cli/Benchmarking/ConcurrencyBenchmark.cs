@@ -75,7 +75,7 @@ internal sealed class ConcurrencyBenchmark(float[] examples, int width, int call
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (ReferenceEquals(instrument.Meter, batcher.Meter) && instrument.Name == "toolchain.inference.batch.size")
+            if (ReferenceEquals(instrument.Meter, batcher.Meter) && instrument.Name == InferenceMetrics.BatchSize)
             {
                 l.EnableMeasurementEvents(instrument);
             }

@@ -19,12 +19,14 @@ namespace Toolchain.Inference.Batching;
 /// <remarks>
 /// Every request leases the current model of its <see cref="IModelSource"/> when it is admitted and runs on that
 /// model, so a hot reload never mixes preprocessing of one model with inference of another; a batch spanning a
-/// reload is split into one run per model. Metrics are published on <see cref="Meter"/> (name <see cref="MeterName"/>).
+/// reload is split into one run per model. Metrics are published on <see cref="Meter"/> (name <see cref="MeterName"/>,
+/// instruments <see cref="InferenceMetrics.BatchSize"/>, <see cref="InferenceMetrics.BatchDuration"/> and
+/// <see cref="InferenceMetrics.QueueRejections"/>).
 /// </remarks>
 public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
 {
     /// <summary>Name of the <see cref="System.Diagnostics.Metrics.Meter"/> this type publishes on.</summary>
-    public const string MeterName = "Toolchain.Inference.Batching";
+    public const string MeterName = InferenceMetrics.BatchingMeterName;
 
     private static readonly TimeSpan TimerResolution = TimeSpan.FromMilliseconds(1);
     private static readonly TimeSpan PruneInterval = TimeSpan.FromMilliseconds(50);
@@ -40,11 +42,16 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
     private readonly Histogram<int> _batchSizes;
     private readonly Histogram<double> _batchSeconds;
     private readonly Counter<long> _rejections;
+    private readonly bool _ownsMeter;
     private int _admitted;
     private int _disposed;
 
-    /// <summary>Starts batching. <paramref name="source"/> must outlive this instance.</summary>
-    public BatchingClassifier(IModelSource source, BatchingOptions? options = null)
+    /// <summary>
+    /// Starts batching. <paramref name="source"/> must outlive this instance. The meter comes from
+    /// <paramref name="meterFactory"/> (a host's, so its metrics reach the host's exporters); without one this
+    /// instance creates and disposes a meter of its own.
+    /// </summary>
+    public BatchingClassifier(IModelSource source, BatchingOptions? options = null, IMeterFactory? meterFactory = null)
     {
         options ??= new BatchingOptions();
         options.Validate();
@@ -55,11 +62,14 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
         // Admission is bounded by _admitted (waiting + running) rather than by the channel, so a request the
         // gatherer has already taken still counts until it is answered.
         _queue = Channel.CreateUnbounded<Request>(new UnboundedChannelOptions { SingleReader = true });
-        Meter = new Meter(MeterName);
-        _batchSizes = Meter.CreateHistogram<int>("toolchain.inference.batch.size", "{request}", "Requests per model run");
-        _batchSeconds = Meter.CreateHistogram<double>("toolchain.inference.batch.duration", "s", "Time of one batched model run");
-        _rejections = Meter.CreateCounter<long>("toolchain.inference.queue.rejections", "{request}", "Requests refused because the queue was full");
-        Meter.CreateObservableGauge("toolchain.inference.queue.length", () => QueueLength, "{request}", "Requests admitted and not yet answered");
+        _ownsMeter = meterFactory is null;
+        Meter = meterFactory?.Create(new MeterOptions(MeterName)) ?? new Meter(MeterName);
+        // Without advice, exporters use bounds made for milliseconds (0, 5, 10, 25, ...), which lump every batch into two buckets.
+        _batchSizes = Meter.CreateHistogram(InferenceMetrics.BatchSize, "{request}", "Requests per model run", null,
+            new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128, 256] });
+        _batchSeconds = Meter.CreateHistogram(InferenceMetrics.BatchDuration, "s", "Time of one batched model run", null,
+            new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
+        _rejections = Meter.CreateCounter<long>(InferenceMetrics.QueueRejections, "{request}", "Requests refused because the queue was full");
         _instances = options.Instances;
         _idle = Channel.CreateUnbounded<Instance>();
         for (var i = 0; i < _instances; i++)
@@ -69,7 +79,10 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
         _gatherer = Task.Run(GatherAsync);
     }
 
-    /// <summary>Where this instance publishes batch sizes, run times, queue length and rejections.</summary>
+    /// <summary>
+    /// Where this instance publishes batch sizes, run times and rejections; a meter from an <see cref="IMeterFactory"/>
+    /// is shared with everything else that factory gave a meter of the same name.
+    /// </summary>
     public Meter Meter { get; }
 
     /// <summary>Requests admitted and not yet answered (waiting or running).</summary>
@@ -155,7 +168,7 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <summary>Stops taking requests, lets those already queued finish, and releases the meter.</summary>
+    /// <summary>Stops taking requests, lets those already queued finish, and releases the meter if it is this instance's own.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -164,7 +177,10 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
         }
         _queue.Writer.TryComplete();
         await _gatherer.ConfigureAwait(false);
-        Meter.Dispose();
+        if (_ownsMeter)
+        {
+            Meter.Dispose();
+        }
     }
 
     /// <inheritdoc />
@@ -404,6 +420,8 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
         private void RunGroup(OnnxModel model, int start, int count)
         {
             var began = Stopwatch.GetTimestamp();
+            ClassificationResult[]? results = null;
+            Exception? failure = null;
             try
             {
                 var features = model.FeatureCount;
@@ -427,28 +445,39 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
                     model.RunProbabilities(inputs, count, probabilities);
                 }
                 var predictions = model.ToPredictions(probabilities, count);
+                var answers = new ClassificationResult[count];
                 for (var i = 0; i < count; i++)
                 {
-                    var request = _batch[start + i];
-                    request.Completion.TrySetResult(new ClassificationResult(predictions[i], request.Lease.Version, model.Info.Labels));
+                    answers[i] = new ClassificationResult(predictions[i], _batch[start + i].Lease.Version, model.Info.Labels);
                 }
+                results = answers;
             }
             catch (Exception e)
             {
-                for (var i = 0; i < count; i++)
-                {
-                    _batch[start + i].Completion.TrySetException(e);
-                }
+                failure = e;
+            }
+            try
+            {
+                // Recorded before anyone is answered, so a caller that has its answer finds its batch counted.
+                owner._batchSizes.Record(count);
+                owner._batchSeconds.Record(Stopwatch.GetElapsedTime(began).TotalSeconds);
             }
             finally
             {
                 for (var i = 0; i < count; i++)
                 {
-                    owner.Finish(_batch[start + i]);
+                    var request = _batch[start + i];
+                    if (results is not null)
+                    {
+                        request.Completion.TrySetResult(results[i]);
+                    }
+                    else
+                    {
+                        request.Completion.TrySetException(failure!);
+                    }
+                    owner.Finish(request);
                 }
             }
-            owner._batchSizes.Record(count);
-            owner._batchSeconds.Record(Stopwatch.GetElapsedTime(began).TotalSeconds);
         }
 
         private static Span<T> Grow<T>(ref T[] buffer, int length)

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Toolchain.Inference.Batching;
@@ -15,9 +16,13 @@ namespace Toolchain.Inference.Hosting;
 public sealed class OnnxClassifier : IAsyncDisposable, IDisposable
 {
     private readonly BatchingClassifier? _batcher;
+    private readonly ClassifierMetrics _metrics;
 
-    /// <summary>Creates the classifier; the model loads on <see cref="StartAsync"/> or on first use.</summary>
-    public OnnxClassifier(OnnxClassifierOptions options, ILoggerFactory? loggerFactory = null)
+    /// <summary>
+    /// Creates the classifier; the model loads on <see cref="StartAsync"/> or on first use. Its meters (see
+    /// <see cref="InferenceMetrics"/>) come from <paramref name="meterFactory"/> when given, else are its own.
+    /// </summary>
+    public OnnxClassifier(OnnxClassifierOptions options, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
     {
         if (options.Problem() is { } problem)
         {
@@ -39,7 +44,8 @@ public sealed class OnnxClassifier : IAsyncDisposable, IDisposable
         {
             RequireImages = options.RequireImageInput,
         };
-        _batcher = options.Batching.Enabled ? new BatchingClassifier(Models, options.Batching) : null;
+        _batcher = options.Batching.Enabled ? new BatchingClassifier(Models, options.Batching, meterFactory) : null;
+        _metrics = new ClassifierMetrics(Models, _batcher, meterFactory);
     }
 
     /// <summary>The settings in force.</summary>
@@ -110,6 +116,7 @@ public sealed class OnnxClassifier : IAsyncDisposable, IDisposable
         {
             await _batcher.DisposeAsync().ConfigureAwait(false);
         }
+        _metrics.Dispose();
         Models.Dispose();
     }
 

@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Net;
+using Toolchain.Inference.Service.Tests.Metrics;
 using Toolchain.TestSupport;
 
 namespace Toolchain.Inference.Service.Tests.Endpoints;
@@ -32,24 +32,19 @@ public sealed class ConcurrentClassifyTests : IDisposable
         Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
         Assert.Equal(labels.Select(l => $"digit {l}"), answers.Select(a => a.Label));
         Assert.All(answers, a => Assert.Equal(version, a.Version));
-        var metrics = await service.Client.GetStringAsync("/metrics");
-        Assert.Equal(1000, Sample(metrics, "toolchain_http_requests_total{route=\"/v1/classify\",method=\"POST\",status=\"200\"}"));
+        var metrics = await Scrape.OfAsync(service.Client);
+        Assert.Equal(1000, metrics.Value("http_server_request_duration_seconds_count",
+            ("http_route", "/v1/classify"), ("http_request_method", "POST"), ("http_response_status_code", "200")));
         if (batching)
         {
             // Every request ran in some batch, and concurrency made some batches hold more than one.
-            Assert.Equal(1000, Sample(metrics, "toolchain_inference_batch_size_sum"));
-            Assert.InRange(Sample(metrics, "toolchain_inference_batch_size_count"), 1, 999);
+            Assert.Equal(1000, metrics.Value("toolchain_inference_batch_size_sum"));
+            Assert.InRange(metrics.Value("toolchain_inference_batch_size_count"), 1, 999);
         }
         else
         {
-            Assert.Equal(0, Sample(metrics, "toolchain_inference_batch_size_count"));
+            Assert.Empty(metrics.All("toolchain_inference_batch_size_count"));
+            Assert.Equal(0, metrics.Value("toolchain_inference_queue_length"));
         }
-    }
-
-    internal static double Sample(string metrics, string series)
-    {
-        var line = metrics.Split('\n').SingleOrDefault(l => l.StartsWith(series + " ", StringComparison.Ordinal))
-            ?? throw new Xunit.Sdk.XunitException($"no sample {series} in:\n{metrics}");
-        return double.Parse(line[(series.Length + 1)..], CultureInfo.InvariantCulture);
     }
 }

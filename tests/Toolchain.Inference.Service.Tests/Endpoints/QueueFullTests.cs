@@ -1,4 +1,5 @@
 using System.Net;
+using Toolchain.Inference.Service.Tests.Metrics;
 using Toolchain.TestSupport;
 
 namespace Toolchain.Inference.Service.Tests.Endpoints;
@@ -32,7 +33,7 @@ public sealed class QueueFullTests : IDisposable
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             response.Dispose();
         }
-        var metrics = await service.Client.GetStringAsync("/metrics");
-        Assert.Equal(1, ConcurrentClassifyTests.Sample(metrics, "toolchain_inference_queue_rejections_total"));
+        var metrics = await Scrape.OfAsync(service.Client);
+        Assert.Equal(1, metrics.Value("toolchain_inference_queue_rejections_total"));
     }
 }

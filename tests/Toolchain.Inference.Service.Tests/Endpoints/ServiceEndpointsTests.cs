@@ -1,4 +1,5 @@
 using System.Net;
+using Toolchain.Inference.Service.Tests.Metrics;
 using Toolchain.TestSupport;
 
 namespace Toolchain.Inference.Service.Tests.Endpoints;
@@ -12,8 +13,10 @@ public sealed class ServiceEndpointsTests : TinyModelServiceTests
         using var ready = await Service.Client.GetAsync("/readyz");
 
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Equal("ok\n", await health.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         Assert.Equal("ready\n", await ready.Content.ReadAsStringAsync());
+        Assert.Equal("text/plain", ready.Content.Headers.ContentType?.MediaType);
     }
 
     [Fact]
@@ -39,7 +42,7 @@ public sealed class ServiceEndpointsTests : TinyModelServiceTests
     }
 
     [Fact]
-    public async Task Metrics_are_prometheus_text_with_request_counters_latency_and_batch_size_histograms()
+    public async Task Metrics_are_prometheus_text_with_request_latency_batch_size_model_state_and_memory()
     {
         for (var i = 0; i < 3; i++)
         {
@@ -49,23 +52,29 @@ public sealed class ServiceEndpointsTests : TinyModelServiceTests
 
         using var response = await Service.Client.GetAsync("/metrics");
         var text = await response.Content.ReadAsStringAsync();
+        var metrics = await Scrape.OfAsync(Service.Client);
 
         Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal("0.0.4", response.Content.Headers.ContentType?.Parameters.Single(p => p.Name == "version").Value);
-        Assert.Contains("# TYPE toolchain_http_requests_total counter\n", text);
-        Assert.Equal(3, ConcurrentClassifyTests.Sample(text, "toolchain_http_requests_total{route=\"/v1/classify\",method=\"POST\",status=\"200\"}"));
-        Assert.Equal(1, ConcurrentClassifyTests.Sample(text, "toolchain_http_requests_total{route=\"/v1/classify\",method=\"POST\",status=\"400\"}"));
-        Assert.Contains("# TYPE toolchain_http_request_duration_seconds histogram\n", text);
-        Assert.Equal(4, ConcurrentClassifyTests.Sample(text, "toolchain_http_request_duration_seconds_bucket{route=\"/v1/classify\",le=\"+Inf\"}"));
-        Assert.Equal(4, ConcurrentClassifyTests.Sample(text, "toolchain_http_request_duration_seconds_count{route=\"/v1/classify\"}"));
+        (string, string)[] classify = [("http_route", "/v1/classify"), ("http_request_method", "POST")];
+        Assert.Contains("# TYPE http_server_request_duration_seconds histogram\n", text);
+        Assert.Equal(3, metrics.Value("http_server_request_duration_seconds_count", [.. classify, ("http_response_status_code", "200")]));
+        Assert.Equal(1, metrics.Value("http_server_request_duration_seconds_count", [.. classify, ("http_response_status_code", "400")]));
+        Assert.Equal(3, metrics.Value("http_server_request_duration_seconds_bucket", [.. classify, ("http_response_status_code", "200"), ("le", "+Inf")]));
         Assert.Contains("# TYPE toolchain_inference_batch_size histogram\n", text);
-        Assert.Equal(3, ConcurrentClassifyTests.Sample(text, "toolchain_inference_batch_size_sum"));
-        Assert.Equal(ConcurrentClassifyTests.Sample(text, "toolchain_inference_batch_size_count"),
-            ConcurrentClassifyTests.Sample(text, "toolchain_inference_batch_size_bucket{le=\"+Inf\"}"));
-        Assert.Equal(1, ConcurrentClassifyTests.Sample(text, "toolchain_model_ready"));
-        Assert.Equal(1, ConcurrentClassifyTests.Sample(text,
-            $"toolchain_model_info{{version=\"{Service.Classifier.Models.Version!.Id}\",generation=\"1\"}}"));
-        Assert.True(ConcurrentClassifyTests.Sample(text, "process_resident_memory_bytes") > 0);
+        Assert.Equal(3, metrics.Value("toolchain_inference_batch_size_sum"));
+        Assert.Equal(metrics.Value("toolchain_inference_batch_size_count"), metrics.Value("toolchain_inference_batch_size_bucket", ("le", "+Inf")));
+        Assert.Equal(metrics.Value("toolchain_inference_batch_size_count"), metrics.Value("toolchain_inference_batch_duration_seconds_count"));
+        // Counters and histograms are exported from their first measurement on; nothing was refused yet.
+        Assert.Empty(metrics.All("toolchain_inference_queue_rejections_total"));
+        Assert.Equal(0, metrics.Value("toolchain_inference_queue_length"));
+        Assert.Equal(1, metrics.Value("toolchain_model_ready"));
+        Assert.Equal(1, metrics.Value("toolchain_model_info", ("version", Service.Classifier.Models.Version!.Id), ("generation", "1")));
+        Assert.Equal(0, metrics.Value("toolchain_model_reloads_total"));
+        Assert.Equal(0, metrics.Value("toolchain_model_reload_failures_total"));
+        Assert.Equal(1, metrics.Value("toolchain_model_sessions"));
+        Assert.True(metrics.Value("dotnet_process_memory_working_set_bytes") > 0);
+        Assert.True(metrics.Value("kestrel_active_connections") >= 1);
         // Every line is a comment or "name{labels} value".
         Assert.All(text.TrimEnd('\n').Split('\n'), line => Assert.Matches(@"^(# (HELP|TYPE) \w+ .+|\w+(\{.*\})? [-+0-9.eEInfNa]+)$", line));
     }

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Toolchain.Inference.Hosting;
@@ -41,6 +43,52 @@ public sealed class AddOnnxClassifierTests : IDisposable
         }
 
         Assert.Throws<ObjectDisposedException>(() => classifier.Models.Acquire());
+    }
+
+    [Fact]
+    public async Task The_classifier_publishes_batching_and_model_state_on_meters_from_the_containers_factory()
+    {
+        var path = LabelledTinyModels.Write(_dir.File("model.onnx"), "digit ");
+        var services = new ServiceCollection().AddLogging().AddMetrics();
+        services.AddOnnxClassifier(o =>
+        {
+            o.ModelPath = path;
+            o.Provider = ExecutionProvider.Cpu;
+        });
+        await using var provider = services.BuildServiceProvider();
+        var factory = provider.GetRequiredService<IMeterFactory>();
+        var measurements = new ConcurrentDictionary<string, (long Value, Dictionary<string, object?> Tags)>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            // Meters are process-wide; the factory's scope tells this container's apart from other tests'.
+            if (ReferenceEquals(instrument.Meter.Scope, factory))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        void Record(Instrument instrument, long value, ReadOnlySpan<KeyValuePair<string, object?>> tags) =>
+            measurements[$"{instrument.Meter.Name} {instrument.Name}"] = (value, new Dictionary<string, object?>(tags.ToArray()));
+        listener.SetMeasurementEventCallback<int>((instrument, value, tags, _) => Record(instrument, value, tags));
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Record(instrument, value, tags));
+        listener.Start();
+
+        var classifier = provider.GetRequiredService<OnnxClassifier>();
+        await classifier.StartAsync();
+        await classifier.ClassifyImageAsync(LabelledTinyModels.Png(2), "two.png");
+        listener.RecordObservableInstruments();
+
+        var model = InferenceMetrics.MeterName;
+        Assert.Equal(1, measurements[$"{model} {InferenceMetrics.ModelReady}"].Value);
+        var info = measurements[$"{model} {InferenceMetrics.ModelInfo}"];
+        Assert.Equal(classifier.Models.Version!.Id, info.Tags[InferenceMetrics.VersionTag]);
+        Assert.Equal(1L, info.Tags[InferenceMetrics.GenerationTag]);
+        Assert.Equal(0, measurements[$"{model} {InferenceMetrics.ModelReloads}"].Value);
+        Assert.Equal(0, measurements[$"{model} {InferenceMetrics.ModelReloadFailures}"].Value);
+        Assert.Equal(1, measurements[$"{model} {InferenceMetrics.ModelSessions}"].Value);
+        Assert.Equal(0, measurements[$"{model} {InferenceMetrics.QueueLength}"].Value);
+        Assert.Equal(1, measurements[$"{InferenceMetrics.BatchingMeterName} {InferenceMetrics.BatchSize}"].Value);
+        Assert.Same(factory, classifier.Batcher!.Meter.Scope);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Net;
+using Toolchain.Inference.Service.Tests.Metrics;
 using Toolchain.TestSupport;
 
 namespace Toolchain.Inference.Service.Tests.Hosting;
@@ -93,8 +94,8 @@ public sealed class HotReloadTests : IDisposable
         var json = await RunningService.JsonAsync(response);
         Assert.Equal("old 5", json.GetProperty("label").GetString());
         Assert.Equal(version, json.GetProperty("model_version").GetString());
-        var metrics = await service.Client.GetStringAsync("/metrics");
-        Assert.Equal(service.Classifier.Models.FailedReloadCount, Endpoints.ConcurrentClassifyTests.Sample(metrics, "toolchain_model_reload_failures_total"));
+        var metrics = await Scrape.OfAsync(service.Client);
+        Assert.Equal(service.Classifier.Models.FailedReloadCount, metrics.Value("toolchain_model_reload_failures_total"));
     }
 
     [Fact]

@@ -37,7 +37,7 @@ public sealed class BatchingClassifierTests : IDisposable
         {
             _listener.InstrumentPublished = (instrument, listener) =>
             {
-                if (ReferenceEquals(instrument.Meter, batcher.Meter) && instrument.Name == "toolchain.inference.batch.size")
+                if (ReferenceEquals(instrument.Meter, batcher.Meter) && instrument.Name == InferenceMetrics.BatchSize)
                 {
                     listener.EnableMeasurementEvents(instrument);
                 }
@@ -260,5 +260,49 @@ public sealed class BatchingClassifierTests : IDisposable
 
         Assert.Equal(8, (await queued).Prediction.Label);
         await Assert.ThrowsAsync<ObjectDisposedException>(() => batcher.ClassifyAsync(LabelledTinyModels.Input(8)));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task The_meter_comes_from_the_factory_when_there_is_one_and_only_a_meter_of_its_own_is_disposed_with_it(bool withFactory)
+    {
+        using var factory = new ScopedMeterFactory();
+        var batcher = new BatchingClassifier(_source, new BatchingOptions(), withFactory ? factory : null);
+        var completed = new List<string>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (ReferenceEquals(instrument.Meter, batcher.Meter))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.MeasurementsCompleted = (instrument, _) => completed.Add(instrument.Name);
+        listener.Start();
+
+        Assert.Equal(BatchingClassifier.MeterName, batcher.Meter.Name);
+        Assert.Same(withFactory ? factory : null, batcher.Meter.Scope);
+        await batcher.DisposeAsync();
+
+        // The factory hands the same meter to everyone asking for that name, so only the factory may end it.
+        string[] instruments = [InferenceMetrics.BatchDuration, InferenceMetrics.BatchSize, InferenceMetrics.QueueRejections];
+        Assert.Equal(withFactory ? [] : instruments, completed.Order());
+    }
+
+    /// <summary>An <see cref="IMeterFactory"/> as hosts have: its meters carry it as their scope and end with it.</summary>
+    private sealed class ScopedMeterFactory : IMeterFactory
+    {
+        private readonly List<Meter> _meters = [];
+
+        public Meter Create(MeterOptions options)
+        {
+            options.Scope = this;
+            var meter = new Meter(options);
+            _meters.Add(meter);
+            return meter;
+        }
+
+        public void Dispose() => _meters.ForEach(m => m.Dispose());
     }
 }
