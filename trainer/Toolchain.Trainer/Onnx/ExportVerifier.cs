@@ -164,7 +164,7 @@ internal static class ExportVerifier
         public ReferenceExamples? Build(string outputName) => _count == 0 ? null : new()
         {
             OutputName = outputName,
-            ElementType = type.CardName,
+            ElementType = type.Contract,
             Count = _count,
             Inputs = _inputs.ToArray(),
             Outputs = _outputs.ToArray(),

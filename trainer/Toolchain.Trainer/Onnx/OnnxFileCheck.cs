@@ -48,7 +48,7 @@ public static class OnnxFileCheck
             var random = new Random(7);
             var values = Enumerable.Range(0, (int)shape.Aggregate(1L, (a, b) => a * b)).Select(_ => random.NextDouble()).ToArray();
             using var runOptions = new RunOptions();
-            using var input = card.ElementType == "float64"
+            using var input = card.ElementType == ElementType.Float64
                 ? OrtValue.CreateTensorValueFromMemory(values, shape)
                 : OrtValue.CreateTensorValueFromMemory(values.Select(v => (float)v).ToArray(), shape);
             IDisposableReadOnlyCollection<OrtValue> results;
@@ -67,7 +67,7 @@ public static class OnnxFileCheck
                 foreach (var result in results)
                 {
                     var outShape = result.GetTensorTypeAndShape().Shape;
-                    var data = card.ElementType == "float64"
+                    var data = card.ElementType == ElementType.Float64
                         ? result.GetTensorDataAsSpan<double>().ToArray()
                         : result.GetTensorDataAsSpan<float>().ToArray().Select(v => (double)v).ToArray();
                     Validate(path, card, names[k], outShape, data, batch);
@@ -75,7 +75,7 @@ public static class OnnxFileCheck
                     k++;
                 }
                 string parity = card.ExportParity is { } d ? d.ToString("0.0E+0", CultureInfo.InvariantCulture) : "n/a";
-                return $"{path}: ok: {card.Task}, {card.Labels.Count} labels, input {card.InputName} {Shape(shape)} {card.ElementType}, " +
+                return $"{path}: ok: {ContractText.Of(card.Task)}, {card.Labels.Count} labels, input {card.InputName} {Shape(shape)} {ContractText.Of(card.ElementType)}, " +
                     $"outputs {string.Join(", ", described)}, export parity {parity}";
             }
         }
@@ -83,7 +83,7 @@ public static class OnnxFileCheck
 
     private static void Validate(string path, ModelCard card, string name, long[] shape, double[] data, int batch)
     {
-        long width = card.Task == "multiclass" ? card.Labels.Count : 1;
+        long width = card.Task == ModelTask.Multiclass ? card.Labels.Count : 1;
         if (shape.Length != 2 || shape[0] != batch || shape[1] != width)
         {
             throw new InvalidInputFileException(path, $"output {name} has shape {Shape(shape)}, expected {Shape([batch, width])}");
@@ -92,7 +92,7 @@ public static class OnnxFileCheck
         {
             throw new InvalidInputFileException(path, $"output {name} is not finite");
         }
-        bool isProbability = name == card.ProbabilitiesName || card.Task == "binary";
+        bool isProbability = name == card.ProbabilitiesName || card.Task == ModelTask.Binary;
         if (isProbability && data.Any(v => v is < 0 or > 1))
         {
             throw new InvalidInputFileException(path, $"output {name} has values outside [0,1]");
