@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.ML.OnnxRuntime;
 using Toolchain.Contracts;
+using Toolchain.Inference.Runtime;
 using Toolchain.Shared.Errors;
 
 namespace Toolchain.Trainer.Onnx;
@@ -8,6 +9,8 @@ namespace Toolchain.Trainer.Onnx;
 /// <summary>
 /// Loads an exported file in a fresh ONNX Runtime (CPU) session, reads its model card and runs a random batch
 /// through it, checking the outputs have the shapes and ranges the card promises. It backs <c>trainer onnx-check</c>.
+/// The card is read, checked against the graph and its integrity record verified by the inference library, as every
+/// consumer of the file does; only the raw-output checks are the exporter's own.
 /// </summary>
 public static class OnnxFileCheck
 {
@@ -17,32 +20,16 @@ public static class OnnxFileCheck
     /// </summary>
     public static string Check(string path, int batch = 3)
     {
-        if (!File.Exists(path))
+        var options = new OnnxModelOptions { Provider = ExecutionProvider.Cpu, IntraOpThreads = 1 };
+        var info = OnnxModel.Describe(path, options);
+        var card = info.Card ?? throw new InvalidInputFileException(path, "has no toolchain model card in its metadata");
+        if (info.Integrity.Status == IntegrityStatus.Failed)
         {
-            throw new InvalidInputFileException(path, "no such file");
+            throw new InvalidInputFileException(path, $"fails its integrity check ({info.Integrity.Detail})");
         }
-        using var options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
-        InferenceSession session;
-        try
-        {
-            session = new InferenceSession(path, options);
-        }
-        catch (OnnxRuntimeException e)
-        {
-            throw new InvalidInputFileException(path, $"ONNX Runtime cannot load it: {e.Message.Split('\n', 2)[0].Trim()}", e);
-        }
+        var (session, _) = SessionFactory.Create(path, options);
         using (session)
         {
-            ModelCard card;
-            try
-            {
-                card = ModelCard.FromMetadata(session.ModelMetadata.CustomMetadataMap)
-                    ?? throw new InvalidInputFileException(path, "has no toolchain model card in its metadata");
-            }
-            catch (FormatException e)
-            {
-                throw new InvalidInputFileException(path, e.Message, e);
-            }
             var shape = card.InputShape.Select(d => d < 0 ? batch : d).ToArray();
             var names = card.ProbabilitiesName is { } p ? new[] { card.OutputName, p } : [card.OutputName];
             var random = new Random(7);
