@@ -3,6 +3,7 @@ using CommandLine.Text;
 using Toolchain.Inference.Cli.Commands;
 using Toolchain.Inference.Cli.Output;
 using Toolchain.Inference.Runtime;
+using Toolchain.Shared.Cli;
 using Toolchain.Shared.Errors;
 
 namespace Toolchain.Inference.Cli;
@@ -10,18 +11,6 @@ namespace Toolchain.Inference.Cli;
 /// <summary>Entry point of the <c>infer</c> executable.</summary>
 public static class InferCli
 {
-    /// <summary>Exit code: everything worked.</summary>
-    public const int Ok = 0;
-
-    /// <summary>Exit code: bad usage, or the model (or another required input) could not be used.</summary>
-    public const int Failed = 1;
-
-    /// <summary>Exit code: the command ran but some of its inputs (images, rows, models) failed.</summary>
-    public const int PartlyFailed = 2;
-
-    /// <summary>Exit code: stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it).</summary>
-    public const int Interrupted = 130;
-
     /// <summary>Runs the command line against the process's console and returns the exit code.</summary>
     public static int Run(string[] args)
     {
@@ -46,20 +35,20 @@ public static class InferCli
         catch (Exception) when (TemporaryPaths.Ending)
         {
             // Ctrl-C or SIGTERM arrived while files were being written; TemporaryPaths removed the partial ones, which
-            // is what made the write fail.
+            // is what made the write fail. The code is the one the signal itself would have ended the process with.
             console.Fail("interrupted");
-            return Interrupted;
+            return ExitCodes.ForSignal(TemporaryPaths.EndingSignal);
         }
         catch (ToolchainException e)
         {
             console.Fail(e.Message);
-            return Failed;
+            return ExitCodes.Failed;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // Anything else is a bug, but the user still gets one line rather than a stack trace.
             console.Fail($"unexpected error: {CliConsole.OneLine(e.Message)}");
-            return Failed;
+            return ExitCodes.Failed;
         }
         finally
         {
@@ -95,7 +84,7 @@ public static class InferCli
         if (errors.Any(e => e is VersionRequestedError))
         {
             console.Out.WriteLine($"infer {Shared.Cards.ModelCard.CurrentVersion}");
-            return Ok;
+            return ExitCodes.Ok;
         }
         var help = HelpText.AutoBuild(result, h =>
         {
@@ -108,7 +97,7 @@ public static class InferCli
         if (errors.Any(e => e is HelpRequestedError or HelpVerbRequestedError))
         {
             console.Out.WriteLine(help);
-            return Ok;
+            return ExitCodes.Ok;
         }
         if (errors.Any(e => e is NoVerbSelectedError or BadVerbSelectedError))
         {
@@ -117,12 +106,12 @@ public static class InferCli
             {
                 console.Fail($"unknown command '{bad.Token}'");
             }
-            return Failed;
+            return ExitCodes.Failed;
         }
         var verb = result.TypeInfo.Current.GetCustomAttributes(typeof(VerbAttribute), inherit: false)
             .OfType<VerbAttribute>().FirstOrDefault()?.Name;
         var first = SentenceBuilder.Create().FormatError(errors[0]);
         console.Fail($"{first} (see 'infer {verb} --help')");
-        return Failed;
+        return ExitCodes.Failed;
     }
 }

@@ -5,6 +5,7 @@ using Toolchain.Inference.Cli.Inputs;
 using Toolchain.Inference.Cli.Output;
 using Toolchain.Inference.Imaging;
 using Toolchain.Inference.Runtime;
+using Toolchain.Shared.Cli;
 using Toolchain.Shared.Errors;
 
 namespace Toolchain.Inference.Cli.Commands;
@@ -91,7 +92,7 @@ internal static class ClassifyCommand
             }
         }
         failed += ClassifyGroup(group, model, preprocessor, buffer, width, o, console);
-        return failed == 0 ? InferCli.Ok : InferCli.PartlyFailed;
+        return failed == 0 ? ExitCodes.Ok : ExitCodes.PartlyFailed;
     }
 
     private static int ClassifyGroup(List<ImageInput> group, OnnxModel model, DigitPreprocessor preprocessor, float[] buffer, int width, ClassifyOptions o, CliConsole console)

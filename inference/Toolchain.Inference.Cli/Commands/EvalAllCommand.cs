@@ -1,6 +1,7 @@
 using System.Globalization;
 using CommandLine;
 using Toolchain.Inference.Cli.Output;
+using Toolchain.Shared.Cli;
 using Toolchain.Shared.Errors;
 
 namespace Toolchain.Inference.Cli.Commands;
@@ -55,6 +56,6 @@ internal static class EvalAllCommand
             }
         }
         console.Write(table);
-        return failed == 0 ? InferCli.Ok : InferCli.PartlyFailed;
+        return failed == 0 ? ExitCodes.Ok : ExitCodes.PartlyFailed;
     }
 }

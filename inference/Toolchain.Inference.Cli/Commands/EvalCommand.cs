@@ -7,6 +7,7 @@ using Toolchain.Inference.Cli.Evaluation;
 using Toolchain.Inference.Cli.Output;
 using Toolchain.Inference.Runtime;
 using Toolchain.Shared.Charts;
+using Toolchain.Shared.Cli;
 using Toolchain.Shared.Data;
 using Toolchain.Shared.Errors;
 using Toolchain.Shared.Metrics;
@@ -66,7 +67,7 @@ internal static class EvalCommand
         {
             Print(result, console);
         }
-        return InferCli.Ok;
+        return ExitCodes.Ok;
     }
 
     /// <summary>Evaluates <paramref name="modelPath"/>, writes report.json and the charts, and returns the figures.</summary>

@@ -4,6 +4,7 @@ using CommandLine;
 using Toolchain.Inference.Cli.Output;
 using Toolchain.Inference.Runtime;
 using Toolchain.Shared.Cards;
+using Toolchain.Shared.Cli;
 
 namespace Toolchain.Inference.Cli.Commands;
 
@@ -71,7 +72,7 @@ internal static class InfoCommand
                 }
                 w.WriteEndObject();
             }));
-            return InferCli.Ok;
+            return ExitCodes.Ok;
         }
 
         var summary = new TextTable(o.Model, "property", "value");
@@ -105,7 +106,7 @@ internal static class InfoCommand
             providerTable.AddRow(p.Name, p.Works ? $"works: {p.Detail}" : $"unavailable: {p.Detail}");
         }
         console.Write(providerTable);
-        return InferCli.Ok;
+        return ExitCodes.Ok;
     }
 
     /// <summary>

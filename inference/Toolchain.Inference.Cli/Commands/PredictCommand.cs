@@ -3,6 +3,7 @@ using CommandLine;
 using Toolchain.Inference.Cli.Inputs;
 using Toolchain.Inference.Cli.Output;
 using Toolchain.Inference.Runtime;
+using Toolchain.Shared.Cli;
 using Toolchain.Shared.Errors;
 
 namespace Toolchain.Inference.Cli.Commands;
@@ -79,7 +80,7 @@ internal static class PredictCommand
         }
         Flush(batch, model, o.Json, console, bad);
         bad.Finish();
-        return bad.Count == 0 ? InferCli.Ok : InferCli.PartlyFailed;
+        return bad.Count == 0 ? ExitCodes.Ok : ExitCodes.PartlyFailed;
     }
 
     private static void ReportBadRow(int line, string problem, bool json, CliConsole console, BadRowReport bad)

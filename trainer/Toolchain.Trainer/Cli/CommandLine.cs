@@ -1,18 +1,16 @@
 using System.Globalization;
 using CommandLine;
 using CommandLine.Text;
+using Toolchain.Shared.Cli;
 
 namespace Toolchain.Trainer.Cli;
 
 /// <summary>Parses a command's words with CommandLineParser and turns its errors into one line.</summary>
 public static class CommandLine
 {
-    /// <summary>Exit code for a malformed command line.</summary>
-    public const int UsageExitCode = 2;
-
     /// <summary>
-    /// Parses <paramref name="args"/>. Returns the options, or null after printing help (exit code 0 in
-    /// <paramref name="exitCode"/>) or a one-line error naming the bad option (exit code 2).
+    /// Parses <paramref name="args"/>. Returns the options, or null after printing help (<see cref="ExitCodes.Ok"/> in
+    /// <paramref name="exitCode"/>) or a one-line error naming the bad option (<see cref="ExitCodes.Failed"/>).
     /// </summary>
     public static T? Parse<T>(string command, string[] args, TextWriter output, TextWriter error, out int exitCode,
         string missingValue = "a required argument is missing")
@@ -28,7 +26,7 @@ public static class CommandLine
         var result = parser.ParseArguments<T>(args);
         if (result is Parsed<T> parsed)
         {
-            exitCode = 0;
+            exitCode = ExitCodes.Ok;
             return parsed.Value;
         }
         var errors = ((NotParsed<T>)result).Errors.ToList();
@@ -45,11 +43,11 @@ public static class CommandLine
                 return h;
             }, e => e);
             output.WriteLine(help);
-            exitCode = 0;
+            exitCode = ExitCodes.Ok;
             return default;
         }
         error.WriteLine($"trainer {command}: {Describe(errors[0], missingValue)} (see 'trainer {command} --help')");
-        exitCode = UsageExitCode;
+        exitCode = ExitCodes.Failed;
         return default;
     }
 
@@ -82,7 +80,7 @@ public static class CommandLine
     private static string Name(NameInfo n) => n.LongName.Length > 0 ? "--" + n.LongName : n.ShortName.Length > 0 ? "-" + n.ShortName : n.NameText;
 }
 
-/// <summary>A malformed command line found after parsing (exit code <see cref="CommandLine.UsageExitCode"/>).</summary>
+/// <summary>A malformed command line found after parsing (exit code <see cref="ExitCodes.Failed"/>).</summary>
 public sealed class UsageException : Toolchain.Shared.Errors.ToolchainException
 {
     /// <summary>Creates the error; <paramref name="message"/> is one line naming the option.</summary>

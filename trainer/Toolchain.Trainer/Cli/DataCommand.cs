@@ -2,6 +2,7 @@ using System.Globalization;
 using CommandLine;
 using CommandLine.Text;
 using Spectre.Console;
+using Toolchain.Shared.Cli;
 using Toolchain.Shared.Data;
 using Toolchain.Shared.Errors;
 
@@ -73,10 +74,10 @@ public static class DataCommand
         if (list.IsHelp())
         {
             stdout.WriteLine(help);
-            return 0;
+            return ExitCodes.Ok;
         }
         stderr.WriteLine(help);
-        return 1;
+        return ExitCodes.Failed;
     }
 
     private static int Fetch(FetchOptions options, TextWriter stdout, bool rich)
@@ -105,7 +106,7 @@ public static class DataCommand
             paths = downloader.Download(entry, dir, new PlainProgress(stdout));
         }
         stdout.WriteLine($"{entry.Name}: {paths.Count} files verified in {dir}");
-        return 0;
+        return ExitCodes.Ok;
     }
 
     private static IReadOnlyList<string> FetchWithProgressBars(DatasetDownloader downloader, DatasetEntry entry, string dir, TextWriter stdout)
@@ -157,7 +158,7 @@ public static class DataCommand
         {
             WritePlain(summary, stdout);
         }
-        return 0;
+        return ExitCodes.Ok;
     }
 
     private static void WritePlain(DatasetSummary s, TextWriter stdout)

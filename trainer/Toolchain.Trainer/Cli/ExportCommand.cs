@@ -1,5 +1,6 @@
 using System.Globalization;
 using CommandLine;
+using Toolchain.Shared.Cli;
 using Toolchain.Shared.Data;
 using Toolchain.Shared.Errors;
 using Toolchain.Trainer.Training;
@@ -58,23 +59,23 @@ public static class ExportCommand
                 checkpoint.CheckFits(data);
                 var result = ModelExport.Export(model, checkpoint.Spec, card, data, outPath);
                 output.WriteLine($"exported {result.Summary}");
-                return 0;
+                return ExitCodes.Ok;
             }
         }
         catch (UsageException e)
         {
             error.WriteLine($"trainer export: {e.Message} (see 'trainer export --help')");
-            return CommandLine.UsageExitCode;
+            return ExitCodes.Failed;
         }
         catch (ToolchainException e)
         {
             error.WriteLine($"trainer export: {e.Message}");
-            return 1;
+            return ExitCodes.Failed;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             error.WriteLine($"trainer export: {e.Message}");
-            return 1;
+            return ExitCodes.Failed;
         }
     }
 }
