@@ -1,5 +1,4 @@
 using CommandLine;
-using CommandLine.Text;
 using Toolchain.Inference.Cli.Commands;
 using Toolchain.Inference.Cli.Output;
 using Toolchain.Inference.Runtime;
@@ -59,14 +58,7 @@ public static class InferCli
 
     private static int Dispatch(string[] args, CliConsole console)
     {
-        using var parser = new Parser(s =>
-        {
-            s.HelpWriter = null;
-            s.CaseSensitive = true;
-            s.CaseInsensitiveEnumValues = true;
-            s.AutoVersion = true;
-            s.MaximumDisplayWidth = 100;
-        });
+        using var parser = CliParser.Create(autoVersion: true);
         var result = parser.ParseArguments<EvalOptions, EvalAllOptions, ClassifyOptions, PredictOptions, InfoOptions, BenchOptions, ImagesOptions>(args);
         return result.MapResult(
             (EvalOptions o) => EvalCommand.Run(o, console),
@@ -86,15 +78,9 @@ public static class InferCli
             console.Out.WriteLine($"infer {Shared.Cards.ModelCard.CurrentVersion}");
             return ExitCodes.Ok;
         }
-        var help = HelpText.AutoBuild(result, h =>
-        {
-            h.Heading = $"infer {Shared.Cards.ModelCard.CurrentVersion}: evaluate and run Toolchain ONNX models";
-            h.Copyright = "";
-            h.AddDashesToOption = true;
-            h.AdditionalNewLineAfterOption = false;
-            return h;
-        }, e => e, verbsIndex: true);
-        if (errors.Any(e => e is HelpRequestedError or HelpVerbRequestedError))
+        var help = CliParser.Help(result, $"infer {Shared.Cards.ModelCard.CurrentVersion}: evaluate and run Toolchain ONNX models",
+            verbsIndex: true, autoVersion: true);
+        if (CliParser.AsksForHelp(errors))
         {
             console.Out.WriteLine(help);
             return ExitCodes.Ok;
@@ -104,14 +90,13 @@ public static class InferCli
             console.Error.WriteLine(help);
             if (errors.OfType<BadVerbSelectedError>().FirstOrDefault() is { } bad)
             {
-                console.Fail($"unknown command '{bad.Token}'");
+                console.Fail(CliParser.Describe(bad));
             }
             return ExitCodes.Failed;
         }
         var verb = result.TypeInfo.Current.GetCustomAttributes(typeof(VerbAttribute), inherit: false)
             .OfType<VerbAttribute>().FirstOrDefault()?.Name;
-        var first = SentenceBuilder.Create().FormatError(errors[0]);
-        console.Fail($"{first} (see 'infer {verb} --help')");
+        console.Fail($"{CliParser.Describe(errors[0])} (see 'infer {verb} --help')");
         return ExitCodes.Failed;
     }
 }

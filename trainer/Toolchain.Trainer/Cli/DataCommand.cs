@@ -1,6 +1,5 @@
 using System.Globalization;
 using CommandLine;
-using CommandLine.Text;
 using Spectre.Console;
 using Toolchain.Shared.Cli;
 using Toolchain.Shared.Data;
@@ -47,12 +46,7 @@ public static class DataCommand
     /// </summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr, bool richOutput)
     {
-        using var parser = new Parser(s =>
-        {
-            s.HelpWriter = null;
-            s.AutoVersion = false;
-            s.CaseSensitive = true;
-        });
+        using var parser = CliParser.Create();
         var result = parser.ParseArguments<FetchOptions, InfoOptions>(args);
         return result.MapResult(
             (FetchOptions o) => Fetch(o, stdout, richOutput),
@@ -63,15 +57,10 @@ public static class DataCommand
     private static int Usage(ParserResult<object> result, IEnumerable<Error> errors, TextWriter stdout, TextWriter stderr)
     {
         var list = errors.ToList();
-        var help = HelpText.AutoBuild(result, h =>
-        {
-            h.Heading = "usage: trainer data fetch <mnist|fashion-mnist> [--dir DIR]\n       trainer data info <name|DIR>";
-            h.Copyright = "";
-            h.AutoVersion = false;
-            h.AddDashesToOption = true;
-            return HelpText.DefaultParsingErrorsHandler(result, h);
-        }, e => e, verbsIndex: list.Any(e => e is NoVerbSelectedError or BadVerbSelectedError or HelpVerbRequestedError));
-        if (list.IsHelp())
+        // A bad command line gets the whole usage with its errors listed, on standard error.
+        var help = CliParser.Help(result, "usage: trainer data fetch <mnist|fashion-mnist> [--dir DIR]\n       trainer data info <name|DIR>",
+            verbsIndex: list.Any(e => e is NoVerbSelectedError or BadVerbSelectedError or HelpVerbRequestedError), listErrors: true);
+        if (CliParser.AsksForHelp(list))
         {
             stdout.WriteLine(help);
             return ExitCodes.Ok;

@@ -51,7 +51,7 @@ public static class TrainCommand
     /// </summary>
     public static int Run(string[] args, TextWriter output, TextWriter error, CancellationToken cancel)
     {
-        var parsed = CommandLine.Parse<TrainArguments>("train", args, output, error, out int code, "which model to train? xor, mlp or cnn");
+        var parsed = CommandArguments.Parse<TrainArguments>("train", args, output, error, out int code, "which model to train? xor, mlp or cnn");
         if (parsed is null)
         {
             return code;
@@ -169,8 +169,8 @@ public static class TrainCommand
     {
         var wall = Stopwatch.StartNew();
         var root = RepositoryRoot.Find();
-        var outDir = Path.GetFullPath(CommandLine.PathOption("--out", a.Out) ?? Path.Combine(root, "artifacts", a.Model));
-        var dataRoot = Path.GetFullPath(CommandLine.PathOption("--data-dir", a.DataDir) ?? DataPaths.DefaultRoot());
+        var outDir = Path.GetFullPath(CommandArguments.PathOption("--out", a.Out) ?? Path.Combine(root, "artifacts", a.Model));
+        var dataRoot = Path.GetFullPath(CommandArguments.PathOption("--data-dir", a.DataDir) ?? DataPaths.DefaultRoot());
         var checkpointPath = Path.Combine(outDir, Checkpoint.FileName);
 
         CheckpointContents? resume = null;
