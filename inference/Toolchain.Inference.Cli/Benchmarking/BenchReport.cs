@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Toolchain.Inference.Cli.Output;
+using PyTorchReference = Toolchain.Shared.Benchmarks.PyTorchReference.Inference;
 
 namespace Toolchain.Inference.Cli.Benchmarking;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Toolchain.Shared.Benchmarks;
 using Toolchain.Shared.Charts;
 using Toolchain.Shared.Cli;
 using Toolchain.Shared.Data;
@@ -290,6 +291,12 @@ public static class TrainCommand
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{options.Model}: test accuracy {100 * last.TestAccuracy:0.00}% (loss {last.TestLoss:0.0000}) on {data.Name} after {run.CompletedEpochs} epochs, " +
                 $"{metrics.SamplesPerSecond:N0} samples/s; results in {outDir}"));
+            // PyTorch's training figures were measured on the CPU; a run set up the same way is compared with them.
+            if (device.type == DeviceType.CPU && PyTorchReference.Training.Compare(options.Model, data.Name, threads, options.BatchSize,
+                metrics.SamplesPerSecond, last.TestAccuracy) is { } comparison)
+            {
+                output.WriteLine(comparison);
+            }
             return ExitCodes.Ok;
         }
     }
