@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using CommandLine;
 using Spectre.Console;
 using Toolchain.Inference.Cli.Evaluation;
@@ -280,15 +279,7 @@ internal static class EvalCommand
             : null;
     }
 
-    public static string ToJson(EvalResult result, bool indented)
-    {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = indented, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            result.WriteJson(w);
-        }
-        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
-    }
+    public static string ToJson(EvalResult result, bool indented) => result.ToJson(indented);
 
     private static void Print(EvalResult r, CliConsole console)
     {
