@@ -141,7 +141,7 @@ internal sealed record BenchReport(string Model, string Provider, int Threads, s
             Concurrency.Count > 0 && BatchingGain is { } gain ? Math.Round(gain, 3) : null,
             torch,
             [.. Verdicts().Concat(Notes())]);
-        return ReportJson.Serialize(json, ReportJson.Indented);
+        return CliJson.Serialize(json, CliJson.Indented);
     }
 
     public string ToMarkdown()

@@ -141,11 +141,7 @@ internal static class ClassifyCommand
                 failed++;
                 if (o.Json)
                 {
-                    console.Out.WriteLine(JsonLine.Of(w =>
-                    {
-                        w.WriteString("file", group[i].Path);
-                        w.WriteString("error", problem);
-                    }));
+                    console.Out.WriteLine(JsonLine.Of(new InputErrorJson(group[i].Path, null, problem)));
                 }
                 else
                 {
@@ -182,26 +178,8 @@ internal static class ClassifyCommand
     }
 
     private static string ToJson(string path, Prediction p, int topK, IReadOnlyList<string> labels) =>
-        JsonLine.Of(w =>
-        {
-            w.WriteString("file", path);
-            w.WriteNumber("label", p.Label);
-            w.WriteString("name", p.LabelName);
-            w.WriteNumber("confidence", Math.Round(p.Confidence, 6));
-            if (topK > 0)
-            {
-                w.WriteStartArray("top_k");
-                foreach (var (label, probability) in p.TopK(topK))
-                {
-                    w.WriteStartObject();
-                    w.WriteNumber("label", label);
-                    w.WriteString("name", Name(labels, label));
-                    w.WriteNumber("probability", Math.Round(probability, 6));
-                    w.WriteEndObject();
-                }
-                w.WriteEndArray();
-            }
-        });
+        JsonLine.Of(new ClassifiedJson(path, p.Label, p.LabelName, Math.Round(p.Confidence, 6),
+            topK > 0 ? [.. p.TopK(topK).Select(t => new ClassProbabilityJson(t.Label, Name(labels, t.Label), Math.Round(t.Probability, 6)))] : null));
 
     private static string Name(IReadOnlyList<string> labels, int label) =>
         (uint)label < (uint)labels.Count ? labels[label] : label.ToString(CultureInfo.InvariantCulture);

@@ -88,11 +88,7 @@ internal static class PredictCommand
         if (json)
         {
             // Machine-readable output keeps one object per row; only the human-facing stderr is capped.
-            console.Out.WriteLine(JsonLine.Of(w =>
-            {
-                w.WriteNumber("line", line);
-                w.WriteString("error", problem);
-            }));
+            console.Out.WriteLine(JsonLine.Of(new InputErrorJson(null, line, problem)));
         }
         bad.Add(line, problem);
     }
@@ -139,14 +135,7 @@ internal static class PredictCommand
             var probability = binary ? p.Probabilities[^1] : p.Confidence;
             if (json)
             {
-                var line = batch[i].Line;
-                console.Out.WriteLine(JsonLine.Of(w =>
-                {
-                    w.WriteNumber("line", line);
-                    w.WriteNumber("probability", Math.Round(probability, 6));
-                    w.WriteNumber("class", p.Label);
-                    w.WriteString("name", p.LabelName);
-                }));
+                console.Out.WriteLine(JsonLine.Of(new PredictedJson(batch[i].Line, Math.Round(probability, 6), p.Label, p.LabelName)));
             }
             else
             {

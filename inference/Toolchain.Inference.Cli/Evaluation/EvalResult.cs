@@ -69,7 +69,7 @@ internal sealed record EvalResult
         report["weighted avg"] = ScoresJson.Of(Report.WeightedAverage);
         var json = new EvalReportJson(ModelPath, Dataset, Provider, BatchSize, Count, Accuracy, MeanSquaredError, CardAccuracy, CardComparable,
             PredictionsFromCard, Labels, Confusion.ToRows(), report, InferenceSeconds, ImagesPerSecond, TotalSeconds);
-        return ReportJson.Serialize(json, indented ? ReportJson.ReadableIndented : ReportJson.Readable);
+        return CliJson.Serialize(json, indented ? CliJson.ReadableIndented : CliJson.Readable);
     }
 }
 

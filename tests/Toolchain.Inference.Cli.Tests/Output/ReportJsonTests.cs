@@ -214,3 +214,40 @@ public class ReportJsonTests
         Assert.All(root.GetProperty("batches").EnumerateArray(), b => Assert.Equal(6, b.EnumerateObject().Count()));
     }
 }
+
+public sealed class JsonLineTests : IDisposable
+{
+    private readonly TestFiles _files = new();
+
+    public void Dispose() => _files.Dispose();
+
+    [Fact]
+    public void Classify_json_lines_keep_their_fields_order_and_escaping()
+    {
+        var model = _files.ImageModel();
+        var good = _files.Png("gööd <1>.png", 2);
+        var bad = _files.Text("bad.png", "nope");
+
+        var r = CliRun.Infer("classify", "--provider", "cpu", "--model", model, "--raw", "--json", "--top-k", "2", good, bad);
+
+        Assert.Equal(
+        [
+            $$"""{"file":"{{good}}","label":2,"name":"digit 2","confidence":0.99939,"top_k":[{"label":2,"name":"digit 2","probability":0.99939},{"label":9,"name":"digit 9","probability":0.000138}]}""",
+            $$"""{"file":"{{bad}}","error":"is not a supported image (expected PNG, JPEG, BMP or GIF content)"}""",
+        ], r.OutLines);
+    }
+
+    [Fact]
+    public void Predict_json_lines_keep_their_fields_and_order()
+    {
+        var model = _files.BinaryModel();
+
+        var r = CliRun.InferWithInput("2 0\nx y\n", "predict", "--provider", "cpu", "--model", model, "-", "--json");
+
+        Assert.Equal(
+        [
+            """{"line":1,"probability":0.731059,"class":1,"name":"positive"}""",
+            """{"line":2,"error":"field 1 is not a finite number: 'x'"}""",
+        ], r.OutLines);
+    }
+}
