@@ -4,6 +4,7 @@ using CommandLine;
 using Toolchain.Inference.Cli.Output;
 using Toolchain.Inference.Runtime;
 using Toolchain.Contracts;
+using Toolchain.Shared.Cli;
 
 namespace Toolchain.Inference.Cli.Commands;
 
@@ -75,7 +76,7 @@ internal static class InfoCommand
                 }
                 w.WriteEndObject();
             }));
-            return InferCli.Ok;
+            return ExitCodes.Ok;
         }
 
         var summary = new TextTable(o.Model, "property", "value");
@@ -110,7 +111,7 @@ internal static class InfoCommand
             providerTable.AddRow(p.Name, p.Works ? $"works: {p.Detail}" : $"unavailable: {p.Detail}");
         }
         console.Write(providerTable);
-        return InferCli.Ok;
+        return ExitCodes.Ok;
     }
 
     /// <summary>
