@@ -428,6 +428,8 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
                 for (var i = 0; i < count; i++)
                 {
                     var request = _batch[start + i];
+                    // Released before it is answered, so a caller that has its answer finds the queue without it.
+                    owner.Finish(request);
                     if (results is not null)
                     {
                         request.Completion.TrySetResult(results[i]);
@@ -436,7 +438,6 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
                     {
                         request.Completion.TrySetException(failure!);
                     }
-                    owner.Finish(request);
                 }
             }
         }
