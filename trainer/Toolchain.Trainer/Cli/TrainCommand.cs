@@ -269,10 +269,6 @@ public static class TrainCommand
                     parity = result.MaxAbsDiff;
                     Say($"exported {result.Summary}");
                 }
-                catch (NotImplementedException)
-                {
-                    Say("ONNX export is not available in this build yet; model.onnx was not written");
-                }
                 catch (ToolchainException e)
                 {
                     exportError = e;
