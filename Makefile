@@ -15,8 +15,10 @@ TRAINER = $(DOTNET) trainer/Toolchain.Trainer/bin/$(CONFIG)/net10.0/trainer.dll
 build:
 	$(DOTNET) build Toolchain.sln $(BUILD_FLAGS)
 
+# The solution's tests, then the sample service built from the packed library (mk/pack.mk).
 test:
 	$(DOTNET) test Toolchain.sln $(BUILD_FLAGS)
+	$(MAKE) --no-print-directory sample-test
 
 # Style gate: the code must be 'dotnet format' clean (whitespace, style and analyzer rules of .editorconfig).
 lint:
@@ -48,3 +50,4 @@ bench:
 
 include mk/eval.mk
 include mk/serve.mk
+include mk/pack.mk
