@@ -1,8 +1,8 @@
 using CommandLine;
+using Toolchain.Contracts;
 using Toolchain.Inference.Cli.Commands;
 using Toolchain.Inference.Cli.Output;
 using Toolchain.Inference.Runtime;
-using Toolchain.Contracts;
 using Toolchain.Shared.Cli;
 using Toolchain.Shared.Errors;
 

@@ -4,6 +4,7 @@ using System.Reflection;
 using CommandLine;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using Toolchain.Contracts;
 using Toolchain.Inference.Cli.Benchmarking;
 using Toolchain.Inference.Cli.Output;
 using Toolchain.Inference.Hosting;
@@ -11,7 +12,6 @@ using Toolchain.Inference.Imaging;
 using Toolchain.Inference.Runtime;
 using Toolchain.Shared.Cli;
 using Toolchain.Shared.Data;
-using Toolchain.Contracts;
 using Toolchain.Shared.Errors;
 
 namespace Toolchain.Inference.Cli.Commands;

@@ -1,11 +1,11 @@
 using System.Globalization;
 using System.Text;
 using CommandLine;
+using Toolchain.Contracts;
 using Toolchain.Inference.Cli.Inputs;
 using Toolchain.Inference.Cli.Output;
 using Toolchain.Inference.Imaging;
 using Toolchain.Inference.Runtime;
-using Toolchain.Contracts;
 using Toolchain.Shared.Cli;
 using Toolchain.Shared.Errors;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using CommandLine;
-using Toolchain.Inference.Cli.Output;
 using Toolchain.Contracts;
+using Toolchain.Inference.Cli.Output;
 using Toolchain.Shared.Cli;
 using Toolchain.Shared.Errors;
 

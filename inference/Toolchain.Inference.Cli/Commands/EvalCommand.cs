@@ -2,13 +2,13 @@ using System.Diagnostics;
 using System.Globalization;
 using CommandLine;
 using Spectre.Console;
+using Toolchain.Contracts;
 using Toolchain.Inference.Cli.Evaluation;
 using Toolchain.Inference.Cli.Output;
 using Toolchain.Inference.Runtime;
 using Toolchain.Shared.Charts;
 using Toolchain.Shared.Cli;
 using Toolchain.Shared.Data;
-using Toolchain.Contracts;
 using Toolchain.Shared.Errors;
 using Toolchain.Shared.Metrics;
 

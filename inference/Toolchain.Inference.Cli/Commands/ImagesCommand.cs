@@ -1,9 +1,9 @@
 using CommandLine;
+using Toolchain.Contracts;
 using Toolchain.Inference.Cli.Output;
 using Toolchain.Inference.Imaging;
 using Toolchain.Shared.Cli;
 using Toolchain.Shared.Data;
-using Toolchain.Contracts;
 using Toolchain.Shared.Errors;
 
 namespace Toolchain.Inference.Cli.Commands;

@@ -1,9 +1,9 @@
 using System.Globalization;
 using CommandLine;
+using Toolchain.Contracts;
 using Toolchain.Inference.Cli.Inputs;
 using Toolchain.Inference.Cli.Output;
 using Toolchain.Inference.Runtime;
-using Toolchain.Contracts;
 using Toolchain.Shared.Cli;
 using Toolchain.Shared.Errors;
 

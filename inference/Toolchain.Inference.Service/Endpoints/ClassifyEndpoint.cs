@@ -1,7 +1,7 @@
 using System.Globalization;
+using Toolchain.Contracts;
 using Toolchain.Inference.Batching;
 using Toolchain.Inference.Hosting;
-using Toolchain.Contracts;
 
 namespace Toolchain.Inference.Service.Endpoints;
 

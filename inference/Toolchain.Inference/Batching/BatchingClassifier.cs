@@ -2,10 +2,10 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
+using Toolchain.Contracts;
 using Toolchain.Inference.Hosting;
 using Toolchain.Inference.Imaging;
 using Toolchain.Inference.Runtime;
-using Toolchain.Contracts;
 
 namespace Toolchain.Inference.Batching;
 

@@ -2,10 +2,10 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Toolchain.Contracts;
 using Toolchain.Inference.Hosting;
 using Toolchain.Inference.Runtime;
 using Toolchain.TestSupport;
-using Toolchain.Contracts;
 
 namespace Toolchain.Inference.Service.Tests.Hosting;
 

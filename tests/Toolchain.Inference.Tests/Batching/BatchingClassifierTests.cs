@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using Toolchain.Contracts;
 using Toolchain.Inference.Batching;
 using Toolchain.Inference.Hosting;
 using Toolchain.Inference.Runtime;
-using Toolchain.Contracts;
 using Toolchain.Shared.Errors;
 using Toolchain.TestSupport;
 

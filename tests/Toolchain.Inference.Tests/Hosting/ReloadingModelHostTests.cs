@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging;
+using Toolchain.Contracts;
 using Toolchain.Inference.Batching;
 using Toolchain.Inference.Hosting;
 using Toolchain.Inference.Runtime;
 using Toolchain.TestSupport;
-using Toolchain.Contracts;
 
 namespace Toolchain.Inference.Tests.Hosting;
 

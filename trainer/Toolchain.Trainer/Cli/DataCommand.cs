@@ -1,9 +1,9 @@
 using System.Globalization;
 using CommandLine;
 using Spectre.Console;
+using Toolchain.Contracts;
 using Toolchain.Shared.Cli;
 using Toolchain.Shared.Data;
-using Toolchain.Contracts;
 using Toolchain.Shared.Errors;
 
 namespace Toolchain.Trainer.Cli;

@@ -1,8 +1,8 @@
 using System.Globalization;
 using CommandLine;
+using Toolchain.Contracts;
 using Toolchain.Shared.Cli;
 using Toolchain.Shared.Data;
-using Toolchain.Contracts;
 using Toolchain.Shared.Errors;
 using Toolchain.Trainer.Training;
 using static TorchSharp.torch;

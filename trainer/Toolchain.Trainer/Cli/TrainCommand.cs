@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Toolchain.Contracts;
 using Toolchain.Shared.Benchmarks;
 using Toolchain.Shared.Charts;
 using Toolchain.Shared.Cli;
 using Toolchain.Shared.Data;
-using Toolchain.Contracts;
 using Toolchain.Shared.Errors;
 using Toolchain.Trainer.Models;
 using Toolchain.Trainer.Training;
