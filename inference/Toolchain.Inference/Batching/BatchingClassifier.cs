@@ -85,6 +85,9 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
     /// </summary>
     public Meter Meter { get; }
 
+    /// <summary>Tags recorded with every measurement, e.g. the name of the classifier this batcher serves.</summary>
+    internal KeyValuePair<string, object?>[] MetricTags { get; init; } = [];
+
     /// <summary>Requests admitted and not yet answered (waiting or running).</summary>
     public int QueueLength => Volatile.Read(ref _admitted);
 
@@ -191,7 +194,7 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         if (Volatile.Read(ref _admitted) >= _capacity)
         {
-            _rejections.Add(1);
+            _rejections.Add(1, MetricTags);
             throw new BatchQueueFullException(_capacity);
         }
     }
@@ -212,7 +215,7 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
     {
         if (Interlocked.Increment(ref _admitted) > _capacity)
         {
-            _rejections.Add(1);
+            _rejections.Add(1, MetricTags);
             Finish(request);
             return Task.FromException<ClassificationResult>(new BatchQueueFullException(_capacity));
         }
@@ -459,8 +462,8 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
             try
             {
                 // Recorded before anyone is answered, so a caller that has its answer finds its batch counted.
-                owner._batchSizes.Record(count);
-                owner._batchSeconds.Record(Stopwatch.GetElapsedTime(began).TotalSeconds);
+                owner._batchSizes.Record(count, owner.MetricTags);
+                owner._batchSeconds.Record(Stopwatch.GetElapsedTime(began).TotalSeconds, owner.MetricTags);
             }
             finally
             {

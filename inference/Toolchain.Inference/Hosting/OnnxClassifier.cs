@@ -11,22 +11,27 @@ namespace Toolchain.Inference.Hosting;
 /// <summary>
 /// What a service embeds: a hot-reloading model (<see cref="ReloadingModelHost"/>) behind dynamic batching
 /// (<see cref="BatchingClassifier"/>), or direct calls when batching is off. Register it with
-/// <see cref="ServiceCollectionExtensions.AddOnnxClassifier"/>. Thread-safe; one instance per model file.
+/// <see cref="ServiceCollectionExtensions.AddOnnxClassifier(Microsoft.Extensions.DependencyInjection.IServiceCollection, string, Action{OnnxClassifierOptions})"/>.
+/// Thread-safe; one instance per model file.
 /// </summary>
 public sealed class OnnxClassifier : IAsyncDisposable, IDisposable
 {
     private readonly BatchingClassifier? _batcher;
     private readonly ClassifierMetrics _metrics;
+    private int _disposed;
 
     /// <summary>
     /// Creates the classifier; the model loads on <see cref="StartAsync"/> or on first use. Its meters (see
     /// <see cref="InferenceMetrics"/>) come from <paramref name="meterFactory"/> when given, else are its own.
+    /// <paramref name="name"/> tells classifiers of one process apart (in metrics); null or empty is the default one.
     /// </summary>
-    public OnnxClassifier(OnnxClassifierOptions options, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
+    public OnnxClassifier(OnnxClassifierOptions options, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null, string? name = null)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        Name = name ?? "";
         if (options.Problem() is { } problem)
         {
-            throw new ToolchainException($"invalid classifier options: {problem}");
+            throw new ToolchainException(Name.Length == 0 ? $"invalid classifier options: {problem}" : $"invalid options of classifier '{Name}': {problem}");
         }
         loggerFactory ??= NullLoggerFactory.Instance;
         Options = options;
@@ -44,9 +49,16 @@ public sealed class OnnxClassifier : IAsyncDisposable, IDisposable
         {
             RequireImages = options.RequireImageInput,
         };
-        _batcher = options.Batching.Enabled ? new BatchingClassifier(Models, options.Batching, meterFactory) : null;
-        _metrics = new ClassifierMetrics(Models, _batcher, meterFactory);
+        KeyValuePair<string, object?>[] tags = Name.Length == 0 ? [] : [new(InferenceMetrics.ModelNameTag, Name)];
+        _batcher = options.Batching.Enabled ? new BatchingClassifier(Models, options.Batching, meterFactory) { MetricTags = tags } : null;
+        _metrics = new ClassifierMetrics(Models, _batcher, meterFactory, tags);
     }
+
+    /// <summary>
+    /// The name it was registered under (<see cref="ServiceCollectionExtensions.AddOnnxClassifier(Microsoft.Extensions.DependencyInjection.IServiceCollection, string, Action{OnnxClassifierOptions})"/>);
+    /// empty for the default classifier.
+    /// </summary>
+    public string Name { get; }
 
     /// <summary>The settings in force.</summary>
     public OnnxClassifierOptions Options { get; }
@@ -109,9 +121,14 @@ public sealed class OnnxClassifier : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <inheritdoc />
+    /// <summary>Lets queued requests finish, then releases the model. Disposing more than once is harmless.</summary>
     public async ValueTask DisposeAsync()
     {
+        // The container disposes the default classifier once for each service it is registered as.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
         if (_batcher is not null)
         {
             await _batcher.DisposeAsync().ConfigureAwait(false);
