@@ -21,7 +21,7 @@ public sealed class OnnxClassifier : IAsyncDisposable, IDisposable
     private int _disposed;
 
     /// <summary>
-    /// Creates the classifier; the model loads on <see cref="StartAsync"/> or on first use. Its meters (see
+    /// Creates the classifier; the model loads on <see cref="StartAsync"/>. Its meters (see
     /// <see cref="InferenceMetrics"/>) come from <paramref name="meterFactory"/> when given, else are its own.
     /// <paramref name="name"/> tells classifiers of one process apart (in metrics); null or empty is the default one.
     /// </summary>
@@ -72,8 +72,16 @@ public sealed class OnnxClassifier : IAsyncDisposable, IDisposable
     /// <summary>Whether a model is loaded.</summary>
     public bool IsReady => Models.IsReady;
 
-    /// <summary>Loads the model and starts watching its file; see <see cref="ReloadingModelHost.StartAsync"/>.</summary>
+    /// <summary>
+    /// Loads the model (in the background) and starts watching its file; the task completes once the first load has
+    /// been tried, and a failure is kept as the reason <see cref="IsReady"/> is false, not thrown. Calling it again
+    /// returns the same task. Registered through AddOnnxClassifier in a .NET host, the host calls it at start-up.
+    /// Until a model is loaded, requests fail with <see cref="ModelNotReadyException"/> rather than wait.
+    /// </summary>
     public Task StartAsync(CancellationToken cancellationToken = default) => Models.StartAsync(cancellationToken);
+
+    /// <summary>Stops watching the model file and waits (up to <paramref name="cancellationToken"/>) for a load in progress.</summary>
+    internal Task StopWatchingAsync(CancellationToken cancellationToken) => Models.StopWatchingAsync(cancellationToken);
 
     /// <summary>
     /// Classifies an encoded image (PNG, JPEG, BMP or GIF). Bad images fail with <see cref="InvalidInputFileException"/>

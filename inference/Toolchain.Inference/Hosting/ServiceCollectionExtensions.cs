@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -28,6 +29,13 @@ public static class ServiceCollectionExtensions
     /// one. The container disposes the classifier. Its meters (<see cref="InferenceMetrics"/>) come from the container's
     /// <see cref="IMeterFactory"/> when it has one, as every .NET host does, so they belong to that host; a named
     /// classifier's measurements carry its name in <see cref="InferenceMetrics.ModelNameTag"/>.
+    /// <para>
+    /// In a .NET host the first call also registers one <see cref="IHostedService"/> for every name: when the host
+    /// starts it starts each classifier's first load in the background without holding up start-up (so
+    /// <see cref="OnnxClassifier.IsReady"/> turns true once the model is in, and requests before that get
+    /// <see cref="ModelNotReadyException"/>); when the host stops it stops watching the model files, and once every
+    /// hosted service has stopped it disposes the classifiers. Without a host, call <see cref="OnnxClassifier.StartAsync"/>.
+    /// </para>
     /// </summary>
     public static IServiceCollection AddOnnxClassifier(this IServiceCollection services, string name, Action<OnnxClassifierOptions> configure)
     {
@@ -42,6 +50,8 @@ public static class ServiceCollectionExtensions
         }
         services.AddOptions<OnnxClassifierOptions>(name).Configure(configure);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OnnxClassifierOptions>, OnnxClassifierOptionsValidator>());
+        services.AddSingleton(new ClassifierRegistration(name));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ClassifierStartup>());
         services.AddKeyedSingleton(name, (sp, _) => new OnnxClassifier(
             sp.GetRequiredService<IOptionsMonitor<OnnxClassifierOptions>>().Get(name),
             sp.GetService<ILoggerFactory>(),
