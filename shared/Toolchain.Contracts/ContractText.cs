@@ -70,7 +70,8 @@ public static class ContractText
         return names.Length == 1 ? names[0] : $"{string.Join(", ", names[..^1])} or {names[^1]}";
     }
 
-    private static T? Parse<T>(string? text) where T : struct, Enum
+    /// <summary>Parses any contract enum from its card text (case-insensitive); null when it is not one.</summary>
+    public static T? Parse<T>(string? text) where T : struct, Enum
     {
         foreach (var value in Enum.GetValues<T>())
         {
@@ -82,7 +83,8 @@ public static class ContractText
         return null;
     }
 
-    private static string OfAny<T>(T value) where T : struct, Enum => value switch
+    /// <summary>The card text of any contract enum value.</summary>
+    public static string OfAny<T>(T value) where T : struct, Enum => value switch
     {
         ModelTask t => Of(t),
         ElementType e => Of(e),

@@ -1,6 +1,7 @@
 namespace Toolchain.Contracts;
 
 /// <summary>The element type of a model's input tensor. Written to the card as "float32" or "float64".</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(ContractJsonConverter<ElementType>))]
 public enum ElementType
 {
     /// <summary>32-bit floats: the image and tabular nets.</summary>

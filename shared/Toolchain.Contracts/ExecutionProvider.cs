@@ -1,6 +1,7 @@
 namespace Toolchain.Contracts;
 
 /// <summary>Where ONNX Runtime runs a model.</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(ContractJsonConverter<ExecutionProvider>))]
 public enum ExecutionProvider
 {
     /// <summary>CUDA when it can start, else the CPU (saying why where a GPU is present).</summary>

@@ -9,18 +9,18 @@ namespace Toolchain.Contracts;
 /// </summary>
 public sealed record ModelCard
 {
-    /// <summary>"binary" or "multiclass".</summary>
-    public required string Task { get; init; }
+    /// <summary>What the model predicts.</summary>
+    public required ModelTask Task { get; init; }
     /// <summary>Class names, index = class id.</summary>
     public required IReadOnlyList<string> Labels { get; init; }
     /// <summary>Graph input name.</summary>
     public string InputName { get; init; } = "input";
-    /// <summary>"NCHW" or "NC".</summary>
-    public required string InputLayout { get; init; }
+    /// <summary>Images or feature vectors.</summary>
+    public required InputLayout InputLayout { get; init; }
     /// <summary>Input shape with -1 for the batch axis.</summary>
     public required IReadOnlyList<long> InputShape { get; init; }
-    /// <summary>"float32" or "float64".</summary>
-    public required string ElementType { get; init; }
+    /// <summary>The input tensor's element type.</summary>
+    public required ElementType ElementType { get; init; }
     /// <summary>Main output name: "logits" for multiclass, "probability" for binary.</summary>
     public required string OutputName { get; init; }
     /// <summary>The probabilities output, or null.</summary>
@@ -31,8 +31,8 @@ public sealed record ModelCard
     public double Mean { get; init; }
     /// <summary>Normalisation std applied after scaling.</summary>
     public double Std { get; init; } = 1;
-    /// <summary>"digit", "resize" or "none".</summary>
-    public string PreprocessingMode { get; init; } = "none";
+    /// <summary>How inputs are prepared before normalisation.</summary>
+    public PreprocessingMode PreprocessingMode { get; init; } = PreprocessingMode.None;
     /// <summary>Dataset the model was trained on.</summary>
     public string DatasetName { get; init; } = "";
     /// <summary>Training examples.</summary>
@@ -69,24 +69,24 @@ public sealed record ModelCard
         typeof(ModelCard).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
     /// <summary>Whether the model takes images (NCHW).</summary>
-    public bool IsImageModel => InputLayout == "NCHW";
+    public bool IsImageModel => InputLayout == InputLayout.Nchw;
 
     /// <summary>Serialises the card to metadata key/value pairs.</summary>
     public IReadOnlyDictionary<string, string> ToMetadata()
     {
         var m = new Dictionary<string, string>
         {
-            [ModelCardKeys.Task] = Task,
+            [ModelCardKeys.Task] = ContractText.Of(Task),
             [ModelCardKeys.Labels] = JsonSerializer.Serialize(Labels),
             [ModelCardKeys.InputName] = InputName,
-            [ModelCardKeys.InputLayout] = InputLayout,
+            [ModelCardKeys.InputLayout] = ContractText.Of(InputLayout),
             [ModelCardKeys.InputShape] = JsonSerializer.Serialize(InputShape),
-            [ModelCardKeys.ElementType] = ElementType,
+            [ModelCardKeys.ElementType] = ContractText.Of(ElementType),
             [ModelCardKeys.OutputName] = OutputName,
             [ModelCardKeys.PixelConvention] = PixelConvention,
             [ModelCardKeys.NormalizationMean] = Num(Mean),
             [ModelCardKeys.NormalizationStd] = Num(Std),
-            [ModelCardKeys.PreprocessingMode] = PreprocessingMode,
+            [ModelCardKeys.PreprocessingMode] = ContractText.Of(PreprocessingMode),
             [ModelCardKeys.DatasetName] = DatasetName,
             [ModelCardKeys.DatasetTrainCount] = TrainCount.ToString(CultureInfo.InvariantCulture),
             [ModelCardKeys.DatasetTestCount] = TestCount.ToString(CultureInfo.InvariantCulture),
@@ -148,22 +148,27 @@ public sealed record ModelCard
             }
         }
         double ReqNum(string key) => ParseNum(key, Req(key));
+        T Enum<T>(string key, Func<string, T?> parse) where T : struct, System.Enum
+        {
+            var text = Req(key);
+            return parse(text) ?? throw new FormatException($"model card key '{key}' must be {ContractText.Choices<T>()}, not '{text}'");
+        }
         double? OptNum(string key) => Opt(key) is { } v ? ParseNum(key, v) : null;
 
         var card = new ModelCard
         {
-            Task = Req(ModelCardKeys.Task),
+            Task = Enum(ModelCardKeys.Task, ContractText.Task),
             Labels = Json<string[]>(ModelCardKeys.Labels),
             InputName = Opt(ModelCardKeys.InputName) ?? "input",
-            InputLayout = Req(ModelCardKeys.InputLayout),
+            InputLayout = Enum(ModelCardKeys.InputLayout, ContractText.Layout),
             InputShape = Json<long[]>(ModelCardKeys.InputShape),
-            ElementType = Req(ModelCardKeys.ElementType),
+            ElementType = Enum(ModelCardKeys.ElementType, ContractText.Element),
             OutputName = Req(ModelCardKeys.OutputName),
             ProbabilitiesName = Opt(ModelCardKeys.ProbabilitiesName),
             PixelConvention = Opt(ModelCardKeys.PixelConvention) ?? "",
             Mean = ReqNum(ModelCardKeys.NormalizationMean),
             Std = ReqNum(ModelCardKeys.NormalizationStd),
-            PreprocessingMode = Opt(ModelCardKeys.PreprocessingMode) ?? "none",
+            PreprocessingMode = Opt(ModelCardKeys.PreprocessingMode) is null ? PreprocessingMode.None : Enum(ModelCardKeys.PreprocessingMode, ContractText.Mode),
             DatasetName = Opt(ModelCardKeys.DatasetName) ?? "",
             TrainCount = (int)(OptNum(ModelCardKeys.DatasetTrainCount) ?? 0),
             TestCount = (int)(OptNum(ModelCardKeys.DatasetTestCount) ?? 0),
@@ -179,14 +184,6 @@ public sealed record ModelCard
             GraphSha256 = Opt(ModelCardKeys.GraphSha256),
             Reference = Opt(ModelCardKeys.Reference) is { } reference ? ParseReference(reference) : null,
         };
-        if (card.Task is not ("binary" or "multiclass"))
-        {
-            throw new FormatException($"model card key '{ModelCardKeys.Task}' must be binary or multiclass, not '{card.Task}'");
-        }
-        if (card.ElementType is not ("float32" or "float64"))
-        {
-            throw new FormatException($"model card key '{ModelCardKeys.ElementType}' must be float32 or float64, not '{card.ElementType}'");
-        }
         if (!(card.Std > 0) || !double.IsFinite(card.Mean))
         {
             throw new FormatException($"model card normalisation must have a finite mean and a positive std");
@@ -202,8 +199,8 @@ public sealed record ModelCard
             if (r.ElementType != card.ElementType || (dims.All(d => d > 0) && r.InputWidth != features))
             {
                 throw new FormatException(
-                    $"model card key '{ModelCardKeys.Reference}' holds {r.InputWidth} {r.ElementType} values per input, " +
-                    $"but the model takes {features} {card.ElementType} values");
+                    $"model card key '{ModelCardKeys.Reference}' holds {r.InputWidth} {ContractText.Of(r.ElementType)} values per input, " +
+                    $"but the model takes {features} {ContractText.Of(card.ElementType)} values");
             }
         }
         return card;
@@ -211,9 +208,9 @@ public sealed record ModelCard
 
     /// <summary>A short human summary for the ONNX doc_string.</summary>
     public string Summary() =>
-        $"{Task} classifier ({Labels.Count} classes: {string.Join(", ", Labels.Take(10))}) | " +
-        $"input {InputName} {InputLayout} {string.Join('x', InputShape)} {ElementType} | " +
-        $"pixels {PixelConvention}, normalised (x-{Num(Mean)})/{Num(Std)}, preprocessing {PreprocessingMode} | " +
+        $"{ContractText.Of(Task)} classifier ({Labels.Count} classes: {string.Join(", ", Labels.Take(10))}) | " +
+        $"input {InputName} {ContractText.Of(InputLayout)} {string.Join('x', InputShape)} {ContractText.Of(ElementType)} | " +
+        $"pixels {PixelConvention}, normalised (x-{Num(Mean)})/{Num(Std)}, preprocessing {ContractText.Of(PreprocessingMode)} | " +
         $"arch {Architecture} | dataset {DatasetName} ({TrainCount} train, {TestCount} test) | " +
         $"test accuracy {(TestAccuracy is { } a ? a.ToString("P2", CultureInfo.InvariantCulture) : "n/a")} | " +
         $"export parity {(ExportParity is { } p ? p.ToString("E2", CultureInfo.InvariantCulture) : "n/a")} | toolchain {ToolchainVersion}";

@@ -4,6 +4,7 @@ namespace Toolchain.Contracts;
 /// How an input is prepared before normalisation. One vocabulary from the card to the command-line flags: "none",
 /// "digit" and "resize".
 /// </summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(ContractJsonConverter<PreprocessingMode>))]
 public enum PreprocessingMode
 {
     /// <summary>Taken as it is: a feature vector, or an image already in the model's size (MNIST-style, white on black).</summary>

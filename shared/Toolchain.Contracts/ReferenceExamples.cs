@@ -16,8 +16,8 @@ public sealed record ReferenceExamples
     /// <summary>The graph output the <see cref="Outputs"/> were read from.</summary>
     public required string OutputName { get; init; }
 
-    /// <summary>"float32" or "float64": the element type of the inputs and outputs, and of their stored encoding.</summary>
-    public required string ElementType { get; init; }
+    /// <summary>The element type of the inputs and outputs, and of their stored encoding.</summary>
+    public required ElementType ElementType { get; init; }
 
     /// <summary>Number of examples.</summary>
     public required int Count { get; init; }
@@ -36,7 +36,7 @@ public sealed record ReferenceExamples
 
     /// <summary>A short description for <c>infer info</c>, instead of the kilobytes of base64.</summary>
     public string Describe() =>
-        $"{Count} inputs of {InputWidth} {ElementType} values and their '{OutputName}' outputs ({OutputWidth} each)";
+        $"{Count} inputs of {InputWidth} {ContractText.Of(ElementType)} values and their '{OutputName}' outputs ({OutputWidth} each)";
 
     /// <summary>Serialises to the card's JSON text.</summary>
     public string ToJson()
@@ -46,7 +46,7 @@ public sealed record ReferenceExamples
         {
             w.WriteStartObject();
             w.WriteString("output", OutputName);
-            w.WriteString("element_type", ElementType);
+            w.WriteString("element_type", ContractText.Of(ElementType));
             w.WriteNumber("count", Count);
             w.WriteString("inputs", Encode(Inputs, ElementType));
             w.WriteString("outputs", Encode(Outputs, ElementType));
@@ -70,11 +70,9 @@ public sealed record ReferenceExamples
                 root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && v.GetString() is { Length: > 0 } s
                     ? s
                     : throw new FormatException($"has no '{name}' text");
-            var type = Text("element_type");
-            if (type is not ("float32" or "float64"))
-            {
-                throw new FormatException($"element_type must be float32 or float64, not '{type}'");
-            }
+            var typeText = Text("element_type");
+            var type = ContractText.Element(typeText)
+                ?? throw new FormatException($"element_type must be {ContractText.Choices<ElementType>()}, not '{typeText}'");
             if (!root.TryGetProperty("count", out var c) || c.ValueKind != JsonValueKind.Number || !c.TryGetInt32(out var count) || count < 1)
             {
                 throw new FormatException("has no positive 'count'");
@@ -94,9 +92,9 @@ public sealed record ReferenceExamples
         }
     }
 
-    private static string Encode(IReadOnlyList<double> values, string type)
+    private static string Encode(IReadOnlyList<double> values, ElementType type)
     {
-        var size = type == "float64" ? sizeof(double) : sizeof(float);
+        var size = type == ElementType.Float64 ? sizeof(double) : sizeof(float);
         var bytes = new byte[values.Count * size];
         for (var i = 0; i < values.Count; i++)
         {
@@ -112,7 +110,7 @@ public sealed record ReferenceExamples
         return Convert.ToBase64String(bytes);
     }
 
-    private static double[] Decode(string base64, string type, string name)
+    private static double[] Decode(string base64, ElementType type, string name)
     {
         byte[] bytes;
         try
@@ -123,11 +121,11 @@ public sealed record ReferenceExamples
         {
             throw new FormatException($"'{name}' is not base64");
         }
-        var size = type == "float64" ? sizeof(double) : sizeof(float);
+        var size = type == ElementType.Float64 ? sizeof(double) : sizeof(float);
         if (bytes.Length % size != 0)
         {
             throw new FormatException(
-                $"'{name}' holds {bytes.Length.ToString(CultureInfo.InvariantCulture)} bytes, not a whole number of {type} values");
+                $"'{name}' holds {bytes.Length.ToString(CultureInfo.InvariantCulture)} bytes, not a whole number of {ContractText.Of(type)} values");
         }
         var values = new double[bytes.Length / size];
         for (var i = 0; i < values.Length; i++)

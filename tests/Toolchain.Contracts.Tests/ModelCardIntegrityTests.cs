@@ -6,15 +6,15 @@ public class ModelCardIntegrityTests
 {
     private static ModelCard Card() => new()
     {
-        Task = "multiclass",
+        Task = ModelTask.Multiclass,
         Labels = ["a", "b", "c"],
-        InputLayout = "NC",
+        InputLayout = InputLayout.Nc,
         InputShape = [-1, 2],
-        ElementType = "float32",
+        ElementType = ElementType.Float32,
         OutputName = "logits",
     };
 
-    private static ReferenceExamples Reference(string type = "float32") => new()
+    private static ReferenceExamples Reference(ElementType type = ElementType.Float32) => new()
     {
         OutputName = "logits",
         ElementType = type,
@@ -43,7 +43,7 @@ public class ModelCardIntegrityTests
     [Fact]
     public void Float64_values_are_stored_as_float64()
     {
-        var reference = Reference("float64") with { Inputs = [0.1, 1 / 3.0, Math.PI, -0.0] };
+        var reference = Reference(ElementType.Float64) with { Inputs = [0.1, 1 / 3.0, Math.PI, -0.0] };
 
         var read = ReferenceExamples.Parse(reference.ToJson());
 

@@ -1,3 +1,5 @@
+using Toolchain.Contracts;
+
 namespace Toolchain.TestSupport;
 
 /// <summary>
@@ -10,7 +12,7 @@ public static class LabelledTinyModels
     /// Writes the band classifier with class names "{prefix}0" to "{prefix}9"; <paramref name="mode"/> is its
     /// preprocessing; <paramref name="withIntegrity"/> adds the exporter's integrity record to its card.
     /// </summary>
-    public static string Write(string path, string labelPrefix, string mode = "raw", bool withIntegrity = false)
+    public static string Write(string path, string labelPrefix, PreprocessingMode mode = PreprocessingMode.None, bool withIntegrity = false)
     {
         var card = TinyOnnxModels.ImageCard(mode: mode) with
         {

@@ -43,14 +43,14 @@ public static class TinyOnnxModels
     }
 
     /// <summary>The card of the image classifier (MNIST-like normalisation unless given).</summary>
-    public static ModelCard ImageCard(bool withProbabilities = true, double mean = 0.1307, double std = 0.3081, string mode = "digit") => new()
+    public static ModelCard ImageCard(bool withProbabilities = true, double mean = 0.1307, double std = 0.3081, PreprocessingMode mode = PreprocessingMode.Digit) => new()
     {
-        Task = "multiclass",
+        Task = ModelTask.Multiclass,
         Labels = Enumerable.Range(0, Classes).Select(i => $"digit {i}").ToArray(),
         InputName = "input",
-        InputLayout = "NCHW",
+        InputLayout = InputLayout.Nchw,
         InputShape = [-1, 1, 28, 28],
-        ElementType = "float32",
+        ElementType = ElementType.Float32,
         OutputName = "logits",
         ProbabilitiesName = withProbabilities ? "probabilities" : null,
         Mean = mean,
@@ -65,16 +65,16 @@ public static class TinyOnnxModels
     /// <summary>The card of the float64 binary model.</summary>
     public static ModelCard BinaryCard() => new()
     {
-        Task = "binary",
+        Task = ModelTask.Binary,
         Labels = ["negative", "positive"],
         InputName = "input",
-        InputLayout = "NC",
+        InputLayout = InputLayout.Nc,
         InputShape = [-1, 2],
-        ElementType = "float64",
+        ElementType = ElementType.Float64,
         OutputName = "probability",
         Mean = 0,
         Std = 1,
-        PreprocessingMode = "none",
+        PreprocessingMode = PreprocessingMode.None,
         DatasetName = "xor",
         Architecture = "linear(1),sigmoid",
     };
@@ -117,7 +117,7 @@ public static class TinyOnnxModels
         return new ReferenceExamples
         {
             OutputName = "logits",
-            ElementType = "float32",
+            ElementType = ElementType.Float32,
             Count = images.Length,
             Inputs = images.SelectMany(i => i.Select(v => (double)v)).ToArray(),
             Outputs = logits.ToArray(),
@@ -130,7 +130,7 @@ public static class TinyOnnxModels
         return new ReferenceExamples
         {
             OutputName = "probability",
-            ElementType = "float64",
+            ElementType = ElementType.Float64,
             Count = 4,
             Inputs = points,
             Outputs = Enumerable.Range(0, 4).Select(i => 1 / (1 + Math.Exp(-(points[2 * i] + points[(2 * i) + 1] - 1)))).ToArray(),

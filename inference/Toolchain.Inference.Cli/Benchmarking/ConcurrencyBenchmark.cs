@@ -26,19 +26,7 @@ internal sealed class ConcurrencyBenchmark(float[] examples, int width, int call
     /// <summary>Each caller runs the model itself on a thread of its own, as a service without batching does.</summary>
     public ConcurrencyTiming Unbatched(OnnxModel model, int threads)
     {
-        var wide = model.Info.ElementType == "float64" ? examples.Select(v => (double)v).ToArray() : null;
-        void Call(int i)
-        {
-            var at = i % ExampleCount * width;
-            if (wide is null)
-            {
-                model.Classify(examples.AsSpan(at, width), 1);
-            }
-            else
-            {
-                model.Classify(wide.AsSpan(at, width), 1);
-            }
-        }
+        void Call(int i) => model.Classify(examples.AsSpan(i % ExampleCount * width, width), 1);
         for (var i = 0; i < 3; i++)
         {
             Call(i);

@@ -25,18 +25,7 @@ internal sealed class ModelBenchmark(OnnxModel model, float[] examples, double s
         {
             examples.AsSpan(i % ExampleCount * _width, _width).CopyTo(input.AsSpan(i * _width));
         }
-        var doubles = model.Info.ElementType == "float64" ? input.Select(v => (double)v).ToArray() : null;
-        void Call()
-        {
-            if (doubles is null)
-            {
-                model.Classify(input, batchSize);
-            }
-            else
-            {
-                model.Classify(doubles, batchSize);
-            }
-        }
+        void Call() => model.Classify(input, batchSize);
         var latencies = Measure(Call);
         var total = latencies.Sum();
         return new BatchTiming(batchSize, latencies.Count, total > 0 ? latencies.Count * batchSize / total : 0, LatencyStats.FromSeconds(latencies));

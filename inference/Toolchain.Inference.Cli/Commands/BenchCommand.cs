@@ -75,7 +75,7 @@ internal static class BenchCommand
         if (info.InputShape.Count == 4 && firstImage is not null)
         {
             var encoded = EncodePng(firstImage, (int)info.InputShape[2], (int)info.InputShape[3]);
-            var mode = info.PreprocessingMode is "digit" or "resize" ? info.PreprocessingMode : "digit";
+            var mode = info.PreprocessingMode is PreprocessingMode.None ? PreprocessingMode.Digit : info.PreprocessingMode;
             png = bench.EncodedImage(encoded, new DigitPreprocessor(mode, info.Mean, info.Std));
             if (o.ProcessRuns > 0)
             {

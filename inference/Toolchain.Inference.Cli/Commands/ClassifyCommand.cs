@@ -22,10 +22,10 @@ internal sealed class ClassifyOptions : ModelOptions
     [Option("json", HelpText = "Print one JSON object per image.")]
     public bool Json { get; set; }
 
-    [Option("raw", HelpText = "Take 28x28 MNIST-style images as they are (no centring).")]
+    [Option("raw", HelpText = "Take 28x28 MNIST-style images as they are (no centring); the same as --mode none.")]
     public bool Raw { get; set; }
 
-    [Option("mode", HelpText = "Preprocessing: digit (MNIST centring) or resize; default from the model card.")]
+    [Option("mode", HelpText = "Preprocessing: digit (MNIST centring), resize (fit the whole picture) or none (as it is); default from the model card.")]
     public string? Mode { get; set; }
 
     [Option("max-megapixels", Default = 40.0, HelpText = "Refuse images over this many megapixels, before decoding them.")]
@@ -51,9 +51,11 @@ internal static class ClassifyCommand
         {
             throw new ToolchainException("--raw and --mode cannot be used together");
         }
-        if (o.Mode is not null and not ("digit" or "resize"))
+        PreprocessingMode? mode = o.Raw ? PreprocessingMode.None : null;
+        if (o.Mode is not null)
         {
-            throw new ToolchainException($"--mode must be digit or resize, not '{o.Mode}'");
+            mode = ContractText.Mode(o.Mode)
+                ?? throw new ToolchainException($"--mode must be {ContractText.Choices<PreprocessingMode>()}, not '{o.Mode}'");
         }
         if (!(o.MaxMegapixels > 0) || o.MaxMegapixels > 1e6 || o.MaxSide < 1)
         {
@@ -68,7 +70,7 @@ internal static class ClassifyCommand
         ImageClassifier classifier;
         try
         {
-            classifier = new ImageClassifier(model, o.Raw ? "raw" : o.Mode, imageLimits: limits);
+            classifier = new ImageClassifier(model, mode, imageLimits: limits);
         }
         catch (ToolchainException e)
         {
@@ -126,9 +128,7 @@ internal static class ClassifyCommand
             }
         }
         var inputs = buffer.AsSpan(0, ready * width);
-        var predictions = ready == 0 ? []
-            : model.Info.ElementType == "float64" ? model.Classify(Widen(inputs), ready)
-            : model.Classify(inputs, ready);
+        var predictions = ready == 0 ? [] : model.Classify(inputs, ready);
         var failed = 0;
         for (var i = 0; i < group.Count; i++)
         {
@@ -157,16 +157,6 @@ internal static class ClassifyCommand
             console.Out.WriteLine(o.Json ? ToJson(group[i].Path, p, o.TopK, model.Info.Labels) : ToText(group[i].Path, p, o.TopK, model.Info.Labels));
         }
         return failed;
-    }
-
-    private static double[] Widen(ReadOnlySpan<float> values)
-    {
-        var wide = new double[values.Length];
-        for (var i = 0; i < values.Length; i++)
-        {
-            wide[i] = values[i];
-        }
-        return wide;
     }
 
     private static string ToText(string path, Prediction p, int topK, IReadOnlyList<string> labels)

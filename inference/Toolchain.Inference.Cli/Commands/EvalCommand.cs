@@ -101,7 +101,7 @@ internal static class EvalCommand
     /// <summary>The card's dataset, or xor for a binary model taking two features.</summary>
     private static string? DefaultDataset(ModelInfo info)
     {
-        if (info.Task == "binary" && info.InputShape.Count == 2 && info.FeatureCount == 2)
+        if (info.Task == ModelTask.Binary && info.InputShape.Count == 2 && info.FeatureCount == 2)
         {
             return XorDatasetName;
         }
@@ -274,9 +274,7 @@ internal static class EvalCommand
 
     /// <summary>The ONNX model's predictions for <paramref name="n"/> two-feature points.</summary>
     private static Prediction[] XorPredictions(OnnxModel model, double[] features, int n) =>
-        model.Info.ElementType == "float64"
-            ? model.Classify(features, n)
-            : model.Classify(features.Select(v => (float)v).ToArray(), n);
+        model.Classify(features.Select(v => (float)v).ToArray(), n);
 
     private static uint? CardDataSeed(ModelInfo info)
     {

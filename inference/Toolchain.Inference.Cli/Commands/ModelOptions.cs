@@ -44,7 +44,7 @@ internal abstract class ModelOptions
         }
         var shape = ParseShape(InputShape);
         var labels = ParseLabels(Labels);
-        return new ForeignModelInput([-1, .. shape], Mean, Std, labels, shape.Length == 3 ? "digit" : "none");
+        return new ForeignModelInput([-1, .. shape], Mean, Std, labels, shape.Length == 3 ? PreprocessingMode.Digit : PreprocessingMode.None);
     }
 
     /// <summary>Parses "1,28,28": one or more positive sizes separated by commas.</summary>

@@ -104,29 +104,16 @@ internal static class PredictCommand
             return;
         }
         var width = model.Info.FeatureCount;
-        Prediction[] predictions;
-        if (model.Info.ElementType == "float64")
+        var values = new float[batch.Count * width];
+        for (var i = 0; i < batch.Count; i++)
         {
-            var values = new double[batch.Count * width];
-            for (var i = 0; i < batch.Count; i++)
+            for (var j = 0; j < width; j++)
             {
-                batch[i].Values!.CopyTo(values, i * width);
+                values[i * width + j] = (float)batch[i].Values![j];
             }
-            predictions = model.Classify(values, batch.Count);
         }
-        else
-        {
-            var values = new float[batch.Count * width];
-            for (var i = 0; i < batch.Count; i++)
-            {
-                for (var j = 0; j < width; j++)
-                {
-                    values[i * width + j] = (float)batch[i].Values![j];
-                }
-            }
-            predictions = model.Classify(values, batch.Count);
-        }
-        var binary = model.Info.Task == "binary";
+        var predictions = model.Classify(values, batch.Count);
+        var binary = model.Info.Task == ModelTask.Binary;
         for (var i = 0; i < batch.Count; i++)
         {
             var p = predictions[i];

@@ -24,29 +24,16 @@ internal static class ImageSetEvaluator
         }
         var predicted = new int[images.Count];
         var size = images.ImageSize;
-        var doubles = info.ElementType == "float64";
-        var floatBuffer = doubles ? [] : new float[Math.Min(batchSize, images.Count) * size];
-        var doubleBuffer = doubles ? new double[Math.Min(batchSize, images.Count) * size] : [];
+        var buffer = new float[Math.Min(batchSize, images.Count) * size];
         long ticks = 0;
         for (var start = 0; start < images.Count; start += batchSize)
         {
             var count = Math.Min(batchSize, images.Count - start);
             var pixels = images.Pixels.AsSpan(start * size, count * size);
-            Prediction[] batch;
-            if (doubles)
-            {
-                PixelNormalizer.Normalize(pixels, info.Mean, info.Std, doubleBuffer.AsSpan(0, count * size));
-                var t0 = Stopwatch.GetTimestamp();
-                batch = model.Classify(doubleBuffer.AsSpan(0, count * size), count);
-                ticks += Stopwatch.GetTimestamp() - t0;
-            }
-            else
-            {
-                PixelNormalizer.Normalize(pixels, info.Mean, info.Std, floatBuffer.AsSpan(0, count * size));
-                var t0 = Stopwatch.GetTimestamp();
-                batch = model.Classify(floatBuffer.AsSpan(0, count * size), count);
-                ticks += Stopwatch.GetTimestamp() - t0;
-            }
+            PixelNormalizer.Normalize(pixels, info.Mean, info.Std, buffer.AsSpan(0, count * size));
+            var t0 = Stopwatch.GetTimestamp();
+            var batch = model.Classify(buffer.AsSpan(0, count * size), count);
+            ticks += Stopwatch.GetTimestamp() - t0;
             for (var i = 0; i < count; i++)
             {
                 predicted[start + i] = batch[i].Label;

@@ -104,17 +104,7 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
             CheckAdmission();
             lease = _source.Acquire();
             var request = NewRequest(lease, features.Length);
-            if (request.Floats is { } floats)
-            {
-                features.CopyTo(floats);
-            }
-            else
-            {
-                for (var i = 0; i < features.Length; i++)
-                {
-                    request.Doubles![i] = features[i];
-                }
-            }
+            features.CopyTo(request.Floats);
             lease = null;
             return Enqueue(request, cancellationToken);
         }
@@ -147,14 +137,7 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
             var images = lease.RequireImages();
             var pixels = images.Preprocessor.ToMnistBytes(encoded, name);
             var request = NewRequest(lease, pixels.Length);
-            if (request.Floats is { } floats)
-            {
-                PixelNormalizer.Normalize(pixels, images.Preprocessor.Mean, images.Preprocessor.Std, floats.AsSpan(0, pixels.Length));
-            }
-            else
-            {
-                PixelNormalizer.Normalize(pixels, images.Preprocessor.Mean, images.Preprocessor.Std, request.Doubles.AsSpan(0, pixels.Length));
-            }
+            PixelNormalizer.Normalize(pixels, images.Preprocessor.Mean, images.Preprocessor.Std, request.Floats.AsSpan(0, pixels.Length));
             lease = null;
             return Enqueue(request, cancellationToken);
         }
@@ -206,9 +189,7 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
         {
             throw new ToolchainException($"an example of this model has {model.FeatureCount} values, not {length}");
         }
-        return model.Info.ElementType == "float64"
-            ? new Request(lease, null, ArrayPool<double>.Shared.Rent(length))
-            : new Request(lease, ArrayPool<float>.Shared.Rent(length), null);
+        return new Request(lease, ArrayPool<float>.Shared.Rent(length));
     }
 
     private Task<ClassificationResult> Enqueue(Request request, CancellationToken cancellationToken)
@@ -238,14 +219,7 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
     {
         request.Registration.Dispose();
         request.Lease.Dispose();
-        if (request.Floats is { } floats)
-        {
-            ArrayPool<float>.Shared.Return(floats);
-        }
-        if (request.Doubles is { } doubles)
-        {
-            ArrayPool<double>.Shared.Return(doubles);
-        }
+        ArrayPool<float>.Shared.Return(request.Floats);
         Interlocked.Decrement(ref _admitted);
     }
 
@@ -301,7 +275,6 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
     {
         private readonly List<Request> _batch = new(owner._maxBatchSize);
         private float[] _floatInputs = [];
-        private double[] _doubleInputs = [];
         private float[] _probabilities = [];
 
         /// <summary>Requests in the batch being formed.</summary>
@@ -429,24 +402,12 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
             {
                 var features = model.FeatureCount;
                 var probabilities = Grow(ref _probabilities, count * model.ClassCount);
-                if (model.Info.ElementType == "float64")
+                var inputs = Grow(ref _floatInputs, count * features);
+                for (var i = 0; i < count; i++)
                 {
-                    var inputs = Grow(ref _doubleInputs, count * features);
-                    for (var i = 0; i < count; i++)
-                    {
-                        _batch[start + i].Doubles.AsSpan(0, features).CopyTo(inputs[(i * features)..]);
-                    }
-                    model.RunProbabilities(inputs, count, probabilities);
+                    _batch[start + i].Floats.AsSpan(0, features).CopyTo(inputs[(i * features)..]);
                 }
-                else
-                {
-                    var inputs = Grow(ref _floatInputs, count * features);
-                    for (var i = 0; i < count; i++)
-                    {
-                        _batch[start + i].Floats.AsSpan(0, features).CopyTo(inputs[(i * features)..]);
-                    }
-                    model.RunProbabilities(inputs, count, probabilities);
-                }
+                model.RunProbabilities(inputs, count, probabilities);
                 var predictions = model.ToPredictions(probabilities, count);
                 var answers = new ClassificationResult[count];
                 for (var i = 0; i < count; i++)
@@ -493,11 +454,10 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
         }
     }
 
-    private sealed class Request(ModelLease lease, float[]? floats, double[]? doubles)
+    private sealed class Request(ModelLease lease, float[] floats)
     {
         public ModelLease Lease { get; } = lease;
-        public float[]? Floats { get; } = floats;
-        public double[]? Doubles { get; } = doubles;
+        public float[] Floats { get; } = floats;
         public TaskCompletionSource<ClassificationResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public CancellationTokenRegistration Registration { get; set; }
         public long EnqueuedAt { get; set; }

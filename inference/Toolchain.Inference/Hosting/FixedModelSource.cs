@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using Toolchain.Inference.Runtime;
 
+using Toolchain.Contracts;
+
 namespace Toolchain.Inference.Hosting;
 
 /// <summary>An <see cref="IModelSource"/> that always serves one model, for callers that do not need hot reload.</summary>
@@ -13,7 +15,7 @@ public sealed class FixedModelSource : IModelSource, IDisposable
     /// Serves <paramref name="model"/>. <paramref name="sha256"/> names it in results (default: a hash of its
     /// description). With <paramref name="ownsModel"/> the model is disposed once this source and every lease are.
     /// </summary>
-    public FixedModelSource(OnnxModel model, string? sha256 = null, bool ownsModel = false, string? preprocessingMode = null)
+    public FixedModelSource(OnnxModel model, string? sha256 = null, bool ownsModel = false, PreprocessingMode? preprocessingMode = null)
     {
         sha256 ??= Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join('\n', model.Info.Inputs.Concat(model.Info.Outputs)))));
         _loaded = new LoadedModel(model, new ModelVersion(sha256, DateTimeOffset.UtcNow, 1), preprocessingMode, ownsModel);

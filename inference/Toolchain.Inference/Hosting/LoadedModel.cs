@@ -1,6 +1,8 @@
 using Toolchain.Inference.Imaging;
 using Toolchain.Inference.Runtime;
 
+using Toolchain.Contracts;
+
 namespace Toolchain.Inference.Hosting;
 
 /// <summary>
@@ -13,7 +15,7 @@ internal sealed class LoadedModel
     private readonly bool _ownsModel;
     private int _references = 1;
 
-    public LoadedModel(OnnxModel model, ModelVersion version, string? preprocessingMode, bool ownsModel, ImageLimits? imageLimits = null)
+    public LoadedModel(OnnxModel model, ModelVersion version, PreprocessingMode? preprocessingMode, bool ownsModel, ImageLimits? imageLimits = null)
     {
         Model = model;
         Version = version;

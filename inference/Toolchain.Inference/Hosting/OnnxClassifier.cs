@@ -118,9 +118,7 @@ public sealed class OnnxClassifier : IAsyncDisposable, IDisposable
         {
             cancellationToken.ThrowIfCancellationRequested();
             using var lease = Models.Acquire();
-            var prediction = lease.Model.Info.ElementType == "float64"
-                ? lease.Model.Classify(Widen(features), 1)[0]
-                : lease.Model.Classify(features, 1)[0];
+            var prediction = lease.Model.Classify(features, 1)[0];
             return Task.FromResult(new ClassificationResult(prediction, lease.Version, lease.Model.Info.Labels));
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -147,14 +145,4 @@ public sealed class OnnxClassifier : IAsyncDisposable, IDisposable
 
     /// <inheritdoc />
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
-
-    private static double[] Widen(ReadOnlySpan<float> features)
-    {
-        var wide = new double[features.Length];
-        for (var i = 0; i < features.Length; i++)
-        {
-            wide[i] = features[i];
-        }
-        return wide;
-    }
 }

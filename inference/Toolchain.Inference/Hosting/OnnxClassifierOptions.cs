@@ -52,8 +52,8 @@ public sealed class OnnxClassifierOptions
     /// </summary>
     public bool VerifyIntegrity { get; set; } = true;
 
-    /// <summary>Overrides the card's image preprocessing: "digit", "resize" or "raw". Null follows the card.</summary>
-    public string? PreprocessingMode { get; set; }
+    /// <summary>Overrides the card's image preprocessing (none, digit or resize). Null follows the card.</summary>
+    public PreprocessingMode? PreprocessingMode { get; set; }
 
     /// <summary>
     /// What one image may cost before it is decoded; <see cref="ImageLimits.Service"/> (16 megapixels, 8,192 px per

@@ -18,7 +18,7 @@ public sealed partial class ReloadingModelHost : IModelSource, IDisposable
 {
     private readonly OnnxModelOptions _modelOptions;
     private readonly ModelReloadOptions _reloadOptions;
-    private readonly string? _preprocessingMode;
+    private readonly PreprocessingMode? _preprocessingMode;
     private readonly ImageLimits? _imageLimits;
     private readonly ILogger _logger;
     private readonly Lock _reloadLock = new();
@@ -41,11 +41,11 @@ public sealed partial class ReloadingModelHost : IModelSource, IDisposable
 
     /// <summary>
     /// Creates a host for the model at <paramref name="modelPath"/>; nothing is loaded until <see cref="StartAsync"/>.
-    /// <paramref name="preprocessingMode"/> overrides the card's image
-    /// preprocessing ("digit", "resize" or "raw"); images over <paramref name="imageLimits"/> are refused before decoding.
+    /// <paramref name="preprocessingMode"/> overrides the card's image preprocessing; images over
+    /// <paramref name="imageLimits"/> are refused before decoding.
     /// </summary>
     public ReloadingModelHost(string modelPath, OnnxModelOptions? modelOptions = null, ModelReloadOptions? reloadOptions = null,
-        ILogger? logger = null, string? preprocessingMode = null, ImageLimits? imageLimits = null)
+        ILogger? logger = null, PreprocessingMode? preprocessingMode = null, ImageLimits? imageLimits = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(modelPath);
         ModelPath = Path.GetFullPath(modelPath);
@@ -365,14 +365,7 @@ public sealed partial class ReloadingModelHost : IModelSource, IDisposable
     private static void SmokeTest(OnnxModel model)
     {
         var probabilities = new float[model.ClassCount];
-        if (model.Info.ElementType == "float64")
-        {
-            model.RunProbabilities(new double[model.FeatureCount], 1, probabilities);
-        }
-        else
-        {
-            model.RunProbabilities(new float[model.FeatureCount], 1, probabilities);
-        }
+        model.RunProbabilities(new float[model.FeatureCount], 1, probabilities);
         if (!probabilities.All(float.IsFinite))
         {
             throw new ToolchainException("the model gives non-finite probabilities for an all-zero input");

@@ -32,20 +32,17 @@ public sealed class DigitPreprocessor
     /// <summary>Values produced per image (28×28).</summary>
     public const int OutputLength = MnistFraming.Side * MnistFraming.Side;
 
-    /// <summary>The modes <see cref="Mode"/> accepts.</summary>
-    public static IReadOnlyList<string> Modes { get; } = ["digit", "resize", "raw"];
-
     private static readonly string[] SupportedFormats = ["PNG", "JPEG", "BMP", "GIF"];
 
     /// <summary>
-    /// Creates a preprocessor for <paramref name="mode"/> ("digit", "resize" or "raw") with the model's normalisation;
+    /// Creates a preprocessor for <paramref name="mode"/> with the model's normalisation;
     /// images over <paramref name="limits"/> (default <see cref="ImageLimits.Default"/>) are refused before decoding.
     /// </summary>
-    public DigitPreprocessor(string mode, double mean, double std, ImageLimits? limits = null)
+    public DigitPreprocessor(PreprocessingMode mode, double mean, double std, ImageLimits? limits = null)
     {
-        if (!Modes.Contains(mode))
+        if (!Enum.IsDefined(mode))
         {
-            throw new ToolchainException($"unknown preprocessing mode '{mode}' (expected digit, resize or raw)");
+            throw new ToolchainException($"unknown preprocessing mode {(int)mode} (expected {ContractText.Choices<PreprocessingMode>()})");
         }
         if (!(std > 0) || !double.IsFinite(mean))
         {
@@ -62,8 +59,8 @@ public sealed class DigitPreprocessor
         Limits = limits;
     }
 
-    /// <summary>"digit", "resize" or "raw".</summary>
-    public string Mode { get; }
+    /// <summary>How images are framed: none (as they are), digit or resize.</summary>
+    public PreprocessingMode Mode { get; }
     /// <summary>Normalisation mean.</summary>
     public double Mean { get; }
     /// <summary>Normalisation std.</summary>
@@ -79,14 +76,6 @@ public sealed class DigitPreprocessor
     public void Process(ReadOnlySpan<byte> encoded, string name, Span<float> destination) =>
         PixelNormalizer.Normalize(ToMnistBytes(encoded, name), Mean, Std, destination);
 
-    /// <summary>Preprocesses the image file at <paramref name="path"/> into <paramref name="destination"/> (784 doubles).</summary>
-    public void Process(string path, Span<double> destination) =>
-        PixelNormalizer.Normalize(ToMnistBytes(path), Mean, Std, destination);
-
-    /// <summary>Preprocesses encoded image bytes into 784 doubles; <paramref name="name"/> is used in error messages.</summary>
-    public void Process(ReadOnlySpan<byte> encoded, string name, Span<double> destination) =>
-        PixelNormalizer.Normalize(ToMnistBytes(encoded, name), Mean, Std, destination);
-
     /// <summary>The 28×28 white-on-black bytes of the file at <paramref name="path"/>, before normalisation.</summary>
     public byte[] ToMnistBytes(string path) => ToMnistBytes(ReadFile(path, Limits), path);
 
@@ -94,12 +83,12 @@ public sealed class DigitPreprocessor
     public byte[] ToMnistBytes(ReadOnlySpan<byte> encoded, string name)
     {
         using var image = Decode(encoded, name, Limits);
-        if (Mode == "raw")
+        if (Mode == PreprocessingMode.None)
         {
             if (image.Width != MnistFraming.Side || image.Height != MnistFraming.Side)
             {
                 throw new InvalidInputFileException(name,
-                    $"is {image.Width}×{image.Height}; raw mode takes a 28×28 MNIST-style image (use digit or resize mode for others)");
+                    $"is {image.Width}×{image.Height}; mode none takes a 28×28 MNIST-style image as it is (use digit or resize mode for others)");
             }
             var raw = InkMap.Brightness(image);
             return MnistFraming.AsIs(raw);
@@ -110,7 +99,7 @@ public sealed class DigitPreprocessor
         {
             throw new InvalidInputFileException(name, "has no digit: the image is blank (nothing stands out from the background)");
         }
-        return Mode == "digit" ? MnistFraming.Digit(ink) : MnistFraming.Fit(ink);
+        return Mode == PreprocessingMode.Digit ? MnistFraming.Digit(ink) : MnistFraming.Fit(ink);
     }
 
     /// <summary>Reads a file the user named, refusing directories, empty files and files over the limits' size.</summary>

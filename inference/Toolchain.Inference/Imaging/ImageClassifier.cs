@@ -12,12 +12,12 @@ public sealed class ImageClassifier : IDisposable
     private readonly bool _ownsModel;
 
     /// <summary>
-    /// Wraps <paramref name="model"/>, a 28×28 single-channel image model. <paramref name="mode"/> ("digit", "resize"
-    /// or "raw") overrides the card's preprocessing mode. The model is disposed with this instance only when
+    /// Wraps <paramref name="model"/>, a 28×28 single-channel image model. <paramref name="mode"/> overrides the card's
+    /// preprocessing mode. The model is disposed with this instance only when
     /// <paramref name="ownsModel"/>. Images over <paramref name="imageLimits"/> (default <see cref="ImageLimits.Default"/>)
     /// are refused before decoding.
     /// </summary>
-    public ImageClassifier(OnnxModel model, string? mode = null, bool ownsModel = false, ImageLimits? imageLimits = null)
+    public ImageClassifier(OnnxModel model, PreprocessingMode? mode = null, bool ownsModel = false, ImageLimits? imageLimits = null)
     {
         var shape = model.Info.InputShape;
         if (shape.Count != 4 || shape[1] != 1 || shape[2] != 28 || shape[3] != 28)
@@ -25,13 +25,8 @@ public sealed class ImageClassifier : IDisposable
             throw new ToolchainException(
                 $"the model's input [{string.Join(',', shape)}] is not a 28×28 single-channel image, so it cannot classify image files");
         }
-        mode ??= model.Info.PreprocessingMode;
-        if (!DigitPreprocessor.Modes.Contains(mode))
-        {
-            throw new ToolchainException($"the model's card asks for preprocessing '{mode}', which images cannot use (expected digit, resize or raw)");
-        }
         Model = model;
-        Preprocessor = new DigitPreprocessor(mode, model.Info.Mean, model.Info.Std, imageLimits);
+        Preprocessor = new DigitPreprocessor(mode ?? model.Info.PreprocessingMode, model.Info.Mean, model.Info.Std, imageLimits);
         _ownsModel = ownsModel;
     }
 
@@ -42,7 +37,7 @@ public sealed class ImageClassifier : IDisposable
     public DigitPreprocessor Preprocessor { get; }
 
     /// <summary>Loads the model at <paramref name="modelPath"/> and wraps it; the classifier owns it.</summary>
-    public static ImageClassifier Load(string modelPath, OnnxModelOptions? options = null, string? mode = null)
+    public static ImageClassifier Load(string modelPath, OnnxModelOptions? options = null, PreprocessingMode? mode = null)
     {
         var model = OnnxModel.Load(modelPath, options);
         try
@@ -68,12 +63,6 @@ public sealed class ImageClassifier : IDisposable
         if (pixels.Length != DigitPreprocessor.OutputLength)
         {
             throw new ToolchainException($"expected {DigitPreprocessor.OutputLength} pixels (28×28), got {pixels.Length}");
-        }
-        if (Model.Info.ElementType == "float64")
-        {
-            Span<double> input = stackalloc double[DigitPreprocessor.OutputLength];
-            PixelNormalizer.Normalize(pixels, Preprocessor.Mean, Preprocessor.Std, input);
-            return Model.Classify(input, 1)[0];
         }
         Span<float> floats = stackalloc float[DigitPreprocessor.OutputLength];
         PixelNormalizer.Normalize(pixels, Preprocessor.Mean, Preprocessor.Std, floats);

@@ -21,21 +21,6 @@ public static class PixelNormalizer
         }
     }
 
-    /// <summary>Normalises <paramref name="pixels"/> into <paramref name="destination"/> (same length) as float64.</summary>
-    public static void Normalize(ReadOnlySpan<byte> pixels, double mean, double std, Span<double> destination)
-    {
-        CheckArguments(pixels.Length, std, destination.Length);
-        Span<double> table = stackalloc double[256];
-        for (var v = 0; v < 256; v++)
-        {
-            table[v] = ((v / 255.0) - mean) / std;
-        }
-        for (var i = 0; i < pixels.Length; i++)
-        {
-            destination[i] = table[pixels[i]];
-        }
-    }
-
     private static void CheckArguments(int pixels, double std, int destination)
     {
         if (destination < pixels)

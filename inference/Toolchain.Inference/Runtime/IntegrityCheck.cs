@@ -60,8 +60,8 @@ internal static class IntegrityCheck
     }
 
     /// <summary>The tolerance for <paramref name="elementType"/> outputs on <paramref name="provider"/>, relative to values above 1.</summary>
-    public static double ToleranceFor(string elementType, string provider) =>
-        elementType == "float64" ? Float64Tolerance
+    public static double ToleranceFor(ElementType elementType, string provider) =>
+        elementType == ElementType.Float64 ? Float64Tolerance
         : provider == "CUDA" ? CudaFloat32Tolerance
         : Float32Tolerance;
 
@@ -99,7 +99,7 @@ internal static class IntegrityCheck
         }
         long[] shape = [reference.Count, .. featureDims];
         using var runOptions = new RunOptions();
-        using var input = card.ElementType == "float64"
+        using var input = card.ElementType == ElementType.Float64
             ? OrtValue.CreateTensorValueFromMemory(reference.Inputs.ToArray(), shape)
             : OrtValue.CreateTensorValueFromMemory(reference.Inputs.Select(v => (float)v).ToArray(), shape);
         IDisposableReadOnlyCollection<OrtValue> results;

@@ -11,22 +11,22 @@ public sealed record ModelInfo
     public required string InputName { get; init; }
     /// <summary>Input shape with -1 for the batch axis.</summary>
     public required IReadOnlyList<long> InputShape { get; init; }
-    /// <summary>"float32" or "float64".</summary>
-    public required string ElementType { get; init; }
+    /// <summary>The input's element type.</summary>
+    public required ElementType ElementType { get; init; }
     /// <summary>The output read for predictions (probabilities when present, else logits or probability).</summary>
     public required string OutputName { get; init; }
     /// <summary>True when <see cref="OutputName"/> already holds probabilities (softmax or sigmoid applied).</summary>
     public required bool OutputIsProbability { get; init; }
-    /// <summary>"binary" or "multiclass".</summary>
-    public required string Task { get; init; }
+    /// <summary>What the model predicts.</summary>
+    public required ModelTask Task { get; init; }
     /// <summary>Class names, index = class id.</summary>
     public required IReadOnlyList<string> Labels { get; init; }
     /// <summary>Normalisation mean.</summary>
     public required double Mean { get; init; }
     /// <summary>Normalisation std.</summary>
     public required double Std { get; init; }
-    /// <summary>"digit", "resize" or "none".</summary>
-    public required string PreprocessingMode { get; init; }
+    /// <summary>How inputs are prepared before normalisation.</summary>
+    public required PreprocessingMode PreprocessingMode { get; init; }
     /// <summary>Opset of the default ONNX domain.</summary>
     public long Opset { get; init; }
     /// <summary>Producer name and version from the file.</summary>

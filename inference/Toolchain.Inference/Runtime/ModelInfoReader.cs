@@ -31,14 +31,14 @@ internal static class ModelInfoReader
         {
             InputName = "",
             InputShape = [],
-            ElementType = "",
+            ElementType = ElementType.Float32,
             OutputName = "",
             OutputIsProbability = false,
-            Task = "",
+            Task = ModelTask.Multiclass,
             Labels = [],
             Mean = 0,
             Std = 1,
-            PreprocessingMode = "none",
+            PreprocessingMode = PreprocessingMode.None,
             Opset = header.Opset,
             Producer = header.Producer,
             Description = meta.GraphDescription.Length > 0 ? meta.GraphDescription : meta.Description,
@@ -58,10 +58,10 @@ internal static class ModelInfoReader
         {
             throw new InvalidInputFileException(path, $"model card names input '{card.InputName}' but the graph has {Names(inputs)}");
         }
-        var elementType = ElementTypeName(path, card.InputName, input);
+        var elementType = ElementTypeOf(path, card.InputName, input);
         if (elementType != card.ElementType)
         {
-            throw new InvalidInputFileException(path, $"model card says {card.ElementType} input but the graph's input '{card.InputName}' is {elementType}");
+            throw new InvalidInputFileException(path, $"model card says {ContractText.Of(card.ElementType)} input but the graph's input '{card.InputName}' is {ContractText.Of(elementType)}");
         }
         CheckShape(path, card.InputShape, input, "model card");
         var outputName = card.ProbabilitiesName ?? card.OutputName;
@@ -69,12 +69,12 @@ internal static class ModelInfoReader
         {
             throw new InvalidInputFileException(path, $"model card names output '{outputName}' but the graph has {Names(outputs)}");
         }
-        ElementTypeName(path, outputName, output);
-        var expectedLabels = card.Task == "binary" ? 2 : OutputWidth(output);
+        ElementTypeOf(path, outputName, output);
+        var expectedLabels = card.Task == ModelTask.Binary ? 2 : OutputWidth(output);
         if (card.Labels.Count != expectedLabels && expectedLabels > 0)
         {
             throw new InvalidInputFileException(path,
-                $"model card lists {card.Labels.Count} labels but the {card.Task} model has {expectedLabels} classes");
+                $"model card lists {card.Labels.Count} labels but the {ContractText.Of(card.Task)} model has {expectedLabels} classes");
         }
         return common with
         {
@@ -84,7 +84,7 @@ internal static class ModelInfoReader
             ElementType = elementType,
             OutputName = outputName,
             // The card's binary output is the sigmoid probability; multiclass "logits" need a softmax.
-            OutputIsProbability = card.ProbabilitiesName is not null || card.Task == "binary",
+            OutputIsProbability = card.ProbabilitiesName is not null || card.Task == ModelTask.Binary,
             Task = card.Task,
             Labels = card.Labels.ToArray(),
             Mean = card.Mean,
@@ -106,7 +106,7 @@ internal static class ModelInfoReader
             throw new InvalidInputFileException(path, $"foreign model has {inputs.Count} inputs ({Names(inputs)}); only single-input models are supported");
         }
         var (inputName, input) = inputs.First();
-        var elementType = ElementTypeName(path, inputName, input);
+        var elementType = ElementTypeOf(path, inputName, input);
         if (foreign.InputShape.Count < 2 || foreign.InputShape.Skip(1).Any(d => d <= 0))
         {
             throw new InvalidInputFileException(path, $"the supplied input shape [{string.Join(',', foreign.InputShape)}] needs a batch axis and positive feature dimensions");
@@ -122,7 +122,7 @@ internal static class ModelInfoReader
         {
             (outputName, output) = outputs.First();
         }
-        ElementTypeName(path, outputName, output);
+        ElementTypeOf(path, outputName, output);
         var width = OutputWidth(output);
         if (width <= 0 && foreign.Labels is null)
         {
@@ -130,7 +130,7 @@ internal static class ModelInfoReader
         }
         var labels = foreign.Labels?.ToArray()
             ?? (width == 1 ? ["0", "1"] : Enumerable.Range(0, width).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray());
-        var task = width == 1 ? "binary" : "multiclass";
+        var task = width == 1 ? ModelTask.Binary : ModelTask.Multiclass;
         if (width > 1 && labels.Length != width)
         {
             throw new InvalidInputFileException(path, $"{labels.Length} labels were supplied but output '{outputName}' has {width} classes");
@@ -171,13 +171,13 @@ internal static class ModelInfoReader
         }
     }
 
-    private static string ElementTypeName(string path, string name, NodeMetadata node) =>
+    private static ElementType ElementTypeOf(string path, string name, NodeMetadata node) =>
         !node.IsTensor
             ? throw new InvalidInputFileException(path, $"'{name}' is not a tensor; only tensor inputs and outputs are supported")
             : node.ElementDataType switch
             {
-                TensorElementType.Float => "float32",
-                TensorElementType.Double => "float64",
+                TensorElementType.Float => ElementType.Float32,
+                TensorElementType.Double => ElementType.Float64,
                 var t => throw new InvalidInputFileException(path, $"'{name}' has element type {t}; only float32 and float64 are supported"),
             };
 

@@ -46,11 +46,11 @@ public sealed class OnnxModel : IDisposable
         _inputType = session.InputMetadata[info.InputName].ElementDataType;
         var output = session.OutputMetadata[info.OutputName];
         _outputType = output.ElementDataType;
-        _outputWidth = ModelInfoReader.OutputWidth(output) is var w and > 0 ? w : (info.Task == "binary" ? 1 : info.Labels.Count);
+        _outputWidth = ModelInfoReader.OutputWidth(output) is var w and > 0 ? w : (info.Task == ModelTask.Binary ? 1 : info.Labels.Count);
         _outputIsVector = output.Dimensions.Length == 1;
         var batchDim = session.InputMetadata[info.InputName].Dimensions[0];
         _fixedBatch = batchDim > 0 ? batchDim : 0;
-        ClassCount = info.Task == "binary" ? 2 : info.Labels.Count;
+        ClassCount = info.Task == ModelTask.Binary ? 2 : info.Labels.Count;
         _outputKind = info.OutputIsProbability ? OutputKind.Probabilities : info.Card is null ? OutputKind.Unknown : OutputKind.Logits;
     }
 
@@ -122,7 +122,10 @@ public sealed class OnnxModel : IDisposable
         : !options.VerifyIntegrity ? IntegrityReport.NotChecked
         : IntegrityCheck.Run(path, session, info.Card, provider);
 
-    /// <summary>Classifies <paramref name="count"/> model-ready (normalised) float32 examples laid out back to back.</summary>
+    /// <summary>
+    /// Classifies <paramref name="count"/> model-ready (normalised) examples laid out back to back. A float64 graph (the
+    /// xor net) gets them widened here; every caller deals in floats.
+    /// </summary>
     public Prediction[] Classify(ReadOnlySpan<float> inputs, int count)
     {
         var probs = ArrayPool<float>.Shared.Rent(Math.Max(1, count * ClassCount));
@@ -137,44 +140,37 @@ public sealed class OnnxModel : IDisposable
         }
     }
 
-    /// <summary>Classifies <paramref name="count"/> model-ready float64 examples laid out back to back.</summary>
-    public Prediction[] Classify(ReadOnlySpan<double> inputs, int count)
-    {
-        var probs = ArrayPool<float>.Shared.Rent(Math.Max(1, count * ClassCount));
-        try
-        {
-            RunProbabilities(inputs, count, probs.AsSpan(0, count * ClassCount));
-            return ToPredictions(probs, count);
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(probs);
-        }
-    }
-
     /// <summary>
-    /// Runs <paramref name="count"/> float32 examples and writes <see cref="ClassCount"/> probabilities per example to
-    /// <paramref name="probabilities"/>, without allocating per example: the path for large batches.
+    /// Runs <paramref name="count"/> examples and writes <see cref="ClassCount"/> probabilities per example to
+    /// <paramref name="probabilities"/>, without allocating per example: the path for large batches. A float64 graph
+    /// gets the inputs widened into a pooled buffer.
     /// </summary>
     public unsafe void RunProbabilities(ReadOnlySpan<float> inputs, int count, Span<float> probabilities)
     {
-        Validate(TensorElementType.Float, "float32", inputs.Length, count, probabilities.Length);
-        fixed (float* p = inputs)
+        Validate(inputs.Length, count, probabilities.Length);
+        if (_inputType == TensorElementType.Float)
         {
-            RunChunks((IntPtr)p, sizeof(float), count, probabilities);
+            fixed (float* p = inputs)
+            {
+                RunChunks((IntPtr)p, sizeof(float), count, probabilities);
+            }
+            return;
         }
-    }
-
-    /// <summary>
-    /// Runs <paramref name="count"/> float64 examples and writes <see cref="ClassCount"/> probabilities per example to
-    /// <paramref name="probabilities"/>.
-    /// </summary>
-    public unsafe void RunProbabilities(ReadOnlySpan<double> inputs, int count, Span<float> probabilities)
-    {
-        Validate(TensorElementType.Double, "float64", inputs.Length, count, probabilities.Length);
-        fixed (double* p = inputs)
+        var widened = ArrayPool<double>.Shared.Rent(Math.Max(1, inputs.Length));
+        try
         {
-            RunChunks((IntPtr)p, sizeof(double), count, probabilities);
+            for (var i = 0; i < inputs.Length; i++)
+            {
+                widened[i] = inputs[i];
+            }
+            fixed (double* p = widened)
+            {
+                RunChunks((IntPtr)p, sizeof(double), count, probabilities);
+            }
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(widened);
         }
     }
 
@@ -218,13 +214,9 @@ public sealed class OnnxModel : IDisposable
         _session.Dispose();
     }
 
-    private void Validate(TensorElementType type, string typeName, int inputLength, int count, int probsLength)
+    private void Validate(int inputLength, int count, int probsLength)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (type != _inputType)
-        {
-            throw new ToolchainException($"the model takes {Info.ElementType} input but was given {typeName} values");
-        }
         if (count < 0)
         {
             throw new ToolchainException($"example count must not be negative (got {count})");

@@ -42,5 +42,5 @@ public sealed class OnnxModelOptions
 /// <param name="Mean">Normalisation mean applied to pixels scaled to [0,1].</param>
 /// <param name="Std">Normalisation std.</param>
 /// <param name="Labels">Class names, or null for "0", "1", ….</param>
-/// <param name="PreprocessingMode">"digit", "resize" or "none".</param>
-public sealed record ForeignModelInput(IReadOnlyList<long> InputShape, double Mean, double Std, IReadOnlyList<string>? Labels = null, string PreprocessingMode = "digit");
+/// <param name="PreprocessingMode">How images are prepared for the model.</param>
+public sealed record ForeignModelInput(IReadOnlyList<long> InputShape, double Mean, double Std, IReadOnlyList<string>? Labels = null, PreprocessingMode PreprocessingMode = PreprocessingMode.Digit);

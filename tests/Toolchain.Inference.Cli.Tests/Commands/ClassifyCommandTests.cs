@@ -135,7 +135,7 @@ public sealed class ClassifyCommandTests : IDisposable
         var r = CliRun.Infer("classify", "--provider", "cpu", "--model", model, "--mode", "stretch", _files.Png("a.png", 1));
 
         Assert.Equal(1, r.ExitCode);
-        Assert.Equal("infer: --mode must be digit or resize, not 'stretch'", r.ErrorLines.Single());
+        Assert.Equal("infer: --mode must be none, digit or resize, not 'stretch'", r.ErrorLines.Single());
     }
 
     [Fact]

@@ -28,7 +28,7 @@ public sealed class ServiceEndpointsTests : TinyModelServiceTests
         Assert.Equal(version.Id, json.GetProperty("model_version").GetString());
         Assert.Equal(version.Sha256, json.GetProperty("sha256").GetString());
         Assert.Equal("CPU", json.GetProperty("provider").GetString());
-        Assert.Equal("raw", json.GetProperty("preprocessing").GetString());
+        Assert.Equal("none", json.GetProperty("preprocessing").GetString());
         var card = json.GetProperty("card");
         Assert.Equal("multiclass", card.GetProperty("task").GetString());
         Assert.Equal("digit 9", card.GetProperty("labels")[9].GetString());

@@ -12,7 +12,7 @@ namespace Toolchain.Inference.Tests.Imaging;
 public sealed class BadImageTests : IDisposable
 {
     private readonly TempDir _dir = new();
-    private readonly DigitPreprocessor _digit = new("digit", 0.1307, 0.3081);
+    private readonly DigitPreprocessor _digit = new(PreprocessingMode.Digit, 0.1307, 0.3081);
 
     public void Dispose() => _dir.Dispose();
 

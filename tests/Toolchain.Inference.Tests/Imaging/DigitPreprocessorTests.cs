@@ -9,7 +9,7 @@ namespace Toolchain.Inference.Tests.Imaging;
 
 public sealed class DigitPreprocessorTests
 {
-    private static readonly DigitPreprocessor Digit = new("digit", 0.1307, 0.3081);
+    private static readonly DigitPreprocessor Digit = new(PreprocessingMode.Digit, 0.1307, 0.3081);
 
     // A "7" drawn 120 px tall in the lower right of a 300×200 canvas, far from centre.
     private const int W = 300, H = 200;
@@ -107,7 +107,7 @@ public sealed class DigitPreprocessorTests
     [Fact]
     public void Resize_mode_fits_the_whole_picture_keeping_its_aspect_ratio()
     {
-        var resize = new DigitPreprocessor("resize", 0, 1);
+        var resize = new DigitPreprocessor(PreprocessingMode.Resize, 0, 1);
         // A white-on-black 100×50 picture with an ink block over x 20–49, y 10–39.
         var ink = new float[100 * 50];
         for (var i = 0; i < ink.Length; i++)
@@ -132,7 +132,7 @@ public sealed class DigitPreprocessorTests
     {
         var (images, _) = MnistSample.LoadTest(1);
         var ink = images[0].Select(b => b / 255f).ToArray();
-        var raw = new DigitPreprocessor("raw", 0, 1);
+        var raw = new DigitPreprocessor(PreprocessingMode.None, 0, 1);
 
         var mnist = raw.ToMnistBytes(TestImages.Encode(ink, 28, 28, ImageStyle.WhiteOnBlackGray8), "raw.png");
 
@@ -142,11 +142,11 @@ public sealed class DigitPreprocessorTests
     [Fact]
     public void Raw_mode_refuses_an_image_that_is_not_28_by_28()
     {
-        var raw = new DigitPreprocessor("raw", 0, 1);
+        var raw = new DigitPreprocessor(PreprocessingMode.None, 0, 1);
 
         var e = Assert.Throws<InvalidInputFileException>(() => raw.ToMnistBytes(TestImages.Encode(SevenInk, W, H, ImageStyle.DarkOnLightGray8), "big.png"));
 
-        Assert.Equal("big.png: is 300×200; raw mode takes a 28×28 MNIST-style image (use digit or resize mode for others)", e.Message);
+        Assert.Equal("big.png: is 300×200; mode none takes a 28×28 MNIST-style image as it is (use digit or resize mode for others)", e.Message);
     }
 
     [Theory]
@@ -219,8 +219,8 @@ public sealed class DigitPreprocessorTests
     [Fact]
     public void An_unknown_mode_is_refused()
     {
-        var e = Assert.Throws<ToolchainException>(() => new DigitPreprocessor("crop", 0, 1));
+        var e = Assert.Throws<ToolchainException>(() => new DigitPreprocessor((PreprocessingMode)42, 0, 1));
 
-        Assert.Equal("unknown preprocessing mode 'crop' (expected digit, resize or raw)", e.Message);
+        Assert.Equal("unknown preprocessing mode 42 (expected none, digit or resize)", e.Message);
     }
 }

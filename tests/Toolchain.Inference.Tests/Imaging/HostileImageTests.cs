@@ -14,7 +14,7 @@ public sealed class HostileImageTests
 {
     private const int BombBytes = 64 << 20;
 
-    private readonly DigitPreprocessor _digit = new("digit", 0.1307, 0.3081);
+    private readonly DigitPreprocessor _digit = new(PreprocessingMode.Digit, 0.1307, 0.3081);
 
     private static byte[] SevenPng() =>
         TestImages.Encode(TestImages.Seven(120, 90, 30, 10, 60, 8), 120, 90, ImageStyle.DarkOnLightGray8);
@@ -60,9 +60,9 @@ public sealed class HostileImageTests
     public void Service_limits_refuse_what_the_command_line_takes_and_every_limit_can_be_set()
     {
         var png = TestImages.WhitePng(4_500, 4_000);
-        var service = new DigitPreprocessor("digit", 0, 1, ImageLimits.Service);
-        var narrow = new DigitPreprocessor("digit", 0, 1, new ImageLimits { MaxSide = 4_000 });
-        var small = new DigitPreprocessor("digit", 0, 1, new ImageLimits { MaxBytes = png.Length - 1 });
+        var service = new DigitPreprocessor(PreprocessingMode.Digit, 0, 1, ImageLimits.Service);
+        var narrow = new DigitPreprocessor(PreprocessingMode.Digit, 0, 1, new ImageLimits { MaxSide = 4_000 });
+        var small = new DigitPreprocessor(PreprocessingMode.Digit, 0, 1, new ImageLimits { MaxBytes = png.Length - 1 });
 
         Assert.Equal("is 4500×4000 (18.0 megapixels), over the 16-megapixel limit",
             Assert.Throws<InvalidInputFileException>(() => service.ToMnistBytes(png, "big.png")).Problem);
@@ -75,7 +75,7 @@ public sealed class HostileImageTests
 
     [Fact]
     public void Unusable_limits_are_refused_when_the_preprocessor_is_made() =>
-        Assert.Throws<ToolchainException>(() => new DigitPreprocessor("digit", 0, 1, new ImageLimits { MaxSide = 0 }));
+        Assert.Throws<ToolchainException>(() => new DigitPreprocessor(PreprocessingMode.Digit, 0, 1, new ImageLimits { MaxSide = 0 }));
 
     [Theory]
     [InlineData(new[] { 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1 })]

@@ -12,7 +12,7 @@ public sealed class ImageClassifierTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private ImageClassifier Load(string? mode = null) =>
+    private ImageClassifier Load(PreprocessingMode? mode = null) =>
         ImageClassifier.Load(TinyOnnxModels.WriteImageClassifier(_dir.File("m.onnx")), new OnnxModelOptions { Provider = ExecutionProvider.Cpu }, mode);
 
     [Fact]
@@ -33,13 +33,13 @@ public sealed class ImageClassifierTests : IDisposable
     [Fact]
     public void Raw_mode_classifies_a_28_by_28_image_exactly_where_it_is_drawn()
     {
-        using var classifier = Load("raw");
+        using var classifier = Load(PreprocessingMode.None);
         var image = TinyOnnxModels.ImageForClass(8);
 
         var prediction = classifier.Classify(TestImages.Encode(image, 28, 28, ImageStyle.WhiteOnBlackGray8), "eight.png");
 
         Assert.Equal(8, prediction.Label);
-        Assert.Equal("raw", classifier.Preprocessor.Mode);
+        Assert.Equal(PreprocessingMode.None, classifier.Preprocessor.Mode);
     }
 
     [Fact]
@@ -47,7 +47,7 @@ public sealed class ImageClassifierTests : IDisposable
     {
         using var classifier = Load();
 
-        Assert.Equal("digit", classifier.Preprocessor.Mode);
+        Assert.Equal(PreprocessingMode.Digit, classifier.Preprocessor.Mode);
         Assert.Equal(0.1307, classifier.Preprocessor.Mean);
         Assert.Equal(0.3081, classifier.Preprocessor.Std);
     }
@@ -65,7 +65,7 @@ public sealed class ImageClassifierTests : IDisposable
     [Fact]
     public void Parallel_image_classification_gives_the_same_results_as_serial()
     {
-        using var classifier = Load("raw");
+        using var classifier = Load(PreprocessingMode.None);
         var images = Enumerable.Range(0, 10)
             .Select(c => TestImages.Encode(TinyOnnxModels.ImageForClass(c, 0.9f, 0.05f), 28, 28, ImageStyle.WhiteOnBlackGray8)).ToArray();
         var serial = images.Select((b, i) => classifier.Classify(b, $"{i}.png")).ToArray();

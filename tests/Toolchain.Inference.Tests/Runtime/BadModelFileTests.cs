@@ -99,7 +99,7 @@ public sealed class BadModelFileTests : IDisposable
     [Fact]
     public void A_card_that_contradicts_the_graph_is_refused_naming_both_sides()
     {
-        var card = TinyOnnxModels.ImageCard() with { ElementType = "float64" };
+        var card = TinyOnnxModels.ImageCard() with { ElementType = ElementType.Float64 };
         var path = TinyOnnxModels.WriteImageClassifier(_dir.File("m.onnx"), card: card);
 
         Assert.Equal("model card says float64 input but the graph's input 'input' is float32", LoadFails(path).Problem);

@@ -37,15 +37,15 @@ internal sealed class ExportFixture : IDisposable
 
     public ModelCard Card() => new()
     {
-        Task = "placeholder",
+        Task = ModelTask.Multiclass,
         Labels = Outputs > 1 ? Enumerable.Range(0, (int)Outputs).Select(i => $"c{i}").ToArray() : ["zero", "one"],
-        InputLayout = "placeholder",
+        InputLayout = InputLayout.Nc,
         InputShape = [],
-        ElementType = "placeholder",
+        ElementType = ElementType.Float32,
         OutputName = "placeholder",
         Mean = 0.1307,
         Std = 0.3081,
-        PreprocessingMode = InputShape.Length == 3 ? "digit" : "none",
+        PreprocessingMode = InputShape.Length == 3 ? PreprocessingMode.Digit : PreprocessingMode.None,
         DatasetName = "unit-test",
         TrainCount = 32,
         TestCount = 16,

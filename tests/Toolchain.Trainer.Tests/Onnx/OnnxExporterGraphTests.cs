@@ -77,9 +77,9 @@ public class OnnxExporterGraphTests
         Assert.Equal("probability", output.Name);
         Assert.Equal((int)TensorProto.Types.DataType.Double, output.Type.TensorType.ElemType);
         Assert.Equal(["Gemm", "Sigmoid", "Gemm", "Sigmoid"], model.Graph.Node.Select(n => n.OpType));
-        Assert.Equal("binary", result.Card.Task);
-        Assert.Equal("float64", result.Card.ElementType);
-        Assert.Equal("NC", result.Card.InputLayout);
+        Assert.Equal(ModelTask.Binary, result.Card.Task);
+        Assert.Equal(ElementType.Float64, result.Card.ElementType);
+        Assert.Equal(InputLayout.Nc, result.Card.InputLayout);
         Assert.Equal([-1L, 2], result.Card.InputShape);
         Assert.Null(result.Card.ProbabilitiesName);
     }
@@ -111,10 +111,10 @@ public class OnnxExporterGraphTests
         Assert.Equal(result.Card.ToMetadata().OrderBy(kv => kv.Key), read.ToMetadata().OrderBy(kv => kv.Key));
         Assert.Equal(result.Card.Summary(), metadata.Description);
         Assert.Equal("toolchain", metadata.ProducerName);
-        Assert.Equal("multiclass", read.Task);
-        Assert.Equal("NCHW", read.InputLayout);
+        Assert.Equal(ModelTask.Multiclass, read.Task);
+        Assert.Equal(InputLayout.Nchw, read.InputLayout);
         Assert.Equal([-1L, 1, 8, 8], read.InputShape);
-        Assert.Equal("float32", read.ElementType);
+        Assert.Equal(ElementType.Float32, read.ElementType);
         Assert.Equal("logits", read.OutputName);
         Assert.Equal("probabilities", read.ProbabilitiesName);
         Assert.Equal(result.MaxAbsDiff, read.ExportParity);

@@ -45,7 +45,7 @@ public class OnnxExporterIntegrityTests
 
         var reference = ModelCard.FromMetadata(Metadata(File.ReadAllBytes(result.Path)))!.Reference!;
         Assert.Equal("logits", reference.OutputName);
-        Assert.Equal("float32", reference.ElementType);
+        Assert.Equal(ElementType.Float32, reference.ElementType);
         Assert.Equal(4, reference.Count);
         Assert.Equal(784, reference.InputWidth);
         Assert.Equal(10, reference.OutputWidth);
@@ -67,7 +67,7 @@ public class OnnxExporterIntegrityTests
         var result = f.Export();
 
         var reference = result.Card.Reference!;
-        Assert.Equal("float64", reference.ElementType);
+        Assert.Equal(ElementType.Float64, reference.ElementType);
         Assert.Equal("probability", reference.OutputName);
         using var first = f.VerificationInputs.narrow(0, 0, 4).contiguous();
         Assert.Equal(first.data<double>().ToArray(), reference.Inputs);
@@ -81,7 +81,7 @@ public class OnnxExporterIntegrityTests
     public void A_card_from_an_earlier_export_gets_a_fresh_integrity_record()
     {
         using var f = new ExportFixture("flatten linear(10)", [1, 28, 28]);
-        var stale = new ReferenceExamples { OutputName = "logits", ElementType = "float32", Count = 1, Inputs = new double[784], Outputs = new double[10] };
+        var stale = new ReferenceExamples { OutputName = "logits", ElementType = ElementType.Float32, Count = 1, Inputs = new double[784], Outputs = new double[10] };
         var request = f.Request() with { Card = f.Card() with { GraphSha256 = new string('0', 64), Reference = stale } };
 
         var result = OnnxExporter.Export(request, f.PathFor());

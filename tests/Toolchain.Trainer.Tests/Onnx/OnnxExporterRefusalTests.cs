@@ -19,7 +19,7 @@ public class OnnxExporterRefusalTests
         using var identity = nn.Identity();
 
         var e = Assert.Throws<ToolchainException>(() => OnnxGraphEmitter.Emit(
-            layers, [identity], [4], OnnxElementType.Float32, new OnnxOutputs("multiclass", "logits", "probabilities", 4)));
+            layers, [identity], [4], OnnxElementType.Float32, new OnnxOutputs(ModelTask.Multiclass, "logits", "probabilities", 4)));
 
         Assert.Equal("export: layer 1 'mystery(3)' (99) has no ONNX mapping", e.Message);
     }

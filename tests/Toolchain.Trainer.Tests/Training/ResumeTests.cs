@@ -117,7 +117,7 @@ public class ResumeTests
         Assert.Equal("quadrants", loaded.DatasetSpec);
         Assert.Equal([1L, 8, 8], loaded.InputShape);
         Assert.Equal(["a", "b", "c", "d"], loaded.Card.Labels);
-        Assert.Equal("multiclass", loaded.Card.Task);
+        Assert.Equal(ModelTask.Multiclass, loaded.Card.Task);
         Assert.False(model.training);
         foreach (var (name, p) in model.named_parameters())
         {

@@ -331,7 +331,7 @@ public static class TrainCommand
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var x = tensor(points, [points.Length / 2, 2], float64);
-        if (run.Options.ElementType != "float64")
+        if (run.Options.ElementType != ElementType.Float64)
         {
             x = x.to(float32);
         }

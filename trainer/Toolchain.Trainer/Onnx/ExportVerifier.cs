@@ -1,5 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 using Toolchain.Contracts;
+using Toolchain.Inference.Runtime;
 using Toolchain.Shared.Errors;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -32,15 +33,15 @@ internal static class ExportVerifier
 
     public static Outcome Verify(string onnxPath, Sequential model, IReadOnlyList<Tensor> batches, OnnxElementType type, OnnxOutputs outputs)
     {
-        using var options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
         InferenceSession session;
         try
         {
-            session = new InferenceSession(onnxPath, options);
+            // CPU, one thread: parity is judged against TorchSharp on the CPU, and the verdict must not depend on a GPU.
+            (session, _) = SessionFactory.Create(onnxPath, new OnnxModelOptions { Provider = ExecutionProvider.Cpu, IntraOpThreads = 1 });
         }
-        catch (OnnxRuntimeException e)
+        catch (InvalidInputFileException e)
         {
-            throw new ToolchainException($"export: ONNX Runtime cannot load the exported graph: {FirstLine(e.Message)}", e);
+            throw new ToolchainException($"export: the exported graph {e.Problem}", e);
         }
         using (session)
         {
@@ -164,7 +165,7 @@ internal static class ExportVerifier
         public ReferenceExamples? Build(string outputName) => _count == 0 ? null : new()
         {
             OutputName = outputName,
-            ElementType = type.CardName,
+            ElementType = type.Contract,
             Count = _count,
             Inputs = _inputs.ToArray(),
             Outputs = _outputs.ToArray(),

@@ -74,10 +74,10 @@ public static class OnnxExporter
         ArgumentNullException.ThrowIfNull(request);
         ArgumentException.ThrowIfNullOrEmpty(path);
         var inputShape = request.InputShape.ToArray();
-        string layout = inputShape.Length switch
+        InputLayout layout = inputShape.Length switch
         {
-            3 => "NCHW",
-            1 => "NC",
+            3 => InputLayout.Nchw,
+            1 => InputLayout.Nc,
             _ => throw new ToolchainException(
                 $"export: input shape {ArchitectureSpec.FormatShape(inputShape)} is neither [channels,height,width] nor [features]"),
         };
@@ -110,7 +110,7 @@ public static class OnnxExporter
             throw new ToolchainException(
                 $"export: ONNX Runtime differs from TorchSharp by {Format(outcome.MaxAbsDiff)} on {outcome.WorstOutput} " +
                 $"(values up to {outcome.LargestMagnitude.ToString("0.###", CultureInfo.InvariantCulture)}) over {outcome.Samples} inputs " +
-                $"(tolerance {Format(tolerance)}; {type.CardName}); {path} was not written");
+                $"(tolerance {Format(tolerance)}; {ContractText.Of(type.Contract)}); {path} was not written");
         }
 
         var final = card with
@@ -198,14 +198,14 @@ public static class OnnxExporter
             ?? throw new ToolchainException($"export: element type {dtype} is not supported; use float32 or float64");
     }
 
-    private static ModelCard CardFor(ExportRequest request, OnnxOutputs outputs, string layout, long[] inputShape, OnnxElementType type)
+    private static ModelCard CardFor(ExportRequest request, OnnxOutputs outputs, InputLayout layout, long[] inputShape, OnnxElementType type)
     {
         var card = request.Card;
         int expectedLabels = outputs.IsMulticlass ? (int)outputs.Width : 2;
         if (card.Labels.Count != expectedLabels)
         {
             throw new ToolchainException(
-                $"export: the model card has {card.Labels.Count} labels but the {outputs.Task} model needs {expectedLabels}");
+                $"export: the model card has {card.Labels.Count} labels but the {ContractText.Of(outputs.Task)} model needs {expectedLabels}");
         }
         return card with
         {
@@ -213,7 +213,7 @@ public static class OnnxExporter
             InputName = OnnxGraphEmitter.InputName,
             InputLayout = layout,
             InputShape = [-1, .. inputShape],
-            ElementType = type.CardName,
+            ElementType = type.Contract,
             OutputName = outputs.OutputName,
             ProbabilitiesName = outputs.ProbabilitiesName,
             Architecture = request.Spec.Canonical,

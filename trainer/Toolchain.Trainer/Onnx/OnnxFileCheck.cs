@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.ML.OnnxRuntime;
 using Toolchain.Contracts;
+using Toolchain.Inference.Runtime;
 using Toolchain.Shared.Errors;
 
 namespace Toolchain.Trainer.Onnx;
@@ -8,6 +9,8 @@ namespace Toolchain.Trainer.Onnx;
 /// <summary>
 /// Loads an exported file in a fresh ONNX Runtime (CPU) session, reads its model card and runs a random batch
 /// through it, checking the outputs have the shapes and ranges the card promises. It backs <c>trainer onnx-check</c>.
+/// The card is read, checked against the graph and its integrity record verified by the inference library, as every
+/// consumer of the file does; only the raw-output checks are the exporter's own.
 /// </summary>
 public static class OnnxFileCheck
 {
@@ -17,38 +20,22 @@ public static class OnnxFileCheck
     /// </summary>
     public static string Check(string path, int batch = 3)
     {
-        if (!File.Exists(path))
+        var options = new OnnxModelOptions { Provider = ExecutionProvider.Cpu, IntraOpThreads = 1 };
+        var info = OnnxModel.Describe(path, options);
+        var card = info.Card ?? throw new InvalidInputFileException(path, "has no toolchain model card in its metadata");
+        if (info.Integrity.Status == IntegrityStatus.Failed)
         {
-            throw new InvalidInputFileException(path, "no such file");
+            throw new InvalidInputFileException(path, $"fails its integrity check ({info.Integrity.Detail})");
         }
-        using var options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
-        InferenceSession session;
-        try
-        {
-            session = new InferenceSession(path, options);
-        }
-        catch (OnnxRuntimeException e)
-        {
-            throw new InvalidInputFileException(path, $"ONNX Runtime cannot load it: {e.Message.Split('\n', 2)[0].Trim()}", e);
-        }
+        var (session, _) = SessionFactory.Create(path, options);
         using (session)
         {
-            ModelCard card;
-            try
-            {
-                card = ModelCard.FromMetadata(session.ModelMetadata.CustomMetadataMap)
-                    ?? throw new InvalidInputFileException(path, "has no toolchain model card in its metadata");
-            }
-            catch (FormatException e)
-            {
-                throw new InvalidInputFileException(path, e.Message, e);
-            }
             var shape = card.InputShape.Select(d => d < 0 ? batch : d).ToArray();
             var names = card.ProbabilitiesName is { } p ? new[] { card.OutputName, p } : [card.OutputName];
             var random = new Random(7);
             var values = Enumerable.Range(0, (int)shape.Aggregate(1L, (a, b) => a * b)).Select(_ => random.NextDouble()).ToArray();
             using var runOptions = new RunOptions();
-            using var input = card.ElementType == "float64"
+            using var input = card.ElementType == ElementType.Float64
                 ? OrtValue.CreateTensorValueFromMemory(values, shape)
                 : OrtValue.CreateTensorValueFromMemory(values.Select(v => (float)v).ToArray(), shape);
             IDisposableReadOnlyCollection<OrtValue> results;
@@ -67,7 +54,7 @@ public static class OnnxFileCheck
                 foreach (var result in results)
                 {
                     var outShape = result.GetTensorTypeAndShape().Shape;
-                    var data = card.ElementType == "float64"
+                    var data = card.ElementType == ElementType.Float64
                         ? result.GetTensorDataAsSpan<double>().ToArray()
                         : result.GetTensorDataAsSpan<float>().ToArray().Select(v => (double)v).ToArray();
                     Validate(path, card, names[k], outShape, data, batch);
@@ -75,7 +62,7 @@ public static class OnnxFileCheck
                     k++;
                 }
                 string parity = card.ExportParity is { } d ? d.ToString("0.0E+0", CultureInfo.InvariantCulture) : "n/a";
-                return $"{path}: ok: {card.Task}, {card.Labels.Count} labels, input {card.InputName} {Shape(shape)} {card.ElementType}, " +
+                return $"{path}: ok: {ContractText.Of(card.Task)}, {card.Labels.Count} labels, input {card.InputName} {Shape(shape)} {ContractText.Of(card.ElementType)}, " +
                     $"outputs {string.Join(", ", described)}, export parity {parity}";
             }
         }
@@ -83,7 +70,7 @@ public static class OnnxFileCheck
 
     private static void Validate(string path, ModelCard card, string name, long[] shape, double[] data, int batch)
     {
-        long width = card.Task == "multiclass" ? card.Labels.Count : 1;
+        long width = card.Task == ModelTask.Multiclass ? card.Labels.Count : 1;
         if (shape.Length != 2 || shape[0] != batch || shape[1] != width)
         {
             throw new InvalidInputFileException(path, $"output {name} has shape {Shape(shape)}, expected {Shape([batch, width])}");
@@ -92,7 +79,7 @@ public static class OnnxFileCheck
         {
             throw new InvalidInputFileException(path, $"output {name} is not finite");
         }
-        bool isProbability = name == card.ProbabilitiesName || card.Task == "binary";
+        bool isProbability = name == card.ProbabilitiesName || card.Task == ModelTask.Binary;
         if (isProbability && data.Any(v => v is < 0 or > 1))
         {
             throw new InvalidInputFileException(path, $"output {name} has values outside [0,1]");

@@ -3,6 +3,7 @@ using Google.Protobuf;
 using Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
+using Toolchain.Contracts;
 
 namespace Toolchain.Trainer.Onnx;
 
@@ -35,10 +36,10 @@ internal static class OnnxInitializers
 }
 
 /// <summary>The one element type of an exported graph: float32 or float64, in its torch and ONNX spellings.</summary>
-internal sealed record OnnxElementType(ScalarType TorchType, TensorProto.Types.DataType ProtoType, string CardName)
+internal sealed record OnnxElementType(ScalarType TorchType, TensorProto.Types.DataType ProtoType, ElementType Contract)
 {
-    public static readonly OnnxElementType Float32 = new(ScalarType.Float32, TensorProto.Types.DataType.Float, "float32");
-    public static readonly OnnxElementType Float64 = new(ScalarType.Float64, TensorProto.Types.DataType.Double, "float64");
+    public static readonly OnnxElementType Float32 = new(ScalarType.Float32, TensorProto.Types.DataType.Float, ElementType.Float32);
+    public static readonly OnnxElementType Float64 = new(ScalarType.Float64, TensorProto.Types.DataType.Double, ElementType.Float64);
 
     public bool IsDouble => ProtoType == TensorProto.Types.DataType.Double;
 

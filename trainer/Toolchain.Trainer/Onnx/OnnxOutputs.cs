@@ -8,7 +8,7 @@ namespace Toolchain.Trainer.Onnx;
 /// The graph outputs a spec calls for: a multi-class net exposes <c>logits</c> and, through an added Softmax,
 /// <c>probabilities</c>; a single-output net ending in sigmoid exposes <c>probability</c>.
 /// </summary>
-internal sealed record OnnxOutputs(string Task, string OutputName, string? ProbabilitiesName, long Width)
+internal sealed record OnnxOutputs(ModelTask Task, string OutputName, string? ProbabilitiesName, long Width)
 {
     public const string Logits = "logits";
     public const string Probabilities = "probabilities";
@@ -27,7 +27,7 @@ internal sealed record OnnxOutputs(string Task, string OutputName, string? Proba
         long width = last[0];
         if (width > 1)
         {
-            return new OnnxOutputs("multiclass", Logits, Probabilities, width);
+            return new OnnxOutputs(ModelTask.Multiclass, Logits, Probabilities, width);
         }
         var lastActive = layers.LastOrDefault(l => l.Kind != LayerKind.Dropout);
         if (lastActive?.Kind != LayerKind.Sigmoid)
@@ -35,6 +35,6 @@ internal sealed record OnnxOutputs(string Task, string OutputName, string? Proba
             throw new ToolchainException(
                 "export: a model with a single output must end with 'sigmoid' so that its output is a probability");
         }
-        return new OnnxOutputs("binary", Probability, null, width);
+        return new OnnxOutputs(ModelTask.Binary, Probability, null, width);
     }
 }

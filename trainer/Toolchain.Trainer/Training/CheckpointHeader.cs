@@ -66,7 +66,7 @@ internal sealed record CheckpointHeader(
             throw new InvalidInputFileException(path, $"its architecture does not fit input shape {shape}: {e.OneLine}", e);
         }
         // Checked before any tensor exists: a huge shape would otherwise make torch try to allocate it.
-        double needed = ParameterCount(spec, InputShape) * (Options.ElementType == "float64" ? 8 : 4);
+        double needed = ParameterCount(spec, InputShape) * (Options.ElementType == ElementType.Float64 ? 8 : 4);
         Check(needed <= weightBytes, string.Create(CultureInfo.InvariantCulture,
             $"input shape {shape} needs {needed:0} bytes of weights for {spec.Canonical} but the checkpoint stores {weightBytes}"));
 

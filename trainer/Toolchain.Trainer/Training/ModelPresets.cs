@@ -54,7 +54,7 @@ public static class ModelPresets
             LearningRate = 0.5,
             Optimizer = "sgd",
             Loss = "mse",
-            ElementType = "float64",
+            ElementType = ElementType.Float64,
             LrSchedule = "none",
         },
         "mlp" or "cnn" => new TrainingOptions
@@ -67,7 +67,7 @@ public static class ModelPresets
             LearningRate = 2e-3,
             Optimizer = "adam",
             Loss = "cross-entropy",
-            ElementType = "float32",
+            ElementType = ElementType.Float32,
             LrSchedule = "cosine",
             AugmentShift = 1,
         },

@@ -21,9 +21,9 @@ public static class TrainingCard
         };
         return new ModelCard
         {
-            Task = binary ? "binary" : "multiclass",
+            Task = binary ? ModelTask.Binary : ModelTask.Multiclass,
             Labels = data.ClassNames,
-            InputLayout = data.IsImage ? "NCHW" : "NC",
+            InputLayout = data.IsImage ? InputLayout.Nchw : InputLayout.Nc,
             InputShape = [-1, .. data.InputShape],
             ElementType = options.ElementType,
             OutputName = binary ? "probability" : "logits",
@@ -31,7 +31,7 @@ public static class TrainingCard
             PixelConvention = data.IsImage ? "white-on-black, scaled to [0,1]" : "none: raw features",
             Mean = data.Mean,
             Std = data.Std,
-            PreprocessingMode = !data.IsImage ? "none" : data.Name == "fashion-mnist" ? "resize" : "digit",
+            PreprocessingMode = !data.IsImage ? PreprocessingMode.None : data.Name == "fashion-mnist" ? PreprocessingMode.Resize : PreprocessingMode.Digit,
             DatasetName = data.Name,
             TrainCount = data.TrainCount,
             TestCount = data.TestCount,

@@ -47,8 +47,8 @@ public sealed record TrainingOptions
     /// <summary>"mse" or "cross-entropy".</summary>
     public string Loss { get; init; } = "cross-entropy";
 
-    /// <summary>"float32" or "float64": the element type of weights and inputs.</summary>
-    public string ElementType { get; init; } = "float32";
+    /// <summary>The element type of weights and inputs.</summary>
+    public ElementType ElementType { get; init; } = ElementType.Float32;
 
     /// <summary>torch.manual_seed value for the first initialisation.</summary>
     public long Seed { get; init; }
@@ -83,7 +83,7 @@ public sealed record TrainingOptions
         }
         // A checkpoint's JSON can carry nulls where the type says none; they fail here rather than deep in training.
         foreach (var (name, value) in new[] { ("model", Model), ("architecture", Architecture), ("dataset", Dataset), ("optimizer", Optimizer),
-            ("lr schedule", LrSchedule), ("loss", Loss), ("element type", ElementType), ("preset", Preset) })
+            ("lr schedule", LrSchedule), ("loss", Loss), ("preset", Preset) })
         {
             Check(value is not null, $"no {name} given");
         }
@@ -105,7 +105,7 @@ public sealed record TrainingOptions
             $"--seed {Seed} with --restarts {Restarts} would take the restart seeds past {long.MaxValue} (each restart adds {ModelTrainer.RestartSeedStride}); " +
             $"use a --seed of at most {long.MaxValue - lastRestartOffset}");
         Check(Loss is "mse" or "cross-entropy", $"unknown loss '{Loss}' (known: mse, cross-entropy)");
-        Check(ElementType is "float32" or "float64", $"element type must be float32 or float64, not '{ElementType}'");
+        Check(Enum.IsDefined(ElementType), $"element type must be {ContractText.Choices<ElementType>()}, not {(int)ElementType}");
         Check(NormalizationMean is null || double.IsFinite(NormalizationMean.Value), "the normalisation mean must be a finite number");
         Check(NormalizationStd is null || (double.IsFinite(NormalizationStd.Value) && NormalizationStd > 0), "the normalisation std must be a positive number");
         ArchitectureSpec.Parse(Architecture); // a bad spec fails here, before any data is loaded
@@ -123,7 +123,7 @@ public sealed record TrainingOptions
             ["lr"] = Num(LearningRate),
             ["lr_schedule"] = LrSchedule,
             ["loss"] = Loss,
-            ["element_type"] = ElementType,
+            ["element_type"] = ContractText.Of(ElementType),
             ["augment_shift"] = AugmentShift.ToString(CultureInfo.InvariantCulture),
             ["restarts"] = Restarts.ToString(CultureInfo.InvariantCulture),
         };

@@ -88,10 +88,10 @@ public sealed class TrainingRun : IDisposable
     }
 
     /// <summary>Builds <paramref name="spec"/> in float32 on the CPU, then converts and moves it.</summary>
-    public static Sequential BuildModel(ArchitectureSpec spec, IReadOnlyList<long> inputShape, string elementType, Device device)
+    public static Sequential BuildModel(ArchitectureSpec spec, IReadOnlyList<long> inputShape, ElementType elementType, Device device)
     {
         var model = ModelBuilder.Build(spec, inputShape);
-        if (elementType == "float64")
+        if (elementType == ElementType.Float64)
         {
             model.to(float64);
         }
