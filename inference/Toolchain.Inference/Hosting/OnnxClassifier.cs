@@ -41,9 +41,8 @@ public sealed class OnnxClassifier : IAsyncDisposable, IDisposable
             IntraOpThreads = options.ThreadsFor(Environment.ProcessorCount),
             AllowSpinning = options.AllowSpinning,
             VerifyIntegrity = options.VerifyIntegrity,
+            LoggerFactory = loggerFactory,
         };
-        var logger = loggerFactory.CreateLogger<OnnxClassifier>();
-        modelOptions.Log = line => logger.LogWarning("{Notice}", line);
         Models = new ReloadingModelHost(options.ModelPath, modelOptions, options.Reload, loggerFactory.CreateLogger<ReloadingModelHost>(),
             options.PreprocessingMode, options.Images)
         {
