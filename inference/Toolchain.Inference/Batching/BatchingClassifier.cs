@@ -200,6 +200,7 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
             Finish(request);
             return Task.FromException<ClassificationResult>(new BatchQueueFullException(_capacity));
         }
+        request.Cancellation = cancellationToken;
         if (cancellationToken.CanBeCanceled)
         {
             request.Registration = cancellationToken.UnsafeRegister(
@@ -276,6 +277,9 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
         private readonly List<Request> _batch = new(owner._maxBatchSize);
         private float[] _floatInputs = [];
         private float[] _probabilities = [];
+        private readonly List<CancellationTokenRegistration> _groupRegistrations = [];
+        private CancellationTokenSource _groupCancel = new();
+        private int _groupWaiting;
 
         /// <summary>Requests in the batch being formed.</summary>
         public int Count => _batch.Count;
@@ -407,7 +411,14 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
                 {
                     _batch[start + i].Floats.AsSpan(0, features).CopyTo(inputs[(i * features)..]);
                 }
-                model.RunProbabilities(inputs, count, probabilities);
+                try
+                {
+                    model.RunProbabilities(inputs, count, probabilities, WatchGroup(start, count));
+                }
+                finally
+                {
+                    UnwatchGroup();
+                }
                 var predictions = model.ToPredictions(probabilities, count);
                 var answers = new ClassificationResult[count];
                 for (var i = 0; i < count; i++)
@@ -444,6 +455,51 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
             }
         }
 
+        /// <summary>
+        /// A token that fires once every request of the group has been cancelled, so ONNX Runtime stops a run that nobody
+        /// waits for any more; none when some request cannot be cancelled, since then someone always wants the answer.
+        /// </summary>
+        private CancellationToken WatchGroup(int start, int count)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                if (!_batch[start + i].Cancellation.CanBeCanceled)
+                {
+                    return CancellationToken.None;
+                }
+            }
+            if (!_groupCancel.TryReset())
+            {
+                _groupCancel.Dispose();
+                _groupCancel = new CancellationTokenSource();
+            }
+            Volatile.Write(ref _groupWaiting, count);
+            for (var i = 0; i < count; i++)
+            {
+                // A token cancelled already runs the callback here, so those requests count at once.
+                _groupRegistrations.Add(_batch[start + i].Cancellation.UnsafeRegister(static state => ((Instance)state!).OneGaveUp(), this));
+            }
+            return _groupCancel.Token;
+        }
+
+        private void OneGaveUp()
+        {
+            if (Interlocked.Decrement(ref _groupWaiting) == 0)
+            {
+                _groupCancel.Cancel();
+            }
+        }
+
+        /// <summary>Ends the watch; disposing each registration waits for its callback if one is running, so none outlives the run.</summary>
+        private void UnwatchGroup()
+        {
+            foreach (var registration in _groupRegistrations)
+            {
+                registration.Dispose();
+            }
+            _groupRegistrations.Clear();
+        }
+
         private static Span<T> Grow<T>(ref T[] buffer, int length)
         {
             if (buffer.Length < length)
@@ -460,6 +516,7 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
         public float[] Floats { get; } = floats;
         public TaskCompletionSource<ClassificationResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public CancellationTokenRegistration Registration { get; set; }
+        public CancellationToken Cancellation { get; set; }
         public long EnqueuedAt { get; set; }
     }
 }

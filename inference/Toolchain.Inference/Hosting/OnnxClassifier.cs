@@ -97,7 +97,7 @@ public sealed class OnnxClassifier : IAsyncDisposable, IDisposable
         {
             cancellationToken.ThrowIfCancellationRequested();
             using var lease = Models.Acquire();
-            var prediction = lease.RequireImages().Classify(encoded, name);
+            var prediction = lease.RequireImages().Classify(encoded, name, cancellationToken);
             return Task.FromResult(new ClassificationResult(prediction, lease.Version, lease.Model.Info.Labels));
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -117,7 +117,7 @@ public sealed class OnnxClassifier : IAsyncDisposable, IDisposable
         {
             cancellationToken.ThrowIfCancellationRequested();
             using var lease = Models.Acquire();
-            var prediction = lease.Model.Classify(features, 1)[0];
+            var prediction = lease.Model.Classify(features, 1, cancellationToken)[0];
             return Task.FromResult(new ClassificationResult(prediction, lease.Version, lease.Model.Info.Labels));
         }
         catch (Exception e) when (e is not OutOfMemoryException)
