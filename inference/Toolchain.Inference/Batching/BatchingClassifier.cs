@@ -209,8 +209,8 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
         request.EnqueuedAt = Stopwatch.GetTimestamp();
         if (!_queue.Writer.TryWrite(request))
         {
-            request.Completion.TrySetException(new ObjectDisposedException(nameof(BatchingClassifier)));
             Finish(request);
+            request.Completion.TrySetException(new ObjectDisposedException(nameof(BatchingClassifier)));
         }
         return request.Completion.Task;
     }
@@ -441,7 +441,9 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
             {
                 for (var i = 0; i < count; i++)
                 {
+                    // Released before it is answered, so a caller that has its answer no longer finds itself queued.
                     var request = _batch[start + i];
+                    owner.Finish(request);
                     if (results is not null)
                     {
                         request.Completion.TrySetResult(results[i]);
@@ -450,7 +452,6 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
                     {
                         request.Completion.TrySetException(failure!);
                     }
-                    owner.Finish(request);
                 }
             }
         }
