@@ -10,6 +10,7 @@ namespace Toolchain.Inference.Tests.Runtime;
 /// the model is <see cref="TinyOnnxModels.WriteSlowChain"/>, whose run is spread over hundreds of them: the benchmark CNN
 /// spends most of a run in one convolution, which would hide a prompt stop behind that one operator.
 /// </summary>
+[Collection(nameof(LongRuns))]
 public sealed class OnnxModelCancellationTests : IDisposable
 {
     /// <summary>Examples per run: about a second on one thread, so a stop part-way is plain to see.</summary>
@@ -66,3 +67,11 @@ public sealed class OnnxModelCancellationTests : IDisposable
         Assert.Throws<OperationCanceledException>(() => model.Classify(inputs, LongBatch, new CancellationToken(canceled: true)));
     }
 }
+
+/// <summary>
+/// Tests that time a second-long model run against a cancellation part-way through. They run alone: beside other tests
+/// on a two-core machine, the run and the timer that cancels it would wait for cores and pool threads, and the timing
+/// would measure the crowd rather than the cancellation.
+/// </summary>
+[CollectionDefinition(nameof(LongRuns), DisableParallelization = true)]
+public sealed class LongRuns;
