@@ -77,6 +77,8 @@ public static partial class ServiceApp
             json.SerializerOptions.DictionaryKeyPolicy = null;
         });
         builder.Services.AddProblemDetails();
+        // Its hosted service starts loading the model when the app starts, without holding start-up: /healthz answers
+        // at once, /readyz turns ready when the model is in, and requests before that get 503.
         builder.Services.AddOnnxClassifier(options =>
         {
             builder.Configuration.GetSection("Classifier").Bind(options);
@@ -86,7 +88,6 @@ public static partial class ServiceApp
         });
         builder.Services.AddServiceTelemetry();
         builder.Services.AddServiceHealth();
-        builder.Services.AddHostedService<ModelStartup>();
 
         var app = builder.Build();
         // ORT's own lines (e.g. why a replacement model failed to load) are already in the reload failure's reason.

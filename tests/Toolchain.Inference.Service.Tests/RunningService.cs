@@ -28,9 +28,18 @@ internal sealed class RunningService : IAsyncDisposable
 
     /// <summary>
     /// Starts the service on <paramref name="modelPath"/>; <paramref name="settings"/> are extra configuration
-    /// (e.g. "Classifier:Batching:Enabled" = "false"). Waits for the first model load to be tried.
+    /// (e.g. "Classifier:Batching:Enabled" = "false"). Waits for the first model load (which the service's hosted
+    /// service started) to be tried.
     /// </summary>
     public static async Task<RunningService> StartAsync(string modelPath, params (string Key, string Value)[] settings)
+    {
+        var service = await StartWithoutWaitingAsync(modelPath, settings);
+        await service.Classifier.StartAsync();
+        return service;
+    }
+
+    /// <summary>Starts the service as <see cref="StartAsync"/> does but returns while the model may still be loading.</summary>
+    public static async Task<RunningService> StartWithoutWaitingAsync(string modelPath, params (string Key, string Value)[] settings)
     {
         var args = new List<string>
         {
@@ -50,7 +59,6 @@ internal sealed class RunningService : IAsyncDisposable
         var app = ServiceApp.Build([.. args]);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        await app.Services.GetRequiredService<OnnxClassifier>().StartAsync();
         return new RunningService(app, new Uri(address));
     }
 

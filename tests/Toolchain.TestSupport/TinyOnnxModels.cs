@@ -221,6 +221,50 @@ public static class TinyOnnxModels
         return Write(model, path);
     }
 
+    /// <summary>
+    /// Writes a slow image classifier for cancellation tests: flatten, linear(784→256), then <paramref name="layers"/>
+    /// times linear(256→256) and tanh, all sharing one weight matrix (so the file stays small), then linear(256→10).
+    /// A run's time is spread evenly over hundreds of operators, and ONNX Runtime checks for termination between
+    /// operators, so a cancelled run stops within a fraction of a percent of its length.
+    /// </summary>
+    public static string WriteSlowChain(string path, int layers = 300)
+    {
+        const int width = 256;
+        var rng = new Random(7);
+        float[] Init(int n, int fanIn)
+        {
+            var bound = (float)(1 / Math.Sqrt(fanIn));
+            var a = new float[n];
+            for (var i = 0; i < n; i++)
+            {
+                a[i] = ((float)rng.NextDouble() * 2 - 1) * bound;
+            }
+            return a;
+        }
+        var graph = new GraphProto { Name = "slow-chain" };
+        graph.Input.Add(Value("input", TensorProto.Types.DataType.Float, null, 1, 28, 28));
+        graph.Output.Add(Value("logits", TensorProto.Types.DataType.Float, null, Classes));
+        graph.Output.Add(Value("probabilities", TensorProto.Types.DataType.Float, null, Classes));
+        graph.Initializer.Add(FloatTensor("in_w", [width, Pixels], Init(width * Pixels, Pixels)));
+        graph.Initializer.Add(FloatTensor("in_b", [width], new float[width]));
+        graph.Initializer.Add(FloatTensor("w", [width, width], Init(width * width, width)));
+        graph.Initializer.Add(FloatTensor("b", [width], new float[width]));
+        graph.Initializer.Add(FloatTensor("out_w", [Classes, width], Init(Classes * width, width)));
+        graph.Initializer.Add(FloatTensor("out_b", [Classes], new float[Classes]));
+        graph.Node.Add(Node("Flatten", ["input"], ["flat"], axis: 1));
+        graph.Node.Add(Node("Gemm", ["flat", "in_w", "in_b"], ["h0"], transB: 1));
+        for (var i = 0; i < layers; i++)
+        {
+            graph.Node.Add(Node("Gemm", [$"h{i}", "w", "b"], [$"g{i}"], transB: 1));
+            graph.Node.Add(Node("Tanh", [$"g{i}"], [$"h{i + 1}"]));
+        }
+        graph.Node.Add(Node("Gemm", [$"h{layers}", "out_w", "out_b"], ["logits"], transB: 1));
+        graph.Node.Add(Node("Softmax", ["logits"], ["probabilities"], axis: 1));
+        var model = NewModel(graph);
+        AddCard(model, ImageCard());
+        return Write(model, path);
+    }
+
     private static ModelProto ImageClassifierModel(string input, string logits, string? probabilities, int? batch)
     {
         var weights = new float[Classes * Pixels];

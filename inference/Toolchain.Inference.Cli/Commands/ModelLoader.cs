@@ -28,7 +28,7 @@ internal static class ModelLoader
         {
             Provider = provider,
             IntraOpThreads = threads,
-            Log = console.Notice,
+            LoggerFactory = new NoticeLoggerFactory(console),
             ForeignInput = foreign,
             VerifyIntegrity = verify,
         };
@@ -49,7 +49,7 @@ internal static class ModelLoader
         {
             Provider = ExecutionProvider.Cpu,
             IntraOpThreads = 1,
-            Log = console.Notice,
+            LoggerFactory = new NoticeLoggerFactory(console),
         }));
 
     private static T Guarded<T>(string path, Func<T> load)

@@ -85,6 +85,9 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
     /// </summary>
     public Meter Meter { get; }
 
+    /// <summary>Tags recorded with every measurement, e.g. the name of the classifier this batcher serves.</summary>
+    internal KeyValuePair<string, object?>[] MetricTags { get; init; } = [];
+
     /// <summary>Requests admitted and not yet answered (waiting or running).</summary>
     public int QueueLength => Volatile.Read(ref _admitted);
 
@@ -174,7 +177,7 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         if (Volatile.Read(ref _admitted) >= _capacity)
         {
-            _rejections.Add(1);
+            _rejections.Add(1, MetricTags);
             throw new BatchQueueFullException(_capacity);
         }
     }
@@ -193,10 +196,11 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
     {
         if (Interlocked.Increment(ref _admitted) > _capacity)
         {
-            _rejections.Add(1);
+            _rejections.Add(1, MetricTags);
             Finish(request);
             return Task.FromException<ClassificationResult>(new BatchQueueFullException(_capacity));
         }
+        request.Cancellation = cancellationToken;
         if (cancellationToken.CanBeCanceled)
         {
             request.Registration = cancellationToken.UnsafeRegister(
@@ -205,8 +209,8 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
         request.EnqueuedAt = Stopwatch.GetTimestamp();
         if (!_queue.Writer.TryWrite(request))
         {
-            request.Completion.TrySetException(new ObjectDisposedException(nameof(BatchingClassifier)));
             Finish(request);
+            request.Completion.TrySetException(new ObjectDisposedException(nameof(BatchingClassifier)));
         }
         return request.Completion.Task;
     }
@@ -273,6 +277,9 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
         private readonly List<Request> _batch = new(owner._maxBatchSize);
         private float[] _floatInputs = [];
         private float[] _probabilities = [];
+        private readonly List<CancellationTokenRegistration> _groupRegistrations = [];
+        private CancellationTokenSource _groupCancel = new();
+        private int _groupWaiting;
 
         /// <summary>Requests in the batch being formed.</summary>
         public int Count => _batch.Count;
@@ -404,7 +411,14 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
                 {
                     _batch[start + i].Floats.AsSpan(0, features).CopyTo(inputs[(i * features)..]);
                 }
-                model.RunProbabilities(inputs, count, probabilities);
+                try
+                {
+                    model.RunProbabilities(inputs, count, probabilities, WatchGroup(start, count));
+                }
+                finally
+                {
+                    UnwatchGroup();
+                }
                 var predictions = model.ToPredictions(probabilities, count);
                 var answers = new ClassificationResult[count];
                 for (var i = 0; i < count; i++)
@@ -420,15 +434,15 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
             try
             {
                 // Recorded before anyone is answered, so a caller that has its answer finds its batch counted.
-                owner._batchSizes.Record(count);
-                owner._batchSeconds.Record(Stopwatch.GetElapsedTime(began).TotalSeconds);
+                owner._batchSizes.Record(count, owner.MetricTags);
+                owner._batchSeconds.Record(Stopwatch.GetElapsedTime(began).TotalSeconds, owner.MetricTags);
             }
             finally
             {
                 for (var i = 0; i < count; i++)
                 {
+                    // Released before it is answered, so a caller that has its answer no longer finds itself queued.
                     var request = _batch[start + i];
-                    // Released before it is answered, so a caller that has its answer finds the queue without it.
                     owner.Finish(request);
                     if (results is not null)
                     {
@@ -440,6 +454,51 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
                     }
                 }
             }
+        }
+
+        /// <summary>
+        /// A token that fires once every request of the group has been cancelled, so ONNX Runtime stops a run that nobody
+        /// waits for any more; none when some request cannot be cancelled, since then someone always wants the answer.
+        /// </summary>
+        private CancellationToken WatchGroup(int start, int count)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                if (!_batch[start + i].Cancellation.CanBeCanceled)
+                {
+                    return CancellationToken.None;
+                }
+            }
+            if (!_groupCancel.TryReset())
+            {
+                _groupCancel.Dispose();
+                _groupCancel = new CancellationTokenSource();
+            }
+            Volatile.Write(ref _groupWaiting, count);
+            for (var i = 0; i < count; i++)
+            {
+                // A token cancelled already runs the callback here, so those requests count at once.
+                _groupRegistrations.Add(_batch[start + i].Cancellation.UnsafeRegister(static state => ((Instance)state!).OneGaveUp(), this));
+            }
+            return _groupCancel.Token;
+        }
+
+        private void OneGaveUp()
+        {
+            if (Interlocked.Decrement(ref _groupWaiting) == 0)
+            {
+                _groupCancel.Cancel();
+            }
+        }
+
+        /// <summary>Ends the watch; disposing each registration waits for its callback if one is running, so none outlives the run.</summary>
+        private void UnwatchGroup()
+        {
+            foreach (var registration in _groupRegistrations)
+            {
+                registration.Dispose();
+            }
+            _groupRegistrations.Clear();
         }
 
         private static Span<T> Grow<T>(ref T[] buffer, int length)
@@ -458,6 +517,7 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
         public float[] Floats { get; } = floats;
         public TaskCompletionSource<ClassificationResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public CancellationTokenRegistration Registration { get; set; }
+        public CancellationToken Cancellation { get; set; }
         public long EnqueuedAt { get; set; }
     }
 }

@@ -48,4 +48,10 @@ public static class InferenceMetrics
 
     /// <summary>Tag of <see cref="ModelInfo"/>: 1 for the first model, one more for each successful reload.</summary>
     public const string GenerationTag = "generation";
+
+    /// <summary>
+    /// Tag of every measurement of a named classifier (<see cref="OnnxClassifier.Name"/>): its name. The default
+    /// classifier's measurements carry no such tag.
+    /// </summary>
+    public const string ModelNameTag = "model";
 }

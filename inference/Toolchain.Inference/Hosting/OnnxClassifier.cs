@@ -11,22 +11,27 @@ namespace Toolchain.Inference.Hosting;
 /// <summary>
 /// What a service embeds: a hot-reloading model (<see cref="ReloadingModelHost"/>) behind dynamic batching
 /// (<see cref="BatchingClassifier"/>), or direct calls when batching is off. Register it with
-/// <see cref="ServiceCollectionExtensions.AddOnnxClassifier"/>. Thread-safe; one instance per model file.
+/// <see cref="ServiceCollectionExtensions.AddOnnxClassifier(Microsoft.Extensions.DependencyInjection.IServiceCollection, string, Action{OnnxClassifierOptions})"/>.
+/// Thread-safe; one instance per model file.
 /// </summary>
 public sealed class OnnxClassifier : IAsyncDisposable, IDisposable
 {
     private readonly BatchingClassifier? _batcher;
     private readonly ClassifierMetrics _metrics;
+    private int _disposed;
 
     /// <summary>
-    /// Creates the classifier; the model loads on <see cref="StartAsync"/> or on first use. Its meters (see
+    /// Creates the classifier; the model loads on <see cref="StartAsync"/>. Its meters (see
     /// <see cref="InferenceMetrics"/>) come from <paramref name="meterFactory"/> when given, else are its own.
+    /// <paramref name="name"/> tells classifiers of one process apart (in metrics); null or empty is the default one.
     /// </summary>
-    public OnnxClassifier(OnnxClassifierOptions options, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
+    public OnnxClassifier(OnnxClassifierOptions options, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null, string? name = null)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        Name = name ?? "";
         if (options.Problem() is { } problem)
         {
-            throw new ToolchainException($"invalid classifier options: {problem}");
+            throw new ToolchainException(Name.Length == 0 ? $"invalid classifier options: {problem}" : $"invalid options of classifier '{Name}': {problem}");
         }
         loggerFactory ??= NullLoggerFactory.Instance;
         Options = options;
@@ -36,17 +41,23 @@ public sealed class OnnxClassifier : IAsyncDisposable, IDisposable
             IntraOpThreads = options.ThreadsFor(Environment.ProcessorCount),
             AllowSpinning = options.AllowSpinning,
             VerifyIntegrity = options.VerifyIntegrity,
+            LoggerFactory = loggerFactory,
         };
-        var logger = loggerFactory.CreateLogger<OnnxClassifier>();
-        modelOptions.Log = line => logger.LogWarning("{Notice}", line);
         Models = new ReloadingModelHost(options.ModelPath, modelOptions, options.Reload, loggerFactory.CreateLogger<ReloadingModelHost>(),
             options.PreprocessingMode, options.Images)
         {
             RequireImages = options.RequireImageInput,
         };
-        _batcher = options.Batching.Enabled ? new BatchingClassifier(Models, options.Batching, meterFactory) : null;
-        _metrics = new ClassifierMetrics(Models, _batcher, meterFactory);
+        KeyValuePair<string, object?>[] tags = Name.Length == 0 ? [] : [new(InferenceMetrics.ModelNameTag, Name)];
+        _batcher = options.Batching.Enabled ? new BatchingClassifier(Models, options.Batching, meterFactory) { MetricTags = tags } : null;
+        _metrics = new ClassifierMetrics(Models, _batcher, meterFactory, tags);
     }
+
+    /// <summary>
+    /// The name it was registered under (<see cref="ServiceCollectionExtensions.AddOnnxClassifier(Microsoft.Extensions.DependencyInjection.IServiceCollection, string, Action{OnnxClassifierOptions})"/>);
+    /// empty for the default classifier.
+    /// </summary>
+    public string Name { get; }
 
     /// <summary>The settings in force.</summary>
     public OnnxClassifierOptions Options { get; }
@@ -60,8 +71,16 @@ public sealed class OnnxClassifier : IAsyncDisposable, IDisposable
     /// <summary>Whether a model is loaded.</summary>
     public bool IsReady => Models.IsReady;
 
-    /// <summary>Loads the model and starts watching its file; see <see cref="ReloadingModelHost.StartAsync"/>.</summary>
+    /// <summary>
+    /// Loads the model (in the background) and starts watching its file; the task completes once the first load has
+    /// been tried, and a failure is kept as the reason <see cref="IsReady"/> is false, not thrown. Calling it again
+    /// returns the same task. Registered through AddOnnxClassifier in a .NET host, the host calls it at start-up.
+    /// Until a model is loaded, requests fail with <see cref="ModelNotReadyException"/> rather than wait.
+    /// </summary>
     public Task StartAsync(CancellationToken cancellationToken = default) => Models.StartAsync(cancellationToken);
+
+    /// <summary>Stops watching the model file and waits (up to <paramref name="cancellationToken"/>) for a load in progress.</summary>
+    internal Task StopWatchingAsync(CancellationToken cancellationToken) => Models.StopWatchingAsync(cancellationToken);
 
     /// <summary>
     /// Classifies an encoded image (PNG, JPEG, BMP or GIF). Bad images fail with <see cref="InvalidInputFileException"/>
@@ -78,7 +97,7 @@ public sealed class OnnxClassifier : IAsyncDisposable, IDisposable
         {
             cancellationToken.ThrowIfCancellationRequested();
             using var lease = Models.Acquire();
-            var prediction = lease.RequireImages().Classify(encoded, name);
+            var prediction = lease.RequireImages().Classify(encoded, name, cancellationToken);
             return Task.FromResult(new ClassificationResult(prediction, lease.Version, lease.Model.Info.Labels));
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -98,7 +117,7 @@ public sealed class OnnxClassifier : IAsyncDisposable, IDisposable
         {
             cancellationToken.ThrowIfCancellationRequested();
             using var lease = Models.Acquire();
-            var prediction = lease.Model.Classify(features, 1)[0];
+            var prediction = lease.Model.Classify(features, 1, cancellationToken)[0];
             return Task.FromResult(new ClassificationResult(prediction, lease.Version, lease.Model.Info.Labels));
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -107,9 +126,14 @@ public sealed class OnnxClassifier : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <inheritdoc />
+    /// <summary>Lets queued requests finish, then releases the model. Disposing more than once is harmless.</summary>
     public async ValueTask DisposeAsync()
     {
+        // The container disposes the default classifier once for each service it is registered as.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
         if (_batcher is not null)
         {
             await _batcher.DisposeAsync().ConfigureAwait(false);

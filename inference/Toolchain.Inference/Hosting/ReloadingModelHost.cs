@@ -37,11 +37,12 @@ public sealed partial class ReloadingModelHost : IModelSource, IDisposable
     private long _failedReloads;
     private int _liveModels;
     private volatile bool _disposed;
+    private bool _watchingStopped;
 
     /// <summary>
-    /// Creates a host for the model at <paramref name="modelPath"/>; nothing is loaded until <see cref="StartAsync"/>
-    /// or the first <see cref="Acquire"/>. <paramref name="preprocessingMode"/> overrides the card's image
-    /// preprocessing; images over <paramref name="imageLimits"/> are refused before decoding.
+    /// Creates a host for the model at <paramref name="modelPath"/>; nothing is loaded until <see cref="StartAsync"/>.
+    /// <paramref name="preprocessingMode"/> overrides the card's image preprocessing; images over
+    /// <paramref name="imageLimits"/> are refused before decoding.
     /// </summary>
     public ReloadingModelHost(string modelPath, OnnxModelOptions? modelOptions = null, ModelReloadOptions? reloadOptions = null,
         ILogger? logger = null, PreprocessingMode? preprocessingMode = null, ImageLimits? imageLimits = null)
@@ -99,23 +100,66 @@ public sealed partial class ReloadingModelHost : IModelSource, IDisposable
         }
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Leases the current model. Never loads it: before <see cref="StartAsync"/>, while the first load runs, and after
+    /// it failed, this throws <see cref="ModelNotReadyException"/> at once with the reason, so a request never waits
+    /// out a load (a service answers 503, as its readiness probe says) and no thread blocks on one.
+    /// </summary>
     public ModelLease Acquire()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (Volatile.Read(ref _current) is null)
-        {
-            // Hosts used without StartAsync load on first use, like ML.NET's PredictionEnginePool.
-            StartAsync().GetAwaiter().GetResult();
-        }
         while (true)
         {
-            var current = Volatile.Read(ref _current)
-                ?? throw new ModelNotReadyException($"no model is loaded yet: {LastFailure ?? $"{ModelPath} is still loading"}");
+            var current = Volatile.Read(ref _current) ?? throw new ModelNotReadyException($"no model is loaded yet: {NotReadyReason()}");
             // A swap may release the model between the read and the increment; then read the new current one.
             if (current.TryAddReference())
             {
                 return new ModelLease(current);
+            }
+        }
+    }
+
+    /// <summary>Why no model is serving: the last load failure, a load still running, or no load started.</summary>
+    private string NotReadyReason()
+    {
+        if (LastFailure is { } failure)
+        {
+            return failure;
+        }
+        lock (_startLock)
+        {
+            return _started is null ? $"{ModelPath} has not been loaded (StartAsync was not called)" : $"{ModelPath} is still loading";
+        }
+    }
+
+    /// <summary>
+    /// Stops noticing changes of the file (the watcher and both timers) and waits for a load in progress, so that no
+    /// new session is being created once this returns; the current model keeps serving until <see cref="Dispose"/>.
+    /// Giving up on the wait when <paramref name="cancellationToken"/> fires is not an error.
+    /// </summary>
+    internal async Task StopWatchingAsync(CancellationToken cancellationToken)
+    {
+        Task? started;
+        lock (_startLock)
+        {
+            _watchingStopped = true;
+            started = _started;
+        }
+        lock (_reloadLock)
+        {
+            _watcher?.Dispose();
+            _debounceTimer?.Dispose();
+            _pollTimer?.Dispose();
+        }
+        if (started is not null)
+        {
+            try
+            {
+                await started.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // The host's shutdown timeout ran out first; disposal still follows.
             }
         }
     }
@@ -178,7 +222,8 @@ public sealed partial class ReloadingModelHost : IModelSource, IDisposable
         }
         lock (_reloadLock)
         {
-            if (_disposed)
+            // StopWatchingAsync may have run during the first load; it must not find timers started after it.
+            if (_disposed || Volatile.Read(ref _watchingStopped))
             {
                 return;
             }

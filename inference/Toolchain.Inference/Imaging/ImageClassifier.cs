@@ -52,13 +52,18 @@ public sealed class ImageClassifier : IDisposable
     }
 
     /// <summary>Classifies the image file at <paramref name="path"/>.</summary>
-    public Prediction Classify(string path) => ClassifyMnist(Preprocessor.ToMnistBytes(path));
+    public Prediction Classify(string path, CancellationToken cancellationToken = default) =>
+        ClassifyMnist(Preprocessor.ToMnistBytes(path), cancellationToken);
 
     /// <summary>Classifies encoded image bytes; <paramref name="name"/> names them in errors.</summary>
-    public Prediction Classify(ReadOnlySpan<byte> encoded, string name) => ClassifyMnist(Preprocessor.ToMnistBytes(encoded, name));
+    public Prediction Classify(ReadOnlySpan<byte> encoded, string name, CancellationToken cancellationToken = default) =>
+        ClassifyMnist(Preprocessor.ToMnistBytes(encoded, name), cancellationToken);
 
-    /// <summary>Classifies 28×28 white-on-black MNIST bytes (already preprocessed).</summary>
-    public Prediction ClassifyMnist(ReadOnlySpan<byte> pixels)
+    /// <summary>
+    /// Classifies 28×28 white-on-black MNIST bytes (already preprocessed). A cancelled <paramref name="cancellationToken"/>
+    /// stops the model run (<see cref="OnnxModel.Classify"/>).
+    /// </summary>
+    public Prediction ClassifyMnist(ReadOnlySpan<byte> pixels, CancellationToken cancellationToken = default)
     {
         if (pixels.Length != DigitPreprocessor.OutputLength)
         {
@@ -66,7 +71,7 @@ public sealed class ImageClassifier : IDisposable
         }
         Span<float> floats = stackalloc float[DigitPreprocessor.OutputLength];
         PixelNormalizer.Normalize(pixels, Preprocessor.Mean, Preprocessor.Std, floats);
-        return Model.Classify(floats, 1)[0];
+        return Model.Classify(floats, 1, cancellationToken)[0];
     }
 
     /// <inheritdoc />

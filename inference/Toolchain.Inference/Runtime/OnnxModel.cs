@@ -13,7 +13,6 @@ namespace Toolchain.Inference.Runtime;
 public sealed class OnnxModel : IDisposable
 {
     private readonly InferenceSession _session;
-    private readonly RunOptions _runOptions;
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
     private readonly long[] _featureDims;
@@ -38,7 +37,6 @@ public sealed class OnnxModel : IDisposable
         _session = session;
         ActiveProvider = provider;
         Info = info;
-        _runOptions = new RunOptions();
         _inputNames = [info.InputName];
         _outputNames = [info.OutputName];
         _featureDims = info.InputShape.Skip(1).ToArray();
@@ -124,14 +122,15 @@ public sealed class OnnxModel : IDisposable
 
     /// <summary>
     /// Classifies <paramref name="count"/> model-ready (normalised) examples laid out back to back. A float64 graph (the
-    /// xor net) gets them widened here; every caller deals in floats.
+    /// xor net) gets them widened here; every caller deals in floats. When <paramref name="cancellationToken"/> fires
+    /// during the run, ONNX Runtime stops it between two operators and this throws <see cref="OperationCanceledException"/>.
     /// </summary>
-    public Prediction[] Classify(ReadOnlySpan<float> inputs, int count)
+    public Prediction[] Classify(ReadOnlySpan<float> inputs, int count, CancellationToken cancellationToken = default)
     {
         var probs = ArrayPool<float>.Shared.Rent(Math.Max(1, count * ClassCount));
         try
         {
-            RunProbabilities(inputs, count, probs.AsSpan(0, count * ClassCount));
+            RunProbabilities(inputs, count, probs.AsSpan(0, count * ClassCount), cancellationToken);
             return ToPredictions(probs, count);
         }
         finally
@@ -143,16 +142,16 @@ public sealed class OnnxModel : IDisposable
     /// <summary>
     /// Runs <paramref name="count"/> examples and writes <see cref="ClassCount"/> probabilities per example to
     /// <paramref name="probabilities"/>, without allocating per example: the path for large batches. A float64 graph
-    /// gets the inputs widened into a pooled buffer.
+    /// gets the inputs widened into a pooled buffer. Cancellation as for <see cref="Classify"/>.
     /// </summary>
-    public unsafe void RunProbabilities(ReadOnlySpan<float> inputs, int count, Span<float> probabilities)
+    public unsafe void RunProbabilities(ReadOnlySpan<float> inputs, int count, Span<float> probabilities, CancellationToken cancellationToken = default)
     {
         Validate(inputs.Length, count, probabilities.Length);
         if (_inputType == TensorElementType.Float)
         {
             fixed (float* p = inputs)
             {
-                RunChunks((IntPtr)p, sizeof(float), count, probabilities);
+                RunChunks((IntPtr)p, sizeof(float), count, probabilities, cancellationToken);
             }
             return;
         }
@@ -165,7 +164,7 @@ public sealed class OnnxModel : IDisposable
             }
             fixed (double* p = widened)
             {
-                RunChunks((IntPtr)p, sizeof(double), count, probabilities);
+                RunChunks((IntPtr)p, sizeof(double), count, probabilities, cancellationToken);
             }
         }
         finally
@@ -210,7 +209,6 @@ public sealed class OnnxModel : IDisposable
             return;
         }
         _disposed = true;
-        _runOptions.Dispose();
         _session.Dispose();
     }
 
@@ -232,7 +230,7 @@ public sealed class OnnxModel : IDisposable
         }
     }
 
-    private void RunChunks(IntPtr input, int elementSize, int count, Span<float> probabilities)
+    private void RunChunks(IntPtr input, int elementSize, int count, Span<float> probabilities, CancellationToken cancellationToken)
     {
         var chunk = _fixedBatch > 0 ? _fixedBatch : Math.Max(count, 1);
         for (var start = 0; start < count; start += chunk)
@@ -243,11 +241,11 @@ public sealed class OnnxModel : IDisposable
                 throw new ToolchainException($"the model's graph fixes the batch size at {_fixedBatch}; {count} examples do not divide into it");
             }
             RunBatch(input + (nint)start * FeatureCount * elementSize, elementSize, n,
-                probabilities.Slice(start * ClassCount, n * ClassCount));
+                probabilities.Slice(start * ClassCount, n * ClassCount), cancellationToken);
         }
     }
 
-    private unsafe void RunBatch(IntPtr input, int elementSize, int n, Span<float> probabilities)
+    private unsafe void RunBatch(IntPtr input, int elementSize, int n, Span<float> probabilities, CancellationToken cancellationToken)
     {
         var inputShape = new long[_featureDims.Length + 1];
         inputShape[0] = n;
@@ -267,7 +265,7 @@ public sealed class OnnxModel : IDisposable
                 {
                     using var outputValue = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, _outputType,
                         outputShape, (IntPtr)o, (long)outputLength * sizeof(float));
-                    Run(inputValue, outputValue);
+                    Run(inputValue, outputValue, cancellationToken);
                 }
                 ToProbabilities(buffer.AsSpan(0, outputLength), n, probabilities);
             }
@@ -286,7 +284,7 @@ public sealed class OnnxModel : IDisposable
                 {
                     using var outputValue = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, _outputType,
                         outputShape, (IntPtr)o, (long)outputLength * sizeof(double));
-                    Run(inputValue, outputValue);
+                    Run(inputValue, outputValue, cancellationToken);
                 }
                 for (var i = 0; i < outputLength; i++)
                 {
@@ -302,11 +300,24 @@ public sealed class OnnxModel : IDisposable
         }
     }
 
-    private void Run(OrtValue input, OrtValue output)
+    /// <summary>
+    /// One session run with RunOptions of its own: terminating it must not stop other callers' runs on the same session,
+    /// as a shared RunOptions would. A cancelled token sets Terminate, which ORT checks between operators.
+    /// </summary>
+    private void Run(OrtValue input, OrtValue output, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
+        using var runOptions = new RunOptions();
+        // Declared after runOptions so it is disposed first: Dispose waits for a callback in flight, so Terminate is
+        // never set on disposed options.
+        using var registration = cancellationToken.UnsafeRegister(static state => ((RunOptions)state!).Terminate = true, runOptions);
         try
         {
-            _session.Run(_runOptions, _inputNames, [input], _outputNames, [output]);
+            _session.Run(runOptions, _inputNames, [input], _outputNames, [output]);
+        }
+        catch (OnnxRuntimeException e) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("the model run was cancelled", e, cancellationToken);
         }
         catch (OnnxRuntimeException e)
         {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
 using Toolchain.Contracts;
 
@@ -33,8 +34,11 @@ public sealed class OnnxModelOptions
     /// </summary>
     public bool VerifyIntegrity { get; set; } = true;
 
-    /// <summary>Receives one-line notices, such as the reason CUDA was not used. Null discards them.</summary>
-    public Action<string>? Log { get; set; }
+    /// <summary>
+    /// Where the library logs, e.g. the reason CUDA was not used (a warning with category
+    /// <c>Toolchain.Inference.Runtime.OnnxModel</c>): usually the host's factory. Null (the default) discards it all.
+    /// </summary>
+    public ILoggerFactory? LoggerFactory { get; set; }
 }
 
 /// <summary>What the caller knows about a foreign model's input, since the file does not say.</summary>

@@ -1,15 +1,18 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
 using Toolchain.Contracts;
 
 namespace Toolchain.Inference.Runtime;
 
 /// <summary>Creates ONNX Runtime sessions with the requested provider, falling back to the CPU when allowed.</summary>
-internal static class SessionFactory
+internal static partial class SessionFactory
 {
     /// <summary>Creates a session for <paramref name="path"/>; returns it with the provider actually in use.</summary>
     public static (InferenceSession Session, string Provider) Create(string path, OnnxModelOptions options)
     {
         OrtProcessLogging.EnsureCreated();
+        var logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<OnnxModel>();
         if (options.Provider != ExecutionProvider.Cpu)
         {
             var cudaOptions = NewOptions(options);
@@ -24,7 +27,7 @@ internal static class SessionFactory
                     catch (OnnxRuntimeException e) when (options.Provider == ExecutionProvider.Auto)
                     {
                         // The file may be at fault rather than CUDA; the CPU attempt below tells which.
-                        options.Log?.Invoke($"CUDA session could not start ({OrtErrorText.FirstLine(e)}); using CPU");
+                        LogCudaSessionFailed(logger, OrtErrorText.FirstLine(e));
                     }
                     catch (OnnxRuntimeException e)
                     {
@@ -37,7 +40,7 @@ internal static class SessionFactory
                 }
                 else if (CudaNotice.ShouldTell())
                 {
-                    options.Log?.Invoke($"CUDA not available ({reason}); using CPU");
+                    LogCudaUnavailable(logger, reason);
                 }
             }
             finally
@@ -122,6 +125,12 @@ internal static class SessionFactory
         }
         return $"{library} is not installed next to the application";
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "CUDA session could not start ({Reason}); using CPU")]
+    private static partial void LogCudaSessionFailed(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "CUDA not available ({Reason}); using CPU")]
+    private static partial void LogCudaUnavailable(ILogger logger, string reason);
 
     private static SessionOptions NewOptions(OnnxModelOptions options)
     {

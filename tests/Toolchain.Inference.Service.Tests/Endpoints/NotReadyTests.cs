@@ -37,6 +37,26 @@ public sealed class NotReadyTests : IDisposable
     }
 
     [Fact]
+    public async Task While_the_first_load_runs_the_service_is_up_but_not_ready_and_classify_answers_503_at_once()
+    {
+        using var stalled = new StalledModelFile(_dir.File("model.onnx"));
+        await using var service = await RunningService.StartWithoutWaitingAsync(stalled.Path);
+
+        using var health = await service.Client.GetAsync("/healthz");
+        using var ready = await service.Client.GetAsync("/readyz");
+        using var classify = await service.PostImageAsync(LabelledTinyModels.Png(1));
+
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Equal("not ready: loading the model\n", await ready.Content.ReadAsStringAsync());
+        await ClassifyEndpointTests.AssertProblemAsync(classify, HttpStatusCode.ServiceUnavailable, $"{stalled.Path} is still loading");
+        await stalled.ReleaseAsync();
+        await service.Classifier.StartAsync();
+        using var failed = await service.Client.GetAsync("/readyz");
+        Assert.Contains("named pipe", await failed.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task A_model_that_cannot_classify_images_never_makes_the_service_ready()
     {
         var path = TinyOnnxModels.WriteBinary(_dir.File("xor.onnx"));

@@ -37,7 +37,10 @@ public sealed class AddOnnxClassifierTests : IDisposable
             Assert.Equal(8, classifier.Options.Batching.MaxBatchSize);
             Assert.Equal(250, classifier.Options.Batching.MaxQueueDelayMicroseconds);
 
-            // Without StartAsync the first request loads the model.
+            // Without a host nothing starts the load: requests fail at once until StartAsync has loaded the model.
+            var early = await Assert.ThrowsAsync<ModelNotReadyException>(() => classifier.ClassifyImageAsync(LabelledTinyModels.Png(4), "four.png"));
+            Assert.Contains("StartAsync was not called", early.Message);
+            await classifier.StartAsync();
             var result = await classifier.ClassifyImageAsync(LabelledTinyModels.Png(4), "four.png");
             Assert.Equal("digit 4", result.Prediction.LabelName);
         }
@@ -117,6 +120,8 @@ public sealed class AddOnnxClassifierTests : IDisposable
             Provider = ExecutionProvider.Cpu,
             Batching = { Enabled = false },
         });
+
+        await classifier.StartAsync();
 
         var result = await classifier.ClassifyAsync(LabelledTinyModels.Input(9));
 

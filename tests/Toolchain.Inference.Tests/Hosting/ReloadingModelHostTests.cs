@@ -142,13 +142,38 @@ public sealed class ReloadingModelHostTests : IDisposable
     }
 
     [Fact]
-    public void Acquire_without_start_loads_the_model_on_first_use()
+    public void Acquire_before_start_fails_at_once_saying_so_and_loads_nothing()
     {
         using var host = NewHost();
 
-        using var lease = host.Acquire();
+        var error = Assert.Throws<ModelNotReadyException>(() => host.Acquire());
 
-        Assert.Equal("a1", LabelOf(lease, 1));
+        Assert.Equal($"no model is loaded yet: {_path} has not been loaded (StartAsync was not called)", error.Message);
+        Assert.False(host.IsReady);
+        Assert.Equal(0, host.LiveModelCount);
+    }
+
+    [Fact]
+    public async Task A_request_while_the_first_load_runs_fails_at_once_and_the_load_goes_on_in_the_background()
+    {
+        using var stalled = new StalledModelFile(_dir.File("stalled.onnx"));
+        using var host = new ReloadingModelHost(stalled.Path, new OnnxModelOptions { Provider = ExecutionProvider.Cpu },
+            new ModelReloadOptions { UseFileWatcher = false, PollInterval = TimeSpan.FromHours(1) });
+
+        var loading = host.StartAsync();
+        var error = Assert.Throws<ModelNotReadyException>(() => host.Acquire());
+
+        Assert.Equal($"no model is loaded yet: {stalled.Path} is still loading", error.Message);
+        Assert.False(loading.IsCompleted);
+        await stalled.ReleaseAsync();
+        await loading.WaitAsync(SwapTimeout);
+        // The pipe was no model; now the reason is the failure, and a real file is picked up by the next check.
+        Assert.Contains("named pipe", Assert.Throws<ModelNotReadyException>(() => host.Acquire()).Message);
+        File.Delete(stalled.Path);
+        LabelledTinyModels.Write(stalled.Path, "late");
+        Assert.True(host.CheckForChange());
+        using var lease = host.Acquire();
+        Assert.Equal("late4", LabelOf(lease, 4));
     }
 
     [Fact]

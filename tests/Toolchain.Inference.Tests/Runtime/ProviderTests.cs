@@ -32,18 +32,20 @@ public sealed class ProviderTests : IDisposable
     public void Auto_falls_back_to_the_CPU_and_says_so_only_where_an_NVIDIA_device_exists()
     {
         var path = TinyOnnxModels.WriteImageClassifier(_dir.File("m.onnx"));
-        var log = new List<string>();
+        var log = new CapturingLoggerFactory();
 
-        using var model = OnnxModel.Load(path, new OnnxModelOptions { Provider = ExecutionProvider.Auto, Log = log.Add });
+        using var model = OnnxModel.Load(path, new OnnxModelOptions { Provider = ExecutionProvider.Auto, LoggerFactory = log });
 
         Assert.Equal("CPU", model.ActiveProvider);
         Assert.Equal(3, model.Classify(TinyOnnxModels.ImageForClass(3), 1)[0].Label);
         if (!CudaNotice.HasNvidiaDevice)
         {
-            Assert.Empty(log);
+            Assert.Empty(log.Lines);
         }
-        foreach (var line in log)
+        foreach (var (category, level, line) in log.Lines)
         {
+            Assert.Equal(typeof(OnnxModel).FullName, category);
+            Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, level);
             Assert.StartsWith("CUDA not available (", line);
             Assert.EndsWith("); using CPU", line);
             Assert.DoesNotContain('\n', line);
@@ -62,13 +64,13 @@ public sealed class ProviderTests : IDisposable
     [Fact]
     public void Cpu_never_tries_CUDA_so_it_logs_nothing()
     {
-        var log = new List<string>();
+        var log = new CapturingLoggerFactory();
 
         using var model = OnnxModel.Load(TinyOnnxModels.WriteImageClassifier(_dir.File("m.onnx")),
-            new OnnxModelOptions { Provider = ExecutionProvider.Cpu, Log = log.Add });
+            new OnnxModelOptions { Provider = ExecutionProvider.Cpu, LoggerFactory = log });
 
         Assert.Equal("CPU", model.ActiveProvider);
-        Assert.Empty(log);
+        Assert.Empty(log.Lines);
     }
 
     [Fact]

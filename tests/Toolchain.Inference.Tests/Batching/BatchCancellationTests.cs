@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Toolchain.Inference.Batching;
+using Toolchain.Inference.Hosting;
+using Toolchain.Inference.Tests.Runtime;
+
+namespace Toolchain.Inference.Tests.Batching;
+
+/// <summary>Cancellation of a batch already running; alone in <see cref="LongRuns"/>, like the model's own test.</summary>
+[Collection(nameof(LongRuns))]
+public sealed class BatchCancellationTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task A_batch_whose_callers_all_gave_up_is_stopped_inside_the_model_run()
+    {
+        var (model, inputs) = OnnxModelCancellationTests.LongRun(_dir.File("chain.onnx"));
+        using var source = new FixedModelSource(model, ownsModel: true);
+        var clock = Stopwatch.StartNew();
+        model.RunProbabilities(inputs, OnnxModelCancellationTests.LongBatch, new float[OnnxModelCancellationTests.LongBatch * model.ClassCount]);
+        var uncancelled = clock.Elapsed;
+        // One batch of every request: it runs once the last one is in, and never before.
+        await using var batcher = new BatchingClassifier(source, new BatchingOptions
+        {
+            MaxBatchSize = OnnxModelCancellationTests.LongBatch,
+            QueueCapacity = OnnxModelCancellationTests.LongBatch,
+            MaxQueueDelayMicroseconds = int.MaxValue,
+            Instances = 1,
+        });
+        var ran = new TaskCompletionSource<double>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (ReferenceEquals(instrument.Meter, batcher.Meter) && instrument.Name == InferenceMetrics.BatchDuration)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<double>((_, seconds, _, _) => ran.TrySetResult(seconds));
+        listener.Start();
+        using var cancel = new CancellationTokenSource();
+        var width = model.FeatureCount;
+
+        var requests = Enumerable.Range(0, OnnxModelCancellationTests.LongBatch)
+            .Select(i => batcher.ClassifyAsync(inputs.AsSpan(i * width, width), cancel.Token)).ToArray();
+        cancel.CancelAfter(uncancelled / 10);
+        var seconds = await ran.Task.WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.True(seconds < uncancelled.TotalSeconds / 2, $"the batch ran {seconds:F3} s; uncancelled it takes {uncancelled.TotalSeconds:F3} s");
+        Assert.All(requests, r => Assert.True(r.IsCanceled));
+        // Disposing waits for the instance to be free again and every request to be released.
+        await batcher.DisposeAsync();
+        Assert.Equal(0, batcher.QueueLength);
+    }
+}
