@@ -110,14 +110,12 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            lease?.Dispose();
             return Task.FromException<ClassificationResult>(e);
         }
-        catch (OutOfMemoryException)
+        finally
         {
-            // Not turned into a failed task, but the model lease must not outlive the request.
+            // Null once the queue owns the lease; any failure, out-of-memory included, must not keep the model alive.
             lease?.Dispose();
-            throw;
         }
     }
 
@@ -143,14 +141,12 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            lease?.Dispose();
             return Task.FromException<ClassificationResult>(e);
         }
-        catch (OutOfMemoryException)
+        finally
         {
-            // Not turned into a failed task, but the model lease must not outlive the request.
+            // Null once the queue owns the lease; any failure, out-of-memory included, must not keep the model alive.
             lease?.Dispose();
-            throw;
         }
     }
 
