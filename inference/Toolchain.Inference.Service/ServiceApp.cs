@@ -37,7 +37,13 @@ public static partial class ServiceApp
     public static bool WantsHelp(string[] args) => args.Any(a => a is "--help" or "-h" or "-?");
 
     /// <summary>Builds the app from command-line <paramref name="args"/>; the caller runs it.</summary>
-    public static WebApplication Build(string[] args)
+    public static WebApplication Build(string[] args) => Build(args, configureServices: null);
+
+    /// <summary>
+    /// Builds the app as <see cref="Build(string[])"/> does; <paramref name="configureServices"/> runs after the service's
+    /// own registrations, e.g. for a test to give the classifier a clock it moves itself.
+    /// </summary>
+    internal static WebApplication Build(string[] args, Action<IServiceCollection>? configureServices)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -88,6 +94,7 @@ public static partial class ServiceApp
         });
         builder.Services.AddServiceTelemetry();
         builder.Services.AddServiceHealth();
+        configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
         // ORT's own lines (e.g. why a replacement model failed to load) are already in the reload failure's reason.

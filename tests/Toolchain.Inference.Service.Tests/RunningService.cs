@@ -31,15 +31,23 @@ internal sealed class RunningService : IAsyncDisposable
     /// (e.g. "Classifier:Batching:Enabled" = "false"). Waits for the first model load (which the service's hosted
     /// service started) to be tried.
     /// </summary>
-    public static async Task<RunningService> StartAsync(string modelPath, params (string Key, string Value)[] settings)
+    public static Task<RunningService> StartAsync(string modelPath, params (string Key, string Value)[] settings) =>
+        StartAsync(modelPath, time: null, settings);
+
+    /// <summary>
+    /// Starts the service as <see cref="StartAsync(string, ValueTuple{string, string}[])"/> does, with
+    /// <paramref name="time"/> (when given) as the container's clock: batching delays then pass only when the test
+    /// moves it.
+    /// </summary>
+    public static async Task<RunningService> StartAsync(string modelPath, TimeProvider? time, params (string Key, string Value)[] settings)
     {
-        var service = await StartWithoutWaitingAsync(modelPath, settings);
+        var service = await StartWithoutWaitingAsync(modelPath, time, settings);
         await service.Classifier.StartAsync();
         return service;
     }
 
-    /// <summary>Starts the service as <see cref="StartAsync"/> does but returns while the model may still be loading.</summary>
-    public static async Task<RunningService> StartWithoutWaitingAsync(string modelPath, params (string Key, string Value)[] settings)
+    /// <summary>Starts the service as <see cref="StartAsync(string, ValueTuple{string, string}[])"/> does but returns while the model may still be loading.</summary>
+    public static async Task<RunningService> StartWithoutWaitingAsync(string modelPath, TimeProvider? time = null, params (string Key, string Value)[] settings)
     {
         var args = new List<string>
         {
@@ -56,7 +64,7 @@ internal sealed class RunningService : IAsyncDisposable
             args.Add("--" + key);
             args.Add(value);
         }
-        var app = ServiceApp.Build([.. args]);
+        var app = ServiceApp.Build([.. args], time is { } clock ? services => services.AddSingleton(clock) : null);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         return new RunningService(app, new Uri(address));

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Toolchain.Contracts;
@@ -15,6 +14,7 @@ namespace Toolchain.Inference.Batching;
 /// <see cref="BatchingOptions.MaxBatchSize"/>) becomes one ONNX Runtime call on it, the oldest request held back at most
 /// <see cref="BatchingOptions.MaxQueueDelayMicroseconds"/> to fill the batch. Each caller gets its own result.
 /// Requests are cancelled one by one; a cancelled request that has not run yet is left out of its batch. Thread-safe.
+/// Waits are measured with the <see cref="TimeProvider"/> it is given (the system's by default), so tests can move time.
 /// </summary>
 /// <remarks>
 /// Every request leases the current model of its <see cref="IModelSource"/> when it is admitted and runs on that
@@ -29,13 +29,15 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
     public const string MeterName = InferenceMetrics.BatchingMeterName;
 
     private static readonly TimeSpan TimerResolution = TimeSpan.FromMilliseconds(1);
-    private static readonly TimeSpan PruneInterval = TimeSpan.FromMilliseconds(50);
 
     private readonly IModelSource _source;
     private readonly int _maxBatchSize;
     private readonly int _capacity;
     private readonly long _maxDelayTicks;
-    private readonly Channel<Request> _queue;
+    // Requests, and a null for every cancelled one: it wakes the gatherer so a caller who gives up frees its queue slot at
+    // once, even while the batch waits out a long delay.
+    private readonly Channel<Request?> _queue;
+    private readonly TimeProvider _time;
     private readonly Channel<Instance> _idle;
     private readonly int _instances;
     private readonly Task _gatherer;
@@ -49,19 +51,21 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
     /// <summary>
     /// Starts batching. <paramref name="source"/> must outlive this instance. The meter comes from
     /// <paramref name="meterFactory"/> (a host's, so its metrics reach the host's exporters); without one this
-    /// instance creates and disposes a meter of its own.
+    /// instance creates and disposes a meter of its own. <paramref name="timeProvider"/> measures the queue delay and
+    /// batch run times; <see cref="TimeProvider.System"/> by default.
     /// </summary>
-    public BatchingClassifier(IModelSource source, BatchingOptions? options = null, IMeterFactory? meterFactory = null)
+    public BatchingClassifier(IModelSource source, BatchingOptions? options = null, IMeterFactory? meterFactory = null, TimeProvider? timeProvider = null)
     {
         options ??= new BatchingOptions();
         options.Validate();
         _source = source;
+        _time = timeProvider ?? TimeProvider.System;
         _maxBatchSize = options.MaxBatchSize;
         _capacity = options.QueueCapacity;
-        _maxDelayTicks = options.MaxQueueDelayMicroseconds * Stopwatch.Frequency / 1_000_000;
+        _maxDelayTicks = options.MaxQueueDelayMicroseconds * _time.TimestampFrequency / 1_000_000;
         // Admission is bounded by _admitted (waiting + running) rather than by the channel, so a request the
         // gatherer has already taken still counts until it is answered.
-        _queue = Channel.CreateUnbounded<Request>(new UnboundedChannelOptions { SingleReader = true });
+        _queue = Channel.CreateUnbounded<Request?>(new UnboundedChannelOptions { SingleReader = true });
         _ownsMeter = meterFactory is null;
         Meter = meterFactory?.Create(new MeterOptions(MeterName)) ?? new Meter(MeterName);
         // Without advice, exporters use bounds made for milliseconds (0, 5, 10, 25, ...), which lump every batch into two buckets.
@@ -197,12 +201,19 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
             return Task.FromException<ClassificationResult>(new BatchQueueFullException(_capacity));
         }
         request.Cancellation = cancellationToken;
+        request.Queue = _queue.Writer;
         if (cancellationToken.CanBeCanceled)
         {
-            request.Registration = cancellationToken.UnsafeRegister(
-                static (state, token) => ((Request)state!).Completion.TrySetCanceled(token), request);
+            request.Registration = cancellationToken.UnsafeRegister(static (state, token) =>
+            {
+                var cancelled = (Request)state!;
+                if (cancelled.Completion.TrySetCanceled(token))
+                {
+                    cancelled.Queue?.TryWrite(null);
+                }
+            }, request);
         }
-        request.EnqueuedAt = Stopwatch.GetTimestamp();
+        request.EnqueuedAt = _time.GetTimestamp();
         if (!_queue.Writer.TryWrite(request))
         {
             Finish(request);
@@ -228,7 +239,7 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
     private async Task GatherAsync()
     {
         var reader = _queue.Reader;
-        var timeout = new CancellationTokenSource();
+        var timeout = NewTimeout();
         try
         {
             while (await reader.WaitToReadAsync().ConfigureAwait(false))
@@ -264,6 +275,9 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>A source for the queue-delay waits whose CancelAfter runs on <see cref="_time"/>.</summary>
+    private CancellationTokenSource NewTimeout() => new(Timeout.InfiniteTimeSpan, _time);
+
     /// <summary>
     /// One model instance, as in Triton's instance count: the batch being formed for it and its reusable buffers.
     /// Several instances let one batch run while the next is gathered, and batches run side by side on different cores.
@@ -294,11 +308,15 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
             }
         }
 
-        /// <summary>Moves waiting requests into the batch, dropping those cancelled meanwhile.</summary>
-        public void Take(ChannelReader<Request> reader)
+        /// <summary>Moves waiting requests into the batch, dropping those cancelled meanwhile (and the wake-ups they sent).</summary>
+        public void Take(ChannelReader<Request?> reader)
         {
             while (_batch.Count < owner._maxBatchSize && reader.TryRead(out var request))
             {
+                if (request is null)
+                {
+                    continue;
+                }
                 if (request.Completion.Task.IsCompleted)
                 {
                     owner.Finish(request);
@@ -311,11 +329,11 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
         }
 
         /// <summary>
-        /// Waits for more requests until the batch is full or the oldest request's delay is used up. Requests cancelled
-        /// meanwhile are dropped at least every <see cref="PruneInterval"/>, so a caller who gives up frees its queue slot
-        /// promptly even under a long delay; if all are dropped the batch is abandoned.
+        /// Waits for more requests until the batch is full or the oldest request's delay is used up. A request cancelled
+        /// meanwhile wakes the wait and is dropped at once, so a caller who gives up frees its queue slot promptly even
+        /// under a long delay; if all are dropped the batch is abandoned.
         /// </summary>
-        public async Task<CancellationTokenSource> FillAsync(ChannelReader<Request> reader, CancellationTokenSource timeout)
+        public async Task<CancellationTokenSource> FillAsync(ChannelReader<Request?> reader, CancellationTokenSource timeout)
         {
             while (_batch.Count < owner._maxBatchSize)
             {
@@ -324,19 +342,21 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
                 {
                     break;
                 }
-                var remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), _batch[0].EnqueuedAt + owner._maxDelayTicks);
+                var time = owner._time;
+                var remaining = time.GetElapsedTime(time.GetTimestamp(), _batch[0].EnqueuedAt + owner._maxDelayTicks);
                 if (remaining <= TimeSpan.Zero)
                 {
                     break;
                 }
-                if (remaining < TimerResolution)
+                if (remaining < TimerResolution && time == TimeProvider.System)
                 {
-                    // Timers tick in milliseconds; shorter waits yield the thread and look again.
+                    // The system's timers tick in milliseconds; shorter waits yield the thread and look again. Another
+                    // provider's timers fire when its clock is moved, so for them the wait is rounded up to a tick instead.
                     await Task.Yield();
                 }
                 else
                 {
-                    timeout.CancelAfter(remaining < PruneInterval ? remaining : PruneInterval);
+                    timeout.CancelAfter(remaining < TimerResolution ? TimerResolution : remaining);
                     bool more;
                     try
                     {
@@ -349,7 +369,7 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
                     if (!timeout.TryReset())
                     {
                         timeout.Dispose();
-                        timeout = new CancellationTokenSource();
+                        timeout = owner.NewTimeout();
                     }
                     if (!more)
                     {
@@ -395,7 +415,7 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
 
         private void RunGroup(OnnxModel model, int start, int count)
         {
-            var began = Stopwatch.GetTimestamp();
+            var began = owner._time.GetTimestamp();
             ClassificationResult[]? results = null;
             Exception? failure = null;
             try
@@ -431,7 +451,7 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
             {
                 // Recorded before anyone is answered, so a caller that has its answer finds its batch counted.
                 owner._batchSizes.Record(count, owner.MetricTags);
-                owner._batchSeconds.Record(Stopwatch.GetElapsedTime(began).TotalSeconds, owner.MetricTags);
+                owner._batchSeconds.Record(owner._time.GetElapsedTime(began).TotalSeconds, owner.MetricTags);
             }
             finally
             {
@@ -514,6 +534,9 @@ public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
         public TaskCompletionSource<ClassificationResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public CancellationTokenRegistration Registration { get; set; }
         public CancellationToken Cancellation { get; set; }
+
+        /// <summary>Where a cancellation sends the wake-up for the gatherer.</summary>
+        public ChannelWriter<Request?>? Queue { get; set; }
         public long EnqueuedAt { get; set; }
     }
 }

@@ -24,8 +24,11 @@ public sealed class OnnxClassifier : IAsyncDisposable, IDisposable
     /// Creates the classifier; the model loads on <see cref="StartAsync"/>. Its meters (see
     /// <see cref="InferenceMetrics"/>) come from <paramref name="meterFactory"/> when given, else are its own.
     /// <paramref name="name"/> tells classifiers of one process apart (in metrics); null or empty is the default one.
+    /// Batching delays, the reload debounce and polling run on <paramref name="timeProvider"/>
+    /// (<see cref="TimeProvider.System"/> by default).
     /// </summary>
-    public OnnxClassifier(OnnxClassifierOptions options, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null, string? name = null)
+    public OnnxClassifier(OnnxClassifierOptions options, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null, string? name = null,
+        TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         Name = name ?? "";
@@ -44,12 +47,12 @@ public sealed class OnnxClassifier : IAsyncDisposable, IDisposable
             LoggerFactory = loggerFactory,
         };
         Models = new ReloadingModelHost(options.ModelPath, modelOptions, options.Reload, loggerFactory.CreateLogger<ReloadingModelHost>(),
-            options.PreprocessingMode, options.Images)
+            options.PreprocessingMode, options.Images, timeProvider)
         {
             RequireImages = options.RequireImageInput,
         };
         KeyValuePair<string, object?>[] tags = Name.Length == 0 ? [] : [new(InferenceMetrics.ModelNameTag, Name)];
-        _batcher = options.Batching.Enabled ? new BatchingClassifier(Models, options.Batching, meterFactory) { MetricTags = tags } : null;
+        _batcher = options.Batching.Enabled ? new BatchingClassifier(Models, options.Batching, meterFactory, timeProvider) { MetricTags = tags } : null;
         _metrics = new ClassifierMetrics(Models, _batcher, meterFactory, tags);
     }
 
@@ -70,6 +73,23 @@ public sealed class OnnxClassifier : IAsyncDisposable, IDisposable
 
     /// <summary>Whether a model is loaded.</summary>
     public bool IsReady => Models.IsReady;
+
+    /// <summary>Raised after a model has become current: the first load and every hot reload (on a background thread).</summary>
+    public event Action<ModelVersion>? ModelChanged
+    {
+        add => Models.ModelChanged += value;
+        remove => Models.ModelChanged -= value;
+    }
+
+    /// <summary>
+    /// Raised with the reason when a load fails: the first one (the classifier stays not ready) or a changed file that
+    /// was not taken (the old model keeps serving). On a background thread.
+    /// </summary>
+    public event Action<string>? LoadFailed
+    {
+        add => Models.LoadFailed += value;
+        remove => Models.LoadFailed -= value;
+    }
 
     /// <summary>
     /// Loads the model (in the background) and starts watching its file; the task completes once the first load has

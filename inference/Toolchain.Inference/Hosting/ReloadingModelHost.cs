@@ -25,8 +25,9 @@ public sealed partial class ReloadingModelHost : IModelSource, IDisposable
     private readonly Lock _startLock = new();
     private readonly CancellationTokenSource _stopping = new();
     private LoadedModel? _current;
-    private Timer? _debounceTimer;
-    private Timer? _pollTimer;
+    private readonly TimeProvider _time;
+    private ITimer? _debounceTimer;
+    private ITimer? _pollTimer;
     private FileSystemWatcher? _watcher;
     private FileStamp _lastSeen;
     private Task? _started;
@@ -42,10 +43,11 @@ public sealed partial class ReloadingModelHost : IModelSource, IDisposable
     /// <summary>
     /// Creates a host for the model at <paramref name="modelPath"/>; nothing is loaded until <see cref="StartAsync"/>.
     /// <paramref name="preprocessingMode"/> overrides the card's image preprocessing; images over
-    /// <paramref name="imageLimits"/> are refused before decoding.
+    /// <paramref name="imageLimits"/> are refused before decoding. The debounce and poll timers and the load times in
+    /// <see cref="ModelVersion.LoadedAt"/> run on <paramref name="timeProvider"/>, <see cref="TimeProvider.System"/> by default.
     /// </summary>
     public ReloadingModelHost(string modelPath, OnnxModelOptions? modelOptions = null, ModelReloadOptions? reloadOptions = null,
-        ILogger? logger = null, PreprocessingMode? preprocessingMode = null, ImageLimits? imageLimits = null)
+        ILogger? logger = null, PreprocessingMode? preprocessingMode = null, ImageLimits? imageLimits = null, TimeProvider? timeProvider = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(modelPath);
         ModelPath = Path.GetFullPath(modelPath);
@@ -54,6 +56,7 @@ public sealed partial class ReloadingModelHost : IModelSource, IDisposable
         _preprocessingMode = preprocessingMode;
         _imageLimits = imageLimits;
         _logger = logger ?? NullLogger.Instance;
+        _time = timeProvider ?? TimeProvider.System;
     }
 
     /// <summary>The watched model file (absolute).</summary>
@@ -85,6 +88,12 @@ public sealed partial class ReloadingModelHost : IModelSource, IDisposable
 
     /// <summary>Raised after a new model has become current (on a background thread).</summary>
     public event Action<ModelVersion>? ModelChanged;
+
+    /// <summary>
+    /// Raised with the reason (as in <see cref="LastFailure"/>) when a load fails: the first one, or a changed file that
+    /// was not taken (on a background thread).
+    /// </summary>
+    public event Action<string>? LoadFailed;
 
     /// <summary>
     /// Loads the model (on a pool thread) and starts watching the file. Completes when the first load has been tried;
@@ -227,8 +236,8 @@ public sealed partial class ReloadingModelHost : IModelSource, IDisposable
             {
                 return;
             }
-            _debounceTimer = new Timer(_ => CheckForChange());
-            _pollTimer = new Timer(_ => Poll(), null, _reloadOptions.PollInterval, _reloadOptions.PollInterval);
+            _debounceTimer = _time.CreateTimer(_ => CheckForChange(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _pollTimer = _time.CreateTimer(_ => Poll(), null, _reloadOptions.PollInterval, _reloadOptions.PollInterval);
             if (_reloadOptions.UseFileWatcher)
             {
                 _watcher = TryWatch();
@@ -314,7 +323,7 @@ public sealed partial class ReloadingModelHost : IModelSource, IDisposable
             {
                 throw new ToolchainException($"{ModelPath}: {LoadedModel.NotAnImageModel(model)}");
             }
-            var loaded = new LoadedModel(model, new ModelVersion(hash, DateTimeOffset.UtcNow, _generation + 1), _preprocessingMode, ownsModel: true, _imageLimits)
+            var loaded = new LoadedModel(model, new ModelVersion(hash, _time.GetUtcNow(), _generation + 1), _preprocessingMode, ownsModel: true, _imageLimits)
             {
                 Released = _ => Interlocked.Decrement(ref _liveModels),
             };
@@ -358,6 +367,7 @@ public sealed partial class ReloadingModelHost : IModelSource, IDisposable
             Interlocked.Increment(ref _failedReloads);
             LogReloadFailed(_logger, reason, _current!.Version.Id);
         }
+        LoadFailed?.Invoke(reason);
         return false;
     }
 

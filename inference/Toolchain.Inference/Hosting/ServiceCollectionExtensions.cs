@@ -28,7 +28,8 @@ public static class ServiceCollectionExtensions
     /// <see cref="InvalidOperationException"/>: two configurations silently merged into one model would serve the wrong
     /// one. The container disposes the classifier. Its meters (<see cref="InferenceMetrics"/>) come from the container's
     /// <see cref="IMeterFactory"/> when it has one, as every .NET host does, so they belong to that host; a named
-    /// classifier's measurements carry its name in <see cref="InferenceMetrics.ModelNameTag"/>.
+    /// classifier's measurements carry its name in <see cref="InferenceMetrics.ModelNameTag"/>. Its batching delays and
+    /// reload timers run on the container's <see cref="TimeProvider"/> when it has one, else on the system's.
     /// <para>
     /// In a .NET host the first call also registers one <see cref="IHostedService"/> for every name: when the host
     /// starts it starts each classifier's first load in the background without holding up start-up (so
@@ -56,7 +57,8 @@ public static class ServiceCollectionExtensions
             sp.GetRequiredService<IOptionsMonitor<OnnxClassifierOptions>>().Get(name),
             sp.GetService<ILoggerFactory>(),
             sp.GetService<IMeterFactory>(),
-            name));
+            name,
+            sp.GetService<TimeProvider>()));
         if (name == Options.DefaultName)
         {
             // Callers that know of one model only ask for a plain OnnxClassifier, as before names existed.

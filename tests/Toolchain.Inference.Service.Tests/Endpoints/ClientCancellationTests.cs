@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Time.Testing;
 using Toolchain.TestSupport;
 
 namespace Toolchain.Inference.Service.Tests.Endpoints;
@@ -12,9 +13,9 @@ public sealed class ClientCancellationTests : IDisposable
     [Fact]
     public async Task Clients_that_give_up_while_their_batch_fills_leave_the_queue_empty_and_the_service_serving()
     {
-        // Batches wait up to 10 s to fill, so every client below hangs up while its request is still queued, and the
-        // slots must come back long before the batch would have run.
-        await using var service = await RunningService.StartAsync(LabelledTinyModels.Write(_dir.File("model.onnx"), "digit "),
+        // Batches wait up to 10 s to fill on a clock only the test could move (it never does), so every client below hangs
+        // up while its request is still queued, and the slots must come back without the batch ever running.
+        await using var service = await RunningService.StartAsync(LabelledTinyModels.Write(_dir.File("model.onnx"), "digit "), new FakeTimeProvider(),
             ("Classifier:Batching:MaxQueueDelayMicroseconds", "10000000"));
         using var giveUp = new CancellationTokenSource();
         var abandoned = Enumerable.Range(0, 20).Select(i =>
@@ -23,12 +24,7 @@ public sealed class ClientCancellationTests : IDisposable
             content.Headers.ContentType = new("image/png");
             return service.Client.PostAsync("/v1/classify", content, giveUp.Token);
         }).ToArray();
-        var deadline = DateTime.UtcNow.AddSeconds(8);
-        while (service.Classifier.Batcher!.QueueLength < 20 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(5);
-        }
-        Assert.Equal(20, service.Classifier.Batcher.QueueLength);
+        await Eventually.TrueAsync(() => service.Classifier.Batcher!.QueueLength == 20, "all 20 requests are queued");
 
         giveUp.Cancel();
 
@@ -36,12 +32,7 @@ public sealed class ClientCancellationTests : IDisposable
         {
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => request);
         }
-        deadline = DateTime.UtcNow.AddSeconds(5);
-        while (service.Classifier.Batcher.QueueLength > 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(5);
-        }
-        Assert.Equal(0, service.Classifier.Batcher.QueueLength);
+        await Eventually.TrueAsync(() => service.Classifier.Batcher!.QueueLength == 0, "the abandoned requests' slots are free");
         // A full batch (64, the default maximum) runs without waiting out the delay.
         var after = await Task.WhenAll(Enumerable.Range(0, 64).Select(async i =>
         {

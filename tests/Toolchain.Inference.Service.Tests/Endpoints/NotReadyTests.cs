@@ -1,4 +1,5 @@
 using System.Net;
+using Toolchain.Inference.Hosting;
 using Toolchain.TestSupport;
 
 namespace Toolchain.Inference.Service.Tests.Endpoints;
@@ -26,12 +27,10 @@ public sealed class NotReadyTests : IDisposable
         await ClassifyEndpointTests.AssertProblemAsync(classify, HttpStatusCode.ServiceUnavailable, path);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, model.StatusCode);
 
+        var loaded = new TaskCompletionSource<ModelVersion>(TaskCreationOptions.RunContinuationsAsynchronously);
+        service.Classifier.ModelChanged += v => loaded.TrySetResult(v);
         LabelledTinyModels.Replace(path, "late ");
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (!service.Classifier.IsReady && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
+        Assert.Equal(1, (await loaded.Task.WaitAsync(TimeSpan.FromSeconds(30))).Generation);
         using var readyLater = await service.Client.GetAsync("/readyz");
         Assert.Equal(HttpStatusCode.OK, readyLater.StatusCode);
     }

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Time.Testing;
 using Toolchain.Inference.Service.Tests.Metrics;
 using Toolchain.TestSupport;
 
@@ -13,21 +14,20 @@ public sealed class QueueFullTests : IDisposable
     [Fact]
     public async Task A_request_beyond_the_queue_capacity_gets_429_with_retry_after_while_admitted_ones_succeed()
     {
-        // The first request holds its batch open for a second, so the queue stays full while the third one arrives.
-        await using var service = await RunningService.StartAsync(LabelledTinyModels.Write(_dir.File("model.onnx"), "digit "),
+        // The first request holds its batch open for a second of a clock that only the test moves, so the queue stays
+        // full while the third one arrives.
+        var time = new FakeTimeProvider();
+        await using var service = await RunningService.StartAsync(LabelledTinyModels.Write(_dir.File("model.onnx"), "digit "), time,
             ("Classifier:Batching:QueueCapacity", "2"),
             ("Classifier:Batching:MaxQueueDelayMicroseconds", "1000000"));
         var admitted = new[] { service.PostImageAsync(LabelledTinyModels.Png(1)), service.PostImageAsync(LabelledTinyModels.Png(2)) };
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (service.Classifier.Batcher!.QueueLength < 2 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(5);
-        }
+        await Eventually.TrueAsync(() => service.Classifier.Batcher!.QueueLength == 2, "both requests are queued");
 
         using var refused = await service.PostImageAsync(LabelledTinyModels.Png(3));
 
         await ClassifyEndpointTests.AssertProblemAsync(refused, HttpStatusCode.TooManyRequests, "queue is full");
         Assert.Equal("1", refused.Headers.RetryAfter?.ToString());
+        time.Advance(TimeSpan.FromSeconds(1));
         foreach (var response in await Task.WhenAll(admitted))
         {
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);

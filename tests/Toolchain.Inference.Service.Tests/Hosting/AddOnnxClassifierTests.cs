@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Toolchain.Contracts;
+using Microsoft.Extensions.Time.Testing;
 using Toolchain.Inference.Hosting;
 using Toolchain.Inference.Runtime;
 using Toolchain.TestSupport;
@@ -92,6 +93,31 @@ public sealed class AddOnnxClassifierTests : IDisposable
         Assert.Equal(0, measurements[$"{model} {InferenceMetrics.QueueLength}"].Value);
         Assert.Equal(1, measurements[$"{InferenceMetrics.BatchingMeterName} {InferenceMetrics.BatchSize}"].Value);
         Assert.Same(factory, classifier.Batcher!.Meter.Scope);
+    }
+
+    [Fact]
+    public async Task The_containers_TimeProvider_runs_the_classifiers_batching_delay_and_load_times()
+    {
+        var path = LabelledTinyModels.Write(_dir.File("model.onnx"), "digit ");
+        var time = new FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var services = new ServiceCollection().AddLogging().AddSingleton<TimeProvider>(time);
+        services.AddOnnxClassifier(o =>
+        {
+            o.ModelPath = path;
+            o.Provider = ExecutionProvider.Cpu;
+            // Half an hour: on the system's clock the request below would not be answered within the test.
+            o.Batching.MaxQueueDelayMicroseconds = 1_800_000_000;
+        });
+        await using var provider = services.BuildServiceProvider();
+        var classifier = provider.GetRequiredService<OnnxClassifier>();
+        await classifier.StartAsync();
+
+        var pending = classifier.ClassifyImageAsync(LabelledTinyModels.Png(7), "seven.png");
+        time.Advance(TimeSpan.FromMinutes(30));
+
+        var result = await pending.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal("digit 7", result.Prediction.LabelName);
+        Assert.Equal(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero), result.Version.LoadedAt);
     }
 
     [Fact]

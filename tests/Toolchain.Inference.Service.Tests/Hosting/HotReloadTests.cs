@@ -1,4 +1,5 @@
 using System.Net;
+using Toolchain.Inference.Hosting;
 using Toolchain.Inference.Service.Tests.Metrics;
 using Toolchain.TestSupport;
 
@@ -6,7 +7,18 @@ namespace Toolchain.Inference.Service.Tests.Hosting;
 
 public sealed class HotReloadTests : IDisposable
 {
+    /// <summary>How long a test waits for what the file watcher or the poller should bring within a second.</summary>
+    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
+
     private readonly TempDir _dir = new();
+
+    /// <summary>Completes with the reason of the next load failure of <paramref name="service"/>'s classifier.</summary>
+    private static Task<string> NextFailureAsync(RunningService service)
+    {
+        var failed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        service.Classifier.LoadFailed += reason => failed.TrySetResult(reason);
+        return failed.Task.WaitAsync(Generous);
+    }
 
     public void Dispose() => _dir.Dispose();
 
@@ -24,6 +36,11 @@ public sealed class HotReloadTests : IDisposable
         var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var answered = 0;
         var versions = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+        // Each completes once the old (or the new) model has answered 20 requests under this load.
+        var oldAnswered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var newAnswered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var swapped = new TaskCompletionSource<ModelVersion>(TaskCreationOptions.RunContinuationsAsynchronously);
+        service.Classifier.ModelChanged += v => swapped.TrySetResult(v);
 
         var workers = Enumerable.Range(0, 16).Select(w => Task.Run(async () =>
         {
@@ -38,11 +55,15 @@ public sealed class HotReloadTests : IDisposable
                     continue;
                 }
                 var json = System.Text.Json.JsonDocument.Parse(body).RootElement;
-                versions.AddOrUpdate(json.GetProperty("model_version").GetString()!, 1, (_, n) => n + 1);
+                var version = json.GetProperty("model_version").GetString()!;
+                if (versions.AddOrUpdate(version, 1, (_, n) => n + 1) >= 20)
+                {
+                    (version == oldVersion ? oldAnswered : newAnswered).TrySetResult();
+                }
                 Interlocked.Increment(ref answered);
             }
         })).ToArray();
-        await Task.Delay(300);
+        await oldAnswered.Task.WaitAsync(Generous);
 
         if (copyInPlace)
         {
@@ -53,12 +74,8 @@ public sealed class HotReloadTests : IDisposable
         {
             File.Move(newFile, path, overwrite: true);
         }
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (service.Classifier.Models.Version!.Id == oldVersion && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
-        await Task.Delay(300);
+        await swapped.Task.WaitAsync(Generous);
+        await newAnswered.Task.WaitAsync(Generous);
         stop.Cancel();
         await Task.WhenAll(workers);
 
@@ -80,13 +97,10 @@ public sealed class HotReloadTests : IDisposable
         var path = LabelledTinyModels.Write(_dir.File("model.onnx"), "old ");
         await using var service = await RunningService.StartAsync(path);
         var version = service.Classifier.Models.Version!.Id;
+        var failed = NextFailureAsync(service);
 
         File.WriteAllBytes(path, [0x08, 0x07, 0xff, 0xff, 0x00, 0x13]);
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (service.Classifier.Models.FailedReloadCount == 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
+        await failed;
 
         // An in-place write may be seen half-done first; each distinct bad content counts once.
         Assert.InRange(service.Classifier.Models.FailedReloadCount, 1, 2);
@@ -104,15 +118,12 @@ public sealed class HotReloadTests : IDisposable
         var path = LabelledTinyModels.Write(_dir.File("model.onnx"), "old ");
         await using var service = await RunningService.StartAsync(path);
         var version = service.Classifier.Models.Version!.Id;
+        var failed = NextFailureAsync(service);
 
         var xor = TinyOnnxModels.WriteBinary(_dir.File("xor.onnx.next"));
         File.Move(xor, path, overwrite: true);
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (service.Classifier.Models.FailedReloadCount == 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
 
+        Assert.Contains("is not a 28×28 single-channel image", await failed);
         Assert.Equal(1, service.Classifier.Models.FailedReloadCount);
         Assert.Contains("is not a 28×28 single-channel image", service.Classifier.Models.LastFailure);
         using var response = await service.PostImageAsync(LabelledTinyModels.Png(5));

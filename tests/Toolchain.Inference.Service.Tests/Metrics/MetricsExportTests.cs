@@ -55,7 +55,7 @@ public sealed class MetricsExportTests : IDisposable
         await using var service = await RunningService.StartAsync(path);
         var oldVersion = service.Classifier.Models.Version!.Id;
         var changed = new TaskCompletionSource<ModelVersion>(TaskCreationOptions.RunContinuationsAsynchronously);
-        service.Classifier.Models.ModelChanged += version => changed.TrySetResult(version);
+        service.Classifier.ModelChanged += version => changed.TrySetResult(version);
         (await Scrape.OfAsync(service.Client)).Value("toolchain_model_info", ("version", oldVersion));
 
         File.Move(LabelledTinyModels.Write(_dir.File("new.onnx.next"), "new "), path, overwrite: true);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Toolchain.Contracts;
+using Microsoft.Extensions.Time.Testing;
 using Toolchain.Inference.Batching;
 using Toolchain.Inference.Hosting;
 using Toolchain.Inference.Runtime;
@@ -11,6 +12,9 @@ namespace Toolchain.Inference.Tests.Batching;
 
 public sealed class BatchingClassifierTests : IDisposable
 {
+    /// <summary>How long a test waits for an answer due now; only a broken build takes that long.</summary>
+    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
+
     private readonly TempDir _dir = new();
     private readonly OnnxModel _model;
     private readonly FixedModelSource _source;
@@ -90,19 +94,21 @@ public sealed class BatchingClassifierTests : IDisposable
     [Fact]
     public async Task A_cancelled_request_is_answered_as_cancelled_at_once_and_left_out_of_its_batch()
     {
-        await using var batcher = new BatchingClassifier(_source, new BatchingOptions { MaxBatchSize = 64, MaxQueueDelayMicroseconds = 1_000_000 });
+        var time = new FakeTimeProvider();
+        await using var batcher = new BatchingClassifier(_source, new BatchingOptions { MaxBatchSize = 64, MaxQueueDelayMicroseconds = 1_000_000 }, timeProvider: time);
         using var sizes = new BatchSizes(batcher);
         using var cancel = new CancellationTokenSource();
         var kept = Enumerable.Range(0, 4).Select(i => batcher.ClassifyAsync(LabelledTinyModels.Input(i))).ToArray();
         var cancelled = batcher.ClassifyAsync(LabelledTinyModels.Input(9), cancel.Token);
-        var started = DateTime.UtcNow;
 
         cancel.Cancel();
 
-        var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
+        // The clock has not moved, so the batch cannot have run: the cancelled caller did not wait for it.
+        var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(Generous));
         Assert.Equal(cancel.Token, error.CancellationToken);
-        Assert.True(DateTime.UtcNow - started < TimeSpan.FromMilliseconds(500), "cancellation waited for the batch");
-        var results = await Task.WhenAll(kept);
+        Assert.Empty(sizes.Sizes);
+        time.Advance(TimeSpan.FromSeconds(1));
+        var results = await Task.WhenAll(kept).WaitAsync(Generous);
         Assert.Equal([0, 1, 2, 3], results.Select(r => r.Prediction.Label));
         Assert.Equal([4], sizes.Sizes);
         Assert.Equal(0, batcher.QueueLength);
@@ -111,22 +117,44 @@ public sealed class BatchingClassifierTests : IDisposable
     [Fact]
     public async Task Cancelled_requests_free_their_queue_slots_long_before_the_batch_delay_runs_out()
     {
-        await using var batcher = new BatchingClassifier(_source, new BatchingOptions { MaxQueueDelayMicroseconds = 30_000_000, QueueCapacity = 3 });
+        var time = new FakeTimeProvider();
+        await using var batcher = new BatchingClassifier(_source, new BatchingOptions { MaxQueueDelayMicroseconds = 30_000_000, QueueCapacity = 3 },
+            timeProvider: time);
         using var sizes = new BatchSizes(batcher);
         using var cancel = new CancellationTokenSource();
         var requests = Enumerable.Range(0, 3).Select(i => batcher.ClassifyAsync(LabelledTinyModels.Input(i), cancel.Token)).ToArray();
         Assert.Equal(3, batcher.QueueLength);
 
         cancel.Cancel();
-        var deadline = DateTime.UtcNow.AddSeconds(5);
-        while (batcher.QueueLength > 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(5);
-        }
 
-        Assert.Equal(0, batcher.QueueLength);
+        // Not a moment of the 30 s delay passes on the batcher's clock.
+        await Eventually.TrueAsync(() => batcher.QueueLength == 0, "the cancelled requests' slots are free");
         Assert.All(requests, r => Assert.True(r.IsCanceled));
         Assert.Empty(sizes.Sizes);
+        // New requests take the slots at once, and run when their own delay is up.
+        var again = Enumerable.Range(0, 3).Select(i => batcher.ClassifyAsync(LabelledTinyModels.Input(i))).ToArray();
+        Assert.Equal(3, batcher.QueueLength);
+        time.Advance(TimeSpan.FromSeconds(30));
+        Assert.Equal([0, 1, 2], (await Task.WhenAll(again).WaitAsync(Generous)).Select(r => r.Prediction.Label));
+    }
+
+    [Fact]
+    public async Task The_queue_delay_runs_on_the_given_clock_and_holds_the_batch_open_until_it_is_used_up()
+    {
+        var time = new FakeTimeProvider();
+        // Half an hour: on the system's clock the test would time out long before the batch ran.
+        await using var batcher = new BatchingClassifier(_source, new BatchingOptions { MaxQueueDelayMicroseconds = 1_800_000_000 }, timeProvider: time);
+        using var sizes = new BatchSizes(batcher);
+        var first = Enumerable.Range(0, 2).Select(i => batcher.ClassifyAsync(LabelledTinyModels.Input(i))).ToArray();
+
+        time.Advance(TimeSpan.FromMinutes(30) - TimeSpan.FromMilliseconds(1));
+        var late = batcher.ClassifyAsync(LabelledTinyModels.Input(2));
+        time.Advance(TimeSpan.FromMilliseconds(1));
+
+        // The late request joined the batch, which was still open a millisecond before the delay ran out.
+        var results = await Task.WhenAll(first.Append(late)).WaitAsync(Generous);
+        Assert.Equal([0, 1, 2], results.Select(r => r.Prediction.Label));
+        Assert.Equal([3], sizes.Sizes);
     }
 
     [Fact]
@@ -179,7 +207,10 @@ public sealed class BatchingClassifierTests : IDisposable
     [Fact]
     public async Task A_full_queue_refuses_the_next_request_with_BatchQueueFullException_and_admits_again_once_drained()
     {
-        await using var batcher = new BatchingClassifier(_source, new BatchingOptions { MaxBatchSize = 64, QueueCapacity = 3, MaxQueueDelayMicroseconds = 400_000 });
+        // The admitted requests wait for the clock, which only the test moves: the queue stays full while it checks.
+        var time = new FakeTimeProvider();
+        await using var batcher = new BatchingClassifier(_source, new BatchingOptions { MaxBatchSize = 64, QueueCapacity = 3, MaxQueueDelayMicroseconds = 400_000 },
+            timeProvider: time);
         var admitted = Enumerable.Range(0, 3).Select(i => batcher.ClassifyAsync(LabelledTinyModels.Input(i))).ToArray();
         Assert.Equal(3, batcher.QueueLength);
 
@@ -190,9 +221,12 @@ public sealed class BatchingClassifierTests : IDisposable
         Assert.Equal(3, error.Capacity);
         Assert.Contains("queue is full", error.Message);
         await Assert.ThrowsAsync<BatchQueueFullException>(() => imageRefused);
-        Assert.Equal([0, 1, 2], (await Task.WhenAll(admitted)).Select(r => r.Prediction.Label));
+        time.Advance(TimeSpan.FromMilliseconds(400));
+        Assert.Equal([0, 1, 2], (await Task.WhenAll(admitted).WaitAsync(Generous)).Select(r => r.Prediction.Label));
         Assert.Equal(0, batcher.QueueLength);
-        Assert.Equal(5, (await batcher.ClassifyAsync(LabelledTinyModels.Input(5))).Prediction.Label);
+        var next = batcher.ClassifyAsync(LabelledTinyModels.Input(5));
+        time.Advance(TimeSpan.FromMilliseconds(400));
+        Assert.Equal(5, (await next.WaitAsync(Generous)).Prediction.Label);
     }
 
     [Theory]

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Toolchain.Contracts;
+using Microsoft.Extensions.Time.Testing;
 using Toolchain.Inference.Batching;
 using Toolchain.Inference.Hosting;
 using Toolchain.Inference.Runtime;
@@ -17,10 +18,13 @@ public sealed class ReloadingModelHostTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private ReloadingModelHost NewHost(bool watcher = true, CapturingLogger? logger = null) => new(_path,
+    private static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
+
+    private ReloadingModelHost NewHost(bool watcher = true, CapturingLogger? logger = null, TimeProvider? time = null) => new(_path,
         new OnnxModelOptions { Provider = ExecutionProvider.Cpu, IntraOpThreads = 1 },
-        new ModelReloadOptions { UseFileWatcher = watcher, Debounce = TimeSpan.FromMilliseconds(50), PollInterval = TimeSpan.FromMilliseconds(200) },
-        logger);
+        new ModelReloadOptions { UseFileWatcher = watcher, Debounce = Debounce, PollInterval = PollInterval },
+        logger, timeProvider: time);
 
     private static async Task<ModelVersion> NextVersionAsync(ReloadingModelHost host, Action change)
     {
@@ -111,15 +115,24 @@ public sealed class ReloadingModelHostTests : IDisposable
     }
 
     [Fact]
-    public async Task Polling_notices_the_change_when_file_notifications_are_off()
+    public async Task Polling_notices_the_change_when_file_notifications_are_off_and_loads_it_after_the_debounce()
     {
-        using var host = NewHost(watcher: false);
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero));
+        using var host = NewHost(watcher: false, time: time);
         await host.StartAsync();
+        var before = host.Version!;
+        LabelledTinyModels.Replace(_path, "p");
 
-        var after = await NextVersionAsync(host, () => LabelledTinyModels.Replace(_path, "p"));
+        // The timers fire inside Advance, on this thread: the poll sees the new stamp, then the debounce loads the file.
+        time.Advance(PollInterval);
+        Assert.Equal(before, host.Version);
+        time.Advance(Debounce - TimeSpan.FromTicks(1));
+        Assert.Equal(before, host.Version);
+        time.Advance(TimeSpan.FromTicks(1));
 
         using var lease = host.Acquire();
-        Assert.Equal(after, lease.Version);
+        Assert.Equal(2, lease.Version.Generation);
+        Assert.Equal(time.GetUtcNow(), lease.Version.LoadedAt);
         Assert.Equal("p0", LabelOf(lease, 0));
     }
 
@@ -185,6 +198,8 @@ public sealed class ReloadingModelHostTests : IDisposable
         using var stop = new CancellationTokenSource();
         var failures = 0;
         var answered = 0;
+        // answeredBy[g] completes once some request has been answered by generation g.
+        var answeredBy = Enumerable.Range(0, 6).Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
         var workers = Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
         {
             var i = w;
@@ -199,6 +214,7 @@ public sealed class ReloadingModelHostTests : IDisposable
                     {
                         Interlocked.Increment(ref failures);
                     }
+                    answeredBy[result.Version.Generation].TrySetResult();
                     Interlocked.Increment(ref answered);
                 }
                 catch (Exception)
@@ -210,14 +226,16 @@ public sealed class ReloadingModelHostTests : IDisposable
 
         for (var swap = 1; swap <= 4; swap++)
         {
+            // Each model serves some requests before it is replaced.
+            await answeredBy[swap].Task.WaitAsync(SwapTimeout);
             await NextVersionAsync(host, () => LabelledTinyModels.Replace(_path, $"v{swap}-"));
-            await Task.Delay(50);
         }
+        await answeredBy[5].Task.WaitAsync(SwapTimeout);
         stop.Cancel();
         await Task.WhenAll(workers);
 
         Assert.Equal(0, failures);
-        Assert.True(answered > 50, $"only {answered} requests answered");
+        Assert.True(answered >= 5, $"only {answered} requests answered");
         Assert.Equal(4, host.ReloadCount);
         Assert.Equal(1, host.LiveModelCount);
         var last = await batcher.ClassifyAsync(LabelledTinyModels.Input(6));

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Toolchain.Contracts;
 using Toolchain.Inference.Imaging;
+using Toolchain.Contracts;
 using Toolchain.Shared.Errors;
 using Toolchain.TestSupport;
 
@@ -30,7 +30,6 @@ public sealed class HostileImageTests
         Assert.True(bomb.Length < 1 << 20, $"the {type} bomb is {bomb.Length} bytes");
         var expected = _digit.ToMnistBytes(png, "clean.png");
         var before = GC.GetAllocatedBytesForCurrentThread();
-        var clock = Stopwatch.StartNew();
 
         var actual = _digit.ToMnistBytes(bomb, "bomb.png");
 
@@ -38,7 +37,6 @@ public sealed class HostileImageTests
         Assert.Equal(expected, actual);
         // The chunk inflates to 64 MB; reading it at all would allocate that much.
         Assert.True(allocated < 8 << 20, $"allocated {allocated:N0} bytes for a {bomb.Length:N0}-byte file");
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
     }
 
     [Theory]
