@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using Toolchain.Contracts;
 using Microsoft.Extensions.Time.Testing;
+using Toolchain.Contracts;
 using Toolchain.Inference.Batching;
 using Toolchain.Inference.Hosting;
 using Toolchain.Inference.Runtime;

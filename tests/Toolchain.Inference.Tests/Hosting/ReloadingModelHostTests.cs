@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
-using Toolchain.Contracts;
 using Microsoft.Extensions.Time.Testing;
+using Toolchain.Contracts;
 using Toolchain.Inference.Batching;
 using Toolchain.Inference.Hosting;
 using Toolchain.Inference.Runtime;

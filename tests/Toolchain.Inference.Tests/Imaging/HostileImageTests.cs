@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Toolchain.Inference.Imaging;
 using Toolchain.Contracts;
+using Toolchain.Inference.Imaging;
 using Toolchain.Shared.Errors;
 using Toolchain.TestSupport;
 
