@@ -1,9 +1,9 @@
 using CommandLine;
-using CommandLine.Text;
+using Toolchain.Contracts;
 using Toolchain.Inference.Cli.Commands;
 using Toolchain.Inference.Cli.Output;
 using Toolchain.Inference.Runtime;
-using Toolchain.Contracts;
+using Toolchain.Shared.Cli;
 using Toolchain.Shared.Errors;
 
 namespace Toolchain.Inference.Cli;
@@ -11,18 +11,6 @@ namespace Toolchain.Inference.Cli;
 /// <summary>Entry point of the <c>infer</c> executable.</summary>
 public static class InferCli
 {
-    /// <summary>Exit code: everything worked.</summary>
-    public const int Ok = 0;
-
-    /// <summary>Exit code: bad usage, or the model (or another required input) could not be used.</summary>
-    public const int Failed = 1;
-
-    /// <summary>Exit code: the command ran but some of its inputs (images, rows, models) failed.</summary>
-    public const int PartlyFailed = 2;
-
-    /// <summary>Exit code: stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it).</summary>
-    public const int Interrupted = 130;
-
     /// <summary>Runs the command line against the process's console and returns the exit code.</summary>
     public static int Run(string[] args)
     {
@@ -47,20 +35,20 @@ public static class InferCli
         catch (Exception) when (TemporaryPaths.Ending)
         {
             // Ctrl-C or SIGTERM arrived while files were being written; TemporaryPaths removed the partial ones, which
-            // is what made the write fail.
+            // is what made the write fail. The code is the one the signal itself would have ended the process with.
             console.Fail("interrupted");
-            return Interrupted;
+            return ExitCodes.ForSignal(TemporaryPaths.EndingSignal);
         }
         catch (ToolchainException e)
         {
             console.Fail(e.Message);
-            return Failed;
+            return ExitCodes.Failed;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // Anything else is a bug, but the user still gets one line rather than a stack trace.
             console.Fail($"unexpected error: {CliConsole.OneLine(e.Message)}");
-            return Failed;
+            return ExitCodes.Failed;
         }
         finally
         {
@@ -71,14 +59,7 @@ public static class InferCli
 
     private static int Dispatch(string[] args, CliConsole console)
     {
-        using var parser = new Parser(s =>
-        {
-            s.HelpWriter = null;
-            s.CaseSensitive = true;
-            s.CaseInsensitiveEnumValues = true;
-            s.AutoVersion = true;
-            s.MaximumDisplayWidth = 100;
-        });
+        using var parser = CliParser.Create(autoVersion: true);
         var result = parser.ParseArguments<EvalOptions, EvalAllOptions, ClassifyOptions, PredictOptions, InfoOptions, BenchOptions, ImagesOptions>(args);
         return result.MapResult(
             (EvalOptions o) => EvalCommand.Run(o, console),
@@ -96,34 +77,27 @@ public static class InferCli
         if (errors.Any(e => e is VersionRequestedError))
         {
             console.Out.WriteLine($"infer {Contracts.ModelCard.CurrentVersion}");
-            return Ok;
+            return ExitCodes.Ok;
         }
-        var help = HelpText.AutoBuild(result, h =>
-        {
-            h.Heading = $"infer {Contracts.ModelCard.CurrentVersion}: evaluate and run Toolchain ONNX models";
-            h.Copyright = "";
-            h.AddDashesToOption = true;
-            h.AdditionalNewLineAfterOption = false;
-            return h;
-        }, e => e, verbsIndex: true);
-        if (errors.Any(e => e is HelpRequestedError or HelpVerbRequestedError))
+        var help = CliParser.Help(result, $"infer {Contracts.ModelCard.CurrentVersion}: evaluate and run Toolchain ONNX models",
+            verbsIndex: true, autoVersion: true);
+        if (CliParser.AsksForHelp(errors))
         {
             console.Out.WriteLine(help);
-            return Ok;
+            return ExitCodes.Ok;
         }
         if (errors.Any(e => e is NoVerbSelectedError or BadVerbSelectedError))
         {
             console.Error.WriteLine(help);
             if (errors.OfType<BadVerbSelectedError>().FirstOrDefault() is { } bad)
             {
-                console.Fail($"unknown command '{bad.Token}'");
+                console.Fail(CliParser.Describe(bad));
             }
-            return Failed;
+            return ExitCodes.Failed;
         }
         var verb = result.TypeInfo.Current.GetCustomAttributes(typeof(VerbAttribute), inherit: false)
             .OfType<VerbAttribute>().FirstOrDefault()?.Name;
-        var first = SentenceBuilder.Create().FormatError(errors[0]);
-        console.Fail($"{first} (see 'infer {verb} --help')");
-        return Failed;
+        console.Fail($"{CliParser.Describe(errors[0])} (see 'infer {verb} --help')");
+        return ExitCodes.Failed;
     }
 }

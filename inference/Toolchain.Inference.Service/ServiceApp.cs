@@ -14,6 +14,9 @@ namespace Toolchain.Inference.Service;
 /// </summary>
 public static partial class ServiceApp
 {
+    /// <summary>The model served when <c>--model</c> is not given: the CNN that <c>make train</c> writes, under the current directory.</summary>
+    public const string DefaultModelPath = "artifacts/cnn/model.onnx";
+
     /// <summary>Where the service listens when <c>--urls</c> is not given.</summary>
     public const string DefaultUrls = "http://127.0.0.1:5000";
 
@@ -21,7 +24,7 @@ public static partial class ServiceApp
     public const string Usage = """
         usage: Toolchain.Inference.Service [--model PATH] [--urls URLS] [--Classifier:KEY VALUE ...]
 
-          --model PATH     ONNX image classifier to serve (default: artifacts/cnn/model.onnx of the repository)
+          --model PATH     ONNX image classifier to serve (default: artifacts/cnn/model.onnx under the current directory)
           --urls URLS      where to listen (default: http://127.0.0.1:5000)
           --Classifier:Provider Auto|Cpu|Cuda, --Classifier:IntraOpThreads N, --Classifier:Batching:Enabled true|false,
           --Classifier:Batching:{MaxBatchSize,MaxQueueDelayMicroseconds,QueueCapacity,Instances} N,
@@ -67,9 +70,8 @@ public static partial class ServiceApp
         {
             builder.WebHost.UseUrls(DefaultUrls);
         }
-        var modelPath = builder.Configuration["model"] is { Length: > 0 } configured
-            ? Path.GetFullPath(configured)
-            : DefaultModelPath.Find();
+        // Relative to where the service was started (dotnet run starts it there too), never to a checkout it may not have.
+        var modelPath = Path.GetFullPath(builder.Configuration["model"] is { Length: > 0 } configured ? configured : DefaultModelPath);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

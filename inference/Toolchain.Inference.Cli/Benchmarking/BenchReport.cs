@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using Toolchain.Inference.Cli.Output;
+using PyTorchReference = Toolchain.Shared.Benchmarks.PyTorchReference.Inference;
 
 namespace Toolchain.Inference.Cli.Benchmarking;
 
@@ -115,93 +115,33 @@ internal sealed record BenchReport(string Model, string Provider, int Threads, s
 
     private static string Verdict(bool met, string text) => $"{(met ? "MET   " : "MISSED")} {text}";
 
+    /// <summary>infer-bench.json.</summary>
     public string ToJson()
     {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        // The recorded figures under names a reader can take one by one (batch_64_images_per_second, ...).
+        var torch = new Dictionary<string, object>(StringComparer.Ordinal) { ["source"] = PyTorchReference.Source };
+        foreach (var (batch, ips) in PyTorchReference.ImagesPerSecond.OrderBy(kv => kv.Key))
         {
-            w.WriteStartObject();
-            w.WriteString("model", Model);
-            w.WriteString("provider", Provider);
-            w.WriteNumber("threads", Threads);
-            w.WriteString("inputs", Inputs);
-            w.WriteString("machine", $"{MachineText}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
-            w.WriteBoolean("machine_busy", MachineBusy);
-            w.WriteStartArray("batches");
-            foreach (var b in Batches)
-            {
-                w.WriteStartObject();
-                w.WriteNumber("batch_size", b.BatchSize);
-                w.WriteNumber("calls", b.Calls);
-                w.WriteNumber("images_per_second", Math.Round(b.ImagesPerSecond, 1));
-                w.WriteNumber("p50_ms", Math.Round(b.PerCall.P50Ms, 4));
-                w.WriteNumber("p99_ms", Math.Round(b.PerCall.P99Ms, 4));
-                w.WriteNumber("ms_per_image", Math.Round(b.MsPerImage, 5));
-                if (ComparableToPyTorch && PyTorchReference.ImagesPerSecond.TryGetValue(b.BatchSize, out var torch))
-                {
-                    w.WriteNumber("pytorch_images_per_second", torch);
-                    w.WriteNumber("speedup_vs_pytorch", Math.Round(b.ImagesPerSecond / torch, 2));
-                }
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            if (Png is { } png)
-            {
-                w.WriteStartObject("single_image_from_png");
-                w.WriteNumber("calls", png.Samples);
-                w.WriteNumber("p50_ms", Math.Round(png.P50Ms, 4));
-                w.WriteNumber("p99_ms", Math.Round(png.P99Ms, 4));
-                w.WriteNumber("mean_ms", Math.Round(png.MeanMs, 4));
-                w.WriteEndObject();
-            }
-            if (Process is { } p)
-            {
-                w.WriteStartObject("whole_process_classify");
-                w.WriteString("command", p.Command);
-                w.WriteNumber("runs", p.Wall.Samples);
-                w.WriteNumber("p50_seconds", Math.Round(p.Wall.P50Ms / 1000, 4));
-                w.WriteNumber("max_seconds", Math.Round(p.Wall.P99Ms / 1000, 4));
-                w.WriteEndObject();
-            }
-            if (Concurrency.Count > 0)
-            {
-                w.WriteStartArray("concurrent_callers");
-                foreach (var c in Concurrency)
-                {
-                    w.WriteStartObject();
-                    w.WriteBoolean("batched", c.Batched);
-                    w.WriteNumber("callers", c.Callers);
-                    w.WriteNumber("intra_op_threads", c.Threads);
-                    w.WriteNumber("requests_per_second", Math.Round(c.RequestsPerSecond, 1));
-                    w.WriteNumber("p50_ms", Math.Round(c.PerRequest.P50Ms, 4));
-                    w.WriteNumber("p99_ms", Math.Round(c.PerRequest.P99Ms, 4));
-                    w.WriteNumber("mean_batch_size", Math.Round(c.MeanBatchSize, 2));
-                    w.WriteEndObject();
-                }
-                w.WriteEndArray();
-                if (BatchingGain is { } gain)
-                {
-                    w.WriteNumber("batching_gain", Math.Round(gain, 3));
-                }
-            }
-            w.WriteStartObject("pytorch_reference");
-            w.WriteString("source", PyTorchReference.Source);
-            foreach (var (batch, ips) in PyTorchReference.ImagesPerSecond.OrderBy(kv => kv.Key))
-            {
-                w.WriteNumber($"batch_{batch}_images_per_second", ips);
-            }
-            w.WriteNumber("single_image_ms_min", PyTorchReference.SingleImageMinMs);
-            w.WriteNumber("single_image_ms_max", PyTorchReference.SingleImageMaxMs);
-            w.WriteEndObject();
-            w.WriteStartArray("verdicts");
-            foreach (var v in Verdicts().Concat(Notes()))
-            {
-                w.WriteStringValue(v);
-            }
-            w.WriteEndArray();
-            w.WriteEndObject();
+            torch[$"batch_{batch}_images_per_second"] = ips;
         }
-        return Encoding.UTF8.GetString(stream.ToArray());
+        torch["single_image_ms_min"] = PyTorchReference.SingleImageMinMs;
+        torch["single_image_ms_max"] = PyTorchReference.SingleImageMaxMs;
+        var json = new BenchReportJson(Model, Provider, Threads, Inputs,
+            $"{MachineText}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}", MachineBusy,
+            [.. Batches.Select(b =>
+            {
+                double? reference = ComparableToPyTorch && PyTorchReference.ImagesPerSecond.TryGetValue(b.BatchSize, out var v) ? v : null;
+                return new BatchJson(b.BatchSize, b.Calls, Math.Round(b.ImagesPerSecond, 1), Math.Round(b.PerCall.P50Ms, 4),
+                    Math.Round(b.PerCall.P99Ms, 4), Math.Round(b.MsPerImage, 5), reference, reference is { } r ? Math.Round(b.ImagesPerSecond / r, 2) : null);
+            })],
+            Png is { } png ? new PngJson(png.Samples, Math.Round(png.P50Ms, 4), Math.Round(png.P99Ms, 4), Math.Round(png.MeanMs, 4)) : null,
+            Process is { } p ? new ProcessJson(p.Command, p.Wall.Samples, Math.Round(p.Wall.P50Ms / 1000, 4), Math.Round(p.Wall.P99Ms / 1000, 4)) : null,
+            Concurrency.Count == 0 ? null : [.. Concurrency.Select(c => new CallersJson(c.Batched, c.Callers, c.Threads, Math.Round(c.RequestsPerSecond, 1),
+                Math.Round(c.PerRequest.P50Ms, 4), Math.Round(c.PerRequest.P99Ms, 4), Math.Round(c.MeanBatchSize, 2)))],
+            Concurrency.Count > 0 && BatchingGain is { } gain ? Math.Round(gain, 3) : null,
+            torch,
+            [.. Verdicts().Concat(Notes())]);
+        return CliJson.Serialize(json, CliJson.Indented);
     }
 
     public string ToMarkdown()
@@ -225,3 +165,21 @@ internal sealed record BenchReport(string Model, string Provider, int Threads, s
         return sb.ToString();
     }
 }
+
+/// <summary>infer-bench.json; the property names, in snake_case, are the file's field names.</summary>
+internal sealed record BenchReportJson(string Model, string Provider, int Threads, string Inputs, string Machine, bool MachineBusy,
+    IReadOnlyList<BatchJson> Batches, PngJson? SingleImageFromPng, ProcessJson? WholeProcessClassify, IReadOnlyList<CallersJson>? ConcurrentCallers,
+    double? BatchingGain, Dictionary<string, object> PytorchReference, IReadOnlyList<string> Verdicts);
+
+/// <summary>One batch size's timing; the PyTorch figures only where they apply.</summary>
+internal sealed record BatchJson(int BatchSize, int Calls, double ImagesPerSecond, double P50Ms, double P99Ms, double MsPerImage,
+    double? PytorchImagesPerSecond, double? SpeedupVsPytorch);
+
+/// <summary>Single-image classify from PNG bytes.</summary>
+internal sealed record PngJson(int Calls, double P50Ms, double P99Ms, double MeanMs);
+
+/// <summary>Whole <c>infer classify</c> processes; max is the slowest run.</summary>
+internal sealed record ProcessJson(string Command, int Runs, double P50Seconds, double MaxSeconds);
+
+/// <summary>Concurrent single-image callers, batched or not.</summary>
+internal sealed record CallersJson(bool Batched, int Callers, int IntraOpThreads, double RequestsPerSecond, double P50Ms, double P99Ms, double MeanBatchSize);

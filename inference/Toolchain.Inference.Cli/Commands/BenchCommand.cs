@@ -4,13 +4,14 @@ using System.Reflection;
 using CommandLine;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using Toolchain.Contracts;
 using Toolchain.Inference.Cli.Benchmarking;
 using Toolchain.Inference.Cli.Output;
 using Toolchain.Inference.Hosting;
 using Toolchain.Inference.Imaging;
 using Toolchain.Inference.Runtime;
+using Toolchain.Shared.Cli;
 using Toolchain.Shared.Data;
-using Toolchain.Contracts;
 using Toolchain.Shared.Errors;
 
 namespace Toolchain.Inference.Cli.Commands;
@@ -97,7 +98,7 @@ internal static class BenchCommand
             AtomicFile.WriteAllText(Path.Combine(o.Out, "infer-bench.md"), report.ToMarkdown());
             console.Out.WriteLine($"wrote infer-bench.json, infer-bench.md in {o.Out}");
         }
-        return InferCli.Ok;
+        return ExitCodes.Ok;
     }
 
     /// <summary>

@@ -1,11 +1,12 @@
 using System.Globalization;
 using System.Text;
 using CommandLine;
+using Toolchain.Contracts;
 using Toolchain.Inference.Cli.Inputs;
 using Toolchain.Inference.Cli.Output;
 using Toolchain.Inference.Imaging;
 using Toolchain.Inference.Runtime;
-using Toolchain.Contracts;
+using Toolchain.Shared.Cli;
 using Toolchain.Shared.Errors;
 
 namespace Toolchain.Inference.Cli.Commands;
@@ -94,7 +95,7 @@ internal static class ClassifyCommand
             }
         }
         failed += ClassifyGroup(group, model, preprocessor, buffer, width, o, console);
-        return failed == 0 ? InferCli.Ok : InferCli.PartlyFailed;
+        return failed == 0 ? ExitCodes.Ok : ExitCodes.PartlyFailed;
     }
 
     private static int ClassifyGroup(List<ImageInput> group, OnnxModel model, DigitPreprocessor preprocessor, float[] buffer, int width, ClassifyOptions o, CliConsole console)
@@ -141,11 +142,7 @@ internal static class ClassifyCommand
                 failed++;
                 if (o.Json)
                 {
-                    console.Out.WriteLine(JsonLine.Of(w =>
-                    {
-                        w.WriteString("file", group[i].Path);
-                        w.WriteString("error", problem);
-                    }));
+                    console.Out.WriteLine(JsonLine.Of(new InputErrorJson(group[i].Path, null, problem)));
                 }
                 else
                 {
@@ -172,26 +169,8 @@ internal static class ClassifyCommand
     }
 
     private static string ToJson(string path, Prediction p, int topK, IReadOnlyList<string> labels) =>
-        JsonLine.Of(w =>
-        {
-            w.WriteString("file", path);
-            w.WriteNumber("label", p.Label);
-            w.WriteString("name", p.LabelName);
-            w.WriteNumber("confidence", Math.Round(p.Confidence, 6));
-            if (topK > 0)
-            {
-                w.WriteStartArray("top_k");
-                foreach (var (label, probability) in p.TopK(topK))
-                {
-                    w.WriteStartObject();
-                    w.WriteNumber("label", label);
-                    w.WriteString("name", Name(labels, label));
-                    w.WriteNumber("probability", Math.Round(probability, 6));
-                    w.WriteEndObject();
-                }
-                w.WriteEndArray();
-            }
-        });
+        JsonLine.Of(new ClassifiedJson(path, p.Label, p.LabelName, Math.Round(p.Confidence, 6),
+            topK > 0 ? [.. p.TopK(topK).Select(t => new ClassProbabilityJson(t.Label, Name(labels, t.Label), Math.Round(t.Probability, 6)))] : null));
 
     private static string Name(IReadOnlyList<string> labels, int label) =>
         (uint)label < (uint)labels.Count ? labels[label] : label.ToString(CultureInfo.InvariantCulture);

@@ -1,7 +1,8 @@
 using System.Globalization;
 using CommandLine;
-using Toolchain.Inference.Cli.Output;
 using Toolchain.Contracts;
+using Toolchain.Inference.Cli.Output;
+using Toolchain.Shared.Cli;
 using Toolchain.Shared.Errors;
 
 namespace Toolchain.Inference.Cli.Commands;
@@ -61,6 +62,6 @@ internal static class EvalAllCommand
             }
         }
         console.Write(table);
-        return failed == 0 ? InferCli.Ok : InferCli.PartlyFailed;
+        return failed == 0 ? ExitCodes.Ok : ExitCodes.PartlyFailed;
     }
 }

@@ -1,14 +1,14 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using CommandLine;
 using Spectre.Console;
+using Toolchain.Contracts;
 using Toolchain.Inference.Cli.Evaluation;
 using Toolchain.Inference.Cli.Output;
 using Toolchain.Inference.Runtime;
 using Toolchain.Shared.Charts;
+using Toolchain.Shared.Cli;
 using Toolchain.Shared.Data;
-using Toolchain.Contracts;
 using Toolchain.Shared.Errors;
 using Toolchain.Shared.Metrics;
 
@@ -74,9 +74,9 @@ internal static class EvalCommand
         if (result.CardDisagreement() is { } disagreement)
         {
             console.Fail(disagreement);
-            return InferCli.Failed;
+            return ExitCodes.Failed;
         }
-        return InferCli.Ok;
+        return ExitCodes.Ok;
     }
 
     /// <summary>Evaluates <paramref name="modelPath"/>, writes report.json and the charts, and returns the figures.</summary>
@@ -287,15 +287,7 @@ internal static class EvalCommand
             : null;
     }
 
-    public static string ToJson(EvalResult result, bool indented)
-    {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = indented, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            result.WriteJson(w);
-        }
-        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
-    }
+    public static string ToJson(EvalResult result, bool indented) => result.ToJson(indented);
 
     private static void Print(EvalResult r, CliConsole console)
     {

@@ -1,8 +1,9 @@
 using CommandLine;
+using Toolchain.Contracts;
 using Toolchain.Inference.Cli.Output;
 using Toolchain.Inference.Imaging;
+using Toolchain.Shared.Cli;
 using Toolchain.Shared.Data;
-using Toolchain.Contracts;
 using Toolchain.Shared.Errors;
 
 namespace Toolchain.Inference.Cli.Commands;
@@ -53,6 +54,6 @@ internal static class ImagesCommand
             // The writer stops at the end of the split; say so, or a script asking for 10 files silently gets fewer.
             console.Notice($"only {paths.Count} images from {o.Start}; the {o.Split} split has {split.Count}");
         }
-        return InferCli.Ok;
+        return ExitCodes.Ok;
     }
 }

@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Reflection;
 using CommandLine;
+using Toolchain.Contracts;
 using Toolchain.Inference.Cli.Output;
 using Toolchain.Inference.Runtime;
-using Toolchain.Contracts;
+using Toolchain.Shared.Cli;
 
 namespace Toolchain.Inference.Cli.Commands;
 
@@ -75,7 +76,7 @@ internal static class InfoCommand
                 }
                 w.WriteEndObject();
             }));
-            return InferCli.Ok;
+            return ExitCodes.Ok;
         }
 
         var summary = new TextTable(o.Model, "property", "value");
@@ -110,7 +111,7 @@ internal static class InfoCommand
             providerTable.AddRow(p.Name, p.Works ? $"works: {p.Detail}" : $"unavailable: {p.Detail}");
         }
         console.Write(providerTable);
-        return InferCli.Ok;
+        return ExitCodes.Ok;
     }
 
     /// <summary>

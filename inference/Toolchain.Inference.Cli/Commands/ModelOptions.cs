@@ -1,7 +1,7 @@
 using System.Globalization;
 using CommandLine;
-using Toolchain.Inference.Runtime;
 using Toolchain.Contracts;
+using Toolchain.Inference.Runtime;
 using Toolchain.Shared.Errors;
 
 namespace Toolchain.Inference.Cli.Commands;

@@ -1,9 +1,10 @@
 using System.Globalization;
 using CommandLine;
+using Toolchain.Contracts;
 using Toolchain.Inference.Cli.Inputs;
 using Toolchain.Inference.Cli.Output;
 using Toolchain.Inference.Runtime;
-using Toolchain.Contracts;
+using Toolchain.Shared.Cli;
 using Toolchain.Shared.Errors;
 
 namespace Toolchain.Inference.Cli.Commands;
@@ -80,7 +81,7 @@ internal static class PredictCommand
         }
         Flush(batch, model, o.Json, console, bad);
         bad.Finish();
-        return bad.Count == 0 ? InferCli.Ok : InferCli.PartlyFailed;
+        return bad.Count == 0 ? ExitCodes.Ok : ExitCodes.PartlyFailed;
     }
 
     private static void ReportBadRow(int line, string problem, bool json, CliConsole console, BadRowReport bad)
@@ -88,11 +89,7 @@ internal static class PredictCommand
         if (json)
         {
             // Machine-readable output keeps one object per row; only the human-facing stderr is capped.
-            console.Out.WriteLine(JsonLine.Of(w =>
-            {
-                w.WriteNumber("line", line);
-                w.WriteString("error", problem);
-            }));
+            console.Out.WriteLine(JsonLine.Of(new InputErrorJson(null, line, problem)));
         }
         bad.Add(line, problem);
     }
@@ -126,14 +123,7 @@ internal static class PredictCommand
             var probability = binary ? p.Probabilities[^1] : p.Confidence;
             if (json)
             {
-                var line = batch[i].Line;
-                console.Out.WriteLine(JsonLine.Of(w =>
-                {
-                    w.WriteNumber("line", line);
-                    w.WriteNumber("probability", Math.Round(probability, 6));
-                    w.WriteNumber("class", p.Label);
-                    w.WriteString("name", p.LabelName);
-                }));
+                console.Out.WriteLine(JsonLine.Of(new PredictedJson(batch[i].Line, Math.Round(probability, 6), p.Label, p.LabelName)));
             }
             else
             {

@@ -1,5 +1,6 @@
 using System.Globalization;
-using System.Text.Json;
+using System.Text.Json.Serialization;
+using Toolchain.Inference.Cli.Output;
 using Toolchain.Shared.Metrics;
 
 namespace Toolchain.Inference.Cli.Evaluation;
@@ -69,71 +70,46 @@ internal sealed record EvalResult
             $"by {apart} predictions on the same {Count} test examples";
     }
 
-    public void WriteJson(Utf8JsonWriter w)
+    /// <summary>The report as JSON, as report.json (indented) and <c>eval --json</c> (one line) print it.</summary>
+    public string ToJson(bool indented)
     {
-        w.WriteStartObject();
-        w.WriteString("model", ModelPath);
-        w.WriteString("dataset", Dataset);
-        w.WriteString("provider", Provider);
-        w.WriteNumber("batch_size", BatchSize);
-        w.WriteNumber("count", Count);
-        w.WriteNumber("accuracy", Accuracy);
-        if (MeanSquaredError is { } mse)
-        {
-            w.WriteNumber("mse", mse);
-        }
-        if (CardAccuracy is { } card)
-        {
-            w.WriteNumber("card_test_accuracy", card);
-        }
-        else
-        {
-            w.WriteNull("card_test_accuracy");
-        }
-        w.WriteBoolean("card_comparable", CardComparable);
-        if (PredictionsFromCard is { } apart)
-        {
-            w.WriteNumber("predictions_from_card", apart);
-        }
-        w.WriteStartArray("labels");
-        foreach (var l in Labels)
-        {
-            w.WriteStringValue(l);
-        }
-        w.WriteEndArray();
-        w.WriteStartArray("confusion_matrix");
-        foreach (var row in Confusion.ToRows())
-        {
-            w.WriteStartArray();
-            foreach (var c in row)
-            {
-                w.WriteNumberValue(c);
-            }
-            w.WriteEndArray();
-        }
-        w.WriteEndArray();
-        w.WriteStartObject("classification_report");
+        // Per class, then the overall figures, under one object, as scikit-learn's classification_report(output_dict=True).
+        var report = new Dictionary<string, object>(StringComparer.Ordinal);
         foreach (var c in Report.Classes)
         {
-            Scores(w, c.Name, c);
+            report[c.Name] = ScoresJson.Of(c);
         }
-        w.WriteNumber("accuracy", Report.Accuracy);
-        Scores(w, "macro avg", Report.MacroAverage);
-        Scores(w, "weighted avg", Report.WeightedAverage);
-        w.WriteEndObject();
-        w.WriteNumber("inference_seconds", InferenceSeconds);
-        w.WriteNumber("images_per_second", ImagesPerSecond);
-        w.WriteNumber("total_seconds", TotalSeconds);
-        w.WriteEndObject();
+        report["accuracy"] = Report.Accuracy;
+        report["macro avg"] = ScoresJson.Of(Report.MacroAverage);
+        report["weighted avg"] = ScoresJson.Of(Report.WeightedAverage);
+        var json = new EvalReportJson(ModelPath, Dataset, Provider, BatchSize, Count, Accuracy, MeanSquaredError, CardAccuracy, CardComparable,
+            PredictionsFromCard, Labels, Confusion.ToRows(), report, InferenceSeconds, ImagesPerSecond, TotalSeconds);
+        return CliJson.Serialize(json, indented ? CliJson.ReadableIndented : CliJson.Readable);
     }
+}
 
-    private static void Scores(Utf8JsonWriter w, string name, ClassScores s)
-    {
-        w.WriteStartObject(name);
-        w.WriteNumber("precision", s.Precision);
-        w.WriteNumber("recall", s.Recall);
-        w.WriteNumber("f1-score", s.F1);
-        w.WriteNumber("support", s.Support);
-        w.WriteEndObject();
-    }
+/// <summary>report.json; the property names, in snake_case, are the file's field names.</summary>
+internal sealed record EvalReportJson(
+    [property: JsonPropertyName("model")] string ModelPath,
+    string Dataset,
+    string Provider,
+    int BatchSize,
+    long Count,
+    double Accuracy,
+    double? Mse,
+    // Written as null when the card has no figure, so a reader can tell "none recorded" from an old report.
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] double? CardTestAccuracy,
+    bool CardComparable,
+    long? PredictionsFromCard,
+    IReadOnlyList<string> Labels,
+    long[][] ConfusionMatrix,
+    Dictionary<string, object> ClassificationReport,
+    double InferenceSeconds,
+    double ImagesPerSecond,
+    double TotalSeconds);
+
+/// <summary>One class's (or an average's) scores in report.json.</summary>
+internal sealed record ScoresJson(double Precision, double Recall, [property: JsonPropertyName("f1-score")] double F1, long Support)
+{
+    public static ScoresJson Of(ClassScores s) => new(s.Precision, s.Recall, s.F1, s.Support);
 }

@@ -1,8 +1,8 @@
 using System.Diagnostics;
+using Toolchain.Contracts;
 using Toolchain.Inference.Imaging;
 using Toolchain.Inference.Runtime;
 using Toolchain.Shared.Data;
-using Toolchain.Contracts;
 
 namespace Toolchain.Inference.Cli.Evaluation;
 

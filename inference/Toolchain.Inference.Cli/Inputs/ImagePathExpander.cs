@@ -1,3 +1,7 @@
+using System.IO.Enumeration;
+using Microsoft.Extensions.FileSystemGlobbing;
+using Microsoft.Extensions.FileSystemGlobbing.Abstractions;
+
 namespace Toolchain.Inference.Cli.Inputs;
 
 /// <summary>One image to classify, or the reason a command-line argument produced none.</summary>
@@ -15,7 +19,7 @@ internal static class ImagePathExpander
     {
         foreach (var arg in arguments)
         {
-            if (Wildcard.HasWildcards(arg))
+            if (HasWildcards(arg))
             {
                 var matches = Glob(arg);
                 if (matches.Count == 0)
@@ -65,100 +69,73 @@ internal static class ImagePathExpander
         return files;
     }
 
+    /// <summary>Whether <paramref name="text"/> is a pattern rather than a path.</summary>
+    private static bool HasWildcards(string text) => text.AsSpan().IndexOfAny('*', '?') >= 0;
+
     /// <summary>Files matching <paramref name="pattern"/>, spelled the way the user spelled the fixed part.</summary>
     internal static List<string> Glob(string pattern)
     {
-        var absolute = pattern.StartsWith('/');
+        // The folders before the first wildcard are where the search starts; results keep them as the user wrote them.
         var segments = pattern.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        var fixedCount = 0;
-        while (fixedCount < segments.Length && !Wildcard.HasWildcards(segments[fixedCount]))
-        {
-            fixedCount++;
-        }
-        var prefix = string.Join('/', segments.Take(fixedCount));
-        if (absolute)
-        {
-            prefix = "/" + prefix;
-        }
-        var results = new List<string>();
+        var fixedCount = segments.TakeWhile(s => !HasWildcards(s)).Count();
+        var prefix = (pattern.StartsWith('/') ? "/" : "") + string.Join('/', segments.Take(fixedCount));
         var start = prefix.Length == 0 ? "." : prefix;
-        if (Directory.Exists(start))
-        {
-            Walk(start, prefix, segments.AsSpan(fixedCount).ToArray(), results);
-        }
-        results.Sort(StringComparer.Ordinal);
-        return results;
-    }
-
-    private static void Walk(string dir, string shown, string[] rest, List<string> results)
-    {
-        var segment = rest[0];
-        var last = rest.Length == 1;
-        string Join(string name) => shown.Length == 0 ? name : shown.EndsWith('/') ? shown + name : $"{shown}/{name}";
-
-        if (segment == "**")
-        {
-            // "**" matches zero directories (go on with the rest here) or one more (recurse, keeping "**").
-            Walk(dir, shown, last ? ["*"] : rest[1..], results);
-            foreach (var sub in SafeEnumerate(() => Directory.EnumerateDirectories(dir)))
-            {
-                var name = Path.GetFileName(sub);
-                if (!name.StartsWith('.'))
-                {
-                    Walk(sub, Join(name), rest, results);
-                }
-            }
-            return;
-        }
-        if (!Wildcard.HasWildcards(segment))
-        {
-            var next = Path.Combine(dir, segment);
-            if (last ? File.Exists(next) : Directory.Exists(next))
-            {
-                if (last)
-                {
-                    results.Add(Join(segment));
-                }
-                else
-                {
-                    Walk(next, Join(segment), rest[1..], results);
-                }
-            }
-            return;
-        }
-        var entries = last ? SafeEnumerate(() => Directory.EnumerateFiles(dir)) : SafeEnumerate(() => Directory.EnumerateDirectories(dir));
-        foreach (var entry in entries)
-        {
-            var name = Path.GetFileName(entry);
-            // As in a shell, a wildcard does not match hidden names unless the pattern itself starts with a dot.
-            if (name.StartsWith('.') && !segment.StartsWith('.'))
-            {
-                continue;
-            }
-            if (!Wildcard.IsMatch(name, segment))
-            {
-                continue;
-            }
-            if (last)
-            {
-                results.Add(Join(name));
-            }
-            else
-            {
-                Walk(entry, Join(name), rest[1..], results);
-            }
-        }
-    }
-
-    private static IEnumerable<string> SafeEnumerate(Func<IEnumerable<string>> list)
-    {
-        try
-        {
-            return list().ToList();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        var glob = segments[fixedCount..];
+        if (glob.Length == 0 || !Directory.Exists(start))
         {
             return [];
         }
+        // FileSystemGlobbing knows * and ** but not ?, so it walks the folders for the pattern with ? read as *, and
+        // each file it finds is then held to the pattern as a shell reads it.
+        var matcher = new Matcher(StringComparison.Ordinal);
+        matcher.AddInclude(string.Join('/', glob).Replace('?', '*'));
+        return matcher.Execute(new ReadableFolder(new DirectoryInfo(start))).Files
+            .Where(f => Fits(glob, f.Path.Split('/')))
+            .Select(f => prefix.Length == 0 ? f.Path : prefix.EndsWith('/') ? prefix + f.Path : $"{prefix}/{f.Path}")
+            .Order(StringComparer.Ordinal)
+            .ToList();
+    }
+
+    /// <summary>
+    /// Whether the path's names fit the pattern's segments: <c>**</c> is any number of folders, <c>*</c> and <c>?</c>
+    /// match within one name, and, as in a shell, a wildcard matches a hidden name only in a segment that starts with a dot.
+    /// </summary>
+    private static bool Fits(ReadOnlySpan<string> pattern, ReadOnlySpan<string> names)
+    {
+        if (pattern.IsEmpty)
+        {
+            return names.IsEmpty;
+        }
+        if (pattern[0] == "**")
+        {
+            return Fits(pattern[1..], names) || (!names.IsEmpty && !names[0].StartsWith('.') && Fits(pattern, names[1..]));
+        }
+        return !names.IsEmpty && (!names[0].StartsWith('.') || pattern[0].StartsWith('.'))
+            && FileSystemName.MatchesSimpleExpression(pattern[0], names[0], ignoreCase: false)
+            && Fits(pattern[1..], names[1..]);
+    }
+
+    /// <summary>
+    /// A folder for <see cref="Matcher"/> in which, as in a shell, a folder that cannot be read holds no matches
+    /// (FileSystemGlobbing's own wrapper throws and ends the whole search).
+    /// </summary>
+    private sealed class ReadableFolder(DirectoryInfo folder) : DirectoryInfoBase
+    {
+        private static readonly EnumerationOptions Everything = new() { IgnoreInaccessible = true, AttributesToSkip = 0 };
+
+        public override string Name => folder.Name;
+
+        public override string FullName => folder.FullName;
+
+        public override DirectoryInfoBase? ParentDirectory => folder.Parent is { } parent ? new ReadableFolder(parent) : null;
+
+        public override IEnumerable<FileSystemInfoBase> EnumerateFileSystemInfos() =>
+            folder.EnumerateFileSystemInfos("*", Everything)
+                .Select(FileSystemInfoBase (e) => e is DirectoryInfo d ? new ReadableFolder(d) : new FileInfoWrapper((FileInfo)e));
+
+        public override DirectoryInfoBase? GetDirectory(string path) =>
+            new DirectoryInfo(Path.Combine(folder.FullName, path)) is { Exists: true } d ? new ReadableFolder(d) : null;
+
+        public override FileInfoBase GetFile(string path) => new FileInfoWrapper(new FileInfo(Path.Combine(folder.FullName, path)));
     }
 }

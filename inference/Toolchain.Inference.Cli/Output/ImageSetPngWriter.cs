@@ -3,8 +3,8 @@ using System.Text;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.PixelFormats;
-using Toolchain.Shared.Data;
 using Toolchain.Contracts;
+using Toolchain.Shared.Data;
 using Toolchain.Shared.Errors;
 
 namespace Toolchain.Inference.Cli.Output;

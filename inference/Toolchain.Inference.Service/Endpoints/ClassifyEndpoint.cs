@@ -1,7 +1,7 @@
 using System.Globalization;
+using Toolchain.Contracts;
 using Toolchain.Inference.Batching;
 using Toolchain.Inference.Hosting;
-using Toolchain.Contracts;
 
 namespace Toolchain.Inference.Service.Endpoints;
 
@@ -45,6 +45,11 @@ internal static partial class ClassifyEndpoint
         }
         catch (InvalidInputFileException e)
         {
+            if (e.InnerException is { } cause)
+            {
+                // The client gets our words; which decoder exception lay behind them is for whoever debugs a decoder.
+                LogUndecodable(loggers.CreateLogger(typeof(ClassifyEndpoint)), e.Problem, cause.GetType().FullName ?? cause.GetType().Name);
+            }
             return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Undecodable image", detail: e.Message);
         }
         catch (BatchQueueFullException e)
@@ -67,6 +72,9 @@ internal static partial class ClassifyEndpoint
             return Results.Problem(statusCode: StatusCodes.Status500InternalServerError, title: "Inference failed", detail: e.Message);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Undecodable image ({Problem}) from {ExceptionType}")]
+    private static partial void LogUndecodable(ILogger logger, string problem, string exceptionType);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Classification failed: {Reason}")]
     private static partial void LogClassifyFailed(ILogger logger, string reason);

@@ -1,10 +1,10 @@
 using System.Buffers;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
+using Toolchain.Contracts;
 using Toolchain.Inference.Hosting;
 using Toolchain.Inference.Imaging;
 using Toolchain.Inference.Runtime;
-using Toolchain.Contracts;
 
 namespace Toolchain.Inference.Batching;
 
@@ -114,14 +114,12 @@ internal sealed class BatchingClassifier : IAsyncDisposable, IDisposable
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            lease?.Dispose();
             return Task.FromException<ClassificationResult>(e);
         }
-        catch (OutOfMemoryException)
+        finally
         {
-            // Not turned into a failed task, but the model lease must not outlive the request.
+            // Null once the queue owns the lease; any failure, out-of-memory included, must not keep the model alive.
             lease?.Dispose();
-            throw;
         }
     }
 
@@ -147,14 +145,12 @@ internal sealed class BatchingClassifier : IAsyncDisposable, IDisposable
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            lease?.Dispose();
             return Task.FromException<ClassificationResult>(e);
         }
-        catch (OutOfMemoryException)
+        finally
         {
-            // Not turned into a failed task, but the model lease must not outlive the request.
+            // Null once the queue owns the lease; any failure, out-of-memory included, must not keep the model alive.
             lease?.Dispose();
-            throw;
         }
     }
 

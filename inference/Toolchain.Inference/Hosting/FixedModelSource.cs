@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
-using Toolchain.Inference.Runtime;
-
 using Toolchain.Contracts;
+using Toolchain.Inference.Runtime;
 
 namespace Toolchain.Inference.Hosting;
 

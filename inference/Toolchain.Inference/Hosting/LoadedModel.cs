@@ -1,7 +1,6 @@
+using Toolchain.Contracts;
 using Toolchain.Inference.Imaging;
 using Toolchain.Inference.Runtime;
-
-using Toolchain.Contracts;
 
 namespace Toolchain.Inference.Hosting;
 

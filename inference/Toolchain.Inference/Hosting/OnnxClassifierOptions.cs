@@ -1,7 +1,7 @@
+using Toolchain.Contracts;
 using Toolchain.Inference.Batching;
 using Toolchain.Inference.Imaging;
 using Toolchain.Inference.Runtime;
-using Toolchain.Contracts;
 
 namespace Toolchain.Inference.Hosting;
 

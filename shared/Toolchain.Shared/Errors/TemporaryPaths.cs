@@ -13,9 +13,25 @@ public static class TemporaryPaths
     private static readonly ConcurrentDictionary<string, byte> Tracked = new(StringComparer.Ordinal);
     private static readonly List<PosixSignalRegistration> Registrations = [];
     private static volatile bool _ending;
+    private static PosixSignal? _signal;
 
     /// <summary>Whether a signal is ending the process (set by <see cref="DeleteAll"/>).</summary>
     public static bool Ending => _ending;
+
+    /// <summary>
+    /// The signal that is ending the process, when <see cref="DeleteAll"/> was told; it decides the exit code
+    /// (<see cref="Cli.ExitCodes.ForSignal"/>), since SIGINT and SIGTERM end a process with different ones.
+    /// </summary>
+    public static PosixSignal? EndingSignal
+    {
+        get
+        {
+            lock (Tracked)
+            {
+                return _signal;
+            }
+        }
+    }
 
     /// <summary>
     /// Tracks <paramref name="path"/> until the returned handle is disposed (which does not delete it). Call it before
@@ -45,18 +61,22 @@ public static class TemporaryPaths
         {
             if (Registrations.Count == 0)
             {
-                Registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => DeleteAll()));
-                Registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => DeleteAll()));
+                Registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => DeleteAll(ctx.Signal)));
+                Registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => DeleteAll(ctx.Signal)));
             }
         }
     }
 
-    /// <summary>Deletes every tracked file and folder now and refuses new ones; for a process about to end.</summary>
-    public static void DeleteAll()
+    /// <summary>
+    /// Deletes every tracked file and folder now and refuses new ones; for a process about to end, because
+    /// <paramref name="signal"/> arrived when one is given (the first one given is kept as <see cref="EndingSignal"/>).
+    /// </summary>
+    public static void DeleteAll(PosixSignal? signal = null)
     {
         lock (Tracked)
         {
             _ending = true;
+            _signal ??= signal;
         }
         // Writers tracked before this may still create their file; each stops tracking once its write has failed
         // (its file is gone) or finished (the file is complete under its real name), so wait for that, briefly.

@@ -45,4 +45,16 @@ public class UsageTests
         Assert.Equal(1, p.ExitCode);
         Assert.StartsWith("infer: ", Assert.Single(p.ErrorLines));
     }
+
+    [Fact]
+    public void Usage_errors_are_worded_as_the_trainers_are()
+    {
+        var missing = CliRun.Infer("classify", "x.png");
+        var badValue = CliRun.Infer("eval", "--model", "m.onnx", "--provider", "tpu");
+        var unknown = CliRun.Infer("info", "--model", "m.onnx", "--frob");
+
+        Assert.Equal("infer: '--model' is required (see 'infer classify --help')", Assert.Single(missing.ErrorLines));
+        Assert.Equal("infer: option '--provider' has a value of the wrong kind (see 'infer eval --help')", Assert.Single(badValue.ErrorLines));
+        Assert.Equal("infer: unknown option '--frob' (see 'infer info --help')", Assert.Single(unknown.ErrorLines));
+    }
 }

@@ -1,6 +1,6 @@
+using Toolchain.Contracts;
 using Toolchain.Inference.Cli.Output;
 using Toolchain.Shared.Data;
-using Toolchain.Contracts;
 using Toolchain.Shared.Errors;
 
 namespace Toolchain.Inference.Cli.Tests.Output;

@@ -3,10 +3,10 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using Toolchain.Contracts;
 using Toolchain.Inference.Hosting;
 using Toolchain.Inference.Runtime;
 using Toolchain.TestSupport;
-using Toolchain.Contracts;
 
 namespace Toolchain.Inference.Service.Tests.Hosting;
 

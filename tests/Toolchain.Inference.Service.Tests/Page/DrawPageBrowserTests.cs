@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
-using Toolchain.TestSupport;
 using Toolchain.Contracts;
+using Toolchain.TestSupport;
 
 namespace Toolchain.Inference.Service.Tests.Page;
 

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging;
+using Toolchain.Contracts;
 using Toolchain.Inference.Hosting;
 using Toolchain.Inference.Runtime;
 using Toolchain.TestSupport;
-using Toolchain.Contracts;
 
 namespace Toolchain.Inference.Tests.Hosting;
 

@@ -2,8 +2,8 @@ using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.Formats.Tiff;
 using SixLabors.ImageSharp.PixelFormats;
-using Toolchain.Inference.Imaging;
 using Toolchain.Contracts;
+using Toolchain.Inference.Imaging;
 using Toolchain.Shared.Errors;
 using Toolchain.TestSupport;
 

@@ -1,7 +1,7 @@
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
-using Toolchain.Inference.Imaging;
 using Toolchain.Contracts;
+using Toolchain.Inference.Imaging;
 using Toolchain.Shared.Errors;
 using Toolchain.TestSupport;
 

@@ -1,5 +1,5 @@
-using Toolchain.Inference.Imaging;
 using Toolchain.Contracts;
+using Toolchain.Inference.Imaging;
 using Toolchain.Shared.Errors;
 using Toolchain.TestSupport;
 

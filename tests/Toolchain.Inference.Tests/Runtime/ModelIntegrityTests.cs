@@ -1,7 +1,7 @@
 using Google.Protobuf;
 using Onnx;
-using Toolchain.Inference.Runtime;
 using Toolchain.Contracts;
+using Toolchain.Inference.Runtime;
 using Toolchain.Shared.Errors;
 using Toolchain.TestSupport;
 

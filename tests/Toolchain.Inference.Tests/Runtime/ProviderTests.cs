@@ -1,5 +1,5 @@
-using Toolchain.Inference.Runtime;
 using Toolchain.Contracts;
+using Toolchain.Inference.Runtime;
 using Toolchain.Shared.Errors;
 using Toolchain.TestSupport;
 

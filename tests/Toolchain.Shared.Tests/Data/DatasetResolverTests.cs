@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
-using Toolchain.Shared.Data;
 using Toolchain.Contracts;
+using Toolchain.Shared.Data;
 using Toolchain.Shared.Errors;
 
 namespace Toolchain.Shared.Tests.Data;

@@ -1,5 +1,5 @@
-using Toolchain.Shared.Data;
 using Toolchain.Contracts;
+using Toolchain.Shared.Data;
 using Toolchain.Shared.Errors;
 
 namespace Toolchain.Shared.Tests.Data;

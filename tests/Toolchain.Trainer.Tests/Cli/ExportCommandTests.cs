@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Toolchain.Shared.Cli;
 using Toolchain.Trainer.Cli;
 using Toolchain.Trainer.Tests.Training;
 using Toolchain.Trainer.Training;
@@ -110,7 +111,7 @@ public class ExportCommandTests(XorCheckpointFixture checkpoint) : IClassFixture
         var good = Write("good.ckpt", checkpoint.Good);
         var args = new Dictionary<string, string> { ["--checkpoint"] = good, ["--out"] = Path.Combine(_dir.Path, "m.onnx"), [option] = "" };
         var (code, _, err) = Export([.. args.SelectMany(kv => new[] { kv.Key, kv.Value })]);
-        Assert.Equal(Toolchain.Trainer.Cli.CommandLine.UsageExitCode, code);
+        Assert.Equal(ExitCodes.Failed, code);
         Assert.Equal($"trainer export: option '{option}' needs a path, not an empty string (see 'trainer export --help')\n", err);
     }
 
@@ -119,7 +120,7 @@ public class ExportCommandTests(XorCheckpointFixture checkpoint) : IClassFixture
     {
         var error = new StringWriter();
         int code = TrainCommand.Run(["xor", "--out", ""], new StringWriter(), error, CancellationToken.None);
-        Assert.Equal(Toolchain.Trainer.Cli.CommandLine.UsageExitCode, code);
+        Assert.Equal(ExitCodes.Failed, code);
         Assert.Equal("trainer train: option '--out' needs a path, not an empty string (see 'trainer train --help')\n", error.ToString());
     }
 

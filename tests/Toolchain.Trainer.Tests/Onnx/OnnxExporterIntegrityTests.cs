@@ -1,10 +1,9 @@
 using Google.Protobuf;
 using Onnx;
 using Toolchain.Contracts;
+using Toolchain.Inference.Runtime;
 using Toolchain.Trainer.Onnx;
 using static TorchSharp.torch;
-
-using Toolchain.Inference.Runtime;
 
 namespace Toolchain.Trainer.Tests.Onnx;
 

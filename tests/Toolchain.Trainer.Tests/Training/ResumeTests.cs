@@ -1,6 +1,6 @@
+using Toolchain.Contracts;
 using Toolchain.Trainer.Training;
 using static TorchSharp.torch;
-using Toolchain.Contracts;
 
 namespace Toolchain.Trainer.Tests.Training;
 

@@ -1,9 +1,9 @@
 using System.Globalization;
 using CommandLine;
-using CommandLine.Text;
 using Spectre.Console;
-using Toolchain.Shared.Data;
 using Toolchain.Contracts;
+using Toolchain.Shared.Cli;
+using Toolchain.Shared.Data;
 using Toolchain.Shared.Errors;
 
 namespace Toolchain.Trainer.Cli;
@@ -47,12 +47,7 @@ public static class DataCommand
     /// </summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr, bool richOutput)
     {
-        using var parser = new Parser(s =>
-        {
-            s.HelpWriter = null;
-            s.AutoVersion = false;
-            s.CaseSensitive = true;
-        });
+        using var parser = CliParser.Create();
         var result = parser.ParseArguments<FetchOptions, InfoOptions>(args);
         return result.MapResult(
             (FetchOptions o) => Fetch(o, stdout, richOutput),
@@ -63,21 +58,16 @@ public static class DataCommand
     private static int Usage(ParserResult<object> result, IEnumerable<Error> errors, TextWriter stdout, TextWriter stderr)
     {
         var list = errors.ToList();
-        var help = HelpText.AutoBuild(result, h =>
-        {
-            h.Heading = "usage: trainer data fetch <mnist|fashion-mnist> [--dir DIR]\n       trainer data info <name|DIR>";
-            h.Copyright = "";
-            h.AutoVersion = false;
-            h.AddDashesToOption = true;
-            return HelpText.DefaultParsingErrorsHandler(result, h);
-        }, e => e, verbsIndex: list.Any(e => e is NoVerbSelectedError or BadVerbSelectedError or HelpVerbRequestedError));
-        if (list.IsHelp())
+        // A bad command line gets the whole usage with its errors listed, on standard error.
+        var help = CliParser.Help(result, "usage: trainer data fetch <mnist|fashion-mnist> [--dir DIR]\n       trainer data info <name|DIR>",
+            verbsIndex: list.Any(e => e is NoVerbSelectedError or BadVerbSelectedError or HelpVerbRequestedError), listErrors: true);
+        if (CliParser.AsksForHelp(list))
         {
             stdout.WriteLine(help);
-            return 0;
+            return ExitCodes.Ok;
         }
         stderr.WriteLine(help);
-        return 1;
+        return ExitCodes.Failed;
     }
 
     private static int Fetch(FetchOptions options, TextWriter stdout, bool rich)
@@ -106,7 +96,7 @@ public static class DataCommand
             paths = downloader.Download(entry, dir, new PlainProgress(stdout));
         }
         stdout.WriteLine($"{entry.Name}: {paths.Count} files verified in {dir}");
-        return 0;
+        return ExitCodes.Ok;
     }
 
     private static IReadOnlyList<string> FetchWithProgressBars(DatasetDownloader downloader, DatasetEntry entry, string dir, TextWriter stdout)
@@ -158,7 +148,7 @@ public static class DataCommand
         {
             WritePlain(summary, stdout);
         }
-        return 0;
+        return ExitCodes.Ok;
     }
 
     private static void WritePlain(DatasetSummary s, TextWriter stdout)

@@ -1,7 +1,8 @@
 using System.Globalization;
 using CommandLine;
-using Toolchain.Shared.Data;
 using Toolchain.Contracts;
+using Toolchain.Shared.Cli;
+using Toolchain.Shared.Data;
 using Toolchain.Shared.Errors;
 using Toolchain.Trainer.Training;
 using static TorchSharp.torch;
@@ -33,7 +34,7 @@ public static class ExportCommand
     /// <summary>Runs the command writing to the given streams.</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
-        var a = CommandLine.Parse<Arguments>("export", args, output, error, out int code);
+        var a = CommandArguments.Parse<Arguments>("export", args, output, error, out int code);
         if (a is null)
         {
             return code;
@@ -41,10 +42,10 @@ public static class ExportCommand
         try
         {
             // Paths are checked before the checkpoint is read, so a bad --out fails at once rather than after loading.
-            var checkpointPath = CommandLine.PathOption("--checkpoint", a.Checkpoint)!;
-            var outPath = Path.GetFullPath(CommandLine.PathOption("--out", a.Out)
+            var checkpointPath = CommandArguments.PathOption("--checkpoint", a.Checkpoint)!;
+            var outPath = Path.GetFullPath(CommandArguments.PathOption("--out", a.Out)
                 ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(checkpointPath))!, "model.onnx"));
-            var dataRoot = Path.GetFullPath(CommandLine.PathOption("--data-dir", a.DataDir) ?? DataPaths.DefaultRoot());
+            var dataRoot = Path.GetFullPath(CommandArguments.PathOption("--data-dir", a.DataDir) ?? DataPaths.DefaultRoot());
             if (WritableFolder.RemoveStaleTemporaryFiles(Path.GetDirectoryName(outPath)!) is { } removed)
             {
                 output.WriteLine(removed);
@@ -59,23 +60,23 @@ public static class ExportCommand
                 checkpoint.CheckFits(data);
                 var result = ModelExport.Export(model, checkpoint.Spec, card, data, outPath);
                 output.WriteLine($"exported {result.Summary}");
-                return 0;
+                return ExitCodes.Ok;
             }
         }
         catch (UsageException e)
         {
             error.WriteLine($"trainer export: {e.Message} (see 'trainer export --help')");
-            return CommandLine.UsageExitCode;
+            return ExitCodes.Failed;
         }
         catch (ToolchainException e)
         {
             error.WriteLine($"trainer export: {e.Message}");
-            return 1;
+            return ExitCodes.Failed;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             error.WriteLine($"trainer export: {e.Message}");
-            return 1;
+            return ExitCodes.Failed;
         }
     }
 }

@@ -1,3 +1,4 @@
+using Toolchain.Shared.Cli;
 using Toolchain.Trainer.Onnx;
 
 namespace Toolchain.Trainer.Cli;
@@ -14,9 +15,9 @@ public static class OnnxCheckCommand
         if (args.Length != 1 || args[0].StartsWith('-'))
         {
             Console.Error.WriteLine("usage: trainer onnx-check FILE");
-            return 1;
+            return ExitCodes.Failed;
         }
         Console.Out.WriteLine(OnnxFileCheck.Check(args[0]));
-        return 0;
+        return ExitCodes.Ok;
     }
 }

@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
-using Toolchain.Shared.Charts;
-using Toolchain.Shared.Data;
 using Toolchain.Contracts;
+using Toolchain.Shared.Benchmarks;
+using Toolchain.Shared.Charts;
+using Toolchain.Shared.Cli;
+using Toolchain.Shared.Data;
 using Toolchain.Shared.Errors;
 using Toolchain.Trainer.Models;
 using Toolchain.Trainer.Training;
@@ -15,35 +17,43 @@ namespace Toolchain.Trainer.Cli;
 /// <summary>The <c>trainer train</c> command: resolves options, trains, writes the artifacts and exports ONNX.</summary>
 public static class TrainCommand
 {
-    /// <summary>Exit code after Ctrl-C stopped training and a checkpoint was written (128 + SIGINT).</summary>
-    public const int InterruptedExitCode = 130;
-
-    /// <summary>Runs the command with the words after its name; returns the exit code. Ctrl-C stops it gracefully.</summary>
+    /// <summary>
+    /// Runs the command with the words after its name; returns the exit code. Ctrl-C or SIGTERM stops it gracefully,
+    /// with <see cref="ExitCodes.Interrupted"/> or <see cref="ExitCodes.Terminated"/> after the checkpoint.
+    /// </summary>
     public static int Run(string[] args)
     {
         using var cancel = new CancellationTokenSource();
+        PosixSignal? stoppedBy = null;
         void Stop(PosixSignalContext ctx)
         {
             // The first signal finishes the batch and checkpoints; a second one kills the process as usual.
             if (!cancel.IsCancellationRequested)
             {
                 ctx.Cancel = true;
+                stoppedBy = ctx.Signal;
                 cancel.Cancel();
             }
             else
             {
-                TemporaryPaths.DeleteAll();
+                TemporaryPaths.DeleteAll(ctx.Signal);
             }
         }
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-        return Run(args, Console.Out, Console.Error, cancel.Token);
+        int code = Run(args, Console.Out, Console.Error, cancel.Token);
+        // The token only says that training was stopped; which signal stopped it picks the code a shell expects
+        // (cancel.Cancel() ran after stoppedBy was set, so the token's fired state makes it visible here).
+        return code == ExitCodes.Interrupted ? ExitCodes.ForSignal(stoppedBy) : code;
     }
 
-    /// <summary>Runs the command writing to the given streams; <paramref name="cancel"/> acts as Ctrl-C.</summary>
+    /// <summary>
+    /// Runs the command writing to the given streams; <paramref name="cancel"/> acts as Ctrl-C (the run then ends
+    /// with <see cref="ExitCodes.Interrupted"/> after writing a checkpoint).
+    /// </summary>
     public static int Run(string[] args, TextWriter output, TextWriter error, CancellationToken cancel)
     {
-        var parsed = CommandLine.Parse<TrainArguments>("train", args, output, error, out int code, "which model to train? xor, mlp or cnn");
+        var parsed = CommandArguments.Parse<TrainArguments>("train", args, output, error, out int code, "which model to train? xor, mlp or cnn");
         if (parsed is null)
         {
             return code;
@@ -55,17 +65,17 @@ public static class TrainCommand
         catch (UsageException e)
         {
             error.WriteLine($"trainer train: {e.Message} (see 'trainer train --help')");
-            return CommandLine.UsageExitCode;
+            return ExitCodes.Failed;
         }
         catch (ToolchainException e)
         {
             error.WriteLine($"trainer train: {e.Message}");
-            return 1;
+            return ExitCodes.Failed;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             error.WriteLine($"trainer train: {e.Message}");
-            return 1;
+            return ExitCodes.Failed;
         }
     }
 
@@ -161,8 +171,8 @@ public static class TrainCommand
     {
         var wall = Stopwatch.StartNew();
         var root = RepositoryRoot.Find();
-        var outDir = Path.GetFullPath(CommandLine.PathOption("--out", a.Out) ?? Path.Combine(root, "artifacts", a.Model));
-        var dataRoot = Path.GetFullPath(CommandLine.PathOption("--data-dir", a.DataDir) ?? DataPaths.DefaultRoot());
+        var outDir = Path.GetFullPath(CommandArguments.PathOption("--out", a.Out) ?? Path.Combine(root, "artifacts", a.Model));
+        var dataRoot = Path.GetFullPath(CommandArguments.PathOption("--data-dir", a.DataDir) ?? DataPaths.DefaultRoot());
         var checkpointPath = Path.Combine(outDir, Checkpoint.FileName);
 
         CheckpointContents? resume = null;
@@ -243,7 +253,7 @@ public static class TrainCommand
                 var where = run.Cursor is { } cur ? $"epoch {cur.Epoch}, batch {cur.NextBatch}/{run.BatchesPerEpoch}" : $"epoch {run.CompletedEpochs}";
                 output.WriteLine($"interrupted at {where}; checkpoint written to {checkpointPath}");
                 output.WriteLine($"resume with: trainer train {options.Model} --out {Quote(outDir)} --resume");
-                return InterruptedExitCode;
+                return ExitCodes.Interrupted;
             }
 
             var card = TrainingCard.Build(run, data);
@@ -258,10 +268,6 @@ public static class TrainCommand
                     onnxPath = result.Path;
                     parity = result.MaxAbsDiff;
                     Say($"exported {result.Summary}");
-                }
-                catch (NotImplementedException)
-                {
-                    Say("ONNX export is not available in this build yet; model.onnx was not written");
                 }
                 catch (ToolchainException e)
                 {
@@ -282,7 +288,13 @@ public static class TrainCommand
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{options.Model}: test accuracy {100 * last.TestAccuracy:0.00}% (loss {last.TestLoss:0.0000}) on {data.Name} after {run.CompletedEpochs} epochs, " +
                 $"{metrics.SamplesPerSecond:N0} samples/s; results in {outDir}"));
-            return 0;
+            // PyTorch's training figures were measured on the CPU; a run set up the same way is compared with them.
+            if (device.type == DeviceType.CPU && PyTorchReference.Training.Compare(options.Model, data.Name, threads, options.BatchSize,
+                metrics.SamplesPerSecond, last.TestAccuracy) is { } comparison)
+            {
+                output.WriteLine(comparison);
+            }
+            return ExitCodes.Ok;
         }
     }
 

@@ -1,4 +1,5 @@
 using Toolchain.Contracts;
+using Toolchain.Shared.Cli;
 using Toolchain.Shared.Errors;
 
 namespace Toolchain.Trainer.Cli;
@@ -25,12 +26,12 @@ public static class TrainerCli
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
         {
             Console.Out.WriteLine(Usage);
-            return args.Length == 0 ? 1 : 0;
+            return args.Length == 0 ? ExitCodes.Failed : ExitCodes.Ok;
         }
         if (args[0] == "--version")
         {
             Console.Out.WriteLine(Contracts.ModelCard.CurrentVersion);
-            return 0;
+            return ExitCodes.Ok;
         }
         var rest = args[1..];
         if (args[0] is "train" or "export" or "onnx-check")
@@ -39,7 +40,7 @@ public static class TrainerCli
         }
         if (args[0] != "train")
         {
-            // train handles Ctrl-C itself: the first one checkpoints, the second cleans up.
+            // train handles Ctrl-C and SIGTERM itself: the first one checkpoints, the second cleans up.
             TemporaryPaths.DeleteOnTermination();
         }
         try
@@ -56,26 +57,26 @@ public static class TrainerCli
         catch (Exception) when (TemporaryPaths.Ending)
         {
             // Ctrl-C or SIGTERM arrived while files were being written; TemporaryPaths removed the partial ones, which
-            // is what made the write fail.
+            // is what made the write fail. The code is the one the signal itself would have ended the process with.
             Console.Error.WriteLine("trainer: interrupted");
-            return TrainCommand.InterruptedExitCode;
+            return ExitCodes.ForSignal(TemporaryPaths.EndingSignal);
         }
         catch (ToolchainException e)
         {
             Console.Error.WriteLine($"trainer: {e.Message}");
-            return 1;
+            return ExitCodes.Failed;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"trainer: {e.Message}");
-            return 1;
+            return ExitCodes.Failed;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // Anything else is a bug (bad input is validated into ToolchainExceptions), but the user still gets one
             // line rather than a stack trace.
             Console.Error.WriteLine($"trainer: unexpected error ({e.GetType().Name}): {e.Message.Split('\n', 2)[0].Trim()}");
-            return 1;
+            return ExitCodes.Failed;
         }
     }
 
@@ -100,6 +101,6 @@ public static class TrainerCli
     {
         Console.Error.WriteLine($"trainer: unknown command '{name}'");
         Console.Error.WriteLine(Usage);
-        return 1;
+        return ExitCodes.Failed;
     }
 }

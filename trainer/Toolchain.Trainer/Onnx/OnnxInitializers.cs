@@ -1,9 +1,9 @@
 using System.Runtime.InteropServices;
 using Google.Protobuf;
 using Onnx;
+using Toolchain.Contracts;
 using TorchSharp;
 using static TorchSharp.torch;
-using Toolchain.Contracts;
 
 namespace Toolchain.Trainer.Onnx;
 

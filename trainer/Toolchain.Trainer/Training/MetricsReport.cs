@@ -55,15 +55,8 @@ public sealed record MetricsReport
     /// <summary>Max abs difference between ONNX Runtime and TorchSharp at export, or null.</summary>
     public double? ExportMaxAbsDiff { get; init; }
 
-    private static readonly JsonSerializerOptions Options = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
-
     /// <summary>The JSON text.</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, Options);
+    public string ToJson() => JsonSerializer.Serialize(this, MetricsJsonContext.Default.MetricsReport);
 
     /// <summary>Writes metrics.json atomically.</summary>
     public void Write(string path) => AtomicFile.WriteAllText(path, ToJson() + "\n");
@@ -74,3 +67,9 @@ public sealed record MetricsReport
 /// <param name="TrainLoss">Final training loss (full evaluation).</param>
 /// <param name="TrainAccuracy">Final training accuracy.</param>
 public sealed record RestartResult(long Seed, double TrainLoss, double TrainAccuracy);
+
+/// <summary>metrics.json's serializer, generated at build time: snake_case names, indented, null fields left out.</summary>
+[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(MetricsReport))]
+internal sealed partial class MetricsJsonContext : JsonSerializerContext;

@@ -1,7 +1,7 @@
+using Toolchain.Contracts;
 using Toolchain.Shared.Data;
 using TorchSharp;
 using static TorchSharp.torch;
-using Toolchain.Contracts;
 
 namespace Toolchain.Trainer.Training;
 

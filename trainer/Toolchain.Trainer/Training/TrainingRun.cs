@@ -1,9 +1,9 @@
 using System.Diagnostics;
+using Toolchain.Contracts;
 using Toolchain.Trainer.Models;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
-using Toolchain.Contracts;
 
 namespace Toolchain.Trainer.Training;
 
