@@ -46,8 +46,8 @@ internal static class ServiceHealth
     private sealed class ModelLoadedCheck(OnnxClassifier classifier) : IHealthCheck
     {
         public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-            Task.FromResult(classifier.IsReady
-                ? HealthCheckResult.Healthy()
-                : HealthCheckResult.Unhealthy(classifier.Models.LastFailure ?? "loading the model"));
+            Task.FromResult(classifier.GetStatus() is { IsReady: false } status
+                ? HealthCheckResult.Unhealthy(status.LastFailure ?? "loading the model")
+                : HealthCheckResult.Healthy());
     }
 }

@@ -7,63 +7,56 @@ internal static class ModelEndpoint
 {
     public static IResult Handle(OnnxClassifier classifier)
     {
-        ModelLease lease;
-        try
+        var status = classifier.GetStatus();
+        if (status is not { Version: { } version, Model: { } info })
         {
-            lease = classifier.Models.Acquire();
+            return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Model not ready",
+                detail: $"no model is loaded yet: {status.LastFailure ?? $"{status.ModelPath} is still loading"}");
         }
-        catch (ModelNotReadyException e)
+        var batching = status.Batching;
+        return Results.Json(new
         {
-            return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Model not ready", detail: e.Message);
-        }
-        using (lease)
-        {
-            var info = lease.Model.Info;
-            var batching = classifier.Options.Batching;
-            return Results.Json(new
+            ModelVersion = version.Id,
+            Sha256 = version.Sha256,
+            LoadedAt = version.LoadedAt,
+            Generation = version.Generation,
+            Path = status.ModelPath,
+            status.Provider,
+            status.IntraOpThreads,
+            Preprocessing = status.Preprocessor?.Mode,
+            Info = new
             {
-                ModelVersion = lease.Version.Id,
-                Sha256 = lease.Version.Sha256,
-                LoadedAt = lease.Version.LoadedAt,
-                Generation = lease.Version.Generation,
-                Path = classifier.Models.ModelPath,
-                Provider = lease.Model.ActiveProvider,
-                IntraOpThreads = classifier.Options.ThreadsFor(Environment.ProcessorCount),
-                Preprocessing = lease.Images?.Preprocessor.Mode,
-                Info = new
-                {
-                    info.Task,
-                    info.Labels,
-                    info.InputName,
-                    info.InputShape,
-                    info.ElementType,
-                    info.OutputName,
-                    info.Mean,
-                    info.Std,
-                    info.Opset,
-                    info.Producer,
-                    info.Inputs,
-                    info.Outputs,
-                },
-                // The reference examples are kilobytes of numbers for the loader's check; Integrity describes them instead.
-                Card = info.Card is { } card ? card with { Reference = null } : null,
-                Integrity = new
-                {
-                    Status = info.Integrity.StatusText,
-                    info.Integrity.Detail,
-                    Reference = info.Card?.Reference?.Describe(),
-                },
-                Batching = new
-                {
-                    batching.Enabled,
-                    batching.MaxBatchSize,
-                    batching.MaxQueueDelayMicroseconds,
-                    batching.QueueCapacity,
-                    batching.Instances,
-                },
-                Reloads = classifier.Models.ReloadCount,
-                FailedReloads = classifier.Models.FailedReloadCount,
-            });
-        }
+                info.Task,
+                info.Labels,
+                info.InputName,
+                info.InputShape,
+                info.ElementType,
+                info.OutputName,
+                info.Mean,
+                info.Std,
+                info.Opset,
+                info.Producer,
+                info.Inputs,
+                info.Outputs,
+            },
+            // The reference examples are kilobytes of numbers for the loader's check; Integrity describes them instead.
+            Card = info.Card is { } card ? card with { Reference = null } : null,
+            Integrity = new
+            {
+                Status = info.Integrity.StatusText,
+                info.Integrity.Detail,
+                Reference = info.Card?.Reference?.Describe(),
+            },
+            Batching = new
+            {
+                batching.Enabled,
+                batching.MaxBatchSize,
+                batching.MaxQueueDelayMicroseconds,
+                batching.QueueCapacity,
+                batching.Instances,
+            },
+            Reloads = status.ReloadCount,
+            FailedReloads = status.FailedReloadCount,
+        });
     }
 }

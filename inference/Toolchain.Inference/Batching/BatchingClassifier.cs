@@ -23,7 +23,7 @@ namespace Toolchain.Inference.Batching;
 /// instruments <see cref="InferenceMetrics.BatchSize"/>, <see cref="InferenceMetrics.BatchDuration"/> and
 /// <see cref="InferenceMetrics.QueueRejections"/>).
 /// </remarks>
-public sealed class BatchingClassifier : IAsyncDisposable, IDisposable
+internal sealed class BatchingClassifier : IAsyncDisposable, IDisposable
 {
     /// <summary>Name of the <see cref="System.Diagnostics.Metrics.Meter"/> this type publishes on.</summary>
     public const string MeterName = InferenceMetrics.BatchingMeterName;

@@ -5,7 +5,7 @@ using Toolchain.Inference.Runtime;
 namespace Toolchain.Inference.Hosting;
 
 /// <summary>An <see cref="IModelSource"/> that always serves one model, for callers that do not need hot reload.</summary>
-public sealed class FixedModelSource : IModelSource, IDisposable
+internal sealed class FixedModelSource : IModelSource, IDisposable
 {
     private readonly LoadedModel _loaded;
     private int _disposed;

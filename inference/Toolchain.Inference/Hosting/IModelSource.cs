@@ -1,7 +1,7 @@
 namespace Toolchain.Inference.Hosting;
 
 /// <summary>Hands out the current model for the length of one request.</summary>
-public interface IModelSource
+internal interface IModelSource
 {
     /// <summary>
     /// Leases the current model. The model stays usable (it is not disposed, even if a newer one replaces it) until

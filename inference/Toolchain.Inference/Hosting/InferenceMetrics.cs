@@ -10,7 +10,7 @@ public static class InferenceMetrics
     /// <summary>The meter of <see cref="OnnxClassifier"/>: model state and queue length, all observable.</summary>
     public const string MeterName = "Toolchain.Inference";
 
-    /// <summary>The meter of <see cref="Batching.BatchingClassifier"/>: batch sizes, batch run times, rejections.</summary>
+    /// <summary>The meter of an <see cref="OnnxClassifier"/>'s batching: batch sizes, batch run times, rejections.</summary>
     public const string BatchingMeterName = "Toolchain.Inference.Batching";
 
     /// <summary>Histogram: requests per batched model run (on <see cref="BatchingMeterName"/>).</summary>

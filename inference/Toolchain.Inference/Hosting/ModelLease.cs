@@ -8,7 +8,7 @@ namespace Toolchain.Inference.Hosting;
 /// The right to use one loaded model until disposed. Disposing more than once is harmless. Not for sharing between
 /// requests: take one per request.
 /// </summary>
-public sealed class ModelLease : IDisposable
+internal sealed class ModelLease : IDisposable
 {
     private LoadedModel? _loaded;
 

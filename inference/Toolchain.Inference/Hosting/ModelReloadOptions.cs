@@ -1,6 +1,6 @@
 namespace Toolchain.Inference.Hosting;
 
-/// <summary>How <see cref="ReloadingModelHost"/> notices that the model file changed.</summary>
+/// <summary>How an <see cref="OnnxClassifier"/> notices that its model file changed, and whether it reloads it.</summary>
 public sealed class ModelReloadOptions
 {
     /// <summary>Whether to watch the file at all; when off the first model serves until the host is disposed. On by default.</summary>

@@ -9,15 +9,16 @@ using Toolchain.Inference.Runtime;
 namespace Toolchain.Inference.Hosting;
 
 /// <summary>
-/// What a service embeds: a hot-reloading model (<see cref="ReloadingModelHost"/>) behind dynamic batching
-/// (<see cref="BatchingClassifier"/>), or direct calls when batching is off. Register it with
-/// <see cref="ServiceCollectionExtensions.AddOnnxClassifier(Microsoft.Extensions.DependencyInjection.IServiceCollection, string, Action{OnnxClassifierOptions})"/>.
-/// Thread-safe; one instance per model file.
+/// What a service embeds: a model that hot-reloads when its file changes (the old one finishes the requests it has
+/// started), behind dynamic batching (<see cref="BatchingOptions"/>), or direct calls when batching is off. Register it
+/// with <see cref="ServiceCollectionExtensions.AddOnnxClassifier(Microsoft.Extensions.DependencyInjection.IServiceCollection, string, Action{OnnxClassifierOptions})"/>.
+/// Thread-safe; one instance per model file. Its state is in <see cref="GetStatus"/>.
 /// </summary>
 public sealed class OnnxClassifier : IAsyncDisposable, IDisposable
 {
     private readonly BatchingClassifier? _batcher;
     private readonly ClassifierMetrics _metrics;
+    private readonly int _intraOpThreads;
     private int _disposed;
 
     /// <summary>
@@ -38,10 +39,11 @@ public sealed class OnnxClassifier : IAsyncDisposable, IDisposable
         }
         loggerFactory ??= NullLoggerFactory.Instance;
         Options = options;
+        _intraOpThreads = options.ThreadsFor(Environment.ProcessorCount);
         var modelOptions = new OnnxModelOptions
         {
             Provider = options.Provider,
-            IntraOpThreads = options.ThreadsFor(Environment.ProcessorCount),
+            IntraOpThreads = _intraOpThreads,
             AllowSpinning = options.AllowSpinning,
             VerifyIntegrity = options.VerifyIntegrity,
             LoggerFactory = loggerFactory,
@@ -62,17 +64,44 @@ public sealed class OnnxClassifier : IAsyncDisposable, IDisposable
     /// </summary>
     public string Name { get; }
 
-    /// <summary>The settings in force.</summary>
-    public OnnxClassifierOptions Options { get; }
+    /// <summary>The settings it was made with.</summary>
+    internal OnnxClassifierOptions Options { get; }
 
     /// <summary>The hot-reloading model host: version, readiness, reload counts, leases.</summary>
-    public ReloadingModelHost Models { get; }
+    internal ReloadingModelHost Models { get; }
 
     /// <summary>The batcher, or null when batching is off.</summary>
-    public BatchingClassifier? Batcher => _batcher;
+    internal BatchingClassifier? Batcher => _batcher;
 
     /// <summary>Whether a model is loaded.</summary>
     public bool IsReady => Models.IsReady;
+
+    /// <summary>
+    /// What it serves and how, now: the model's version, provider and card, the threads and batching in force, the
+    /// queue's length, reload counts and the last load failure. Read from one lease, so the model's fields agree.
+    /// </summary>
+    public ClassifierStatus GetStatus()
+    {
+        var batching = Options.Batching;
+        using var lease = Models.TryAcquire();
+        return new ClassifierStatus
+        {
+            Name = Name,
+            ModelPath = Models.ModelPath,
+            IsReady = lease is not null,
+            Version = lease?.Version,
+            Provider = lease?.Model.ActiveProvider,
+            IntraOpThreads = _intraOpThreads,
+            Model = lease?.Model.Info,
+            Preprocessor = lease?.Images?.Preprocessor,
+            Batching = new BatchingStatus(batching.Enabled, batching.MaxBatchSize, batching.MaxQueueDelayMicroseconds, batching.QueueCapacity,
+                batching.Instances, _batcher?.QueueLength ?? 0),
+            ReloadCount = Models.ReloadCount,
+            FailedReloadCount = Models.FailedReloadCount,
+            LiveModelCount = Models.LiveModelCount,
+            LastFailure = Models.LastFailure,
+        };
+    }
 
     /// <summary>Raised after a model has become current: the first load and every hot reload (on a background thread).</summary>
     public event Action<ModelVersion>? ModelChanged

@@ -14,7 +14,7 @@ namespace Toolchain.Inference.Hosting;
 /// session is disposed once the last of them is done. Changes are noticed through file-system notifications and, as a
 /// fallback, by polling the file's modification time and size.
 /// </summary>
-public sealed partial class ReloadingModelHost : IModelSource, IDisposable
+internal sealed partial class ReloadingModelHost : IModelSource, IDisposable
 {
     private readonly OnnxModelOptions _modelOptions;
     private readonly ModelReloadOptions _reloadOptions;
@@ -114,12 +114,19 @@ public sealed partial class ReloadingModelHost : IModelSource, IDisposable
     /// it failed, this throws <see cref="ModelNotReadyException"/> at once with the reason, so a request never waits
     /// out a load (a service answers 503, as its readiness probe says) and no thread blocks on one.
     /// </summary>
-    public ModelLease Acquire()
+    public ModelLease Acquire() => TryAcquire() ?? throw new ModelNotReadyException($"no model is loaded yet: {NotReadyReason()}");
+
+    /// <summary>Leases the current model, or returns null when none is loaded (where <see cref="Acquire"/> throws).</summary>
+    public ModelLease? TryAcquire()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         while (true)
         {
-            var current = Volatile.Read(ref _current) ?? throw new ModelNotReadyException($"no model is loaded yet: {NotReadyReason()}");
+            var current = Volatile.Read(ref _current);
+            if (current is null)
+            {
+                return null;
+            }
             // A swap may release the model between the read and the increment; then read the new current one.
             if (current.TryAddReference())
             {

@@ -24,7 +24,7 @@ public sealed class ClassifyEndpointTests() : TinyModelServiceTests(("Classifier
         Assert.Equal(json.GetProperty("confidence").GetSingle(), top[0].GetProperty("probability").GetSingle());
         Assert.True(top[0].GetProperty("probability").GetSingle() > top[1].GetProperty("probability").GetSingle());
         Assert.True(top[1].GetProperty("probability").GetSingle() >= top[2].GetProperty("probability").GetSingle());
-        Assert.Equal(Service.Classifier.Models.Version!.Id, json.GetProperty("model_version").GetString());
+        Assert.Equal(Service.Classifier.GetStatus().Version!.Id, json.GetProperty("model_version").GetString());
     }
 
     [Theory]

@@ -24,7 +24,7 @@ public sealed class ClientCancellationTests : IDisposable
             content.Headers.ContentType = new("image/png");
             return service.Client.PostAsync("/v1/classify", content, giveUp.Token);
         }).ToArray();
-        await Eventually.TrueAsync(() => service.Classifier.Batcher!.QueueLength == 20, "all 20 requests are queued");
+        await Eventually.TrueAsync(() => service.Classifier.GetStatus().Batching.QueueLength == 20, "all 20 requests are queued");
 
         giveUp.Cancel();
 
@@ -32,7 +32,7 @@ public sealed class ClientCancellationTests : IDisposable
         {
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => request);
         }
-        await Eventually.TrueAsync(() => service.Classifier.Batcher!.QueueLength == 0, "the abandoned requests' slots are free");
+        await Eventually.TrueAsync(() => service.Classifier.GetStatus().Batching.QueueLength == 0, "the abandoned requests' slots are free");
         // A full batch (64, the default maximum) runs without waiting out the delay.
         var after = await Task.WhenAll(Enumerable.Range(0, 64).Select(async i =>
         {

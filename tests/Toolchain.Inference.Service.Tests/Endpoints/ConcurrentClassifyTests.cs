@@ -20,7 +20,7 @@ public sealed class ConcurrentClassifyTests : IDisposable
             ("Classifier:Batching:MaxQueueDelayMicroseconds", "500"));
         var pngs = Enumerable.Range(0, 10).Select(LabelledTinyModels.Png).ToArray();
         var labels = Enumerable.Range(0, 1000).Select(i => (i * 37 + (i / 10)) % 10).ToArray();
-        var version = service.Classifier.Models.Version!.Id;
+        var version = service.Classifier.GetStatus().Version!.Id;
 
         var answers = await Task.WhenAll(labels.Select(async label =>
         {

@@ -17,7 +17,7 @@ public sealed class ConfiguredImageLimitsTests() : TinyModelServiceTests(("Class
     [Fact]
     public void The_limits_in_force_are_the_configured_ones()
     {
-        Assert.Equal(16, Service.Classifier.Options.Images.MaxSide);
-        Assert.Equal(1000, Service.Classifier.Options.Images.MaxPixels);
+        Assert.Equal(16, Service.Classifier.GetStatus().Preprocessor!.Limits.MaxSide);
+        Assert.Equal(1000, Service.Classifier.GetStatus().Preprocessor!.Limits.MaxPixels);
     }
 }

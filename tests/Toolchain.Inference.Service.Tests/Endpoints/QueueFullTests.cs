@@ -21,7 +21,7 @@ public sealed class QueueFullTests : IDisposable
             ("Classifier:Batching:QueueCapacity", "2"),
             ("Classifier:Batching:MaxQueueDelayMicroseconds", "1000000"));
         var admitted = new[] { service.PostImageAsync(LabelledTinyModels.Png(1)), service.PostImageAsync(LabelledTinyModels.Png(2)) };
-        await Eventually.TrueAsync(() => service.Classifier.Batcher!.QueueLength == 2, "both requests are queued");
+        await Eventually.TrueAsync(() => service.Classifier.GetStatus().Batching.QueueLength == 2, "both requests are queued");
 
         using var refused = await service.PostImageAsync(LabelledTinyModels.Png(3));
 

@@ -24,7 +24,7 @@ public sealed class ServiceEndpointsTests : TinyModelServiceTests
     {
         var json = await RunningService.JsonAsync(await Service.Client.GetAsync("/v1/model"));
 
-        var version = Service.Classifier.Models.Version!;
+        var version = Service.Classifier.GetStatus().Version!;
         Assert.Equal(version.Id, json.GetProperty("model_version").GetString());
         Assert.Equal(version.Sha256, json.GetProperty("sha256").GetString());
         Assert.Equal("CPU", json.GetProperty("provider").GetString());
@@ -69,7 +69,7 @@ public sealed class ServiceEndpointsTests : TinyModelServiceTests
         Assert.Empty(metrics.All("toolchain_inference_queue_rejections_total"));
         Assert.Equal(0, metrics.Value("toolchain_inference_queue_length"));
         Assert.Equal(1, metrics.Value("toolchain_model_ready"));
-        Assert.Equal(1, metrics.Value("toolchain_model_info", ("version", Service.Classifier.Models.Version!.Id), ("generation", "1")));
+        Assert.Equal(1, metrics.Value("toolchain_model_info", ("version", Service.Classifier.GetStatus().Version!.Id), ("generation", "1")));
         Assert.Equal(0, metrics.Value("toolchain_model_reloads_total"));
         Assert.Equal(0, metrics.Value("toolchain_model_reload_failures_total"));
         Assert.Equal(1, metrics.Value("toolchain_model_sessions"));

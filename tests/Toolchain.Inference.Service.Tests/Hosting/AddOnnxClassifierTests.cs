@@ -35,8 +35,8 @@ public sealed class AddOnnxClassifierTests : IDisposable
         {
             classifier = provider.GetRequiredService<OnnxClassifier>();
             Assert.Same(classifier, provider.GetRequiredService<OnnxClassifier>());
-            Assert.Equal(8, classifier.Options.Batching.MaxBatchSize);
-            Assert.Equal(250, classifier.Options.Batching.MaxQueueDelayMicroseconds);
+            Assert.Equal(8, classifier.GetStatus().Batching.MaxBatchSize);
+            Assert.Equal(250, classifier.GetStatus().Batching.MaxQueueDelayMicroseconds);
 
             // Without a host nothing starts the load: requests fail at once until StartAsync has loaded the model.
             var early = await Assert.ThrowsAsync<ModelNotReadyException>(() => classifier.ClassifyImageAsync(LabelledTinyModels.Png(4), "four.png"));
@@ -46,7 +46,7 @@ public sealed class AddOnnxClassifierTests : IDisposable
             Assert.Equal("digit 4", result.Prediction.LabelName);
         }
 
-        Assert.Throws<ObjectDisposedException>(() => classifier.Models.Acquire());
+        Assert.Throws<ObjectDisposedException>(() => classifier.GetStatus());
     }
 
     [Fact]
@@ -85,7 +85,7 @@ public sealed class AddOnnxClassifierTests : IDisposable
         var model = InferenceMetrics.MeterName;
         Assert.Equal(1, measurements[$"{model} {InferenceMetrics.ModelReady}"].Value);
         var info = measurements[$"{model} {InferenceMetrics.ModelInfo}"];
-        Assert.Equal(classifier.Models.Version!.Id, info.Tags[InferenceMetrics.VersionTag]);
+        Assert.Equal(classifier.GetStatus().Version!.Id, info.Tags[InferenceMetrics.VersionTag]);
         Assert.Equal(1L, info.Tags[InferenceMetrics.GenerationTag]);
         Assert.Equal(0, measurements[$"{model} {InferenceMetrics.ModelReloads}"].Value);
         Assert.Equal(0, measurements[$"{model} {InferenceMetrics.ModelReloadFailures}"].Value);
@@ -121,6 +121,43 @@ public sealed class AddOnnxClassifierTests : IDisposable
     }
 
     [Fact]
+    public async Task The_status_describes_the_serving_model_the_settings_in_force_and_the_reload_history()
+    {
+        var path = LabelledTinyModels.Write(_dir.File("model.onnx"), "digit ");
+        await using var classifier = new OnnxClassifier(new OnnxClassifierOptions
+        {
+            ModelPath = path,
+            Provider = ExecutionProvider.Cpu,
+            IntraOpThreads = 3,
+            Batching = { MaxBatchSize = 16, MaxQueueDelayMicroseconds = 100, QueueCapacity = 50, Instances = 1 },
+            Reload = { UseFileWatcher = false, PollInterval = TimeSpan.FromHours(1) },
+        }, name: "digits");
+
+        var before = classifier.GetStatus();
+        await classifier.StartAsync();
+        var loaded = classifier.GetStatus();
+        File.WriteAllText(path, "not a model");
+        classifier.Models.CheckForChange();
+        var afterBadReload = classifier.GetStatus();
+
+        Assert.Equal(new BatchingStatus(true, 16, 100, 50, 1, 0), before.Batching);
+        Assert.Equal(("digits", path, 3), (before.Name, before.ModelPath, before.IntraOpThreads));
+        Assert.False(before.IsReady);
+        Assert.Null(before.Version);
+        Assert.Null(before.Model);
+        Assert.True(loaded.IsReady);
+        Assert.Equal(1, loaded.Version!.Generation);
+        Assert.Equal("CPU", loaded.Provider);
+        Assert.Equal("digit 4", loaded.Model!.Labels[4]);
+        Assert.Equal(PreprocessingMode.None, loaded.Preprocessor!.Mode);
+        Assert.Equal(1, loaded.LiveModelCount);
+        Assert.Null(loaded.LastFailure);
+        Assert.Equal(loaded.Version, afterBadReload.Version);
+        Assert.Equal((0, 1), (afterBadReload.ReloadCount, afterBadReload.FailedReloadCount));
+        Assert.Contains(path, afterBadReload.LastFailure);
+    }
+
+    [Fact]
     public void Invalid_options_fail_when_the_classifier_is_resolved()
     {
         var services = new ServiceCollection().AddLogging();
@@ -151,8 +188,8 @@ public sealed class AddOnnxClassifierTests : IDisposable
 
         var result = await classifier.ClassifyAsync(LabelledTinyModels.Input(9));
 
-        Assert.Null(classifier.Batcher);
+        Assert.False(classifier.GetStatus().Batching.Enabled);
         Assert.Equal("d9", result.Prediction.LabelName);
-        Assert.Equal(classifier.Models.Version, result.Version);
+        Assert.Equal(classifier.GetStatus().Version, result.Version);
     }
 }

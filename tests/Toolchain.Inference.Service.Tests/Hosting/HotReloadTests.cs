@@ -30,7 +30,7 @@ public sealed class HotReloadTests : IDisposable
         var path = LabelledTinyModels.Write(_dir.File("model.onnx"), "old ");
         var newFile = LabelledTinyModels.Write(_dir.File("new.onnx.next"), "new ");
         await using var service = await RunningService.StartAsync(path, ("Classifier:Batching:MaxQueueDelayMicroseconds", "500"));
-        var oldVersion = service.Classifier.Models.Version!.Id;
+        var oldVersion = service.Classifier.GetStatus().Version!.Id;
         var pngs = Enumerable.Range(0, 10).Select(LabelledTinyModels.Png).ToArray();
         using var stop = new CancellationTokenSource();
         var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
@@ -80,7 +80,7 @@ public sealed class HotReloadTests : IDisposable
         await Task.WhenAll(workers);
 
         Assert.Empty(failures);
-        var newVersion = service.Classifier.Models.Version!.Id;
+        var newVersion = service.Classifier.GetStatus().Version!.Id;
         Assert.NotEqual(oldVersion, newVersion);
         Assert.True(versions.GetValueOrDefault(oldVersion) > 0, "no request was answered by the old model");
         Assert.True(versions.GetValueOrDefault(newVersion) > 0, "no request was answered by the new model");
@@ -88,7 +88,7 @@ public sealed class HotReloadTests : IDisposable
         var answer = await RunningService.JsonAsync(after);
         Assert.Equal("new 7", answer.GetProperty("label").GetString());
         Assert.Equal(newVersion, answer.GetProperty("model_version").GetString());
-        Assert.Equal(1, service.Classifier.Models.LiveModelCount);
+        Assert.Equal(1, service.Classifier.GetStatus().LiveModelCount);
     }
 
     [Fact]
@@ -96,20 +96,20 @@ public sealed class HotReloadTests : IDisposable
     {
         var path = LabelledTinyModels.Write(_dir.File("model.onnx"), "old ");
         await using var service = await RunningService.StartAsync(path);
-        var version = service.Classifier.Models.Version!.Id;
+        var version = service.Classifier.GetStatus().Version!.Id;
         var failed = NextFailureAsync(service);
 
         File.WriteAllBytes(path, [0x08, 0x07, 0xff, 0xff, 0x00, 0x13]);
         await failed;
 
         // An in-place write may be seen half-done first; each distinct bad content counts once.
-        Assert.InRange(service.Classifier.Models.FailedReloadCount, 1, 2);
+        Assert.InRange(service.Classifier.GetStatus().FailedReloadCount, 1, 2);
         using var response = await service.PostImageAsync(LabelledTinyModels.Png(5));
         var json = await RunningService.JsonAsync(response);
         Assert.Equal("old 5", json.GetProperty("label").GetString());
         Assert.Equal(version, json.GetProperty("model_version").GetString());
         var metrics = await Scrape.OfAsync(service.Client);
-        Assert.Equal(service.Classifier.Models.FailedReloadCount, metrics.Value("toolchain_model_reload_failures_total"));
+        Assert.Equal(service.Classifier.GetStatus().FailedReloadCount, metrics.Value("toolchain_model_reload_failures_total"));
     }
 
     [Fact]
@@ -117,15 +117,15 @@ public sealed class HotReloadTests : IDisposable
     {
         var path = LabelledTinyModels.Write(_dir.File("model.onnx"), "old ");
         await using var service = await RunningService.StartAsync(path);
-        var version = service.Classifier.Models.Version!.Id;
+        var version = service.Classifier.GetStatus().Version!.Id;
         var failed = NextFailureAsync(service);
 
         var xor = TinyOnnxModels.WriteBinary(_dir.File("xor.onnx.next"));
         File.Move(xor, path, overwrite: true);
 
         Assert.Contains("is not a 28×28 single-channel image", await failed);
-        Assert.Equal(1, service.Classifier.Models.FailedReloadCount);
-        Assert.Contains("is not a 28×28 single-channel image", service.Classifier.Models.LastFailure);
+        Assert.Equal(1, service.Classifier.GetStatus().FailedReloadCount);
+        Assert.Contains("is not a 28×28 single-channel image", service.Classifier.GetStatus().LastFailure);
         using var response = await service.PostImageAsync(LabelledTinyModels.Png(5));
         var json = await RunningService.JsonAsync(response);
         Assert.Equal("old 5", json.GetProperty("label").GetString());

@@ -146,18 +146,18 @@ public sealed class NamedClassifierTests : IDisposable
         var digits = provider.GetRequiredKeyedService<OnnxClassifier>("digits");
         var letters = provider.GetRequiredKeyedService<OnnxClassifier>("letters");
         await Task.WhenAll(digits.StartAsync(), letters.StartAsync());
-        var lettersVersion = letters.Models.Version;
+        var lettersVersion = letters.GetStatus().Version;
 
         LabelledTinyModels.Replace(digitsPath, "new digit ");
 
         Assert.True(digits.Models.CheckForChange());
         Assert.False(letters.Models.CheckForChange());
-        Assert.Equal(2, digits.Models.Version!.Generation);
-        Assert.Equal(lettersVersion, letters.Models.Version);
+        Assert.Equal(2, digits.GetStatus().Version!.Generation);
+        Assert.Equal(lettersVersion, letters.GetStatus().Version);
         Assert.Equal("new digit 1", (await digits.ClassifyImageAsync(LabelledTinyModels.Png(1), "1.png")).Prediction.LabelName);
         Assert.Equal("letter 1", (await letters.ClassifyImageAsync(LabelledTinyModels.Png(1), "1.png")).Prediction.LabelName);
-        Assert.NotNull(digits.Batcher);
-        Assert.Null(letters.Batcher);
+        Assert.True(digits.GetStatus().Batching.Enabled);
+        Assert.False(letters.GetStatus().Batching.Enabled);
     }
 
     [Fact]

@@ -53,7 +53,7 @@ public sealed class MetricsExportTests : IDisposable
     {
         var path = LabelledTinyModels.Write(_dir.File("model.onnx"), "old ");
         await using var service = await RunningService.StartAsync(path);
-        var oldVersion = service.Classifier.Models.Version!.Id;
+        var oldVersion = service.Classifier.GetStatus().Version!.Id;
         var changed = new TaskCompletionSource<ModelVersion>(TaskCreationOptions.RunContinuationsAsynchronously);
         service.Classifier.ModelChanged += version => changed.TrySetResult(version);
         (await Scrape.OfAsync(service.Client)).Value("toolchain_model_info", ("version", oldVersion));
@@ -89,7 +89,7 @@ public sealed class MetricsExportTests : IDisposable
         Assert.Equal(1, secondMetrics.Value("http_server_request_duration_seconds_count", classify));
         Assert.Equal(3, firstMetrics.Value("toolchain_inference_batch_size_sum"));
         Assert.Equal(1, secondMetrics.Value("toolchain_inference_batch_size_sum"));
-        Assert.Equal(first.Classifier.Models.Version!.Id, Assert.Single(firstMetrics.All("toolchain_model_info")).Labels["version"]);
-        Assert.Equal(second.Classifier.Models.Version!.Id, Assert.Single(secondMetrics.All("toolchain_model_info")).Labels["version"]);
+        Assert.Equal(first.Classifier.GetStatus().Version!.Id, Assert.Single(firstMetrics.All("toolchain_model_info")).Labels["version"]);
+        Assert.Equal(second.Classifier.GetStatus().Version!.Id, Assert.Single(secondMetrics.All("toolchain_model_info")).Labels["version"]);
     }
 }

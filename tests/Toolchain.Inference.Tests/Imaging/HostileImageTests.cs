@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Toolchain.Contracts;
 using Toolchain.Inference.Imaging;
 using Toolchain.Shared.Errors;
