@@ -52,8 +52,7 @@ public sealed class ImageClassifier : IDisposable
     }
 
     /// <summary>Classifies the image file at <paramref name="path"/>.</summary>
-    public Prediction Classify(string path, CancellationToken cancellationToken = default) =>
-        ClassifyMnist(Preprocessor.ToMnistBytes(path), cancellationToken);
+    public Prediction Classify(string path) => ClassifyMnist(Preprocessor.ToMnistBytes(path));
 
     /// <summary>Classifies encoded image bytes; <paramref name="name"/> names them in errors.</summary>
     public Prediction Classify(ReadOnlySpan<byte> encoded, string name, CancellationToken cancellationToken = default) =>
