@@ -176,6 +176,18 @@ public static class TinyOnnxModels
         return Write(model, path);
     }
 
+    /// <summary>Weights drawn uniformly from ±1/√fanIn, as PyTorch initialises linear and conv layers.</summary>
+    private static float[] Uniform(Random rng, int n, int fanIn)
+    {
+        var bound = (float)(1 / Math.Sqrt(fanIn));
+        var a = new float[n];
+        for (var i = 0; i < n; i++)
+        {
+            a[i] = ((float)rng.NextDouble() * 2 - 1) * bound;
+        }
+        return a;
+    }
+
     /// <summary>
     /// Writes the benchmark CNN of issue 5 (4.24 M multiply-adds per image) with seeded random weights and our card:
     /// conv3×3(1→32,pad 1) relu maxpool2, conv3×3(32→64,pad 1) relu maxpool2, flatten, linear(3136→128) relu, linear(128→10).
@@ -183,16 +195,7 @@ public static class TinyOnnxModels
     public static string WriteBenchmarkCnn(string path, int seed = 1)
     {
         var rng = new Random(seed);
-        float[] Init(int n, int fanIn)
-        {
-            var bound = (float)(1 / Math.Sqrt(fanIn));
-            var a = new float[n];
-            for (var i = 0; i < n; i++)
-            {
-                a[i] = ((float)rng.NextDouble() * 2 - 1) * bound;
-            }
-            return a;
-        }
+        float[] Init(int n, int fanIn) => Uniform(rng, n, fanIn);
         var graph = new GraphProto { Name = "cnn" };
         graph.Input.Add(Value("input", TensorProto.Types.DataType.Float, null, 1, 28, 28));
         graph.Output.Add(Value("logits", TensorProto.Types.DataType.Float, null, Classes));
@@ -231,16 +234,7 @@ public static class TinyOnnxModels
     {
         const int width = 256;
         var rng = new Random(7);
-        float[] Init(int n, int fanIn)
-        {
-            var bound = (float)(1 / Math.Sqrt(fanIn));
-            var a = new float[n];
-            for (var i = 0; i < n; i++)
-            {
-                a[i] = ((float)rng.NextDouble() * 2 - 1) * bound;
-            }
-            return a;
-        }
+        float[] Init(int n, int fanIn) => Uniform(rng, n, fanIn);
         var graph = new GraphProto { Name = "slow-chain" };
         graph.Input.Add(Value("input", TensorProto.Types.DataType.Float, null, 1, 28, 28));
         graph.Output.Add(Value("logits", TensorProto.Types.DataType.Float, null, Classes));
