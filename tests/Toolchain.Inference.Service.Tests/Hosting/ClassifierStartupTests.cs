@@ -15,13 +15,7 @@ public sealed class ClassifierStartupTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private static void Quiet(OnnxClassifierOptions o)
-    {
-        o.Provider = ExecutionProvider.Cpu;
-        o.IntraOpThreads = 1;
-        o.Reload.UseFileWatcher = false;
-        o.Reload.PollInterval = TimeSpan.FromHours(1);
-    }
+    private static void Quiet(OnnxClassifierOptions o) => QuietClassifierOptions.Apply(o);
 
     [Fact]
     public async Task The_host_starts_every_classifiers_load_without_waiting_for_it_and_disposes_them_when_it_stops()

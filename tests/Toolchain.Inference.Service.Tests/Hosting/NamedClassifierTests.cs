@@ -15,14 +15,7 @@ public sealed class NamedClassifierTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    /// <summary>Options every test classifier shares: CPU, one thread, and reloads only when a test asks for one.</summary>
-    private static void Quiet(OnnxClassifierOptions o)
-    {
-        o.Provider = ExecutionProvider.Cpu;
-        o.IntraOpThreads = 1;
-        o.Reload.UseFileWatcher = false;
-        o.Reload.PollInterval = TimeSpan.FromHours(1);
-    }
+    private static void Quiet(OnnxClassifierOptions o) => QuietClassifierOptions.Apply(o);
 
     private ServiceCollection TwoModels(out string digitsPath, out string lettersPath)
     {
