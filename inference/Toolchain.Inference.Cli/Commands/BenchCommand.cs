@@ -125,7 +125,7 @@ internal static class BenchCommand
     {
         var info = model.Info;
         var width = info.FeatureCount;
-        if (info.InputShape.Count == 4 && info.Card?.DatasetName is { Length: > 0 } name)
+        if (info.InputShape.Count == 4 && !info.IsForeign && info.Card.DatasetName is { Length: > 0 } name)
         {
             try
             {

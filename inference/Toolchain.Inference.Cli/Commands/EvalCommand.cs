@@ -105,7 +105,7 @@ internal static class EvalCommand
         {
             return XorDatasetName;
         }
-        return info.Card?.DatasetName is { Length: > 0 } n ? n : null;
+        return !info.IsForeign && info.Card.DatasetName is { Length: > 0 } n ? n : null;
     }
 
     private static EvalResult EvaluateImages(OnnxModel model, string modelPath, string datasetName, EvalSettings s, string dir, Stopwatch clock, CliConsole console, bool showProgress)
@@ -154,7 +154,7 @@ internal static class EvalCommand
 
         var confusion = ConfusionMatrix.From(actual, predictions.Predicted, classCount);
         var report = ClassificationReport.From(confusion, info.Labels);
-        var card = info.Card;
+        var card = info.IsForeign ? null : info.Card;
         var comparable = card is not null && SameDataset(card.DatasetName, datasetName, data.Name) && card.TestCount == test.Count;
 
         var modelName = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(modelPath))) ?? modelPath;
@@ -236,7 +236,7 @@ internal static class EvalCommand
         var probabilities = predictions.Select(p => (double)p.Probabilities[^1]).ToArray();
         var mse = probabilities.Zip(labels, (p, y) => (p - y) * (p - y)).Average();
         var confusion = ConfusionMatrix.From(actual, predicted, 2);
-        var card = info.Card;
+        var card = info.IsForeign ? null : info.Card;
         var modelName = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(modelPath))) ?? modelPath;
         using var files = new StagedFileSet(dir);
         DecisionBoundaryChart.Save(files.StagingPath("decision-boundary.png"), points => XorPredictions(model, points, points.Length / 2).Select(p => (double)p.Probabilities[^1]).ToArray(), features, labels,
@@ -278,7 +278,7 @@ internal static class EvalCommand
 
     private static uint? CardDataSeed(ModelInfo info)
     {
-        if (info.Card is null)
+        if (info.IsForeign)
         {
             return null;
         }

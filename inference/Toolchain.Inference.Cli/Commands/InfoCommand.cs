@@ -26,7 +26,7 @@ internal static class InfoCommand
         // Describe, not Load: a model without our card cannot be run without --input-shape, but it can be described.
         var info = ModelLoader.Describe(o.Model, console);
         var providers = ProviderProbe.Probe();
-        var card = CardFields(info.Card);
+        var card = CardFields(info.IsForeign ? null : info.Card);
 
         if (o.Json)
         {
@@ -46,7 +46,7 @@ internal static class InfoCommand
                 w.WriteString("status", info.Integrity.StatusText);
                 w.WriteString("detail", info.Integrity.Detail);
                 w.WriteEndObject();
-                if (info.Card is null)
+                if (info.IsForeign)
                 {
                     w.WriteNull("card");
                 }
@@ -89,7 +89,7 @@ internal static class InfoCommand
         console.Write(summary);
         console.Out.WriteLine();
 
-        if (info.Card is null)
+        if (info.IsForeign)
         {
             // An empty table would only draw a header; say it in words and how such a model can still be run.
             console.Out.WriteLine("model card: none (foreign model; to run it, give --input-shape, --mean, --std and --labels)");

@@ -40,12 +40,12 @@ internal static class ModelEndpoint
                 info.Outputs,
             },
             // The reference examples are kilobytes of numbers for the loader's check; Integrity describes them instead.
-            Card = info.Card is { } card ? card with { Reference = null } : null,
+            Card = info.IsForeign ? null : info.Card with { Reference = null },
             Integrity = new
             {
                 Status = info.Integrity.StatusText,
                 info.Integrity.Detail,
-                Reference = info.Card?.Reference?.Describe(),
+                Reference = info.Card.Reference?.Describe(),
             },
             Batching = new
             {

@@ -29,16 +29,20 @@ internal static class ModelInfoReader
         var outputs = session.OutputMetadata;
         var common = new ModelInfo
         {
-            InputName = "",
-            InputShape = [],
-            ElementType = ElementType.Float32,
+            // A foreign model described without supplied input has no contract to run by: an empty one stands in.
+            Card = new ModelCard
+            {
+                Task = ModelTask.Multiclass,
+                Labels = [],
+                InputName = "",
+                InputLayout = InputLayout.Nc,
+                InputShape = [],
+                ElementType = ElementType.Float32,
+                OutputName = "",
+            },
+            IsForeign = true,
             OutputName = "",
             OutputIsProbability = false,
-            Task = ModelTask.Multiclass,
-            Labels = [],
-            Mean = 0,
-            Std = 1,
-            PreprocessingMode = PreprocessingMode.None,
             Opset = header.Opset,
             Producer = header.Producer,
             Description = meta.GraphDescription.Length > 0 ? meta.GraphDescription : meta.Description,
@@ -79,17 +83,10 @@ internal static class ModelInfoReader
         return common with
         {
             Card = card,
-            InputName = card.InputName,
-            InputShape = card.InputShape.ToArray(),
-            ElementType = elementType,
+            IsForeign = false,
             OutputName = outputName,
             // The card's binary output is the sigmoid probability; multiclass "logits" need a softmax.
             OutputIsProbability = card.ProbabilitiesName is not null || card.Task == ModelTask.Binary,
-            Task = card.Task,
-            Labels = card.Labels.ToArray(),
-            Mean = card.Mean,
-            Std = card.Std,
-            PreprocessingMode = card.PreprocessingMode,
         };
     }
 
@@ -137,16 +134,22 @@ internal static class ModelInfoReader
         }
         return common with
         {
-            InputName = inputName,
-            InputShape = foreign.InputShape.ToArray(),
-            ElementType = elementType,
+            Card = new ModelCard
+            {
+                Task = task,
+                Labels = labels,
+                InputName = inputName,
+                InputLayout = foreign.InputShape.Count == 4 ? InputLayout.Nchw : InputLayout.Nc,
+                InputShape = foreign.InputShape.ToArray(),
+                ElementType = elementType,
+                OutputName = outputName,
+                Mean = foreign.Mean,
+                Std = foreign.Std,
+                PreprocessingMode = foreign.PreprocessingMode,
+                ToolchainVersion = "",
+            },
             OutputName = outputName,
             OutputIsProbability = outputName.Contains("prob", StringComparison.OrdinalIgnoreCase),
-            Task = task,
-            Labels = labels,
-            Mean = foreign.Mean,
-            Std = foreign.Std,
-            PreprocessingMode = foreign.PreprocessingMode,
         };
     }
 

@@ -49,7 +49,7 @@ public sealed class OnnxModel : IDisposable
         var batchDim = session.InputMetadata[info.InputName].Dimensions[0];
         _fixedBatch = batchDim > 0 ? batchDim : 0;
         ClassCount = info.Task == ModelTask.Binary ? 2 : info.Labels.Count;
-        _outputKind = info.OutputIsProbability ? OutputKind.Probabilities : info.Card is null ? OutputKind.Unknown : OutputKind.Logits;
+        _outputKind = info.OutputIsProbability ? OutputKind.Probabilities : info.IsForeign ? OutputKind.Unknown : OutputKind.Logits;
     }
 
     /// <summary>What the model declares about itself.</summary>

@@ -19,7 +19,7 @@ public sealed class OnnxModelTests : IDisposable
         using var model = OnnxModel.Load(TinyOnnxModels.WriteImageClassifier(_dir.File("m.onnx")), Cpu);
 
         Assert.Equal("CPU", model.ActiveProvider);
-        Assert.NotNull(model.Info.Card);
+        Assert.False(model.Info.IsForeign);
         Assert.Equal(ModelTask.Multiclass, model.Info.Task);
         Assert.Equal("input", model.Info.InputName);
         Assert.Equal([-1L, 1, 28, 28], model.Info.InputShape);
@@ -44,7 +44,7 @@ public sealed class OnnxModelTests : IDisposable
 
         var info = OnnxModel.Describe(path);
 
-        Assert.Null(info.Card);
+        Assert.True(info.IsForeign);
         Assert.Equal(13, info.Opset);
         Assert.Contains(info.Inputs, i => i.StartsWith("x: float32", StringComparison.Ordinal));
         Assert.Contains(info.Outputs, o => o.StartsWith("y: float32", StringComparison.Ordinal));
@@ -218,7 +218,7 @@ public sealed class OnnxModelTests : IDisposable
         using var model = OnnxModel.Load(path, options);
         var prediction = model.Classify(TinyOnnxModels.ImageForClass(6), 1)[0];
 
-        Assert.Null(model.Info.Card);
+        Assert.True(model.Info.IsForeign);
         Assert.Equal("x", model.Info.InputName);
         Assert.Equal("y", model.Info.OutputName);
         Assert.Equal(0.25, model.Info.Std);

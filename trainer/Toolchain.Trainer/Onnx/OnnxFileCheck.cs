@@ -22,7 +22,7 @@ public static class OnnxFileCheck
     {
         var options = new OnnxModelOptions { Provider = ExecutionProvider.Cpu, IntraOpThreads = 1 };
         var info = OnnxModel.Describe(path, options);
-        var card = info.Card ?? throw new InvalidInputFileException(path, "has no toolchain model card in its metadata");
+        var card = info.IsForeign ? throw new InvalidInputFileException(path, "has no toolchain model card in its metadata") : info.Card;
         if (info.Integrity.Status == IntegrityStatus.Failed)
         {
             throw new InvalidInputFileException(path, $"fails its integrity check ({info.Integrity.Detail})");
