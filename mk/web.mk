@@ -1,0 +1,14 @@
+# onnxruntime-web for the service's draw page (issue 14); included from the Makefile.
+#   make web    npm ci (onnxruntime-web 1.30.0, pinned with integrity hashes in the lock file), then copies only the
+#               plain WASM backend's three files (about 14 MB) into inference/Toolchain.Inference.Service/web/ort/
+# The service build does the same when npm is present; without the files the page classifies on the server only.
+WEB_DIR = inference/Toolchain.Inference.Service/web
+
+.PHONY: web web-if-npm
+web:
+	@command -v npm >/dev/null 2>&1 || { echo "make web: npm is not installed (apt-get install npm); the draw page classifies on the server only" >&2; exit 1; }
+	cd $(WEB_DIR) && npm ci --no-audit --no-fund --loglevel=error && npm run --silent copy-ort
+
+# For 'make test': the browser tests need the files; where npm is missing the service build says so and they fail.
+web-if-npm:
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory web; else echo "make test: npm is not installed, so onnxruntime-web is missing: the draw page's browser tests will fail (install npm, then make web)"; fi
