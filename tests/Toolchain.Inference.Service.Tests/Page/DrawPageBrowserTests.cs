@@ -16,20 +16,85 @@ namespace Toolchain.Inference.Service.Tests.Page;
 /// drawn digit has a right answer.
 /// </summary>
 [Collection("Chromium")]
-public sealed partial class DrawPageBrowserTests(ChromiumBrowser chromium, ITestOutputHelper output) : IDisposable
+public sealed partial class DrawPageBrowserTests(ChromiumBrowser chromium, DrawPageBrowserTests.SharedPage shared, ITestOutputHelper output)
+    : IAsyncLifetime, IClassFixture<DrawPageBrowserTests.SharedPage>
 {
     private readonly TempDir _dir = new();
+    private readonly List<IPage> _pages = [];
 
-    public void Dispose() => _dir.Dispose();
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        // A page left open keeps polling (and its WASM threads) until the browser goes.
+        foreach (var page in _pages)
+        {
+            await page.CloseAsync();
+        }
+        _dir.Dispose();
+    }
+
+    private async Task<IPage> NewPageAsync()
+    {
+        var page = await chromium.NewPageAsync();
+        _pages.Add(page);
+        return page;
+    }
+
+    /// <summary>
+    /// One service (with the test-only parity endpoint) and one loaded page for the tests that leave both as they
+    /// found them: loading onnxruntime-web's 14 MB of WASM is most of a page test's time.
+    /// </summary>
+    public sealed class SharedPage : IAsyncLifetime
+    {
+        private readonly TempDir _dir = new();
+        private readonly SemaphoreSlim _gate = new(1, 1);
+        private RunningService? _service;
+
+        private IPage? Page { get; set; }
+
+        public List<string> Errors { get; } = [];
+
+        public async Task<IPage> OpenAsync(ChromiumBrowser chromium)
+        {
+            await _gate.WaitAsync();
+            try
+            {
+                if (Page is null)
+                {
+                    _service = await RunningService.StartAsync(MnistCentroidModel.Write(_dir.File("model.onnx")), MapParityEndpoint);
+                    var page = await chromium.NewPageAsync(Errors);
+                    await page.GotoAsync(_service.Address.ToString());
+                    await BrowserModelAsync(page, _service);
+                    Page = page;
+                }
+                await Page.Keyboard.PressAsync("Escape");
+                return Page;
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+
+        public Task InitializeAsync() => Task.CompletedTask;
+
+        public async Task DisposeAsync()
+        {
+            if (_service is not null)
+            {
+                await _service.DisposeAsync();
+            }
+            _gate.Dispose();
+            _dir.Dispose();
+        }
+    }
 
     [Fact]
     public async Task Drawn_7_1_and_0_are_classified_in_the_browser_and_on_the_server_alike_on_an_isolated_page_without_errors()
     {
-        await using var service = await RunningService.StartAsync(MnistCentroidModel.Write(_dir.File("model.onnx")));
-        var errors = new List<string>();
-        var page = await chromium.NewPageAsync(errors);
-        await page.GotoAsync(service.Address.ToString());
-        await BrowserModelAsync(page, service);
+        var page = await shared.OpenAsync(chromium);
+        var errors = shared.Errors;
 
         Assert.True(await page.EvaluateAsync<bool>("() => crossOriginIsolated"), "the page is not cross-origin isolated (COOP/COEP)");
         await Assertions.Expect(page.Locator("#mode")).ToContainTextAsync("in this browser");
@@ -62,7 +127,7 @@ public sealed partial class DrawPageBrowserTests(ChromiumBrowser chromium, ITest
     public async Task With_the_service_stopped_after_loading_the_page_still_classifies_in_the_browser()
     {
         var service = await RunningService.StartAsync(MnistCentroidModel.Write(_dir.File("model.onnx")));
-        var page = await chromium.NewPageAsync();
+        var page = await NewPageAsync();
         try
         {
             await page.GotoAsync(service.Address.ToString());
@@ -84,7 +149,7 @@ public sealed partial class DrawPageBrowserTests(ChromiumBrowser chromium, ITest
     {
         var path = MnistCentroidModel.Write(_dir.File("model.onnx"));
         await using var service = await RunningService.StartAsync(path);
-        var page = await chromium.NewPageAsync();
+        var page = await NewPageAsync();
         await page.GotoAsync(service.Address.ToString());
         var first = await BrowserModelAsync(page, service);
 
@@ -103,7 +168,7 @@ public sealed partial class DrawPageBrowserTests(ChromiumBrowser chromium, ITest
     public async Task Without_onnxruntime_web_the_page_says_it_classifies_on_the_server_only_and_does()
     {
         await using var service = await RunningService.StartAsync(MnistCentroidModel.Write(_dir.File("model.onnx")));
-        var page = await chromium.NewPageAsync();
+        var page = await NewPageAsync();
         // As a service built without npm answers: its /ort/ files are missing.
         await page.RouteAsync("**/ort/**", route => route.FulfillAsync(new RouteFulfillOptions { Status = 404 }));
         await page.GotoAsync(service.Address.ToString());
@@ -125,10 +190,7 @@ public sealed partial class DrawPageBrowserTests(ChromiumBrowser chromium, ITest
     public async Task The_pages_framing_matches_the_library_within_one_level_and_both_sides_agree_on_every_label()
     {
         const int digits = 50, withVariants = 12;
-        await using var service = await RunningService.StartAsync(MnistCentroidModel.Write(_dir.File("model.onnx")), MapParityEndpoint);
-        var page = await chromium.NewPageAsync();
-        await page.GotoAsync(service.Address.ToString());
-        await BrowserModelAsync(page, service);
+        var page = await shared.OpenAsync(chromium);
         var (images, labels) = MnistSample.LoadTest(digits);
 
         var cases = await page.EvaluateAsync<ParityCase[]>(ParityScript,
