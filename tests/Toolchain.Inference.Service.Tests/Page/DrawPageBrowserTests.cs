@@ -4,7 +4,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Playwright;
+using Toolchain.Contracts;
 using Toolchain.Inference.Hosting;
+using Toolchain.Inference.Imaging;
 using Toolchain.TestSupport;
 using Xunit.Abstractions;
 
@@ -183,8 +185,9 @@ public sealed partial class DrawPageBrowserTests(ChromiumBrowser chromium, DrawP
 
     /// <summary>
     /// Framing parity: 50 real MNIST digits drawn on a canvas as strokes, and the first 12 of them also thick, small and
-    /// off-centre, and white on black, framed by the page's JS module and by the library's DigitPreprocessor (through a
-    /// test-only endpoint, from the canvas's PNG), then classified in the page and on the server.
+    /// off-centre, white on black, and tiny (enlarged, not shrunk, to 20 px), framed by the page's JS module and by the
+    /// library's DigitPreprocessor (through a test-only endpoint, from the canvas's PNG) in digit and in resize mode,
+    /// then classified in the page and on the server.
     /// </summary>
     [Fact]
     public async Task The_pages_framing_matches_the_library_within_one_level_and_both_sides_agree_on_every_label()
@@ -196,11 +199,11 @@ public sealed partial class DrawPageBrowserTests(ChromiumBrowser chromium, DrawP
         var cases = await page.EvaluateAsync<ParityCase[]>(ParityScript,
             new { digits = images.Select(i => i.Select(b => (int)b).ToArray()).ToArray(), withVariants });
 
-        Assert.Equal(digits + (3 * withVariants), cases.Length);
+        Assert.Equal(digits + (4 * withVariants), cases.Length);
         var maxDiff = cases.Max(c => c.MaxDiff);
         var agree = cases.Count(c => c.Local == c.Server);
         var right = cases.Count(c => c.Server == labels[c.Index].ToString(CultureInfo.InvariantCulture));
-        output.WriteLine($"parity over {cases.Length} canvases ({digits} digits as strokes, {withVariants} of them also thick, off-centre and inverted): max per-pixel difference {maxDiff}/255, "
+        output.WriteLine($"parity over {cases.Length} canvases ({digits} digits as strokes, {withVariants} of them also thick, off-centre, inverted and tiny; digit and resize framing): max per-pixel difference {maxDiff}/255, "
             + $"{cases.Count(c => c.MaxDiff == 0)} identical, labels agree {agree}/{cases.Length}; the centroid model is right on {right}");
         Assert.All(cases, c => Assert.True(c.MaxDiff <= 1, $"digit {c.Index} {c.Variant}: the JS framing differs by {c.MaxDiff}/255"));
         Assert.All(cases, c => Assert.True(c.Local == c.Server, $"digit {c.Index} {c.Variant}: browser says {c.Local}, server {c.Server}"));
@@ -223,9 +226,17 @@ public sealed partial class DrawPageBrowserTests(ChromiumBrowser chromium, DrawP
             using var body = new MemoryStream();
             await request.Body.CopyToAsync(body);
             var png = body.ToArray();
-            var bytes = classifier.GetStatus().Preprocessor!.ToMnistBytes(png, "canvas");
+            var preprocessor = classifier.GetStatus().Preprocessor!;
+            var bytes = preprocessor.ToMnistBytes(png, "canvas");
+            // The other framing the page ports (whole picture fitted, for models whose card says resize).
+            var resized = new DigitPreprocessor(PreprocessingMode.Resize, preprocessor.Mean, preprocessor.Std).ToMnistBytes(png, "canvas");
             var result = await classifier.ClassifyImageAsync(png, "canvas");
-            return Results.Json(new { bytes = bytes.Select(b => (int)b).ToArray(), label = result.Prediction.LabelName });
+            return Results.Json(new
+            {
+                bytes = bytes.Select(b => (int)b).ToArray(),
+                resized = resized.Select(b => (int)b).ToArray(),
+                label = result.Prediction.LabelName,
+            });
         });
 
     private const string ParityScript = """
@@ -239,6 +250,7 @@ public sealed partial class DrawPageBrowserTests(ChromiumBrowser chromium, DrawP
             { name: "thick", paper: "#fff", ink: "#000", scale: 10, x: 0, y: 0, width: 28 },
             { name: "off-centre", paper: "#fff", ink: "#000", scale: 5, x: 140, y: 10, width: 6 },
             { name: "inverted", paper: "#000", ink: "#fff", scale: 10, x: 0, y: 0, width: 14 },
+            { name: "tiny", paper: "#fff", ink: "#000", scale: 0.6, x: 200, y: 40, width: 1.5 },
           ];
           const cases = [];
           for (const [index, digit] of digits.entries()) {
@@ -262,11 +274,12 @@ public sealed partial class DrawPageBrowserTests(ChromiumBrowser chromium, DrawP
               }
               const pixels = ctx.getImageData(0, 0, 280, 280);
               const js = toMnistBytes(pixels.data, 280, 280, "digit");
+              const resized = toMnistBytes(pixels.data, 280, 280, "resize");
               const local = await window.drawPage.runLocal(pixels);
               const png = await new Promise(resolve => canvas.toBlob(resolve, "image/png"));
               const server = await (await fetch("/test/frame", { method: "POST", headers: { "Content-Type": "image/png" }, body: png })).json();
               let maxDiff = 0;
-              for (let i = 0; i < 784; i++) maxDiff = Math.max(maxDiff, Math.abs(js[i] - server.bytes[i]), Math.abs(local.bytes[i] - js[i]));
+              for (let i = 0; i < 784; i++) maxDiff = Math.max(maxDiff, Math.abs(js[i] - server.bytes[i]), Math.abs(local.bytes[i] - js[i]), Math.abs(resized[i] - server.resized[i]));
               cases.push({ index, variant: v.name, maxDiff, local: local.top[0].label, server: server.label });
             }
           }
