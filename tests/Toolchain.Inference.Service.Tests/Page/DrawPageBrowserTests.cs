@@ -93,7 +93,7 @@ public sealed partial class DrawPageBrowserTests(ChromiumBrowser chromium, DrawP
     }
 
     [Fact]
-    public async Task Drawn_7_1_and_0_are_classified_in_the_browser_and_on_the_server_alike_on_an_isolated_page_without_errors()
+    public async Task Drawn_7_1_and_0_by_mouse_and_1_by_touch_are_classified_in_the_browser_and_on_the_server_alike_on_an_isolated_page_without_errors()
     {
         var page = await shared.OpenAsync(chromium);
         var errors = shared.Errors;
@@ -116,6 +116,14 @@ public sealed partial class DrawPageBrowserTests(ChromiumBrowser chromium, DrawP
             Assert.All(await page.Locator(".top3 .pct").AllTextContentsAsync(), p => Assert.Matches(@"^\d+\.\d%$", p));
             output.WriteLine($"{digit}: {await page.Locator("#local-ms").TextContentAsync()}, server {await page.Locator("#server-ms").TextContentAsync()}");
         }
+        // A finger: the same page through touch events (pointer events with pointerType "touch").
+        await page.Keyboard.PressAsync("Escape");
+        await TouchStrokeAsync(page, (140, 50), (140, 140), (140, 230));
+        await Assertions.Expect(page.Locator("#local-label")).ToHaveTextAsync("1");
+        await Assertions.Expect(page.Locator("#agreement")).ToHaveClassAsync("agree");
+        await page.Keyboard.PressAsync("Escape");
+        await DrawZeroAsync(page);
+        await Assertions.Expect(page.Locator("#agreement")).ToHaveClassAsync("agree");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(AppContext.BaseDirectory, "draw-page.png") });
 
         await page.Locator("#clear").ClickAsync();
@@ -305,6 +313,28 @@ public sealed partial class DrawPageBrowserTests(ChromiumBrowser chromium, DrawP
             await page.Mouse.MoveAsync(pad.X + x, pad.Y + y, new MouseMoveOptions { Steps = 6 });
         }
         await page.Mouse.UpAsync();
+    }
+
+    /// <summary>One finger drawn through <paramref name="points"/>, as a touch screen reports it (Chrome's DevTools protocol).</summary>
+    private static async Task TouchStrokeAsync(IPage page, params (float X, float Y)[] points)
+    {
+        var pad = (await page.Locator("#pad").BoundingBoxAsync())!;
+        var cdp = await page.Context.NewCDPSessionAsync(page);
+        try
+        {
+            await cdp.SendAsync("Emulation.setTouchEmulationEnabled", new() { ["enabled"] = true, ["maxTouchPoints"] = 1 });
+            for (var i = 0; i < points.Length; i++)
+            {
+                var type = i == 0 ? "touchStart" : "touchMove";
+                var touch = new Dictionary<string, object> { ["x"] = pad.X + points[i].X, ["y"] = pad.Y + points[i].Y, ["id"] = 1 };
+                await cdp.SendAsync("Input.dispatchTouchEvent", new() { ["type"] = type, ["touchPoints"] = new[] { touch } });
+            }
+            await cdp.SendAsync("Input.dispatchTouchEvent", new() { ["type"] = "touchEnd", ["touchPoints"] = Array.Empty<object>() });
+        }
+        finally
+        {
+            await cdp.DetachAsync();
+        }
     }
 
     /// <summary>A bar across the top, then a diagonal down, in one stroke.</summary>
