@@ -15,8 +15,9 @@ TRAINER = $(DOTNET) trainer/Toolchain.Trainer/bin/$(CONFIG)/net10.0/trainer.dll
 build:
 	$(DOTNET) build Toolchain.sln $(BUILD_FLAGS)
 
-# The solution's tests, then the sample service built from the packed library (mk/pack.mk).
-test:
+# onnxruntime-web for the draw page's browser tests (mk/web.mk), the solution's tests, then the sample service built
+# from the packed library (mk/pack.mk).
+test: web-if-npm
 	$(DOTNET) test Toolchain.sln $(BUILD_FLAGS)
 	$(MAKE) --no-print-directory sample-test
 
@@ -51,3 +52,4 @@ bench:
 include mk/eval.mk
 include mk/serve.mk
 include mk/pack.mk
+include mk/web.mk

@@ -30,7 +30,7 @@ public static partial class ServiceApp
           --Classifier:Batching:{MaxBatchSize,MaxQueueDelayMicroseconds,QueueCapacity,Instances} N,
           --Classifier:Reload:Enabled true|false  (also as environment variables, e.g. Classifier__Batching__Instances=4)
 
-        endpoints: POST /v1/classify, GET /v1/model, GET /healthz, GET /readyz, GET /metrics, GET / (draw a digit)
+        endpoints: POST /v1/classify, GET /v1/model, GET /v1/model/file, GET /healthz, GET /readyz, GET /metrics, GET / (draw a digit)
         """;
 
     /// <summary>Whether the command line asks for the usage text rather than a running service.</summary>
@@ -104,9 +104,10 @@ public static partial class ServiceApp
         // Answers without a body (404 for an unknown path, 405 for a wrong method) get problem details like the rest.
         app.UseStatusCodePages();
         app.UseMiddleware<RequestLogging>();
-        app.MapGetAndHead("/", DrawPage.Serve);
+        app.MapDrawPage();
         app.MapPost("/v1/classify", ClassifyEndpoint.HandleAsync);
         app.MapGetAndHead("/v1/model", ModelEndpoint.Handle);
+        app.MapGetAndHead("/v1/model/file", ModelFileEndpoint.HandleAsync);
         app.MapServiceHealth();
         app.MapServiceTelemetry();
         return app;

@@ -46,8 +46,23 @@ internal sealed class RunningService : IAsyncDisposable
         return service;
     }
 
+    /// <summary>
+    /// Starts the service as <see cref="StartAsync(string, ValueTuple{string, string}[])"/> does, with test-only
+    /// endpoints that <paramref name="mapTestEndpoints"/> adds beside the service's own.
+    /// </summary>
+    public static async Task<RunningService> StartAsync(string modelPath, Action<WebApplication> mapTestEndpoints)
+    {
+        var service = await StartCoreAsync(modelPath, time: null, mapTestEndpoints, []);
+        await service.Classifier.StartAsync();
+        return service;
+    }
+
     /// <summary>Starts the service as <see cref="StartAsync(string, ValueTuple{string, string}[])"/> does but returns while the model may still be loading.</summary>
-    public static async Task<RunningService> StartWithoutWaitingAsync(string modelPath, TimeProvider? time = null, params (string Key, string Value)[] settings)
+    public static Task<RunningService> StartWithoutWaitingAsync(string modelPath, TimeProvider? time = null, params (string Key, string Value)[] settings) =>
+        StartCoreAsync(modelPath, time, mapTestEndpoints: null, settings);
+
+    private static async Task<RunningService> StartCoreAsync(string modelPath, TimeProvider? time, Action<WebApplication>? mapTestEndpoints,
+        (string Key, string Value)[] settings)
     {
         var args = new List<string>
         {
@@ -65,6 +80,7 @@ internal sealed class RunningService : IAsyncDisposable
             args.Add(value);
         }
         var app = ServiceApp.Build([.. args], time is { } clock ? services => services.AddSingleton(clock) : null);
+        mapTestEndpoints?.Invoke(app);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         return new RunningService(app, new Uri(address));

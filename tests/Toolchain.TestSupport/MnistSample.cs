@@ -24,10 +24,15 @@ public static class MnistSample
     }
 
     /// <summary>The first <paramref name="count"/> test digits (784 bytes each, white on black) and their labels.</summary>
-    public static (byte[][] Images, byte[] Labels) LoadTest(int count)
+    public static (byte[][] Images, byte[] Labels) LoadTest(int count) => Load("t10k", count);
+
+    /// <summary>The first <paramref name="count"/> training digits (784 bytes each, white on black) and their labels.</summary>
+    public static (byte[][] Images, byte[] Labels) LoadTrain(int count) => Load("train", count);
+
+    private static (byte[][] Images, byte[] Labels) Load(string set, int count)
     {
-        var images = Gunzip(Path.Combine(Directory, "t10k-images-idx3-ubyte.gz"));
-        var labels = Gunzip(Path.Combine(Directory, "t10k-labels-idx1-ubyte.gz"));
+        var images = Gunzip(Path.Combine(Directory, $"{set}-images-idx3-ubyte.gz"));
+        var labels = Gunzip(Path.Combine(Directory, $"{set}-labels-idx1-ubyte.gz"));
         var n = Math.Min(count, BinaryPrimitives.ReadInt32BigEndian(images.AsSpan(4)));
         var result = new byte[n][];
         for (var i = 0; i < n; i++)

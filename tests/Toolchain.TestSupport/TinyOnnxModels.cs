@@ -94,6 +94,17 @@ public static class TinyOnnxModels
         return Write(model, path);
     }
 
+    /// <summary>
+    /// Writes an image classifier with the given linear layer: input [-1,1,28,28] float32 → Flatten → Gemm(784→10,
+    /// <paramref name="weights"/> row-major [10,784], <paramref name="bias"/>) → "logits" → Softmax → "probabilities".
+    /// </summary>
+    public static string WriteLinearImageClassifier(string path, float[] weights, float[] bias, ModelCard card)
+    {
+        var model = ImageClassifierModel("input", "logits", "probabilities", batch: null, weights, bias);
+        AddCard(model, card);
+        return Write(model, path);
+    }
+
     /// <summary>The four reference inputs of an image classifier written with an integrity record: classes 0 to 3, normalised.</summary>
     public static float[][] ReferenceImages() =>
         Enumerable.Range(0, 4).Select(c => ImageForClass(c, on: (float)((1 - 0.1307) / 0.3081), off: (float)(-0.1307 / 0.3081))).ToArray();
@@ -259,21 +270,25 @@ public static class TinyOnnxModels
         return Write(model, path);
     }
 
-    private static ModelProto ImageClassifierModel(string input, string logits, string? probabilities, int? batch)
+    private static ModelProto ImageClassifierModel(string input, string logits, string? probabilities, int? batch,
+        float[]? weights = null, float[]? bias = null)
     {
-        var weights = new float[Classes * Pixels];
-        for (var c = 0; c < Classes; c++)
+        if (weights is null)
         {
-            for (var p = 0; p < Pixels; p++)
+            weights = new float[Classes * Pixels];
+            for (var c = 0; c < Classes; c++)
             {
-                weights[(c * Pixels) + p] = BandOf(p % 28) == c ? 1f / 28 : 0f;
+                for (var p = 0; p < Pixels; p++)
+                {
+                    weights[(c * Pixels) + p] = BandOf(p % 28) == c ? 1f / 28 : 0f;
+                }
             }
         }
         var graph = new GraphProto { Name = "tiny", DocString = "tiny band classifier for tests" };
         graph.Input.Add(Value(input, TensorProto.Types.DataType.Float, batch, 1, 28, 28));
         graph.Output.Add(Value(logits, TensorProto.Types.DataType.Float, batch, Classes));
         graph.Initializer.Add(FloatTensor("w", [Classes, Pixels], weights));
-        graph.Initializer.Add(FloatTensor("b", [Classes], new float[Classes]));
+        graph.Initializer.Add(FloatTensor("b", [Classes], bias ?? new float[Classes]));
         graph.Node.Add(Node("Flatten", [input], ["flat"], axis: 1));
         graph.Node.Add(Node("Gemm", ["flat", "w", "b"], [logits], transB: 1));
         if (probabilities is not null)

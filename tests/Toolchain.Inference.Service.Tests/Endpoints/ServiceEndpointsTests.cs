@@ -89,7 +89,10 @@ public sealed class ServiceEndpointsTests : TinyModelServiceTests
         Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains("<canvas id=\"pad\"", html);
         Assert.Contains("id=\"clear\"", html);
-        Assert.Contains("pointermove", html);
-        Assert.Contains("/v1/classify", html);
+        Assert.Contains("src=\"/draw.mjs\"", html);
+        var script = await Service.Client.GetStringAsync("/draw.mjs");
+        Assert.Contains("pointermove", script);
+        Assert.Contains("/v1/classify", script);
+        Assert.Contains("/v1/model/file", script);
     }
 }
