@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration.Memory;
 using Toolchain.Inference.Hosting;
 using Toolchain.Inference.Runtime;
 using Toolchain.Inference.Service.Endpoints;
+using Toolchain.Inference.Service.Lifecycle;
 
 namespace Toolchain.Inference.Service;
 
@@ -94,6 +95,7 @@ public static partial class ServiceApp
         });
         builder.Services.AddServiceTelemetry();
         builder.Services.AddServiceHealth();
+        builder.Services.AddShutdownDrain(builder.Configuration);
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
@@ -104,6 +106,7 @@ public static partial class ServiceApp
         // Answers without a body (404 for an unknown path, 405 for a wrong method) get problem details like the rest.
         app.UseStatusCodePages();
         app.UseMiddleware<RequestLogging>();
+        app.UseShutdownDrain();
         app.MapGetAndHead("/", DrawPage.Serve);
         app.MapPost("/v1/classify", ClassifyEndpoint.HandleAsync);
         app.MapGetAndHead("/v1/model", ModelEndpoint.Handle);
