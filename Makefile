@@ -15,10 +15,12 @@ TRAINER = $(DOTNET) trainer/Toolchain.Trainer/bin/$(CONFIG)/net10.0/trainer.dll
 build:
 	$(DOTNET) build Toolchain.sln $(BUILD_FLAGS)
 
-# The solution's tests, then the sample service built from the packed library (mk/pack.mk).
+# The solution's tests, then the sample service built from the packed library (mk/pack.mk), then the published service
+# folder started on its own (mk/serve.mk).
 test:
 	$(DOTNET) test Toolchain.sln $(BUILD_FLAGS)
 	$(MAKE) --no-print-directory sample-test
+	$(MAKE) --no-print-directory publish-service-test
 
 # Style gate: the code must be 'dotnet format' clean (whitespace, style and analyzer rules of .editorconfig).
 lint:

@@ -35,3 +35,21 @@ bench-hardening: infer-publish
 	$(DOTNET) build inference/Toolchain.Inference.Service -c $(CONFIG) --nologo -v:q
 	python3 inference/Toolchain.Inference.Service/load/hardening.py --infer $(INFER) --service $(SERVICE_BIN) \
 		--model "$(MODEL)" --out $(LOAD_OUT)
+
+# The service as a framework-dependent folder, the same command the Dockerfile's build stage runs (issue 13);
+# 'publish-service-test' copies that folder alone to a temporary place, makes it read-only (as the container's root
+# file system), starts the binary from it and checks health, readiness, a classification and a SIGTERM exit 0.
+PUBLISH_SERVICE_DIR ?= artifacts/publish/service
+PUBLISH_TEST_OUT    ?= artifacts/publish-test
+
+.PHONY: publish-service publish-service-test
+publish-service:
+	$(DOTNET) publish inference/Toolchain.Inference.Service -c $(CONFIG) -r linux-x64 --self-contained false \
+		--nologo -v:q -o $(PUBLISH_SERVICE_DIR)
+
+publish-service-test: publish-service
+	$(DOTNET) build tests/Toolchain.TinyModelWriter -c $(CONFIG) --nologo -v:q
+	$(DOTNET) tests/Toolchain.TinyModelWriter/bin/$(CONFIG)/net10.0/tiny-model.dll \
+		$(PUBLISH_TEST_OUT)/repo/tiny/1/model.onnx $(PUBLISH_TEST_OUT)/digit3.png
+	python3 inference/Toolchain.Inference.Service/load/publish_smoke.py --publish $(PUBLISH_SERVICE_DIR) \
+		--repository $(PUBLISH_TEST_OUT)/repo --png $(PUBLISH_TEST_OUT)/digit3.png --label "digit 3"
