@@ -53,3 +53,17 @@ publish-service-test: publish-service
 		$(PUBLISH_TEST_OUT)/repo/tiny/1/model.onnx $(PUBLISH_TEST_OUT)/digit3.png
 	python3 inference/Toolchain.Inference.Service/load/publish_smoke.py --publish $(PUBLISH_SERVICE_DIR) \
 		--repository $(PUBLISH_TEST_OUT)/repo --png $(PUBLISH_TEST_OUT)/digit3.png --label "digit 3"
+
+# Replicas behind a real load balancer with faults (issue 13): HAProxy (Debian's haproxy) over 3 replicas on one model
+# file, wrk at 64 connections for 60 s while replica 1 gets SIGTERM, replica 2 SIGKILL and the model file is swapped
+# (mlp in place of the cnn, then back). Writes $(LOAD_OUT)/scale.md and scale.json; exit 1 on a missed correctness bar.
+SCALE_SECONDS ?= 60
+
+.PHONY: bench-scale
+bench-scale: infer-publish
+	@command -v haproxy >/dev/null || { echo "make bench-scale: haproxy not found; install Debian's package: sudo apt-get install haproxy" >&2; exit 1; }
+	@command -v wrk >/dev/null || { echo "make bench-scale: wrk not found; install Debian's package: sudo apt-get install wrk" >&2; exit 1; }
+	$(DOTNET) build inference/Toolchain.Inference.Service -c $(CONFIG) --nologo -v:q
+	png=$$($(INFER) images --count 1 --out $(LOAD_OUT)/scale-digit) && \
+	python3 inference/Toolchain.Inference.Service/load/scale.py --service $(SERVICE_BIN) --model "$(MODEL)" \
+		--alt-model "$(LOAD_ALT_MODEL)" --png "$$png" --out $(LOAD_OUT) --seconds $(SCALE_SECONDS)
