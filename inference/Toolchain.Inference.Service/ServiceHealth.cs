@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Toolchain.Inference.Hosting;
@@ -52,14 +53,24 @@ internal static class ServiceHealth
             [HealthStatus.Degraded] = StatusCodes.Status200OK,
             [HealthStatus.Unhealthy] = StatusCodes.Status400BadRequest,
         };
-        app.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = _ => false, ResultStatusCodes = protocolStatus, ResponseWriter = (_, _) => Task.CompletedTask })
+        app.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = _ => false, ResultStatusCodes = protocolStatus, ResponseWriter = EmptyAsync })
             .WithMetadata(GetAndHead());
         app.MapHealthChecks(ReadyPath, new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(ReadinessTag),
             ResultStatusCodes = protocolStatus,
-            ResponseWriter = (_, _) => Task.CompletedTask,
+            ResponseWriter = EmptyAsync,
         }).WithMetadata(GetAndHead());
+    }
+
+    /// <summary>The protocol's empty body: without this the status code pages middleware would give the 400 a problem document.</summary>
+    private static Task EmptyAsync(HttpContext context, HealthReport report)
+    {
+        if (context.Features.Get<IStatusCodePagesFeature>() is { } pages)
+        {
+            pages.Enabled = false;
+        }
+        return Task.CompletedTask;
     }
 
     private static HttpMethodMetadata GetAndHead() => new([HttpMethods.Get, HttpMethods.Head]);
