@@ -16,10 +16,11 @@ build:
 	$(DOTNET) build Toolchain.sln $(BUILD_FLAGS)
 
 # onnxruntime-web for the draw page's browser tests (mk/web.mk), the solution's tests, then the sample service built
-# from the packed library (mk/pack.mk).
+# from the packed library (mk/pack.mk), then the published service folder started on its own (mk/serve.mk).
 test: web-if-npm
 	$(DOTNET) test Toolchain.sln $(BUILD_FLAGS)
 	$(MAKE) --no-print-directory sample-test
+	$(MAKE) --no-print-directory publish-service-test
 
 # Style gate: the code must be 'dotnet format' clean (whitespace, style and analyzer rules of .editorconfig).
 lint:

@@ -35,3 +35,35 @@ bench-hardening: infer-publish
 	$(DOTNET) build inference/Toolchain.Inference.Service -c $(CONFIG) --nologo -v:q
 	python3 inference/Toolchain.Inference.Service/load/hardening.py --infer $(INFER) --service $(SERVICE_BIN) \
 		--model "$(MODEL)" --out $(LOAD_OUT)
+
+# The service as a framework-dependent folder, the same command the Dockerfile's build stage runs (issue 13);
+# 'publish-service-test' copies that folder alone to a temporary place, makes it read-only (as the container's root
+# file system), starts the binary from it and checks health, readiness, a classification and a SIGTERM exit 0.
+PUBLISH_SERVICE_DIR ?= artifacts/publish/service
+PUBLISH_TEST_OUT    ?= artifacts/publish-test
+
+.PHONY: publish-service publish-service-test
+publish-service:
+	$(DOTNET) publish inference/Toolchain.Inference.Service -c $(CONFIG) -r linux-x64 --self-contained false \
+		--nologo -v:q -o $(PUBLISH_SERVICE_DIR)
+
+publish-service-test: publish-service
+	$(DOTNET) build tests/Toolchain.TinyModelWriter -c $(CONFIG) --nologo -v:q
+	$(DOTNET) tests/Toolchain.TinyModelWriter/bin/$(CONFIG)/net10.0/tiny-model.dll \
+		$(PUBLISH_TEST_OUT)/repo/tiny/1/model.onnx $(PUBLISH_TEST_OUT)/digit3.png
+	python3 inference/Toolchain.Inference.Service/load/publish_smoke.py --publish $(PUBLISH_SERVICE_DIR) \
+		--repository $(PUBLISH_TEST_OUT)/repo --png $(PUBLISH_TEST_OUT)/digit3.png --label "digit 3"
+
+# Replicas behind a real load balancer with faults (issue 13): HAProxy (Debian's haproxy) over 3 replicas on one model
+# file, wrk at 64 connections for 60 s while replica 1 gets SIGTERM, replica 2 SIGKILL and the model file is swapped
+# (mlp in place of the cnn, then back). Writes $(LOAD_OUT)/scale.md and scale.json; exit 1 on a missed correctness bar.
+SCALE_SECONDS ?= 60
+
+.PHONY: bench-scale
+bench-scale: infer-publish
+	@command -v haproxy >/dev/null || { echo "make bench-scale: haproxy not found; install Debian's package: sudo apt-get install haproxy" >&2; exit 1; }
+	@command -v wrk >/dev/null || { echo "make bench-scale: wrk not found; install Debian's package: sudo apt-get install wrk" >&2; exit 1; }
+	$(DOTNET) build inference/Toolchain.Inference.Service -c $(CONFIG) --nologo -v:q
+	png=$$($(INFER) images --count 1 --out $(LOAD_OUT)/scale-digit) && \
+	python3 inference/Toolchain.Inference.Service/load/scale.py --service $(SERVICE_BIN) --model "$(MODEL)" \
+		--alt-model "$(LOAD_ALT_MODEL)" --png "$$png" --out $(LOAD_OUT) --seconds $(SCALE_SECONDS)

@@ -60,7 +60,7 @@ public static class InferCli
     private static int Dispatch(string[] args, CliConsole console)
     {
         using var parser = CliParser.Create(autoVersion: true);
-        var result = parser.ParseArguments<EvalOptions, EvalAllOptions, ClassifyOptions, PredictOptions, InfoOptions, BenchOptions, ImagesOptions>(args);
+        var result = parser.ParseArguments<EvalOptions, EvalAllOptions, ClassifyOptions, PredictOptions, InfoOptions, BenchOptions, ImagesOptions, ExportOptions>(args);
         return result.MapResult(
             (EvalOptions o) => EvalCommand.Run(o, console),
             (EvalAllOptions o) => EvalAllCommand.Run(o, console),
@@ -69,6 +69,7 @@ public static class InferCli
             (InfoOptions o) => InfoCommand.Run(o, console),
             (BenchOptions o) => BenchCommand.Run(o, console),
             (ImagesOptions o) => ImagesCommand.Run(o, console),
+            (ExportOptions o) => ExportCommand.Run(o, console),
             errors => Usage(result, errors.ToList(), console));
     }
 

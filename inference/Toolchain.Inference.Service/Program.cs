@@ -6,9 +6,10 @@ if (ServiceApp.WantsHelp(args))
     return 0;
 }
 
-var app = ServiceApp.Build(args);
 try
 {
+    // Inside the try: configuration that cannot be used (a model repository that is not one) is one line too.
+    await using var app = ServiceApp.Build(args);
     await app.RunAsync();
     return 0;
 }

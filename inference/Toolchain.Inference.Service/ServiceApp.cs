@@ -3,6 +3,8 @@ using Microsoft.Extensions.Configuration.Memory;
 using Toolchain.Inference.Hosting;
 using Toolchain.Inference.Runtime;
 using Toolchain.Inference.Service.Endpoints;
+using Toolchain.Inference.Service.Lifecycle;
+using Toolchain.Inference.Service.Repository;
 
 namespace Toolchain.Inference.Service;
 
@@ -22,15 +24,20 @@ public static partial class ServiceApp
 
     /// <summary>What <c>--help</c> prints.</summary>
     public const string Usage = """
-        usage: Toolchain.Inference.Service [--model PATH] [--urls URLS] [--Classifier:KEY VALUE ...]
+        usage: Toolchain.Inference.Service [--model PATH | --model-repository REPO] [--urls URLS] [--Classifier:KEY VALUE ...]
 
           --model PATH     ONNX image classifier to serve (default: artifacts/cnn/model.onnx under the current directory)
+          --model-repository REPO  a Triton model repository (infer export triton): REPO/NAME/VERSION/model.onnx, the
+                           highest version of each model; one model today
+          --Shutdown:Drain T, --Shutdown:RequestTimeout T  on SIGTERM: not ready, serving for T (default 00:00:05),
+                           then up to T (default 00:00:10) for requests in flight; exit 0
           --urls URLS      where to listen (default: http://127.0.0.1:5000)
           --Classifier:Provider Auto|Cpu|Cuda, --Classifier:IntraOpThreads N, --Classifier:Batching:Enabled true|false,
           --Classifier:Batching:{MaxBatchSize,MaxQueueDelayMicroseconds,QueueCapacity,Instances} N,
           --Classifier:Reload:Enabled true|false  (also as environment variables, e.g. Classifier__Batching__Instances=4)
 
-        endpoints: POST /v1/classify, GET /v1/model, GET /v1/model/file, GET /healthz, GET /readyz, GET /metrics, GET / (draw a digit)
+        endpoints: POST /v1/classify, GET /v1/model, GET /v1/model/file, GET /healthz, GET /readyz, GET /v2/health/live,
+                   GET /v2/health/ready, GET /metrics, GET / (draw a digit)
         """;
 
     /// <summary>Whether the command line asks for the usage text rather than a running service.</summary>
@@ -70,8 +77,10 @@ public static partial class ServiceApp
         {
             builder.WebHost.UseUrls(DefaultUrls);
         }
+        builder.Configuration.AddModelRepository();
         // Relative to where the service was started (dotnet run starts it there too), never to a checkout it may not have.
-        var modelPath = Path.GetFullPath(builder.Configuration["model"] is { Length: > 0 } configured ? configured : DefaultModelPath);
+        var modelPath = Path.GetFullPath(builder.Configuration["model"] is { Length: > 0 } configured ? configured
+            : ModelRepositoryConfiguration.SingleModelPath(builder.Configuration) ?? DefaultModelPath);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -94,6 +103,7 @@ public static partial class ServiceApp
         });
         builder.Services.AddServiceTelemetry();
         builder.Services.AddServiceHealth();
+        builder.Services.AddShutdownDrain(builder.Configuration);
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
@@ -104,6 +114,7 @@ public static partial class ServiceApp
         // Answers without a body (404 for an unknown path, 405 for a wrong method) get problem details like the rest.
         app.UseStatusCodePages();
         app.UseMiddleware<RequestLogging>();
+        app.UseShutdownDrain();
         app.MapDrawPage();
         app.MapPost("/v1/classify", ClassifyEndpoint.HandleAsync);
         app.MapGetAndHead("/v1/model", ModelEndpoint.Handle);

@@ -1,33 +1,76 @@
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Toolchain.Inference.Hosting;
+using Toolchain.Inference.Service.Lifecycle;
 
 namespace Toolchain.Inference.Service;
 
 /// <summary>
 /// Liveness on /healthz (no checks: 200 while the process answers) and readiness on /readyz (200 once the model is
-/// loaded, else 503 with the reason), as ASP.NET Core health checks with one-line plain-text bodies.
+/// loaded and the service is not shutting down, else 503 with the reason), as ASP.NET Core health checks with one-line
+/// plain-text bodies; the same checks answer the Open Inference Protocol's <see cref="LivePath"/> and
+/// <see cref="ReadyPath"/>, whose answer is the status code alone (200, or 400 for false) with an empty body.
 /// </summary>
 internal static class ServiceHealth
 {
+    /// <summary>Open Inference Protocol (KServe v2) liveness: what Kubernetes' livenessProbe and the image's HEALTHCHECK ask.</summary>
+    public const string LivePath = "/v2/health/live";
+
+    /// <summary>Open Inference Protocol (KServe v2) readiness: what Kubernetes' readinessProbe and a load balancer's health check ask.</summary>
+    public const string ReadyPath = "/v2/health/ready";
+
+    /// <summary>Plain liveness, with a one-line body.</summary>
+    public const string HealthzPath = "/healthz";
+
+    /// <summary>Plain readiness, with the reason when not ready.</summary>
+    public const string ReadyzPath = "/readyz";
+
     private const string ReadinessTag = "ready";
 
     public static IServiceCollection AddServiceHealth(this IServiceCollection services)
     {
-        services.AddHealthChecks().AddCheck<ModelLoadedCheck>("model", tags: [ReadinessTag]);
+        services.AddHealthChecks()
+            .AddCheck<ModelLoadedCheck>("model", tags: [ReadinessTag])
+            .AddCheck<NotStoppingCheck>("stopping", tags: [ReadinessTag]);
         return services;
     }
 
     public static void MapServiceHealth(this WebApplication app)
     {
         // Scripts and people read these bodies (load/loadtest.sh waits for /readyz), so they stay one short line.
-        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = (context, _) => WriteAsync(context, "ok") })
+        app.MapHealthChecks(HealthzPath, new HealthCheckOptions { Predicate = _ => false, ResponseWriter = (context, _) => WriteAsync(context, "ok") })
             .WithMetadata(GetAndHead());
-        app.MapHealthChecks("/readyz", new HealthCheckOptions
+        app.MapHealthChecks(ReadyzPath, new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(ReadinessTag),
             ResponseWriter = (context, report) => WriteAsync(context, report.Status == HealthStatus.Unhealthy ? $"not ready: {Reasons(report)}" : "ready"),
         }).WithMetadata(GetAndHead());
+        // The protocol says false is a 4xx with an empty body (Triton answers 400); the reason is on /readyz.
+        var protocolStatus = new Dictionary<HealthStatus, int>
+        {
+            [HealthStatus.Healthy] = StatusCodes.Status200OK,
+            [HealthStatus.Degraded] = StatusCodes.Status200OK,
+            [HealthStatus.Unhealthy] = StatusCodes.Status400BadRequest,
+        };
+        app.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = _ => false, ResultStatusCodes = protocolStatus, ResponseWriter = EmptyAsync })
+            .WithMetadata(GetAndHead());
+        app.MapHealthChecks(ReadyPath, new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains(ReadinessTag),
+            ResultStatusCodes = protocolStatus,
+            ResponseWriter = EmptyAsync,
+        }).WithMetadata(GetAndHead());
+    }
+
+    /// <summary>The protocol's empty body: without this the status code pages middleware would give the 400 a problem document.</summary>
+    private static Task EmptyAsync(HttpContext context, HealthReport report)
+    {
+        if (context.Features.Get<IStatusCodePagesFeature>() is { } pages)
+        {
+            pages.Enabled = false;
+        }
+        return Task.CompletedTask;
     }
 
     private static HttpMethodMetadata GetAndHead() => new([HttpMethods.Get, HttpMethods.Head]);
@@ -41,6 +84,13 @@ internal static class ServiceHealth
     private static string Reasons(HealthReport report) => string.Join("; ", report.Entries.Values
         .Where(entry => entry.Status == HealthStatus.Unhealthy)
         .Select(entry => entry.Description ?? entry.Exception?.Message ?? "check failed"));
+
+    /// <summary>Unhealthy from the moment the service was told to stop, so that traffic moves elsewhere while it drains.</summary>
+    private sealed class NotStoppingCheck(ShutdownDrain drain) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+            Task.FromResult(drain.IsDraining ? HealthCheckResult.Unhealthy("shutting down") : HealthCheckResult.Healthy());
+    }
 
     /// <summary>Healthy once the classifier has a model; otherwise the last load failure, or that it is still loading.</summary>
     private sealed class ModelLoadedCheck(OnnxClassifier classifier) : IHealthCheck

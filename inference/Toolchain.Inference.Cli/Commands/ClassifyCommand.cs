@@ -32,6 +32,9 @@ internal sealed class ClassifyOptions : ModelOptions
     [Option("max-megapixels", Default = 40.0, HelpText = "Refuse images over this many megapixels, before decoding them.")]
     public double MaxMegapixels { get; set; }
 
+    [Option("shard", HelpText = "i/N: classify only part i (0-based) of N of the expanded file list, dealt round-robin; the N parts of one argument list are disjoint and cover it (for sharded batch jobs).")]
+    public string? Shard { get; set; }
+
     [Option("max-side", Default = 16384, HelpText = "Refuse images wider or taller than this many pixels, before decoding them.")]
     public int MaxSide { get; set; }
 }
@@ -62,6 +65,7 @@ internal static class ClassifyCommand
         {
             throw new ToolchainException($"--max-megapixels must be over 0 (up to 1000000) and --max-side at least 1 (got {o.MaxMegapixels.ToString(CultureInfo.InvariantCulture)} and {o.MaxSide})");
         }
+        var shard = Shard.Parse(o.Shard);
         var limits = new ImageLimits { MaxPixels = (long)Math.Round(o.MaxMegapixels * 1e6), MaxSide = o.MaxSide };
         using var model = ModelLoader.Load(o, console);
         if (model.Info.InputShape.Count != 4)
@@ -85,7 +89,7 @@ internal static class ClassifyCommand
         var failed = 0;
         var group = new List<ImageInput>(GroupSize);
         var buffer = new float[GroupSize * width];
-        foreach (var input in ImagePathExpander.Expand(o.Inputs))
+        foreach (var input in shard.Of(ImagePathExpander.Expand(o.Inputs)))
         {
             group.Add(input);
             if (group.Count == GroupSize)

@@ -1,0 +1,101 @@
+using System.Text.RegularExpressions;
+using CommandLine;
+using Toolchain.Contracts;
+using Toolchain.Inference.Batching;
+using Toolchain.Inference.Cli.Export;
+using Toolchain.Inference.Cli.Output;
+using Toolchain.Shared.Cli;
+
+namespace Toolchain.Inference.Cli.Commands;
+
+[Verb("export", HelpText = "Export a model for another server: 'infer export triton --model M --out REPO' writes a Triton model repository.")]
+internal sealed class ExportOptions
+{
+    // Defaults are the service's own batching defaults, so the model batches on Triton as it does behind our service.
+    private static readonly BatchingOptions ServiceDefaults = new();
+
+    [Value(0, MetaName = "FORMAT", Required = true, HelpText = "What to write: triton.")]
+    public string Format { get; set; } = "";
+
+    [Option('m', "model", Required = true, HelpText = "ONNX model file with a model card.")]
+    public string Model { get; set; } = "";
+
+    [Option("out", Required = true, HelpText = "Model repository folder (created if needed; other models in it are left alone).")]
+    public string Out { get; set; } = "";
+
+    [Option("name", HelpText = "Model name, the folder under the repository (default: the model file's folder name, e.g. cnn for artifacts/cnn/model.onnx).")]
+    public string? Name { get; set; }
+
+    [Option("max-batch", HelpText = "max_batch_size (default 64, as the service's Classifier:Batching:MaxBatchSize).")]
+    public int? MaxBatch { get; set; }
+
+    [Option("instances", HelpText = "Model instances (default 2, as the service's Classifier:Batching:Instances).")]
+    public int? Instances { get; set; }
+
+    [Option("max-queue-delay-us", Default = 100, HelpText = "Dynamic batching's max_queue_delay_microseconds.")]
+    public long MaxQueueDelayUs { get; set; }
+
+    [Option("gpu", HelpText = "Run the instances on GPUs (KIND_GPU) instead of CPUs (KIND_CPU).")]
+    public bool Gpu { get; set; }
+
+    [Option("no-verify", HelpText = ModelLoader.NoVerifyHelp)]
+    public bool NoVerify { get; set; }
+
+    public int MaxBatchOrDefault => MaxBatch ?? ServiceDefaults.MaxBatchSize;
+
+    public int InstancesOrDefault => Instances ?? ServiceDefaults.Instances;
+}
+
+/// <summary>Writes a model as a Triton model repository entry that both Triton and our service (--model-repository) load.</summary>
+internal static partial class ExportCommand
+{
+    public static int Run(ExportOptions o, CliConsole console)
+    {
+        if (o.Format != "triton")
+        {
+            throw new ToolchainException($"export format must be triton, not '{o.Format}'");
+        }
+        var name = o.Name ?? DefaultName(o.Model);
+        if (!ModelName().IsMatch(name) || name is "." or "..")
+        {
+            throw new ToolchainException($"--name must be letters, digits, '.', '_' or '-' (a folder name Triton accepts), not '{name}'");
+        }
+        if (o.MaxBatchOrDefault is < 1 or > 65536)
+        {
+            throw new ToolchainException($"--max-batch must be between 1 and 65536, not {o.MaxBatchOrDefault}");
+        }
+        if (o.InstancesOrDefault is < 1 or > 256)
+        {
+            throw new ToolchainException($"--instances must be between 1 and 256, not {o.InstancesOrDefault}");
+        }
+        if (o.MaxQueueDelayUs is < 0 or > 60_000_000)
+        {
+            throw new ToolchainException($"--max-queue-delay-us must be between 0 and 60000000, not {o.MaxQueueDelayUs}");
+        }
+        OutputFolder.Require(o.Out, $"--out {o.Out}");
+        // Loading checks the card against the graph and the integrity record: a file our service would refuse is not exported.
+        using var model = ModelLoader.Load(o.Model, ExecutionProvider.Cpu, threads: 1, console, verify: !o.NoVerify);
+        if (model.Info.Card is null)
+        {
+            throw new InvalidInputFileException(o.Model, "has no model card; a Triton configuration is written from the card's input, outputs and labels");
+        }
+        var config = TritonModelConfig.For(name, model.Info, o.MaxBatchOrDefault, o.InstancesOrDefault, o.MaxQueueDelayUs, o.Gpu);
+        var folder = TritonRepositoryWriter.Write(o.Out, config, o.Model, model.Info.Labels);
+        console.Out.WriteLine(Path.Combine(folder, TritonRepositoryWriter.Version, TritonRepositoryWriter.ModelFileName));
+        console.Out.WriteLine(Path.Combine(folder, TritonRepositoryWriter.ConfigFileName));
+        console.Out.WriteLine(Path.Combine(folder, TritonModelConfig.LabelFileName));
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>artifacts/cnn/model.onnx is "cnn"; any other file is named by its own name without the extension.</summary>
+    private static string DefaultName(string modelPath)
+    {
+        var full = Path.GetFullPath(modelPath);
+        return Path.GetFileNameWithoutExtension(full) == "model" && Path.GetFileName(Path.GetDirectoryName(full)) is { Length: > 0 } folder
+            ? folder
+            : Path.GetFileNameWithoutExtension(full);
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_.-]{1,128}$")]
+    private static partial Regex ModelName();
+}

@@ -1,0 +1,123 @@
+using Inference;
+using Toolchain.Inference.Cli.Tests.Export.Triton;
+using Toolchain.TestSupport;
+
+namespace Toolchain.Inference.Cli.Tests.Export;
+
+public sealed class ExportTritonCommandTests : IDisposable
+{
+    private readonly TestFiles _files = new();
+
+    public void Dispose() => _files.Dispose();
+
+    [Fact]
+    public void Writes_model_labels_and_a_config_that_parses_as_tritons_ModelConfig()
+    {
+        var model = _files.ImageModel(folder: "digits");
+        var repo = _files.PathOf("repo");
+
+        var result = CliRun.Infer("export", "triton", "--model", model, "--out", repo, "--instances", "3", "--max-queue-delay-us", "250");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(
+            [Path.Combine(repo, "digits", "1", "model.onnx"), Path.Combine(repo, "digits", "config.pbtxt"), Path.Combine(repo, "digits", "labels.txt")],
+            result.OutLines);
+        Assert.Equal(File.ReadAllBytes(model), File.ReadAllBytes(Path.Combine(repo, "digits", "1", "model.onnx")));
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => $"digit {i}"), File.ReadAllLines(Path.Combine(repo, "digits", "labels.txt")));
+        var config = TritonConfigParser.Parse(File.ReadAllText(Path.Combine(repo, "digits", "config.pbtxt")));
+        Assert.Equal("digits", config.Name);
+        Assert.Equal("onnxruntime_onnx", config.Platform);
+        Assert.Equal(64, config.MaxBatchSize);
+        var input = Assert.Single(config.Input);
+        Assert.Equal(("input", DataType.TypeFp32), (input.Name, input.DataType));
+        Assert.Equal([1L, 28, 28], input.Dims);
+        Assert.Equal(["logits", "probabilities"], config.Output.Select(o => o.Name));
+        Assert.All(config.Output, o => Assert.Equal(DataType.TypeFp32, o.DataType));
+        Assert.All(config.Output, o => Assert.Equal([10L], o.Dims));
+        Assert.Equal(["", "labels.txt"], config.Output.Select(o => o.LabelFilename));
+        Assert.Equal([64], config.DynamicBatching.PreferredBatchSize);
+        Assert.Equal(250UL, config.DynamicBatching.MaxQueueDelayMicroseconds);
+        var group = Assert.Single(config.InstanceGroup);
+        Assert.Equal((3, ModelInstanceGroup.Types.Kind.Cpu), (group.Count, group.Kind));
+    }
+
+    [Fact]
+    public void A_float64_binary_model_gets_fp64_tensors_its_feature_dims_and_gpu_instances()
+    {
+        var model = _files.BinaryModel();
+        var repo = _files.PathOf("repo");
+
+        var result = CliRun.Infer("export", "triton", "--model", model, "--out", repo, "--name", "gate", "--max-batch", "8", "--gpu");
+
+        Assert.Equal(0, result.ExitCode);
+        var config = TritonConfigParser.Parse(File.ReadAllText(Path.Combine(repo, "gate", "config.pbtxt")));
+        Assert.Equal(("gate", 8), (config.Name, config.MaxBatchSize));
+        var input = Assert.Single(config.Input);
+        Assert.Equal(DataType.TypeFp64, input.DataType);
+        Assert.Equal([2L], input.Dims);
+        var output = Assert.Single(config.Output);
+        Assert.Equal(DataType.TypeFp64, output.DataType);
+        Assert.Equal([1L], output.Dims);
+        Assert.Equal([8], config.DynamicBatching.PreferredBatchSize);
+        Assert.Equal(100UL, config.DynamicBatching.MaxQueueDelayMicroseconds);
+        Assert.Equal(ModelInstanceGroup.Types.Kind.Gpu, Assert.Single(config.InstanceGroup).Kind);
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(repo, "gate", "labels.txt")).Length);
+    }
+
+    [Fact]
+    public void A_second_export_replaces_the_files_and_keeps_other_versions_and_models()
+    {
+        var repo = _files.PathOf("repo");
+        Directory.CreateDirectory(Path.Combine(repo, "digits", "7"));
+        File.WriteAllText(Path.Combine(repo, "digits", "7", "model.onnx"), "older version");
+        Directory.CreateDirectory(Path.Combine(repo, "other"));
+
+        Assert.Equal(0, CliRun.Infer("export", "triton", "--model", _files.ImageModel(folder: "digits"), "--out", repo, "--max-batch", "4").ExitCode);
+        Assert.Equal(0, CliRun.Infer("export", "triton", "--model", _files.ImageModel(folder: "digits"), "--out", repo, "--max-batch", "16").ExitCode);
+
+        Assert.Equal(16, TritonConfigParser.Parse(File.ReadAllText(Path.Combine(repo, "digits", "config.pbtxt"))).MaxBatchSize);
+        Assert.Equal("older version", File.ReadAllText(Path.Combine(repo, "digits", "7", "model.onnx")));
+        Assert.True(Directory.Exists(Path.Combine(repo, "other")));
+        Assert.Equal(["digits", "other"], Directory.GetDirectories(repo).Select(Path.GetFileName).Order());
+    }
+
+    [Theory]
+    [InlineData("onnx", "--name", "ok", "export format must be triton, not 'onnx'")]
+    [InlineData("triton", "--name", "a b", "--name must be letters, digits")]
+    [InlineData("triton", "--name", "..", "--name must be letters, digits")]
+    [InlineData("triton", "--max-batch", "0", "--max-batch must be between 1 and 65536, not 0")]
+    [InlineData("triton", "--instances", "0", "--instances must be between 1 and 256, not 0")]
+    [InlineData("triton", "--max-queue-delay-us", "-1", "--max-queue-delay-us must be between 0")]
+    public void Bad_arguments_are_one_line_exit_1_and_write_nothing(string format, string option, string value, string message)
+    {
+        var repo = _files.PathOf("repo");
+
+        var result = CliRun.Infer("export", format, "--model", _files.ImageModel(), "--out", repo, option, value);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith("infer: " + message, Assert.Single(result.ErrorLines));
+        Assert.False(Directory.Exists(repo));
+    }
+
+    [Fact]
+    public void A_foreign_model_without_a_card_is_refused_and_leaves_no_folder()
+    {
+        var foreign = TinyOnnxModels.WriteForeignImageClassifier(_files.PathOf("foreign.onnx"));
+        var repo = _files.PathOf("repo");
+
+        var result = CliRun.Infer("export", "triton", "--model", foreign, "--out", repo);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("foreign.onnx", Assert.Single(result.ErrorLines));
+        Assert.Empty(Directory.Exists(repo) ? Directory.GetFileSystemEntries(repo) : []);
+    }
+
+    [Fact]
+    public void The_parser_rejects_what_triton_would()
+    {
+        var e = Assert.Throws<FormatException>(() => TritonConfigParser.Parse("name: \"m\"\nmax_batch_size: \"many\"\n"));
+
+        Assert.Contains("Expected integer", e.Message);
+        Assert.Throws<FormatException>(() => TritonConfigParser.Parse("instance_group [ { kind: KIND_TPU } ]\n"));
+    }
+}
