@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration.Memory;
 using Toolchain.Inference.Hosting;
 using Toolchain.Inference.Runtime;
 using Toolchain.Inference.Service.Endpoints;
+using Toolchain.Inference.Service.Protocol;
 
 namespace Toolchain.Inference.Service;
 
@@ -71,7 +72,7 @@ public static partial class ServiceApp
             builder.WebHost.UseUrls(DefaultUrls);
         }
         // Relative to where the service was started (dotnet run starts it there too), never to a checkout it may not have.
-        var modelPath = Path.GetFullPath(builder.Configuration["model"] is { Length: > 0 } configured ? configured : DefaultModelPath);
+        var models = ServedModels.Read(builder.Configuration, builder.Configuration["model"] is { Length: > 0 } configured ? configured : null, DefaultModelPath);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -85,13 +86,7 @@ public static partial class ServiceApp
         builder.Services.AddProblemDetails();
         // Its hosted service starts loading the model when the app starts, without holding start-up: /healthz answers
         // at once, /readyz turns ready when the model is in, and requests before that get 503.
-        builder.Services.AddOnnxClassifier(options =>
-        {
-            builder.Configuration.GetSection("Classifier").Bind(options);
-            options.ModelPath = modelPath;
-            // Every endpoint classifies pictures: a model that cannot must never serve.
-            options.RequireImageInput = true;
-        });
+        builder.Services.AddServedModels(builder.Configuration, models);
         builder.Services.AddServiceTelemetry();
         builder.Services.AddServiceHealth();
         configureServices?.Invoke(builder.Services);
@@ -107,6 +102,7 @@ public static partial class ServiceApp
         app.MapGetAndHead("/", DrawPage.Serve);
         app.MapPost("/v1/classify", ClassifyEndpoint.HandleAsync);
         app.MapGetAndHead("/v1/model", ModelEndpoint.Handle);
+        app.MapOpenInferenceRest();
         app.MapServiceHealth();
         app.MapServiceTelemetry();
         return app;
