@@ -4,6 +4,7 @@ using Toolchain.Inference.Hosting;
 using Toolchain.Inference.Runtime;
 using Toolchain.Inference.Service.Endpoints;
 using Toolchain.Inference.Service.Protocol;
+using Toolchain.Inference.Service.Protocol.Grpc;
 
 namespace Toolchain.Inference.Service;
 
@@ -23,15 +24,20 @@ public static partial class ServiceApp
 
     /// <summary>What <c>--help</c> prints.</summary>
     public const string Usage = """
-        usage: Toolchain.Inference.Service [--model PATH] [--urls URLS] [--Classifier:KEY VALUE ...]
+        usage: Toolchain.Inference.Service [--model PATH] [--urls URLS] [--grpc-urls URLS] [--Classifier:KEY VALUE ...]
+                                           [--Models:NAME:Path PATH [--Models:NAME:KEY VALUE ...] ...] [--DefaultModel NAME]
 
           --model PATH     ONNX image classifier to serve (default: artifacts/cnn/model.onnx under the current directory)
           --urls URLS      where to listen (default: http://127.0.0.1:5000)
+          --grpc-urls URLS where the Open Inference Protocol's gRPC form listens, HTTP/2 only (default: off), e.g. http://127.0.0.1:5001
+          --Models:NAME:Path PATH  serve another model as NAME over /v2 (its options: --Models:NAME:Batching:Enabled false, ...);
+                           --model's file is named by its stem; with no --model, /v1 serves DefaultModel (else the first)
           --Classifier:Provider Auto|Cpu|Cuda, --Classifier:IntraOpThreads N, --Classifier:Batching:Enabled true|false,
           --Classifier:Batching:{MaxBatchSize,MaxQueueDelayMicroseconds,QueueCapacity,Instances} N,
           --Classifier:Reload:Enabled true|false  (also as environment variables, e.g. Classifier__Batching__Instances=4)
 
-        endpoints: POST /v1/classify, GET /v1/model, GET /healthz, GET /readyz, GET /metrics, GET / (draw a digit)
+        endpoints: POST /v1/classify, GET /v1/model, GET /healthz, GET /readyz, GET /metrics, GET / (draw a digit),
+                   GET /v2, GET /v2/models/NAME[/versions/V][/ready], POST /v2/models/NAME[/versions/V]/infer
         """;
 
     /// <summary>Whether the command line asks for the usage text rather than a running service.</summary>
@@ -71,6 +77,7 @@ public static partial class ServiceApp
         {
             builder.WebHost.UseUrls(DefaultUrls);
         }
+        builder.AddOpenInferenceGrpc(builder.Configuration["urls"] is { Length: > 0 } urls ? urls : DefaultUrls);
         // Relative to where the service was started (dotnet run starts it there too), never to a checkout it may not have.
         var models = ServedModels.Read(builder.Configuration, builder.Configuration["model"] is { Length: > 0 } configured ? configured : null, DefaultModelPath);
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -103,6 +110,7 @@ public static partial class ServiceApp
         app.MapPost("/v1/classify", ClassifyEndpoint.HandleAsync);
         app.MapGetAndHead("/v1/model", ModelEndpoint.Handle);
         app.MapOpenInferenceRest();
+        app.MapOpenInferenceGrpc();
         app.MapServiceHealth();
         app.MapServiceTelemetry();
         return app;

@@ -1,7 +1,5 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.Reflection;
-using System.Text;
 using System.Text.Json;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
@@ -140,7 +138,7 @@ internal static class RestEndpoints
                     writer.WriteEndArray();
                     if (output.Binary)
                     {
-                        var bytes = output.Raw ?? EncodeStrings(output.Strings!);
+                        var bytes = output.Raw ?? TensorBytes.EncodeStrings(output.Strings!);
                         binary.Add(bytes);
                         writer.WriteStartObject("parameters");
                         writer.WriteNumber("binary_data_size", bytes.Length);
@@ -185,21 +183,6 @@ internal static class RestEndpoints
             {
                 await httpResponse.Body.WriteAsync(bytes, context.RequestAborted);
             }
-        }
-
-        /// <summary>BYTES elements as binary data: each a 4-byte little-endian length, then its bytes.</summary>
-        private static byte[] EncodeStrings(string[] strings)
-        {
-            var encoded = strings.Select(Encoding.UTF8.GetBytes).ToArray();
-            var result = new byte[encoded.Sum(e => 4 + e.Length)];
-            var offset = 0;
-            foreach (var e in encoded)
-            {
-                BinaryPrimitives.WriteUInt32LittleEndian(result.AsSpan(offset), (uint)e.Length);
-                e.CopyTo(result, offset + 4);
-                offset += 4 + e.Length;
-            }
-            return result;
         }
     }
 }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
@@ -246,5 +247,20 @@ internal static class TensorBytes
             }
         }
         return -1;
+    }
+
+    /// <summary>BYTES elements in binary form: each a 4-byte little-endian length, then its UTF-8 bytes.</summary>
+    public static byte[] EncodeStrings(string[] strings)
+    {
+        var encoded = strings.Select(Encoding.UTF8.GetBytes).ToArray();
+        var result = new byte[encoded.Sum(e => 4 + e.Length)];
+        var offset = 0;
+        foreach (var e in encoded)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(result.AsSpan(offset), (uint)e.Length);
+            e.CopyTo(result, offset + 4);
+            offset += 4 + e.Length;
+        }
+        return result;
     }
 }
