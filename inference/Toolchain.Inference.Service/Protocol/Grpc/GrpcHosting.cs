@@ -20,6 +20,8 @@ internal static class GrpcHosting
             // The same body limit as REST: a tensor request over it is refused, not read.
             options.MaxReceiveMessageSize = (int)ServiceLimits.MaxBodyBytes;
             options.MaxSendMessageSize = null;
+            // Without it gRPC maps a catch-all /{service}/{method} route that turns the REST paths' 405s into 404s.
+            options.IgnoreUnknownServices = true;
         });
         if (builder.Configuration[UrlsKey] is not { Length: > 0 } grpcUrls)
         {
