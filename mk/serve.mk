@@ -27,6 +27,19 @@ bench-serve: infer-publish
 	png=$$($(INFER) images --count 1 --out $(LOAD_OUT)/serve-load-digit) && \
 	bash inference/Toolchain.Inference.Service/load/loadtest.sh --service $(SERVICE_BIN) --model "$(MODEL)" \
 		--alt-model "$(LOAD_ALT_MODEL)" --png "$$png" --out $(LOAD_OUT) --seconds $(LOAD_SECONDS) -- $(LOAD_ARGS)
+	$(MAKE) --no-print-directory bench-protocol
+
+# The Open Inference Protocol (issue 12) beside /v1/classify on the same model, interleaved: binary FP32 and JSON
+# tensors, and raw uint8 pixels when $(LOAD_UINT8_MODEL) exists (trainer export --input uint8). Writes
+# $(LOAD_OUT)/serve-protocol.md and .json.
+LOAD_UINT8_MODEL    ?= artifacts/cnn-uint8/model.onnx
+LOAD_PROTOCOL_SECONDS ?= 10
+.PHONY: bench-protocol
+bench-protocol:
+	$(DOTNET) build inference/Toolchain.Inference.Service -c $(CONFIG) --nologo -v:q
+	python3 inference/Toolchain.Inference.Service/load/protocol_load.py --service $(SERVICE_BIN) --model "$(MODEL)" \
+		$(if $(wildcard $(LOAD_UINT8_MODEL)),--uint8-model "$(LOAD_UINT8_MODEL)") --out $(LOAD_OUT) \
+		--seconds $(LOAD_PROTOCOL_SECONDS) -- $(LOAD_ARGS)
 
 # Hostile images (issue 15): decompression bombs and a 1x40,000,000 PNG against 'infer classify' (peak RSS and time per
 # file) and the service (RSS before and after 16 concurrent bomb POSTs). Writes $(LOAD_OUT)/hardening.md and .json.
