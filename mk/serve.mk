@@ -1,16 +1,18 @@
 # Reference web service (issue 6); included from the Makefile.
-#   make serve                          serves artifacts/cnn/model.onnx at http://127.0.0.1:5000
+#   make serve                          serves artifacts/cnn/model.onnx at http://127.0.0.1:5000 (gRPC of the Open
+#                                       Inference Protocol at http://127.0.0.1:5001, HTTP/2)
 #   make serve URLS=http://127.0.0.1:8080 MODEL=path/to/model.onnx
 #   make serve SERVE_ARGS="--Classifier:Batching:Enabled false"
 DOTNET ?= dotnet
 CONFIG ?= Release
 URLS   ?= http://127.0.0.1:5000
+GRPC_URLS ?= http://127.0.0.1:5001
 MODEL  ?= artifacts/cnn/model.onnx
 SERVE_ARGS ?=
 
 .PHONY: serve
 serve:
-	$(DOTNET) run --project inference/Toolchain.Inference.Service -c $(CONFIG) --nologo -- --model "$(MODEL)" --urls "$(URLS)" $(SERVE_ARGS)
+	$(DOTNET) run --project inference/Toolchain.Inference.Service -c $(CONFIG) --nologo -- --model "$(MODEL)" --urls "$(URLS)" --grpc-urls "$(GRPC_URLS)" $(SERVE_ARGS)
 
 # Load test against issue 6's bars (needs Debian's wrk and curl): batching on and off, bad requests, hot reload under
 # load. Writes $(LOAD_OUT)/serve-load.md and serve-load.json. Runs about 2.5 min with the defaults.
