@@ -168,6 +168,27 @@ public sealed class OnnxModel : IDisposable
             }
             return;
         }
+        if (_inputType == TensorElementType.UInt8)
+        {
+            // A uint8 graph takes pixels; callers deal in floats, which hold them exactly (0-255).
+            var pixels = ArrayPool<byte>.Shared.Rent(Math.Max(1, inputs.Length));
+            try
+            {
+                for (var i = 0; i < inputs.Length; i++)
+                {
+                    pixels[i] = (byte)Math.Clamp(MathF.Round(inputs[i]), 0, 255);
+                }
+                fixed (byte* p = pixels)
+                {
+                    RunChunks((IntPtr)p, sizeof(byte), count, probabilities, cancellationToken);
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(pixels);
+            }
+            return;
+        }
         var widened = ArrayPool<double>.Shared.Rent(Math.Max(1, inputs.Length));
         try
         {
