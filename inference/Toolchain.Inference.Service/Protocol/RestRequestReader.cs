@@ -57,7 +57,7 @@ internal static class RestRequestReader
                 : throw ProtocolException.BadRequest($"'id' must be a string, not {Kind(idElement)}");
         }
         var binaryOutputs = false;
-        if (root.TryGetProperty("parameters", out var parameters))
+        if (Present(root, "parameters", out var parameters))
         {
             RequireObject(parameters, "the request's 'parameters'");
             binaryOutputs = Bool(parameters, "binary_data_output", "the request's parameters") ?? false;
@@ -113,16 +113,16 @@ internal static class RestRequestReader
             shape[i++] = value;
         }
         long? binarySize = null;
-        if (element.TryGetProperty("parameters", out var parameters))
+        if (Present(element, "parameters", out var parameters))
         {
             RequireObject(parameters, $"{what}'s 'parameters'");
-            if (parameters.TryGetProperty("binary_data_size", out var size))
+            if (Present(parameters, "binary_data_size", out var size))
             {
                 binarySize = size.ValueKind == JsonValueKind.Number && size.TryGetInt64(out var n) && n >= 0 ? n
                     : throw ProtocolException.BadRequest($"{what}: binary_data_size must be a non-negative whole number");
             }
         }
-        var hasData = element.TryGetProperty("data", out var data);
+        var hasData = Present(element, "data", out var data);
         if (binarySize is { } bytes)
         {
             if (hasData)
@@ -161,12 +161,12 @@ internal static class RestRequestReader
         var name = String(element, "name", "a requested output");
         bool? binaryData = null;
         int? classification = null;
-        if (element.TryGetProperty("parameters", out var parameters))
+        if (Present(element, "parameters", out var parameters))
         {
             var what = $"output '{name}'";
             RequireObject(parameters, $"{what}'s 'parameters'");
             binaryData = Bool(parameters, "binary_data", what);
-            if (parameters.TryGetProperty("classification", out var k))
+            if (Present(parameters, "classification", out var k))
             {
                 classification = k.ValueKind == JsonValueKind.Number && k.TryGetInt32(out var n) ? n
                     : throw ProtocolException.BadRequest($"{what}: classification must be a whole number of classes");
@@ -181,13 +181,17 @@ internal static class RestRequestReader
             : throw ProtocolException.BadRequest($"{what} needs a '{property}' string");
 
     private static bool? Bool(JsonElement parameters, string property, string what) =>
-        !parameters.TryGetProperty(property, out var value) ? null
+        !Present(parameters, property, out var value) ? null
         : value.ValueKind switch
         {
             JsonValueKind.True => true,
             JsonValueKind.False => false,
             _ => throw ProtocolException.BadRequest($"{what}: {property} must be true or false"),
         };
+
+    /// <summary>Whether <paramref name="property"/> is given; JSON null counts as not given, as some clients write absent fields so.</summary>
+    private static bool Present(JsonElement element, string property, out JsonElement value) =>
+        element.TryGetProperty(property, out value) && value.ValueKind != JsonValueKind.Null;
 
     private static void RequireObject(JsonElement element, string what)
     {

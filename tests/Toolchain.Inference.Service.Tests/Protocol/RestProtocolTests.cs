@@ -110,6 +110,18 @@ public sealed class RestProtocolTests(ProtocolService service) : IClassFixture<P
     }
 
     [Fact]
+    public async Task NullFieldsCountAsAbsent()
+    {
+        // Clients that serialise every field of their request type write the absent ones as null.
+        using var response = await service.PostJsonAsync("/v2/models/xor/infer",
+            """{"id":null,"parameters":null,"inputs":[{"name":"input","shape":[1,2],"datatype":"FP64","parameters":null,"data":[1,1]}],"outputs":null}""");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var json = await ProtocolService.JsonAsync(response);
+        Assert.False(json.TryGetProperty("id", out _));
+        Assert.Equal([Sigmoid(1)], Doubles(Output(json, "probability").GetProperty("data")));
+    }
+
+    [Fact]
     public async Task OutputsChoosesWhatComesBack()
     {
         using var response = await service.PostJsonAsync("/v2/models/mlp/infer", ImageJson(Band(2), """[{"name":"logits"}]"""));
