@@ -1,16 +1,18 @@
 # Reference web service (issue 6); included from the Makefile.
-#   make serve                          serves artifacts/cnn/model.onnx at http://127.0.0.1:5000
+#   make serve                          serves artifacts/cnn/model.onnx at http://127.0.0.1:5000 (gRPC of the Open
+#                                       Inference Protocol at http://127.0.0.1:5001, HTTP/2)
 #   make serve URLS=http://127.0.0.1:8080 MODEL=path/to/model.onnx
 #   make serve SERVE_ARGS="--Classifier:Batching:Enabled false"
 DOTNET ?= dotnet
 CONFIG ?= Release
 URLS   ?= http://127.0.0.1:5000
+GRPC_URLS ?= http://127.0.0.1:5001
 MODEL  ?= artifacts/cnn/model.onnx
 SERVE_ARGS ?=
 
 .PHONY: serve
 serve:
-	$(DOTNET) run --project inference/Toolchain.Inference.Service -c $(CONFIG) --nologo -- --model "$(MODEL)" --urls "$(URLS)" $(SERVE_ARGS)
+	$(DOTNET) run --project inference/Toolchain.Inference.Service -c $(CONFIG) --nologo -- --model "$(MODEL)" --urls "$(URLS)" --grpc-urls "$(GRPC_URLS)" $(SERVE_ARGS)
 
 # Load test against issue 6's bars (needs Debian's wrk and curl): batching on and off, bad requests, hot reload under
 # load. Writes $(LOAD_OUT)/serve-load.md and serve-load.json. Runs about 2.5 min with the defaults.
@@ -27,6 +29,19 @@ bench-serve: infer-publish
 	png=$$($(INFER) images --count 1 --out $(LOAD_OUT)/serve-load-digit) && \
 	bash inference/Toolchain.Inference.Service/load/loadtest.sh --service $(SERVICE_BIN) --model "$(MODEL)" \
 		--alt-model "$(LOAD_ALT_MODEL)" --png "$$png" --out $(LOAD_OUT) --seconds $(LOAD_SECONDS) -- $(LOAD_ARGS)
+	$(MAKE) --no-print-directory bench-protocol
+
+# The Open Inference Protocol (issue 12) beside /v1/classify on the same model, interleaved: binary FP32 and JSON
+# tensors, and raw uint8 pixels when $(LOAD_UINT8_MODEL) exists (trainer export --input uint8). Writes
+# $(LOAD_OUT)/serve-protocol.md and .json.
+LOAD_UINT8_MODEL    ?= artifacts/cnn-uint8/model.onnx
+LOAD_PROTOCOL_SECONDS ?= 10
+.PHONY: bench-protocol
+bench-protocol:
+	$(DOTNET) build inference/Toolchain.Inference.Service -c $(CONFIG) --nologo -v:q
+	python3 inference/Toolchain.Inference.Service/load/protocol_load.py --service $(SERVICE_BIN) --model "$(MODEL)" \
+		$(if $(wildcard $(LOAD_UINT8_MODEL)),--uint8-model "$(LOAD_UINT8_MODEL)") --out $(LOAD_OUT) \
+		--seconds $(LOAD_PROTOCOL_SECONDS) -- $(LOAD_ARGS)
 
 # Hostile images (issue 15): decompression bombs and a 1x40,000,000 PNG against 'infer classify' (peak RSS and time per
 # file) and the service (RSS before and after 16 concurrent bomb POSTs). Writes $(LOAD_OUT)/hardening.md and .json.

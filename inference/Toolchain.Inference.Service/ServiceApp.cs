@@ -4,6 +4,8 @@ using Toolchain.Inference.Hosting;
 using Toolchain.Inference.Runtime;
 using Toolchain.Inference.Service.Endpoints;
 using Toolchain.Inference.Service.Lifecycle;
+using Toolchain.Inference.Service.Protocol;
+using Toolchain.Inference.Service.Protocol.Grpc;
 using Toolchain.Inference.Service.Repository;
 
 namespace Toolchain.Inference.Service;
@@ -24,7 +26,9 @@ public static partial class ServiceApp
 
     /// <summary>What <c>--help</c> prints.</summary>
     public const string Usage = """
-        usage: Toolchain.Inference.Service [--model PATH | --model-repository REPO] [--urls URLS] [--Classifier:KEY VALUE ...]
+        usage: Toolchain.Inference.Service [--model PATH | --model-repository REPO] [--urls URLS] [--grpc-urls URLS]
+                                           [--Classifier:KEY VALUE ...]
+                                           [--Models:NAME:Path PATH [--Models:NAME:KEY VALUE ...] ...] [--DefaultModel NAME]
 
           --model PATH     ONNX image classifier to serve (default: artifacts/cnn/model.onnx under the current directory)
           --model-repository REPO  a Triton model repository (infer export triton): REPO/NAME/VERSION/model.onnx, the
@@ -32,12 +36,16 @@ public static partial class ServiceApp
           --Shutdown:Drain T, --Shutdown:RequestTimeout T  on SIGTERM: not ready, serving for T (default 00:00:05),
                            then up to T (default 00:00:10) for requests in flight; exit 0
           --urls URLS      where to listen (default: http://127.0.0.1:5000)
+          --grpc-urls URLS where the Open Inference Protocol's gRPC form listens, HTTP/2 only (default: off), e.g. http://127.0.0.1:5001
+          --Models:NAME:Path PATH  serve another model as NAME over /v2 (its options: --Models:NAME:Batching:Enabled false, ...);
+                           --model's file is named by its stem; with no --model, /v1 serves DefaultModel (else the first)
           --Classifier:Provider Auto|Cpu|Cuda, --Classifier:IntraOpThreads N, --Classifier:Batching:Enabled true|false,
           --Classifier:Batching:{MaxBatchSize,MaxQueueDelayMicroseconds,QueueCapacity,Instances} N,
           --Classifier:Reload:Enabled true|false  (also as environment variables, e.g. Classifier__Batching__Instances=4)
 
-        endpoints: POST /v1/classify, GET /v1/model, GET /v1/model/file, GET /healthz, GET /readyz, GET /v2/health/live,
-                   GET /v2/health/ready, GET /metrics, GET / (draw a digit)
+        endpoints: POST /v1/classify, GET /v1/model, GET /v1/model/file, GET /healthz, GET /readyz, GET /metrics,
+                   GET / (draw a digit), GET /v2, GET /v2/health/live, GET /v2/health/ready,
+                   GET /v2/models/NAME[/versions/V][/ready], POST /v2/models/NAME[/versions/V]/infer
         """;
 
     /// <summary>Whether the command line asks for the usage text rather than a running service.</summary>
@@ -77,10 +85,11 @@ public static partial class ServiceApp
         {
             builder.WebHost.UseUrls(DefaultUrls);
         }
+        // A Triton repository becomes Models:{name}:Path entries, below explicit settings.
         builder.Configuration.AddModelRepository();
+        builder.AddOpenInferenceGrpc(builder.Configuration["urls"] is { Length: > 0 } urls ? urls : DefaultUrls);
         // Relative to where the service was started (dotnet run starts it there too), never to a checkout it may not have.
-        var modelPath = Path.GetFullPath(builder.Configuration["model"] is { Length: > 0 } configured ? configured
-            : ModelRepositoryConfiguration.SingleModelPath(builder.Configuration) ?? DefaultModelPath);
+        var models = ServedModels.Read(builder.Configuration, builder.Configuration["model"] is { Length: > 0 } configured ? configured : null, DefaultModelPath);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -94,13 +103,7 @@ public static partial class ServiceApp
         builder.Services.AddProblemDetails();
         // Its hosted service starts loading the model when the app starts, without holding start-up: /healthz answers
         // at once, /readyz turns ready when the model is in, and requests before that get 503.
-        builder.Services.AddOnnxClassifier(options =>
-        {
-            builder.Configuration.GetSection("Classifier").Bind(options);
-            options.ModelPath = modelPath;
-            // Every endpoint classifies pictures: a model that cannot must never serve.
-            options.RequireImageInput = true;
-        });
+        builder.Services.AddServedModels(builder.Configuration, models);
         builder.Services.AddServiceTelemetry();
         builder.Services.AddServiceHealth();
         builder.Services.AddShutdownDrain(builder.Configuration);
@@ -119,6 +122,8 @@ public static partial class ServiceApp
         app.MapPost("/v1/classify", ClassifyEndpoint.HandleAsync);
         app.MapGetAndHead("/v1/model", ModelEndpoint.Handle);
         app.MapGetAndHead("/v1/model/file", ModelFileEndpoint.HandleAsync);
+        app.MapOpenInferenceRest();
+        app.MapOpenInferenceGrpc();
         app.MapServiceHealth();
         app.MapServiceTelemetry();
         return app;

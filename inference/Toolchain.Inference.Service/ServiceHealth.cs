@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Toolchain.Inference.Hosting;
 using Toolchain.Inference.Service.Lifecycle;
+using Toolchain.Inference.Service.Protocol;
 
 namespace Toolchain.Inference.Service;
 
@@ -92,12 +93,20 @@ internal static class ServiceHealth
             Task.FromResult(drain.IsDraining ? HealthCheckResult.Unhealthy("shutting down") : HealthCheckResult.Healthy());
     }
 
-    /// <summary>Healthy once the classifier has a model; otherwise the last load failure, or that it is still loading.</summary>
-    private sealed class ModelLoadedCheck(OnnxClassifier classifier) : IHealthCheck
+    /// <summary>
+    /// Healthy once every served model is loaded; otherwise, per model not ready, its last load failure or that it is
+    /// still loading. One check for all of them, so /readyz, /v2/health/ready and a load balancer agree.
+    /// </summary>
+    private sealed class ModelLoadedCheck(ServedModels models, IServiceProvider services) : IHealthCheck
     {
-        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-            Task.FromResult(classifier.GetStatus() is { IsReady: false } status
-                ? HealthCheckResult.Unhealthy(status.LastFailure ?? "loading the model")
-                : HealthCheckResult.Healthy());
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            var notReady = models.All
+                .Select(m => (m.Name, Status: services.GetRequiredKeyedService<OnnxClassifier>(m.Key).GetStatus()))
+                .Where(m => !m.Status.IsReady)
+                .Select(m => (models.All.Count == 1 ? "" : m.Name + ": ") + (m.Status.LastFailure ?? "loading the model"))
+                .ToList();
+            return Task.FromResult(notReady.Count == 0 ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy(string.Join("; ", notReady)));
+        }
     }
 }

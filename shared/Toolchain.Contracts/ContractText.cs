@@ -14,11 +14,12 @@ public static class ContractText
         _ => throw new ArgumentOutOfRangeException(nameof(task), task, null),
     };
 
-    /// <summary>"float32" or "float64".</summary>
+    /// <summary>"float32", "float64" or "uint8".</summary>
     public static string Of(ElementType type) => type switch
     {
         ElementType.Float32 => "float32",
         ElementType.Float64 => "float64",
+        ElementType.UInt8 => "uint8",
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
     };
 

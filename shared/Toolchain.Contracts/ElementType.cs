@@ -9,4 +9,10 @@ public enum ElementType
 
     /// <summary>64-bit floats: the xor net, which the course fits in double precision.</summary>
     Float64,
+
+    /// <summary>
+    /// Raw 8-bit pixels (0–255): image graphs exported with <c>--input uint8</c>, which cast, scale and normalise at
+    /// their head (<see cref="ModelCard.NormalizationInGraph"/>).
+    /// </summary>
+    UInt8,
 }

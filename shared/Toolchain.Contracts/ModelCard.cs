@@ -33,6 +33,11 @@ public sealed record ModelCard
     public double Std { get; init; } = 1;
     /// <summary>How inputs are prepared before normalisation.</summary>
     public PreprocessingMode PreprocessingMode { get; init; } = PreprocessingMode.None;
+    /// <summary>
+    /// Whether the graph applies <see cref="Mean"/> and <see cref="Std"/> itself (and, for uint8 images, the scaling by
+    /// 1/255): clients send raw values, and preprocessors skip their own normalisation. False by default.
+    /// </summary>
+    public bool NormalizationInGraph { get; init; }
     /// <summary>Dataset the model was trained on.</summary>
     public string DatasetName { get; init; } = "";
     /// <summary>Training examples.</summary>
@@ -98,6 +103,10 @@ public sealed record ModelCard
         if (ProbabilitiesName is not null)
         {
             m[ModelCardKeys.ProbabilitiesName] = ProbabilitiesName;
+        }
+        if (NormalizationInGraph)
+        {
+            m[ModelCardKeys.NormalizationInGraph] = "true";
         }
         if (TestAccuracy is { } acc)
         {
@@ -169,6 +178,12 @@ public sealed record ModelCard
             Mean = ReqNum(ModelCardKeys.NormalizationMean),
             Std = ReqNum(ModelCardKeys.NormalizationStd),
             PreprocessingMode = Opt(ModelCardKeys.PreprocessingMode) is null ? PreprocessingMode.None : Enum(ModelCardKeys.PreprocessingMode, ContractText.Mode),
+            NormalizationInGraph = Opt(ModelCardKeys.NormalizationInGraph) switch
+            {
+                null or "false" => false,
+                "true" => true,
+                var other => throw new FormatException($"model card key '{ModelCardKeys.NormalizationInGraph}' is '{other}', not true or false"),
+            },
             DatasetName = Opt(ModelCardKeys.DatasetName) ?? "",
             TrainCount = (int)(OptNum(ModelCardKeys.DatasetTrainCount) ?? 0),
             TestCount = (int)(OptNum(ModelCardKeys.DatasetTestCount) ?? 0),
@@ -196,7 +211,9 @@ public sealed record ModelCard
         {
             var dims = card.InputShape.Skip(1).ToList();
             var features = dims.Aggregate(1L, (a, b) => a * b);
-            if (r.ElementType != card.ElementType || (dims.All(d => d > 0) && r.InputWidth != features))
+            // A uint8 graph's outputs are float32, so its reference (pixels and outputs) is recorded as float32.
+            var referenceType = card.ElementType == ElementType.UInt8 ? ElementType.Float32 : card.ElementType;
+            if (r.ElementType != referenceType || (dims.All(d => d > 0) && r.InputWidth != features))
             {
                 throw new FormatException(
                     $"model card key '{ModelCardKeys.Reference}' holds {r.InputWidth} {ContractText.Of(r.ElementType)} values per input, " +

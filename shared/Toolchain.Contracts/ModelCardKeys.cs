@@ -33,6 +33,8 @@ public static class ModelCardKeys
     public const string NormalizationStd = Prefix + "preprocess.std";
     /// <summary>"digit" (MNIST centring), "resize" or "none" for vector inputs.</summary>
     public const string PreprocessingMode = Prefix + "preprocess.mode";
+    /// <summary>"true" when the graph scales and normalises its own input (absent means false).</summary>
+    public const string NormalizationInGraph = Prefix + "normalization_in_graph";
     /// <summary>Dataset name as recorded by the trainer (e.g. "mnist-sample").</summary>
     public const string DatasetName = Prefix + "dataset.name";
     /// <summary>Training example count.</summary>

@@ -33,7 +33,7 @@ public sealed class ContractTextTests
     public void Choices_list_the_card_words_for_messages()
     {
         Assert.Equal("none, digit or resize", ContractText.Choices<PreprocessingMode>());
-        Assert.Equal("float32 or float64", ContractText.Choices<ElementType>());
+        Assert.Equal("float32, float64 or uint8", ContractText.Choices<ElementType>());
     }
 
     [Fact]

@@ -77,7 +77,7 @@ public class ModelCardIntegrityTests
 
     [Theory]
     [InlineData("[]", "is not a JSON object")]
-    [InlineData("{\"output\":\"logits\",\"element_type\":\"float16\",\"count\":1,\"inputs\":\"AAAAAA==\",\"outputs\":\"AAAAAA==\"}", "element_type must be float32 or float64, not 'float16'")]
+    [InlineData("{\"output\":\"logits\",\"element_type\":\"float16\",\"count\":1,\"inputs\":\"AAAAAA==\",\"outputs\":\"AAAAAA==\"}", "element_type must be float32, float64 or uint8, not 'float16'")]
     [InlineData("{\"output\":\"logits\",\"element_type\":\"float32\",\"count\":0,\"inputs\":\"AAAAAA==\",\"outputs\":\"AAAAAA==\"}", "has no positive 'count'")]
     [InlineData("{\"output\":\"logits\",\"element_type\":\"float32\",\"count\":1,\"inputs\":\"%%%\",\"outputs\":\"AAAAAA==\"}", "'inputs' is not base64")]
     [InlineData("{\"output\":\"logits\",\"element_type\":\"float32\",\"count\":1,\"inputs\":\"AAAA\",\"outputs\":\"AAAAAA==\"}", "'inputs' holds 3 bytes, not a whole number of float32 values")]

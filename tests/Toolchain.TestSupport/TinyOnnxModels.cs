@@ -105,6 +105,30 @@ public static class TinyOnnxModels
         return Write(model, path);
     }
 
+    /// <summary>
+    /// Writes the image classifier as <c>trainer export --input uint8</c> would: a UINT8 input of raw pixels, then Cast,
+    /// divide by 255 and the card's normalisation at the head; the card says uint8 and normalisation in graph.
+    /// </summary>
+    public static string WritePixelImageClassifier(string path, ModelCard? card = null)
+    {
+        card ??= ImageCard();
+        var model = ImageClassifierModel("input", "logits", "probabilities", batch: null);
+        var graph = model.Graph;
+        graph.Node[0].Input[0] = "normalised";
+        graph.Input[0].Type.TensorType.ElemType = (int)TensorProto.Types.DataType.Uint8;
+        graph.Initializer.Add(FloatTensor("scale", [], [255f]));
+        graph.Initializer.Add(FloatTensor("mean", [], [(float)card.Mean]));
+        graph.Initializer.Add(FloatTensor("std", [], [(float)card.Std]));
+        var cast = new NodeProto { OpType = "Cast", Input = { "input" }, Output = { "as_float" } };
+        cast.Attribute.Add(new AttributeProto { Name = "to", Type = AttributeProto.Types.AttributeType.Int, I = (long)TensorProto.Types.DataType.Float });
+        graph.Node.Insert(0, cast);
+        graph.Node.Insert(1, Node("Div", ["as_float", "scale"], ["unit"]));
+        graph.Node.Insert(2, Node("Sub", ["unit", "mean"], ["centred"]));
+        graph.Node.Insert(3, Node("Div", ["centred", "std"], ["normalised"]));
+        AddCard(model, card with { ElementType = ElementType.UInt8, NormalizationInGraph = true });
+        return Write(model, path);
+    }
+
     /// <summary>The four reference inputs of an image classifier written with an integrity record: classes 0 to 3, normalised.</summary>
     public static float[][] ReferenceImages() =>
         Enumerable.Range(0, 4).Select(c => ImageForClass(c, on: (float)((1 - 0.1307) / 0.3081), off: (float)(-0.1307 / 0.3081))).ToArray();

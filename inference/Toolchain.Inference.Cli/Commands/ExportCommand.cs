@@ -75,7 +75,7 @@ internal static partial class ExportCommand
         OutputFolder.Require(o.Out, $"--out {o.Out}");
         // Loading checks the card against the graph and the integrity record: a file our service would refuse is not exported.
         using var model = ModelLoader.Load(o.Model, ExecutionProvider.Cpu, threads: 1, console, verify: !o.NoVerify);
-        if (model.Info.Card is null)
+        if (model.Info.IsForeign)
         {
             throw new InvalidInputFileException(o.Model, "has no model card; a Triton configuration is written from the card's input, outputs and labels");
         }

@@ -32,7 +32,7 @@ internal sealed record TritonModelConfig
     /// </summary>
     public static TritonModelConfig For(string name, ModelInfo info, int maxBatchSize, int instances, long maxQueueDelayMicroseconds, bool gpu)
     {
-        var card = info.Card ?? throw new InvalidOperationException("a Triton configuration needs the model card");
+        var card = info.IsForeign ? throw new InvalidOperationException("a Triton configuration needs the model card") : info.Card;
         // The binary nets end in one sigmoid column for two labels: no label per column, so no label file on it.
         var classes = card.Task == ModelTask.Binary ? 1 : card.Labels.Count;
         var labelled = classes == card.Labels.Count ? LabelFileName : null;

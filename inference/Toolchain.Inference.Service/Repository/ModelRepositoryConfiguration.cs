@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration.Memory;
+using Toolchain.Inference.Service.Protocol;
 
 namespace Toolchain.Inference.Service.Repository;
 
@@ -12,12 +13,9 @@ internal static class ModelRepositoryConfiguration
     /// <summary>The configuration key (command line <c>--model-repository</c>).</summary>
     public const string Key = "model-repository";
 
-    /// <summary>The section of the served models.</summary>
-    public const string ModelsSection = "Models";
-
     /// <summary>The entries for <paramref name="repository"/>'s models.</summary>
     public static Dictionary<string, string?> Entries(string repository) =>
-        TritonModelRepository.Read(repository).ToDictionary(m => $"{ModelsSection}:{m.Name}:Path", string? (m) => m.Path);
+        TritonModelRepository.Read(repository).ToDictionary(m => $"{ServedModels.Section}:{m.Name}:Path", string? (m) => m.Path);
 
     /// <summary>
     /// Adds the repository named by <see cref="Key"/> in <paramref name="configuration"/>, if any, below every source
@@ -30,21 +28,5 @@ internal static class ModelRepositoryConfiguration
             return;
         }
         ((IConfigurationBuilder)configuration).Sources.Insert(0, new MemoryConfigurationSource { InitialData = Entries(repository) });
-    }
-
-    /// <summary>
-    /// The one model file configured under <see cref="ModelsSection"/>, for a service that serves one model; null when
-    /// there is none. More than one is refused with their names, rather than one of them served silently.
-    /// </summary>
-    public static string? SingleModelPath(IConfiguration configuration)
-    {
-        var models = configuration.GetSection(ModelsSection).GetChildren().Where(m => m["Path"] is { Length: > 0 }).ToList();
-        return models.Count switch
-        {
-            0 => null,
-            1 => models[0]["Path"],
-            _ => throw new InvalidOperationException(
-                $"this service serves one model, and the configuration names {models.Count} ({string.Join(", ", models.Select(m => m.Key))}); pass --model, or a repository with one model"),
-        };
     }
 }

@@ -110,7 +110,7 @@ internal sealed class BatchingClassifier : IAsyncDisposable, IDisposable
             var request = NewRequest(lease, features.Length);
             features.CopyTo(request.Floats);
             lease = null;
-            return Enqueue(request, cancellationToken);
+            return Enqueue(request, request.Classification!, cancellationToken);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -141,7 +141,7 @@ internal sealed class BatchingClassifier : IAsyncDisposable, IDisposable
             var request = NewRequest(lease, pixels.Length);
             PixelNormalizer.Normalize(pixels, images.Preprocessor.Mean, images.Preprocessor.Std, request.Floats.AsSpan(0, pixels.Length));
             lease = null;
-            return Enqueue(request, cancellationToken);
+            return Enqueue(request, request.Classification!, cancellationToken);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -150,6 +150,43 @@ internal sealed class BatchingClassifier : IAsyncDisposable, IDisposable
         finally
         {
             // Null once the queue owns the lease; any failure, out-of-memory included, must not keep the model alive.
+            lease?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="rows"/> rows of raw input in the leased model's own element type (see
+    /// <see cref="OnnxModel.RunTensors"/>) together with other requests' rows, and answers this request's rows of every
+    /// output. A request of more rows than <see cref="BatchingOptions.MaxBatchSize"/> fails with
+    /// <see cref="ToolchainException"/>; other failures as for <see cref="ClassifyAsync(ReadOnlySpan{float}, CancellationToken)"/>.
+    /// </summary>
+    public Task<TensorResult> InferAsync(ReadOnlySpan<byte> input, int rows, CancellationToken cancellationToken = default)
+    {
+        ModelLease? lease = null;
+        try
+        {
+            if (rows < 1 || rows > _maxBatchSize)
+            {
+                throw new ToolchainException($"a request of {rows} rows is outside the batch limit of 1 to {_maxBatchSize}");
+            }
+            CheckAdmission();
+            lease = _source.Acquire();
+            var rowBytes = lease.Model.InputSpec.RowBytes;
+            if ((long)rows * rowBytes != input.Length)
+            {
+                throw new ToolchainException($"input holds {input.Length} bytes but {rows} rows of this model need {(long)rows * rowBytes}");
+            }
+            var request = new Request(lease, [], ArrayPool<byte>.Shared.Rent(Math.Max(1, input.Length)), rows, input.Length);
+            input.CopyTo(request.Raw);
+            lease = null;
+            return Enqueue(request, request.Tensors!, cancellationToken);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return Task.FromException<TensorResult>(e);
+        }
+        finally
+        {
             lease?.Dispose();
         }
     }
@@ -192,13 +229,13 @@ internal sealed class BatchingClassifier : IAsyncDisposable, IDisposable
         return new Request(lease, ArrayPool<float>.Shared.Rent(length));
     }
 
-    private Task<ClassificationResult> Enqueue(Request request, CancellationToken cancellationToken)
+    private Task<T> Enqueue<T>(Request request, TaskCompletionSource<T> completion, CancellationToken cancellationToken)
     {
         if (Interlocked.Increment(ref _admitted) > _capacity)
         {
             _rejections.Add(1, MetricTags);
             Finish(request);
-            return Task.FromException<ClassificationResult>(new BatchQueueFullException(_capacity));
+            return Task.FromException<T>(new BatchQueueFullException(_capacity));
         }
         request.Cancellation = cancellationToken;
         request.Queue = _queue.Writer;
@@ -207,7 +244,7 @@ internal sealed class BatchingClassifier : IAsyncDisposable, IDisposable
             request.Registration = cancellationToken.UnsafeRegister(static (state, token) =>
             {
                 var cancelled = (Request)state!;
-                if (cancelled.Completion.TrySetCanceled(token))
+                if (cancelled.TryCancel(token))
                 {
                     cancelled.Queue?.TryWrite(null);
                 }
@@ -217,9 +254,9 @@ internal sealed class BatchingClassifier : IAsyncDisposable, IDisposable
         if (!_queue.Writer.TryWrite(request))
         {
             Finish(request);
-            request.Completion.TrySetException(new ObjectDisposedException(nameof(BatchingClassifier)));
+            request.Fail(new ObjectDisposedException(nameof(BatchingClassifier)));
         }
-        return request.Completion.Task;
+        return completion.Task;
     }
 
     /// <summary>Releases what a request holds once it is answered or dropped; runs exactly once per admitted request.</summary>
@@ -227,7 +264,14 @@ internal sealed class BatchingClassifier : IAsyncDisposable, IDisposable
     {
         request.Registration.Dispose();
         request.Lease.Dispose();
-        ArrayPool<float>.Shared.Return(request.Floats);
+        if (request.Raw is { } raw)
+        {
+            ArrayPool<byte>.Shared.Return(raw);
+        }
+        else
+        {
+            ArrayPool<float>.Shared.Return(request.Floats);
+        }
         Interlocked.Decrement(ref _admitted);
     }
 
@@ -285,6 +329,8 @@ internal sealed class BatchingClassifier : IAsyncDisposable, IDisposable
     private sealed class Instance(BatchingClassifier owner)
     {
         private readonly List<Request> _batch = new(owner._maxBatchSize);
+        private int _rows;
+        private byte[] _rawInputs = [];
         private float[] _floatInputs = [];
         private float[] _probabilities = [];
         private readonly List<CancellationTokenRegistration> _groupRegistrations = [];
@@ -304,6 +350,7 @@ internal sealed class BatchingClassifier : IAsyncDisposable, IDisposable
             finally
             {
                 _batch.Clear();
+                _rows = 0;
                 owner._idle.Writer.TryWrite(this);
             }
         }
@@ -311,19 +358,26 @@ internal sealed class BatchingClassifier : IAsyncDisposable, IDisposable
         /// <summary>Moves waiting requests into the batch, dropping those cancelled meanwhile (and the wake-ups they sent).</summary>
         public void Take(ChannelReader<Request?> reader)
         {
-            while (_batch.Count < owner._maxBatchSize && reader.TryRead(out var request))
+            // Batches are limited in rows: a tensor request brings all of its own, an image one row.
+            while (_rows < owner._maxBatchSize && reader.TryPeek(out var next))
             {
+                if (next is not null && !next.IsAnswered && _batch.Count > 0 && _rows + next.Rows > owner._maxBatchSize)
+                {
+                    break;
+                }
+                reader.TryRead(out var request);
                 if (request is null)
                 {
                     continue;
                 }
-                if (request.Completion.Task.IsCompleted)
+                if (request.IsAnswered)
                 {
                     owner.Finish(request);
                 }
                 else
                 {
                     _batch.Add(request);
+                    _rows += request.Rows;
                 }
             }
         }
@@ -335,7 +389,7 @@ internal sealed class BatchingClassifier : IAsyncDisposable, IDisposable
         /// </summary>
         public async Task<CancellationTokenSource> FillAsync(ChannelReader<Request?> reader, CancellationTokenSource timeout)
         {
-            while (_batch.Count < owner._maxBatchSize)
+            while (_rows < owner._maxBatchSize)
             {
                 DropCancelled();
                 if (_batch.Count == 0)
@@ -386,8 +440,9 @@ internal sealed class BatchingClassifier : IAsyncDisposable, IDisposable
         {
             for (var i = _batch.Count - 1; i >= 0; i--)
             {
-                if (_batch[i].Completion.Task.IsCompleted)
+                if (_batch[i].IsAnswered)
                 {
+                    _rows -= _batch[i].Rows;
                     owner.Finish(_batch[i]);
                     _batch.RemoveAt(i);
                 }
@@ -403,12 +458,20 @@ internal sealed class BatchingClassifier : IAsyncDisposable, IDisposable
             while (start < _batch.Count)
             {
                 var model = _batch[start].Lease.Model;
+                var tensors = _batch[start].Raw is not null;
                 var end = start + 1;
-                while (end < _batch.Count && ReferenceEquals(_batch[end].Lease.Model, model))
+                while (end < _batch.Count && ReferenceEquals(_batch[end].Lease.Model, model) && (_batch[end].Raw is not null) == tensors)
                 {
                     end++;
                 }
-                RunGroup(model, start, end - start);
+                if (tensors)
+                {
+                    RunTensorGroup(model, start, end - start);
+                }
+                else
+                {
+                    RunGroup(model, start, end - start);
+                }
                 start = end;
             }
         }
@@ -462,11 +525,90 @@ internal sealed class BatchingClassifier : IAsyncDisposable, IDisposable
                     owner.Finish(request);
                     if (results is not null)
                     {
-                        request.Completion.TrySetResult(results[i]);
+                        request.Classification!.TrySetResult(results[i]);
                     }
                     else
                     {
-                        request.Completion.TrySetException(failure!);
+                        request.Fail(failure!);
+                    }
+                }
+            }
+        }
+
+        /// <summary>
+        /// Runs tensor requests as one model run over all their rows, then hands each request its own rows of every
+        /// output; answered as <see cref="RunGroup"/> answers.
+        /// </summary>
+        private void RunTensorGroup(OnnxModel model, int start, int count)
+        {
+            var began = owner._time.GetTimestamp();
+            TensorResult[]? results = null;
+            Exception? failure = null;
+            try
+            {
+                var rows = 0;
+                var bytes = 0;
+                for (var i = 0; i < count; i++)
+                {
+                    rows += _batch[start + i].Rows;
+                    bytes += _batch[start + i].RawLength;
+                }
+                var inputs = Grow(ref _rawInputs, bytes);
+                var offset = 0;
+                for (var i = 0; i < count; i++)
+                {
+                    var request = _batch[start + i];
+                    request.Raw.AsSpan(0, request.RawLength).CopyTo(inputs[offset..]);
+                    offset += request.RawLength;
+                }
+                byte[][] outputs;
+                try
+                {
+                    outputs = model.RunTensors(inputs, rows, WatchGroup(start, count));
+                }
+                finally
+                {
+                    UnwatchGroup();
+                }
+                var specs = model.OutputSpecs;
+                var answers = new TensorResult[count];
+                var row = 0;
+                for (var i = 0; i < count; i++)
+                {
+                    var request = _batch[start + i];
+                    var mine = new byte[outputs.Length][];
+                    for (var o = 0; o < outputs.Length; o++)
+                    {
+                        var rowBytes = (int)specs[o].RowBytes;
+                        mine[o] = outputs[o].AsSpan(row * rowBytes, request.Rows * rowBytes).ToArray();
+                    }
+                    answers[i] = new TensorResult(request.Lease.Version, mine, specs, model.Info.Labels, request.Rows);
+                    row += request.Rows;
+                }
+                results = answers;
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+            try
+            {
+                owner._batchSizes.Record(count, owner.MetricTags);
+                owner._batchSeconds.Record(owner._time.GetElapsedTime(began).TotalSeconds, owner.MetricTags);
+            }
+            finally
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    var request = _batch[start + i];
+                    owner.Finish(request);
+                    if (results is not null)
+                    {
+                        request.Tensors!.TrySetResult(results[i]);
+                    }
+                    else
+                    {
+                        request.Fail(failure!);
                     }
                 }
             }
@@ -527,11 +669,59 @@ internal sealed class BatchingClassifier : IAsyncDisposable, IDisposable
         }
     }
 
-    private sealed class Request(ModelLease lease, float[] floats)
+    /// <summary>
+    /// One queued request: an example of floats answered with a classification, or (with <see cref="Raw"/>) rows of
+    /// raw input answered with raw outputs.
+    /// </summary>
+    private sealed class Request
     {
-        public ModelLease Lease { get; } = lease;
-        public float[] Floats { get; } = floats;
-        public TaskCompletionSource<ClassificationResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public Request(ModelLease lease, float[] floats)
+        {
+            Lease = lease;
+            Floats = floats;
+            Rows = 1;
+            Classification = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            Answer = Classification.Task;
+        }
+
+        public Request(ModelLease lease, float[] floats, byte[] raw, int rows, int rawLength)
+        {
+            Lease = lease;
+            Floats = floats;
+            Raw = raw;
+            Rows = rows;
+            RawLength = rawLength;
+            Tensors = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            Answer = Tensors.Task;
+        }
+
+        public ModelLease Lease { get; }
+        public float[] Floats { get; }
+
+        /// <summary>Raw input rows of a tensor request (pooled; <see cref="RawLength"/> bytes are used), else null.</summary>
+        public byte[]? Raw { get; }
+        public int RawLength { get; }
+        public int Rows { get; }
+        public TaskCompletionSource<ClassificationResult>? Classification { get; }
+        public TaskCompletionSource<TensorResult>? Tensors { get; }
+        private Task Answer { get; }
+
+        public bool IsAnswered => Answer.IsCompleted;
+
+        public bool TryCancel(CancellationToken token) => Classification?.TrySetCanceled(token) ?? Tensors!.TrySetCanceled(token);
+
+        public void Fail(Exception e)
+        {
+            if (Classification is not null)
+            {
+                Classification.TrySetException(e);
+            }
+            else
+            {
+                Tensors!.TrySetException(e);
+            }
+        }
+
         public CancellationTokenRegistration Registration { get; set; }
         public CancellationToken Cancellation { get; set; }
 

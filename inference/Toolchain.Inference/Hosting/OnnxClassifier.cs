@@ -175,6 +175,32 @@ public sealed class OnnxClassifier : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="rows"/> rows of raw input in the model's own element type and answers the raw outputs, for
+    /// tensor protocols. With batching on, the rows join other requests' in one run (up to
+    /// <see cref="BatchingOptions.MaxBatchSize"/> rows, more fails with <see cref="ToolchainException"/>); errors
+    /// otherwise as for <see cref="ClassifyImageAsync"/>.
+    /// </summary>
+    internal Task<TensorResult> InferAsync(ReadOnlySpan<byte> input, int rows, CancellationToken cancellationToken = default)
+    {
+        if (_batcher is not null)
+        {
+            return _batcher.InferAsync(input, rows, cancellationToken);
+        }
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using var lease = Models.Acquire();
+            var model = lease.Model;
+            var outputs = model.RunTensors(input, rows, cancellationToken);
+            return Task.FromResult(new TensorResult(lease.Version, outputs, model.OutputSpecs, model.Info.Labels, rows));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return Task.FromException<TensorResult>(e);
+        }
+    }
+
     /// <summary>Lets queued requests finish, then releases the model. Disposing more than once is harmless.</summary>
     public async ValueTask DisposeAsync()
     {

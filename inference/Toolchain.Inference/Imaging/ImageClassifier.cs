@@ -26,7 +26,9 @@ public sealed class ImageClassifier : IDisposable
                 $"the model's input [{string.Join(',', shape)}] is not a 28×28 single-channel image, so it cannot classify image files");
         }
         Model = model;
-        Preprocessor = new DigitPreprocessor(mode ?? model.Info.PreprocessingMode, model.Info.Mean, model.Info.Std, imageLimits);
+        // A graph that normalises its own input (a uint8 export) takes pixels 0-255: (p/255 - 0) / (1/255) = p.
+        var (mean, std) = model.Info.Card is { NormalizationInGraph: true } ? (0.0, 1.0 / 255) : (model.Info.Mean, model.Info.Std);
+        Preprocessor = new DigitPreprocessor(mode ?? model.Info.PreprocessingMode, mean, std, imageLimits);
         _ownsModel = ownsModel;
     }
 

@@ -99,9 +99,13 @@ internal static class IntegrityCheck
         }
         long[] shape = [reference.Count, .. featureDims];
         using var runOptions = new RunOptions();
-        using var input = card.ElementType == ElementType.Float64
-            ? OrtValue.CreateTensorValueFromMemory(reference.Inputs.ToArray(), shape)
-            : OrtValue.CreateTensorValueFromMemory(reference.Inputs.Select(v => (float)v).ToArray(), shape);
+        using var input = card.ElementType switch
+        {
+            ElementType.Float64 => OrtValue.CreateTensorValueFromMemory(reference.Inputs.ToArray(), shape),
+            // Pixels 0-255, recorded exactly as float32.
+            ElementType.UInt8 => OrtValue.CreateTensorValueFromMemory(reference.Inputs.Select(v => (byte)v).ToArray(), shape),
+            _ => OrtValue.CreateTensorValueFromMemory(reference.Inputs.Select(v => (float)v).ToArray(), shape),
+        };
         IDisposableReadOnlyCollection<OrtValue> results;
         try
         {

@@ -62,7 +62,7 @@ internal static class ModelInfoReader
         {
             throw new InvalidInputFileException(path, $"model card names input '{card.InputName}' but the graph has {Names(inputs)}");
         }
-        var elementType = ElementTypeOf(path, card.InputName, input);
+        var elementType = ElementTypeOf(path, card.InputName, input, inputOnly: true);
         if (elementType != card.ElementType)
         {
             throw new InvalidInputFileException(path, $"model card says {ContractText.Of(card.ElementType)} input but the graph's input '{card.InputName}' is {ContractText.Of(elementType)}");
@@ -103,7 +103,7 @@ internal static class ModelInfoReader
             throw new InvalidInputFileException(path, $"foreign model has {inputs.Count} inputs ({Names(inputs)}); only single-input models are supported");
         }
         var (inputName, input) = inputs.First();
-        var elementType = ElementTypeOf(path, inputName, input);
+        var elementType = ElementTypeOf(path, inputName, input, inputOnly: true);
         if (foreign.InputShape.Count < 2 || foreign.InputShape.Skip(1).Any(d => d <= 0))
         {
             throw new InvalidInputFileException(path, $"the supplied input shape [{string.Join(',', foreign.InputShape)}] needs a batch axis and positive feature dimensions");
@@ -174,14 +174,17 @@ internal static class ModelInfoReader
         }
     }
 
-    private static ElementType ElementTypeOf(string path, string name, NodeMetadata node) =>
+    /// <summary>The element type of an input (float32, float64 or uint8 pixels) or an output (float32 or float64).</summary>
+    private static ElementType ElementTypeOf(string path, string name, NodeMetadata node, bool inputOnly = false) =>
         !node.IsTensor
             ? throw new InvalidInputFileException(path, $"'{name}' is not a tensor; only tensor inputs and outputs are supported")
             : node.ElementDataType switch
             {
                 TensorElementType.Float => ElementType.Float32,
                 TensorElementType.Double => ElementType.Float64,
-                var t => throw new InvalidInputFileException(path, $"'{name}' has element type {t}; only float32 and float64 are supported"),
+                TensorElementType.UInt8 when inputOnly => ElementType.UInt8,
+                var t => throw new InvalidInputFileException(path, $"'{name}' has element type {t}; only float32 and float64 are supported" +
+                    (inputOnly ? " (and uint8 inputs)" : "")),
             };
 
     private static string Names(IReadOnlyDictionary<string, NodeMetadata> nodes) =>

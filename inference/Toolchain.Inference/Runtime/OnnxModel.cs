@@ -22,6 +22,7 @@ public sealed class OnnxModel : IDisposable
     private readonly int _fixedBatch;
     private readonly bool _outputIsVector;
     private readonly OutputKind _outputKind;
+    private readonly string[] _tensorOutputNames;
     private volatile bool _disposed;
 
     private enum OutputKind
@@ -50,7 +51,19 @@ public sealed class OnnxModel : IDisposable
         _fixedBatch = batchDim > 0 ? batchDim : 0;
         ClassCount = info.Task == ModelTask.Binary ? 2 : info.Labels.Count;
         _outputKind = info.OutputIsProbability ? OutputKind.Probabilities : info.IsForeign ? OutputKind.Unknown : OutputKind.Logits;
+        InputSpec = new TensorSpec(info.InputName, _inputType, info.InputShape.ToArray());
+        OutputSpecs = session.OutputMetadata.Select(kv => TensorSpec.Of(kv.Key, kv.Value)).OfType<TensorSpec>().ToArray();
+        _tensorOutputNames = OutputSpecs.Select(o => o.Name).ToArray();
     }
+
+    /// <summary>The input as a tensor protocol describes it: name, the graph's element type, shape with -1 for the batch.</summary>
+    internal TensorSpec InputSpec { get; }
+
+    /// <summary>The graph's outputs that split into rows (fixed non-batch axes), in the graph's order.</summary>
+    internal IReadOnlyList<TensorSpec> OutputSpecs { get; }
+
+    /// <summary>The largest batch one run takes: the graph's fixed batch size, or 0 when the batch axis is free.</summary>
+    internal int FixedBatch => _fixedBatch;
 
     /// <summary>What the model declares about itself.</summary>
     public ModelInfo Info { get; }
@@ -155,6 +168,27 @@ public sealed class OnnxModel : IDisposable
             }
             return;
         }
+        if (_inputType == TensorElementType.UInt8)
+        {
+            // A uint8 graph takes pixels; callers deal in floats, which hold them exactly (0-255).
+            var pixels = ArrayPool<byte>.Shared.Rent(Math.Max(1, inputs.Length));
+            try
+            {
+                for (var i = 0; i < inputs.Length; i++)
+                {
+                    pixels[i] = (byte)Math.Clamp(MathF.Round(inputs[i]), 0, 255);
+                }
+                fixed (byte* p = pixels)
+                {
+                    RunChunks((IntPtr)p, sizeof(byte), count, probabilities, cancellationToken);
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(pixels);
+            }
+            return;
+        }
         var widened = ArrayPool<double>.Shared.Rent(Math.Max(1, inputs.Length));
         try
         {
@@ -199,6 +233,59 @@ public sealed class OnnxModel : IDisposable
             }
         }
         return best;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="rows"/> rows of raw input, laid out back to back in the graph's own element type
+    /// (little-endian, as <see cref="InputSpec"/> says), and returns every output of <see cref="OutputSpecs"/> as raw
+    /// bytes, row after row. No normalisation, widening or softmax: what a tensor protocol asks for. Cancellation as
+    /// for <see cref="Classify"/>.
+    /// </summary>
+    internal unsafe byte[][] RunTensors(ReadOnlySpan<byte> input, int rows, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var rowBytes = InputSpec.RowBytes;
+        if (rows < 1 || (long)rows * rowBytes != input.Length)
+        {
+            throw new ToolchainException($"input holds {input.Length} bytes but {rows} rows of shape [{string.Join(',', _featureDims)}] need {(long)rows * rowBytes}");
+        }
+        if (_fixedBatch > 0 && rows != _fixedBatch)
+        {
+            throw new ToolchainException($"the model's graph fixes the batch size at {_fixedBatch}, not {rows}");
+        }
+        long[] shape = [rows, .. _featureDims];
+        cancellationToken.ThrowIfCancellationRequested();
+        fixed (byte* p = input)
+        {
+            using var inputValue = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, _inputType, shape, (IntPtr)p, input.Length);
+            using var runOptions = new RunOptions();
+            // Declared after runOptions so it is disposed first (see Run).
+            using var registration = cancellationToken.UnsafeRegister(static state => ((RunOptions)state!).Terminate = true, runOptions);
+            try
+            {
+                using var outputs = _session.Run(runOptions, _inputNames, [inputValue], _tensorOutputNames);
+                var result = new byte[outputs.Count][];
+                for (var i = 0; i < outputs.Count; i++)
+                {
+                    var bytes = outputs[i].GetTensorMutableRawData();
+                    var expected = rows * OutputSpecs[i].RowBytes;
+                    if (bytes.Length != expected)
+                    {
+                        throw new ToolchainException($"output '{OutputSpecs[i].Name}' holds {bytes.Length} bytes for {rows} rows, not {expected}");
+                    }
+                    result[i] = bytes.ToArray();
+                }
+                return result;
+            }
+            catch (OnnxRuntimeException e) when (cancellationToken.IsCancellationRequested)
+            {
+                throw new OperationCanceledException("the model run was cancelled", e, cancellationToken);
+            }
+            catch (OnnxRuntimeException e)
+            {
+                throw new ToolchainException($"ONNX Runtime failed to run the model: {OrtErrorText.FirstLine(e)}", e);
+            }
+        }
     }
 
     /// <inheritdoc />

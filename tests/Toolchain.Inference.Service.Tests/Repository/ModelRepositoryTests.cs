@@ -1,3 +1,4 @@
+using Toolchain.Inference.Service.Protocol;
 using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Builder;
@@ -90,7 +91,7 @@ public sealed class ModelRepositoryTests : IDisposable
     }
 
     [Fact]
-    public void Explicit_settings_win_over_the_repository_and_two_models_are_refused_by_the_one_model_service()
+    public void Explicit_settings_win_over_the_repository_and_every_model_of_it_is_served()
     {
         Model("a", "1");
         Model("b", "1");
@@ -101,7 +102,8 @@ public sealed class ModelRepositoryTests : IDisposable
 
         Assert.Equal("/elsewhere/a.onnx", configuration["Models:a:Path"]);
         Assert.Equal(Path.Combine(Repo, "b", "1", "model.onnx"), configuration["Models:b:Path"]);
-        var e = Assert.Throws<InvalidOperationException>(() => ModelRepositoryConfiguration.SingleModelPath(configuration));
-        Assert.Contains("names 2 (a, b)", e.Message);
+        var served = ServedModels.Read(configuration, modelPath: null, fallbackPath: "unused.onnx");
+        Assert.Equal(["a", "b"], served.All.Select(m => m.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(Path.GetFullPath("/elsewhere/a.onnx"), served.Find("a")!.Path);
     }
 }

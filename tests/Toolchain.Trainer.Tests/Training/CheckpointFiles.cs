@@ -80,7 +80,7 @@ internal static class CheckpointFiles
         { "dataset-null", "checkpoint header has no dataset" },
         { "history-null", "checkpoint header has no history" },
         { "epoch-negative", "completed epoch count -3 is negative" },
-        { "element-type-bad", "has a damaged header ('int8' is not float32 or float64)" },
+        { "element-type-bad", "has a damaged header ('int8' is not float32, float64 or uint8)" },
         { "architecture-wider", "its options' architecture 'linear(2) sigmoid linear(1) sigmoid' differs from its stored architecture 'linear(5) sigmoid linear(1) sigmoid'" },
     };
 

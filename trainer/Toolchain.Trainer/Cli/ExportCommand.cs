@@ -23,6 +23,10 @@ public static class ExportCommand
         [Option("out", HelpText = "ONNX file to write (default: model.onnx beside the checkpoint)")]
         public string? Out { get; set; }
 
+        /// <summary>What the exported graph takes: float (default) or uint8 pixels.</summary>
+        [Option("input", HelpText = ExportInput.Help)]
+        public string? Input { get; set; }
+
         /// <summary>Data folder.</summary>
         [Option("data-dir", HelpText = "where catalog datasets live, for verification inputs (default $TOOLCHAIN_DATA, else data/ in the repository)")]
         public string? DataDir { get; set; }
@@ -46,6 +50,7 @@ public static class ExportCommand
             var outPath = Path.GetFullPath(CommandArguments.PathOption("--out", a.Out)
                 ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(checkpointPath))!, "model.onnx"));
             var dataRoot = Path.GetFullPath(CommandArguments.PathOption("--data-dir", a.DataDir) ?? DataPaths.DefaultRoot());
+            var pixelInput = ExportInput.IsPixels(a.Input);
             if (WritableFolder.RemoveStaleTemporaryFiles(Path.GetDirectoryName(outPath)!) is { } removed)
             {
                 output.WriteLine(removed);
@@ -58,7 +63,7 @@ public static class ExportCommand
             using (data)
             {
                 checkpoint.CheckFits(data);
-                var result = ModelExport.Export(model, checkpoint.Spec, card, data, outPath);
+                var result = ModelExport.Export(model, checkpoint.Spec, card, data, outPath, pixelInput);
                 output.WriteLine($"exported {result.Summary}");
                 return ExitCodes.Ok;
             }

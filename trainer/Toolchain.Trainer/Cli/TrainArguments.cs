@@ -89,6 +89,10 @@ public sealed class TrainArguments
     [Option("data-seed", HelpText = "xor: seed of the data draw (default 0, the notebook's; the test set uses the next)")]
     public uint? DataSeed { get; set; }
 
+    /// <summary>What the exported graph takes: float (default) or uint8 pixels.</summary>
+    [Option("input", HelpText = ExportInput.Help)]
+    public string? Input { get; set; }
+
     /// <summary>Skip ONNX export.</summary>
     [Option("no-export", HelpText = "do not write model.onnx")]
     public bool NoExport { get; set; }

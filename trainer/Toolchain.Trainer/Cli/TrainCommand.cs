@@ -174,6 +174,8 @@ public static class TrainCommand
         var outDir = Path.GetFullPath(CommandArguments.PathOption("--out", a.Out) ?? Path.Combine(root, "artifacts", a.Model));
         var dataRoot = Path.GetFullPath(CommandArguments.PathOption("--data-dir", a.DataDir) ?? DataPaths.DefaultRoot());
         var checkpointPath = Path.Combine(outDir, Checkpoint.FileName);
+        // Checked before training, so a typo costs nothing.
+        var pixelInput = ExportInput.IsPixels(a.Input);
 
         CheckpointContents? resume = null;
         TrainingOptions options;
@@ -264,7 +266,7 @@ public static class TrainCommand
             {
                 try
                 {
-                    var result = ModelExport.Export(run.Model, spec, card, data, Path.Combine(outDir, "model.onnx"));
+                    var result = ModelExport.Export(run.Model, spec, card, data, Path.Combine(outDir, "model.onnx"), pixelInput);
                     onnxPath = result.Path;
                     parity = result.MaxAbsDiff;
                     Say($"exported {result.Summary}");

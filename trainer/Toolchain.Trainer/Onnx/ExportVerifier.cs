@@ -31,7 +31,7 @@ internal static class ExportVerifier
     /// </summary>
     public const int ReferenceInputBytes = 64 * 1024;
 
-    public static Outcome Verify(string onnxPath, Sequential model, IReadOnlyList<Tensor> batches, OnnxElementType type, OnnxOutputs outputs)
+    public static Outcome Verify(string onnxPath, Sequential model, IReadOnlyList<Tensor> batches, OnnxElementType type, OnnxOutputs outputs, Pixels? pixels = null)
     {
         InferenceSession session;
         try
@@ -57,7 +57,7 @@ internal static class ExportVerifier
                 int samples = 0;
                 foreach (var batch in batches)
                 {
-                    CompareBatch(session, model, device, batch, type, names, diffs, magnitudes, reference);
+                    CompareBatch(session, model, device, batch, type, names, diffs, magnitudes, reference, pixels);
                     samples += (int)batch.shape[0];
                 }
                 int worst = diffs.Length > 1 && (double.IsNaN(diffs[1]) || diffs[1] > diffs[0]) ? 1 : 0;
@@ -72,17 +72,20 @@ internal static class ExportVerifier
 
     private static void CompareBatch(
         InferenceSession session, Sequential model, Device device, Tensor batch, OnnxElementType type,
-        string[] names, double[] diffs, double[] magnitudes, ReferenceCollector reference)
+        string[] names, double[] diffs, double[] magnitudes, ReferenceCollector reference, Pixels? pixels)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var x = batch.detach().cpu().to_type(type.TorchType).contiguous();
-        var output = model.forward(x.to(device)).cpu().contiguous();
+        // A pixel graph gets the uint8 pixels; TorchSharp gets them through the same scaling and normalisation.
+        var x = pixels is null ? batch.detach().cpu().to_type(type.TorchType).contiguous() : batch.detach().cpu().contiguous();
+        var networkInput = pixels is null ? x : PixelInputHead.Normalise(x, pixels.Mean, pixels.Std).contiguous();
+        var output = model.forward(networkInput.to(device)).cpu().contiguous();
         // The graph's second output, when present, is the Softmax the exporter appends.
         var expected = names.Length > 1 ? new[] { output, nn.functional.softmax(output, 1).contiguous() } : [output];
 
         using var runOptions = new RunOptions();
-        using var input = type.IsDouble
+        using var input = pixels is not null ? OrtValue.CreateTensorValueFromMemory(x.data<byte>().ToArray(), x.shape)
+            : type.IsDouble
             ? OrtValue.CreateTensorValueFromMemory(x.data<double>().ToArray(), x.shape)
             : OrtValue.CreateTensorValueFromMemory(x.data<float>().ToArray(), x.shape);
         using var results = session.Run(runOptions, [OnnxGraphEmitter.InputName], [input], names);

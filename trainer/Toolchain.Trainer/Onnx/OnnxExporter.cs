@@ -20,7 +20,14 @@ namespace Toolchain.Trainer.Onnx;
 /// <param name="InputShape">Input shape without the batch axis, e.g. [1,28,28] or [2].</param>
 /// <param name="Card">The model card; the exporter fills in the graph's input/output names, element type, task and parity.</param>
 /// <param name="VerificationInputs">A batch of real, model-ready (normalised) test inputs; random inputs are added by the exporter.</param>
-public sealed record ExportRequest(Sequential Model, ArchitectureSpec Spec, IReadOnlyList<long> InputShape, ModelCard Card, Tensor VerificationInputs);
+public sealed record ExportRequest(Sequential Model, ArchitectureSpec Spec, IReadOnlyList<long> InputShape, ModelCard Card, Tensor VerificationInputs)
+{
+    /// <summary>
+    /// Whether the graph takes raw uint8 pixels and scales and normalises them itself (<c>--input uint8</c>; float32
+    /// image models only); the card then says <see cref="ElementType.UInt8"/> and <see cref="ModelCard.NormalizationInGraph"/>.
+    /// </summary>
+    public bool PixelInput { get; init; }
+}
 
 /// <summary>What an export wrote and how closely ONNX Runtime matched TorchSharp.</summary>
 /// <param name="Path">The ONNX file written.</param>
@@ -85,18 +92,32 @@ public static class OnnxExporter
         var layers = request.Spec.Layers;
         var outputs = OnnxOutputs.For(layers, request.Spec.InferShapes(inputShape), inputShape);
         var card = CardFor(request, outputs, layout, inputShape, type);
+        if (request.PixelInput && (layout != InputLayout.Nchw || type != OnnxElementType.Float32))
+        {
+            throw new ToolchainException(
+                $"export: --input uint8 is for float32 image models; this one takes {ContractText.Of(type.Contract)} {ArchitectureSpec.FormatShape(inputShape)}");
+        }
+        Pixels? pixels = request.PixelInput ? new Pixels(card.Mean, card.Std) : null;
+        if (pixels is not null)
+        {
+            card = card with { ElementType = ElementType.UInt8, NormalizationInGraph = true };
+        }
 
         var modules = request.Model.named_children().Select(c => c.module).ToList();
         var graph = OnnxGraphEmitter.Emit(layers, modules, inputShape, type, outputs);
+        if (pixels is not null)
+        {
+            PixelInputHead.Prepend(graph, pixels.Mean, pixels.Std);
+        }
         options.Tamper?.Invoke(graph);
         var model = ModelFor(graph, card);
 
         double tolerance = options.Tolerance ?? type.Tolerance;
-        var batches = VerificationBatches(request.VerificationInputs, inputShape, type, options);
+        var batches = VerificationBatches(request.VerificationInputs, inputShape, type, options, pixels);
         ExportVerifier.Outcome outcome;
         try
         {
-            outcome = VerifyWritten(model, path, request.Model, batches, type, outputs);
+            outcome = VerifyWritten(model, path, request.Model, batches, type, outputs, pixels);
         }
         finally
         {
@@ -137,7 +158,7 @@ public static class OnnxExporter
 
     /// <summary>Writes the verified-to-be model beside <paramref name="path"/> under a temporary name, verifies that file, and removes it.</summary>
     private static ExportVerifier.Outcome VerifyWritten(
-        ModelProto model, string path, Sequential network, IReadOnlyList<Tensor> batches, OnnxElementType type, OnnxOutputs outputs)
+        ModelProto model, string path, Sequential network, IReadOnlyList<Tensor> batches, OnnxElementType type, OnnxOutputs outputs, Pixels? pixels)
     {
         var full = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(full)!;
@@ -158,7 +179,7 @@ public static class OnnxExporter
         }
         try
         {
-            return ExportVerifier.Verify(tmp, network, batches, type, outputs);
+            return ExportVerifier.Verify(tmp, network, batches, type, outputs, pixels);
         }
         finally
         {
@@ -166,8 +187,28 @@ public static class OnnxExporter
         }
     }
 
-    private static List<Tensor> VerificationBatches(Tensor real, long[] inputShape, OnnxElementType type, ExportOptions options)
+    /// <summary>
+    /// The verification batches: the real inputs, then random ones. For a pixel graph they are uint8 pixels (the real
+    /// inputs turned back into the pixels they were normalised from, and random pixels), which the verifier feeds to
+    /// ONNX Runtime as they are and to TorchSharp through <see cref="PixelInputHead.Normalise"/>.
+    /// </summary>
+    private static List<Tensor> VerificationBatches(Tensor real, long[] inputShape, OnnxElementType type, ExportOptions options, Pixels? pixels)
     {
+        if (pixels is not null)
+        {
+            var pixelBatches = VerificationBatches(real, inputShape, type, options, null);
+            var converted = new List<Tensor>();
+            using var pixelGenerator = new Generator((ulong)options.RandomSeed);
+            var realCount = real.shape[0] > 0 ? 1 : 0;
+            for (var i = 0; i < pixelBatches.Count; i++)
+            {
+                converted.Add(i < realCount
+                    ? PixelInputHead.Pixels(pixelBatches[i], pixels.Mean, pixels.Std)
+                    : randint(0, 256, pixelBatches[i].shape, ScalarType.Byte, generator: pixelGenerator));
+                pixelBatches[i].Dispose();
+            }
+            return converted;
+        }
         if (real.dim() != inputShape.Length + 1 || !real.shape.Skip(1).SequenceEqual(inputShape))
         {
             throw new ToolchainException(
@@ -251,3 +292,8 @@ public static class OnnxExporter
 
     private static string Format(double v) => v.ToString("0.0##E+0", CultureInfo.InvariantCulture);
 }
+
+/// <summary>The normalisation a pixel-input graph applies at its head.</summary>
+/// <param name="Mean">Normalisation mean after scaling to [0,1].</param>
+/// <param name="Std">Normalisation std after scaling to [0,1].</param>
+internal sealed record Pixels(double Mean, double Std);

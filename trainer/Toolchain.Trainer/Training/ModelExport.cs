@@ -12,11 +12,14 @@ public static class ModelExport
     /// <summary>Real test inputs given to the exporter's verification.</summary>
     public const int VerificationCount = 256;
 
-    /// <summary>Exports <paramref name="model"/> to <paramref name="path"/>, verified on the first test inputs of <paramref name="data"/>.</summary>
-    public static ExportResult Export(Sequential model, ArchitectureSpec spec, ModelCard card, TrainingData data, string path)
+    /// <summary>
+    /// Exports <paramref name="model"/> to <paramref name="path"/>, verified on the first test inputs of
+    /// <paramref name="data"/>; with <paramref name="pixelInput"/> the graph takes uint8 pixels (see <see cref="ExportRequest.PixelInput"/>).
+    /// </summary>
+    public static ExportResult Export(Sequential model, ArchitectureSpec spec, ModelCard card, TrainingData data, string path, bool pixelInput = false)
     {
         model.eval();
         using var inputs = data.TestX.narrow(0, 0, Math.Min(VerificationCount, data.TestCount));
-        return OnnxExporter.Export(new ExportRequest(model, spec, data.InputShape, card, inputs), path);
+        return OnnxExporter.Export(new ExportRequest(model, spec, data.InputShape, card, inputs) { PixelInput = pixelInput }, path);
     }
 }

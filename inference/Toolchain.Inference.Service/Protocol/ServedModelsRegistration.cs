@@ -1,0 +1,30 @@
+using Toolchain.Inference.Hosting;
+
+namespace Toolchain.Inference.Service.Protocol;
+
+/// <summary>Registers one keyed classifier per served model, and what the protocol endpoints need to find them.</summary>
+internal static class ServedModelsRegistration
+{
+    public static IServiceCollection AddServedModels(this IServiceCollection services, IConfiguration configuration, ServedModels models)
+    {
+        foreach (var model in models.All)
+        {
+            services.AddOnnxClassifier(model.Key, options =>
+            {
+                // The Classifier section holds every model's defaults; Models:{name} overrides them for that model.
+                configuration.GetSection("Classifier").Bind(options);
+                if (model.Section is { } section)
+                {
+                    configuration.GetSection(section).Bind(options);
+                }
+                options.ModelPath = model.Path;
+                // --model's file serves /v1/classify, which takes pictures: one that cannot must never serve. Models
+                // named in configuration serve tensors, whatever their input.
+                options.RequireImageInput = model.Section is null || options.RequireImageInput;
+            });
+        }
+        services.AddSingleton(models);
+        services.AddSingleton<InferenceRunner>();
+        return services;
+    }
+}

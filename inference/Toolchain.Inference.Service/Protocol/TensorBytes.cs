@@ -1,0 +1,266 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace Toolchain.Inference.Service.Protocol;
+
+/// <summary>
+/// Tensor elements as the protocol carries them, little-endian and row-major: read from JSON <c>data</c> (flat or
+/// nested), written back as JSON, and read one by one for classification.
+/// </summary>
+internal static class TensorBytes
+{
+    /// <summary>
+    /// The elements of a JSON <c>data</c> array (nested arrays are flattened in row-major order) as bytes of
+    /// <paramref name="type"/>. Throws <see cref="ProtocolException"/> naming <paramref name="input"/> for a value that is
+    /// not of that type or out of its range.
+    /// </summary>
+    public static (byte[] Bytes, long Count) FromJson(JsonElement data, TensorElementType type, string input)
+    {
+        var size = Toolchain.Inference.Runtime.TensorSpec.SizeOf(type);
+        var writer = new ArrayBufferWriter<byte>(Math.Max(16, size * 64));
+        long count = 0;
+        Walk(data);
+        return (writer.WrittenSpan.ToArray(), count);
+
+        void Walk(JsonElement element)
+        {
+            if (element.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var item in element.EnumerateArray())
+                {
+                    Walk(item);
+                }
+                return;
+            }
+            var span = writer.GetSpan(8);
+            Write(element, type, span, input, count);
+            writer.Advance(size);
+            count++;
+        }
+    }
+
+    private static void Write(JsonElement element, TensorElementType type, Span<byte> span, string input, long index)
+    {
+        if (type == TensorElementType.Bool)
+        {
+            span[0] = element.ValueKind switch
+            {
+                JsonValueKind.True => 1,
+                JsonValueKind.False => 0,
+                _ => throw Bad(input, index, element, "BOOL"),
+            };
+            return;
+        }
+        if (element.ValueKind != JsonValueKind.Number)
+        {
+            throw Bad(input, index, element, Datatype.Of(type));
+        }
+        var ok = type switch
+        {
+            TensorElementType.Float => element.TryGetDouble(out var d) && Put(span, (float)d, float.IsFinite((float)d)),
+            TensorElementType.Double => element.TryGetDouble(out var d) && Put(span, d),
+            TensorElementType.UInt8 => element.TryGetByte(out var b) && Put(span, b),
+            TensorElementType.Int8 => element.TryGetSByte(out var sb) && Put(span, sb),
+            TensorElementType.UInt16 => element.TryGetUInt16(out var u16) && Put(span, u16),
+            TensorElementType.Int16 => element.TryGetInt16(out var i16) && Put(span, i16),
+            TensorElementType.UInt32 => element.TryGetUInt32(out var u32) && Put(span, u32),
+            TensorElementType.Int32 => element.TryGetInt32(out var i32) && Put(span, i32),
+            TensorElementType.UInt64 => element.TryGetUInt64(out var u64) && Put(span, u64),
+            TensorElementType.Int64 => element.TryGetInt64(out var i64) && Put(span, i64),
+            _ => throw ProtocolException.BadRequest($"input '{input}': data type {Datatype.Of(type)} cannot be given as JSON data; send it as binary data"),
+        };
+        if (!ok)
+        {
+            throw Bad(input, index, element, Datatype.Of(type));
+        }
+    }
+
+    private static bool Put<T>(Span<byte> span, T value, bool valid = true)
+        where T : unmanaged
+    {
+        // Element bytes are little-endian on the wire; every platform .NET runs this service on is little-endian.
+        MemoryMarshal.Write(span, in value);
+        return valid;
+    }
+
+    private static ProtocolException Bad(string input, long index, JsonElement element, string datatype)
+    {
+        var text = element.GetRawText();
+        return ProtocolException.BadRequest(
+            $"input '{input}': element {index} ({(text.Length > 40 ? text[..40] + "..." : text)}) is not a {datatype} value");
+    }
+
+    /// <summary>Writes the elements of <paramref name="raw"/> as a flat JSON array of <paramref name="type"/>.</summary>
+    public static void WriteJson(Utf8JsonWriter writer, ReadOnlySpan<byte> raw, TensorElementType type)
+    {
+        writer.WriteStartArray();
+        switch (type)
+        {
+            case TensorElementType.Float:
+                foreach (var v in MemoryMarshal.Cast<byte, float>(raw))
+                {
+                    WriteFloat(writer, v);
+                }
+                break;
+            case TensorElementType.Double:
+                foreach (var v in MemoryMarshal.Cast<byte, double>(raw))
+                {
+                    WriteDouble(writer, v);
+                }
+                break;
+            case TensorElementType.Bool:
+                foreach (var v in raw)
+                {
+                    writer.WriteBooleanValue(v != 0);
+                }
+                break;
+            case TensorElementType.UInt8:
+                foreach (var v in raw)
+                {
+                    writer.WriteNumberValue(v);
+                }
+                break;
+            case TensorElementType.Int8:
+                foreach (var v in MemoryMarshal.Cast<byte, sbyte>(raw))
+                {
+                    writer.WriteNumberValue(v);
+                }
+                break;
+            case TensorElementType.UInt16:
+                foreach (var v in MemoryMarshal.Cast<byte, ushort>(raw))
+                {
+                    writer.WriteNumberValue(v);
+                }
+                break;
+            case TensorElementType.Int16:
+                foreach (var v in MemoryMarshal.Cast<byte, short>(raw))
+                {
+                    writer.WriteNumberValue(v);
+                }
+                break;
+            case TensorElementType.UInt32:
+                foreach (var v in MemoryMarshal.Cast<byte, uint>(raw))
+                {
+                    writer.WriteNumberValue(v);
+                }
+                break;
+            case TensorElementType.Int32:
+                foreach (var v in MemoryMarshal.Cast<byte, int>(raw))
+                {
+                    writer.WriteNumberValue(v);
+                }
+                break;
+            case TensorElementType.UInt64:
+                foreach (var v in MemoryMarshal.Cast<byte, ulong>(raw))
+                {
+                    writer.WriteNumberValue(v);
+                }
+                break;
+            case TensorElementType.Int64:
+                foreach (var v in MemoryMarshal.Cast<byte, long>(raw))
+                {
+                    writer.WriteNumberValue(v);
+                }
+                break;
+            default:
+                throw new ProtocolException(StatusCodes.Status500InternalServerError, $"output data type {type} cannot be written as JSON");
+        }
+        writer.WriteEndArray();
+    }
+
+    // JSON has no NaN or infinity; a model that produces them answers null there rather than an unparsable body.
+    private static void WriteFloat(Utf8JsonWriter writer, float v)
+    {
+        if (float.IsFinite(v))
+        {
+            writer.WriteNumberValue(v);
+        }
+        else
+        {
+            writer.WriteNullValue();
+        }
+    }
+
+    private static void WriteDouble(Utf8JsonWriter writer, double v)
+    {
+        if (double.IsFinite(v))
+        {
+            writer.WriteNumberValue(v);
+        }
+        else
+        {
+            writer.WriteNullValue();
+        }
+    }
+
+    /// <summary>Element <paramref name="index"/> of <paramref name="raw"/> as a double, for ranking classes.</summary>
+    public static double ValueAt(ReadOnlySpan<byte> raw, TensorElementType type, int index) => type switch
+    {
+        TensorElementType.Float => BinaryPrimitives.ReadSingleLittleEndian(raw[(index * 4)..]),
+        TensorElementType.Double => BinaryPrimitives.ReadDoubleLittleEndian(raw[(index * 8)..]),
+        TensorElementType.Bool or TensorElementType.UInt8 => raw[index],
+        TensorElementType.Int8 => (sbyte)raw[index],
+        TensorElementType.UInt16 => BinaryPrimitives.ReadUInt16LittleEndian(raw[(index * 2)..]),
+        TensorElementType.Int16 => BinaryPrimitives.ReadInt16LittleEndian(raw[(index * 2)..]),
+        TensorElementType.UInt32 => BinaryPrimitives.ReadUInt32LittleEndian(raw[(index * 4)..]),
+        TensorElementType.Int32 => BinaryPrimitives.ReadInt32LittleEndian(raw[(index * 4)..]),
+        TensorElementType.UInt64 => BinaryPrimitives.ReadUInt64LittleEndian(raw[(index * 8)..]),
+        TensorElementType.Int64 => BinaryPrimitives.ReadInt64LittleEndian(raw[(index * 8)..]),
+        _ => double.NaN,
+    };
+
+    /// <summary>An element as the classification extension writes it: the shortest text that reads back to the same value.</summary>
+    public static string FormatValue(ReadOnlySpan<byte> raw, TensorElementType type, int index) => type switch
+    {
+        TensorElementType.Float => BinaryPrimitives.ReadSingleLittleEndian(raw[(index * 4)..]).ToString(CultureInfo.InvariantCulture),
+        _ => ValueAt(raw, type, index).ToString(CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>The index of the first non-finite element of a float tensor, or -1 (always -1 for other types).</summary>
+    public static long FirstNonFinite(ReadOnlySpan<byte> raw, TensorElementType type)
+    {
+        if (type == TensorElementType.Float)
+        {
+            var values = MemoryMarshal.Cast<byte, float>(raw);
+            for (var i = 0; i < values.Length; i++)
+            {
+                if (!float.IsFinite(values[i]))
+                {
+                    return i;
+                }
+            }
+        }
+        else if (type == TensorElementType.Double)
+        {
+            var values = MemoryMarshal.Cast<byte, double>(raw);
+            for (var i = 0; i < values.Length; i++)
+            {
+                if (!double.IsFinite(values[i]))
+                {
+                    return i;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /// <summary>BYTES elements in binary form: each a 4-byte little-endian length, then its UTF-8 bytes.</summary>
+    public static byte[] EncodeStrings(string[] strings)
+    {
+        var encoded = strings.Select(Encoding.UTF8.GetBytes).ToArray();
+        var result = new byte[encoded.Sum(e => 4 + e.Length)];
+        var offset = 0;
+        foreach (var e in encoded)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(result.AsSpan(offset), (uint)e.Length);
+            e.CopyTo(result, offset + 4);
+            offset += 4 + e.Length;
+        }
+        return result;
+    }
+}
