@@ -293,7 +293,7 @@ internal static class EvalCommand
     {
         var c = CultureInfo.InvariantCulture;
         var o = console.Out;
-        o.WriteLine($"model     {r.ModelPath} ({r.Provider}, batch {r.BatchSize})");
+        o.WriteLine($"model     {r.ModelPath} ({ContractText.Of(r.Provider)}, batch {r.BatchSize})");
         o.WriteLine($"dataset   {r.Dataset}: {r.Count} test examples");
         o.WriteLine($"accuracy  {r.Accuracy.ToString("0.0000", c)} ({r.Confusion.Correct}/{r.Count}); {r.CardComparison()}");
         if (r.MeanSquaredError is { } mse)

@@ -69,7 +69,7 @@ internal static class InfoCommand
                 w.WriteStartObject("providers");
                 foreach (var p in providers)
                 {
-                    w.WriteStartObject(p.Name);
+                    w.WriteStartObject(ContractText.Of(p.Provider));
                     w.WriteBoolean("works", p.Works);
                     w.WriteString("detail", p.Detail);
                     w.WriteEndObject();
@@ -108,7 +108,7 @@ internal static class InfoCommand
         var providerTable = new TextTable("execution providers", "provider", "status");
         foreach (var p in providers)
         {
-            providerTable.AddRow(p.Name, p.Works ? $"works: {p.Detail}" : $"unavailable: {p.Detail}");
+            providerTable.AddRow(ContractText.Of(p.Provider), p.Works ? $"works: {p.Detail}" : $"unavailable: {p.Detail}");
         }
         console.Write(providerTable);
         return ExitCodes.Ok;

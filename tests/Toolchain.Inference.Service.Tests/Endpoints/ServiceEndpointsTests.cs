@@ -27,7 +27,7 @@ public sealed class ServiceEndpointsTests : TinyModelServiceTests
         var version = Service.Classifier.GetStatus().Version!;
         Assert.Equal(version.Id, json.GetProperty("model_version").GetString());
         Assert.Equal(version.Sha256, json.GetProperty("sha256").GetString());
-        Assert.Equal("CPU", json.GetProperty("provider").GetString());
+        Assert.Equal("cpu", json.GetProperty("provider").GetString());
         Assert.Equal("none", json.GetProperty("preprocessing").GetString());
         var card = json.GetProperty("card");
         Assert.Equal("multiclass", card.GetProperty("task").GetString());
