@@ -30,52 +30,10 @@ internal static class InfoCommand
 
         if (o.Json)
         {
-            console.Out.WriteLine(JsonLine.Of(w =>
-            {
-                w.WriteString("file", o.Model);
-                w.WriteStartArray("inputs");
-                info.Inputs.ToList().ForEach(w.WriteStringValue);
-                w.WriteEndArray();
-                w.WriteStartArray("outputs");
-                info.Outputs.ToList().ForEach(w.WriteStringValue);
-                w.WriteEndArray();
-                w.WriteNumber("opset", info.Opset);
-                w.WriteString("producer", info.Producer);
-                w.WriteString("doc_string", info.Description);
-                w.WriteStartObject("integrity");
-                w.WriteString("status", info.Integrity.StatusText);
-                w.WriteString("detail", info.Integrity.Detail);
-                w.WriteEndObject();
-                if (info.Card is null)
-                {
-                    w.WriteNull("card");
-                }
-                else
-                {
-                    w.WriteStartObject("card");
-                    foreach (var (key, value) in card)
-                    {
-                        if (value is null)
-                        {
-                            w.WriteNull(key);
-                        }
-                        else
-                        {
-                            w.WriteString(key, value);
-                        }
-                    }
-                    w.WriteEndObject();
-                }
-                w.WriteStartObject("providers");
-                foreach (var p in providers)
-                {
-                    w.WriteStartObject(ContractText.Of(p.Provider));
-                    w.WriteBoolean("works", p.Works);
-                    w.WriteString("detail", p.Detail);
-                    w.WriteEndObject();
-                }
-                w.WriteEndObject();
-            }));
+            console.Out.WriteLine(JsonLine.Of(new InfoJson(o.Model, info.Inputs, info.Outputs, info.Opset, info.Producer, info.Description,
+                new IntegrityJson(info.Integrity.StatusText, info.Integrity.Detail),
+                info.Card is null ? null : card.ToDictionary(f => f.Key, f => f.Value),
+                providers.ToDictionary(p => ContractText.Of(p.Provider), p => new ProviderJson(p.Works, p.Detail)))));
             return ExitCodes.Ok;
         }
 

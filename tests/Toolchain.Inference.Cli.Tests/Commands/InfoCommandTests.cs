@@ -40,6 +40,10 @@ public sealed class InfoCommandTests : IDisposable
         using var doc = JsonDocument.Parse(r.OutLines.Single());
         Assert.Equal("multiclass", doc.RootElement.GetProperty("card").GetProperty("toolchain.task").GetString());
         Assert.True(doc.RootElement.GetProperty("providers").GetProperty("cpu").GetProperty("works").GetBoolean());
+        Assert.Equal(["file", "inputs", "outputs", "opset", "producer", "doc_string", "integrity", "card", "providers"],
+            doc.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(JsonValueKind.Null, doc.RootElement.GetProperty("card").GetProperty("toolchain.export.max_abs_diff").ValueKind);
+        Assert.Equal(["cuda", "cpu"], doc.RootElement.GetProperty("providers").EnumerateObject().Select(p => p.Name));
     }
 
     [Fact]
