@@ -29,7 +29,7 @@ internal abstract class EvalSettings
     [Option("batch-size", Default = 1000, HelpText = "Images per model call.")]
     public int BatchSize { get; set; }
 
-    [Option("data-root", HelpText = "Folder holding the datasets (default: the repository's data/, or $TOOLCHAIN_DATA).")]
+    [Option("data-root", HelpText = "Folder holding the datasets (default: $TOOLCHAIN_DATA, else ./data).")]
     public string? DataRoot { get; set; }
 
     [Option("data-seed", HelpText = "Seed of the xor draw to evaluate (default: the trainer's test draw, the card's data_seed + 1).")]
