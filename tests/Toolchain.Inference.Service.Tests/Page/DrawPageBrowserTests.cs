@@ -20,7 +20,7 @@ public sealed partial class DrawPageBrowserTests : IDisposable
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: apt-get install -y chromium (listed in .ci/apt-packages-service)");
         // Digit preprocessing, as for a real model: the page sends its whole 280×280 canvas.
-        await using var service = await RunningService.StartAsync(LabelledTinyModels.Write(_dir.File("model.onnx"), "digit ", mode: PreprocessingMode.Digit));
+        await using var service = await RunningService.StartOnSocketAsync(LabelledTinyModels.Write(_dir.File("model.onnx"), "digit ", mode: PreprocessingMode.Digit));
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
