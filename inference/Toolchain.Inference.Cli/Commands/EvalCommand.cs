@@ -15,17 +15,8 @@ using Toolchain.Shared.Metrics;
 namespace Toolchain.Inference.Cli.Commands;
 
 /// <summary>Options shared by eval and eval-all.</summary>
-internal abstract class EvalSettings
+internal abstract class EvalSettings : RuntimeOptions
 {
-    [Option("provider", Default = ExecutionProvider.Auto, HelpText = "Execution provider: auto, cpu or cuda.")]
-    public ExecutionProvider Provider { get; set; }
-
-    [Option("threads", Default = 0, HelpText = "Intra-op threads (0: ONNX Runtime decides).")]
-    public int Threads { get; set; }
-
-    [Option("no-verify", HelpText = ModelLoader.NoVerifyHelp)]
-    public bool NoVerify { get; set; }
-
     [Option("batch-size", Default = 1000, HelpText = "Images per model call.")]
     public int BatchSize { get; set; }
 
