@@ -49,6 +49,7 @@ public sealed class ServiceEndpointsTests : TinyModelServiceTests
             (await Service.PostImageAsync(LabelledTinyModels.Png(i))).Dispose();
         }
         (await Service.PostImageAsync([1, 2, 3])).Dispose();
+        await Scrape.AfterClassifyRequestsAsync(Service.Client, 4);
 
         using var response = await Service.Client.GetAsync("/metrics");
         var text = await response.Content.ReadAsStringAsync();
