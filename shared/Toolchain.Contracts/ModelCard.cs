@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Toolchain.Contracts;
 
@@ -82,10 +83,10 @@ public sealed record ModelCard
         var m = new Dictionary<string, string>
         {
             [ModelCardKeys.Task] = ContractText.Of(Task),
-            [ModelCardKeys.Labels] = JsonSerializer.Serialize(Labels),
+            [ModelCardKeys.Labels] = JsonSerializer.Serialize(Labels, CardJsonContext.Default.IReadOnlyListString),
             [ModelCardKeys.InputName] = InputName,
             [ModelCardKeys.InputLayout] = ContractText.Of(InputLayout),
-            [ModelCardKeys.InputShape] = JsonSerializer.Serialize(InputShape),
+            [ModelCardKeys.InputShape] = JsonSerializer.Serialize(InputShape, CardJsonContext.Default.IReadOnlyListInt64),
             [ModelCardKeys.ElementType] = ContractText.Of(ElementType),
             [ModelCardKeys.OutputName] = OutputName,
             [ModelCardKeys.PixelConvention] = PixelConvention,
@@ -96,7 +97,7 @@ public sealed record ModelCard
             [ModelCardKeys.DatasetTrainCount] = TrainCount.ToString(CultureInfo.InvariantCulture),
             [ModelCardKeys.DatasetTestCount] = TestCount.ToString(CultureInfo.InvariantCulture),
             [ModelCardKeys.Architecture] = Architecture,
-            [ModelCardKeys.Hyperparameters] = JsonSerializer.Serialize(Hyperparameters),
+            [ModelCardKeys.Hyperparameters] = JsonSerializer.Serialize(Hyperparameters, CardJsonContext.Default.IReadOnlyDictionaryStringString),
             [ModelCardKeys.Seed] = Seed.ToString(CultureInfo.InvariantCulture),
             [ModelCardKeys.ToolchainVersion] = ToolchainVersion,
         };
@@ -145,11 +146,11 @@ public sealed record ModelCard
             ? v
             : throw new FormatException($"model card is missing '{key}'");
         string? Opt(string key) => metadata.TryGetValue(key, out var v) && v.Length > 0 ? v : null;
-        T Json<T>(string key)
+        T Json<T>(string key, JsonTypeInfo<T> type)
         {
             try
             {
-                return JsonSerializer.Deserialize<T>(Req(key)) ?? throw new FormatException($"model card key '{key}' is null");
+                return JsonSerializer.Deserialize(Req(key), type) ?? throw new FormatException($"model card key '{key}' is null");
             }
             catch (JsonException)
             {
@@ -167,10 +168,10 @@ public sealed record ModelCard
         var card = new ModelCard
         {
             Task = Enum(ModelCardKeys.Task, ContractText.Task),
-            Labels = Json<string[]>(ModelCardKeys.Labels),
+            Labels = Json(ModelCardKeys.Labels, CardJsonContext.Default.StringArray),
             InputName = Opt(ModelCardKeys.InputName) ?? "input",
             InputLayout = Enum(ModelCardKeys.InputLayout, ContractText.Layout),
-            InputShape = Json<long[]>(ModelCardKeys.InputShape),
+            InputShape = Json(ModelCardKeys.InputShape, CardJsonContext.Default.Int64Array),
             ElementType = Enum(ModelCardKeys.ElementType, ContractText.Element),
             OutputName = Req(ModelCardKeys.OutputName),
             ProbabilitiesName = Opt(ModelCardKeys.ProbabilitiesName),
@@ -190,7 +191,7 @@ public sealed record ModelCard
             Architecture = Opt(ModelCardKeys.Architecture) ?? "",
             Hyperparameters = Opt(ModelCardKeys.Hyperparameters) is null
                 ? new Dictionary<string, string>()
-                : Json<Dictionary<string, string>>(ModelCardKeys.Hyperparameters),
+                : Json(ModelCardKeys.Hyperparameters, CardJsonContext.Default.DictionaryStringString),
             Seed = (long)(OptNum(ModelCardKeys.Seed) ?? 0),
             TestAccuracy = OptNum(ModelCardKeys.TestAccuracy),
             TestLoss = OptNum(ModelCardKeys.TestLoss),

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 
 namespace Toolchain.Contracts;
@@ -39,21 +38,9 @@ public sealed record ReferenceExamples
         $"{Count} inputs of {InputWidth} {ContractText.Of(ElementType)} values and their '{OutputName}' outputs ({OutputWidth} each)";
 
     /// <summary>Serialises to the card's JSON text.</summary>
-    public string ToJson()
-    {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream))
-        {
-            w.WriteStartObject();
-            w.WriteString("output", OutputName);
-            w.WriteString("element_type", ContractText.Of(ElementType));
-            w.WriteNumber("count", Count);
-            w.WriteString("inputs", Encode(Inputs, ElementType));
-            w.WriteString("outputs", Encode(Outputs, ElementType));
-            w.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(stream.ToArray());
-    }
+    public string ToJson() => JsonSerializer.Serialize(
+        new ReferenceExamplesJson(OutputName, ContractText.Of(ElementType), Count, Encode(Inputs, ElementType), Encode(Outputs, ElementType)),
+        CardJsonContext.Default.ReferenceExamplesJson);
 
     /// <summary>Parses the card's JSON text; throws <see cref="FormatException"/> saying what is wrong.</summary>
     public static ReferenceExamples Parse(string json)

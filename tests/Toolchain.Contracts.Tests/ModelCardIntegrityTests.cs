@@ -41,6 +41,14 @@ public class ModelCardIntegrityTests
     }
 
     [Fact]
+    public void The_reference_is_stored_as_one_compact_object_of_base64_floats()
+    {
+        var reference = Reference() with { Count = 1, Inputs = [1, -2], Outputs = [0.5] };
+
+        Assert.Equal("""{"output":"logits","element_type":"float32","count":1,"inputs":"AACAPwAAAMA=","outputs":"AAAAPw=="}""", reference.ToJson());
+    }
+
+    [Fact]
     public void Float64_values_are_stored_as_float64()
     {
         var reference = Reference(ElementType.Float64) with { Inputs = [0.1, 1 / 3.0, Math.PI, -0.0] };

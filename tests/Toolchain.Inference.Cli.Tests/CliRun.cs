@@ -7,6 +7,17 @@ internal sealed record CliResult(int ExitCode, string Out, string Error)
 
     public string[] ErrorLines => Lines(Error);
 
+    /// <summary>
+    /// Stderr is one "infer: " line holding each of <paramref name="facts"/> (the input's name, the option, the numbers);
+    /// the exact wording is pinned only in <c>InferMessageWordingTests</c>.
+    /// </summary>
+    public void AssertOneErrorLineNaming(params string[] facts)
+    {
+        var line = Assert.Single(ErrorLines);
+        Assert.StartsWith("infer: ", line);
+        Assert.All(facts, fact => Assert.Contains(fact, line));
+    }
+
     private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 }
 

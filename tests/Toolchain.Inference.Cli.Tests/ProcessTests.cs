@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Toolchain.TestSupport;
 
 namespace Toolchain.Inference.Cli.Tests;
 
@@ -51,11 +52,8 @@ public sealed class ProcessTests : IDisposable
         using var p = Process.Start(start)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while ((!Directory.Exists(outDir) || Directory.GetFiles(outDir, "*.png").Length < 100) && DateTime.UtcNow < deadline && !p.HasExited)
-        {
-            await Task.Delay(10);
-        }
+        await Eventually.TrueAsync(() => p.HasExited || (Directory.Exists(outDir) && Directory.GetFiles(outDir, "*.png").Length >= 100),
+            "infer images has written 100 PNGs");
 
         using (var kill = Process.Start("kill", ["-" + signal, p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!)
         {

@@ -3,24 +3,33 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Toolchain.Inference.Hosting;
 
 namespace Toolchain.Inference.Service.Tests;
 
-/// <summary>The real service on real Kestrel at 127.0.0.1 on an ephemeral port, with a client for it.</summary>
+/// <summary>
+/// The real service, as <see cref="ServiceApp.Build(string[])"/> configures it, with a client for it: in memory on
+/// <see cref="TestServer"/> where the socket is not what is tested (<see cref="StartAsync(string, ValueTuple{string, string}[])"/>),
+/// or on real Kestrel at 127.0.0.1 on an ephemeral port (<see cref="StartOnSocketAsync"/>) for raw HTTP, Kestrel's
+/// limits and 100-continue, client disconnects and the browser.
+/// </summary>
 internal sealed class RunningService : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly Uri? _address;
 
-    private RunningService(WebApplication app, Uri address)
+    private RunningService(WebApplication app, Uri? address, HttpClient client)
     {
         _app = app;
-        Address = address;
-        Client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = address, Timeout = TimeSpan.FromSeconds(60) };
+        _address = address;
+        Client = client;
+        Client.Timeout = TimeSpan.FromSeconds(60);
     }
 
-    public Uri Address { get; }
+    /// <summary>Where Kestrel listens; only for a service started with <see cref="StartOnSocketAsync"/>.</summary>
+    public Uri Address => _address ?? throw new InvalidOperationException("an in-memory service has no address; start it with StartOnSocketAsync");
 
     public HttpClient Client { get; }
 
@@ -39,30 +48,37 @@ internal sealed class RunningService : IAsyncDisposable
     /// <paramref name="time"/> (when given) as the container's clock: batching delays then pass only when the test
     /// moves it.
     /// </summary>
-    public static async Task<RunningService> StartAsync(string modelPath, TimeProvider? time, params (string Key, string Value)[] settings)
+    public static Task<RunningService> StartAsync(string modelPath, TimeProvider? time, params (string Key, string Value)[] settings) =>
+        StartAsync(modelPath, time, socket: false, settings);
+
+    /// <summary>Starts the service as <see cref="StartAsync(string, TimeProvider?, ValueTuple{string, string}[])"/> does, on a real socket.</summary>
+    public static Task<RunningService> StartOnSocketAsync(string modelPath, TimeProvider? time = null, params (string Key, string Value)[] settings) =>
+        StartAsync(modelPath, time, socket: true, settings);
+
+    private static async Task<RunningService> StartAsync(string modelPath, TimeProvider? time, bool socket, (string Key, string Value)[] settings)
     {
-        var service = await StartWithoutWaitingAsync(modelPath, time, settings);
+        var service = await StartWithoutWaitingAsync(modelPath, time, socket, mapTestEndpoints: null, settings);
         await service.Classifier.StartAsync();
         return service;
     }
 
     /// <summary>
-    /// Starts the service as <see cref="StartAsync(string, ValueTuple{string, string}[])"/> does, with test-only
-    /// endpoints that <paramref name="mapTestEndpoints"/> adds beside the service's own.
+    /// Starts the service on a real socket (for the browser), with test-only endpoints that
+    /// <paramref name="mapTestEndpoints"/> adds beside the service's own.
     /// </summary>
-    public static async Task<RunningService> StartAsync(string modelPath, Action<WebApplication> mapTestEndpoints)
+    public static async Task<RunningService> StartOnSocketAsync(string modelPath, Action<WebApplication> mapTestEndpoints)
     {
-        var service = await StartCoreAsync(modelPath, time: null, mapTestEndpoints, []);
+        var service = await StartWithoutWaitingAsync(modelPath, time: null, socket: true, mapTestEndpoints, []);
         await service.Classifier.StartAsync();
         return service;
     }
 
     /// <summary>Starts the service as <see cref="StartAsync(string, ValueTuple{string, string}[])"/> does but returns while the model may still be loading.</summary>
-    public static Task<RunningService> StartWithoutWaitingAsync(string modelPath, TimeProvider? time = null, params (string Key, string Value)[] settings) =>
-        StartCoreAsync(modelPath, time, mapTestEndpoints: null, settings);
+    public static Task<RunningService> StartWithoutWaitingAsync(string modelPath) =>
+        StartWithoutWaitingAsync(modelPath, time: null, socket: false, mapTestEndpoints: null, []);
 
-    private static async Task<RunningService> StartCoreAsync(string modelPath, TimeProvider? time, Action<WebApplication>? mapTestEndpoints,
-        (string Key, string Value)[] settings)
+    private static async Task<RunningService> StartWithoutWaitingAsync(string modelPath, TimeProvider? time, bool socket,
+        Action<WebApplication>? mapTestEndpoints, (string Key, string Value)[] settings)
     {
         var args = new List<string>
         {
@@ -79,11 +95,27 @@ internal sealed class RunningService : IAsyncDisposable
             args.Add("--" + key);
             args.Add(value);
         }
-        var app = ServiceApp.Build([.. args], time is { } clock ? services => services.AddSingleton(clock) : null);
+        var app = ServiceApp.Build([.. args], services =>
+        {
+            if (time is { } clock)
+            {
+                services.AddSingleton(clock);
+            }
+            if (!socket)
+            {
+                // Registered after Kestrel, so it is the IServer the host starts: requests go straight into the pipeline.
+                services.AddSingleton<IServer, TestServer>();
+            }
+        });
         mapTestEndpoints?.Invoke(app);
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        return new RunningService(app, new Uri(address));
+        var server = app.Services.GetRequiredService<IServer>();
+        if (server is TestServer inMemory)
+        {
+            return new RunningService(app, address: null, inMemory.CreateClient());
+        }
+        var address = new Uri(server.Features.Get<IServerAddressesFeature>()!.Addresses.Single());
+        return new RunningService(app, address, new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = address });
     }
 
     public Task<HttpResponseMessage> PostImageAsync(byte[] body, string contentType = "image/png", string query = "")

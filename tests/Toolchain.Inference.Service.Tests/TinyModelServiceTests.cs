@@ -12,9 +12,15 @@ public abstract class TinyModelServiceTests(params (string Key, string Value)[] 
 
     internal RunningService Service { get; private set; } = null!;
 
+    /// <summary>Whether the tests need Kestrel on a real socket (raw HTTP); otherwise the service runs in memory.</summary>
+    private protected virtual bool OnSocket => false;
+
     /// <inheritdoc />
-    public async Task InitializeAsync() =>
-        Service = await RunningService.StartAsync(LabelledTinyModels.Write(_dir.File("model.onnx"), "digit "), settings);
+    public async Task InitializeAsync()
+    {
+        var model = LabelledTinyModels.Write(_dir.File("model.onnx"), "digit ");
+        Service = OnSocket ? await RunningService.StartOnSocketAsync(model, time: null, settings) : await RunningService.StartAsync(model, settings);
+    }
 
     /// <inheritdoc />
     public async Task DisposeAsync()

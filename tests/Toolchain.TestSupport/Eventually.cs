@@ -10,10 +10,13 @@ public static class Eventually
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
     /// <summary>Returns once <paramref name="condition"/> is true; throws <see cref="TimeoutException"/> naming <paramref name="what"/> after 30 s.</summary>
-    public static async Task TrueAsync(Func<bool> condition, string what)
+    public static Task TrueAsync(Func<bool> condition, string what) => TrueAsync(() => Task.FromResult(condition()), what);
+
+    /// <summary>As <see cref="TrueAsync(Func{bool}, string)"/>, for a condition that must ask asynchronously (an HTTP scrape, say).</summary>
+    public static async Task TrueAsync(Func<Task<bool>> condition, string what)
     {
         var giveUp = DateTime.UtcNow + Deadline;
-        while (!condition())
+        while (!await condition())
         {
             if (DateTime.UtcNow > giveUp)
             {

@@ -1,27 +1,15 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using Toolchain.Shared.Data;
 
 namespace Toolchain.TestSupport;
 
 /// <summary>Real MNIST digits from the repository's data/mnist-sample (IDX, gzip).</summary>
 public static class MnistSample
 {
-    /// <summary>The data/mnist-sample folder, found by walking up from the test binaries.</summary>
-    public static string Directory
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, "data", "mnist-sample");
-                if (File.Exists(Path.Combine(candidate, "t10k-images-idx3-ubyte.gz")))
-                {
-                    return candidate;
-                }
-            }
-            throw new DirectoryNotFoundException("data/mnist-sample not found above " + AppContext.BaseDirectory);
-        }
-    }
+    /// <summary>The checkout's data/mnist-sample folder, found as the tools find it.</summary>
+    public static string Directory =>
+        DataPaths.FindBundledSample() ?? throw new DirectoryNotFoundException("data/mnist-sample not found above " + AppContext.BaseDirectory);
 
     /// <summary>The first <paramref name="count"/> test digits (784 bytes each, white on black) and their labels.</summary>
     public static (byte[][] Images, byte[] Labels) LoadTest(int count) => Load("t10k", count);

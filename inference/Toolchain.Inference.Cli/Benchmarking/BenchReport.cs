@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Toolchain.Contracts;
 using Toolchain.Inference.Cli.Output;
 using PyTorchReference = Toolchain.Shared.Benchmarks.PyTorchReference.Inference;
 
@@ -9,7 +10,7 @@ namespace Toolchain.Inference.Cli.Benchmarking;
 internal sealed record ProcessTiming(string Command, LatencyStats Wall);
 
 /// <summary>Bench results with the PyTorch comparison, as a table, JSON and Markdown.</summary>
-internal sealed record BenchReport(string Model, string Provider, int Threads, string Inputs, IReadOnlyList<BatchTiming> Batches, LatencyStats? Png, ProcessTiming? Process, double? LoadAverage,
+internal sealed record BenchReport(string Model, ExecutionProvider Provider, int Threads, string Inputs, IReadOnlyList<BatchTiming> Batches, LatencyStats? Png, ProcessTiming? Process, double? LoadAverage,
     IReadOnlyList<ConcurrencyTiming> Concurrency)
 {
     /// <summary>Whether other work competed for the CPUs, so that the figures understate this program.</summary>
@@ -19,7 +20,7 @@ internal sealed record BenchReport(string Model, string Provider, int Threads, s
     /// Whether the PyTorch figures apply: they were measured on the CPU with 2 threads, so a CUDA run or another
     /// thread count is shown without a speed-up rather than with a misleading one.
     /// </summary>
-    public bool ComparableToPyTorch => Provider == "CPU" && Threads == PyTorchReference.Threads;
+    public bool ComparableToPyTorch => Provider == ExecutionProvider.Cpu && Threads == PyTorchReference.Threads;
 
     private string MachineText =>
         $"{Environment.ProcessorCount} logical CPUs, load average {(LoadAverage is { } l ? l.ToString("0.00", C) : "unknown")} at start";
@@ -28,7 +29,7 @@ internal sealed record BenchReport(string Model, string Provider, int Threads, s
 
     public TextTable Table()
     {
-        var t = new TextTable($"{Model} on {Provider}, {ThreadsText}, inputs: {Inputs}",
+        var t = new TextTable($"{Model} on {ContractText.Of(Provider)}, {ThreadsText}, inputs: {Inputs}",
             "case", "images/s", "p50 ms", "p99 ms", "ms/image", "PyTorch img/s", "speed-up").AlignRightFrom(1);
         foreach (var b in Batches)
         {
@@ -148,7 +149,7 @@ internal sealed record BenchReport(string Model, string Provider, int Threads, s
     {
         var sb = new StringBuilder();
         sb.Append("# infer bench: ").Append(Model).Append("\n\n");
-        sb.Append($"Provider {Provider}, {ThreadsText}, inputs: {Inputs}, {MachineText}.\n\n");
+        sb.Append($"Provider {ContractText.Of(Provider)}, {ThreadsText}, inputs: {Inputs}, {MachineText}.\n\n");
         var t = Table();
         sb.Append("| ").AppendJoin(" | ", t.Headers).Append(" |\n");
         sb.Append("|").AppendJoin("|", t.Headers.Select((_, i) => t.RightAligned[i] ? "---:" : "---")).Append("|\n");
@@ -167,7 +168,7 @@ internal sealed record BenchReport(string Model, string Provider, int Threads, s
 }
 
 /// <summary>infer-bench.json; the property names, in snake_case, are the file's field names.</summary>
-internal sealed record BenchReportJson(string Model, string Provider, int Threads, string Inputs, string Machine, bool MachineBusy,
+internal sealed record BenchReportJson(string Model, ExecutionProvider Provider, int Threads, string Inputs, string Machine, bool MachineBusy,
     IReadOnlyList<BatchJson> Batches, PngJson? SingleImageFromPng, ProcessJson? WholeProcessClassify, IReadOnlyList<CallersJson>? ConcurrentCallers,
     double? BatchingGain, Dictionary<string, object> PytorchReference, IReadOnlyList<string> Verdicts);
 

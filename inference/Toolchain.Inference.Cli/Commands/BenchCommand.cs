@@ -31,7 +31,7 @@ internal sealed class BenchOptions : ModelOptions
     [Option("concurrency", Default = 64, HelpText = "Concurrent single-image callers, timed unbatched and through the batcher with the service's default threads (0 skips it).")]
     public int Concurrency { get; set; }
 
-    [Option("data-root", HelpText = "Folder holding the datasets (default: the repository's data/, or $TOOLCHAIN_DATA).")]
+    [Option("data-root", HelpText = "Folder holding the datasets (default: $TOOLCHAIN_DATA, else ./data).")]
     public string? DataRoot { get; set; }
 
     [Option("out", HelpText = "Folder to write infer-bench.json and infer-bench.md to.")]

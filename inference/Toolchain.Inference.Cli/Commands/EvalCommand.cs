@@ -15,21 +15,12 @@ using Toolchain.Shared.Metrics;
 namespace Toolchain.Inference.Cli.Commands;
 
 /// <summary>Options shared by eval and eval-all.</summary>
-internal abstract class EvalSettings
+internal abstract class EvalSettings : RuntimeOptions
 {
-    [Option("provider", Default = ExecutionProvider.Auto, HelpText = "Execution provider: auto, cpu or cuda.")]
-    public ExecutionProvider Provider { get; set; }
-
-    [Option("threads", Default = 0, HelpText = "Intra-op threads (0: ONNX Runtime decides).")]
-    public int Threads { get; set; }
-
-    [Option("no-verify", HelpText = ModelLoader.NoVerifyHelp)]
-    public bool NoVerify { get; set; }
-
     [Option("batch-size", Default = 1000, HelpText = "Images per model call.")]
     public int BatchSize { get; set; }
 
-    [Option("data-root", HelpText = "Folder holding the datasets (default: the repository's data/, or $TOOLCHAIN_DATA).")]
+    [Option("data-root", HelpText = "Folder holding the datasets (default: $TOOLCHAIN_DATA, else ./data).")]
     public string? DataRoot { get; set; }
 
     [Option("data-seed", HelpText = "Seed of the xor draw to evaluate (default: the trainer's test draw, the card's data_seed + 1).")]
@@ -293,7 +284,7 @@ internal static class EvalCommand
     {
         var c = CultureInfo.InvariantCulture;
         var o = console.Out;
-        o.WriteLine($"model     {r.ModelPath} ({r.Provider}, batch {r.BatchSize})");
+        o.WriteLine($"model     {r.ModelPath} ({ContractText.Of(r.Provider)}, batch {r.BatchSize})");
         o.WriteLine($"dataset   {r.Dataset}: {r.Count} test examples");
         o.WriteLine($"accuracy  {r.Accuracy.ToString("0.0000", c)} ({r.Confusion.Correct}/{r.Count}); {r.CardComparison()}");
         if (r.MeanSquaredError is { } mse)

@@ -26,7 +26,7 @@ internal sealed class ImagesOptions
     [Option("out", Required = true, HelpText = "Folder to write the PNG files to.")]
     public string Out { get; set; } = "";
 
-    [Option("data-root", HelpText = "Folder holding the datasets (default: the repository's data/, or $TOOLCHAIN_DATA).")]
+    [Option("data-root", HelpText = "Folder holding the datasets (default: $TOOLCHAIN_DATA, else ./data).")]
     public string? DataRoot { get; set; }
 }
 

@@ -30,52 +30,10 @@ internal static class InfoCommand
 
         if (o.Json)
         {
-            console.Out.WriteLine(JsonLine.Of(w =>
-            {
-                w.WriteString("file", o.Model);
-                w.WriteStartArray("inputs");
-                info.Inputs.ToList().ForEach(w.WriteStringValue);
-                w.WriteEndArray();
-                w.WriteStartArray("outputs");
-                info.Outputs.ToList().ForEach(w.WriteStringValue);
-                w.WriteEndArray();
-                w.WriteNumber("opset", info.Opset);
-                w.WriteString("producer", info.Producer);
-                w.WriteString("doc_string", info.Description);
-                w.WriteStartObject("integrity");
-                w.WriteString("status", info.Integrity.StatusText);
-                w.WriteString("detail", info.Integrity.Detail);
-                w.WriteEndObject();
-                if (info.IsForeign)
-                {
-                    w.WriteNull("card");
-                }
-                else
-                {
-                    w.WriteStartObject("card");
-                    foreach (var (key, value) in card)
-                    {
-                        if (value is null)
-                        {
-                            w.WriteNull(key);
-                        }
-                        else
-                        {
-                            w.WriteString(key, value);
-                        }
-                    }
-                    w.WriteEndObject();
-                }
-                w.WriteStartObject("providers");
-                foreach (var p in providers)
-                {
-                    w.WriteStartObject(p.Name);
-                    w.WriteBoolean("works", p.Works);
-                    w.WriteString("detail", p.Detail);
-                    w.WriteEndObject();
-                }
-                w.WriteEndObject();
-            }));
+            console.Out.WriteLine(JsonLine.Of(new InfoJson(o.Model, info.Inputs, info.Outputs, info.Opset, info.Producer, info.Description,
+                new IntegrityJson(info.Integrity.StatusText, info.Integrity.Detail),
+                info.IsForeign ? null : card.ToDictionary(f => f.Key, f => f.Value),
+                providers.ToDictionary(p => ContractText.Of(p.Provider), p => new ProviderJson(p.Works, p.Detail)))));
             return ExitCodes.Ok;
         }
 
@@ -108,7 +66,7 @@ internal static class InfoCommand
         var providerTable = new TextTable("execution providers", "provider", "status");
         foreach (var p in providers)
         {
-            providerTable.AddRow(p.Name, p.Works ? $"works: {p.Detail}" : $"unavailable: {p.Detail}");
+            providerTable.AddRow(ContractText.Of(p.Provider), p.Works ? $"works: {p.Detail}" : $"unavailable: {p.Detail}");
         }
         console.Write(providerTable);
         return ExitCodes.Ok;

@@ -6,12 +6,9 @@ using Toolchain.Shared.Errors;
 
 namespace Toolchain.Inference.Cli.Commands;
 
-/// <summary>Options every command that loads a model shares.</summary>
-internal abstract class ModelOptions
+/// <summary>How a model is run: options of every command that loads one (eval-all loads several).</summary>
+internal abstract class RuntimeOptions
 {
-    [Option('m', "model", Required = true, HelpText = "ONNX model file.")]
-    public string Model { get; set; } = "";
-
     [Option("provider", Default = ExecutionProvider.Auto, HelpText = "Execution provider: auto, cpu or cuda.")]
     public ExecutionProvider Provider { get; set; }
 
@@ -20,6 +17,13 @@ internal abstract class ModelOptions
 
     [Option("no-verify", HelpText = ModelLoader.NoVerifyHelp)]
     public bool NoVerify { get; set; }
+}
+
+/// <summary>Options every command that loads one model file shares.</summary>
+internal abstract class ModelOptions : RuntimeOptions
+{
+    [Option('m', "model", Required = true, HelpText = "ONNX model file.")]
+    public string Model { get; set; } = "";
 
     // One string parsed by us, not a CommandLineParser sequence: a sequence option also swallows the positional
     // arguments after it ("--input-shape 2 f.csv" took f.csv as a second dimension).

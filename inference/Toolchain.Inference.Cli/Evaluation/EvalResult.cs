@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
+using Toolchain.Contracts;
 using Toolchain.Inference.Cli.Output;
 using Toolchain.Shared.Metrics;
 
@@ -10,7 +11,7 @@ internal sealed record EvalResult
 {
     public required string ModelPath { get; init; }
     public required string Dataset { get; init; }
-    public required string Provider { get; init; }
+    public required ExecutionProvider Provider { get; init; }
     public required int BatchSize { get; init; }
     public required IReadOnlyList<string> Labels { get; init; }
     public required ConfusionMatrix Confusion { get; init; }
@@ -92,7 +93,7 @@ internal sealed record EvalResult
 internal sealed record EvalReportJson(
     [property: JsonPropertyName("model")] string ModelPath,
     string Dataset,
-    string Provider,
+    ExecutionProvider Provider,
     int BatchSize,
     long Count,
     double Accuracy,

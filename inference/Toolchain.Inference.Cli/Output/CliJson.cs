@@ -9,7 +9,7 @@ namespace Toolchain.Inference.Cli.Output;
 
 /// <summary>
 /// The JSON infer writes (report.json and <c>eval --json</c>, infer-bench.json, the lines of <c>classify --json</c> and
-/// <c>predict --json</c>), serialized from record types by source-generated code: names in snake_case, and a null
+/// <c>predict --json</c>, <c>info --json</c>), serialized from record types by source-generated code: names in snake_case, and a null
 /// field left out unless its type says otherwise.
 /// </summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
@@ -18,6 +18,7 @@ namespace Toolchain.Inference.Cli.Output;
 [JsonSerializable(typeof(ClassifiedJson))]
 [JsonSerializable(typeof(PredictedJson))]
 [JsonSerializable(typeof(InputErrorJson))]
+[JsonSerializable(typeof(InfoJson))]
 // The types of the values in the reports' name-to-value sections (classification_report, pytorch_reference), which are
 // Dictionary<string, object> so that their keys, some of them data (class names), keep their order.
 [JsonSerializable(typeof(ScoresJson))]

@@ -1,5 +1,4 @@
-using System.Text;
-using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Toolchain.Inference.Cli.Output;
 
@@ -8,19 +7,6 @@ internal static class JsonLine
 {
     /// <summary><paramref name="value"/>, one of the line records below, on one line.</summary>
     public static string Of<T>(T value) => CliJson.Serialize(value, CliJson.Readable);
-
-    /// <summary>An object written field by field, for <c>info --json</c>, whose card section is keyed by the card's own fields.</summary>
-    public static string Of(Action<Utf8JsonWriter> body)
-    {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = CliJson.Readable.Encoder }))
-        {
-            w.WriteStartObject();
-            body(w);
-            w.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(stream.GetBuffer(), 0, (int)stream.Length);
-    }
 }
 
 /// <summary>A classified image: the winner, and the <c>--top-k</c> classes when asked for.</summary>
@@ -34,3 +20,25 @@ internal sealed record PredictedJson(int Line, double Probability, int Class, st
 
 /// <summary>An input that produced no result: a file (classify) or a row's line number (predict), and why.</summary>
 internal sealed record InputErrorJson(string? File, int? Line, string Error);
+
+/// <summary>
+/// <c>info --json</c>: the graph, the integrity check, the card keyed by its own fields (every key, null when unset; the
+/// whole card null for a foreign model) and the execution providers keyed by their <c>--provider</c> names.
+/// </summary>
+internal sealed record InfoJson(
+    string File,
+    IReadOnlyList<string> Inputs,
+    IReadOnlyList<string> Outputs,
+    long Opset,
+    string Producer,
+    string DocString,
+    IntegrityJson Integrity,
+    // Written as null for a foreign model, so a reader can tell "no card" from an old output.
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] Dictionary<string, string?>? Card,
+    Dictionary<string, ProviderJson> Providers);
+
+/// <summary>The integrity check's verdict and what it compared.</summary>
+internal sealed record IntegrityJson(string Status, string Detail);
+
+/// <summary>Whether an execution provider works here, and why not or what it is.</summary>
+internal sealed record ProviderJson(bool Works, string Detail);

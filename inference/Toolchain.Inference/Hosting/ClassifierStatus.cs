@@ -1,3 +1,4 @@
+using Toolchain.Contracts;
 using Toolchain.Inference.Imaging;
 using Toolchain.Inference.Runtime;
 
@@ -21,8 +22,8 @@ public sealed record ClassifierStatus
     /// <summary>The serving model: content hash, load time and generation; null before the first load.</summary>
     public ModelVersion? Version { get; init; }
 
-    /// <summary>The execution provider the serving model runs on ("CPU" or "CUDA"); null before the first load.</summary>
-    public string? Provider { get; init; }
+    /// <summary>The execution provider the serving model runs on (CPU or CUDA); null before the first load.</summary>
+    public ExecutionProvider? Provider { get; init; }
 
     /// <summary>ONNX Runtime intra-op threads per model run, as worked out from the options.</summary>
     public required int IntraOpThreads { get; init; }

@@ -342,7 +342,7 @@ internal sealed partial class ReloadingModelHost : IModelSource, IDisposable
             _failedHash = null;
             if (old is null)
             {
-                LogLoaded(_logger, ModelPath, loaded.Version.Id, loaded.Model.ActiveProvider, _modelOptions.IntraOpThreads);
+                LogLoaded(_logger, ModelPath, loaded.Version.Id, ContractText.Of(loaded.Model.ActiveProvider), _modelOptions.IntraOpThreads);
             }
             else
             {

@@ -29,10 +29,10 @@ internal static class IntegrityCheck
     public const double Float64Tolerance = 1e-9;
 
     /// <summary>
-    /// Checks <paramref name="path"/>, loaded as <paramref name="session"/> on <paramref name="provider"/> ("CPU" or
-    /// "CUDA"), against <paramref name="card"/>'s record. Never throws for a mismatch: the report says what differs.
+    /// Checks <paramref name="path"/>, loaded as <paramref name="session"/> on <paramref name="provider"/> (CPU or
+    /// CUDA), against <paramref name="card"/>'s record. Never throws for a mismatch: the report says what differs.
     /// </summary>
-    public static IntegrityReport Run(string path, InferenceSession session, ModelCard? card, string provider)
+    public static IntegrityReport Run(string path, InferenceSession session, ModelCard? card, ExecutionProvider provider)
     {
         if (card is null || !card.HasIntegrityRecord)
         {
@@ -54,15 +54,15 @@ internal static class IntegrityCheck
             {
                 return Failed(difference);
             }
-            checks.Add($"{reference.Count} reference output{(reference.Count == 1 ? "" : "s")} within {Format(tolerance)} on {provider}");
+            checks.Add($"{reference.Count} reference output{(reference.Count == 1 ? "" : "s")} within {Format(tolerance)} on {ContractText.Of(provider)}");
         }
         return new IntegrityReport(IntegrityStatus.Verified, string.Join("; ", checks));
     }
 
     /// <summary>The tolerance for <paramref name="elementType"/> outputs on <paramref name="provider"/>, relative to values above 1.</summary>
-    public static double ToleranceFor(ElementType elementType, string provider) =>
+    public static double ToleranceFor(ElementType elementType, ExecutionProvider provider) =>
         elementType == ElementType.Float64 ? Float64Tolerance
-        : provider == "CUDA" ? CudaFloat32Tolerance
+        : provider == ExecutionProvider.Cuda ? CudaFloat32Tolerance
         : Float32Tolerance;
 
     private static IntegrityReport Failed(string detail) => new(IntegrityStatus.Failed, detail);

@@ -33,7 +33,7 @@ public sealed class OnnxModel : IDisposable
         Unknown,
     }
 
-    private OnnxModel(InferenceSession session, string provider, ModelInfo info)
+    private OnnxModel(InferenceSession session, ExecutionProvider provider, ModelInfo info)
     {
         _session = session;
         ActiveProvider = provider;
@@ -68,8 +68,8 @@ public sealed class OnnxModel : IDisposable
     /// <summary>What the model declares about itself.</summary>
     public ModelInfo Info { get; }
 
-    /// <summary>The provider actually in use: "CUDA" or "CPU".</summary>
-    public string ActiveProvider { get; }
+    /// <summary>The provider actually in use: <see cref="ExecutionProvider.Cuda"/> or <see cref="ExecutionProvider.Cpu"/>, never <see cref="ExecutionProvider.Auto"/>.</summary>
+    public ExecutionProvider ActiveProvider { get; }
 
     /// <summary>Values per example (the product of the non-batch input dimensions).</summary>
     public int FeatureCount { get; }
@@ -128,7 +128,7 @@ public sealed class OnnxModel : IDisposable
         }
     }
 
-    private static IntegrityReport CheckIntegrity(string path, InferenceSession session, ModelInfo info, string provider, OnnxModelOptions options) =>
+    private static IntegrityReport CheckIntegrity(string path, InferenceSession session, ModelInfo info, ExecutionProvider provider, OnnxModelOptions options) =>
         info.Card is not { HasIntegrityRecord: true } ? IntegrityReport.NotRecorded
         : !options.VerifyIntegrity ? IntegrityReport.NotChecked
         : IntegrityCheck.Run(path, session, info.Card, provider);

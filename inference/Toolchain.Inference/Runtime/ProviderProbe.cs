@@ -5,10 +5,9 @@ namespace Toolchain.Inference.Runtime;
 
 /// <summary>Whether one execution provider can actually start on this machine.</summary>
 /// <param name="Provider">The provider.</param>
-/// <param name="Name">Its display name: "CUDA" or "CPU".</param>
 /// <param name="Works">True when a session could use it.</param>
 /// <param name="Detail">Why it does not work (ONNX Runtime's first error line), or what it is when it does.</param>
-public sealed record ProviderStatus(ExecutionProvider Provider, string Name, bool Works, string Detail);
+public sealed record ProviderStatus(ExecutionProvider Provider, bool Works, string Detail);
 
 /// <summary>
 /// Finds out which execution providers work here. ONNX Runtime's list of available providers names CUDA whenever
@@ -20,9 +19,9 @@ public static class ProviderProbe
     public static IReadOnlyList<ProviderStatus> Probe()
     {
         var cuda = TryAppendCuda(out var reason)
-            ? new ProviderStatus(ExecutionProvider.Cuda, "CUDA", true, "CUDA execution provider, device 0")
-            : new ProviderStatus(ExecutionProvider.Cuda, "CUDA", false, reason);
-        var cpu = new ProviderStatus(ExecutionProvider.Cpu, "CPU", true,
+            ? new ProviderStatus(ExecutionProvider.Cuda, true, "CUDA execution provider, device 0")
+            : new ProviderStatus(ExecutionProvider.Cuda, false, reason);
+        var cpu = new ProviderStatus(ExecutionProvider.Cpu, true,
             $"ONNX Runtime {OrtEnv.Instance().GetVersionString()}, {Environment.ProcessorCount} logical cores");
         return [cuda, cpu];
     }

@@ -9,7 +9,7 @@ namespace Toolchain.Inference.Runtime;
 internal static partial class SessionFactory
 {
     /// <summary>Creates a session for <paramref name="path"/>; returns it with the provider actually in use.</summary>
-    public static (InferenceSession Session, string Provider) Create(string path, OnnxModelOptions options)
+    public static (InferenceSession Session, ExecutionProvider Provider) Create(string path, OnnxModelOptions options)
     {
         OrtProcessLogging.EnsureCreated();
         var logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<OnnxModel>();
@@ -22,7 +22,7 @@ internal static partial class SessionFactory
                 {
                     try
                     {
-                        return (new InferenceSession(path, cudaOptions), "CUDA");
+                        return (new InferenceSession(path, cudaOptions), ExecutionProvider.Cuda);
                     }
                     catch (OnnxRuntimeException e) when (options.Provider == ExecutionProvider.Auto)
                     {
@@ -52,7 +52,7 @@ internal static partial class SessionFactory
         using var cpuOptions = NewOptions(options);
         try
         {
-            return (new InferenceSession(path, cpuOptions), "CPU");
+            return (new InferenceSession(path, cpuOptions), ExecutionProvider.Cpu);
         }
         catch (OnnxRuntimeException e)
         {

@@ -135,7 +135,7 @@ public sealed class ClassifyCommandTests : IDisposable
         var r = CliRun.Infer("classify", "--provider", "cpu", "--model", model, "--mode", "stretch", _files.Png("a.png", 1));
 
         Assert.Equal(1, r.ExitCode);
-        Assert.Equal("infer: --mode must be none, digit or resize, not 'stretch'", r.ErrorLines.Single());
+        r.AssertOneErrorLineNaming("--mode", "none, digit or resize", "'stretch'");
     }
 
     [Fact]
@@ -180,7 +180,7 @@ public sealed class ClassifyCommandTests : IDisposable
 
         Assert.Equal(2, r.ExitCode);
         Assert.Equal("", r.Out);
-        Assert.Equal($"infer: {png}: the model returned NaN", r.ErrorLines.Single());
+        r.AssertOneErrorLineNaming(png, "NaN");
     }
 
     [Fact]
@@ -204,6 +204,6 @@ public sealed class ClassifyCommandTests : IDisposable
         var r = CliRun.Infer("classify", "--provider", "cpu", "--model", model, "--input-shape", "1,28,28", "--labels", "a,,b", _files.Png("a.png", 1));
 
         Assert.Equal(1, r.ExitCode);
-        Assert.Equal("infer: --labels must be class names separated by commas, none of them empty, not 'a,,b'", r.ErrorLines.Single());
+        r.AssertOneErrorLineNaming("--labels", "'a,,b'");
     }
 }

@@ -72,7 +72,7 @@ public sealed class ImagesCommandTests : IDisposable
 
         Assert.Equal(0, r.ExitCode);
         Assert.Equal([Path.Combine(outDir, "test-00018-8.png"), Path.Combine(outDir, "test-00019-9.png")], r.OutLines);
-        Assert.Equal("infer: only 2 images from 18; the test split has 20", r.ErrorLines.Single());
+        r.AssertOneErrorLineNaming("only 2", "18", "20");
         Assert.Equal(2, Directory.GetFiles(outDir).Length);
     }
 
@@ -85,7 +85,7 @@ public sealed class ImagesCommandTests : IDisposable
         var r = CliRun.Infer("images", "--dataset", dataset, "--out", file);
 
         Assert.Equal(1, r.ExitCode);
-        Assert.Equal($"infer: --out {file} is a file, not a folder", r.ErrorLines.Single());
+        r.AssertOneErrorLineNaming($"--out {file}", "not a folder");
         Assert.Equal("mine\n", File.ReadAllText(file));
     }
 
@@ -99,6 +99,6 @@ public sealed class ImagesCommandTests : IDisposable
         var r = CliRun.Infer("images", "--dataset", dataset, "--out", under);
 
         Assert.Equal(1, r.ExitCode);
-        Assert.Equal($"infer: --out {under}: {file} is a file, not a folder", r.ErrorLines.Single());
+        r.AssertOneErrorLineNaming($"--out {under}", file, "not a folder");
     }
 }

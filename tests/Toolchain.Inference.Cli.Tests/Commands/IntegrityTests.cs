@@ -107,7 +107,7 @@ public sealed class IntegrityTests : IDisposable
         var notRecorded = CliRun.Infer("info", "--model", old);
 
         Assert.Equal(0, verified.ExitCode);
-        Assert.Matches(@"integrity\s+verified: graph digest [0-9a-f]{12}… matches; 4 reference outputs within 0\.0001 on CPU", verified.Out);
+        Assert.Matches(@"integrity\s+verified: graph digest [0-9a-f]{12}… matches; 4 reference outputs within 0\.0001 on cpu", verified.Out);
         Assert.Matches(@"toolchain\.integrity\.reference\s+4 inputs of 784 float32 values and their 'logits' outputs \(10 each\)", verified.Out);
         Assert.Matches(@"toolchain\.integrity\.graph_sha256\s+[0-9a-f]{64}", verified.Out);
         Assert.Equal(0, failed.ExitCode);

@@ -63,7 +63,7 @@ public sealed class PredictCommandTests : IDisposable
 
         Assert.Equal(1, r.ExitCode);
         Assert.Empty(r.OutLines);
-        Assert.Equal($"infer: {csv}: has no rows of features", r.ErrorLines.Single());
+        r.AssertOneErrorLineNaming(csv, "no rows");
     }
 
     [Fact]
@@ -75,7 +75,7 @@ public sealed class PredictCommandTests : IDisposable
         var r = CliRun.Infer("predict", "--provider", "cpu", "--model", model, missing);
 
         Assert.Equal(1, r.ExitCode);
-        Assert.Equal($"infer: {missing}: no such file", r.ErrorLines.Single());
+        r.AssertOneErrorLineNaming(missing, "no such file");
     }
 
     [Fact]
@@ -134,7 +134,7 @@ public sealed class PredictCommandTests : IDisposable
         var r = CliRun.Infer("predict", "--provider", "cpu", "--model", model, file);
 
         Assert.Equal(1, r.ExitCode);
-        Assert.Equal($"infer: {file}: is not UTF-8 text (byte 0xE9 at offset 5)", r.ErrorLines.Single());
+        r.AssertOneErrorLineNaming(file, "UTF-8", "0xE9", "offset 5");
     }
 
     [Fact]
@@ -145,7 +145,7 @@ public sealed class PredictCommandTests : IDisposable
         var r = CliRun.Infer("predict", "--provider", "cpu", "--model", model, "/dev/zero");
 
         Assert.Equal(1, r.ExitCode);
-        Assert.Equal("infer: /dev/zero: is a character device, not a regular file", r.ErrorLines.Single());
+        r.AssertOneErrorLineNaming("/dev/zero", "character device");
     }
 
     [Fact]
@@ -157,7 +157,7 @@ public sealed class PredictCommandTests : IDisposable
         var r = CliRun.Infer("predict", "--provider", "cpu", "--model", model, pipe);
 
         Assert.Equal(1, r.ExitCode);
-        Assert.Equal($"infer: {pipe}: is a named pipe, not a regular file (pipe data into '-' to read standard input)", r.ErrorLines.Single());
+        r.AssertOneErrorLineNaming(pipe, "named pipe", "'-'");
     }
 
     [Fact]
@@ -170,7 +170,7 @@ public sealed class PredictCommandTests : IDisposable
 
         Assert.Equal(1, r.ExitCode);
         Assert.Equal(["1\t1,1\t0.731059\tpositive"], r.OutLines);
-        Assert.Equal("infer: <stdin>: line 2 is longer than 1 MiB", r.ErrorLines.Single());
+        r.AssertOneErrorLineNaming("<stdin>", "line 2", "1 MiB");
     }
 
     [Fact]
@@ -200,8 +200,7 @@ public sealed class PredictCommandTests : IDisposable
         var r = CliRun.Infer("predict", "--provider", "cpu", "--model", model, "--input-shape", shape, csv);
 
         Assert.Equal(1, r.ExitCode);
-        Assert.Equal($"infer: --input-shape must be positive sizes separated by commas, without the batch axis (e.g. 1,28,28), not '{shape}'",
-            r.ErrorLines.Single());
+        r.AssertOneErrorLineNaming("--input-shape", $"'{shape}'");
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using Toolchain.Contracts;
 using Toolchain.Inference.Cli.Benchmarking;
 using Toolchain.Inference.Cli.Commands;
 using Toolchain.Inference.Cli.Evaluation;
@@ -21,7 +22,7 @@ public class ReportJsonTests
         {
             ModelPath = "/m/model.onnx",
             Dataset = "mnist-sample",
-            Provider = "CPU",
+            Provider = ExecutionProvider.Cpu,
             BatchSize = 256,
             Labels = labels,
             Confusion = confusion,
@@ -45,7 +46,7 @@ public class ReportJsonTests
             {
               "model": "/m/model.onnx",
               "dataset": "mnist-sample",
-              "provider": "CPU",
+              "provider": "cpu",
               "batch_size": 256,
               "count": 5,
               "accuracy": 0.6,
@@ -106,11 +107,11 @@ public class ReportJsonTests
     {
         var json = EvalCommand.ToJson(Eval(cardAccuracy: null, comparable: false, mse: null), indented: false);
 
-        Assert.StartsWith("""{"model":"/m/model.onnx","dataset":"mnist-sample","provider":"CPU","batch_size":256,"count":5,"accuracy":0.6,"card_test_accuracy":null,"card_comparable":false,"labels":["zéro","one <1>"],""", json);
+        Assert.StartsWith("""{"model":"/m/model.onnx","dataset":"mnist-sample","provider":"cpu","batch_size":256,"count":5,"accuracy":0.6,"card_test_accuracy":null,"card_comparable":false,"labels":["zéro","one <1>"],""", json);
         Assert.EndsWith(""","inference_seconds":0.25,"images_per_second":20,"total_seconds":1.5}""", json);
     }
 
-    private static BenchReport Bench(string provider, bool withOptional)
+    private static BenchReport Bench(ExecutionProvider provider, bool withOptional)
     {
         var latency = new LatencyStats(Samples: 10, MeanMs: 1.234567, P50Ms: 1.111111, P99Ms: 2.222222);
         return new BenchReport("/m/model.onnx", provider, 2, "MNIST test images <real>",
@@ -124,14 +125,14 @@ public class ReportJsonTests
     [Fact]
     public void The_bench_report_keeps_its_fields_order_and_escaping()
     {
-        var report = Bench("CPU", withOptional: true);
+        var report = Bench(ExecutionProvider.Cpu, withOptional: true);
         var machine = JsonEncodedText.Encode($"{Environment.ProcessorCount} logical CPUs, load average 0.50 at start, {RuntimeInformation.OSDescription}");
         var verdicts = string.Join(",\n", report.Verdicts().Concat(report.Notes()).Select(v => $"    \"{JsonEncodedText.Encode(v)}\""));
 
         Assert.Equal($$"""
             {
               "model": "/m/model.onnx",
-              "provider": "CPU",
+              "provider": "cpu",
               "threads": 2,
               "inputs": "MNIST test images \u003Creal\u003E",
               "machine": "{{machine}}",
@@ -206,7 +207,7 @@ public class ReportJsonTests
     [Fact]
     public void A_bench_report_without_the_optional_parts_leaves_them_out()
     {
-        using var json = JsonDocument.Parse(Bench("CUDA", withOptional: false).ToJson());
+        using var json = JsonDocument.Parse(Bench(ExecutionProvider.Cuda, withOptional: false).ToJson());
         var root = json.RootElement;
 
         Assert.Equal(["model", "provider", "threads", "inputs", "machine", "machine_busy", "batches", "pytorch_reference", "verdicts"],

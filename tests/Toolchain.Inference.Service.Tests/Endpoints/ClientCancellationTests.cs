@@ -14,8 +14,9 @@ public sealed class ClientCancellationTests : IDisposable
     public async Task Clients_that_give_up_while_their_batch_fills_leave_the_queue_empty_and_the_service_serving()
     {
         // Batches wait up to 10 s to fill on a clock only the test could move (it never does), so every client below hangs
-        // up while its request is still queued, and the slots must come back without the batch ever running.
-        await using var service = await RunningService.StartAsync(LabelledTinyModels.Write(_dir.File("model.onnx"), "digit "), new FakeTimeProvider(),
+        // up while its request is still queued, and the slots must come back without the batch ever running. A real socket:
+        // the hang-up is a closed connection, as a real client's is.
+        await using var service = await RunningService.StartOnSocketAsync(LabelledTinyModels.Write(_dir.File("model.onnx"), "digit "), new FakeTimeProvider(),
             ("Classifier:Batching:MaxQueueDelayMicroseconds", "10000000"));
         using var giveUp = new CancellationTokenSource();
         var abandoned = Enumerable.Range(0, 20).Select(i =>

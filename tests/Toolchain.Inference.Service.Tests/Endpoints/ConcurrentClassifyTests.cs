@@ -32,7 +32,7 @@ public sealed class ConcurrentClassifyTests : IDisposable
         Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
         Assert.Equal(labels.Select(l => $"digit {l}"), answers.Select(a => a.Label));
         Assert.All(answers, a => Assert.Equal(version, a.Version));
-        var metrics = await Scrape.OfAsync(service.Client);
+        var metrics = await Scrape.AfterClassifyRequestsAsync(service.Client, 1000);
         Assert.Equal(1000, metrics.Value("http_server_request_duration_seconds_count",
             ("http_route", "/v1/classify"), ("http_request_method", "POST"), ("http_response_status_code", "200")));
         if (batching)

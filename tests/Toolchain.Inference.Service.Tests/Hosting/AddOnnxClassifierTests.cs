@@ -147,7 +147,7 @@ public sealed class AddOnnxClassifierTests : IDisposable
         Assert.Null(before.Model);
         Assert.True(loaded.IsReady);
         Assert.Equal(1, loaded.Version!.Generation);
-        Assert.Equal("CPU", loaded.Provider);
+        Assert.Equal(ExecutionProvider.Cpu, loaded.Provider);
         Assert.Equal("digit 4", loaded.Model!.Labels[4]);
         Assert.Equal(PreprocessingMode.None, loaded.Preprocessor!.Mode);
         Assert.Equal(1, loaded.LiveModelCount);

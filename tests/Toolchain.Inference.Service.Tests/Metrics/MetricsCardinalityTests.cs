@@ -6,6 +6,9 @@ namespace Toolchain.Inference.Service.Tests.Metrics;
 /// <summary>What a client sends must never become a new labelled series: /metrics stays the same size however it is abused.</summary>
 public sealed class MetricsCardinalityTests : TinyModelServiceTests
 {
+    // Raw requests with made-up methods, which HttpClient would not send.
+    private protected override bool OnSocket => true;
+
     private async Task<string> SendRawAsync(string method, string path)
     {
         using var client = new TcpClient();
@@ -19,6 +22,14 @@ public sealed class MetricsCardinalityTests : TinyModelServiceTests
     private async Task<string[]> SeriesAsync() =>
         (await Service.Client.GetStringAsync("/metrics")).Split('\n').Where(l => l.Length > 0 && l[0] != '#')
             .Select(l => l[..l.LastIndexOf(' ')]).ToArray();
+
+    [Fact]
+    public async Task Kestrels_connection_metrics_are_exported()
+    {
+        var metrics = await Scrape.OfAsync(Service.Client);
+
+        Assert.True(metrics.Value("kestrel_active_connections") >= 1);
+    }
 
     [Fact]
     public async Task Random_method_names_and_paths_add_no_series()

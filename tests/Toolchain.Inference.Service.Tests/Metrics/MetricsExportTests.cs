@@ -21,7 +21,7 @@ public sealed class MetricsExportTests : IDisposable
         await using var service = await StartAsync();
 
         using var response = await service.PostImageAsync(LabelledTinyModels.Png(3), query: "?top_k=2");
-        var metrics = await Scrape.OfAsync(service.Client);
+        var metrics = await Scrape.AfterClassifyRequestsAsync(service.Client, 1);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         (string, string)[] classify = [("http_route", "/v1/classify"), ("http_request_method", "POST"), ("http_response_status_code", "200")];
@@ -81,8 +81,8 @@ public sealed class MetricsExportTests : IDisposable
             (await first.PostImageAsync(LabelledTinyModels.Png(i))).Dispose();
         }
         (await second.PostImageAsync(LabelledTinyModels.Png(5))).Dispose();
-        var firstMetrics = await Scrape.OfAsync(first.Client);
-        var secondMetrics = await Scrape.OfAsync(second.Client);
+        var firstMetrics = await Scrape.AfterClassifyRequestsAsync(first.Client, 3);
+        var secondMetrics = await Scrape.AfterClassifyRequestsAsync(second.Client, 1);
 
         (string, string)[] classify = [("http_route", "/v1/classify"), ("http_response_status_code", "200")];
         Assert.Equal(3, firstMetrics.Value("http_server_request_duration_seconds_count", classify));

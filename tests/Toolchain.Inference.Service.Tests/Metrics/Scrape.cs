@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Toolchain.TestSupport;
 
 namespace Toolchain.Inference.Service.Tests.Metrics;
 
@@ -17,6 +18,22 @@ internal sealed partial class Scrape
     public IReadOnlyList<Sample> Samples { get; }
 
     public static async Task<Scrape> OfAsync(HttpClient client) => new(await client.GetStringAsync("/metrics"));
+
+    /// <summary>
+    /// Scrapes until <paramref name="count"/> classify requests (any status) are in the request-duration histogram, then
+    /// returns that scrape. ASP.NET Core records a request's duration once its response is complete, which can be just
+    /// after the client has the response, so a scrape straight after the last answer may miss it.
+    /// </summary>
+    public static async Task<Scrape> AfterClassifyRequestsAsync(HttpClient client, int count)
+    {
+        Scrape? last = null;
+        await Eventually.TrueAsync(async () =>
+        {
+            last = await OfAsync(client);
+            return last.All("http_server_request_duration_seconds_count", ("http_route", "/v1/classify")).Sum(s => s.Value) >= count;
+        }, $"{count} classify requests are recorded");
+        return last!;
+    }
 
     /// <summary>The samples named <paramref name="name"/> whose labels include <paramref name="labels"/>.</summary>
     public IEnumerable<Sample> All(string name, params (string Name, string Value)[] labels) =>

@@ -64,7 +64,7 @@ public sealed partial class DrawPageBrowserTests(ChromiumBrowser chromium, DrawP
             {
                 if (Page is null)
                 {
-                    _service = await RunningService.StartAsync(MnistCentroidModel.Write(_dir.File("model.onnx")), MapParityEndpoint);
+                    _service = await RunningService.StartOnSocketAsync(MnistCentroidModel.Write(_dir.File("model.onnx")), MapParityEndpoint);
                     var page = await chromium.NewPageAsync(Errors);
                     await page.GotoAsync(_service.Address.ToString());
                     await BrowserModelAsync(page, _service);
@@ -136,7 +136,7 @@ public sealed partial class DrawPageBrowserTests(ChromiumBrowser chromium, DrawP
     [Fact]
     public async Task With_the_service_stopped_after_loading_the_page_still_classifies_in_the_browser()
     {
-        var service = await RunningService.StartAsync(MnistCentroidModel.Write(_dir.File("model.onnx")));
+        var service = await RunningService.StartOnSocketAsync(MnistCentroidModel.Write(_dir.File("model.onnx")));
         var page = await NewPageAsync();
         try
         {
@@ -158,7 +158,7 @@ public sealed partial class DrawPageBrowserTests(ChromiumBrowser chromium, DrawP
     public async Task A_model_reload_loads_the_new_file_into_the_page_without_a_page_reload()
     {
         var path = MnistCentroidModel.Write(_dir.File("model.onnx"));
-        await using var service = await RunningService.StartAsync(path);
+        await using var service = await RunningService.StartOnSocketAsync(path);
         var page = await NewPageAsync();
         await page.GotoAsync(service.Address.ToString());
         var first = await BrowserModelAsync(page, service);
@@ -177,7 +177,7 @@ public sealed partial class DrawPageBrowserTests(ChromiumBrowser chromium, DrawP
     [Fact]
     public async Task Without_onnxruntime_web_the_page_says_it_classifies_on_the_server_only_and_does()
     {
-        await using var service = await RunningService.StartAsync(MnistCentroidModel.Write(_dir.File("model.onnx")));
+        await using var service = await RunningService.StartOnSocketAsync(MnistCentroidModel.Write(_dir.File("model.onnx")));
         var page = await NewPageAsync();
         // As a service built without npm answers: its /ort/ files are missing.
         await page.RouteAsync("**/ort/**", route => route.FulfillAsync(new RouteFulfillOptions { Status = 404 }));

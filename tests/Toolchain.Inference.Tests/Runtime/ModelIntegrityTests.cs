@@ -36,7 +36,7 @@ public sealed class ModelIntegrityTests : IDisposable
 
         Assert.Equal(IntegrityStatus.Verified, model.Info.Integrity.Status);
         Assert.Contains("graph digest", model.Info.Integrity.Detail);
-        Assert.Contains("4 reference outputs within 0.0001 on CPU", model.Info.Integrity.Detail);
+        Assert.Contains("4 reference outputs within 0.0001 on cpu", model.Info.Integrity.Detail);
         Assert.Equal(3, model.Classify(TinyOnnxModels.ReferenceImages()[3], 1)[0].Label);
     }
 

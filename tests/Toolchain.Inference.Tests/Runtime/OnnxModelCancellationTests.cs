@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.ML.OnnxRuntime;
 using Toolchain.Contracts;
 using Toolchain.Inference.Runtime;
 using Toolchain.TestSupport;
@@ -45,15 +46,15 @@ public sealed class OnnxModelCancellationTests : IDisposable
         var uncancelled = clock.Elapsed;
         using var cancel = new CancellationTokenSource();
 
-        // Cancelled a tenth of the way through. The run has a thread of its own, so a busy thread pool cannot hold it up.
-        clock.Restart();
+        // Cancelled a tenth of the way through (the uncancelled run only sizes the stimulus). The run has a thread of its
+        // own, so a busy thread pool cannot hold it up.
         var run = Task.Factory.StartNew(() => model.RunProbabilities(inputs, LongBatch, probabilities, cancel.Token), TaskCreationOptions.LongRunning);
         cancel.CancelAfter(uncancelled / 10);
         var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
-        var cancelled = clock.Elapsed;
 
         Assert.Equal(cancel.Token, error.CancellationToken);
-        Assert.True(cancelled < uncancelled / 2, $"the cancelled run took {cancelled.TotalMilliseconds:F0} ms, the whole run {uncancelled.TotalMilliseconds:F0} ms");
+        // ONNX Runtime's own error for its terminate flag: the run was stopped between operators, not checked after it ended.
+        Assert.IsType<OnnxRuntimeException>(error.InnerException);
         // The session is not harmed: the next run, with its own run options, completes.
         Assert.Equal(LongBatch, model.Classify(inputs, LongBatch).Length);
     }

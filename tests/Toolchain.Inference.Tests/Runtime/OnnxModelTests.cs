@@ -18,7 +18,7 @@ public sealed class OnnxModelTests : IDisposable
     {
         using var model = OnnxModel.Load(TinyOnnxModels.WriteImageClassifier(_dir.File("m.onnx")), Cpu);
 
-        Assert.Equal("CPU", model.ActiveProvider);
+        Assert.Equal(ExecutionProvider.Cpu, model.ActiveProvider);
         Assert.False(model.Info.IsForeign);
         Assert.Equal(ModelTask.Multiclass, model.Info.Task);
         Assert.Equal("input", model.Info.InputName);

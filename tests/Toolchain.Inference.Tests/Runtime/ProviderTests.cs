@@ -36,7 +36,7 @@ public sealed class ProviderTests : IDisposable
 
         using var model = OnnxModel.Load(path, new OnnxModelOptions { Provider = ExecutionProvider.Auto, LoggerFactory = log });
 
-        Assert.Equal("CPU", model.ActiveProvider);
+        Assert.Equal(ExecutionProvider.Cpu, model.ActiveProvider);
         Assert.Equal(3, model.Classify(TinyOnnxModels.ImageForClass(3), 1)[0].Label);
         if (!CudaNotice.HasNvidiaDevice)
         {
@@ -69,7 +69,7 @@ public sealed class ProviderTests : IDisposable
         using var model = OnnxModel.Load(TinyOnnxModels.WriteImageClassifier(_dir.File("m.onnx")),
             new OnnxModelOptions { Provider = ExecutionProvider.Cpu, LoggerFactory = log });
 
-        Assert.Equal("CPU", model.ActiveProvider);
+        Assert.Equal(ExecutionProvider.Cpu, model.ActiveProvider);
         Assert.Empty(log.Lines);
     }
 
@@ -78,7 +78,7 @@ public sealed class ProviderTests : IDisposable
     {
         var statuses = ProviderProbe.Probe();
 
-        Assert.Equal(["CUDA", "CPU"], statuses.Select(s => s.Name));
+        Assert.Equal([ExecutionProvider.Cuda, ExecutionProvider.Cpu], statuses.Select(s => s.Provider));
         Assert.True(statuses[1].Works);
         Assert.Equal(CudaWorks, statuses[0].Works);
         Assert.False(string.IsNullOrWhiteSpace(statuses[0].Detail));

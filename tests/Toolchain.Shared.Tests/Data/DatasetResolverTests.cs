@@ -66,12 +66,21 @@ public sealed class DatasetResolverTests : IDisposable
     }
 
     [Fact]
-    public void The_default_data_root_is_the_repositorys_data_folder_holding_the_sample()
+    public void The_default_data_root_is_data_in_the_current_directory_not_a_checkout_above_it()
     {
-        var root = DataPaths.DefaultRoot();
+        var expected = Environment.GetEnvironmentVariable(DataPaths.RootVariable) is { Length: > 0 } set ? set : "data";
 
-        Assert.Equal("data", Path.GetFileName(root));
-        Assert.True(IdxFileNames.AllPresent(Path.Combine(root, "mnist-sample")));
+        Assert.Equal(Path.GetFullPath(expected), DataPaths.DefaultRoot());
+    }
+
+    [Fact]
+    public void The_bundled_sample_is_found_in_the_checkout_above_the_test_binaries()
+    {
+        var sample = DataPaths.FindBundledSample();
+
+        Assert.NotNull(sample);
+        Assert.Equal(Path.Combine("data", "mnist-sample"), Path.GetRelativePath(Path.GetDirectoryName(Path.GetDirectoryName(sample))!, sample));
+        Assert.True(IdxFileNames.AllPresent(sample));
     }
 
     [Fact]

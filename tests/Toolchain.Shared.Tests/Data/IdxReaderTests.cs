@@ -6,6 +6,9 @@ namespace Toolchain.Shared.Tests.Data;
 
 public sealed class IdxReaderTests : IDisposable
 {
+    /// <summary>The problem names each of <paramref name="facts"/>; its wording is the library's to choose.</summary>
+    private static void Names(string problem, params string[] facts) => Assert.All(facts, fact => Assert.Contains(fact, problem));
+
     private readonly TempFolder _temp = new();
 
     public void Dispose() => _temp.Dispose();
@@ -53,7 +56,7 @@ public sealed class IdxReaderTests : IDisposable
 
         var e = Rejected(path, () => IdxReader.ReadImages(path));
 
-        Assert.Equal("is not an IDX images file (magic 0x12345678, expected 0x00000803)", e.Problem);
+        Names(e.Problem, "0x12345678", "0x00000803");
     }
 
     [Fact]
@@ -63,7 +66,7 @@ public sealed class IdxReaderTests : IDisposable
 
         var e = Rejected(path, () => IdxReader.ReadImages(path));
 
-        Assert.Equal("holds labels (magic 0x00000801) where images (magic 0x00000803) were expected", e.Problem);
+        Names(e.Problem, "labels", "0x00000801", "0x00000803");
     }
 
     [Fact]
@@ -73,7 +76,7 @@ public sealed class IdxReaderTests : IDisposable
 
         var e = Rejected(path, () => IdxReader.ReadImages(path));
 
-        Assert.Equal("stores elements of type 0x0D; only unsigned bytes (0x08) are supported", e.Problem);
+        Names(e.Problem, "0x0D", "0x08");
     }
 
     [Fact]
@@ -84,7 +87,7 @@ public sealed class IdxReaderTests : IDisposable
 
         var e = Rejected(path, () => IdxReader.ReadImages(path));
 
-        Assert.Equal("is truncated: the header (4 x 2 x 3) promises 24 data bytes but the file holds 19", e.Problem);
+        Names(e.Problem, "truncated", "4 x 2 x 3", "24", "19");
     }
 
     [Fact]
@@ -106,8 +109,7 @@ public sealed class IdxReaderTests : IDisposable
 
         var e = Rejected(path, () => IdxReader.ReadImages(path));
 
-        Assert.Equal("is truncated: the header (4 x 2 x 3) promises 24 data bytes but the file holds 19 " +
-            "(the gzip data ends early: truncated download or copy?)", e.Problem);
+        Names(e.Problem, "truncated", "24", "19", "gzip");
     }
 
     [Fact]
@@ -123,7 +125,7 @@ public sealed class IdxReaderTests : IDisposable
 
         var e = Rejected(path, () => IdxReader.ReadImages(path));
 
-        Assert.Equal("is a corrupt gzip file (its data cannot be decoded or fails its CRC check; re-download or re-copy it)", e.Problem);
+        Names(e.Problem, "corrupt gzip");
     }
 
     [Fact]
@@ -143,7 +145,7 @@ public sealed class IdxReaderTests : IDisposable
 
         var e = Rejected(path, () => IdxReader.ReadImages(path));
 
-        Assert.Equal("is named .gz but is not gzip-compressed (it does not start with 1f 8b)", e.Problem);
+        Names(e.Problem, ".gz", "1f 8b");
     }
 
     [Fact]
@@ -154,7 +156,7 @@ public sealed class IdxReaderTests : IDisposable
 
         var e = Rejected(labels, () => IdxReader.ReadSplit(images, labels, 10));
 
-        Assert.Equal("holds 2 labels but imgs holds 3 images", e.Problem);
+        Names(e.Problem, "2 labels", "imgs", "3 images");
     }
 
     [Fact]
@@ -164,7 +166,7 @@ public sealed class IdxReaderTests : IDisposable
 
         var e = Rejected(path, () => IdxReader.ReadLabels(path, 10));
 
-        Assert.Equal("label 10 at index 2 is outside the class range 0..9", e.Problem);
+        Names(e.Problem, "label 10", "index 2", "0..9");
     }
 
     [Fact]
@@ -174,7 +176,7 @@ public sealed class IdxReaderTests : IDisposable
 
         var e = Rejected(path, () => IdxReader.ReadImages(path));
 
-        Assert.Equal("has a zero dimension (0 x 28 x 28)", e.Problem);
+        Names(e.Problem, "zero dimension", "0 x 28 x 28");
     }
 
     [Fact]
@@ -184,7 +186,7 @@ public sealed class IdxReaderTests : IDisposable
 
         var e = Rejected(path, () => IdxReader.ReadImages(path));
 
-        Assert.Equal("has 3 unexpected bytes after the 24 data bytes its header (4 x 2 x 3) describes", e.Problem);
+        Names(e.Problem, "3 unexpected bytes", "24", "4 x 2 x 3");
     }
 
     [Fact]
@@ -194,7 +196,7 @@ public sealed class IdxReaderTests : IDisposable
 
         var e = Rejected(path, () => IdxReader.ReadImages(path));
 
-        Assert.Equal("has 2 unexpected bytes after the 24 data bytes its header (4 x 2 x 3) describes", e.Problem);
+        Names(e.Problem, "2 unexpected bytes", "24", "4 x 2 x 3");
     }
 
     [Fact]
@@ -216,7 +218,7 @@ public sealed class IdxReaderTests : IDisposable
 
         var e = Rejected(path, () => IdxReader.ReadImages(path));
 
-        Assert.Equal("ends inside its header", e.Problem);
+        Names(e.Problem, "header");
     }
 
     [Fact]
@@ -235,9 +237,8 @@ public sealed class IdxReaderTests : IDisposable
         var read = Task.Run(() => Rejected(path, () => IdxReader.ReadImages(path)));
         try
         {
-            var finished = await Task.WhenAny(read, Task.Delay(TimeSpan.FromSeconds(20)));
-            Assert.True(finished == read, "IdxReader is blocked opening the pipe");
-            Assert.Equal("is a named pipe, not a regular file", (await read).Problem);
+            // A TimeoutException here means it is blocked opening the pipe.
+            Names((await read.WaitAsync(TimeSpan.FromSeconds(20))).Problem, "named pipe");
         }
         finally
         {

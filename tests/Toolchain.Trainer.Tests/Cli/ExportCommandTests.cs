@@ -72,7 +72,7 @@ public class ExportCommandTests(XorCheckpointFixture checkpoint) : IClassFixture
         var error = new StringWriter();
         int code = TrainCommand.Run(["xor", "--resume", "--epochs", "2", "--no-export", "-q", "--out", Path.GetDirectoryName(path)!], new StringWriter(), error, CancellationToken.None);
         Assert.Equal(1, code);
-        Assert.Equal($"trainer train: {path}: was trained on inputs of shape [3] but xor has [2]\n", error.ToString());
+        TrainCommandTests.OneLineNaming(error.ToString(), "train", path, "[3]", "[2]");
     }
 
     [DllImport("libc", EntryPoint = "mkfifo", SetLastError = true)]
@@ -86,11 +86,10 @@ public class ExportCommandTests(XorCheckpointFixture checkpoint) : IClassFixture
         var export = Task.Run(() => Export("--checkpoint", path, "--out", Path.Combine(_dir.Path, "m.onnx")));
         try
         {
-            var finished = await Task.WhenAny(export, Task.Delay(TimeSpan.FromSeconds(20)));
-            Assert.True(finished == export, "export is blocked opening the pipe");
-            var (code, _, err) = await export;
+            // A TimeoutException here means export is blocked opening the pipe.
+            var (code, _, err) = await export.WaitAsync(TimeSpan.FromSeconds(20));
             Assert.Equal(1, code);
-            Assert.Equal($"trainer export: {path}: is a named pipe, not a regular file\n", err);
+            TrainCommandTests.OneLineNaming(err, "export", path, "named pipe");
         }
         finally
         {
@@ -112,7 +111,7 @@ public class ExportCommandTests(XorCheckpointFixture checkpoint) : IClassFixture
         var args = new Dictionary<string, string> { ["--checkpoint"] = good, ["--out"] = Path.Combine(_dir.Path, "m.onnx"), [option] = "" };
         var (code, _, err) = Export([.. args.SelectMany(kv => new[] { kv.Key, kv.Value })]);
         Assert.Equal(ExitCodes.Failed, code);
-        Assert.Equal($"trainer export: option '{option}' needs a path, not an empty string (see 'trainer export --help')\n", err);
+        TrainCommandTests.OneLineNaming(err, "export", $"'{option}'", "empty");
     }
 
     [Fact]
@@ -121,7 +120,7 @@ public class ExportCommandTests(XorCheckpointFixture checkpoint) : IClassFixture
         var error = new StringWriter();
         int code = TrainCommand.Run(["xor", "--out", ""], new StringWriter(), error, CancellationToken.None);
         Assert.Equal(ExitCodes.Failed, code);
-        Assert.Equal("trainer train: option '--out' needs a path, not an empty string (see 'trainer train --help')\n", error.ToString());
+        TrainCommandTests.OneLineNaming(error.ToString(), "train", "'--out'", "empty");
     }
 
     [Fact]
@@ -130,6 +129,6 @@ public class ExportCommandTests(XorCheckpointFixture checkpoint) : IClassFixture
         var good = Write("good.ckpt", checkpoint.Good);
         var (code, _, err) = Export("--checkpoint", good, "--out", "/proc/x.onnx");
         Assert.Equal(1, code);
-        Assert.Equal("trainer export: cannot write /proc/x.onnx: files cannot be created in its folder\n", err);
+        TrainCommandTests.OneLineNaming(err, "export", "/proc/x.onnx");
     }
 }

@@ -18,6 +18,17 @@ public class TrainCommandTests
         return (code, output.ToString(), error.ToString());
     }
 
+    /// <summary>
+    /// <paramref name="err"/> is one line from <paramref name="command"/> holding each of <paramref name="facts"/> (the
+    /// input's name, the numbers); the exact wording is pinned only in <see cref="TrainerMessageWordingTests"/>.
+    /// </summary>
+    internal static void OneLineNaming(string err, string command, params string[] facts)
+    {
+        var line = Assert.Single(err.TrimEnd('\n').Split('\n'));
+        Assert.StartsWith($"trainer {command}: ", line);
+        Assert.All(facts, fact => Assert.Contains(fact, line));
+    }
+
     [Fact]
     public void A_bad_architecture_spec_is_one_line_pointing_at_the_token_with_exit_code_1()
     {
@@ -35,7 +46,7 @@ public class TrainCommandTests
     {
         var (code, _, err) = Train("xor", "--arch", "linear(3) sigmoid linear(2)", "--out", Path.GetTempPath(), "--epochs", "1");
         Assert.Equal(1, code);
-        Assert.Equal("trainer train: arch: the network ends in [2] but xor needs [1] (one probability); end with linear(1) sigmoid\n", err);
+        OneLineNaming(err, "train", "arch", "[2]", "[1]", "linear(1) sigmoid");
     }
 
     [Fact]
@@ -43,7 +54,7 @@ public class TrainCommandTests
     {
         var (code, _, err) = Train("xor", "--epohcs", "3");
         Assert.Equal(1, code);
-        Assert.Equal("trainer train: unknown option '--epohcs' (see 'trainer train --help')\n", err);
+        OneLineNaming(err, "train", "'--epohcs'", "--help");
     }
 
     [Fact]
@@ -51,7 +62,7 @@ public class TrainCommandTests
     {
         var (code, _, err) = Train("xor", "--lr", "fast");
         Assert.Equal(1, code);
-        Assert.Equal("trainer train: option '--lr' has a value of the wrong kind (see 'trainer train --help')\n", err);
+        OneLineNaming(err, "train", "'--lr'", "--help");
     }
 
     [Fact]
@@ -59,24 +70,23 @@ public class TrainCommandTests
     {
         var (code, _, err) = Train();
         Assert.Equal(1, code);
-        Assert.Equal("trainer train: which model to train? xor, mlp or cnn (see 'trainer train --help')\n", err);
+        OneLineNaming(err, "train", "xor, mlp or cnn");
     }
 
     [Theory]
-    [InlineData(new[] { "mlp", "0.01" }, "trainer train: unexpected argument '0.01' after the model (options start with --)")]
-    [InlineData(new[] { "rnn" }, "trainer train: unknown model 'rnn' (known: xor, mlp, cnn)")]
-    [InlineData(new[] { "mlp", "--epochs", "0" }, "trainer train: --epochs must be from 1 to 1000000, not 0")]
-    [InlineData(new[] { "mlp", "--optimizer", "rmsprop" }, "trainer train: --optimizer: unknown optimizer 'rmsprop' (known: sgd, adam)")]
-    [InlineData(new[] { "mlp", "--lr-schedule", "step" }, "trainer train: --lr-schedule: unknown schedule 'step' (known: none, cosine)")]
-    [InlineData(new[] { "xor", "--dataset", "mnist" }, "trainer train: --dataset: xor trains on the notebook's XOR data; use --data-seed for another draw")]
-    [InlineData(new[] { "mlp", "--preset", "fast" }, "trainer train: --preset: unknown preset 'fast' (known: default, plain, notebook)")]
-    [InlineData(new[] { "xor", "--seed", "9223372036854775807", "--restarts", "3" },
-        "trainer train: --seed 9223372036854775807 with --restarts 3 would take the restart seeds past 9223372036854775807 (each restart adds 10); use a --seed of at most 9223372036854775787")]
-    public void Invalid_settings_are_one_line_errors_with_exit_code_1(string[] args, string message)
+    [InlineData(new[] { "mlp", "0.01" }, new[] { "'0.01'" })]
+    [InlineData(new[] { "rnn" }, new[] { "'rnn'", "xor, mlp, cnn" })]
+    [InlineData(new[] { "mlp", "--epochs", "0" }, new[] { "--epochs", "1 to 1000000", "0" })]
+    [InlineData(new[] { "mlp", "--optimizer", "rmsprop" }, new[] { "--optimizer", "'rmsprop'", "sgd, adam" })]
+    [InlineData(new[] { "mlp", "--lr-schedule", "step" }, new[] { "--lr-schedule", "'step'", "none, cosine" })]
+    [InlineData(new[] { "xor", "--dataset", "mnist" }, new[] { "--dataset", "xor", "--data-seed" })]
+    [InlineData(new[] { "mlp", "--preset", "fast" }, new[] { "--preset", "'fast'", "default, plain, notebook" })]
+    [InlineData(new[] { "xor", "--seed", "9223372036854775807", "--restarts", "3" }, new[] { "--seed 9223372036854775807", "--restarts 3", "9223372036854775787" })]
+    public void Invalid_settings_are_one_line_errors_with_exit_code_1(string[] args, string[] facts)
     {
         var (code, _, err) = Train(args);
         Assert.Equal(1, code);
-        Assert.Equal(message + "\n", err);
+        OneLineNaming(err, "train", facts);
     }
 
     [Fact]
@@ -106,7 +116,7 @@ public class TrainCommandTests
         using var dir = new TempDir();
         var (code, _, err) = Train("xor", "--resume", "--out", dir.Path);
         Assert.Equal(1, code);
-        Assert.Equal($"trainer train: {Path.Combine(dir.Path, Checkpoint.FileName)}: no checkpoint to resume; train without --resume first\n", err);
+        OneLineNaming(err, "train", Path.Combine(dir.Path, Checkpoint.FileName), "no checkpoint");
     }
 
     [Fact]
@@ -137,8 +147,7 @@ public class TrainCommandTests
 
         var (code, _, err) = Train("mlp", "--dataset", second, "--resume", "--epochs", "2", "--out", outDir, "--no-export", "-q");
         Assert.Equal(1, code);
-        Assert.Equal($"trainer train: --dataset {second} differs from the checkpoint's {first}; --resume continues the run as it was " +
-            "(drop --dataset, or train into a new --out)\n", err);
+        OneLineNaming(err, "train", $"--dataset {second}", first);
 
         var sameFolder = Path.Combine(dir.Path, "second", "..", "first");
         (code, var output, err) = Train("mlp", "--dataset", sameFolder, "--resume", "--epochs", "2", "--out", outDir, "--no-export", "-q");
@@ -157,8 +166,7 @@ public class TrainCommandTests
         using var dir = new TempDir();
         var (code, output, err) = Train("xor", "--seed", "2", "--out", dir.Path, "--no-export", "-q");
         Assert.Equal(0, code);
-        Assert.Equal("trainer train: note: xor reached only 50.25% training accuracy after 200 epochs: a small sigmoid net can stall " +
-            "in a local minimum from this initialisation; --restarts 5 keeps the best of 5\n", err);
+        OneLineNaming(err, "train", "note", "50.25%", "200 epochs", "--restarts 5");
         Assert.StartsWith("xor: test accuracy 50.25%", output);
     }
 
@@ -181,8 +189,7 @@ public class TrainCommandTests
         var (code, output, err) = Train("mlp", "--dataset", data, "--arch", "flatten linear(4)", "--epochs", "1",
             "--out", Path.Combine(dir.Path, "out"), "--no-export", "-q");
         Assert.Equal(0, code);
-        Assert.Equal("trainer train: note: mlp reached only 25.00% test accuracy, about chance for 4 classes: the network did not learn; " +
-            "check --lr and the data\n", err);
+        OneLineNaming(err, "train", "note", "25.00%", "4 classes");
         Assert.StartsWith("mlp: test accuracy 25.00%", output);
     }
 
@@ -255,7 +262,7 @@ public class TrainCommandTests
         var error = new StringWriter();
         int code = ExportCommand.Run(["--checkpoint", "/nowhere/checkpoint.ckpt"], output, error);
         Assert.Equal(1, code);
-        Assert.Equal("trainer export: /nowhere/checkpoint.ckpt: no such checkpoint\n", error.ToString());
+        OneLineNaming(error.ToString(), "export", "/nowhere/checkpoint.ckpt", "no such checkpoint");
     }
 
     [DllImport("libc", SetLastError = true)]

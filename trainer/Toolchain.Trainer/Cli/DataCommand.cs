@@ -23,7 +23,7 @@ public static class DataCommand
         public string Dataset { get; set; } = "";
 
         /// <summary>Where to put the files instead of the data folder.</summary>
-        [Option("dir", MetaValue = "DIR", HelpText = "Folder for the files (default: data/<dataset> in the repository).")]
+        [Option("dir", MetaValue = "DIR", HelpText = "Folder for the files (default: data/<dataset> under $TOOLCHAIN_DATA, else ./data).")]
         public string? Dir { get; set; }
     }
 

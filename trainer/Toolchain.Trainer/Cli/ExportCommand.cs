@@ -28,7 +28,7 @@ public static class ExportCommand
         public string? Input { get; set; }
 
         /// <summary>Data folder.</summary>
-        [Option("data-dir", HelpText = "where catalog datasets live, for verification inputs (default $TOOLCHAIN_DATA, else data/ in the repository)")]
+        [Option("data-dir", HelpText = "where catalog datasets live, for verification inputs (default $TOOLCHAIN_DATA, else ./data)")]
         public string? DataDir { get; set; }
     }
 

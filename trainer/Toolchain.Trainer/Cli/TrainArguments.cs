@@ -70,11 +70,11 @@ public sealed class TrainArguments
     public int? Threads { get; set; }
 
     /// <summary>Output folder.</summary>
-    [Option("out", HelpText = "output folder (default artifacts/<model> in the repository)")]
+    [Option("out", HelpText = "output folder (default artifacts/<model> in the current directory)")]
     public string? Out { get; set; }
 
     /// <summary>Data folder.</summary>
-    [Option("data-dir", HelpText = "where catalog datasets live (default $TOOLCHAIN_DATA, else data/ in the repository)")]
+    [Option("data-dir", HelpText = "where catalog datasets live (default $TOOLCHAIN_DATA, else ./data)")]
     public string? DataDir { get; set; }
 
     /// <summary>Resume.</summary>

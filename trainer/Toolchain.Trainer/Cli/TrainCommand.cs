@@ -170,8 +170,7 @@ public static class TrainCommand
     private static int Execute(TrainArguments a, TextWriter output, TextWriter error, CancellationToken cancel)
     {
         var wall = Stopwatch.StartNew();
-        var root = RepositoryRoot.Find();
-        var outDir = Path.GetFullPath(CommandArguments.PathOption("--out", a.Out) ?? Path.Combine(root, "artifacts", a.Model));
+        var outDir = Path.GetFullPath(CommandArguments.PathOption("--out", a.Out) ?? Path.Combine("artifacts", a.Model));
         var dataRoot = Path.GetFullPath(CommandArguments.PathOption("--data-dir", a.DataDir) ?? DataPaths.DefaultRoot());
         var checkpointPath = Path.Combine(outDir, Checkpoint.FileName);
         // Checked before training, so a typo costs nothing.

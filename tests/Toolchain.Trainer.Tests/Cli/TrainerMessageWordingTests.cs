@@ -1,0 +1,51 @@
+using Toolchain.Trainer.Cli;
+using Toolchain.Trainer.Tests.Training;
+
+namespace Toolchain.Trainer.Tests.Cli;
+
+/// <summary>
+/// The exact wording of a few representative trainer messages, pinned on purpose: a usage error, a value error, an
+/// architecture error, a bad input file and an advisory note. Every other test asserts exit codes and the facts a
+/// message must carry (<see cref="TrainCommandTests.OneLineNaming"/>), so rewording a message changes only this class.
+/// </summary>
+[Collection(TorchRandomState.Name)]
+public class TrainerMessageWordingTests
+{
+    private static string Error(Func<TextWriter, TextWriter, int> run)
+    {
+        var error = new StringWriter();
+        Assert.Equal(1, run(new StringWriter(), error));
+        return error.ToString();
+    }
+
+    private static string Train(params string[] args) => Error((o, e) => TrainCommand.Run(args, o, e, CancellationToken.None));
+
+    [Fact]
+    public void An_unknown_option() =>
+        Assert.Equal("trainer train: unknown option '--epohcs' (see 'trainer train --help')\n", Train("xor", "--epohcs", "3"));
+
+    [Fact]
+    public void A_value_out_of_range() =>
+        Assert.Equal("trainer train: --epochs must be from 1 to 1000000, not 0\n", Train("mlp", "--epochs", "0"));
+
+    [Fact]
+    public void A_network_with_the_wrong_output() =>
+        Assert.Equal("trainer train: arch: the network ends in [2] but xor needs [1] (one probability); end with linear(1) sigmoid\n",
+            Train("xor", "--arch", "linear(3) sigmoid linear(2)", "--out", Path.GetTempPath(), "--epochs", "1"));
+
+    [Fact]
+    public void A_missing_checkpoint() =>
+        Assert.Equal("trainer export: /nowhere/checkpoint.ckpt: no such checkpoint\n",
+            Error((o, e) => ExportCommand.Run(["--checkpoint", "/nowhere/checkpoint.ckpt"], o, e)));
+
+    [Fact]
+    public void The_stalled_xor_note()
+    {
+        using var dir = new TempDir();
+        var error = new StringWriter();
+
+        Assert.Equal(0, TrainCommand.Run(["xor", "--seed", "2", "--out", dir.Path, "--no-export", "-q"], new StringWriter(), error, CancellationToken.None));
+        Assert.Equal("trainer train: note: xor reached only 50.25% training accuracy after 200 epochs: a small sigmoid net can stall " +
+            "in a local minimum from this initialisation; --restarts 5 keeps the best of 5\n", error.ToString());
+    }
+}
