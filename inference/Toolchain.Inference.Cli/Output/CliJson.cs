@@ -17,6 +17,7 @@ namespace Toolchain.Inference.Cli.Output;
 [JsonSerializable(typeof(BenchReportJson))]
 [JsonSerializable(typeof(ClassifiedJson))]
 [JsonSerializable(typeof(PredictedJson))]
+[JsonSerializable(typeof(Toolchain.Inference.Cli.Commands.PredictedRowJson))]
 [JsonSerializable(typeof(InputErrorJson))]
 // The types of the values in the reports' name-to-value sections (classification_report, pytorch_reference), which are
 // Dictionary<string, object> so that their keys, some of them data (class names), keep their order.

@@ -117,6 +117,12 @@ public static class TrainCommand
             Seed = a.Seed ?? o.Seed,
             Restarts = a.Restarts ?? o.Restarts,
             DataSeed = a.DataSeed ?? o.DataSeed,
+            LabelColumn = a.LabelColumn ?? o.LabelColumn,
+            TestFraction = a.TestFraction ?? o.TestFraction,
+            SplitSeed = a.SplitSeed ?? o.SplitSeed,
+            Channels = a.Channels ?? o.Channels,
+            ImageSize = a.ImageSize ?? o.ImageSize,
+            Strict = a.Strict || o.Strict,
         };
         o.Validate();
         return o;
@@ -196,6 +202,7 @@ public static class TrainCommand
         {
             resume?.CheckFits(data);
             options = FitClassCount(options, a, resume, data);
+            options = FitTableEpochs(options, a, resume, data, Say);
             var spec = ModelTrainer.ValidateArchitecture(options.Architecture, data);
             AnnounceRun(options, resume, data, spec, Say);
 
@@ -257,7 +264,8 @@ public static class TrainCommand
     private static int ResolveThreads(TrainArguments a, TrainingOptions options)
     {
         // xor's 2×2 layers gain nothing from threads, and on a busy machine thread hand-offs make it many times slower.
-        int threads = a.Threads ?? (options.Model == "xor" ? 1 : Environment.ProcessorCount);
+        // Tables are as small: a 4-feature MLP's batches cost less than handing them to a second thread.
+        int threads = a.Threads ?? (options.Model == "xor" || Shared.Data.Tables.TableDataset.IsTable(options.Dataset) ? 1 : Environment.ProcessorCount);
         return threads >= 1 ? threads : throw new ToolchainException($"--threads must be at least 1, not {threads}");
     }
 
@@ -265,17 +273,40 @@ public static class TrainCommand
         Device device, Action<string> say)
     {
         // A resumed run keeps the normalisation it started with, so its inputs mean what they meant before.
-        var normMean = resume is not null && options.Model != "xor" ? resume.Card.Mean : options.NormalizationMean;
-        var normStd = resume is not null && options.Model != "xor" ? resume.Card.Std : options.NormalizationStd;
-        return TrainingDataLoader.Load(resume?.DatasetSpec ?? options.Dataset, options.DataSeed, paths.DataRoot, normMean, normStd, device, say);
+        (double[], double[])? normalization =
+            resume is not null && options.Model != "xor" ? (resume.Card.ChannelMeans.Count > 0 ? ([.. resume.Card.ChannelMeans], [.. resume.Card.ChannelStds]) : ([resume.Card.Mean], [resume.Card.Std]))
+            : options.NormalizationMean is { } m && options.NormalizationStd is { } s ? ([m], [s])
+            : null;
+        var dataset = resume?.DatasetSpec ?? options.Dataset;
+        var request = new DataRequest(dataset, paths.DataRoot, options, normalization) { CacheDirectory = Path.Combine(RepositoryRoot.Find(), "artifacts", "cache") };
+        return TrainingDataLoader.Load(request, device, say);
     }
 
     private static TrainingOptions FitClassCount(TrainingOptions options, TrainArguments a, CheckpointContents? resume, TrainingData data)
     {
         // The built-in networks end in one logit per digit; a dataset of another class count gets as many.
-        return resume is null && a.Arch is null && data.IsImage && data.ClassNames.Count != 10
+        return resume is null && a.Arch is null && !data.IsXor && data.ClassNames.Count != 10
             ? options with { Architecture = ModelPresets.ForClasses(options.Architecture, data.ClassNames.Count) }
             : options;
+    }
+
+    /// <summary>Optimizer steps a table run takes by default: a few epochs of a 150-row table would be a dozen steps.</summary>
+    public const int TableSteps = 2000;
+
+    /// <summary>
+    /// A table trained without --epochs gets enough epochs for about <see cref="TableSteps"/> steps (5 to 500):
+    /// MNIST's five epochs are thousands of steps, a small table's are a handful.
+    /// </summary>
+    private static TrainingOptions FitTableEpochs(TrainingOptions options, TrainArguments a, CheckpointContents? resume, TrainingData data, Action<string> say)
+    {
+        if (resume is not null || a.Epochs is not null || data.Kind != DataKind.Table)
+        {
+            return options;
+        }
+        int batches = (data.TrainCount + options.BatchSize - 1) / options.BatchSize;
+        int epochs = Math.Clamp((TableSteps + batches - 1) / batches, 5, 500);
+        say($"epochs: {epochs} ({batches} batches each; --epochs sets another count)");
+        return options with { Epochs = epochs, AugmentShift = 0 };
     }
 
     private static void AnnounceRun(TrainingOptions options, CheckpointContents? resume, TrainingData data, ArchitectureSpec spec, Action<string> say)
@@ -344,7 +375,7 @@ public static class TrainCommand
     /// </summary>
     public static string? PoorResultNote(TrainingRun run, TrainingData data)
     {
-        if (!data.IsImage)
+        if (data.IsXor)
         {
             var (_, trainAccuracy) = run.Evaluate(data.TrainX, data.TrainY);
             return trainAccuracy >= 0.9 ? null : string.Create(CultureInfo.InvariantCulture,
@@ -365,7 +396,7 @@ public static class TrainCommand
         LossChart.Save(Path.Combine(outDir, "loss.png"),
             run.History.Select(r => (double)r.Epoch).ToArray(), run.History.Select(r => r.TrainLoss).ToArray(),
             run.History.Select(r => r.TestLoss).ToArray(), run.Options.Model == data.Name ? $"{data.Name}: loss per epoch" : $"{run.Options.Model} on {data.Name}: loss per epoch");
-        if (!data.IsImage)
+        if (data.IsXor)
         {
             using var featuresCpu = data.TrainX.cpu().to(float64);
             using var labelsCpu = data.TrainY.cpu().to(float64);

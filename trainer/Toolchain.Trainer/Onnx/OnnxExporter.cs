@@ -20,7 +20,15 @@ namespace Toolchain.Trainer.Onnx;
 /// <param name="InputShape">Input shape without the batch axis, e.g. [1,28,28] or [2].</param>
 /// <param name="Card">The model card; the exporter fills in the graph's input/output names, element type, task and parity.</param>
 /// <param name="VerificationInputs">A batch of real, model-ready (normalised) test inputs; random inputs are added by the exporter.</param>
-public sealed record ExportRequest(Sequential Model, ArchitectureSpec Spec, IReadOnlyList<long> InputShape, ModelCard Card, Tensor VerificationInputs);
+public sealed record ExportRequest(Sequential Model, ArchitectureSpec Spec, IReadOnlyList<long> InputShape, ModelCard Card, Tensor VerificationInputs)
+{
+    /// <summary>
+    /// Per-feature mean and std the graph applies to its raw input before the network ((x − mean) / std, a Sub and a
+    /// Div at its head), or null when callers normalise. The network and <see cref="VerificationInputs"/> stay in
+    /// normalised units; verification feeds ONNX Runtime the raw values x · std + mean.
+    /// </summary>
+    public (double[] Means, double[] Stds)? InputNormalization { get; init; }
+}
 
 /// <summary>What an export wrote and how closely ONNX Runtime matched TorchSharp.</summary>
 /// <param name="Path">The ONNX file written.</param>
@@ -87,7 +95,7 @@ public static class OnnxExporter
         var card = CardFor(request, outputs, layout, inputShape, type);
 
         var modules = request.Model.named_children().Select(c => c.module).ToList();
-        var graph = OnnxGraphEmitter.Emit(layers, modules, inputShape, type, outputs);
+        var graph = OnnxGraphEmitter.Emit(layers, modules, inputShape, type, outputs, request.InputNormalization);
         options.Tamper?.Invoke(graph);
         var model = ModelFor(graph, card);
 
@@ -96,7 +104,7 @@ public static class OnnxExporter
         ExportVerifier.Outcome outcome;
         try
         {
-            outcome = VerifyWritten(model, path, request.Model, batches, type, outputs);
+            outcome = VerifyWritten(model, path, request.Model, batches, type, outputs, RawInputs(request.InputNormalization, type));
         }
         finally
         {
@@ -135,9 +143,32 @@ public static class OnnxExporter
         return new ExportResult(Path.GetFullPath(path), outcome.MaxAbsDiff, outcome.Samples, final) { Tolerance = tolerance };
     }
 
+    /// <summary>
+    /// For a graph that normalises its own input: the map from a normalised verification input to the raw input the
+    /// graph is given (x · std + mean, rounded to the element type) and the network's input, that raw input normalised
+    /// again in the element type as the graph's Sub and Div do, so both sides see the same values. Null otherwise.
+    /// </summary>
+    private static Func<Tensor, (Tensor Graph, Tensor Network)>? RawInputs((double[] Means, double[] Stds)? normalization, OnnxElementType type)
+    {
+        if (normalization is not { } n)
+        {
+            return null;
+        }
+        return x =>
+        {
+            using var mean = tensor(n.Means, [1, n.Means.Length], float64);
+            using var std = tensor(n.Stds, [1, n.Stds.Length], float64);
+            var raw = x.to(float64).mul(std).add(mean).to_type(type.TorchType).contiguous();
+            using var meanT = mean.to_type(type.TorchType);
+            using var stdT = std.to_type(type.TorchType);
+            return (raw, raw.sub(meanT).div(stdT));
+        };
+    }
+
     /// <summary>Writes the verified-to-be model beside <paramref name="path"/> under a temporary name, verifies that file, and removes it.</summary>
     private static ExportVerifier.Outcome VerifyWritten(
-        ModelProto model, string path, Sequential network, IReadOnlyList<Tensor> batches, OnnxElementType type, OnnxOutputs outputs)
+        ModelProto model, string path, Sequential network, IReadOnlyList<Tensor> batches, OnnxElementType type, OnnxOutputs outputs,
+        Func<Tensor, (Tensor Graph, Tensor Network)>? rawInputs)
     {
         var full = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(full)!;
@@ -158,7 +189,7 @@ public static class OnnxExporter
         }
         try
         {
-            return ExportVerifier.Verify(tmp, network, batches, type, outputs);
+            return ExportVerifier.Verify(tmp, network, batches, type, outputs, rawInputs);
         }
         finally
         {
