@@ -197,7 +197,7 @@ public static class TrainCommand
             Say(removed);
         }
 
-        var (data, resolved) = LoadData(options, resume, paths, device, Say);
+        var (data, resolved) = LoadData(options, resume, paths, device, Say, a.Quiet ? null : DecodeProgress(output));
         using (data)
         {
             resume?.CheckFits(data);
@@ -269,8 +269,33 @@ public static class TrainCommand
         return threads >= 1 ? threads : throw new ToolchainException($"--threads must be at least 1, not {threads}");
     }
 
+    /// <summary>A progress bar for decoding an image folder: one line redrawn about 50 times, ended when done.</summary>
+    private static Action<int, int> DecodeProgress(TextWriter output)
+    {
+        var gate = new object();
+        int shown = -1;
+        return (done, total) =>
+        {
+            int step = done * 50 / Math.Max(1, total);
+            lock (gate)
+            {
+                if (step <= shown && done != total)
+                {
+                    return;
+                }
+                shown = step;
+                output.Write(string.Create(CultureInfo.InvariantCulture,
+                    $"\rdecoding images [{new string('#', step)}{new string('.', 50 - step)}] {done:N0}/{total:N0}"));
+                if (done == total)
+                {
+                    output.WriteLine();
+                }
+            }
+        };
+    }
+
     private static (TrainingData Data, string Resolved) LoadData(TrainingOptions options, CheckpointContents? resume, RunPaths paths,
-        Device device, Action<string> say)
+        Device device, Action<string> say, Action<int, int>? progress)
     {
         // A resumed run keeps the normalisation it started with, so its inputs mean what they meant before.
         (double[], double[])? normalization =
@@ -278,7 +303,7 @@ public static class TrainCommand
             : options.NormalizationMean is { } m && options.NormalizationStd is { } s ? ([m], [s])
             : null;
         var dataset = resume?.DatasetSpec ?? options.Dataset;
-        var request = new DataRequest(dataset, paths.DataRoot, options, normalization) { CacheDirectory = Path.Combine(RepositoryRoot.Find(), "artifacts", "cache") };
+        var request = new DataRequest(dataset, paths.DataRoot, options, normalization) { CacheDirectory = Path.Combine(RepositoryRoot.Find(), "artifacts", "cache"), Progress = progress };
         return TrainingDataLoader.Load(request, device, say);
     }
 

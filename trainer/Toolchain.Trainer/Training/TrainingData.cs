@@ -89,10 +89,10 @@ public sealed class TrainingData : IDisposable
     public double[] FeatureStds { get; private init; } = [];
 
     /// <summary>Facts about the data to record in the card's hyperparameters (label column, split, image options).</summary>
-    public IReadOnlyDictionary<string, string> Provenance { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Provenance { get; private set; } = new Dictionary<string, string>();
 
     /// <summary>The pixel convention of the images: MNIST's white-on-black for IDX files, as stored for image folders.</summary>
-    public string PixelConvention { get; init; } = "white-on-black, scaled to [0,1]";
+    public string PixelConvention { get; private set; } = "white-on-black, scaled to [0,1]";
 
     /// <summary>Training examples.</summary>
     public int TrainCount => (int)TrainX.shape[0];
@@ -193,6 +193,14 @@ public sealed class TrainingData : IDisposable
             Provenance = provenance,
             PixelConvention = "none: raw features",
         };
+    }
+
+    /// <summary>This image data as read from an image folder: pixels as stored, and the folder's facts for the card.</summary>
+    public TrainingData WithImageFolderFacts(IReadOnlyDictionary<string, string> provenance)
+    {
+        PixelConvention = ModelCard.StoredPixels;
+        Provenance = provenance;
+        return this;
     }
 
     /// <summary>Puts XOR points (row-major N×2) and 0/1 labels on <paramref name="device"/> as float64.</summary>

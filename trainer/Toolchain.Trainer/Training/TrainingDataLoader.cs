@@ -1,5 +1,6 @@
 using Toolchain.Contracts;
 using Toolchain.Shared.Data;
+using Toolchain.Shared.Data.Images;
 using Toolchain.Shared.Data.Tables;
 using Toolchain.Shared.Errors;
 using static TorchSharp.torch;
@@ -15,6 +16,9 @@ public sealed record DataRequest(string Dataset, string DataRoot, TrainingOption
 {
     /// <summary>Where decoded image folders are cached (the repository's artifacts/cache), or null for no cache.</summary>
     public string? CacheDirectory { get; init; }
+
+    /// <summary>Told (done, total) while an image folder is decoded, or null.</summary>
+    public Action<int, int>? Progress { get; init; }
 }
 
 /// <summary>
@@ -54,6 +58,27 @@ public static class TrainingDataLoader
             var table = TableDataset.Load(dataset, options.LabelColumn, options.TestFraction, options.SplitSeed, notice);
             return (TrainingData.FromTable(table, device, notice), table.Name);
         }
+        if (ImageFolderDataset.IsImageFolder(dataset))
+        {
+            var folder = ImageFolderDataset.Load(dataset, FolderOptions(request), notice);
+            var data = TrainingData.FromImages(folder.Dataset, Fit(request.Normalization, folder.Dataset.Train.Channels), device);
+            var provenance = new Dictionary<string, string>
+            {
+                ["channels"] = folder.Dataset.Train.Channels.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["image_size"] = $"{folder.Dataset.Train.Rows}x{folder.Dataset.Train.Cols}",
+                ["resize"] = "shorter side, then centre crop",
+            };
+            if (folder.TestFraction is { } fraction)
+            {
+                provenance["test_fraction"] = fraction.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+                provenance["split_seed"] = folder.SplitSeed.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+            if (folder.Skipped.Count > 0)
+            {
+                provenance["skipped_images"] = folder.Skipped.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+            return (data.WithImageFolderFacts(provenance), folder.Dataset.Name);
+        }
         var loaded = DatasetResolver.Load(dataset, request.DataRoot, notice);
         if (loaded.Train.Count == 0 || loaded.Test.Count == 0)
         {
@@ -64,6 +89,18 @@ public static class TrainingDataLoader
         var resolved = isFolder ? Path.GetFullPath(dataset) : loaded.Name;
         return (TrainingData.FromImages(loaded, Fit(request.Normalization, loaded.Train.Channels), device), resolved);
     }
+
+    /// <summary>The image-folder options of a request.</summary>
+    public static ImageFolderOptions FolderOptions(DataRequest request) => new()
+    {
+        Channels = request.Options.Channels,
+        ImageSize = request.Options.ImageSize,
+        TestFraction = request.Options.TestFraction,
+        SplitSeed = request.Options.SplitSeed,
+        Strict = request.Options.Strict,
+        CacheDirectory = request.CacheDirectory,
+        Progress = request.Progress,
+    };
 
     /// <summary>A fixed normalisation stretched to <paramref name="channels"/> when it holds one value for all.</summary>
     private static (double[], double[])? Fit((double[] Means, double[] Stds)? normalization, int channels) =>
@@ -85,7 +122,7 @@ public static class TrainingDataLoader
         {
             return false;
         }
-        if (TableDataset.IsTable(dataset))
+        if (TableDataset.IsTable(dataset) || ImageFolderDataset.IsImageFolder(dataset))
         {
             return Path.TrimEndingDirectorySeparator(Path.GetFullPath(dataset)) == Path.TrimEndingDirectorySeparator(other);
         }
