@@ -51,3 +51,4 @@ bench:
 include mk/eval.mk
 include mk/serve.mk
 include mk/pack.mk
+include mk/data.mk

@@ -9,6 +9,7 @@ using Toolchain.Inference.Runtime;
 using Toolchain.Shared.Charts;
 using Toolchain.Shared.Cli;
 using Toolchain.Shared.Data;
+using Toolchain.Shared.Data.Images;
 using Toolchain.Shared.Data.Tables;
 using Toolchain.Shared.Errors;
 using Toolchain.Shared.Metrics;
@@ -120,7 +121,9 @@ internal static class EvalCommand
         {
             throw new ToolchainException($"{modelPath}: the model takes feature vectors; '{datasetName}' is an image dataset");
         }
-        var data = DatasetResolver.Load(datasetName, s.DataRoot ?? DataPaths.DefaultRoot(), console.Notice);
+        var data = ImageFolderDataset.IsImageFolder(datasetName)
+            ? LoadImageFolder(info, datasetName, console)
+            : DatasetResolver.Load(datasetName, s.DataRoot ?? DataPaths.DefaultRoot(), console.Notice);
         var test = data.Test;
         if (test.Count == 0)
         {
@@ -261,6 +264,25 @@ internal static class EvalCommand
         return split with { Labels = split.Labels.Select(c => map[c]).ToArray() };
     }
 
+    /// <summary>
+    /// An image folder decoded as the model's card says it was trained: its channels and size, and, for the folder it
+    /// was trained on, its recorded split (test_fraction, split_seed), so the test images are the trainer's.
+    /// </summary>
+    private static LoadedDataset LoadImageFolder(ModelInfo info, string datasetName, CliConsole console)
+    {
+        var hyper = info.Card?.Hyperparameters ?? new Dictionary<string, string>();
+        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(datasetName));
+        bool own = info.Card?.DatasetName == full && hyper.ContainsKey("test_fraction");
+        var options = new ImageFolderOptions
+        {
+            Channels = (int)info.InputShape[1],
+            ImageSize = $"{info.InputShape[2]}x{info.InputShape[3]}",
+            TestFraction = own ? double.Parse(hyper["test_fraction"], CultureInfo.InvariantCulture) : null,
+            SplitSeed = own && hyper.TryGetValue("split_seed", out var seed) ? int.Parse(seed, CultureInfo.InvariantCulture) : 0,
+        };
+        return ImageFolderDataset.Load(full, options, console.Notice).Dataset;
+    }
+
     /// <summary>Whether the card's dataset is the one evaluated; the trainer records a folder by its full path.</summary>
     private static bool SameDataset(string cardName, string requested, string resolved)
     {
@@ -285,7 +307,7 @@ internal static class EvalCommand
             var i = Array.IndexOf(actual, c);
             if (i >= 0)
             {
-                samples.Add(new LabelledImage(test.Image(i).ToArray(), test.Rows, test.Cols, c, predicted[i]));
+                samples.Add(new LabelledImage(test.Image(i).ToArray(), test.Rows, test.Cols, c, predicted[i]) { Channels = test.Channels });
             }
         }
         return samples;

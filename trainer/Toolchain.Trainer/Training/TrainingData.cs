@@ -120,10 +120,12 @@ public sealed class TrainingData : IDisposable
     public static TrainingData FromImages(LoadedDataset dataset, (double[] Means, double[] Stds)? normalization, Device device)
     {
         var (means, stds) = normalization ?? Own(dataset.Train);
-        if (stds.Any(s => !(s > 0)))
+        if (stds.All(s => !(s > 0)))
         {
-            throw new ToolchainException($"{dataset.Directory}: the training images are all one value{(stds.Length > 1 ? " in a channel" : "")}; cannot normalise");
+            throw new ToolchainException($"{dataset.Directory}: the training images are all one value; cannot normalise");
         }
+        // A colour channel that never varies (green in red/blue pictures) carries nothing to scale: divide it by 1.
+        stds = stds.Select(s => s > 0 ? s : 1).ToArray();
         var train = dataset.Train;
         return new TrainingData(DataKind.Image, dataset.Name,
             Images(train, means, stds, device), Labels(train.Labels, device),

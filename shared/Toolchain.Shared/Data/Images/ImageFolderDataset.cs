@@ -83,9 +83,11 @@ public static class ImageFolderDataset
         var all = trainFiles.Select(f => (f.Path, f.Label, Test: false)).Concat(testFiles.Select(f => (f.Path, f.Label, Test: true))).ToList();
         var key = CacheKey(full, names, all, options, split);
         var cachePath = options.CacheDirectory is { } cacheDir ? Path.Combine(cacheDir, $"{key}.images") : null;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         if (cachePath is not null && TryReadCache(cachePath, full, names) is { } cached)
         {
-            notice?.Invoke($"images: {cached.Dataset.Train.Count + cached.Dataset.Test.Count:N0} decoded images from the cache ({cachePath})");
+            notice?.Invoke(string.Create(CultureInfo.InvariantCulture,
+                $"images: {cached.Dataset.Train.Count + cached.Dataset.Test.Count:N0} decoded images read from the cache in {clock.Elapsed.TotalSeconds:0.00} s ({cachePath})"));
             Report(cached.Skipped, options, notice);
             return cached;
         }
@@ -95,6 +97,8 @@ public static class ImageFolderDataset
         {
             WriteCache(cachePath, loaded);
         }
+        notice?.Invoke(string.Create(CultureInfo.InvariantCulture,
+            $"images: {all.Count:N0} files decoded{(cachePath is null ? "" : " and cached")} in {clock.Elapsed.TotalSeconds:0.00} s"));
         return loaded;
     }
 
