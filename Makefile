@@ -54,3 +54,4 @@ include mk/eval.mk
 include mk/serve.mk
 include mk/pack.mk
 include mk/web.mk
+include mk/data.mk

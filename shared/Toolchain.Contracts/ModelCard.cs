@@ -26,19 +26,35 @@ public sealed record ModelCard
     public required string OutputName { get; init; }
     /// <summary>The probabilities output, or null.</summary>
     public string? ProbabilitiesName { get; init; }
+    /// <summary>
+    /// The <see cref="PixelConvention"/> of models trained on image folders: pixels as the files store them (RGB or
+    /// grey, no polarity change), scaled to [0,1]. Their <see cref="PreprocessingMode.Resize"/> is the shorter side
+    /// resized to the input size, then a centre crop.
+    /// </summary>
+    public const string StoredPixels = "as stored, scaled to [0,1]";
+
     /// <summary>Pixel convention before normalisation.</summary>
     public string PixelConvention { get; init; } = "white-on-black, scaled to [0,1]";
     /// <summary>Normalisation mean applied after scaling.</summary>
     public double Mean { get; init; }
     /// <summary>Normalisation std applied after scaling.</summary>
     public double Std { get; init; } = 1;
-    /// <summary>How inputs are prepared before normalisation.</summary>
-    public PreprocessingMode PreprocessingMode { get; init; } = PreprocessingMode.None;
     /// <summary>
-    /// Whether the graph applies <see cref="Mean"/> and <see cref="Std"/> itself (and, for uint8 images, the scaling by
-    /// 1/255): clients send raw values, and preprocessors skip their own normalisation. False by default.
+    /// Per-channel normalisation means (one per input channel), or empty when <see cref="Mean"/> applies to every
+    /// channel (single-channel models and cards written before per-channel values).
+    /// </summary>
+    public IReadOnlyList<double> ChannelMeans { get; init; } = [];
+    /// <summary>Per-channel normalisation standard deviations beside <see cref="ChannelMeans"/>, or empty.</summary>
+    public IReadOnlyList<double> ChannelStds { get; init; } = [];
+    /// <summary>
+    /// Whether the graph normalises its own input (tables: a Sub/Div at its head; uint8 images: also the scaling by
+    /// 1/255); callers then pass raw values and apply no mean/std of their own. False by default.
     /// </summary>
     public bool NormalizationInGraph { get; init; }
+    /// <summary>Input feature names in input order (tabular models), or empty.</summary>
+    public IReadOnlyList<string> FeatureNames { get; init; } = [];
+    /// <summary>How inputs are prepared before normalisation.</summary>
+    public PreprocessingMode PreprocessingMode { get; init; } = PreprocessingMode.None;
     /// <summary>Dataset the model was trained on.</summary>
     public string DatasetName { get; init; } = "";
     /// <summary>Training examples.</summary>
@@ -74,6 +90,21 @@ public sealed record ModelCard
     public static string CurrentVersion =>
         typeof(ModelCard).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
+    /// <summary>
+    /// The mean and std to apply to each of <paramref name="channels"/> channels: the per-channel values when the card
+    /// has them, else the scalar ones repeated; zero and one everywhere when the graph normalises its own input.
+    /// </summary>
+    public (double[] Means, double[] Stds) NormalizationFor(int channels)
+    {
+        if (NormalizationInGraph)
+        {
+            return (new double[channels], Enumerable.Repeat(1.0, channels).ToArray());
+        }
+        return ChannelMeans.Count == channels && ChannelStds.Count == channels
+            ? (ChannelMeans.ToArray(), ChannelStds.ToArray())
+            : (Enumerable.Repeat(Mean, channels).ToArray(), Enumerable.Repeat(Std, channels).ToArray());
+    }
+
     /// <summary>Whether the model takes images (NCHW).</summary>
     public bool IsImageModel => InputLayout == InputLayout.Nchw;
 
@@ -105,9 +136,18 @@ public sealed record ModelCard
         {
             m[ModelCardKeys.ProbabilitiesName] = ProbabilitiesName;
         }
+        if (ChannelMeans.Count > 0)
+        {
+            m[ModelCardKeys.ChannelMeans] = JsonSerializer.Serialize(ChannelMeans);
+            m[ModelCardKeys.ChannelStds] = JsonSerializer.Serialize(ChannelStds);
+        }
         if (NormalizationInGraph)
         {
             m[ModelCardKeys.NormalizationInGraph] = "true";
+        }
+        if (FeatureNames.Count > 0)
+        {
+            m[ModelCardKeys.FeatureNames] = JsonSerializer.Serialize(FeatureNames);
         }
         if (TestAccuracy is { } acc)
         {
@@ -178,13 +218,16 @@ public sealed record ModelCard
             PixelConvention = Opt(ModelCardKeys.PixelConvention) ?? "",
             Mean = ReqNum(ModelCardKeys.NormalizationMean),
             Std = ReqNum(ModelCardKeys.NormalizationStd),
-            PreprocessingMode = Opt(ModelCardKeys.PreprocessingMode) is null ? PreprocessingMode.None : Enum(ModelCardKeys.PreprocessingMode, ContractText.Mode),
+            ChannelMeans = Opt(ModelCardKeys.ChannelMeans) is null ? [] : Json<double[]>(ModelCardKeys.ChannelMeans),
+            ChannelStds = Opt(ModelCardKeys.ChannelStds) is null ? [] : Json<double[]>(ModelCardKeys.ChannelStds),
             NormalizationInGraph = Opt(ModelCardKeys.NormalizationInGraph) switch
             {
                 null or "false" => false,
                 "true" => true,
-                var other => throw new FormatException($"model card key '{ModelCardKeys.NormalizationInGraph}' is '{other}', not true or false"),
+                var other => throw new FormatException($"model card key '{ModelCardKeys.NormalizationInGraph}' must be true or false, not '{other}'"),
             },
+            FeatureNames = Opt(ModelCardKeys.FeatureNames) is null ? [] : Json<string[]>(ModelCardKeys.FeatureNames),
+            PreprocessingMode = Opt(ModelCardKeys.PreprocessingMode) is null ? PreprocessingMode.None : Enum(ModelCardKeys.PreprocessingMode, ContractText.Mode),
             DatasetName = Opt(ModelCardKeys.DatasetName) ?? "",
             TrainCount = (int)(OptNum(ModelCardKeys.DatasetTrainCount) ?? 0),
             TestCount = (int)(OptNum(ModelCardKeys.DatasetTestCount) ?? 0),
@@ -203,6 +246,12 @@ public sealed record ModelCard
         if (!(card.Std > 0) || !double.IsFinite(card.Mean))
         {
             throw new FormatException($"model card normalisation must have a finite mean and a positive std");
+        }
+        if (card.ChannelMeans.Count != card.ChannelStds.Count
+            || card.ChannelMeans.Any(v => !double.IsFinite(v)) || card.ChannelStds.Any(v => !(v > 0) || !double.IsFinite(v)))
+        {
+            throw new FormatException(
+                $"model card keys '{ModelCardKeys.ChannelMeans}' and '{ModelCardKeys.ChannelStds}' must hold as many finite means as positive stds");
         }
         if (card.GraphSha256 is { } digest && !IsSha256Hex(digest))
         {
@@ -228,10 +277,15 @@ public sealed record ModelCard
     public string Summary() =>
         $"{ContractText.Of(Task)} classifier ({Labels.Count} classes: {string.Join(", ", Labels.Take(10))}) | " +
         $"input {InputName} {ContractText.Of(InputLayout)} {string.Join('x', InputShape)} {ContractText.Of(ElementType)} | " +
-        $"pixels {PixelConvention}, normalised (x-{Num(Mean)})/{Num(Std)}, preprocessing {ContractText.Of(PreprocessingMode)} | " +
+        $"pixels {PixelConvention}, normalised {NormalizationSummary()}, preprocessing {ContractText.Of(PreprocessingMode)} | " +
         $"arch {Architecture} | dataset {DatasetName} ({TrainCount} train, {TestCount} test) | " +
         $"test accuracy {(TestAccuracy is { } a ? a.ToString("P2", CultureInfo.InvariantCulture) : "n/a")} | " +
         $"export parity {(ExportParity is { } p ? p.ToString("E2", CultureInfo.InvariantCulture) : "n/a")} | toolchain {ToolchainVersion}";
+
+    private string NormalizationSummary() =>
+        NormalizationInGraph ? "inside the graph"
+        : ChannelMeans.Count > 0 ? $"per channel (x-[{string.Join(',', ChannelMeans.Select(Num))}])/[{string.Join(',', ChannelStds.Select(Num))}]"
+        : $"(x-{Num(Mean)})/{Num(Std)}";
 
     /// <summary>Whether <paramref name="text"/> has the form of a SHA-256 digest: 64 lower-case hex digits.</summary>
     private static bool IsSha256Hex(string text) =>

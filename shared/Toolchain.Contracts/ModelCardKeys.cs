@@ -31,10 +31,22 @@ public static class ModelCardKeys
     public const string NormalizationMean = Prefix + "preprocess.mean";
     /// <summary>Normalisation standard deviation.</summary>
     public const string NormalizationStd = Prefix + "preprocess.std";
+    /// <summary>
+    /// JSON array of per-channel normalisation means, one per input channel, when they differ by channel (colour
+    /// images). Absent on single-channel models and on cards written before it, whose scalar mean applies to every channel.
+    /// </summary>
+    public const string ChannelMeans = Prefix + "preprocess.channel_mean";
+    /// <summary>JSON array of per-channel normalisation standard deviations, beside <see cref="ChannelMeans"/>.</summary>
+    public const string ChannelStds = Prefix + "preprocess.channel_std";
+    /// <summary>
+    /// "true" when the graph normalises its own input (a Sub/Div at its head), so callers pass raw values and skip the
+    /// card's mean/std; absent or "false" otherwise.
+    /// </summary>
+    public const string NormalizationInGraph = Prefix + "normalization_in_graph";
+    /// <summary>JSON array of the input feature names in input order (tabular models).</summary>
+    public const string FeatureNames = Prefix + "input.feature_names";
     /// <summary>"digit" (MNIST centring), "resize" or "none" for vector inputs.</summary>
     public const string PreprocessingMode = Prefix + "preprocess.mode";
-    /// <summary>"true" when the graph scales and normalises its own input (absent means false).</summary>
-    public const string NormalizationInGraph = Prefix + "normalization_in_graph";
     /// <summary>Dataset name as recorded by the trainer (e.g. "mnist-sample").</summary>
     public const string DatasetName = Prefix + "dataset.name";
     /// <summary>Training example count.</summary>

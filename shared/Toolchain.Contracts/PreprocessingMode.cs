@@ -13,6 +13,11 @@ public enum PreprocessingMode
     /// <summary>An image with a digit: the ink is found, cropped, fitted into 20×20 and centred by mass, as MNIST was built.</summary>
     Digit,
 
-    /// <summary>An image fitted whole into the model's size, with the same polarity and contrast handling as <see cref="Digit"/>.</summary>
+    /// <summary>
+    /// An image brought to the model's size. For models of white-on-black pixels (IDX datasets) it is fitted whole,
+    /// with the same polarity and contrast handling as <see cref="Digit"/>; for models trained on image folders
+    /// (<see cref="ModelCard.StoredPixels"/>) its shorter side is resized to the input size and the centre cropped,
+    /// in the card's channels, as torchvision's Resize plus CenterCrop.
+    /// </summary>
     Resize,
 }

@@ -83,7 +83,6 @@ internal static class ClassifyCommand
             throw new InvalidInputFileException(o.Model, e.Message, e);
         }
         using var owned = classifier;
-        var preprocessor = classifier.Preprocessor;
         var width = model.FeatureCount;
 
         var failed = 0;
@@ -94,15 +93,15 @@ internal static class ClassifyCommand
             group.Add(input);
             if (group.Count == GroupSize)
             {
-                failed += ClassifyGroup(group, model, preprocessor, buffer, width, o, console);
+                failed += ClassifyGroup(group, model, classifier, buffer, width, o, console);
                 group.Clear();
             }
         }
-        failed += ClassifyGroup(group, model, preprocessor, buffer, width, o, console);
+        failed += ClassifyGroup(group, model, classifier, buffer, width, o, console);
         return failed == 0 ? ExitCodes.Ok : ExitCodes.PartlyFailed;
     }
 
-    private static int ClassifyGroup(List<ImageInput> group, OnnxModel model, DigitPreprocessor preprocessor, float[] buffer, int width, ClassifyOptions o, CliConsole console)
+    private static int ClassifyGroup(List<ImageInput> group, OnnxModel model, ImageClassifier classifier, float[] buffer, int width, ClassifyOptions o, CliConsole console)
     {
         if (group.Count == 0)
         {
@@ -120,7 +119,7 @@ internal static class ClassifyCommand
             }
             try
             {
-                preprocessor.Process(group[i].Path, buffer.AsSpan(ready * width, width));
+                classifier.Prepare(DigitPreprocessor.ReadFile(group[i].Path, classifier.Preprocessor.Limits), group[i].Path, buffer.AsSpan(ready * width, width));
                 slots[i] = ready++;
             }
             catch (InvalidInputFileException e)

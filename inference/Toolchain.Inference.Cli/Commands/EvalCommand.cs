@@ -9,6 +9,8 @@ using Toolchain.Inference.Runtime;
 using Toolchain.Shared.Charts;
 using Toolchain.Shared.Cli;
 using Toolchain.Shared.Data;
+using Toolchain.Shared.Data.Images;
+using Toolchain.Shared.Data.Tables;
 using Toolchain.Shared.Errors;
 using Toolchain.Shared.Metrics;
 
@@ -84,8 +86,12 @@ internal static class EvalCommand
             ?? throw new ToolchainException($"{modelPath}: the model card names no dataset; pass --dataset");
         var dir = outDir ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath))!, "eval");
         OutputFolder.Require(dir, outDir is null ? $"the eval folder {dir}" : $"--out {outDir}");
-        return name == XorDatasetName
-            ? EvaluateXor(model, modelPath, s, dir, clock)
+        if (name == XorDatasetName)
+        {
+            return EvaluateXor(model, modelPath, s, dir, clock);
+        }
+        return info.Card is { FeatureNames.Count: > 0 }
+            ? EvaluateTable(model, modelPath, name, s, dir, clock)
             : EvaluateImages(model, modelPath, name, s, dir, clock, console, showProgress);
     }
 
@@ -106,7 +112,9 @@ internal static class EvalCommand
         {
             throw new ToolchainException($"{modelPath}: the model takes feature vectors; '{datasetName}' is an image dataset");
         }
-        var data = DatasetResolver.Load(datasetName, s.DataRoot ?? DataPaths.DefaultRoot(), console.Notice);
+        var data = ImageFolderDataset.IsImageFolder(datasetName)
+            ? LoadImageFolder(info, datasetName, console)
+            : DatasetResolver.Load(datasetName, s.DataRoot ?? DataPaths.DefaultRoot(), console.Notice);
         var test = data.Test;
         if (test.Count == 0)
         {
@@ -175,6 +183,97 @@ internal static class EvalCommand
         return result;
     }
 
+    /// <summary>
+    /// Evaluates a model trained on a CSV table: on the given file (every row), the test.csv of a given folder, or,
+    /// for the card's own single file, the test rows of the card's recorded split.
+    /// </summary>
+    private static EvalResult EvaluateTable(OnnxModel model, string modelPath, string datasetName, EvalSettings s, string dir, Stopwatch clock)
+    {
+        var info = model.Info;
+        var card = info.Card!;
+        var hyper = card.Hyperparameters;
+        var labelColumn = hyper.TryGetValue("label_column", out var l) ? l : null;
+        var full = Path.GetFullPath(datasetName);
+        var ownSplit = full == card.DatasetName && File.Exists(full) && hyper.ContainsKey("test_fraction");
+        TableSplit test;
+        string shown;
+        if (ownSplit)
+        {
+            var fraction = double.Parse(hyper["test_fraction"], CultureInfo.InvariantCulture);
+            var seed = hyper.TryGetValue("split_seed", out var sd) ? int.Parse(sd, CultureInfo.InvariantCulture) : 0;
+            var loaded = TableDataset.Load(full, labelColumn, fraction, seed);
+            test = Remap(loaded.Test, loaded.ClassNames, info.Labels, full);
+            shown = $"{full} (test split {fraction.ToString("0.###", CultureInfo.InvariantCulture)}, seed {seed})";
+        }
+        else
+        {
+            var file = Directory.Exists(full) ? Path.Combine(full, TableDataset.TestFile) : full;
+            var table = CsvTable.Read(file);
+            var label = labelColumn ?? table.Header.FirstOrDefault(h => !card.FeatureNames.Contains(h))
+                ?? throw new ToolchainException($"{file}: has no column besides the model's features to hold the label");
+            test = TableDataset.Rows(table, card.FeatureNames, label, info.Labels);
+            shown = file;
+        }
+        var width = card.FeatureNames.Count;
+        var t0 = Stopwatch.GetTimestamp();
+        var predictions = model.Classify(test.Features.Select(v => (float)v).ToArray(), test.Count);
+        var inferenceSeconds = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        var confusion = ConfusionMatrix.From(test.Labels, predictions.Select(p => p.Label).ToArray(), info.Labels.Count);
+        var modelName = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(modelPath))) ?? modelPath;
+        using var files = new StagedFileSet(dir);
+        ConfusionChart.Save(files.StagingPath("confusion.png"), confusion, info.Labels,
+            $"{modelName} on {Path.GetFileName(shown)}: accuracy {confusion.Accuracy.ToString("P2", CultureInfo.InvariantCulture)}");
+        var result = new EvalResult
+        {
+            ModelPath = modelPath,
+            Dataset = shown,
+            Provider = model.ActiveProvider,
+            BatchSize = test.Count,
+            Labels = info.Labels,
+            Confusion = confusion,
+            Report = ClassificationReport.From(confusion, info.Labels),
+            InferenceSeconds = inferenceSeconds,
+            TotalSeconds = clock.Elapsed.TotalSeconds,
+            CardAccuracy = card.TestAccuracy,
+            // The card's accuracy is on its own test rows: the recorded split, or the test.csv of the folder it trained on.
+            CardComparable = card.TestCount == test.Count && (ownSplit || Path.GetDirectoryName(shown) == card.DatasetName),
+            OutputDirectory = dir,
+            Charts = [files.FinalPath("confusion.png")],
+        };
+        Commit(files, result);
+        return result;
+    }
+
+    /// <summary>A split's class ids (in <paramref name="from"/>'s order) as the model's (<paramref name="to"/>).</summary>
+    private static TableSplit Remap(TableSplit split, IReadOnlyList<string> from, IReadOnlyList<string> to, string source)
+    {
+        var map = from.Select(name => to.ToList().IndexOf(name)).ToArray();
+        if (map.Any(i => i < 0))
+        {
+            throw new ToolchainException($"{source}: holds classes the model does not know ({string.Join(", ", from.Where(n => !to.Contains(n)))})");
+        }
+        return split with { Labels = split.Labels.Select(c => map[c]).ToArray() };
+    }
+
+    /// <summary>
+    /// An image folder decoded as the model's card says it was trained: its channels and size, and, for the folder it
+    /// was trained on, its recorded split (test_fraction, split_seed), so the test images are the trainer's.
+    /// </summary>
+    private static LoadedDataset LoadImageFolder(ModelInfo info, string datasetName, CliConsole console)
+    {
+        var hyper = info.Card?.Hyperparameters ?? new Dictionary<string, string>();
+        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(datasetName));
+        bool own = info.Card?.DatasetName == full && hyper.ContainsKey("test_fraction");
+        var options = new ImageFolderOptions
+        {
+            Channels = (int)info.InputShape[1],
+            ImageSize = $"{info.InputShape[2]}x{info.InputShape[3]}",
+            TestFraction = own ? double.Parse(hyper["test_fraction"], CultureInfo.InvariantCulture) : null,
+            SplitSeed = own && hyper.TryGetValue("split_seed", out var seed) ? int.Parse(seed, CultureInfo.InvariantCulture) : 0,
+        };
+        return ImageFolderDataset.Load(full, options, console.Notice).Dataset;
+    }
+
     /// <summary>Whether the card's dataset is the one evaluated; the trainer records a folder by its full path.</summary>
     private static bool SameDataset(string cardName, string requested, string resolved)
     {
@@ -199,7 +298,7 @@ internal static class EvalCommand
             var i = Array.IndexOf(actual, c);
             if (i >= 0)
             {
-                samples.Add(new LabelledImage(test.Image(i).ToArray(), test.Rows, test.Cols, c, predicted[i]));
+                samples.Add(new LabelledImage(test.Image(i).ToArray(), test.Rows, test.Cols, c, predicted[i]) { Channels = test.Channels });
             }
         }
         return samples;

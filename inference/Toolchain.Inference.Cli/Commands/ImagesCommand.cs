@@ -26,6 +26,12 @@ internal sealed class ImagesOptions
     [Option("out", Required = true, HelpText = "Folder to write the PNG files to.")]
     public string Out { get; set; } = "";
 
+    [Option("folders", HelpText = "Write the whole dataset as an image folder: OUT/{train,test}/<class>/NNNNN.png and classes.txt (--split, --start and --count do not apply).")]
+    public bool Folders { get; set; }
+
+    [Option("colour", HelpText = "With --folders: draw each image in random foreground and background colours, padded to 32×32 RGB.")]
+    public bool Colour { get; set; }
+
     [Option("data-root", HelpText = "Folder holding the datasets (default: $TOOLCHAIN_DATA, else ./data).")]
     public string? DataRoot { get; set; }
 }
@@ -37,6 +43,16 @@ internal static class ImagesCommand
     {
         var data = DatasetResolver.Load(o.Dataset, o.DataRoot ?? DataPaths.DefaultRoot(), console.Notice,
             new DatasetResolverOptions { AllowDownload = false });
+        if (o.Folders)
+        {
+            var written = ImageFolderWriter.Write(data, o.Out, o.Colour);
+            console.Out.WriteLine($"wrote {written:N0} PNG files and classes.txt into {o.Out}");
+            return ExitCodes.Ok;
+        }
+        if (o.Colour)
+        {
+            throw new ToolchainException("--colour applies to --folders");
+        }
         var split = o.Split switch
         {
             "test" => data.Test,

@@ -5,11 +5,12 @@ using Toolchain.Inference.Cli.Inputs;
 using Toolchain.Inference.Cli.Output;
 using Toolchain.Inference.Runtime;
 using Toolchain.Shared.Cli;
+using Toolchain.Shared.Data.Tables;
 using Toolchain.Shared.Errors;
 
 namespace Toolchain.Inference.Cli.Commands;
 
-[Verb("predict", HelpText = "Predict from rows of features (comma or space separated) for vector models such as xor.")]
+[Verb("predict", HelpText = "Predict from rows of features: a CSV table with a header for models trained on tables (columns matched by name), or comma/space separated rows for vector models such as xor.")]
 internal sealed class PredictOptions : ModelOptions
 {
     [Value(0, MetaName = "CSV|-", HelpText = "Feature file; '-' or nothing reads standard input.")]
@@ -40,6 +41,11 @@ internal static class PredictCommand
         }
         using var model = ModelLoader.Load(o, console);
         var info = model.Info;
+        if (info.Card is { FeatureNames.Count: > 0 })
+        {
+            var table = fromStdin ? CsvTable.Read(console.In, source) : CsvTable.Read(source);
+            return TablePredictor.Run(model, table, o.Json, console);
+        }
         var width = info.FeatureCount;
         using var reader = fromStdin ? null : new StreamReader(source);
         var input = reader ?? console.In;

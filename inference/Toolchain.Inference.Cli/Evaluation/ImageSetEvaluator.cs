@@ -30,7 +30,15 @@ internal static class ImageSetEvaluator
         {
             var count = Math.Min(batchSize, images.Count - start);
             var pixels = images.Pixels.AsSpan(start * size, count * size);
-            PixelNormalizer.Normalize(pixels, info.Mean, info.Std, buffer.AsSpan(0, count * size));
+            // Per channel: colour models from image folders carry one mean and std per channel (older cards one for all).
+            var (means, stds) = info.Card?.NormalizationFor(images.Channels)
+                ?? (Enumerable.Repeat(info.Mean, images.Channels).ToArray(), Enumerable.Repeat(info.Std, images.Channels).ToArray());
+            int plane = images.Rows * images.Cols;
+            for (var k = 0; k < count * images.Channels; k++)
+            {
+                int c = k % images.Channels;
+                PixelNormalizer.Normalize(pixels.Slice(k * plane, plane), means[c], stds[c], buffer.AsSpan(k * plane, plane));
+            }
             var t0 = Stopwatch.GetTimestamp();
             var batch = model.Classify(buffer.AsSpan(0, count * size), count);
             ticks += Stopwatch.GetTimestamp() - t0;

@@ -17,6 +17,7 @@ namespace Toolchain.Inference.Cli.Output;
 [JsonSerializable(typeof(BenchReportJson))]
 [JsonSerializable(typeof(ClassifiedJson))]
 [JsonSerializable(typeof(PredictedJson))]
+[JsonSerializable(typeof(Toolchain.Inference.Cli.Commands.PredictedRowJson))]
 [JsonSerializable(typeof(InputErrorJson))]
 [JsonSerializable(typeof(InfoJson))]
 // The types of the values in the reports' name-to-value sections (classification_report, pytorch_reference), which are

@@ -137,9 +137,10 @@ internal sealed class BatchingClassifier : IAsyncDisposable, IDisposable
             CheckAdmission();
             lease = _source.Acquire();
             var images = lease.RequireImages();
-            var pixels = images.Preprocessor.ToMnistBytes(encoded, name);
-            var request = NewRequest(lease, pixels.Length);
-            PixelNormalizer.Normalize(pixels, images.Preprocessor.Mean, images.Preprocessor.Std, request.Floats.AsSpan(0, pixels.Length));
+            var floats = new float[images.InputLength];
+            images.Prepare(encoded, name, floats);
+            var request = NewRequest(lease, floats.Length);
+            floats.CopyTo(request.Floats.AsSpan());
             lease = null;
             return Enqueue(request, request.Classification!, cancellationToken);
         }

@@ -65,11 +65,14 @@ internal sealed class LoadedModel
         }
     }
 
-    /// <summary>Whether the model takes 28×28 single-channel images, so encoded pictures can be fed to it.</summary>
+    /// <summary>
+    /// Whether encoded pictures can be fed to the model: a 28×28 single-channel digit model, or a model trained on an
+    /// image folder, whose card gives its channels and size.
+    /// </summary>
     public static bool IsImageModel(OnnxModel model)
     {
         var shape = model.Info.InputShape;
-        return shape.Count == 4 && shape[1] == 1 && shape[2] == 28 && shape[3] == 28;
+        return (shape.Count == 4 && shape[1] == 1 && shape[2] == 28 && shape[3] == 28) || ImageClassifier.UsesCropResize(model);
     }
 
     /// <summary>Why a model that is not an image model cannot classify images.</summary>

@@ -82,7 +82,7 @@ public sealed class DigitPreprocessor
     /// <summary>The 28×28 white-on-black bytes before normalisation, for inspection and tests.</summary>
     public byte[] ToMnistBytes(ReadOnlySpan<byte> encoded, string name)
     {
-        using var image = Decode(encoded, name, Limits);
+        using var image = Decode<La16>(encoded, name, Limits);
         if (Mode == PreprocessingMode.None)
         {
             if (image.Width != MnistFraming.Side || image.Height != MnistFraming.Side)
@@ -141,7 +141,12 @@ public sealed class DigitPreprocessor
     /// animation's frames would multiply the cost past the pixel limit), and EXIF orientation, which phones use
     /// rather than turning the pixels, is applied.
     /// </summary>
-    internal static Image<La16> Decode(ReadOnlySpan<byte> encoded, string name, ImageLimits limits)
+    /// <summary>The header of a checked image, its pixels not decoded: every check <see cref="Decode"/> makes before decoding.</summary>
+    internal static IImageInfo Identify(ReadOnlySpan<byte> encoded, string name, ImageLimits limits) =>
+        Check(encoded, name, limits, out _, out _, out _);
+
+    private static IImageInfo Check(ReadOnlySpan<byte> encoded, string name, ImageLimits limits, out byte[]? canonical,
+        out Configuration decoders, out IImageFormat format)
     {
         if (limits.LengthProblem(encoded.Length) is { } lengthProblem)
         {
@@ -159,7 +164,7 @@ public sealed class DigitPreprocessor
                 // Before identifying: ImageSharp 2.1 sizes a buffer from the header's pixel-data offset (its issue 3074).
                 throw new InvalidInputFileException(name, bmpProblem);
         }
-        byte[]? canonical = null;
+        canonical = null;
         if (PngFile.HasSignature(encoded))
         {
             // Before any decoder runs: the chunk walk bounds what ImageSharp would otherwise inflate or allocate.
@@ -172,13 +177,13 @@ public sealed class DigitPreprocessor
                 encoded = canonical;
             }
         }
-        var decoders = ImageDecoders.WithMetadata;
+        decoders = ImageDecoders.WithMetadata;
         IImageInfo? info;
-        IImageFormat? format;
+        IImageFormat? found;
         try
         {
             // Identify reads headers only, so a forged 60000×60000 header costs nothing.
-            info = Identify(decoders, encoded, out format);
+            info = Identify(decoders, encoded, out found);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -186,17 +191,18 @@ public sealed class DigitPreprocessor
             decoders = ImageDecoders.WithoutMetadata;
             try
             {
-                info = Identify(decoders, encoded, out format);
+                info = Identify(decoders, encoded, out found);
             }
             catch (Exception again) when (again is not OutOfMemoryException)
             {
                 throw Undecodable(name, FormatBySignature(encoded), "header", again);
             }
         }
-        if (info is null || format is null)
+        if (info is null || found is null)
         {
             throw new InvalidInputFileException(name, "is not a supported image (expected PNG, JPEG, BMP or GIF content)");
         }
+        format = found;
         if (!SupportedFormats.Contains(format.Name))
         {
             throw new InvalidInputFileException(name, $"is a {format.Name} image; only PNG, JPEG, BMP and GIF are supported");
@@ -216,16 +222,27 @@ public sealed class DigitPreprocessor
         {
             throw new InvalidInputFileException(name, problem);
         }
+        return info;
+    }
+
+    internal static Image<TPixel> Decode<TPixel>(ReadOnlySpan<byte> encoded, string name, ImageLimits limits)
+        where TPixel : unmanaged, IPixel<TPixel>
+    {
+        var info = Check(encoded, name, limits, out var canonical, out var decoders, out var format);
+        if (canonical is not null)
+        {
+            encoded = canonical;
+        }
         try
         {
             try
             {
-                return LoadUpright(decoders, encoded);
+                return LoadUpright<TPixel>(decoders, encoded);
             }
             catch (Exception e) when (e is not OutOfMemoryException && decoders == ImageDecoders.WithMetadata)
             {
                 // EXIF is parsed lazily: a damaged block can fail the load or only the orientation read after it.
-                return LoadUpright(ImageDecoders.WithoutMetadata, encoded);
+                return LoadUpright<TPixel>(ImageDecoders.WithoutMetadata, encoded);
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -252,9 +269,10 @@ public sealed class DigitPreprocessor
         : encoded.StartsWith("<svg"u8) || encoded.StartsWith("<?xml"u8) ? "SVG"
         : null;
 
-    private static Image<La16> LoadUpright(Configuration decoders, ReadOnlySpan<byte> encoded)
+    private static Image<TPixel> LoadUpright<TPixel>(Configuration decoders, ReadOnlySpan<byte> encoded)
+        where TPixel : unmanaged, IPixel<TPixel>
     {
-        var image = Image.Load<La16>(decoders, encoded);
+        var image = Image.Load<TPixel>(decoders, encoded);
         try
         {
             image.Mutate(x => x.AutoOrient());

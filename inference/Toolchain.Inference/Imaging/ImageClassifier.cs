@@ -20,7 +20,14 @@ public sealed class ImageClassifier : IDisposable
     public ImageClassifier(OnnxModel model, PreprocessingMode? mode = null, bool ownsModel = false, ImageLimits? imageLimits = null)
     {
         var shape = model.Info.InputShape;
-        if (shape.Count != 4 || shape[1] != 1 || shape[2] != 28 || shape[3] != 28)
+        if (UsesCropResize(model, mode))
+        {
+            // A model trained on an image folder: the card's channels, size and per-channel normalisation, as in training.
+            int channels = (int)shape[1];
+            _crop = new CropResizePreprocessor(channels, (int)shape[2], (int)shape[3], imageLimits);
+            (_means, _stds) = model.Info.Card!.NormalizationFor(channels);
+        }
+        else if (shape.Count != 4 || shape[1] != 1 || shape[2] != 28 || shape[3] != 28)
         {
             throw new ToolchainException(
                 $"the model's input [{string.Join(',', shape)}] is not a 28×28 single-channel image, so it cannot classify image files");
@@ -30,6 +37,43 @@ public sealed class ImageClassifier : IDisposable
         var (mean, std) = model.Info.Card is { NormalizationInGraph: true } ? (0.0, 1.0 / 255) : (model.Info.Mean, model.Info.Std);
         Preprocessor = new DigitPreprocessor(mode ?? model.Info.PreprocessingMode, mean, std, imageLimits);
         _ownsModel = ownsModel;
+    }
+
+    private readonly CropResizePreprocessor? _crop;
+    private readonly double[] _means = [], _stds = [];
+
+    /// <summary>
+    /// Whether <paramref name="model"/> takes images as its card says they were trained (an image-folder model in
+    /// <see cref="PreprocessingMode.Resize"/>): any channels and size, resized and centre-cropped.
+    /// </summary>
+    internal static bool UsesCropResize(OnnxModel model, PreprocessingMode? mode = null) =>
+        model.Info.Card is { PixelConvention: ModelCard.StoredPixels } card && model.Info.InputShape.Count == 4
+        && (mode ?? card.PreprocessingMode) == PreprocessingMode.Resize;
+
+    /// <summary>Values one image becomes: the model's C×H×W.</summary>
+    internal int InputLength => _crop?.OutputLength ?? DigitPreprocessor.OutputLength;
+
+    /// <summary>Decodes and prepares one encoded image into <paramref name="destination"/> (<see cref="InputLength"/> values).</summary>
+    internal void Prepare(ReadOnlySpan<byte> encoded, string name, Span<float> destination)
+    {
+        if (_crop is null)
+        {
+            PixelNormalizer.Normalize(Preprocessor.ToMnistBytes(encoded, name), Preprocessor.Mean, Preprocessor.Std, destination);
+            return;
+        }
+        var bytes = _crop.ToBytes(encoded, name);
+        int plane = _crop.Height * _crop.Width;
+        for (int c = 0; c < _crop.Channels; c++)
+        {
+            PixelNormalizer.Normalize(bytes.AsSpan(c * plane, plane), _means[c], _stds[c], destination.Slice(c * plane, plane));
+        }
+    }
+
+    private Prediction ClassifyEncoded(ReadOnlySpan<byte> encoded, string name, CancellationToken cancellationToken)
+    {
+        var floats = new float[InputLength];
+        Prepare(encoded, name, floats);
+        return Model.Classify(floats, 1, cancellationToken)[0];
     }
 
     /// <summary>The model.</summary>
@@ -54,11 +98,13 @@ public sealed class ImageClassifier : IDisposable
     }
 
     /// <summary>Classifies the image file at <paramref name="path"/>.</summary>
-    public Prediction Classify(string path) => ClassifyMnist(Preprocessor.ToMnistBytes(path));
+    public Prediction Classify(string path) => _crop is null
+        ? ClassifyMnist(Preprocessor.ToMnistBytes(path))
+        : ClassifyEncoded(DigitPreprocessor.ReadFile(path, _crop.Limits), path, default);
 
     /// <summary>Classifies encoded image bytes; <paramref name="name"/> names them in errors.</summary>
     public Prediction Classify(ReadOnlySpan<byte> encoded, string name, CancellationToken cancellationToken = default) =>
-        ClassifyMnist(Preprocessor.ToMnistBytes(encoded, name), cancellationToken);
+        _crop is null ? ClassifyMnist(Preprocessor.ToMnistBytes(encoded, name), cancellationToken) : ClassifyEncoded(encoded, name, cancellationToken);
 
     /// <summary>
     /// Classifies 28×28 white-on-black MNIST bytes (already preprocessed). A cancelled <paramref name="cancellationToken"/>

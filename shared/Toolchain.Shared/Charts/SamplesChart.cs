@@ -12,6 +12,9 @@ namespace Toolchain.Shared.Charts;
 /// <param name="PredictedLabel">The class the model chose.</param>
 public sealed record LabelledImage(byte[] Pixels, int Rows, int Cols, int TrueLabel, int PredictedLabel)
 {
+    /// <summary>1 for grey, 3 for RGB (channel-major pixels).</summary>
+    public int Channels { get; init; } = 1;
+
     /// <summary>Whether the model got it right.</summary>
     public bool IsCorrect => TrueLabel == PredictedLabel;
 }
@@ -31,9 +34,9 @@ public static class SamplesChart
         }
         foreach (var s in samples)
         {
-            if (s.Pixels.Length != s.Rows * s.Cols)
+            if (s.Pixels.Length != s.Channels * s.Rows * s.Cols)
             {
-                throw new ArgumentException($"an image of {s.Rows}x{s.Cols} needs {s.Rows * s.Cols} pixels, not {s.Pixels.Length}", nameof(samples));
+                throw new ArgumentException($"an image of {s.Channels}x{s.Rows}x{s.Cols} needs {s.Channels * s.Rows * s.Cols} pixels, not {s.Pixels.Length}", nameof(samples));
             }
         }
         var columns = Math.Min(5, samples.Count);
@@ -44,6 +47,21 @@ public static class SamplesChart
             var s = samples[i];
             var left = i % columns * (1 + Gap);
             var top = -(i / columns) * (1 + Gap + TitleSpace);
+            if (s.Channels == 3)
+            {
+                // Colour is drawn as the picture it is: channel-major bytes to an RGB PNG, placed in the panel.
+                using var rgb = new SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.Rgb24>(s.Cols, s.Rows);
+                int plane = s.Rows * s.Cols;
+                for (var p = 0; p < plane; p++)
+                {
+                    rgb[p % s.Cols, p / s.Cols] = new SixLabors.ImageSharp.PixelFormats.Rgb24(s.Pixels[p], s.Pixels[plane + p], s.Pixels[(2 * plane) + p]);
+                }
+                using var png = new MemoryStream();
+                SixLabors.ImageSharp.ImageExtensions.SaveAsPng(rgb, png);
+                plot.Add.ImageRect(new ScottPlot.Image(png.ToArray()), new CoordinateRect(left, left + 1, top - 1, top));
+                Caption(plot, s, classNames, left, top);
+                continue;
+            }
             var intensities = new double[s.Rows, s.Cols];
             for (var r = 0; r < s.Rows; r++)
             {
@@ -57,6 +75,20 @@ public static class SamplesChart
             image.ManualRange = new ScottPlot.Range(0, 255);
             image.Extent = new CoordinateRect(left, left + 1, top - 1, top);
 
+            Caption(plot, s, classNames, left, top);
+        }
+        plot.HideAxesAndGrid();
+        var width = columns * (1 + Gap) - Gap;
+        var height = rows * (1 + Gap + TitleSpace) - Gap;
+        plot.Axes.SetLimits(-0.05, width + 0.05, -height + TitleSpace - 0.05, TitleSpace + 0.05);
+        plot.Axes.SquareUnits();
+        plot.Title(title);
+        AtomicFile.WriteAllBytes(path, plot.GetImageBytes(columns * 200 + 40, rows * 260 + 80, ImageFormat.Png));
+    }
+
+    private static void Caption(Plot plot, LabelledImage s, IReadOnlyList<string> classNames, double left, double top)
+    {
+        {
             var text = $"true: {Name(classNames, s.TrueLabel)} / pred: {Name(classNames, s.PredictedLabel)}";
             // Long class names (Fashion-MNIST's "T-shirt/top") would run into the next panel on one line.
             if (text.Length > 24)
@@ -69,13 +101,6 @@ public static class SamplesChart
             caption.LabelBold = !s.IsCorrect;
             caption.LabelFontColor = s.IsCorrect ? Colors.Black : Colors.Red;
         }
-        plot.HideAxesAndGrid();
-        var width = columns * (1 + Gap) - Gap;
-        var height = rows * (1 + Gap + TitleSpace) - Gap;
-        plot.Axes.SetLimits(-0.05, width + 0.05, -height + TitleSpace - 0.05, TitleSpace + 0.05);
-        plot.Axes.SquareUnits();
-        plot.Title(title);
-        AtomicFile.WriteAllBytes(path, plot.GetImageBytes(columns * 200 + 40, rows * 260 + 80, ImageFormat.Png));
     }
 
     private static string Name(IReadOnlyList<string> classNames, int label) =>

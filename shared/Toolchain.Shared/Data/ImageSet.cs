@@ -4,10 +4,10 @@ namespace Toolchain.Shared.Data;
 /// Images and labels of one split held in memory: <see cref="Pixels"/> is Count×Rows×Cols bytes, row-major,
 /// white-on-black as in MNIST; <see cref="Labels"/> holds one class id per image.
 /// </summary>
-public sealed record ImageSet(byte[] Pixels, byte[] Labels, int Count, int Rows, int Cols)
+public sealed record ImageSet(byte[] Pixels, byte[] Labels, int Count, int Rows, int Cols, int Channels = 1)
 {
-    /// <summary>Pixels per image.</summary>
-    public int ImageSize => Rows * Cols;
+    /// <summary>Bytes per image: channels × rows × cols, channel-major (C×H×W) for colour.</summary>
+    public int ImageSize => Channels * Rows * Cols;
 
     /// <summary>The pixels of image <paramref name="index"/>.</summary>
     public ReadOnlySpan<byte> Image(int index) => Pixels.AsSpan(index * ImageSize, ImageSize);

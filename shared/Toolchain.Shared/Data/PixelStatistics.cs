@@ -9,19 +9,32 @@ public readonly record struct PixelStatistics(double Mean, double Std)
     /// The statistics of every pixel of <paramref name="set"/>. Sums are kept as exact integers, so the result does
     /// not depend on summation order and is the same on every machine.
     /// </summary>
-    public static PixelStatistics Compute(ImageSet set)
+    public static PixelStatistics Compute(ImageSet set) => Compute(set, 0, set.Channels);
+
+    /// <summary>
+    /// The statistics of each channel of <paramref name="set"/> (images are channel-major), one per channel, as
+    /// torchvision users compute <c>Normalize</c>'s mean and std.
+    /// </summary>
+    public static PixelStatistics[] PerChannel(ImageSet set) =>
+        Enumerable.Range(0, set.Channels).Select(c => Compute(set, c, 1)).ToArray();
+
+    private static PixelStatistics Compute(ImageSet set, int firstChannel, int channels)
     {
-        long n = set.Pixels.Length;
+        int plane = set.Rows * set.Cols;
+        long n = (long)set.Count * plane * channels;
         if (n < 2)
         {
             throw new ArgumentException("need at least two pixels", nameof(set));
         }
         long sum = 0;
         long sumSquares = 0;
-        foreach (var p in set.Pixels)
+        for (int i = 0; i < set.Count; i++)
         {
-            sum += p;
-            sumSquares += p * p;
+            foreach (var p in set.Pixels.AsSpan((i * set.ImageSize) + (firstChannel * plane), channels * plane))
+            {
+                sum += p;
+                sumSquares += p * p;
+            }
         }
         var mean = (double)sum / n / 255.0;
         // n·Σx² − (Σx)² exactly, then one rounding into double.

@@ -180,7 +180,7 @@ public sealed class DigitPreprocessorTests
         // 6000×6000 frames took 4 GB to decode in full.
         var gif = TestImages.AnimatedGif(1000, 40);
 
-        using var image = DigitPreprocessor.Decode(gif, "animated.gif", ImageLimits.Default);
+        using var image = DigitPreprocessor.Decode<SixLabors.ImageSharp.PixelFormats.La16>(gif, "animated.gif", ImageLimits.Default);
         var mnist = Digit.ToMnistBytes(gif, "animated.gif");
 
         Assert.Equal(1, image.Frames.Count);

@@ -59,7 +59,12 @@ public static class ExportCommand
             using var model = checkpoint.Model;
             var card = checkpoint.Card;
             uint dataSeed = card.Hyperparameters.TryGetValue("data_seed", out var s) && uint.TryParse(s, CultureInfo.InvariantCulture, out var v) ? v : 0;
-            var (data, _) = TrainingDataLoader.Load(checkpoint.DatasetSpec, dataSeed, dataRoot, card.Mean, card.Std, CPU, output.WriteLine);
+            var options = (checkpoint.Options ?? ModelPresets.Default("mlp")) with { Dataset = checkpoint.DatasetSpec, DataSeed = dataSeed };
+            var request = new DataRequest(checkpoint.DatasetSpec, dataRoot, options, card.NormalizationFor(checkpoint.InputShape.Count == 3 ? (int)checkpoint.InputShape[0] : 1))
+            {
+                CacheDirectory = Path.GetFullPath(Path.Combine("artifacts", "cache")),
+            };
+            var (data, _) = TrainingDataLoader.Load(request, CPU, output.WriteLine);
             using (data)
             {
                 checkpoint.CheckFits(data);

@@ -18,7 +18,7 @@ public sealed class TrainArguments
     public string? Arch { get; set; }
 
     /// <summary>Dataset.</summary>
-    [Option("dataset", HelpText = "auto (default), mnist, mnist-sample, fashion-mnist or a folder of IDX files (mlp/cnn)")]
+    [Option("dataset", HelpText = "auto (default), mnist, mnist-sample, fashion-mnist, a folder of IDX files, an image folder (DIR/<class>/* or DIR/{train,test}/<class>/*), or a CSV table (file, or folder with train.csv and test.csv)")]
     public string? Dataset { get; set; }
 
     /// <summary>Epochs.</summary>
@@ -92,6 +92,30 @@ public sealed class TrainArguments
     /// <summary>What the exported graph takes: float (default) or uint8 pixels.</summary>
     [Option("input", HelpText = ExportInput.Help)]
     public string? Input { get; set; }
+
+    /// <summary>Label column of a CSV table.</summary>
+    [Option("label-column", HelpText = "CSV tables: the column holding the class (default: the last column)")]
+    public string? LabelColumn { get; set; }
+
+    /// <summary>Test fraction.</summary>
+    [Option("test-fraction", HelpText = "one CSV file or an image folder without train/ and test/: the share split off for testing, stratified (default 0.2)")]
+    public double? TestFraction { get; set; }
+
+    /// <summary>Split seed.</summary>
+    [Option("split-seed", HelpText = "seed of that split (default 0); recorded in the model card")]
+    public int? SplitSeed { get; set; }
+
+    /// <summary>Channels.</summary>
+    [Option("channels", HelpText = "image folders: 1 (grey) or 3 (RGB); default 3 when any training image has colour")]
+    public int? Channels { get; set; }
+
+    /// <summary>Image size.</summary>
+    [Option("image-size", HelpText = "image folders: N or HxW; default the images' size when they share one, else the median, capped at 64")]
+    public string? ImageSize { get; set; }
+
+    /// <summary>Strict.</summary>
+    [Option("strict", HelpText = "image folders: fail on an unreadable image instead of skipping it")]
+    public bool Strict { get; set; }
 
     /// <summary>Skip ONNX export.</summary>
     [Option("no-export", HelpText = "do not write model.onnx")]

@@ -117,6 +117,12 @@ public static class TrainCommand
             Seed = a.Seed ?? o.Seed,
             Restarts = a.Restarts ?? o.Restarts,
             DataSeed = a.DataSeed ?? o.DataSeed,
+            LabelColumn = a.LabelColumn ?? o.LabelColumn,
+            TestFraction = a.TestFraction ?? o.TestFraction,
+            SplitSeed = a.SplitSeed ?? o.SplitSeed,
+            Channels = a.Channels ?? o.Channels,
+            ImageSize = a.ImageSize ?? o.ImageSize,
+            Strict = a.Strict || o.Strict,
         };
         o.Validate();
         return o;
@@ -170,42 +176,14 @@ public static class TrainCommand
     private static int Execute(TrainArguments a, TextWriter output, TextWriter error, CancellationToken cancel)
     {
         var wall = Stopwatch.StartNew();
-        var outDir = Path.GetFullPath(CommandArguments.PathOption("--out", a.Out) ?? Path.Combine("artifacts", a.Model));
-        var dataRoot = Path.GetFullPath(CommandArguments.PathOption("--data-dir", a.DataDir) ?? DataPaths.DefaultRoot());
-        var checkpointPath = Path.Combine(outDir, Checkpoint.FileName);
+        var paths = RunPaths.From(a);
         // Checked before training, so a typo costs nothing.
         var pixelInput = ExportInput.IsPixels(a.Input);
-
-        CheckpointContents? resume = null;
-        TrainingOptions options;
-        if (a.Resume)
-        {
-            if (!File.Exists(checkpointPath))
-            {
-                throw new InvalidInputFileException(checkpointPath, "no checkpoint to resume; train without --resume first");
-            }
-            resume = Checkpoint.Read(checkpointPath);
-            options = ResolveResumeOptions(resume.Options, a, checkpointPath);
-            // Without --dataset the run continues on the checkpoint's data; a given one must be that same data.
-            if (a.Dataset is not null && !TrainingDataLoader.SameDataset(a.Dataset, resume.DatasetSpec, dataRoot))
-            {
-                throw DiffersFromCheckpoint("--dataset", a.Dataset, resume.DatasetSpec);
-            }
-        }
-        else
-        {
-            options = ResolveOptions(a);
-        }
-
-        // xor's 2×2 layers gain nothing from threads, and on a busy machine thread hand-offs make it many times slower.
-        int threads = a.Threads ?? (options.Model == "xor" ? 1 : Environment.ProcessorCount);
-        if (threads < 1)
-        {
-            throw new ToolchainException($"--threads must be at least 1, not {threads}");
-        }
+        var (options, resume) = ResolveRun(a, paths);
+        int threads = ResolveThreads(a, options);
         var device = DeviceSelector.Resolve(a.Device?.ToLowerInvariant() ?? "auto");
         // Everything the run writes goes into outDir: a folder it cannot write to fails now, not after the first epoch.
-        WritableFolder.Require(outDir);
+        WritableFolder.Require(paths.OutDir);
         torch.set_num_threads(threads);
         void Say(string line)
         {
@@ -216,86 +194,204 @@ public static class TrainCommand
         }
         Say($"device: {device.type.ToString().ToLowerInvariant()}{(device.type == DeviceType.CPU ? $" ({threads} threads)" : "")}" +
             (a.Device is null or "auto" && device.type == DeviceType.CPU ? "; CUDA not available" : ""));
-        if (WritableFolder.RemoveStaleTemporaryFiles(outDir) is { } removed)
+        if (WritableFolder.RemoveStaleTemporaryFiles(paths.OutDir) is { } removed)
         {
             Say(removed);
         }
 
-        var normMean = resume is not null && options.Model != "xor" ? resume.Card.Mean : options.NormalizationMean;
-        var normStd = resume is not null && options.Model != "xor" ? resume.Card.Std : options.NormalizationStd;
-        var (data, resolved) = TrainingDataLoader.Load(resume?.DatasetSpec ?? options.Dataset, options.DataSeed, dataRoot, normMean, normStd, device, Say);
+        var (data, resolved) = LoadData(options, resume, paths, device, Say, a.Quiet ? null : DecodeProgress(output));
         using (data)
         {
             resume?.CheckFits(data);
-            if (resume is null && a.Arch is null && data.IsImage && data.ClassNames.Count != 10)
-            {
-                // The built-in networks end in one logit per digit; a dataset of another class count gets as many.
-                options = options with { Architecture = ModelPresets.ForClasses(options.Architecture, data.ClassNames.Count) };
-            }
+            options = FitClassCount(options, a, resume, data);
+            options = FitTableEpochs(options, a, resume, data, Say);
             var spec = ModelTrainer.ValidateArchitecture(options.Architecture, data);
-            Say(string.Create(CultureInfo.InvariantCulture,
-                $"{(resume is null ? "training" : $"resuming from epoch {resume.Epoch}{(resume.Cursor is { } c ? $" (batch {c.NextBatch})" : "")} of")} {options.Model} on {data.Name} " +
-                $"({data.TrainCount:N0} train, {data.TestCount:N0} test): {spec.Canonical}"));
-            if (resume is not null && options.LrSchedule != "none" && options.Epochs != resume.Options.Epochs)
-            {
-                Say($"note: the {options.LrSchedule} learning-rate schedule now spans {options.Epochs} epochs instead of {resume.Options.Epochs}");
-            }
-            if (resume is not null && options.Restarts > 1)
-            {
-                Say("--restarts does not apply on resume: continuing the initialisation in the checkpoint");
-            }
+            AnnounceRun(options, resume, data, spec, Say);
 
             var view = new TrainProgressView(output, a.Quiet);
-            var outcome = view.Run(observer => ModelTrainer.Run(options, data, device, outDir, resolved, resume, observer, cancel));
+            var outcome = view.Run(observer => ModelTrainer.Run(options, data, device, paths.OutDir, resolved, resume, observer, cancel));
             using var run = outcome.Run;
-            WriteCharts(outDir, run, data);
+            WriteCharts(paths.OutDir, run, data);
             if (outcome.Interrupted)
             {
-                var where = run.Cursor is { } cur ? $"epoch {cur.Epoch}, batch {cur.NextBatch}/{run.BatchesPerEpoch}" : $"epoch {run.CompletedEpochs}";
-                output.WriteLine($"interrupted at {where}; checkpoint written to {checkpointPath}");
-                output.WriteLine($"resume with: trainer train {options.Model} --out {Quote(outDir)} --resume");
+                ReportInterruption(output, options, run, paths);
                 return ExitCodes.Interrupted;
             }
 
-            var card = TrainingCard.Build(run, data);
-            string? onnxPath = null;
-            double? parity = null;
-            ToolchainException? exportError = null;
-            if (!a.NoExport)
-            {
-                try
-                {
-                    var result = ModelExport.Export(run.Model, spec, card, data, Path.Combine(outDir, "model.onnx"), pixelInput);
-                    onnxPath = result.Path;
-                    parity = result.MaxAbsDiff;
-                    Say($"exported {result.Summary}");
-                }
-                catch (ToolchainException e)
-                {
-                    exportError = e;
-                }
-            }
+            var (onnxPath, parity, exportError) = a.NoExport ? (null, null, null) : TryExport(run, spec, data, paths.OutDir, pixelInput, Say);
             var metrics = BuildMetrics(options, run, data, outcome, device, threads, wall.Elapsed.TotalSeconds, onnxPath, parity);
-            metrics.Write(Path.Combine(outDir, "metrics.json"));
+            metrics.Write(Path.Combine(paths.OutDir, "metrics.json"));
             if (exportError is not null)
             {
                 throw new ToolchainException($"training finished but the export failed: {exportError.Message}", exportError);
             }
-            var last = run.History[^1];
-            if (PoorResultNote(run, data) is { } note)
-            {
-                error.WriteLine($"trainer train: note: {note}");
-            }
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{options.Model}: test accuracy {100 * last.TestAccuracy:0.00}% (loss {last.TestLoss:0.0000}) on {data.Name} after {run.CompletedEpochs} epochs, " +
-                $"{metrics.SamplesPerSecond:N0} samples/s; results in {outDir}"));
-            // PyTorch's training figures were measured on the CPU; a run set up the same way is compared with them.
-            if (device.type == DeviceType.CPU && PyTorchReference.Training.Compare(options.Model, data.Name, threads, options.BatchSize,
-                metrics.SamplesPerSecond, last.TestAccuracy) is { } comparison)
-            {
-                output.WriteLine(comparison);
-            }
+            ReportResult(output, error, options, run, data, metrics, device, threads, paths.OutDir);
             return ExitCodes.Ok;
+        }
+    }
+
+    /// <summary>Where a run reads and writes: its output folder, the catalog's data root and the checkpoint file.</summary>
+    private sealed record RunPaths(string OutDir, string DataRoot, string CheckpointPath)
+    {
+        public static RunPaths From(TrainArguments a)
+        {
+            var outDir = Path.GetFullPath(CommandArguments.PathOption("--out", a.Out) ?? Path.Combine("artifacts", a.Model));
+            var dataRoot = Path.GetFullPath(CommandArguments.PathOption("--data-dir", a.DataDir) ?? DataPaths.DefaultRoot());
+            return new RunPaths(outDir, dataRoot, Path.Combine(outDir, Checkpoint.FileName));
+        }
+    }
+
+    /// <summary>The options of a fresh run, or of the checkpoint being resumed (with that checkpoint).</summary>
+    private static (TrainingOptions Options, CheckpointContents? Resume) ResolveRun(TrainArguments a, RunPaths paths)
+    {
+        if (!a.Resume)
+        {
+            return (ResolveOptions(a), null);
+        }
+        if (!File.Exists(paths.CheckpointPath))
+        {
+            throw new InvalidInputFileException(paths.CheckpointPath, "no checkpoint to resume; train without --resume first");
+        }
+        var resume = Checkpoint.Read(paths.CheckpointPath);
+        var options = ResolveResumeOptions(resume.Options, a, paths.CheckpointPath);
+        // Without --dataset the run continues on the checkpoint's data; a given one must be that same data.
+        if (a.Dataset is not null && !TrainingDataLoader.SameDataset(a.Dataset, resume.DatasetSpec, paths.DataRoot))
+        {
+            throw DiffersFromCheckpoint("--dataset", a.Dataset, resume.DatasetSpec);
+        }
+        return (options, resume);
+    }
+
+    private static int ResolveThreads(TrainArguments a, TrainingOptions options)
+    {
+        // xor's 2×2 layers gain nothing from threads, and on a busy machine thread hand-offs make it many times slower.
+        // Tables are as small: a 4-feature MLP's batches cost less than handing them to a second thread.
+        int threads = a.Threads ?? (options.Model == "xor" || Shared.Data.Tables.TableDataset.IsTable(options.Dataset) ? 1 : Environment.ProcessorCount);
+        return threads >= 1 ? threads : throw new ToolchainException($"--threads must be at least 1, not {threads}");
+    }
+
+    /// <summary>A progress bar for decoding an image folder: one line redrawn about 50 times, ended when done.</summary>
+    private static Action<int, int> DecodeProgress(TextWriter output)
+    {
+        var gate = new object();
+        int shown = -1;
+        return (done, total) =>
+        {
+            int step = done * 50 / Math.Max(1, total);
+            lock (gate)
+            {
+                if (step <= shown && done != total)
+                {
+                    return;
+                }
+                shown = step;
+                output.Write(string.Create(CultureInfo.InvariantCulture,
+                    $"\rdecoding images [{new string('#', step)}{new string('.', 50 - step)}] {done:N0}/{total:N0}"));
+                if (done == total)
+                {
+                    output.WriteLine();
+                }
+            }
+        };
+    }
+
+    private static (TrainingData Data, string Resolved) LoadData(TrainingOptions options, CheckpointContents? resume, RunPaths paths,
+        Device device, Action<string> say, Action<int, int>? progress)
+    {
+        // A resumed run keeps the normalisation it started with, so its inputs mean what they meant before.
+        (double[], double[])? normalization =
+            resume is not null && options.Model != "xor" ? (resume.Card.ChannelMeans.Count > 0 ? ([.. resume.Card.ChannelMeans], [.. resume.Card.ChannelStds]) : ([resume.Card.Mean], [resume.Card.Std]))
+            : options.NormalizationMean is { } m && options.NormalizationStd is { } s ? ([m], [s])
+            : null;
+        var dataset = resume?.DatasetSpec ?? options.Dataset;
+        var request = new DataRequest(dataset, paths.DataRoot, options, normalization) { CacheDirectory = Path.GetFullPath(Path.Combine("artifacts", "cache")), Progress = progress };
+        return TrainingDataLoader.Load(request, device, say);
+    }
+
+    private static TrainingOptions FitClassCount(TrainingOptions options, TrainArguments a, CheckpointContents? resume, TrainingData data)
+    {
+        // The built-in networks end in one logit per digit; a dataset of another class count gets as many.
+        return resume is null && a.Arch is null && !data.IsXor && data.ClassNames.Count != 10
+            ? options with { Architecture = ModelPresets.ForClasses(options.Architecture, data.ClassNames.Count) }
+            : options;
+    }
+
+    /// <summary>Optimizer steps a table run takes by default: a few epochs of a 150-row table would be a dozen steps.</summary>
+    public const int TableSteps = 2000;
+
+    /// <summary>
+    /// A table trained without --epochs gets enough epochs for about <see cref="TableSteps"/> steps (5 to 500):
+    /// MNIST's five epochs are thousands of steps, a small table's are a handful.
+    /// </summary>
+    private static TrainingOptions FitTableEpochs(TrainingOptions options, TrainArguments a, CheckpointContents? resume, TrainingData data, Action<string> say)
+    {
+        if (resume is not null || a.Epochs is not null || data.Kind != DataKind.Table)
+        {
+            return options;
+        }
+        int batches = (data.TrainCount + options.BatchSize - 1) / options.BatchSize;
+        int epochs = Math.Clamp((TableSteps + batches - 1) / batches, 5, 500);
+        say($"epochs: {epochs} ({batches} batches each; --epochs sets another count)");
+        return options with { Epochs = epochs, AugmentShift = 0 };
+    }
+
+    private static void AnnounceRun(TrainingOptions options, CheckpointContents? resume, TrainingData data, ArchitectureSpec spec, Action<string> say)
+    {
+        say(string.Create(CultureInfo.InvariantCulture,
+            $"{(resume is null ? "training" : $"resuming from epoch {resume.Epoch}{(resume.Cursor is { } c ? $" (batch {c.NextBatch})" : "")} of")} {options.Model} on {data.Name} " +
+            $"({data.TrainCount:N0} train, {data.TestCount:N0} test): {spec.Canonical}"));
+        if (resume is not null && options.LrSchedule != "none" && options.Epochs != resume.Options.Epochs)
+        {
+            say($"note: the {options.LrSchedule} learning-rate schedule now spans {options.Epochs} epochs instead of {resume.Options.Epochs}");
+        }
+        if (resume is not null && options.Restarts > 1)
+        {
+            say("--restarts does not apply on resume: continuing the initialisation in the checkpoint");
+        }
+    }
+
+    private static void ReportInterruption(TextWriter output, TrainingOptions options, TrainingRun run, RunPaths paths)
+    {
+        var where = run.Cursor is { } cur ? $"epoch {cur.Epoch}, batch {cur.NextBatch}/{run.BatchesPerEpoch}" : $"epoch {run.CompletedEpochs}";
+        output.WriteLine($"interrupted at {where}; checkpoint written to {paths.CheckpointPath}");
+        output.WriteLine($"resume with: trainer train {options.Model} --out {Quote(paths.OutDir)} --resume");
+    }
+
+    /// <summary>
+    /// Exports model.onnx. A refused export is returned rather than thrown, so that metrics.json is still written
+    /// before the run reports the failure.
+    /// </summary>
+    private static (string? Path, double? Parity, ToolchainException? Error) TryExport(TrainingRun run, ArchitectureSpec spec, TrainingData data,
+        string outDir, bool pixelInput, Action<string> say)
+    {
+        try
+        {
+            var result = ModelExport.Export(run.Model, spec, TrainingCard.Build(run, data), data, Path.Combine(outDir, "model.onnx"), pixelInput);
+            say($"exported {result.Summary}");
+            return (result.Path, result.MaxAbsDiff, null);
+        }
+        catch (ToolchainException e)
+        {
+            return (null, null, e);
+        }
+    }
+
+    private static void ReportResult(TextWriter output, TextWriter error, TrainingOptions options, TrainingRun run, TrainingData data,
+        MetricsReport metrics, Device device, int threads, string outDir)
+    {
+        var last = run.History[^1];
+        if (PoorResultNote(run, data) is { } note)
+        {
+            error.WriteLine($"trainer train: note: {note}");
+        }
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{options.Model}: test accuracy {100 * last.TestAccuracy:0.00}% (loss {last.TestLoss:0.0000}) on {data.Name} after {run.CompletedEpochs} epochs, " +
+            $"{metrics.SamplesPerSecond:N0} samples/s; results in {outDir}"));
+        // PyTorch's training figures were measured on the CPU; a run set up the same way is compared with them.
+        if (device.type == DeviceType.CPU && PyTorchReference.Training.Compare(options.Model, data.Name, threads, options.BatchSize,
+            metrics.SamplesPerSecond, last.TestAccuracy) is { } comparison)
+        {
+            output.WriteLine(comparison);
         }
     }
 
@@ -305,7 +401,7 @@ public static class TrainCommand
     /// </summary>
     public static string? PoorResultNote(TrainingRun run, TrainingData data)
     {
-        if (!data.IsImage)
+        if (data.IsXor)
         {
             var (_, trainAccuracy) = run.Evaluate(data.TrainX, data.TrainY);
             return trainAccuracy >= 0.9 ? null : string.Create(CultureInfo.InvariantCulture,
@@ -326,7 +422,7 @@ public static class TrainCommand
         LossChart.Save(Path.Combine(outDir, "loss.png"),
             run.History.Select(r => (double)r.Epoch).ToArray(), run.History.Select(r => r.TrainLoss).ToArray(),
             run.History.Select(r => r.TestLoss).ToArray(), run.Options.Model == data.Name ? $"{data.Name}: loss per epoch" : $"{run.Options.Model} on {data.Name}: loss per epoch");
-        if (!data.IsImage)
+        if (data.IsXor)
         {
             using var featuresCpu = data.TrainX.cpu().to(float64);
             using var labelsCpu = data.TrainY.cpu().to(float64);

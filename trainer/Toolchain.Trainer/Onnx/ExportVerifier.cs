@@ -31,7 +31,8 @@ internal static class ExportVerifier
     /// </summary>
     public const int ReferenceInputBytes = 64 * 1024;
 
-    public static Outcome Verify(string onnxPath, Sequential model, IReadOnlyList<Tensor> batches, OnnxElementType type, OnnxOutputs outputs, Pixels? pixels = null)
+    public static Outcome Verify(string onnxPath, Sequential model, IReadOnlyList<Tensor> batches, OnnxElementType type, OnnxOutputs outputs,
+        Func<Tensor, (Tensor Graph, Tensor Network)>? graphInputs = null)
     {
         InferenceSession session;
         try
@@ -57,7 +58,7 @@ internal static class ExportVerifier
                 int samples = 0;
                 foreach (var batch in batches)
                 {
-                    CompareBatch(session, model, device, batch, type, names, diffs, magnitudes, reference, pixels);
+                    CompareBatch(session, model, device, batch, type, names, diffs, magnitudes, reference, graphInputs);
                     samples += (int)batch.shape[0];
                 }
                 int worst = diffs.Length > 1 && (double.IsNaN(diffs[1]) || diffs[1] > diffs[0]) ? 1 : 0;
@@ -72,24 +73,24 @@ internal static class ExportVerifier
 
     private static void CompareBatch(
         InferenceSession session, Sequential model, Device device, Tensor batch, OnnxElementType type,
-        string[] names, double[] diffs, double[] magnitudes, ReferenceCollector reference, Pixels? pixels)
+        string[] names, double[] diffs, double[] magnitudes, ReferenceCollector reference, Func<Tensor, (Tensor Graph, Tensor Network)>? graphInputs)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        // A pixel graph gets the uint8 pixels; TorchSharp gets them through the same scaling and normalisation.
-        var x = pixels is null ? batch.detach().cpu().to_type(type.TorchType).contiguous() : batch.detach().cpu().contiguous();
-        var networkInput = pixels is null ? x : PixelInputHead.Normalise(x, pixels.Mean, pixels.Std).contiguous();
+        var x = batch.detach().cpu().to_type(type.TorchType).contiguous();
+        // A graph that normalises its own input is given the raw values the network's inputs stand for.
+        var (g, networkInput) = graphInputs is null ? (x, x) : graphInputs(x);
         var output = model.forward(networkInput.to(device)).cpu().contiguous();
         // The graph's second output, when present, is the Softmax the exporter appends.
         var expected = names.Length > 1 ? new[] { output, nn.functional.softmax(output, 1).contiguous() } : [output];
 
         using var runOptions = new RunOptions();
-        using var input = pixels is not null ? OrtValue.CreateTensorValueFromMemory(x.data<byte>().ToArray(), x.shape)
+        using var input = g.dtype == ScalarType.Byte ? OrtValue.CreateTensorValueFromMemory(g.data<byte>().ToArray(), g.shape)
             : type.IsDouble
-            ? OrtValue.CreateTensorValueFromMemory(x.data<double>().ToArray(), x.shape)
-            : OrtValue.CreateTensorValueFromMemory(x.data<float>().ToArray(), x.shape);
+            ? OrtValue.CreateTensorValueFromMemory(g.data<double>().ToArray(), g.shape)
+            : OrtValue.CreateTensorValueFromMemory(g.data<float>().ToArray(), g.shape);
         using var results = session.Run(runOptions, [OnnxGraphEmitter.InputName], [input], names);
-        reference.Add(x, results[0]);
+        reference.Add(g, results[0]);
         int k = 0;
         foreach (var actual in results)
         {

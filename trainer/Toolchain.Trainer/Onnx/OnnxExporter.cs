@@ -27,6 +27,13 @@ public sealed record ExportRequest(Sequential Model, ArchitectureSpec Spec, IRea
     /// image models only); the card then says <see cref="ElementType.UInt8"/> and <see cref="ModelCard.NormalizationInGraph"/>.
     /// </summary>
     public bool PixelInput { get; init; }
+
+    /// <summary>
+    /// Per-feature mean and std the graph applies to its raw input before the network ((x − mean) / std, a Sub and a
+    /// Div at its head), or null when callers normalise. The network and <see cref="VerificationInputs"/> stay in
+    /// normalised units; verification feeds ONNX Runtime the raw values x · std + mean.
+    /// </summary>
+    public (double[] Means, double[] Stds)? InputNormalization { get; init; }
 }
 
 /// <summary>What an export wrote and how closely ONNX Runtime matched TorchSharp.</summary>
@@ -104,7 +111,7 @@ public static class OnnxExporter
         }
 
         var modules = request.Model.named_children().Select(c => c.module).ToList();
-        var graph = OnnxGraphEmitter.Emit(layers, modules, inputShape, type, outputs);
+        var graph = OnnxGraphEmitter.Emit(layers, modules, inputShape, type, outputs, request.InputNormalization);
         if (pixels is not null)
         {
             PixelInputHead.Prepend(graph, pixels.Mean, pixels.Std);
@@ -117,7 +124,8 @@ public static class OnnxExporter
         ExportVerifier.Outcome outcome;
         try
         {
-            outcome = VerifyWritten(model, path, request.Model, batches, type, outputs, pixels);
+            outcome = VerifyWritten(model, path, request.Model, batches, type, outputs,
+                pixels is not null ? PixelInputs(pixels) : RawInputs(request.InputNormalization, type));
         }
         finally
         {
@@ -156,9 +164,39 @@ public static class OnnxExporter
         return new ExportResult(Path.GetFullPath(path), outcome.MaxAbsDiff, outcome.Samples, final) { Tolerance = tolerance };
     }
 
+    /// <summary>
+    /// A pixel graph is given the uint8 pixels, and TorchSharp the same pixels through the scaling and normalisation
+    /// the graph's head applies.
+    /// </summary>
+    private static Func<Tensor, (Tensor Graph, Tensor Network)> PixelInputs(Pixels pixels) =>
+        x => (x.to_type(ScalarType.Byte), PixelInputHead.Normalise(x, pixels.Mean, pixels.Std).contiguous());
+
+    /// <summary>
+    /// For a graph that normalises its own input: the map from a normalised verification input to the raw input the
+    /// graph is given (x · std + mean, rounded to the element type) and the network's input, that raw input normalised
+    /// again in the element type as the graph's Sub and Div do, so both sides see the same values. Null otherwise.
+    /// </summary>
+    private static Func<Tensor, (Tensor Graph, Tensor Network)>? RawInputs((double[] Means, double[] Stds)? normalization, OnnxElementType type)
+    {
+        if (normalization is not { } n)
+        {
+            return null;
+        }
+        return x =>
+        {
+            using var mean = tensor(n.Means, [1, n.Means.Length], float64);
+            using var std = tensor(n.Stds, [1, n.Stds.Length], float64);
+            var raw = x.to(float64).mul(std).add(mean).to_type(type.TorchType).contiguous();
+            using var meanT = mean.to_type(type.TorchType);
+            using var stdT = std.to_type(type.TorchType);
+            return (raw, raw.sub(meanT).div(stdT));
+        };
+    }
+
     /// <summary>Writes the verified-to-be model beside <paramref name="path"/> under a temporary name, verifies that file, and removes it.</summary>
     private static ExportVerifier.Outcome VerifyWritten(
-        ModelProto model, string path, Sequential network, IReadOnlyList<Tensor> batches, OnnxElementType type, OnnxOutputs outputs, Pixels? pixels)
+        ModelProto model, string path, Sequential network, IReadOnlyList<Tensor> batches, OnnxElementType type, OnnxOutputs outputs,
+        Func<Tensor, (Tensor Graph, Tensor Network)>? rawInputs)
     {
         var full = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(full)!;
@@ -179,7 +217,7 @@ public static class OnnxExporter
         }
         try
         {
-            return ExportVerifier.Verify(tmp, network, batches, type, outputs, pixels);
+            return ExportVerifier.Verify(tmp, network, batches, type, outputs, rawInputs);
         }
         finally
         {

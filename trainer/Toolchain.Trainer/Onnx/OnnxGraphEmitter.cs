@@ -29,7 +29,8 @@ internal sealed class OnnxGraphEmitter
         IReadOnlyList<nn.Module> modules,
         IReadOnlyList<long> inputShape,
         OnnxElementType type,
-        OnnxOutputs outputs)
+        OnnxOutputs outputs,
+        (double[] Means, double[] Stds)? inputNormalization = null)
     {
         if (modules.Count != layers.Count)
         {
@@ -38,6 +39,10 @@ internal sealed class OnnxGraphEmitter
         }
         var e = new OnnxGraphEmitter(type);
         e._graph.Input.Add(e.ValueInfo(InputName, inputShape));
+        if (inputNormalization is { } n)
+        {
+            e.EmitNormalization(n.Means, n.Stds);
+        }
         for (int i = 0; i < layers.Count; i++)
         {
             e.EmitLayer(i, layers[i], modules[i]);
@@ -110,6 +115,16 @@ internal sealed class OnnxGraphEmitter
             default:
                 throw new ToolchainException($"export: layer {i + 1} '{l.Token}' ({l.Kind}) has no ONNX mapping");
         }
+    }
+
+    /// <summary>(x − mean) / std per feature, so the file takes raw values: a Sub and a Div ahead of the first layer.</summary>
+    private void EmitNormalization(double[] means, double[] stds)
+    {
+        long width = means.Length;
+        var mean = Initializer(OnnxInitializers.FromValues("input.mean", means, [width], _type));
+        var std = Initializer(OnnxInitializers.FromValues("input.std", stds, [width], _type));
+        Node("Sub", "input_centred", [_current, mean]);
+        Node("Div", "input_scaled", [_current, std]);
     }
 
     private void EmitLeakyRelu(string p, double slope)

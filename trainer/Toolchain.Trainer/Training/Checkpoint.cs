@@ -21,6 +21,9 @@ namespace Toolchain.Trainer.Training;
 /// <param name="DatasetSpec">The --dataset value that was resolved, so export can load verification inputs.</param>
 public sealed record LoadedCheckpoint(string Path, Sequential Model, ArchitectureSpec Spec, IReadOnlyList<long> InputShape, ModelCard Card, int Epoch, string DatasetSpec)
 {
+    /// <summary>The options the run was trained with (label column, split and image options decide how its data is read again).</summary>
+    public TrainingOptions? Options { get; init; }
+
     /// <summary>Throws <see cref="InvalidInputFileException"/> unless <paramref name="data"/> has the input shape the model was built for.</summary>
     public void CheckFits(TrainingData data) => Checkpoint.RequireInputShape(Path, InputShape, data);
 }
@@ -53,7 +56,7 @@ public static class Checkpoint
             throw;
         }
         model.eval();
-        return new LoadedCheckpoint(path, model, contents.Spec, contents.InputShape, contents.Card, contents.Epoch, contents.DatasetSpec);
+        return new LoadedCheckpoint(path, model, contents.Spec, contents.InputShape, contents.Card, contents.Epoch, contents.DatasetSpec) { Options = contents.Options };
     }
 
     /// <summary>Writes <paramref name="run"/> with its card to <paramref name="path"/> atomically.</summary>

@@ -20,6 +20,11 @@ public static class ModelExport
     {
         model.eval();
         using var inputs = data.TestX.narrow(0, 0, Math.Min(VerificationCount, data.TestCount));
-        return OnnxExporter.Export(new ExportRequest(model, spec, data.InputShape, card, inputs) { PixelInput = pixelInput }, path);
+        var request = new ExportRequest(model, spec, data.InputShape, card, inputs)
+        {
+            PixelInput = pixelInput,
+            InputNormalization = data.Kind == DataKind.Table ? (data.FeatureMeans, data.FeatureStds) : null,
+        };
+        return OnnxExporter.Export(request, path);
     }
 }

@@ -35,13 +35,13 @@ public static class ModelTrainer
     {
         var spec = ArchitectureSpec.Parse(architecture);
         var shapes = spec.InferShapes(data.InputShape);
-        long expected = data.IsImage ? data.ClassNames.Count : 1;
+        long expected = data.IsXor ? 1 : data.ClassNames.Count;
         var output = shapes[^1];
         if (output.Length != 1 || output[0] != expected)
         {
             throw new ToolchainException(
                 $"arch: the network ends in {ArchitectureSpec.FormatShape(output)} but {data.Name} needs [{expected}] " +
-                (data.IsImage ? $"(one logit per class); end with linear({expected})" : "(one probability); end with linear(1) sigmoid"));
+                (!data.IsXor ? $"(one logit per class); end with linear({expected})" : "(one probability); end with linear(1) sigmoid"));
         }
         return spec;
     }

@@ -12,13 +12,17 @@ public static class TrainingCard
     public static ModelCard Build(TrainingRun run, TrainingData data)
     {
         var options = run.Options;
-        bool binary = !data.IsImage;
+        bool binary = data.IsXor;
         var last = run.History.Count > 0 ? run.History[^1] : null;
         var hyper = new Dictionary<string, string>(options.Hyperparameters())
         {
             ["init_seed"] = run.InitSeed.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["epochs_completed"] = run.CompletedEpochs.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
+        foreach (var (key, value) in data.Provenance)
+        {
+            hyper[key] = value;
+        }
         return new ModelCard
         {
             Task = binary ? ModelTask.Binary : ModelTask.Multiclass,
@@ -28,10 +32,18 @@ public static class TrainingCard
             ElementType = options.ElementType,
             OutputName = binary ? "probability" : "logits",
             ProbabilitiesName = binary ? null : "probabilities",
-            PixelConvention = data.IsImage ? "white-on-black, scaled to [0,1]" : "none: raw features",
+            PixelConvention = data.PixelConvention,
             Mean = data.Mean,
             Std = data.Std,
-            PreprocessingMode = !data.IsImage ? PreprocessingMode.None : data.Name == "fashion-mnist" ? PreprocessingMode.Resize : PreprocessingMode.Digit,
+            // Colour images keep one mean and std per channel; the scalar above (their average) keeps older readers working.
+            ChannelMeans = data.ChannelMeans.Length > 1 ? data.ChannelMeans : [],
+            ChannelStds = data.ChannelStds.Length > 1 ? data.ChannelStds : [],
+            // A table's graph standardises its own features (Sub/Div at its head), so callers pass raw values.
+            NormalizationInGraph = data.Kind == DataKind.Table,
+            FeatureNames = data.FeatureNames,
+            PreprocessingMode = !data.IsImage ? PreprocessingMode.None
+                : data.Name == "fashion-mnist" || data.PixelConvention == ModelCard.StoredPixels ? PreprocessingMode.Resize
+                : PreprocessingMode.Digit,
             DatasetName = data.Name,
             TrainCount = data.TrainCount,
             TestCount = data.TestCount,

@@ -1,20 +1,37 @@
 using Toolchain.Contracts;
 using Toolchain.Shared.Data;
+using Toolchain.Shared.Data.Tables;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Toolchain.Trainer.Training;
 
+/// <summary>What kind of inputs a dataset has, which decides the task, the loss target and the export.</summary>
+public enum DataKind
+{
+    /// <summary>The notebook's XOR points: two float64 features, one probability.</summary>
+    Xor,
+
+    /// <summary>Rows of a CSV table: float32 features, one logit per class, normalised inside the exported graph.</summary>
+    Table,
+
+    /// <summary>Images (C×H×W), one logit per class.</summary>
+    Image,
+}
+
 /// <summary>
 /// Both splits held as tensors on the training device, normalised once, so that a batch is one index_select.
-/// Images are [N,1,H,W] float32 scaled to [0,1] then normalised by <see cref="Mean"/> and <see cref="Std"/>; labels are
-/// int64 class ids. XOR features are [N,2] float64 with [N,1] float64 labels, unnormalised, as in the notebook.
+/// Images are [N,C,H,W] float32 scaled to [0,1] then normalised per channel by <see cref="ChannelMeans"/> and
+/// <see cref="ChannelStds"/>; table rows are [N,F] float32 normalised per feature by <see cref="FeatureMeans"/> and
+/// <see cref="FeatureStds"/> (the exported graph does that itself); labels are int64 class ids. XOR features are
+/// [N,2] float64 with [N,1] float64 labels, unnormalised, as in the notebook.
 /// </summary>
 public sealed class TrainingData : IDisposable
 {
-    private TrainingData(string name, Tensor trainX, Tensor trainY, Tensor testX, Tensor testY, long[] inputShape,
-        IReadOnlyList<string> classNames, double mean, double std)
+    private TrainingData(DataKind kind, string name, Tensor trainX, Tensor trainY, Tensor testX, Tensor testY, long[] inputShape,
+        IReadOnlyList<string> classNames, double[] channelMeans, double[] channelStds)
     {
+        Kind = kind;
         Name = name;
         TrainX = trainX;
         TrainY = trainY;
@@ -22,9 +39,12 @@ public sealed class TrainingData : IDisposable
         TestY = testY;
         InputShape = inputShape;
         ClassNames = classNames;
-        Mean = mean;
-        Std = std;
+        ChannelMeans = channelMeans;
+        ChannelStds = channelStds;
     }
+
+    /// <summary>Xor points, table rows or images.</summary>
+    public DataKind Kind { get; }
 
     /// <summary>Dataset name as recorded in results.</summary>
     public string Name { get; }
@@ -47,11 +67,32 @@ public sealed class TrainingData : IDisposable
     /// <summary>Class names, index = class id.</summary>
     public IReadOnlyList<string> ClassNames { get; }
 
-    /// <summary>Normalisation mean applied to pixels scaled to [0,1] (0 for XOR).</summary>
-    public double Mean { get; }
+    /// <summary>Per-channel normalisation means of images scaled to [0,1] (one 0 for XOR and tables).</summary>
+    public double[] ChannelMeans { get; }
 
-    /// <summary>Normalisation std (1 for XOR).</summary>
-    public double Std { get; }
+    /// <summary>Per-channel normalisation stds (one 1 for XOR and tables).</summary>
+    public double[] ChannelStds { get; }
+
+    /// <summary>The normalisation mean of a single-channel dataset, or the channels' average (the card's scalar).</summary>
+    public double Mean => ChannelMeans.Average();
+
+    /// <summary>The normalisation std of a single-channel dataset, or the channels' average.</summary>
+    public double Std => ChannelStds.Average();
+
+    /// <summary>Table features' names in input order (empty for images and XOR).</summary>
+    public IReadOnlyList<string> FeatureNames { get; private init; } = [];
+
+    /// <summary>Table features' training means, applied inside the exported graph (empty for images and XOR).</summary>
+    public double[] FeatureMeans { get; private init; } = [];
+
+    /// <summary>Table features' training stds (1 for a constant column), applied inside the exported graph.</summary>
+    public double[] FeatureStds { get; private init; } = [];
+
+    /// <summary>Facts about the data to record in the card's hyperparameters (label column, split, image options).</summary>
+    public IReadOnlyDictionary<string, string> Provenance { get; private set; } = new Dictionary<string, string>();
+
+    /// <summary>The pixel convention of the images: MNIST's white-on-black for IDX files, as stored for image folders.</summary>
+    public string PixelConvention { get; private set; } = "white-on-black, scaled to [0,1]";
 
     /// <summary>Training examples.</summary>
     public int TrainCount => (int)TrainX.shape[0];
@@ -60,24 +101,108 @@ public sealed class TrainingData : IDisposable
     public int TestCount => (int)TestX.shape[0];
 
     /// <summary>Whether the inputs are images.</summary>
-    public bool IsImage => InputShape.Length == 3;
+    public bool IsImage => Kind == DataKind.Image;
+
+    /// <summary>Whether this is the XOR data (binary, one sigmoid output).</summary>
+    public bool IsXor => Kind == DataKind.Xor;
 
     /// <summary>
     /// Puts an image dataset on <paramref name="device"/>, normalised by the given mean and std, or by the training
     /// split's own pixel mean and std when they are null.
     /// </summary>
-    public static TrainingData FromImages(LoadedDataset dataset, double? mean, double? std, Device device)
+    public static TrainingData FromImages(LoadedDataset dataset, double? mean, double? std, Device device) =>
+        FromImages(dataset, mean is { } m && std is { } s ? (Enumerable.Repeat(m, dataset.Train.Channels).ToArray(), Enumerable.Repeat(s, dataset.Train.Channels).ToArray()) : null, device);
+
+    /// <summary>
+    /// Puts an image dataset on <paramref name="device"/>, normalised per channel by <paramref name="normalization"/>,
+    /// or by the training split's own per-channel mean and std when it is null.
+    /// </summary>
+    public static TrainingData FromImages(LoadedDataset dataset, (double[] Means, double[] Stds)? normalization, Device device)
     {
-        var (ownMean, ownStd) = PixelStatistics.Compute(dataset.Train);
-        double m = mean ?? ownMean, s = std ?? ownStd;
-        if (!(s > 0))
+        var (means, stds) = normalization ?? Own(dataset.Train);
+        if (stds.All(s => !(s > 0)))
         {
-            throw new Contracts.ToolchainException($"{dataset.Directory}: the training images are all one value; cannot normalise");
+            throw new ToolchainException($"{dataset.Directory}: the training images are all one value; cannot normalise");
         }
-        return new TrainingData(dataset.Name,
-            Images(dataset.Train, m, s, device), Labels(dataset.Train, device),
-            Images(dataset.Test, m, s, device), Labels(dataset.Test, device),
-            [1, dataset.Train.Rows, dataset.Train.Cols], dataset.ClassNames, m, s);
+        // A colour channel that never varies (green in red/blue pictures) carries nothing to scale: divide it by 1.
+        stds = stds.Select(s => s > 0 ? s : 1).ToArray();
+        var train = dataset.Train;
+        return new TrainingData(DataKind.Image, dataset.Name,
+            Images(train, means, stds, device), Labels(train.Labels, device),
+            Images(dataset.Test, means, stds, device), Labels(dataset.Test.Labels, device),
+            [train.Channels, train.Rows, train.Cols], dataset.ClassNames, means, stds);
+    }
+
+    private static (double[], double[]) Own(ImageSet train)
+    {
+        var stats = train.Channels == 1 ? [PixelStatistics.Compute(train)] : PixelStatistics.PerChannel(train);
+        return (stats.Select(s => s.Mean).ToArray(), stats.Select(s => s.Std).ToArray());
+    }
+
+    /// <summary>
+    /// Puts a table on <paramref name="device"/> as float32, each feature normalised by the training split's mean and
+    /// std. A constant column (std 0) is divided by 1 instead and reported through <paramref name="warn"/>.
+    /// </summary>
+    public static TrainingData FromTable(LoadedTable table, Device device, Action<string>? warn = null)
+    {
+        int width = table.FeatureNames.Count, n = table.Train.Count;
+        var means = new double[width];
+        var stds = new double[width];
+        for (int f = 0; f < width; f++)
+        {
+            double sum = 0;
+            for (int r = 0; r < n; r++)
+            {
+                sum += table.Train.Features[(r * width) + f];
+            }
+            means[f] = sum / n;
+            double squares = 0;
+            for (int r = 0; r < n; r++)
+            {
+                var d = table.Train.Features[(r * width) + f] - means[f];
+                squares += d * d;
+            }
+            // Population std, as scikit-learn's StandardScaler.
+            stds[f] = Math.Sqrt(squares / n);
+            if (!(stds[f] > 1e-12 * Math.Max(1, Math.Abs(means[f]))))
+            {
+                warn?.Invoke($"warning: column '{table.FeatureNames[f]}' is constant ({means[f].ToString("G6", System.Globalization.CultureInfo.InvariantCulture)}) in the training data; it carries no information (not scaled)");
+                stds[f] = 1;
+            }
+        }
+        Tensor X(TableSplit s)
+        {
+            var values = new float[s.Features.Length];
+            for (int i = 0; i < values.Length; i++)
+            {
+                int f = i % width;
+                values[i] = (float)((s.Features[i] - means[f]) / stds[f]);
+            }
+            return tensor(values, [s.Count, width]).to(device);
+        }
+        var provenance = new Dictionary<string, string> { ["label_column"] = table.LabelColumn };
+        if (table.TestFraction is { } fraction)
+        {
+            provenance["test_fraction"] = fraction.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+            provenance["split_seed"] = table.SplitSeed.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return new TrainingData(DataKind.Table, table.Name, X(table.Train), Labels(table.Train.Labels, device), X(table.Test), Labels(table.Test.Labels, device),
+            [width], table.ClassNames, [0], [1])
+        {
+            FeatureNames = table.FeatureNames,
+            FeatureMeans = means,
+            FeatureStds = stds,
+            Provenance = provenance,
+            PixelConvention = "none: raw features",
+        };
+    }
+
+    /// <summary>This image data as read from an image folder: pixels as stored, and the folder's facts for the card.</summary>
+    public TrainingData WithImageFolderFacts(IReadOnlyDictionary<string, string> provenance)
+    {
+        PixelConvention = ModelCard.StoredPixels;
+        Provenance = provenance;
+        return this;
     }
 
     /// <summary>Puts XOR points (row-major N×2) and 0/1 labels on <paramref name="device"/> as float64.</summary>
@@ -85,23 +210,46 @@ public sealed class TrainingData : IDisposable
     {
         static Tensor X(double[] f, Device d) => tensor(f, [f.Length / 2, 2], float64).to(d);
         static Tensor Y(double[] l, Device d) => tensor(l, [l.Length, 1], float64).to(d);
-        return new TrainingData("xor", X(trainFeatures, device), Y(trainLabels, device), X(testFeatures, device), Y(testLabels, device),
-            [2], ["0", "1"], 0, 1);
+        return new TrainingData(DataKind.Xor, "xor", X(trainFeatures, device), Y(trainLabels, device), X(testFeatures, device), Y(testLabels, device),
+            [2], ["0", "1"], [0], [1])
+        {
+            PixelConvention = "none: raw features",
+        };
     }
 
     /// <summary>Scales bytes to [0,1] and normalises them, the same way for training and for export verification.</summary>
-    public static Tensor Images(ImageSet set, double mean, double std, Device device)
+    public static Tensor Images(ImageSet set, double mean, double std, Device device) =>
+        Images(set, Enumerable.Repeat(mean, set.Channels).ToArray(), Enumerable.Repeat(std, set.Channels).ToArray(), device);
+
+    /// <summary>Scales bytes to [0,1] and normalises each channel by its own mean and std.</summary>
+    public static Tensor Images(ImageSet set, double[] means, double[] stds, Device device)
     {
         using var scope = NewDisposeScope();
-        var raw = tensor(set.Pixels, [set.Count, 1, set.Rows, set.Cols]);
-        var x = raw.to(float32).div_(255.0).sub_(mean).div_(std);
+        var raw = tensor(set.Pixels, [set.Count, set.Channels, set.Rows, set.Cols]);
+        var x = raw.to(float32).div_(255.0);
+        if (means.Distinct().Count() == 1 && stds.Distinct().Count() == 1)
+        {
+            x = x.sub_(means[0]).div_(stds[0]);
+        }
+        else
+        {
+            var m = tensor(means.Select(v => (float)v).ToArray(), [1, means.Length, 1, 1]);
+            var s = tensor(stds.Select(v => (float)v).ToArray(), [1, stds.Length, 1, 1]);
+            x = x.sub_(m).div_(s);
+        }
         return x.to(device).MoveToOuterDisposeScope();
     }
 
-    private static Tensor Labels(ImageSet set, Device device)
+    private static Tensor Labels(byte[] labels, Device device)
     {
         using var scope = NewDisposeScope();
-        return tensor(set.Labels, [set.Count]).to(int64).to(device).MoveToOuterDisposeScope();
+        return tensor(labels, [labels.Length]).to(int64).to(device).MoveToOuterDisposeScope();
+    }
+
+    private static Tensor Labels(int[] labels, Device device)
+    {
+        using var scope = NewDisposeScope();
+        return tensor(labels, [labels.Length]).to(int64).to(device).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc />

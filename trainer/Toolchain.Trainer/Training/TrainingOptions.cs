@@ -65,6 +65,24 @@ public sealed record TrainingOptions
     /// <summary>Seed of the XOR data draw (the test set uses the next seed).</summary>
     public uint DataSeed { get; init; }
 
+    /// <summary>The label column of a CSV table, or null for the last column.</summary>
+    public string? LabelColumn { get; init; }
+
+    /// <summary>The fraction of one table file or one image folder split off for testing, or null for the default.</summary>
+    public double? TestFraction { get; init; }
+
+    /// <summary>Seed of that stratified split.</summary>
+    public int SplitSeed { get; init; }
+
+    /// <summary>Channels of an image-folder dataset (1 or 3), or null to infer them from the images.</summary>
+    public int? Channels { get; init; }
+
+    /// <summary>Input size of an image-folder dataset ("N" or "HxW"), or null to infer it from the images.</summary>
+    public string? ImageSize { get; init; }
+
+    /// <summary>Whether an unreadable image in an image folder fails the run instead of being skipped.</summary>
+    public bool Strict { get; init; }
+
     /// <summary>Whether this is the notebook's setting (recorded for the card).</summary>
     public string Preset { get; init; } = "default";
 
@@ -108,6 +126,9 @@ public sealed record TrainingOptions
         Check(Enum.IsDefined(ElementType), $"element type must be {ContractText.Choices<ElementType>()}, not {(int)ElementType}");
         Check(NormalizationMean is null || double.IsFinite(NormalizationMean.Value), "the normalisation mean must be a finite number");
         Check(NormalizationStd is null || (double.IsFinite(NormalizationStd.Value) && NormalizationStd > 0), "the normalisation std must be a positive number");
+        Check(TestFraction is null || (TestFraction > 0 && TestFraction < 1), $"--test-fraction must be between 0 and 1, not {Num(TestFraction ?? 0)}");
+        Check(SplitSeed >= 0, $"--split-seed must not be negative, not {SplitSeed}");
+        Check(Channels is null or 1 or 3, $"--channels must be 1 or 3, not {Channels}");
         ArchitectureSpec.Parse(Architecture); // a bad spec fails here, before any data is loaded
     }
 

@@ -123,7 +123,8 @@ public sealed class TrainingRun : IDisposable
         var cursor = Cursor ?? NewCursor(CompletedEpochs + 1, n);
         observer.EpochStarted(cursor.Epoch, Options.Epochs, batches, cursor.NextBatch);
         long totalSteps = (long)Options.Epochs * batches;
-        double background = _data.IsImage ? -_data.Mean / _data.Std : 0;
+        // A shifted-in border is black for single-channel (MNIST-style) images; for colour it is the mean colour (0 once normalised).
+        double background = _data.IsImage && _data.ChannelMeans.Length == 1 ? -_data.Mean / _data.Std : 0;
         double lossSum = cursor.LossSum, seconds = cursor.Seconds;
         long correct = cursor.Correct, seen = cursor.Seen;
         int batch = cursor.NextBatch;
@@ -151,7 +152,7 @@ public sealed class TrainingRun : IDisposable
                     var index = permutation.narrow(0, start, count);
                     var x = _data.TrainX.index_select(0, index);
                     var y = _data.TrainY.index_select(0, index);
-                    if (Options.AugmentShift > 0)
+                    if (Options.AugmentShift > 0 && _data.IsImage)
                     {
                         x = ShiftAugmentation.Apply(x, Options.AugmentShift, background);
                     }

@@ -1,0 +1,138 @@
+using System.Globalization;
+using System.Text;
+using Toolchain.Contracts;
+
+namespace Toolchain.Shared.Data.Tables;
+
+/// <summary>
+/// A CSV file read as text: its header and rows of fields. The separator is the one of comma, semicolon or tab that
+/// the header line holds (the first of them in that order); fields may be quoted with double quotes, with "" for a
+/// quote inside. Blank lines are skipped. Line numbers are the file's, so errors can point at them.
+/// </summary>
+/// <param name="Source">The file, for messages.</param>
+/// <param name="Header">Column names, trimmed.</param>
+/// <param name="Rows">Each data row's 1-based line number and fields (trimmed).</param>
+/// <param name="Separator">The separator found.</param>
+public sealed record CsvTable(string Source, IReadOnlyList<string> Header, IReadOnlyList<(int Line, string[] Fields)> Rows, char Separator)
+{
+    /// <summary>Separators accepted, in the order they are looked for in the header.</summary>
+    public static readonly char[] Separators = [',', ';', '\t'];
+
+    /// <summary>Longest line accepted; a file without line breaks is not a table and must not be buffered whole.</summary>
+    public const int MaxLineLength = 1 << 20;
+
+    /// <summary>Reads <paramref name="path"/>; throws <see cref="InvalidInputFileException"/> with one line when it cannot.</summary>
+    public static CsvTable Read(string path)
+    {
+        try
+        {
+            using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+            return Read(reader, path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidInputFileException(path, $"cannot be read: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Reads a table from <paramref name="reader"/>; <paramref name="source"/> names it in errors.</summary>
+    public static CsvTable Read(TextReader reader, string source)
+    {
+        string[]? header = null;
+        char separator = ',';
+        var rows = new List<(int, string[])>();
+        int lineNumber = 0;
+        while (reader.ReadLine() is { } line)
+        {
+            lineNumber++;
+            if (line.Length > MaxLineLength)
+            {
+                throw new InvalidInputFileException(source, $"line {lineNumber} is longer than {MaxLineLength:N0} characters; not a CSV table");
+            }
+            if (line.Contains('\0'))
+            {
+                throw new InvalidInputFileException(source, "is not a text file (it holds NUL bytes)");
+            }
+            if (line.Trim().Length == 0)
+            {
+                continue;
+            }
+            if (header is null)
+            {
+                separator = Separators.FirstOrDefault(line.Contains, ',');
+                header = Split(line, separator, source, lineNumber);
+                continue;
+            }
+            rows.Add((lineNumber, Split(line, separator, source, lineNumber)));
+        }
+        if (header is null)
+        {
+            throw new InvalidInputFileException(source, "is empty (no header line)");
+        }
+        var duplicate = header.GroupBy(h => h, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw new InvalidInputFileException(source, $"has the column '{duplicate.Key}' twice in its header");
+        }
+        if (header.Any(h => h.Length == 0))
+        {
+            throw new InvalidInputFileException(source, $"has an empty column name in its header (column {Array.IndexOf(header, "") + 1})");
+        }
+        return new CsvTable(source, header, rows, separator);
+    }
+
+    /// <summary>The index of column <paramref name="name"/>, or -1.</summary>
+    public int IndexOf(string name) => Header.ToList().IndexOf(name);
+
+    /// <summary>Parses a numeric cell with the invariant culture; null when it is not a finite number.</summary>
+    public static double? Number(string field) =>
+        double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) ? v : null;
+
+    private static string[] Split(string line, char separator, string source, int lineNumber)
+    {
+        var fields = new List<string>();
+        var field = new StringBuilder();
+        bool quoted = false, wasQuoted = false;
+        for (int i = 0; i < line.Length; i++)
+        {
+            char c = line[i];
+            if (quoted)
+            {
+                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"')
+                {
+                    field.Append('"');
+                    i++;
+                }
+                else if (c == '"')
+                {
+                    quoted = false;
+                }
+                else
+                {
+                    field.Append(c);
+                }
+            }
+            else if (c == '"' && field.ToString().Trim().Length == 0)
+            {
+                quoted = wasQuoted = true;
+                field.Clear();
+            }
+            else if (c == separator)
+            {
+                fields.Add(wasQuoted ? field.ToString() : field.ToString().Trim());
+                field.Clear();
+                wasQuoted = false;
+            }
+            else
+            {
+                field.Append(c);
+            }
+        }
+        if (quoted)
+        {
+            throw new InvalidInputFileException(source, $"line {lineNumber} has an unclosed quote");
+        }
+        fields.Add(wasQuoted ? field.ToString() : field.ToString().Trim());
+        return fields.ToArray();
+    }
+}

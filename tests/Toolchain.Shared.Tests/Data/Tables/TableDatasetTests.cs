@@ -1,0 +1,121 @@
+using Toolchain.Contracts;
+using Toolchain.Shared.Data;
+using Toolchain.Shared.Data.Tables;
+
+namespace Toolchain.Shared.Tests.Data.Tables;
+
+public class TableDatasetTests
+{
+    private const string Iris = "a,b,species\n1,2,x\n3,4,y\n5,6,x\n7,8,y\n9,10,x\n11,12,y\n13,14,x\n15,16,y\n17,18,x\n19,20,y\n";
+
+    private static string Write(TempFolder folder, string name, string text)
+    {
+        var path = folder.File(name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    [Theory]
+    [InlineData(",")]
+    [InlineData(";")]
+    [InlineData("\t")]
+    public void Each_separator_reads_the_same_table(string separator)
+    {
+        using var folder = new TempFolder();
+        var path = Write(folder, "t.csv", Iris.Replace(",", separator));
+
+        var table = TableDataset.Load(path, "species", 0.2, 0);
+
+        Assert.Equal(["a", "b"], table.FeatureNames);
+        Assert.Equal(["x", "y"], table.ClassNames);
+        Assert.Equal(10, table.Train.Count + table.Test.Count);
+        Assert.Equal(separator[0], CsvTable.Read(path).Separator);
+    }
+
+    [Fact]
+    public void Numbers_are_read_with_the_invariant_culture_and_quoted_fields_are_unquoted()
+    {
+        using var folder = new TempFolder();
+        var path = Write(folder, "t.csv", "f;\"na;me\"\n1.5;\"a \"\"b\"\"\"\n1e3;c\n");
+
+        var table = CsvTable.Read(path);
+
+        Assert.Equal(["f", "na;me"], table.Header);
+        Assert.Equal("a \"b\"", table.Rows[0].Fields[1]);
+        Assert.Equal(1000.0, CsvTable.Number(table.Rows[1].Fields[0]));
+        Assert.Null(CsvTable.Number("1,5"));
+    }
+
+    [Fact]
+    public void The_label_column_defaults_to_the_last_and_says_so()
+    {
+        using var folder = new TempFolder();
+        var path = Write(folder, "t.csv", Iris);
+        var notices = new List<string>();
+
+        var table = TableDataset.Load(path, null, 0.2, 0, notices.Add);
+
+        Assert.Equal("species", table.LabelColumn);
+        Assert.Contains(notices, n => n.Contains("'species'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_folder_with_train_and_test_files_matches_test_columns_by_name()
+    {
+        using var folder = new TempFolder();
+        Write(folder, "train.csv", Iris);
+        Write(folder, "test.csv", "species,b,a\ny,4,3\nx,2,1\n");
+
+        var table = TableDataset.Load(folder.Path, "species", null, 0);
+
+        Assert.Equal([3.0, 4.0, 1.0, 2.0], table.Test.Features);
+        Assert.Equal([1, 0], table.Test.Labels);
+        Assert.Null(table.TestFraction);
+    }
+
+    [Theory]
+    [InlineData("a,b,species\n1,2,x\n", "nope", "no label column 'nope'")]
+    [InlineData("a,b,species\n1,2,x\n3,zz,y\n", "species", "line 3, column 'b': 'zz' is not a number")]
+    [InlineData("", "species", "is empty")]
+    [InlineData("a,b,species\n1,2,x\n3,4\n", "species", "line 3 has 2 fields but the header has 3")]
+    [InlineData("a,b,species\n1,2,x\n3,4,x\n", "species", "only one class")]
+    [InlineData("a,b,species\n", "species", "no rows")]
+    public void Bad_tables_fail_with_one_line_naming_the_problem(string text, string label, string expected)
+    {
+        using var folder = new TempFolder();
+        var path = Write(folder, "t.csv", text);
+
+        var e = Assert.Throws<InvalidInputFileException>(() => TableDataset.Load(path, label, 0.5, 0));
+
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
+    public void A_missing_feature_column_is_named()
+    {
+        using var folder = new TempFolder();
+        var path = Write(folder, "rows.csv", "b,c\n1,2\n");
+
+        var e = Assert.Throws<InvalidInputFileException>(() => TableDataset.ColumnsOf(CsvTable.Read(path), ["a", "b"]));
+
+        Assert.Contains("lacks the feature column 'a'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_split_is_stratified_and_the_same_for_the_same_seed()
+    {
+        var labels = Enumerable.Range(0, 100).Select(i => i < 80 ? 0 : 1).ToArray();
+
+        var (train, test) = StratifiedSplit.Split(labels, 0.25, 7);
+        var again = StratifiedSplit.Split(labels, 0.25, 7);
+        var other = StratifiedSplit.Split(labels, 0.25, 8);
+
+        Assert.Equal(20, test.Count(i => labels[i] == 0));
+        Assert.Equal(5, test.Count(i => labels[i] == 1));
+        Assert.Equal(100, train.Length + test.Length);
+        Assert.Empty(train.Intersect(test));
+        Assert.Equal(test, again.Test);
+        Assert.NotEqual(test, other.Test);
+    }
+}

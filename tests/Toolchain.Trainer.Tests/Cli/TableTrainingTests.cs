@@ -1,0 +1,76 @@
+using System.Globalization;
+using System.Text;
+using Toolchain.Contracts;
+using Toolchain.Inference.Runtime;
+using Toolchain.Trainer.Cli;
+using Toolchain.Trainer.Tests.Training;
+
+namespace Toolchain.Trainer.Tests.Cli;
+
+[Collection(TorchRandomState.Name)]
+public class TableTrainingTests
+{
+    private static (int Code, string Out, string Err) Train(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = TrainCommand.Run(args, output, error, CancellationToken.None);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    /// <summary>Two well-separated classes on features of very different scales, a constant column, semicolons.</summary>
+    private static string Table(int rows)
+    {
+        var text = new StringBuilder("size;const;weight;kind\n");
+        var random = new Random(3);
+        for (int i = 0; i < rows; i++)
+        {
+            bool big = i % 2 == 0;
+            double size = (big ? 1000 : 200) + (random.NextDouble() * 100);
+            double weight = (big ? 0.002 : 0.001) + (random.NextDouble() * 0.0002);
+            text.Append(CultureInfo.InvariantCulture, $"{size};7;{weight};{(big ? "large" : "small")}\n");
+        }
+        return text.ToString();
+    }
+
+    [Fact]
+    public void A_csv_table_trains_exports_raw_feature_input_and_records_the_features_in_the_card()
+    {
+        using var dir = new TempDir();
+        var csv = Path.Combine(dir.Path, "t.csv");
+        File.WriteAllText(csv, Table(60));
+        var outDir = Path.Combine(dir.Path, "out");
+
+        var (code, output, err) = Train("mlp", "--dataset", csv, "--label-column", "kind", "--epochs", "20", "--test-fraction", "0.25", "--split-seed", "2", "--out", outDir);
+
+        Assert.True(code == 0, err);
+        Assert.Contains("column 'const' is constant", output, StringComparison.Ordinal);
+        using var model = OnnxModel.Load(Path.Combine(outDir, "model.onnx"));
+        var card = model.Info.Card!;
+        Assert.Equal(["size", "const", "weight"], card.FeatureNames);
+        Assert.True(card.NormalizationInGraph);
+        Assert.Equal(["large", "small"], card.Labels);
+        Assert.Equal(InputLayout.Nc, card.InputLayout);
+        Assert.Equal("0.25", card.Hyperparameters["test_fraction"]);
+        Assert.Equal("2", card.Hyperparameters["split_seed"]);
+        Assert.Equal(16, card.TestCount); // 30 per class × 0.25 = 7.5, rounded half away from zero: 8 each
+        Assert.True(card.TestAccuracy >= 0.9, $"test accuracy {card.TestAccuracy}");
+        // Raw values in: the graph standardises them itself.
+        var p = model.Classify([1050f, 7f, 0.0021f, 230f, 7f, 0.00105f], 2);
+        Assert.Equal(["large", "small"], p.Select(x => x.LabelName));
+    }
+
+    [Fact]
+    public void A_table_with_one_class_is_one_line_and_exit_code_1()
+    {
+        using var dir = new TempDir();
+        var csv = Path.Combine(dir.Path, "t.csv");
+        File.WriteAllText(csv, "a,b\n1,x\n2,x\n3,x\n");
+
+        var (code, _, err) = Train("mlp", "--dataset", csv, "--out", Path.Combine(dir.Path, "out"));
+
+        Assert.Equal(1, code);
+        Assert.Single(err.TrimEnd().Split('\n'));
+        Assert.Contains("only one class", err, StringComparison.Ordinal);
+    }
+}
