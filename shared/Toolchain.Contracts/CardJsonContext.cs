@@ -12,6 +12,8 @@ namespace Toolchain.Contracts;
 [JsonSerializable(typeof(IReadOnlyDictionary<string, string>))]
 [JsonSerializable(typeof(string[]))]
 [JsonSerializable(typeof(long[]))]
+[JsonSerializable(typeof(double[]))]
+[JsonSerializable(typeof(IReadOnlyList<double>))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 [JsonSerializable(typeof(ReferenceExamplesJson))]
 internal sealed partial class CardJsonContext : JsonSerializerContext;

@@ -138,8 +138,8 @@ public sealed record ModelCard
         }
         if (ChannelMeans.Count > 0)
         {
-            m[ModelCardKeys.ChannelMeans] = JsonSerializer.Serialize(ChannelMeans);
-            m[ModelCardKeys.ChannelStds] = JsonSerializer.Serialize(ChannelStds);
+            m[ModelCardKeys.ChannelMeans] = JsonSerializer.Serialize(ChannelMeans, CardJsonContext.Default.IReadOnlyListDouble);
+            m[ModelCardKeys.ChannelStds] = JsonSerializer.Serialize(ChannelStds, CardJsonContext.Default.IReadOnlyListDouble);
         }
         if (NormalizationInGraph)
         {
@@ -147,7 +147,7 @@ public sealed record ModelCard
         }
         if (FeatureNames.Count > 0)
         {
-            m[ModelCardKeys.FeatureNames] = JsonSerializer.Serialize(FeatureNames);
+            m[ModelCardKeys.FeatureNames] = JsonSerializer.Serialize(FeatureNames, CardJsonContext.Default.IReadOnlyListString);
         }
         if (TestAccuracy is { } acc)
         {
@@ -218,15 +218,15 @@ public sealed record ModelCard
             PixelConvention = Opt(ModelCardKeys.PixelConvention) ?? "",
             Mean = ReqNum(ModelCardKeys.NormalizationMean),
             Std = ReqNum(ModelCardKeys.NormalizationStd),
-            ChannelMeans = Opt(ModelCardKeys.ChannelMeans) is null ? [] : Json<double[]>(ModelCardKeys.ChannelMeans),
-            ChannelStds = Opt(ModelCardKeys.ChannelStds) is null ? [] : Json<double[]>(ModelCardKeys.ChannelStds),
+            ChannelMeans = Opt(ModelCardKeys.ChannelMeans) is null ? [] : Json(ModelCardKeys.ChannelMeans, CardJsonContext.Default.DoubleArray),
+            ChannelStds = Opt(ModelCardKeys.ChannelStds) is null ? [] : Json(ModelCardKeys.ChannelStds, CardJsonContext.Default.DoubleArray),
             NormalizationInGraph = Opt(ModelCardKeys.NormalizationInGraph) switch
             {
                 null or "false" => false,
                 "true" => true,
                 var other => throw new FormatException($"model card key '{ModelCardKeys.NormalizationInGraph}' must be true or false, not '{other}'"),
             },
-            FeatureNames = Opt(ModelCardKeys.FeatureNames) is null ? [] : Json<string[]>(ModelCardKeys.FeatureNames),
+            FeatureNames = Opt(ModelCardKeys.FeatureNames) is null ? [] : Json(ModelCardKeys.FeatureNames, CardJsonContext.Default.StringArray),
             PreprocessingMode = Opt(ModelCardKeys.PreprocessingMode) is null ? PreprocessingMode.None : Enum(ModelCardKeys.PreprocessingMode, ContractText.Mode),
             DatasetName = Opt(ModelCardKeys.DatasetName) ?? "",
             TrainCount = (int)(OptNum(ModelCardKeys.DatasetTrainCount) ?? 0),

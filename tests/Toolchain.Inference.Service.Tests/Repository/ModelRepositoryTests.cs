@@ -1,4 +1,3 @@
-using Toolchain.Inference.Service.Protocol;
 using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Builder;
@@ -7,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Toolchain.Inference.Hosting;
+using Toolchain.Inference.Service.Protocol;
 using Toolchain.Inference.Service.Repository;
 using Toolchain.TestSupport;
 
