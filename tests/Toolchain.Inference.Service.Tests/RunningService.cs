@@ -89,6 +89,8 @@ internal sealed class RunningService : IAsyncDisposable
             "--Classifier:IntraOpThreads", "1",
             "--Classifier:Reload:Debounce", "00:00:00.050",
             "--Classifier:Reload:PollInterval", "00:00:00.200",
+            // Stopping a test service need not give load balancers time to notice (the shutdown tests set their own).
+            "--Shutdown:Drain", "00:00:00",
         };
         foreach (var (key, value) in settings)
         {

@@ -20,6 +20,7 @@ public sealed class GrpcPortTests
         [
             "--urls", "http://127.0.0.1:0", "--grpc-urls", "http://127.0.0.1:0", "--Models:xor:Path", model,
             "--Logging:LogLevel:Default", "Warning", "--Classifier:Provider", "Cpu", "--Classifier:IntraOpThreads", "1",
+            "--Shutdown:Drain", "00:00:00",
         ]);
         await app.StartAsync();
         try

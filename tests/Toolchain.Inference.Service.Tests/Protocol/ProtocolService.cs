@@ -44,6 +44,7 @@ public sealed class ProtocolService : IAsyncLifetime
             "--Classifier:Provider", "Cpu",
             "--Classifier:IntraOpThreads", "1",
             "--Classifier:Reload:Enabled", "false",
+            "--Shutdown:Drain", "00:00:00",
         ];
         _app = ServiceApp.Build(args, services => services.AddSingleton<IServer, TestServer>());
         await _app.StartAsync();

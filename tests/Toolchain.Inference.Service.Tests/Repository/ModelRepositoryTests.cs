@@ -75,7 +75,7 @@ public sealed class ModelRepositoryTests : IDisposable
     {
         Model("digits", "1", "old ");
         Model("digits", "2", "new ");
-        await using var app = ServiceApp.Build(["--urls", "http://127.0.0.1:0", "--model-repository", Repo, "--Logging:LogLevel:Default", "Warning", "--Classifier:Provider", "Cpu"]);
+        await using var app = ServiceApp.Build(["--urls", "http://127.0.0.1:0", "--model-repository", Repo, "--Logging:LogLevel:Default", "Warning", "--Classifier:Provider", "Cpu", "--Shutdown:Drain", "00:00:00"]);
         await app.StartAsync();
         await app.Services.GetRequiredService<OnnxClassifier>().StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
