@@ -55,8 +55,9 @@ internal static class RestEndpoints
     private static IResult ModelReady(InferenceRunner runner, string name, string? version = null) => Answer(() =>
     {
         var ready = runner.IsReady(name, version);
-        // tritonclient reads readiness from the status alone, KServe's client from the body: both agree this way.
-        return Results.Json(new { name, ready }, statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        // The protocol's health answers are 200 for true and 4xx for false (Triton answers 400), so a not-ready model is
+        // 400, not 5xx; tritonclient reads the status alone, KServe's client the body: both agree this way.
+        return Results.Json(new { name, ready }, statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest);
     });
 
     private static IResult Answer(Func<IResult> handler)

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using Toolchain.Inference.Hosting;
 using Toolchain.TestSupport;
 
@@ -44,7 +45,13 @@ public sealed class NotReadyTests : IDisposable
         using var health = await service.Client.GetAsync("/healthz");
         using var ready = await service.Client.GetAsync("/readyz");
         using var classify = await service.PostImageAsync(LabelledTinyModels.Png(1));
+        // The protocol's health answers: 200 is true, 4xx false (never 5xx); the model is named by the file's stem.
+        using var serverReady = await service.Client.GetAsync("/v2/health/ready");
+        using var modelReady = await service.Client.GetAsync("/v2/models/model/ready");
 
+        Assert.Equal(HttpStatusCode.BadRequest, serverReady.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, modelReady.StatusCode);
+        Assert.False(JsonDocument.Parse(await modelReady.Content.ReadAsStringAsync()).RootElement.GetProperty("ready").GetBoolean());
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
         Assert.Equal("not ready: loading the model\n", await ready.Content.ReadAsStringAsync());
