@@ -172,21 +172,7 @@ internal sealed class ImageUpload : IDisposable
     /// <summary>Reads the rest of the body (up to Kestrel's cap) and discards it, then answers 413.</summary>
     private static async Task<IResult> TooLargeAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var scratch = ArrayPool<byte>.Shared.Rent(64 * 1024);
-        try
-        {
-            while (await request.Body.ReadAsync(scratch, cancellationToken) > 0)
-            {
-            }
-        }
-        catch (BadHttpRequestException)
-        {
-            // Over Kestrel's cap: it closes the connection after the 413.
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(scratch);
-        }
+        await RequestBodyDrain.DrainAsync(request, cancellationToken);
         return TooLarge();
     }
 

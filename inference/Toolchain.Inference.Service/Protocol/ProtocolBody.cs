@@ -1,4 +1,5 @@
 using System.Buffers;
+using Toolchain.Inference.Service.Endpoints;
 
 namespace Toolchain.Inference.Service.Protocol;
 
@@ -16,7 +17,7 @@ internal static class ProtocolBody
         {
             if (!request.Headers.Expect.ToString().Contains("100-continue", StringComparison.OrdinalIgnoreCase))
             {
-                await DrainAsync(request, cancellationToken);
+                await RequestBodyDrain.DrainAsync(request, cancellationToken);
             }
             throw TooLarge();
         }
@@ -30,7 +31,7 @@ internal static class ProtocolBody
                 {
                     if (length > ServiceLimits.MaxBodyBytes)
                     {
-                        await DrainAsync(request, cancellationToken);
+                        await RequestBodyDrain.DrainAsync(request, cancellationToken);
                         throw TooLarge();
                     }
                     var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, ServiceLimits.MaxBodyBytes + 1));
@@ -46,7 +47,7 @@ internal static class ProtocolBody
                 length += read;
                 if (length > ServiceLimits.MaxBodyBytes)
                 {
-                    await DrainAsync(request, cancellationToken);
+                    await RequestBodyDrain.DrainAsync(request, cancellationToken);
                     throw TooLarge();
                 }
             }
@@ -73,23 +74,4 @@ internal static class ProtocolBody
 
     private static ProtocolException TooLarge() => new(StatusCodes.Status413PayloadTooLarge,
         $"the request body is over the {ServiceLimits.MaxBodyBytes / 1024 / 1024} MB limit");
-
-    private static async Task DrainAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        var scratch = ArrayPool<byte>.Shared.Rent(64 * 1024);
-        try
-        {
-            while (await request.Body.ReadAsync(scratch, cancellationToken) > 0)
-            {
-            }
-        }
-        catch (BadHttpRequestException)
-        {
-            // Over Kestrel's cap: it closes the connection after the 413.
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(scratch);
-        }
-    }
 }

@@ -511,29 +511,7 @@ internal sealed class BatchingClassifier : IAsyncDisposable, IDisposable
             {
                 failure = e;
             }
-            try
-            {
-                // Recorded before anyone is answered, so a caller that has its answer finds its batch counted.
-                owner._batchSizes.Record(count, owner.MetricTags);
-                owner._batchSeconds.Record(owner._time.GetElapsedTime(began).TotalSeconds, owner.MetricTags);
-            }
-            finally
-            {
-                for (var i = 0; i < count; i++)
-                {
-                    // Released before it is answered, so a caller that has its answer no longer finds itself queued.
-                    var request = _batch[start + i];
-                    owner.Finish(request);
-                    if (results is not null)
-                    {
-                        request.Classification!.TrySetResult(results[i]);
-                    }
-                    else
-                    {
-                        request.Fail(failure!);
-                    }
-                }
-            }
+            Answer(start, count, began, results, failure, r => r.Classification!);
         }
 
         /// <summary>
@@ -592,8 +570,17 @@ internal sealed class BatchingClassifier : IAsyncDisposable, IDisposable
             {
                 failure = e;
             }
+            Answer(start, count, began, results, failure, r => r.Tensors!);
+        }
+
+        /// <summary>
+        /// Records the batch, then answers each request of the group with its result, or all of them with the failure.
+        /// </summary>
+        private void Answer<T>(int start, int count, long began, T[]? results, Exception? failure, Func<Request, TaskCompletionSource<T>> completion)
+        {
             try
             {
+                // Recorded before anyone is answered, so a caller that has its answer finds its batch counted.
                 owner._batchSizes.Record(count, owner.MetricTags);
                 owner._batchSeconds.Record(owner._time.GetElapsedTime(began).TotalSeconds, owner.MetricTags);
             }
@@ -601,11 +588,12 @@ internal sealed class BatchingClassifier : IAsyncDisposable, IDisposable
             {
                 for (var i = 0; i < count; i++)
                 {
+                    // Released before it is answered, so a caller that has its answer no longer finds itself queued.
                     var request = _batch[start + i];
                     owner.Finish(request);
                     if (results is not null)
                     {
-                        request.Tensors!.TrySetResult(results[i]);
+                        completion(request).TrySetResult(results[i]);
                     }
                     else
                     {
