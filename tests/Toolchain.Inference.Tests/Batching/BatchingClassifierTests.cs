@@ -16,19 +16,11 @@ public sealed class BatchingClassifierTests : IDisposable
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
 
     private readonly TempDir _dir = new();
-    private readonly OnnxModel _model;
-    private readonly FixedModelSource _source;
-
-    public BatchingClassifierTests()
-    {
-        _model = OnnxModel.Load(LabelledTinyModels.Write(_dir.File("tiny.onnx"), "digit "),
-            new OnnxModelOptions { Provider = ExecutionProvider.Cpu, IntraOpThreads = 1 });
-        _source = new FixedModelSource(_model, ownsModel: true);
-    }
+    private readonly TinyBatchingModel _tiny = new();
 
     public void Dispose()
     {
-        _source.Dispose();
+        _tiny.Dispose();
         _dir.Dispose();
     }
 
@@ -61,7 +53,7 @@ public sealed class BatchingClassifierTests : IDisposable
     [InlineData(4)]
     public async Task Concurrent_requests_are_coalesced_into_fewer_runs_and_each_caller_gets_its_own_answer(int instances)
     {
-        await using var batcher = new BatchingClassifier(_source, new BatchingOptions { MaxBatchSize = 32, MaxQueueDelayMicroseconds = 2000, Instances = instances });
+        await using var batcher = new BatchingClassifier(_tiny.Source, new BatchingOptions { MaxBatchSize = 32, MaxQueueDelayMicroseconds = 2000, Instances = instances });
         using var sizes = new BatchSizes(batcher);
         var labels = Enumerable.Range(0, 300).Select(i => (i * 7) % 10).ToArray();
 
@@ -78,14 +70,14 @@ public sealed class BatchingClassifierTests : IDisposable
     [Fact]
     public async Task Batched_answers_equal_unbatched_answers()
     {
-        await using var batcher = new BatchingClassifier(_source, new BatchingOptions { MaxQueueDelayMicroseconds = 1000 });
+        await using var batcher = new BatchingClassifier(_tiny.Source, new BatchingOptions { MaxQueueDelayMicroseconds = 1000 });
         var inputs = Enumerable.Range(0, 40).Select(i => TinyOnnxModels.ImageForClass(i % 10, on: 0.3f + (i * 0.01f), off: 0.05f * (i % 3))).ToArray();
 
         var batched = await Task.WhenAll(inputs.Select(x => batcher.ClassifyAsync(x)));
 
         for (var i = 0; i < inputs.Length; i++)
         {
-            var single = _model.Classify(inputs[i], 1)[0];
+            var single = _tiny.Model.Classify(inputs[i], 1)[0];
             Assert.Equal(single.Label, batched[i].Prediction.Label);
             Assert.Equal(single.Probabilities, batched[i].Prediction.Probabilities);
         }
@@ -95,7 +87,7 @@ public sealed class BatchingClassifierTests : IDisposable
     public async Task A_cancelled_request_is_answered_as_cancelled_at_once_and_left_out_of_its_batch()
     {
         var time = new FakeTimeProvider();
-        await using var batcher = new BatchingClassifier(_source, new BatchingOptions { MaxBatchSize = 64, MaxQueueDelayMicroseconds = 1_000_000 }, timeProvider: time);
+        await using var batcher = new BatchingClassifier(_tiny.Source, new BatchingOptions { MaxBatchSize = 64, MaxQueueDelayMicroseconds = 1_000_000 }, timeProvider: time);
         using var sizes = new BatchSizes(batcher);
         using var cancel = new CancellationTokenSource();
         var kept = Enumerable.Range(0, 4).Select(i => batcher.ClassifyAsync(LabelledTinyModels.Input(i))).ToArray();
@@ -118,7 +110,7 @@ public sealed class BatchingClassifierTests : IDisposable
     public async Task Cancelled_requests_free_their_queue_slots_long_before_the_batch_delay_runs_out()
     {
         var time = new FakeTimeProvider();
-        await using var batcher = new BatchingClassifier(_source, new BatchingOptions { MaxQueueDelayMicroseconds = 30_000_000, QueueCapacity = 3 },
+        await using var batcher = new BatchingClassifier(_tiny.Source, new BatchingOptions { MaxQueueDelayMicroseconds = 30_000_000, QueueCapacity = 3 },
             timeProvider: time);
         using var sizes = new BatchSizes(batcher);
         using var cancel = new CancellationTokenSource();
@@ -143,7 +135,7 @@ public sealed class BatchingClassifierTests : IDisposable
     {
         var time = new FakeTimeProvider();
         // Half an hour: on the system's clock the test would time out long before the batch ran.
-        await using var batcher = new BatchingClassifier(_source, new BatchingOptions { MaxQueueDelayMicroseconds = 1_800_000_000 }, timeProvider: time);
+        await using var batcher = new BatchingClassifier(_tiny.Source, new BatchingOptions { MaxQueueDelayMicroseconds = 1_800_000_000 }, timeProvider: time);
         using var sizes = new BatchSizes(batcher);
         var first = Enumerable.Range(0, 2).Select(i => batcher.ClassifyAsync(LabelledTinyModels.Input(i))).ToArray();
 
@@ -160,7 +152,7 @@ public sealed class BatchingClassifierTests : IDisposable
     [Fact]
     public async Task A_request_whose_token_is_already_cancelled_never_runs()
     {
-        await using var batcher = new BatchingClassifier(_source);
+        await using var batcher = new BatchingClassifier(_tiny.Source);
         using var sizes = new BatchSizes(batcher);
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => batcher.ClassifyAsync(LabelledTinyModels.Input(1), new CancellationToken(true)));
@@ -173,7 +165,7 @@ public sealed class BatchingClassifierTests : IDisposable
     [Fact]
     public async Task Many_cancellations_mixed_with_normal_requests_leave_every_survivor_answered_correctly()
     {
-        await using var batcher = new BatchingClassifier(_source, new BatchingOptions { MaxBatchSize = 8, MaxQueueDelayMicroseconds = 500 });
+        await using var batcher = new BatchingClassifier(_tiny.Source, new BatchingOptions { MaxBatchSize = 8, MaxQueueDelayMicroseconds = 500 });
         var tasks = new List<(int Label, CancellationTokenSource? Cancel, Task<ClassificationResult> Task)>();
         for (var i = 0; i < 400; i++)
         {
@@ -209,7 +201,7 @@ public sealed class BatchingClassifierTests : IDisposable
     {
         // The admitted requests wait for the clock, which only the test moves: the queue stays full while it checks.
         var time = new FakeTimeProvider();
-        await using var batcher = new BatchingClassifier(_source, new BatchingOptions { MaxBatchSize = 64, QueueCapacity = 3, MaxQueueDelayMicroseconds = 400_000 },
+        await using var batcher = new BatchingClassifier(_tiny.Source, new BatchingOptions { MaxBatchSize = 64, QueueCapacity = 3, MaxQueueDelayMicroseconds = 400_000 },
             timeProvider: time);
         var admitted = Enumerable.Range(0, 3).Select(i => batcher.ClassifyAsync(LabelledTinyModels.Input(i))).ToArray();
         Assert.Equal(3, batcher.QueueLength);
@@ -236,7 +228,7 @@ public sealed class BatchingClassifierTests : IDisposable
     [InlineData(257)]
     public void An_instance_count_out_of_range_is_refused_naming_the_setting(int instances)
     {
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new BatchingClassifier(_source, new BatchingOptions { Instances = instances }));
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new BatchingClassifier(_tiny.Source, new BatchingOptions { Instances = instances }));
 
         Assert.Equal("Instances", error.ParamName);
     }
@@ -244,7 +236,7 @@ public sealed class BatchingClassifierTests : IDisposable
     [Fact]
     public async Task Input_of_the_wrong_length_fails_naming_both_lengths()
     {
-        await using var batcher = new BatchingClassifier(_source);
+        await using var batcher = new BatchingClassifier(_tiny.Source);
 
         var error = await Assert.ThrowsAsync<ToolchainException>(() => batcher.ClassifyAsync(new float[10]));
 
@@ -255,7 +247,7 @@ public sealed class BatchingClassifierTests : IDisposable
     [Fact]
     public async Task Images_are_decoded_with_the_models_preprocessing_and_bad_ones_fail_with_the_files_name()
     {
-        await using var batcher = new BatchingClassifier(_source);
+        await using var batcher = new BatchingClassifier(_tiny.Source);
         var ink = TinyOnnxModels.ImageForClass(4);
         var png = TestImages.Encode(ink, 28, 28, ImageStyle.WhiteOnBlackGray8);
 
@@ -289,7 +281,7 @@ public sealed class BatchingClassifierTests : IDisposable
     [Fact]
     public async Task Disposing_lets_queued_requests_finish_and_refuses_new_ones()
     {
-        var batcher = new BatchingClassifier(_source, new BatchingOptions { MaxQueueDelayMicroseconds = 200_000 });
+        var batcher = new BatchingClassifier(_tiny.Source, new BatchingOptions { MaxQueueDelayMicroseconds = 200_000 });
         var queued = batcher.ClassifyAsync(LabelledTinyModels.Input(8));
 
         await batcher.DisposeAsync();
@@ -304,7 +296,7 @@ public sealed class BatchingClassifierTests : IDisposable
     public async Task The_meter_comes_from_the_factory_when_there_is_one_and_only_a_meter_of_its_own_is_disposed_with_it(bool withFactory)
     {
         using var factory = new ScopedMeterFactory();
-        var batcher = new BatchingClassifier(_source, new BatchingOptions(), withFactory ? factory : null);
+        var batcher = new BatchingClassifier(_tiny.Source, new BatchingOptions(), withFactory ? factory : null);
         var completed = new List<string>();
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>

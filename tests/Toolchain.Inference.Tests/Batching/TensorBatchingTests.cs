@@ -17,22 +17,9 @@ public sealed class TensorBatchingTests : IDisposable
 {
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
 
-    private readonly TempDir _dir = new();
-    private readonly OnnxModel _model;
-    private readonly FixedModelSource _source;
+    private readonly TinyBatchingModel _tiny = new();
 
-    public TensorBatchingTests()
-    {
-        _model = OnnxModel.Load(LabelledTinyModels.Write(_dir.File("tiny.onnx"), "digit "),
-            new OnnxModelOptions { Provider = ExecutionProvider.Cpu, IntraOpThreads = 1 });
-        _source = new FixedModelSource(_model, ownsModel: true);
-    }
-
-    public void Dispose()
-    {
-        _source.Dispose();
-        _dir.Dispose();
-    }
+    public void Dispose() => _tiny.Dispose();
 
     private static byte[] Rows(params int[] labels) =>
         MemoryMarshal.AsBytes(labels.SelectMany(LabelledTinyModels.Input).ToArray().AsSpan()).ToArray();
@@ -70,7 +57,7 @@ public sealed class TensorBatchingTests : IDisposable
     public async Task Rows_of_concurrent_requests_form_one_run_and_each_gets_its_own_rows()
     {
         var time = new FakeTimeProvider();
-        await using var batcher = new BatchingClassifier(_source, new BatchingOptions { MaxBatchSize = 64, MaxQueueDelayMicroseconds = 1_000_000, Instances = 1 },
+        await using var batcher = new BatchingClassifier(_tiny.Source, new BatchingOptions { MaxBatchSize = 64, MaxQueueDelayMicroseconds = 1_000_000, Instances = 1 },
             timeProvider: time);
         using var listener = new MeterListener();
         var sizes = RecordBatchSizes(batcher, listener);
@@ -100,7 +87,7 @@ public sealed class TensorBatchingTests : IDisposable
     public async Task Batches_are_limited_in_rows_and_a_request_over_the_limit_is_refused()
     {
         var time = new FakeTimeProvider();
-        await using var batcher = new BatchingClassifier(_source, new BatchingOptions { MaxBatchSize = 4, MaxQueueDelayMicroseconds = 1_000_000, Instances = 1 },
+        await using var batcher = new BatchingClassifier(_tiny.Source, new BatchingOptions { MaxBatchSize = 4, MaxQueueDelayMicroseconds = 1_000_000, Instances = 1 },
             timeProvider: time);
         using var listener = new MeterListener();
         var sizes = RecordBatchSizes(batcher, listener);
@@ -126,9 +113,9 @@ public sealed class TensorBatchingTests : IDisposable
     [Fact]
     public async Task Tensor_runs_give_the_same_numbers_as_the_float_path()
     {
-        await using var batcher = new BatchingClassifier(_source, new BatchingOptions { MaxQueueDelayMicroseconds = 0 });
+        await using var batcher = new BatchingClassifier(_tiny.Source, new BatchingOptions { MaxQueueDelayMicroseconds = 0 });
         var result = await batcher.InferAsync(Rows(6), 1).WaitAsync(Generous);
         var index = result.Specs.Select(s => s.Name).ToList().IndexOf("probabilities");
-        Assert.Equal(_model.Classify(LabelledTinyModels.Input(6), 1)[0].Probabilities, MemoryMarshal.Cast<byte, float>(result.Outputs[index]).ToArray());
+        Assert.Equal(_tiny.Model.Classify(LabelledTinyModels.Input(6), 1)[0].Probabilities, MemoryMarshal.Cast<byte, float>(result.Outputs[index]).ToArray());
     }
 }
