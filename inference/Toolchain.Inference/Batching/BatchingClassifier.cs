@@ -100,60 +100,30 @@ internal sealed class BatchingClassifier : IAsyncDisposable, IDisposable
     /// <see cref="BatchQueueFullException"/> when the queue is full, <see cref="ModelNotReadyException"/> when no model
     /// is loaded and <see cref="ToolchainException"/> for input of the wrong length.
     /// </summary>
-    public Task<ClassificationResult> ClassifyAsync(ReadOnlySpan<float> features, CancellationToken cancellationToken = default)
-    {
-        ModelLease? lease = null;
-        try
+    public Task<ClassificationResult> ClassifyAsync(ReadOnlySpan<float> features, CancellationToken cancellationToken = default) =>
+        Admit(features, static (lease, features) =>
         {
-            CheckAdmission();
-            lease = _source.Acquire();
             var request = NewRequest(lease, features.Length);
             features.CopyTo(request.Floats);
-            lease = null;
-            return Enqueue(request, request.Classification!, cancellationToken);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            return Task.FromException<ClassificationResult>(e);
-        }
-        finally
-        {
-            // Null once the queue owns the lease; any failure, out-of-memory included, must not keep the model alive.
-            lease?.Dispose();
-        }
-    }
+            return request;
+        }, static r => r.Classification!, cancellationToken);
 
     /// <summary>
     /// Decodes and preprocesses an encoded image (PNG, JPEG, BMP or GIF) on the calling thread with the leased
     /// model's preprocessing, then queues it. Bad images fail the task with <see cref="InvalidInputFileException"/>
     /// naming <paramref name="name"/>; see <see cref="ClassifyAsync(ReadOnlySpan{float}, CancellationToken)"/> for the rest.
     /// </summary>
-    public Task<ClassificationResult> ClassifyImageAsync(ReadOnlySpan<byte> encoded, string name, CancellationToken cancellationToken = default)
-    {
-        ModelLease? lease = null;
-        try
+    public Task<ClassificationResult> ClassifyImageAsync(ReadOnlySpan<byte> encoded, string name, CancellationToken cancellationToken = default) =>
+        // Admission is checked before decoding: when the queue is full, the decoding would be wasted.
+        Admit(encoded, (lease, encoded) =>
         {
-            // Refuse before decoding: when the queue is full, the decoding would be wasted.
-            CheckAdmission();
-            lease = _source.Acquire();
             var images = lease.RequireImages();
             var floats = new float[images.InputLength];
             images.Prepare(encoded, name, floats);
             var request = NewRequest(lease, floats.Length);
             floats.CopyTo(request.Floats.AsSpan());
-            lease = null;
-            return Enqueue(request, request.Classification!, cancellationToken);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            return Task.FromException<ClassificationResult>(e);
-        }
-        finally
-        {
-            // Null once the queue owns the lease; any failure, out-of-memory included, must not keep the model alive.
-            lease?.Dispose();
-        }
-    }
+            return request;
+        }, static r => r.Classification!, cancellationToken);
 
     /// <summary>
     /// Runs <paramref name="rows"/> rows of raw input in the leased model's own element type (see
@@ -163,15 +133,12 @@ internal sealed class BatchingClassifier : IAsyncDisposable, IDisposable
     /// </summary>
     public Task<TensorResult> InferAsync(ReadOnlySpan<byte> input, int rows, CancellationToken cancellationToken = default)
     {
-        ModelLease? lease = null;
-        try
+        if (rows < 1 || rows > _maxBatchSize)
         {
-            if (rows < 1 || rows > _maxBatchSize)
-            {
-                throw new ToolchainException($"a request of {rows} rows is outside the batch limit of 1 to {_maxBatchSize}");
-            }
-            CheckAdmission();
-            lease = _source.Acquire();
+            return Task.FromException<TensorResult>(new ToolchainException($"a request of {rows} rows is outside the batch limit of 1 to {_maxBatchSize}"));
+        }
+        return Admit(input, (lease, input) =>
+        {
             var rowBytes = lease.Model.InputSpec.RowBytes;
             if ((long)rows * rowBytes != input.Length)
             {
@@ -179,15 +146,37 @@ internal sealed class BatchingClassifier : IAsyncDisposable, IDisposable
             }
             var request = new Request(lease, [], ArrayPool<byte>.Shared.Rent(Math.Max(1, input.Length)), rows, input.Length);
             input.CopyTo(request.Raw);
+            return request;
+        }, static r => r.Tensors!, cancellationToken);
+    }
+
+    /// <summary>Makes a queued request of <paramref name="input"/> under a lease of the current model, or throws.</summary>
+    private delegate Request RequestFactory<TInput>(ModelLease lease, TInput input)
+        where TInput : allows ref struct;
+
+    /// <summary>
+    /// The one admission path: refuses when disposed or full, leases the model, lets <paramref name="make"/> copy the
+    /// caller's input into a request that owns the lease, and queues it. Every failure comes back as a faulted task.
+    /// </summary>
+    private Task<T> Admit<T, TInput>(TInput input, RequestFactory<TInput> make, Func<Request, TaskCompletionSource<T>> completion, CancellationToken cancellationToken)
+        where TInput : allows ref struct
+    {
+        ModelLease? lease = null;
+        try
+        {
+            CheckAdmission();
+            lease = _source.Acquire();
+            var request = make(lease, input);
             lease = null;
-            return Enqueue(request, request.Tensors!, cancellationToken);
+            return Enqueue(request, completion(request), cancellationToken);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            return Task.FromException<TensorResult>(e);
+            return Task.FromException<T>(e);
         }
         finally
         {
+            // Null once the queue owns the lease; any failure, out-of-memory included, must not keep the model alive.
             lease?.Dispose();
         }
     }

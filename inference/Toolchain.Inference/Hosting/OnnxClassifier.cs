@@ -138,41 +138,19 @@ public sealed class OnnxClassifier : IAsyncDisposable, IDisposable
     /// </summary>
     public Task<ClassificationResult> ClassifyImageAsync(ReadOnlySpan<byte> encoded, string name, CancellationToken cancellationToken = default)
     {
-        if (_batcher is not null)
-        {
-            return _batcher.ClassifyImageAsync(encoded, name, cancellationToken);
-        }
-        try
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            using var lease = Models.Acquire();
-            var prediction = lease.RequireImages().Classify(encoded, name, cancellationToken);
-            return Task.FromResult(new ClassificationResult(prediction, lease.Version, lease.Model.Info.Labels));
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            return Task.FromException<ClassificationResult>(e);
-        }
+        return _batcher is not null
+            ? _batcher.ClassifyImageAsync(encoded, name, cancellationToken)
+            : RunNow(encoded, (lease, encoded, token) =>
+                new ClassificationResult(lease.RequireImages().Classify(encoded, name, token), lease.Version, lease.Model.Info.Labels), cancellationToken);
     }
 
     /// <summary>Classifies one model-ready example; errors as for <see cref="ClassifyImageAsync"/>.</summary>
     public Task<ClassificationResult> ClassifyAsync(ReadOnlySpan<float> features, CancellationToken cancellationToken = default)
     {
-        if (_batcher is not null)
-        {
-            return _batcher.ClassifyAsync(features, cancellationToken);
-        }
-        try
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            using var lease = Models.Acquire();
-            var prediction = lease.Model.Classify(features, 1, cancellationToken)[0];
-            return Task.FromResult(new ClassificationResult(prediction, lease.Version, lease.Model.Info.Labels));
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            return Task.FromException<ClassificationResult>(e);
-        }
+        return _batcher is not null
+            ? _batcher.ClassifyAsync(features, cancellationToken)
+            : RunNow(features, static (lease, features, token) =>
+                new ClassificationResult(lease.Model.Classify(features, 1, token)[0], lease.Version, lease.Model.Info.Labels), cancellationToken);
     }
 
     /// <summary>
@@ -183,21 +161,32 @@ public sealed class OnnxClassifier : IAsyncDisposable, IDisposable
     /// </summary>
     internal Task<TensorResult> InferAsync(ReadOnlySpan<byte> input, int rows, CancellationToken cancellationToken = default)
     {
-        if (_batcher is not null)
-        {
-            return _batcher.InferAsync(input, rows, cancellationToken);
-        }
+        return _batcher is not null
+            ? _batcher.InferAsync(input, rows, cancellationToken)
+            : RunNow(input, (lease, input, token) =>
+            {
+                var model = lease.Model;
+                return new TensorResult(lease.Version, model.RunTensors(input, rows, token), model.OutputSpecs, model.Info.Labels, rows);
+            }, cancellationToken);
+    }
+
+    /// <summary>Runs <paramref name="input"/> on the caller's thread under a lease of the current model (batching off).</summary>
+    private delegate T LeasedRun<T, TInput>(ModelLease lease, TInput input, CancellationToken cancellationToken)
+        where TInput : allows ref struct;
+
+    /// <summary>The one unbatched path: every failure, a cancelled token first, comes back as a faulted task.</summary>
+    private Task<T> RunNow<T, TInput>(TInput input, LeasedRun<T, TInput> run, CancellationToken cancellationToken)
+        where TInput : allows ref struct
+    {
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
             using var lease = Models.Acquire();
-            var model = lease.Model;
-            var outputs = model.RunTensors(input, rows, cancellationToken);
-            return Task.FromResult(new TensorResult(lease.Version, outputs, model.OutputSpecs, model.Info.Labels, rows));
+            return Task.FromResult(run(lease, input, cancellationToken));
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            return Task.FromException<TensorResult>(e);
+            return Task.FromException<T>(e);
         }
     }
 
