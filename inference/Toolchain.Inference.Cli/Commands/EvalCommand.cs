@@ -201,7 +201,8 @@ internal static class EvalCommand
         {
             var fraction = double.Parse(hyper["test_fraction"], CultureInfo.InvariantCulture);
             var seed = hyper.TryGetValue("split_seed", out var sd) ? int.Parse(sd, CultureInfo.InvariantCulture) : 0;
-            var loaded = TableDataset.Load(full, labelColumn, fraction, seed);
+            var ignored = hyper.TryGetValue(TableDataset.IgnoredColumnsKey, out var ig) ? ig.Split(',') : [];
+            var loaded = TableDataset.Load(full, labelColumn, fraction, seed, ignoreColumns: ignored);
             test = Remap(loaded.Test, loaded.ClassNames, info.Labels, full);
             shown = $"{full} (test split {fraction.ToString("0.###", CultureInfo.InvariantCulture)}, seed {seed})";
         }
@@ -402,7 +403,7 @@ internal static class EvalCommand
         o.Write(r.Report.ToText());
         o.WriteLine();
         o.WriteLine($"speed     {r.Count} examples in {r.InferenceSeconds.ToString("0.000", c)} s of inference: " +
-            $"{r.ImagesPerSecond.ToString("N0", c)} images/s; total {r.TotalSeconds.ToString("0.00", c)} s");
+            $"{r.ImagesPerSecond.ToString("N0", c)} examples/s; total {r.TotalSeconds.ToString("0.00", c)} s");
         var written = string.Join(", ", r.Charts.Select(Path.GetFileName).Prepend("report.json"));
         o.WriteLine($"wrote     {written} in {r.OutputDirectory}");
     }

@@ -61,7 +61,7 @@ public sealed class EvalCommandTests : IDisposable
         Assert.Contains("              precision    recall  f1-score   support", r.Out);
         Assert.Contains("    accuracy                         0.9500        20", r.Out);
         Assert.Contains("     digit 5     1.0000    0.6667    0.8000         3", r.Out);
-        Assert.Contains("images/s", r.Out);
+        Assert.Contains("examples/s", r.Out);
         Assert.Contains("true\\pred", r.Out);
         Assert.True(File.Exists(Path.Combine(outDir, "report.json")));
     }

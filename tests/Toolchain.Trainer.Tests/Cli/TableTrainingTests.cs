@@ -73,4 +73,21 @@ public class TableTrainingTests
         Assert.Single(err.TrimEnd().Split('\n'));
         Assert.Contains("only one class", err, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Ignored_columns_stay_out_of_the_features_and_are_recorded_in_the_card()
+    {
+        using var dir = new TempDir();
+        var csv = Path.Combine(dir.Path, "t.csv");
+        var lines = Table(40).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        File.WriteAllLines(csv, lines.Select((l, i) => (i == 0 ? "name;" : $"row {i};") + l));
+        var outDir = Path.Combine(dir.Path, "out");
+
+        var (code, _, err) = Train("mlp", "--dataset", csv, "--ignore-columns", "name", "--epochs", "2", "--out", outDir, "-q");
+
+        Assert.True(code == 0, err);
+        using var model = OnnxModel.Load(Path.Combine(outDir, "model.onnx"));
+        Assert.Equal(["size", "const", "weight"], model.Info.Card!.FeatureNames);
+        Assert.Equal("name", model.Info.Card.Hyperparameters["ignored_columns"]);
+    }
 }

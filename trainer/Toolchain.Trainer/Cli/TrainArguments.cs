@@ -97,6 +97,10 @@ public sealed class TrainArguments
     [Option("label-column", HelpText = "CSV tables: the column holding the class (default: the last column)")]
     public string? LabelColumn { get; set; }
 
+    /// <summary>Columns of a CSV table that are not features.</summary>
+    [Option("ignore-columns", Separator = ',', HelpText = "CSV tables: columns that are not features (an id, a name), comma-separated; recorded in the model card")]
+    public IEnumerable<string>? IgnoreColumns { get; set; }
+
     /// <summary>Test fraction.</summary>
     [Option("test-fraction", HelpText = "one CSV file or an image folder without train/ and test/: the share split off for testing, stratified (default 0.2)")]
     public double? TestFraction { get; set; }

@@ -118,6 +118,7 @@ public static class TrainCommand
             Restarts = a.Restarts ?? o.Restarts,
             DataSeed = a.DataSeed ?? o.DataSeed,
             LabelColumn = a.LabelColumn ?? o.LabelColumn,
+            IgnoreColumns = a.IgnoreColumns?.Where(c => c.Length > 0).ToList() is { Count: > 0 } ignored ? ignored : o.IgnoreColumns,
             TestFraction = a.TestFraction ?? o.TestFraction,
             SplitSeed = a.SplitSeed ?? o.SplitSeed,
             Channels = a.Channels ?? o.Channels,

@@ -181,6 +181,10 @@ public sealed class TrainingData : IDisposable
             return tensor(values, [s.Count, width]).to(device);
         }
         var provenance = new Dictionary<string, string> { ["label_column"] = table.LabelColumn };
+        if (table.IgnoredColumns.Count > 0)
+        {
+            provenance[TableDataset.IgnoredColumnsKey] = string.Join(',', table.IgnoredColumns);
+        }
         if (table.TestFraction is { } fraction)
         {
             provenance["test_fraction"] = fraction.ToString("R", System.Globalization.CultureInfo.InvariantCulture);

@@ -16,13 +16,17 @@ public sealed record TableSplit(double[] Features, int[] Labels)
 /// <param name="Name">What is recorded as the dataset: the full path of the file or folder.</param>
 /// <param name="FeatureNames">Feature columns in input order.</param>
 /// <param name="LabelColumn">The label column's name.</param>
-/// <param name="ClassNames">The label values, sorted ordinally, index = class id.</param>
+/// <param name="ClassNames">The label values, index = class id: in numeric order when all are numbers, else ordinal.</param>
 /// <param name="Train">Training split.</param>
 /// <param name="Test">Test split.</param>
 /// <param name="TestFraction">The fraction split off for testing, or null when the data came with its own test file.</param>
 /// <param name="SplitSeed">The seed of that split.</param>
 public sealed record LoadedTable(string Name, IReadOnlyList<string> FeatureNames, string LabelColumn, IReadOnlyList<string> ClassNames,
-    TableSplit Train, TableSplit Test, double? TestFraction, int SplitSeed);
+    TableSplit Train, TableSplit Test, double? TestFraction, int SplitSeed)
+{
+    /// <summary>Columns left out of the features (--ignore-columns), in the order given.</summary>
+    public IReadOnlyList<string> IgnoredColumns { get; init; } = [];
+}
 
 /// <summary>
 /// CSV tables as datasets: one file split with <c>--test-fraction</c> (stratified, seeded), or a folder holding
@@ -42,13 +46,19 @@ public static class TableDataset
         (File.Exists(dataset) && (dataset.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) || dataset.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase)))
         || (Directory.Exists(dataset) && File.Exists(Path.Combine(dataset, TrainFile)));
 
+    /// <summary>The card hyperparameter naming the columns left out of the features, comma-separated.</summary>
+    public const string IgnoredColumnsKey = "ignored_columns";
+
     /// <summary>
     /// Loads the table(s) at <paramref name="dataset"/>. <paramref name="labelColumn"/> null means the last column
-    /// (said through <paramref name="notice"/>). Throws <see cref="InvalidInputFileException"/> or
+    /// (said through <paramref name="notice"/>). Columns named in <paramref name="ignoreColumns"/> (an id, a name, a
+    /// free-text note) are not features. Throws <see cref="InvalidInputFileException"/> or
     /// <see cref="ToolchainException"/> with one line for every bad input.
     /// </summary>
-    public static LoadedTable Load(string dataset, string? labelColumn, double? testFraction, int splitSeed, Action<string>? notice = null)
+    public static LoadedTable Load(string dataset, string? labelColumn, double? testFraction, int splitSeed, Action<string>? notice = null,
+        IReadOnlyCollection<string>? ignoreColumns = null)
     {
+        ignoreColumns ??= [];
         var full = Path.GetFullPath(dataset);
         if (Directory.Exists(full))
         {
@@ -65,14 +75,15 @@ public static class TableDataset
             var train = CsvTable.Read(trainPath);
             var test = CsvTable.Read(testPath);
             var label = ChooseLabel(train, labelColumn, notice);
-            var features = FeatureColumns(train, label);
+            var features = FeatureColumns(train, label, ignoreColumns);
             var classes = ClassNames(train, label);
             return new LoadedTable(full, features, label, classes,
-                Rows(train, features, label, classes), Rows(test, features, label, classes), null, splitSeed);
+                Rows(train, features, label, classes), Rows(test, features, label, classes), null, splitSeed)
+            { IgnoredColumns = [.. ignoreColumns] };
         }
         var table = CsvTable.Read(full);
         var labelName = ChooseLabel(table, labelColumn, notice);
-        var featureNames = FeatureColumns(table, labelName);
+        var featureNames = FeatureColumns(table, labelName, ignoreColumns);
         var classNames = ClassNames(table, labelName);
         var all = Rows(table, featureNames, labelName, classNames);
         var fraction = testFraction ?? DefaultTestFraction;
@@ -82,7 +93,8 @@ public static class TableDataset
             throw new ToolchainException($"{full}: {all.Count} rows are too few to split {fraction.ToString("0.###", CultureInfo.InvariantCulture)} off for testing");
         }
         return new LoadedTable(full, featureNames, labelName, classNames,
-            Select(all, trainIdx, featureNames.Count), Select(all, testIdx, featureNames.Count), fraction, splitSeed);
+            Select(all, trainIdx, featureNames.Count), Select(all, testIdx, featureNames.Count), fraction, splitSeed)
+        { IgnoredColumns = [.. ignoreColumns] };
     }
 
     /// <summary>
@@ -167,9 +179,19 @@ public static class TableDataset
         return last;
     }
 
-    private static List<string> FeatureColumns(CsvTable table, string label)
+    private static List<string> FeatureColumns(CsvTable table, string label, IReadOnlyCollection<string> ignore)
     {
-        var features = table.Header.Where(h => h != label).ToList();
+        var unknown = ignore.Where(c => table.IndexOf(c) < 0).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new InvalidInputFileException(table.Source,
+                $"--ignore-columns: has no column {string.Join(", ", unknown.Select(c => $"'{Shorten(c)}'"))} (columns: {string.Join(", ", table.Header)})");
+        }
+        if (ignore.Contains(label))
+        {
+            throw new ToolchainException($"--ignore-columns: '{label}' is the label column; it cannot be left out");
+        }
+        var features = table.Header.Where(h => h != label && !ignore.Contains(h)).ToList();
         return features.Count > 0 ? features : throw new InvalidInputFileException(table.Source, $"has no feature columns besides the label '{label}'");
     }
 
@@ -184,10 +206,22 @@ public static class TableDataset
         {
             RequireWidth(table, line, fields);
         }
-        var classes = table.Rows.Select(r => r.Fields[index]).Where(v => v.Length > 0).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var classes = ClassOrder(table.Rows.Select(r => r.Fields[index]).Where(v => v.Length > 0).Distinct(StringComparer.Ordinal));
         return classes.Count >= 2
             ? classes
             : throw new InvalidInputFileException(table.Source, $"has only one class in its label column '{label}'{(classes.Count == 1 ? $" ('{Shorten(classes[0])}')" : "")}; a classifier needs at least two");
+    }
+
+    /// <summary>
+    /// Labels that are all numbers (0, 1, 10; 3.5) in numeric order, as pandas and scikit-learn order a numeric column,
+    /// so class 10 follows class 9; any other labels in ordinal order.
+    /// </summary>
+    private static List<string> ClassOrder(IEnumerable<string> labels)
+    {
+        var distinct = labels.ToList();
+        return distinct.All(l => CsvTable.Number(l) is not null)
+            ? [.. distinct.OrderBy(l => CsvTable.Number(l)!.Value).ThenBy(l => l, StringComparer.Ordinal)]
+            : [.. distinct.Order(StringComparer.Ordinal)];
     }
 
     private static TableSplit Select(TableSplit all, int[] rows, int width)

@@ -118,4 +118,44 @@ public class TableDatasetTests
         Assert.Equal(test, again.Test);
         Assert.NotEqual(test, other.Test);
     }
+
+    [Fact]
+    public void Numeric_labels_are_ordered_as_numbers_so_class_10_follows_class_9()
+    {
+        using var folder = new TempFolder();
+        var rows = string.Concat(Enumerable.Range(0, 24).Select(i => $"{i},{i % 12}\n"));
+        var path = Write(folder, "t.csv", "f,digit\n" + rows);
+
+        var table = TableDataset.Load(path, "digit", 0.5, 0);
+
+        Assert.Equal(["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"], table.ClassNames);
+    }
+
+    [Fact]
+    public void Ignored_columns_are_not_features_and_are_recorded()
+    {
+        using var folder = new TempFolder();
+        var path = Write(folder, "t.csv", "id,name,a,b,species\n" + string.Concat(Enumerable.Range(0, 10).Select(i => $"{i},n{i},{i},{2 * i},{(i % 2 == 0 ? "x" : "y")}\n")));
+
+        var table = TableDataset.Load(path, "species", 0.2, 0, ignoreColumns: ["name", "id"]);
+
+        Assert.Equal(["a", "b"], table.FeatureNames);
+        Assert.Equal(["name", "id"], table.IgnoredColumns);
+        // Without it, the text column stops the load at its first row.
+        var e = Assert.Throws<InvalidInputFileException>(() => TableDataset.Load(path, "species", 0.2, 0, ignoreColumns: ["id"]));
+        Assert.Contains("column 'name'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("line 2", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Ignoring_a_column_the_table_lacks_or_the_label_is_refused()
+    {
+        using var folder = new TempFolder();
+        var path = Write(folder, "t.csv", Iris);
+
+        var missing = Assert.Throws<InvalidInputFileException>(() => TableDataset.Load(path, "species", 0.2, 0, ignoreColumns: ["nope"]));
+        Assert.Contains("'nope'", missing.Message, StringComparison.Ordinal);
+        var label = Assert.Throws<ToolchainException>(() => TableDataset.Load(path, "species", 0.2, 0, ignoreColumns: ["species"]));
+        Assert.Contains("'species' is the label column", label.Message, StringComparison.Ordinal);
+    }
 }
