@@ -271,14 +271,19 @@ public static class TrainCommand
         return threads >= 1 ? threads : throw new ToolchainException($"--threads must be at least 1, not {threads}");
     }
 
-    /// <summary>A progress bar for decoding an image folder: one line redrawn about 50 times, ended when done.</summary>
+    /// <summary>
+    /// A progress bar for decoding an image folder: on a terminal one line redrawn about 50 times; into a log or a pipe
+    /// a plain line at every tenth, so the log holds no carriage returns.
+    /// </summary>
     private static Action<int, int> DecodeProgress(TextWriter output)
     {
+        bool redraw = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
+        int steps = redraw ? 50 : 10;
         var gate = new object();
         int shown = -1;
         return (done, total) =>
         {
-            int step = done * 50 / Math.Max(1, total);
+            int step = done * steps / Math.Max(1, total);
             lock (gate)
             {
                 if (step <= shown && done != total)
@@ -286,11 +291,18 @@ public static class TrainCommand
                     return;
                 }
                 shown = step;
-                output.Write(string.Create(CultureInfo.InvariantCulture,
-                    $"\rdecoding images [{new string('#', step)}{new string('.', 50 - step)}] {done:N0}/{total:N0}"));
-                if (done == total)
+                if (redraw)
                 {
-                    output.WriteLine();
+                    output.Write(string.Create(CultureInfo.InvariantCulture,
+                        $"\rdecoding images [{new string('#', step)}{new string('.', 50 - step)}] {done:N0}/{total:N0}"));
+                    if (done == total)
+                    {
+                        output.WriteLine();
+                    }
+                }
+                else
+                {
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"decoding images: {done:N0}/{total:N0}"));
                 }
             }
         };

@@ -45,7 +45,17 @@ public static class ImageFolderDataset
         }
         var train = Path.Combine(dataset, "train");
         var root = Directory.Exists(train) && Directory.Exists(Path.Combine(dataset, "test")) ? train : dataset;
-        return Directory.EnumerateDirectories(root).Any();
+        return Directory.EnumerateDirectories(root).Any(IsVisible);
+    }
+
+    /// <summary>
+    /// Whether a folder or file takes part: hidden entries (<c>.ipynb_checkpoints</c>, <c>.DS_Store</c>, macOS's
+    /// <c>._name.png</c> forks) and the <c>__MACOSX</c> folder a Mac's zip adds are tools' leftovers, not classes or images.
+    /// </summary>
+    private static bool IsVisible(string path)
+    {
+        var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(path));
+        return !name.StartsWith('.') && name != "__MACOSX";
     }
 
     /// <summary>
@@ -64,17 +74,17 @@ public static class ImageFolderDataset
         }
         var trainRoot = split ? Path.Combine(full, "train") : full;
         var (folders, names) = Classes(full, trainRoot);
-        var trainFiles = Files(trainRoot, folders, requireEach: true);
+        var trainFiles = Files(trainRoot, folders, requireEach: true, notice);
         var testFiles = new List<(string Path, int Label)>();
         if (split)
         {
             var testRoot = Path.Combine(full, "test");
-            var extra = Directory.EnumerateDirectories(testRoot).Select(Path.GetFileName).Where(f => !folders.Contains(f!)).Order(StringComparer.Ordinal).FirstOrDefault();
+            var extra = Directory.EnumerateDirectories(testRoot).Where(IsVisible).Select(Path.GetFileName).Where(f => !folders.Contains(f!)).Order(StringComparer.Ordinal).FirstOrDefault();
             if (extra is not null)
             {
                 throw new ToolchainException($"{Path.Combine(testRoot, extra)}: class '{extra}' is in test but not in train");
             }
-            testFiles = Files(testRoot, folders, requireEach: false);
+            testFiles = Files(testRoot, folders, requireEach: false, notice);
             if (testFiles.Count == 0)
             {
                 throw new ToolchainException($"{testRoot}: holds no images");
@@ -119,7 +129,7 @@ public static class ImageFolderDataset
     /// <summary>The class folders in class-id order and their display names.</summary>
     private static (List<string> Folders, List<string> Names) Classes(string full, string trainRoot)
     {
-        var present = Directory.EnumerateDirectories(trainRoot).Select(d => Path.GetFileName(d)!).Order(StringComparer.Ordinal).ToList();
+        var present = Directory.EnumerateDirectories(trainRoot).Where(IsVisible).Select(d => Path.GetFileName(d)!).Order(StringComparer.Ordinal).ToList();
         var classesFile = Path.Combine(full, ClassesFile);
         List<string> folders, names;
         if (File.Exists(classesFile))
@@ -165,12 +175,29 @@ public static class ImageFolderDataset
         return (folders, names);
     }
 
-    private static List<(string Path, int Label)> Files(string root, List<string> folders, bool requireEach)
+    private static List<(string Path, int Label)> Files(string root, List<string> folders, bool requireEach, Action<string>? notice)
     {
-        var perClass = folders.Select(f => Path.Combine(root, f)).Select(folder => Directory.Exists(folder)
-            ? Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
-                .Where(f => Extensions.Contains(Path.GetExtension(f).ToLowerInvariant())).Order(StringComparer.Ordinal).ToList()
-            : []).ToList();
+        var others = new List<string>();
+        var perClass = folders.Select(f => Path.Combine(root, f)).Select(folder =>
+        {
+            if (!Directory.Exists(folder))
+            {
+                return [];
+            }
+            // Hidden entries are skipped at every depth: a file inside .ipynb_checkpoints/ is not an image of the class.
+            var files = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
+                .Where(f => Path.GetRelativePath(folder, f).Split(Path.DirectorySeparatorChar).All(IsVisible)).ToList();
+            others.AddRange(files.Where(f => !IsImageFile(f)));
+            return files.Where(IsImageFile).Order(StringComparer.Ordinal).ToList();
+        }).ToList();
+        if (others.Count > 0)
+        {
+            // Said, not refused: a README or a .txt beside the images is common; a folder of .webp files would
+            // otherwise vanish without a word.
+            others.Sort(StringComparer.Ordinal);
+            notice?.Invoke($"{root}: left out {others.Count} file{(others.Count == 1 ? "" : "s")} that {(others.Count == 1 ? "is" : "are")} not PNG, JPEG, BMP or GIF by name: " +
+                $"{string.Join("; ", others.Take(3).Select(o => Path.GetRelativePath(root, o)))}{(others.Count > 3 ? "; ..." : "")}");
+        }
         if (requireEach)
         {
             if (perClass.All(c => c.Count == 0))
@@ -189,6 +216,8 @@ public static class ImageFolderDataset
         }
         return perClass.SelectMany((files, c) => files.Select(f => (f, c))).ToList();
     }
+
+    private static bool IsImageFile(string path) => Extensions.Contains(Path.GetExtension(path).ToLowerInvariant());
 
     private static LoadedImageFolder Decode(string full, List<string> names, List<(string Path, int Label, bool Test)> all, ImageFolderOptions options,
         bool split, Action<string>? notice)

@@ -171,4 +171,31 @@ public class ImageFolderDatasetTests
         Assert.Contains("over the 40-megapixel limit", e.Message, StringComparison.Ordinal);
         Assert.Contains("huge.png", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Hidden_entries_and_macos_leftovers_are_not_classes_or_images_and_other_files_are_named_once()
+    {
+        using var dir = new TempFolder();
+        Classes(dir.Path, 3, names: ["a", "b"]);
+        // Jupyter, Finder and a Mac's zip leave these beside real data; none is a class or an image.
+        Directory.CreateDirectory(dir.File(".ipynb_checkpoints"));
+        Png(dir.File("__MACOSX/a/._0.png"), 6, 6, Grey);
+        File.WriteAllBytes(dir.File("a/._0.png"), [0, 5, 22, 7]);
+        File.WriteAllBytes(dir.File("a/.DS_Store"), [0, 0, 0, 1]);
+        Png(dir.File("b/.ipynb_checkpoints/0-checkpoint.png"), 6, 6, Red);
+        File.WriteAllText(dir.File("a/notes.txt"), "x");
+        File.WriteAllText(dir.File("b/scan.webp"), "x");
+        var notices = new List<string>();
+
+        var loaded = ImageFolderDataset.Load(dir.Path, new ImageFolderOptions(), notices.Add);
+
+        Assert.Equal(["a", "b"], loaded.Dataset.ClassNames);
+        Assert.Equal(6, loaded.Dataset.Train.Count + loaded.Dataset.Test.Count);
+        Assert.Empty(loaded.Skipped);
+        Assert.Equal(1, loaded.Dataset.Train.Channels);
+        var leftOut = Assert.Single(notices, n => n.Contains("left out", StringComparison.Ordinal));
+        Assert.Contains("2 files", leftOut, StringComparison.Ordinal);
+        Assert.Contains("scan.webp", leftOut, StringComparison.Ordinal);
+        Assert.DoesNotContain(".DS_Store", leftOut, StringComparison.Ordinal);
+    }
 }
