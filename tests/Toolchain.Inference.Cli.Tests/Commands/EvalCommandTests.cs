@@ -196,7 +196,7 @@ public sealed class EvalCommandTests : IDisposable
         var r = CliRun.Infer("eval", "--provider", "cpu", "--model", model, "--dataset", "no-such-dataset");
 
         Assert.Equal(1, r.ExitCode);
-        Assert.StartsWith("infer: unknown dataset 'no-such-dataset'", r.ErrorLines.Single());
+        r.AssertOneErrorLineNaming("'no-such-dataset'", "dataset");
     }
 
     [Fact]
