@@ -42,7 +42,7 @@ public sealed class FileKindProbeTests : IDisposable
         Assert.Null(FileKindProbe.NotRegularProblem(Text("empty", "")));
         Assert.Null(FileKindProbe.NotRegularProblem(_dir));
         Assert.Null(FileKindProbe.NotRegularProblem(Path.Combine(_dir, "nope")));
-        Assert.Equal("is a character device, not a regular file", FileKindProbe.NotRegularProblem("/dev/zero"));
-        Assert.Equal("is a named pipe, not a regular file", FileKindProbe.NotRegularProblem(NamedPipe("p")));
+        Assert.Contains("character device", FileKindProbe.NotRegularProblem("/dev/zero"));
+        Assert.Contains("named pipe", FileKindProbe.NotRegularProblem(NamedPipe("p")));
     }
 }

@@ -80,23 +80,26 @@ public class ModelCardIntegrityTests
 
         var e = Assert.Throws<FormatException>(() => ModelCard.FromMetadata(metadata));
 
-        Assert.Equal($"model card key '{ModelCardKeys.GraphSha256}' is not 64 lower-case hex digits", e.Message);
+        Assert.Contains($"'{ModelCardKeys.GraphSha256}'", e.Message);
+        Assert.Contains("64", e.Message);
     }
 
     [Theory]
-    [InlineData("[]", "is not a JSON object")]
-    [InlineData("{\"output\":\"logits\",\"element_type\":\"float16\",\"count\":1,\"inputs\":\"AAAAAA==\",\"outputs\":\"AAAAAA==\"}", "element_type must be float32, float64 or uint8, not 'float16'")]
-    [InlineData("{\"output\":\"logits\",\"element_type\":\"float32\",\"count\":0,\"inputs\":\"AAAAAA==\",\"outputs\":\"AAAAAA==\"}", "has no positive 'count'")]
-    [InlineData("{\"output\":\"logits\",\"element_type\":\"float32\",\"count\":1,\"inputs\":\"%%%\",\"outputs\":\"AAAAAA==\"}", "'inputs' is not base64")]
-    [InlineData("{\"output\":\"logits\",\"element_type\":\"float32\",\"count\":1,\"inputs\":\"AAAA\",\"outputs\":\"AAAAAA==\"}", "'inputs' holds 3 bytes, not a whole number of float32 values")]
-    [InlineData("{\"output\":\"logits\",\"element_type\":\"float32\",\"count\":2,\"inputs\":\"AAAAAA==\",\"outputs\":\"AAAAAA==\"}", "holds 1 input and 1 output values, which do not divide into 2 examples")]
-    public void A_malformed_reference_names_the_key_and_the_problem(string json, string problem)
+    [InlineData("[]", new[] { "JSON object" })]
+    [InlineData("{\"output\":\"logits\",\"element_type\":\"float16\",\"count\":1,\"inputs\":\"AAAAAA==\",\"outputs\":\"AAAAAA==\"}", new[] { "element_type", "float32, float64 or uint8", "'float16'" })]
+    [InlineData("{\"output\":\"logits\",\"element_type\":\"float32\",\"count\":0,\"inputs\":\"AAAAAA==\",\"outputs\":\"AAAAAA==\"}", new[] { "'count'" })]
+    [InlineData("{\"output\":\"logits\",\"element_type\":\"float32\",\"count\":1,\"inputs\":\"%%%\",\"outputs\":\"AAAAAA==\"}", new[] { "'inputs'", "base64" })]
+    [InlineData("{\"output\":\"logits\",\"element_type\":\"float32\",\"count\":1,\"inputs\":\"AAAA\",\"outputs\":\"AAAAAA==\"}", new[] { "'inputs'", "3 bytes", "float32" })]
+    [InlineData("{\"output\":\"logits\",\"element_type\":\"float32\",\"count\":2,\"inputs\":\"AAAAAA==\",\"outputs\":\"AAAAAA==\"}", new[] { "1 input", "1 output", "2 examples" })]
+    public void A_malformed_reference_names_the_key_and_the_problem(string json, string[] facts)
     {
         var metadata = new Dictionary<string, string>(Card().ToMetadata()) { [ModelCardKeys.Reference] = json };
 
         var e = Assert.Throws<FormatException>(() => ModelCard.FromMetadata(metadata));
 
-        Assert.Equal($"model card key '{ModelCardKeys.Reference}' {problem}", e.Message);
+        Assert.Contains($"'{ModelCardKeys.Reference}'", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+        Assert.All(facts, fact => Assert.Contains(fact, e.Message));
     }
 
     [Fact]

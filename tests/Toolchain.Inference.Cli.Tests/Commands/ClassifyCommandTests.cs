@@ -149,7 +149,7 @@ public sealed class ClassifyCommandTests : IDisposable
             "--mean", "0.1307", "--std", "0.3081", png);
 
         Assert.Equal(1, without.ExitCode);
-        Assert.StartsWith($"infer: {model}: has no toolchain model card", without.ErrorLines.Single());
+        without.AssertOneErrorLineNaming($"{model}: ", "model card");
         Assert.Equal(0, with.ExitCode);
         Assert.Equal("5", with.OutLines.Single().Split('\t')[1]);
     }

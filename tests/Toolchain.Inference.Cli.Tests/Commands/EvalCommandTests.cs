@@ -196,7 +196,7 @@ public sealed class EvalCommandTests : IDisposable
         var r = CliRun.Infer("eval", "--provider", "cpu", "--model", model, "--dataset", "no-such-dataset");
 
         Assert.Equal(1, r.ExitCode);
-        Assert.StartsWith("infer: unknown dataset 'no-such-dataset'", r.ErrorLines.Single());
+        r.AssertOneErrorLineNaming("'no-such-dataset'", "dataset");
     }
 
     [Fact]
@@ -231,7 +231,7 @@ public sealed class EvalCommandTests : IDisposable
         var r = CliRun.Infer("eval", "--provider", "cpu", "--model", model, "--dataset", _files.IdxDataset("clean"), "--out", outDir);
 
         Assert.Equal(1, r.ExitCode);
-        Assert.Equal($"infer: {Path.Combine(outDir, "samples.png")} is a folder; cannot replace it with samples.png", r.ErrorLines.Single());
+        r.AssertOneErrorLineNaming(Path.Combine(outDir, "samples.png"), "folder");
         Assert.Equal(report, File.ReadAllBytes(Path.Combine(outDir, "report.json")));
         Assert.Equal(confusion, File.ReadAllBytes(Path.Combine(outDir, "confusion.png")));
         Assert.Equal(["samples.png"], Directory.GetDirectories(outDir).Select(Path.GetFileName));

@@ -47,7 +47,8 @@ public class BoundedLineReaderTests
 
         Assert.Equal("1,2", reader.ReadLine());
         var e = Assert.Throws<InvalidDataException>(() => reader.ReadLine());
-        Assert.Equal("line 2 is longer than 1 KiB", e.Message);
+        Assert.Contains("line 2", e.Message);
+        Assert.Contains("1 KiB", e.Message);
     }
 
     [Fact]
@@ -55,7 +56,9 @@ public class BoundedLineReaderTests
     {
         var reader = new BoundedLineReader(new StringReader(new string('0', (1 << 20) + 1)), BoundedLineReader.DefaultMaxLength);
 
-        Assert.Equal("line 1 is longer than 1 MiB", Assert.Throws<InvalidDataException>(() => reader.ReadLine()).Message);
+        var e = Assert.Throws<InvalidDataException>(() => reader.ReadLine());
+        Assert.Contains("line 1", e.Message);
+        Assert.Contains("1 MiB", e.Message);
     }
 
     private static List<string> ReadLinesOf(string text)

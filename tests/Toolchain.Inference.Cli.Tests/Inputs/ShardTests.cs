@@ -75,6 +75,6 @@ public sealed class ShardTests : IDisposable
         var result = CliRun.Infer("classify", "--model", _files.ImageModel(), "--shard", "4/4", _files.Png("a.png", 1));
 
         Assert.Equal(1, result.ExitCode);
-        Assert.StartsWith("infer: --shard must be i/N", Assert.Single(result.ErrorLines));
+        result.AssertOneErrorLineNaming("--shard", "i/N", "4/4");
     }
 }

@@ -11,8 +11,16 @@ public sealed class TextFileCheckTests : IDisposable
 
     public void Dispose() => _files.Dispose();
 
-    private static string Problem(string path) =>
-        Assert.Throws<InvalidInputFileException>(() => TextFileCheck.Require(path, "feature file")).Problem;
+    private static string Problem(string path)
+    {
+        var e = Assert.Throws<InvalidInputFileException>(() => TextFileCheck.Require(path, "feature file"));
+        Assert.Equal(path, e.FilePath);
+        Assert.DoesNotContain('\n', e.Message);
+        return e.Problem;
+    }
+
+    /// <summary>The problem holds each of <paramref name="facts"/> (the kind, the byte, the offset); the wording is free.</summary>
+    private static void Names(string problem, params string[] facts) => Assert.All(facts, fact => Assert.Contains(fact, problem));
 
     /// <summary>Makes a named pipe with mkfifo(1); nobody ever writes to it, so opening it to read would block.</summary>
     internal static string NamedPipe(TestFiles files, string name)
@@ -42,21 +50,22 @@ public sealed class TextFileCheckTests : IDisposable
     [Fact]
     public void A_nul_byte_in_the_first_kilobyte_means_not_text()
     {
-        Assert.Equal("is not a text file (NUL byte at offset 4)", Problem(_files.Bytes("b.csv", [(byte)'1', (byte)',', (byte)'2', (byte)'\n', 0, 1])));
+        Names(Problem(_files.Bytes("b.csv", [(byte)'1', (byte)',', (byte)'2', (byte)'\n', 0, 1])), "not a text file", "NUL", "offset 4");
     }
 
     [Fact]
     public void Invalid_utf8_in_the_first_kilobyte_means_not_text()
     {
-        Assert.Equal("is not UTF-8 text (byte 0xFF at offset 2)", Problem(_files.Bytes("b.csv", [(byte)'1', (byte)',', 0xFF, (byte)'\n'])));
+        Names(Problem(_files.Bytes("b.csv", [(byte)'1', (byte)',', 0xFF, (byte)'\n'])), "UTF-8", "0xFF", "offset 2");
     }
 
     [Fact]
     public void Devices_pipes_directories_and_missing_files_are_refused_by_kind()
     {
-        Assert.Equal("is a character device, not a regular file", Problem("/dev/zero"));
-        Assert.Equal("is a named pipe, not a regular file (pipe data into '-' to read standard input)", Problem(NamedPipe(_files, "pipe")));
-        Assert.Equal("is a directory, not a feature file", Problem(_files.Root));
-        Assert.Equal("no such file", Problem(_files.PathOf("nope.csv")));
+        Names(Problem("/dev/zero"), "character device");
+        // A pipe's refusal also says how to read a stream: through '-'.
+        Names(Problem(NamedPipe(_files, "pipe")), "named pipe", "'-'");
+        Names(Problem(_files.Root), "directory", "feature file");
+        Names(Problem(_files.PathOf("nope.csv")), "no such file");
     }
 }

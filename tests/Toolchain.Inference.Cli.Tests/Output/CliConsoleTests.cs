@@ -2,6 +2,10 @@ using Toolchain.Inference.Cli.Output;
 
 namespace Toolchain.Inference.Cli.Tests.Output;
 
+/// <summary>
+/// The sentences here are the tests' own input, not the CLI's wording: the whole output is compared because the exact
+/// escaping, prefix, trimming and newline are the behaviour under test.
+/// </summary>
 public class CliConsoleTests
 {
     private static string Failed(string message)

@@ -36,7 +36,7 @@ public sealed class ImageSetPngWriterTests : IDisposable
 
         var e = Assert.Throws<ToolchainException>(() => ImageSetPngWriter.Write(set, ["a", "b"], "test", 3, 1, _dir));
 
-        Assert.Equal("the test split has images 0..2; cannot write 1 from 3", e.Message);
+        Assert.All(["test", "0..2", "3"], fact => Assert.Contains(fact, e.Message));
         Assert.Empty(Directory.GetFiles(_dir));
     }
 }

@@ -15,6 +15,7 @@ public class NoticeLoggerFactoryTests
         logger.LogWarning("CUDA not available ({Reason}); using CPU", "libcudnn.so.9: cannot open\nshared object file");
         logger.LogDebug("session options: {Options}", "spinning off");
 
+        // The template is the test's own; the whole line is compared because prefix, escaping and newline are the behaviour.
         Assert.Equal("infer: CUDA not available (libcudnn.so.9: cannot open\\x0Ashared object file); using CPU\n", error.ToString());
     }
 }

@@ -19,6 +19,7 @@ public sealed class ErrorBodyWordingTests : TinyModelServiceTests
         return $"{json.GetProperty("status").GetInt32()} {json.GetProperty("title").GetString()}: {json.GetProperty("detail").GetString()}";
     }
 
+    // Pinned: a bad query value names the parameter, the accepted range and the value sent, as every 400 should.
     [Fact]
     public async Task A_bad_top_k()
     {
@@ -27,6 +28,7 @@ public sealed class ErrorBodyWordingTests : TinyModelServiceTests
         Assert.Equal("400 Bad top_k: top_k must be a whole number of at least 1 (got 'three')", await BodyOfAsync(response, HttpStatusCode.BadRequest));
     }
 
+    // Pinned: the commonest client mistake; it lists the formats the service takes.
     [Fact]
     public async Task A_body_that_is_not_an_image()
     {
@@ -35,6 +37,7 @@ public sealed class ErrorBodyWordingTests : TinyModelServiceTests
         Assert.Equal("400 Undecodable image: request body: is not a supported image (expected PNG, JPEG, BMP or GIF content)", await BodyOfAsync(response, HttpStatusCode.BadRequest));
     }
 
+    // Pinned: browser and curl users meet it first; it names the form field the service expects.
     [Fact]
     public async Task A_form_without_a_file()
     {

@@ -60,7 +60,8 @@ public sealed class ModelIntegrityServiceTests : IDisposable
         var integrity = json.GetProperty("integrity");
         Assert.Equal("verified", integrity.GetProperty("status").GetString());
         Assert.StartsWith("graph digest ", integrity.GetProperty("detail").GetString());
-        Assert.Equal("4 inputs of 784 float32 values and their 'logits' outputs (10 each)", integrity.GetProperty("reference").GetString());
+        var reference = integrity.GetProperty("reference").GetString();
+        Assert.All(["4 inputs", "784 float32", "'logits'", "10"], fact => Assert.Contains(fact, reference));
         var card = json.GetProperty("card");
         Assert.Matches("^[0-9a-f]{64}$", card.GetProperty("graph_sha256").GetString());
         Assert.Equal(JsonValueKind.Null, card.GetProperty("reference").ValueKind);

@@ -106,16 +106,17 @@ public sealed class NamedClassifierTests : IDisposable
     }
 
     [Theory]
-    [InlineData("digits", "an OnnxClassifier named 'digits' is already registered")]
-    [InlineData("", "the default OnnxClassifier is already registered")]
-    public void Registering_a_name_a_second_time_fails_at_once_rather_than_merging_the_two(string name, string expected)
+    [InlineData("digits", "'digits'")]
+    [InlineData("", "default")]
+    public void Registering_a_name_a_second_time_fails_at_once_rather_than_merging_the_two(string name, string named)
     {
         var services = new ServiceCollection();
         services.AddOnnxClassifier(name, o => o.ModelPath = "first.onnx");
 
         var error = Assert.Throws<InvalidOperationException>(() => services.AddOnnxClassifier(name, o => o.ModelPath = "second.onnx"));
 
-        Assert.StartsWith(expected, error.Message);
+        Assert.Contains(named, error.Message);
+        Assert.Contains("already registered", error.Message);
     }
 
     [Fact]

@@ -16,6 +16,14 @@ public sealed class BadImageTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
+    /// <summary>The problem holds each of <paramref name="facts"/> (the key word, the numbers); the wording is free.</summary>
+    private static void Names(string? problem, params string[] facts)
+    {
+        Assert.NotNull(problem);
+        Assert.DoesNotContain('\n', problem);
+        Assert.All(facts, fact => Assert.Contains(fact, problem));
+    }
+
     private static string? PngProblem(byte[] png) => PngFile.Prepare(png, ImageLimits.Default, out _);
 
     private static byte[] GoodPng() =>
@@ -37,12 +45,11 @@ public sealed class BadImageTests : IDisposable
 
     [Fact]
     public void A_zero_byte_file_is_refused_as_empty() =>
-        Assert.Equal("is empty (0 bytes), not an image", Fails("empty.png", []).Problem);
+        Names(Fails("empty.png", []).Problem, "empty", "0 bytes");
 
     [Fact]
     public void A_text_file_named_png_is_refused_as_not_a_supported_image() =>
-        Assert.Equal("is not a supported image (expected PNG, JPEG, BMP or GIF content)",
-            Fails("notes.png", "just some text, honestly\n"u8.ToArray()).Problem);
+        Names(Fails("notes.png", "just some text, honestly\n"u8.ToArray()).Problem, "not a supported image", "PNG", "JPEG", "BMP", "GIF");
 
     [Fact]
     public void A_truncated_PNG_is_refused_as_truncated()
@@ -54,7 +61,7 @@ public sealed class BadImageTests : IDisposable
 
     [Fact]
     public void A_PNG_with_a_bad_CRC_is_refused_naming_the_chunk() =>
-        Assert.Equal("is corrupt (CRC mismatch in PNG chunk IDAT)", Fails("crc.png", TestImages.PngWithBadCrc(GoodPng())).Problem);
+        Names(Fails("crc.png", TestImages.PngWithBadCrc(GoodPng())).Problem, "CRC", "IDAT");
 
     [Theory]
     [InlineData(int.MaxValue, int.MaxValue, 32)]
@@ -77,7 +84,7 @@ public sealed class BadImageTests : IDisposable
         var withText = png[..33].Concat(text).Concat(png[33..]).ToArray();
 
         Assert.Null(PngProblem(withText));
-        Assert.Equal("is corrupt (CRC mismatch in PNG chunk IDAT)", PngProblem(TestImages.PngWithBadCrc(withText)));
+        Names(PngProblem(TestImages.PngWithBadCrc(withText)), "CRC", "IDAT");
     }
 
     [Fact]
@@ -85,7 +92,8 @@ public sealed class BadImageTests : IDisposable
     {
         var problem = Fails("short.png", TestImages.PngWithShortImageData(GoodPng(), keep: 20)).Problem;
 
-        Assert.Matches(@"^is (truncated \(its image data holds [\d,]+ of [\d,]+ bytes\)|corrupt \(its image data is not a valid zlib stream)", problem);
+        Assert.Contains("image data", problem);
+        Assert.Matches("truncated|corrupt", problem);
     }
 
     [Theory]
@@ -134,7 +142,7 @@ public sealed class BadImageTests : IDisposable
     {
         var jpeg = TestImages.Encode(TestImages.Seven(120, 90, 30, 10, 60, 8), 120, 90, ImageStyle.DarkOnLightJpeg);
 
-        Assert.Equal("is truncated (the JPEG has no end-of-image marker)", Fails("cut.jpg", jpeg[..(jpeg.Length / 2)]).Problem);
+        Names(Fails("cut.jpg", jpeg[..(jpeg.Length / 2)]).Problem, "truncated", "JPEG", "end-of-image");
     }
 
     [Fact]
@@ -142,12 +150,14 @@ public sealed class BadImageTests : IDisposable
     {
         var e = Assert.Throws<InvalidInputFileException>(() => _digit.Process(_dir.Path, new float[784]));
 
-        Assert.Equal($"{_dir.Path}: is a directory, not an image", e.Message);
+        Assert.Equal(_dir.Path, e.FilePath);
+        Assert.StartsWith(_dir.Path + ": ", e.Message);
+        Names(e.Problem, "directory");
     }
 
     [Fact]
     public void A_missing_file_is_refused_as_missing() =>
-        Assert.Equal("no such file", Fails("absent.png", null).Problem);
+        Names(Fails("absent.png", null).Problem, "no such file");
 
     [Fact]
     public void A_60000_by_60000_header_in_a_tiny_file_is_refused_without_decoding()
@@ -160,7 +170,8 @@ public sealed class BadImageTests : IDisposable
         var e = Assert.Throws<InvalidInputFileException>(() => _digit.Process(path, new float[784]));
 
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal($"{path}: is 60000×60000 (3600.0 megapixels), over the 40-megapixel limit", e.Message);
+        Assert.Equal(path, e.FilePath);
+        Names(e.Problem, "60000×60000", "40-megapixel limit");
         Assert.True(allocated < 4 << 20, $"allocated {allocated} bytes");
         Assert.True(png.Length < 100);
     }
@@ -176,7 +187,8 @@ public sealed class BadImageTests : IDisposable
 
         var e = Assert.Throws<InvalidInputFileException>(() => _digit.Process(path, new float[784]));
 
-        Assert.Equal($"{path}: is 21.0 MB, over the 20 MB limit", e.Message);
+        Assert.Equal(path, e.FilePath);
+        Names(e.Problem, "21.0 MB", "20 MB limit");
     }
 
     [Fact]
@@ -186,7 +198,7 @@ public sealed class BadImageTests : IDisposable
         using var ms = new MemoryStream();
         image.Save(ms, new TiffEncoder());
 
-        Assert.Equal("is a TIFF image; only PNG, JPEG, BMP and GIF are supported", Fails("scan.png", ms.ToArray()).Problem);
+        Names(Fails("scan.png", ms.ToArray()).Problem, "TIFF", "PNG, JPEG, BMP and GIF");
     }
 
     [Fact]

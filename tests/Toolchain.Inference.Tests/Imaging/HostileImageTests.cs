@@ -49,7 +49,9 @@ public sealed class HostileImageTests
         var e = Assert.Throws<InvalidInputFileException>(() => _digit.ToMnistBytes(png, "strip.png"));
 
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal($"is {width}×{height} pixels, over the limit of 16,384 px per side", e.Problem);
+        Assert.Equal("strip.png", e.FilePath);
+        Assert.Contains($"{width}×{height}", e.Problem);
+        Assert.Contains("16,384 px per side", e.Problem);
         Assert.True(allocated < 1 << 20, $"allocated {allocated:N0} bytes");
     }
 
@@ -61,10 +63,12 @@ public sealed class HostileImageTests
         var narrow = new DigitPreprocessor(PreprocessingMode.Digit, 0, 1, new ImageLimits { MaxSide = 4_000 });
         var small = new DigitPreprocessor(PreprocessingMode.Digit, 0, 1, new ImageLimits { MaxBytes = png.Length - 1 });
 
-        Assert.Equal("is 4500×4000 (18.0 megapixels), over the 16-megapixel limit",
-            Assert.Throws<InvalidInputFileException>(() => service.ToMnistBytes(png, "big.png")).Problem);
-        Assert.Equal("is 4500×4000 pixels, over the limit of 4,000 px per side",
-            Assert.Throws<InvalidInputFileException>(() => narrow.ToMnistBytes(png, "big.png")).Problem);
+        var overPixels = Assert.Throws<InvalidInputFileException>(() => service.ToMnistBytes(png, "big.png")).Problem;
+        Assert.Contains("4500×4000", overPixels);
+        Assert.Contains("16-megapixel limit", overPixels);
+        var overSide = Assert.Throws<InvalidInputFileException>(() => narrow.ToMnistBytes(png, "big.png")).Problem;
+        Assert.Contains("4500×4000", overSide);
+        Assert.Contains("4,000 px per side", overSide);
         Assert.EndsWith("MB limit", Assert.Throws<InvalidInputFileException>(() => small.ToMnistBytes(png, "big.png")).Problem);
         // Within the command line's limits the file is decoded; it is blank, which is the next refusal.
         Assert.StartsWith("has no digit", Assert.Throws<InvalidInputFileException>(() => _digit.ToMnistBytes(png, "big.png")).Problem);
@@ -111,7 +115,7 @@ public sealed class HostileImageTests
 
     [Fact]
     public void A_BMP_with_zero_bits_per_pixel_is_refused_in_our_words() =>
-        Assert.Equal("is corrupt (the BMP header gives 0 bits per pixel)",
+        Assert.Contains("0 bits per pixel",
             Assert.Throws<InvalidInputFileException>(() => _digit.ToMnistBytes(TestImages.BmpWithBitsPerPixel(0), "zero.bmp")).Problem);
 
     [Theory]
@@ -159,13 +163,14 @@ public sealed class HostileImageTests
         var e = await Task.Run(() => Assert.Throws<InvalidInputFileException>(() => _digit.ToMnistBytes(bigTiff, "big.tif")))
             .WaitAsync(TimeSpan.FromSeconds(30));
 
-        Assert.Equal("is a TIFF image; only PNG, JPEG, BMP and GIF are supported", e.Problem);
+        Assert.Equal("big.tif", e.FilePath);
+        Assert.Contains("TIFF", e.Problem);
     }
 
     [Theory]
-    [InlineData(0x7FFF_FFF0u, 40u, "is corrupt (its BMP pixel data would start at byte 2,147,483,632 of a 1,254-byte file)")]
-    [InlineData(54u, 99u, "is corrupt (its BMP info header claims 99 bytes, which no BMP version has)")]
-    public void A_BMP_header_that_would_size_a_buffer_past_the_file_is_refused_before_decoding(uint offset, uint infoSize, string problem)
+    [InlineData(0x7FFF_FFF0u, 40u, new[] { "pixel data", "2,147,483,632", "1,254-byte" })]
+    [InlineData(54u, 99u, new[] { "info header", "99 bytes" })]
+    public void A_BMP_header_that_would_size_a_buffer_past_the_file_is_refused_before_decoding(uint offset, uint infoSize, string[] facts)
     {
         var bmp = TestImages.BmpWithBitsPerPixel(24);
         System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(bmp.AsSpan(10), offset);
@@ -174,7 +179,9 @@ public sealed class HostileImageTests
 
         var e = Assert.Throws<InvalidInputFileException>(() => _digit.ToMnistBytes(bmp, "odd.bmp"));
 
-        Assert.Equal(problem.Replace("1,254", bmp.Length.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)), e.Problem);
+        var size = bmp.Length.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.DoesNotContain('\n', e.Problem);
+        Assert.All(facts, fact => Assert.Contains(fact.Replace("1,254", size, StringComparison.Ordinal), e.Problem));
         Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20);
     }
 }

@@ -59,7 +59,8 @@ public sealed class ImageClassifierTests : IDisposable
 
         var e = Assert.Throws<ToolchainException>(() => new ImageClassifier(model));
 
-        Assert.Equal("the model's input [-1,2] is not a 28×28 single-channel image, so it cannot classify image files", e.Message);
+        Assert.Contains("[-1,2]", e.Message);
+        Assert.Contains("28×28", e.Message);
     }
 
     [Fact]

@@ -20,13 +20,16 @@ public sealed class BadModelFileTests : IDisposable
         return e;
     }
 
+    /// <summary>The problem holds each of <paramref name="facts"/> (the key word, the numbers); the wording is free.</summary>
+    private static void Names(string problem, params string[] facts) => Assert.All(facts, fact => Assert.Contains(fact, problem));
+
     [Fact]
     public void A_missing_file_is_reported_as_no_such_file() =>
-        Assert.Equal("no such file", LoadFails(_dir.File("absent.onnx")).Problem);
+        Names(LoadFails(_dir.File("absent.onnx")).Problem, "no such file");
 
     [Fact]
     public void A_directory_is_reported_as_a_directory() =>
-        Assert.Equal("is a directory, not an ONNX model file", LoadFails(_dir.Path).Problem);
+        Names(LoadFails(_dir.Path).Problem, "directory");
 
     [Fact]
     public void An_empty_file_is_reported_as_empty()
@@ -34,7 +37,7 @@ public sealed class BadModelFileTests : IDisposable
         var path = _dir.File("empty.onnx");
         File.WriteAllBytes(path, []);
 
-        Assert.Equal("is empty (0 bytes), not an ONNX model", LoadFails(path).Problem);
+        Names(LoadFails(path).Problem, "empty", "0 bytes");
     }
 
     [Fact]
@@ -46,7 +49,7 @@ public sealed class BadModelFileTests : IDisposable
         try
         {
             // A TimeoutException here means it is blocked opening the pipe.
-            Assert.Equal("is a named pipe, not a regular file", (await load.WaitAsync(TimeSpan.FromSeconds(20))).Problem);
+            Names((await load.WaitAsync(TimeSpan.FromSeconds(20))).Problem, "named pipe");
         }
         finally
         {
@@ -77,7 +80,7 @@ public sealed class BadModelFileTests : IDisposable
         var bytes = File.ReadAllBytes(path);
         File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
 
-        Assert.Equal("is truncated or corrupt (the ONNX protobuf ends early)", LoadFails(path).Problem);
+        Names(LoadFails(path).Problem, "truncated", "protobuf");
     }
 
     [Fact]
@@ -101,6 +104,6 @@ public sealed class BadModelFileTests : IDisposable
         var card = TinyOnnxModels.ImageCard() with { ElementType = ElementType.Float64 };
         var path = TinyOnnxModels.WriteImageClassifier(_dir.File("m.onnx"), card: card);
 
-        Assert.Equal("model card says float64 input but the graph's input 'input' is float32", LoadFails(path).Problem);
+        Names(LoadFails(path).Problem, "float64", "'input'", "float32");
     }
 }

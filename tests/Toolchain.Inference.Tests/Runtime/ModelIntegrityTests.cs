@@ -50,8 +50,11 @@ public sealed class ModelIntegrityTests : IDisposable
         var e = Assert.Throws<ModelIntegrityException>(() => OnnxModel.Load(path, Cpu()));
 
         Assert.Equal(path, e.FilePath);
-        Assert.Equal("fails its integrity check (the graph or weights differ from the digest recorded at export)", e.Problem);
-        Assert.Equal($"{path}: {e.Problem}; re-export it, or set VerifyIntegrity to false to load it anyway", e.Message);
+        Assert.Contains("integrity", e.Problem);
+        Assert.Contains("digest", e.Problem);
+        // The way out: the message names the option that loads the model anyway.
+        Assert.StartsWith($"{path}: {e.Problem}", e.Message);
+        Assert.Contains(nameof(OnnxModelOptions.VerifyIntegrity), e.Message);
         Assert.DoesNotContain('\n', e.Message);
         Assert.IsAssignableFrom<ToolchainException>(e);
     }
@@ -87,10 +90,10 @@ public sealed class ModelIntegrityTests : IDisposable
 
         var e = Assert.Throws<ModelIntegrityException>(() => OnnxModel.Load(path, Cpu()));
 
-        Assert.StartsWith(
-            $"{path}: fails its integrity check (its 'logits' outputs on the 4 reference inputs recorded at export differ by up to 0.01",
-            e.Message);
-        Assert.EndsWith(", beyond the tolerance of 0.0001); re-export it, or set VerifyIntegrity to false to load it anyway", e.Message);
+        Assert.Equal(path, e.FilePath);
+        Assert.DoesNotContain('\n', e.Message);
+        Assert.All(["'logits'", "4 reference inputs", "0.01", "0.0001"], fact => Assert.Contains(fact, e.Problem));
+        Assert.Contains(nameof(OnnxModelOptions.VerifyIntegrity), e.Message);
     }
 
     [Fact]
@@ -156,7 +159,8 @@ public sealed class ModelIntegrityTests : IDisposable
         var info = OnnxModel.Describe(path);
 
         Assert.Equal(IntegrityStatus.Failed, info.Integrity.Status);
-        Assert.Equal("failed: the graph or weights differ from the digest recorded at export", info.Integrity.ToString());
+        Assert.StartsWith("failed: ", info.Integrity.ToString());
+        Assert.Contains("digest", info.Integrity.ToString());
     }
 
     [Fact]
@@ -176,7 +180,10 @@ public sealed class ModelIntegrityTests : IDisposable
 
         var e = Assert.Throws<InvalidInputFileException>(() => OnnxModel.Load(path, Cpu()));
 
-        Assert.Equal($"has a malformed model card: model card key '{ModelCardKeys.Reference}' is not valid JSON", e.Problem);
+        Assert.Equal(path, e.FilePath);
+        Assert.Contains("model card", e.Problem);
+        Assert.Contains($"'{ModelCardKeys.Reference}'", e.Problem);
+        Assert.Contains("JSON", e.Problem);
     }
 
     private static void RewriteReference(string path, Func<ReferenceExamples, ReferenceExamples> change) =>

@@ -140,7 +140,7 @@ public sealed class OnnxModelTests : IDisposable
 
         var e = Assert.Throws<ToolchainException>(() => model.Classify(new float[784 * 2 + 1], 2));
 
-        Assert.Equal("input holds 1569 values but 2 examples of shape [1,28,28] need 1568", e.Message);
+        Assert.All(["1569", "2 examples", "[1,28,28]", "1568"], fact => Assert.Contains(fact, e.Message));
     }
 
     [Fact]
@@ -249,6 +249,9 @@ public sealed class OnnxModelTests : IDisposable
 
         var e = Assert.Throws<InvalidInputFileException>(() => OnnxModel.Load(path, options));
 
-        Assert.Equal($"{path}: supplied input shape gives input shape [-1,784] but the graph declares [-1,1,28,28]", e.Message);
+        Assert.Equal(path, e.FilePath);
+        Assert.DoesNotContain('\n', e.Message);
+        Assert.Contains("[-1,784]", e.Problem);
+        Assert.Contains("[-1,1,28,28]", e.Problem);
     }
 }

@@ -7,10 +7,11 @@ public class PyTorchReferenceTests
     [Fact]
     public void A_comparable_training_run_gets_the_line_make_bench_printed()
     {
-        Assert.Equal("mlp fashion-mnist: 10000 samples/s = 4.00x PyTorch 1.13 (2500/s; goal 4x), test accuracy 88.35%",
-            PyTorchReference.Training.Compare("mlp", "fashion-mnist", threads: 2, batchSize: 64, samplesPerSecond: 10_000, testAccuracy: 0.8835));
-        Assert.Equal("cnn fashion-mnist: 3015 samples/s = 3.63x PyTorch 1.13 (830/s; goal 2x), test accuracy 92.05%",
-            PyTorchReference.Training.Compare("cnn", "fashion-mnist", threads: 2, batchSize: 64, samplesPerSecond: 3015.2, testAccuracy: 0.9205));
+        // The figures, not the wording: our rate, the ratio to PyTorch's, PyTorch's rate, the goal and the accuracy.
+        var mlp = PyTorchReference.Training.Compare("mlp", "fashion-mnist", threads: 2, batchSize: 64, samplesPerSecond: 10_000, testAccuracy: 0.8835);
+        Assert.All(["mlp fashion-mnist", "10000 samples/s", "4.00x", "2500/s", "goal 4x", "88.35%"], fact => Assert.Contains(fact, mlp));
+        var cnn = PyTorchReference.Training.Compare("cnn", "fashion-mnist", threads: 2, batchSize: 64, samplesPerSecond: 3015.2, testAccuracy: 0.9205);
+        Assert.All(["cnn fashion-mnist", "3015 samples/s", "3.63x", "830/s", "goal 2x", "92.05%"], fact => Assert.Contains(fact, cnn));
     }
 
     [Theory]

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text.RegularExpressions;
 using Toolchain.Shared.Data;
 
 namespace Toolchain.Shared.Tests.Data;
@@ -45,11 +44,16 @@ public sealed class DatasetDownloaderTests : IDisposable
     [Fact]
     public void A_checksum_mismatch_fails_and_leaves_no_file_behind()
     {
-        _server.Serve("train-images-idx3-ubyte.gz", [.. Content[..^1], 0]);
+        byte[] served = [.. Content[..^1], 0];
+        _server.Serve("train-images-idx3-ubyte.gz", served);
 
         var e = Assert.Throws<DatasetDownloadException>(() => _downloader.Download(Entry([_server.BaseUri], Content), _temp.Path));
 
-        Assert.Matches($"tried {Regex.Escape(_server.BaseUri.ToString())} \\(checksum mismatch: MD5 [0-9a-f]{{32}}, expected [0-9a-f]{{32}}\\)\\.", e.Message);
+        Assert.Contains(_server.BaseUri.ToString(), e.Message);
+        Assert.Contains("checksum mismatch", e.Message);
+        // Both MD5s: the one received and the one expected.
+        Assert.Contains(Convert.ToHexStringLower(MD5.HashData(served)), e.Message);
+        Assert.Contains(Convert.ToHexStringLower(MD5.HashData(Content)), e.Message);
         Assert.Empty(_temp.Entries());
     }
 
@@ -95,11 +99,11 @@ public sealed class DatasetDownloaderTests : IDisposable
         var download = Task.Run(() => patient.Download(Entry(mirrors, Content), _temp.Path));
         var e = await Assert.ThrowsAsync<DatasetDownloadException>(() => download.WaitAsync(TimeSpan.FromSeconds(30)));
 
-        Assert.Equal(
-            $"could not download tiny file train-images-idx3-ubyte.gz: tried {mirrors[0]} (connection refused); " +
-            $"{mirrors[1]} (HTTP 404 Not Found). To go on without the network, copy train-images-idx3-ubyte.gz into " +
-            $"{_temp.Path}, or use --dataset mnist-sample.",
-            e.Message);
+        // Each mirror with its own reason, then both ways to go on without the network.
+        Assert.DoesNotContain('\n', e.Message);
+        Assert.All(
+            ["train-images-idx3-ubyte.gz", $"{mirrors[0]} (connection refused)", $"{mirrors[1]} (HTTP 404", _temp.Path, "--dataset mnist-sample"],
+            fact => Assert.Contains(fact, e.Message));
         Assert.Equal(mirrors, e.Failures.Select(f => f.Mirror));
         Assert.Empty(_temp.Entries());
     }

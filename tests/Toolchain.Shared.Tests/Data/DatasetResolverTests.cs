@@ -91,8 +91,8 @@ public sealed class DatasetResolverTests : IDisposable
         Assert.Equal("mnist-sample", data.Name);
         Assert.Equal(7196, data.Train.Count);
         var notice = Assert.Single(_notices);
-        Assert.Equal("full MNIST is not downloaded and no mirror answered; using the bundled sample (9,000 digits, " +
-            "--dataset mnist-sample). Run 'trainer data fetch mnist' for the full set.", notice);
+        // It says what happened, what is used instead and how to get the full set.
+        Assert.All(["no mirror", "9,000 digits", "--dataset mnist-sample", "'trainer data fetch mnist'"], fact => Assert.Contains(fact, notice));
         Assert.False(Directory.Exists(Path.Combine(Root, "mnist")));
     }
 
@@ -127,7 +127,7 @@ public sealed class DatasetResolverTests : IDisposable
             DatasetResolver.Load("mnist", Root, _notices.Add, Options(Catalog(mirrorUp: false))));
 
         Assert.Contains("(connection refused)", e.Message);
-        Assert.EndsWith("or train on the bundled 9,000 digits with --dataset mnist-sample.", e.Message);
+        Assert.Contains("--dataset mnist-sample", e.Message);
         Assert.Empty(_notices);
     }
 
@@ -137,7 +137,7 @@ public sealed class DatasetResolverTests : IDisposable
         var e = Assert.Throws<ToolchainException>(() =>
             DatasetResolver.Load("mnist", Root, null, Options(Catalog(mirrorUp: true), allowDownload: false)));
 
-        Assert.Equal($"mnist is not downloaded: expected its files in {Path.Combine(Root, "mnist")}; run 'trainer data fetch mnist'", e.Message);
+        Assert.All([Path.Combine(Root, "mnist"), "'trainer data fetch mnist'"], fact => Assert.Contains(fact, e.Message));
         Assert.Empty(_server.Requests);
     }
 
@@ -179,7 +179,7 @@ public sealed class DatasetResolverTests : IDisposable
             DatasetResolver.Load("mnist", Root, null, Options(Catalog(mirrorUp: false))));
 
         Assert.Equal(Path.Combine(folder, "t10k-images-idx3-ubyte.gz"), e.FilePath);
-        Assert.Equal("holds 5 images of 4x4, but mnist has 10 of 4x4", e.Problem);
+        Assert.All(["5 images", "4x4", "mnist", "10"], fact => Assert.Contains(fact, e.Problem));
     }
 
     [Fact]
@@ -197,8 +197,10 @@ public sealed class DatasetResolverTests : IDisposable
         var e = Assert.Throws<InvalidInputFileException>(() => DatasetResolver.Load("mnist-sample", Root));
 
         Assert.Equal(labels, e.FilePath);
-        Assert.Matches("^SHA-256 is [0-9a-f]{64}, expected dbabcd17742123091a1ffaf32a9f9691e3abfef1664fc28473bbdb2aea4e5045: " +
-            "the file is damaged or was replaced$", e.Problem);
+        // Both digests: the one found and the one expected.
+        Assert.Matches("SHA-256 .*[0-9a-f]{64}", e.Problem);
+        Assert.Contains("dbabcd17742123091a1ffaf32a9f9691e3abfef1664fc28473bbdb2aea4e5045", e.Problem);
+        Assert.Contains("damaged", e.Problem);
     }
 
     [Fact]
@@ -252,7 +254,7 @@ public sealed class DatasetResolverTests : IDisposable
 
         File.WriteAllText(Path.Combine(folder, "classes.txt"), "cat\ndog\n");
         var e = Assert.Throws<InvalidInputFileException>(() => DatasetResolver.Load(folder, Root));
-        Assert.Equal("label 2 at index 2 is outside the class range 0..1", e.Problem);
+        Assert.All(["label 2", "index 2", "0..1"], fact => Assert.Contains(fact, e.Problem));
     }
 
     [Fact]
@@ -263,7 +265,9 @@ public sealed class DatasetResolverTests : IDisposable
 
         var e = Assert.Throws<ToolchainException>(() => DatasetResolver.Load(folder, Root));
 
-        Assert.Equal($"{folder}: missing t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz]", e.Message);
+        Assert.StartsWith($"{folder}: ", e.Message);
+        Assert.All(["missing", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"], fact => Assert.Contains(fact, e.Message));
+        Assert.DoesNotContain("train-images", e.Message);
     }
 
     [Fact]
@@ -271,6 +275,6 @@ public sealed class DatasetResolverTests : IDisposable
     {
         var e = Assert.Throws<ToolchainException>(() => DatasetResolver.Load("mnsit", Root));
 
-        Assert.Equal("unknown dataset 'mnsit': use auto, fashion-mnist, mnist, mnist-sample or a folder of IDX files", e.Message);
+        Assert.All(["'mnsit'", "auto", "fashion-mnist", "mnist-sample", "folder"], fact => Assert.Contains(fact, e.Message));
     }
 }

@@ -98,8 +98,7 @@ public sealed class IdxReaderTests : IDisposable
 
         var e = Rejected(path, () => IdxReader.ReadImages(path));
 
-        Assert.StartsWith("is truncated: the header (200 x 28 x 28) promises 156800 data bytes but the file holds ", e.Problem);
-        Assert.EndsWith("(the gzip data ends early: truncated download or copy?)", e.Problem);
+        Names(e.Problem, "truncated", "200 x 28 x 28", "156800", "gzip");
     }
 
     [Fact]
@@ -135,7 +134,7 @@ public sealed class IdxReaderTests : IDisposable
         gz[^6] ^= 1;
         var path = Write("imgs.gz", gz);
 
-        Assert.StartsWith("is a corrupt gzip file", Rejected(path, () => IdxReader.ReadImages(path)).Problem);
+        Names(Rejected(path, () => IdxReader.ReadImages(path)).Problem, "corrupt", "gzip");
     }
 
     [Fact]
@@ -207,7 +206,7 @@ public sealed class IdxReaderTests : IDisposable
 
         var e = Rejected(path, () => IdxReader.ReadImages(path));
 
-        Assert.StartsWith("has an implausible header (2000000000 x 28 x 28)", e.Problem);
+        Names(e.Problem, "implausible", "2000000000 x 28 x 28");
         Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 10_000_000);
     }
 
@@ -258,6 +257,6 @@ public sealed class IdxReaderTests : IDisposable
     {
         var path = _temp.File("nope.gz");
 
-        Assert.Equal("file not found", Rejected(path, () => IdxReader.ReadImages(path)).Problem);
+        Names(Rejected(path, () => IdxReader.ReadImages(path)).Problem, "not found");
     }
 }

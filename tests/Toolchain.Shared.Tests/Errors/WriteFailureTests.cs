@@ -13,12 +13,24 @@ public sealed class WriteFailureTests : IDisposable
     // What .NET on Linux throws for ENOSPC: the errno in HResult, the path the system call saw in the message.
     private static IOException NoSpace(string path) => new($"No space left on device : '{path}'", 28);
 
+    /// <summary>
+    /// The one-line message names the file written, its folder and the reason (and the size where known); the exact
+    /// wording is pinned only in the CLIs' message wording tests.
+    /// </summary>
+    private static void Names(string? message, params string[] facts)
+    {
+        Assert.NotNull(message);
+        Assert.DoesNotContain('\n', message);
+        Assert.All(facts, fact => Assert.Contains(fact, message));
+    }
+
     [Fact]
     public void A_full_disk_names_the_target_its_folder_and_the_size_not_the_temporary_file()
     {
         const string tmp = "/out/cnn/.checkpoint.ckpt.4242.0123456789abcdef0123456789abcdef.tmp";
         var message = WriteFailure.Describe(NoSpace(tmp), "/out/cnn/checkpoint.ckpt", 4_200_000, temporaryPath: tmp);
-        Assert.Equal("writing checkpoint.ckpt (4.2 MB) into '/out/cnn' failed: no space left on the device", message);
+        Names(message, "checkpoint.ckpt", "4.2 MB", "'/out/cnn'", "no space");
+        Assert.DoesNotContain(".tmp", message);
         Assert.True(WriteFailure.IsOutOfSpace(new IOException("No space left on device")));
         Assert.True(WriteFailure.IsOutOfSpace(new IOException("quota", 122)));
         Assert.False(WriteFailure.IsOutOfSpace(new IOException("Input/output error", 5)));
@@ -38,12 +50,15 @@ public sealed class WriteFailureTests : IDisposable
     [Fact]
     public void Other_failures_have_short_reasons_and_no_size()
     {
-        Assert.Equal("writing a.json into '/out' failed: permission denied",
-            WriteFailure.Describe(new UnauthorizedAccessException("Access to the path '/out/.a.json.1.x.tmp' is denied."), "/out/a.json", 10));
-        Assert.Equal("writing a.json into '/out' failed: the file system is read-only",
-            WriteFailure.Describe(new IOException("Read-only file system : '/out/.a.json.1.x.tmp'", 30), "/out/a.json", 10));
-        Assert.Equal("writing a.json into '/out' failed: Input/output error : '/out/a.json'",
-            WriteFailure.Describe(new IOException("Input/output error : '/out/.a.json.1.x.tmp'", 5), "/out/a.json", 10, temporaryPath: "/out/.a.json.1.x.tmp"));
+        var denied = WriteFailure.Describe(new UnauthorizedAccessException("Access to the path '/out/.a.json.1.x.tmp' is denied."), "/out/a.json", 10);
+        var readOnly = WriteFailure.Describe(new IOException("Read-only file system : '/out/.a.json.1.x.tmp'", 30), "/out/a.json", 10);
+        var other = WriteFailure.Describe(new IOException("Input/output error : '/out/.a.json.1.x.tmp'", 5), "/out/a.json", 10, temporaryPath: "/out/.a.json.1.x.tmp");
+        Names(denied, "a.json", "'/out'", "permission denied");
+        Names(readOnly, "a.json", "'/out'", "read-only");
+        // An errno without a short reason keeps the system's text, with the temporary file's name replaced by the target's.
+        Names(other, "a.json", "'/out'", "Input/output error", "'/out/a.json'");
+        Assert.All([denied, readOnly, other], m => Assert.DoesNotContain(".tmp", m));
+        Assert.All([denied, readOnly, other], m => Assert.DoesNotContain("10 bytes", m));
     }
 
     [Fact]
@@ -56,7 +71,7 @@ public sealed class WriteFailureTests : IDisposable
             throw NoSpace(((FileStream)stream).Name);
         }));
 
-        Assert.Equal($"writing checkpoint.ckpt (at least 5.0 kB) into '{_dir.Path}' failed: no space left on the device", e.Message);
+        Names(e.Message, "checkpoint.ckpt", "at least 5.0 kB", $"'{_dir.Path}'", "no space");
         Assert.Empty(_dir.Entries());
     }
 
@@ -65,13 +80,13 @@ public sealed class WriteFailureTests : IDisposable
     {
         var target = _dir.File("model.onnx");
         var e = Assert.Throws<ToolchainException>(() => AtomicFile.Write(target, stream => throw NoSpace(((FileStream)stream).Name), length: 1_234_567));
-        Assert.Equal($"writing model.onnx (1.2 MB) into '{_dir.Path}' failed: no space left on the device", e.Message);
+        Names(e.Message, "model.onnx", "1.2 MB", $"'{_dir.Path}'", "no space");
     }
 
     [Fact]
     public void An_atomic_write_into_a_folder_where_files_cannot_be_created_names_the_target()
     {
         var e = Assert.Throws<ToolchainException>(() => AtomicFile.WriteAllText("/proc/history.csv", "epoch\n"));
-        Assert.Equal("writing history.csv into '/proc' failed: files cannot be created in its folder", e.Message);
+        Names(e.Message, "history.csv", "'/proc'", "cannot be created");
     }
 }

@@ -59,10 +59,10 @@ public sealed class DataCommandTests : IDisposable
         }
 
         Assert.Equal(1, code);
-        Assert.Equal(
-            $"trainer: {Path.Combine(_temp, "train-images-idx3-ubyte.gz")}: is named .gz but is not gzip-compressed (it does not start with 1f 8b)" +
-            Environment.NewLine,
-            stderr.ToString());
+        var line = Assert.Single(stderr.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"trainer: {Path.Combine(_temp, "train-images-idx3-ubyte.gz")}: ", line);
+        Assert.Contains("gzip", line);
+        Assert.Contains("1f 8b", line);
     }
 
     [Fact]
@@ -70,7 +70,8 @@ public sealed class DataCommandTests : IDisposable
     {
         var e = Assert.Throws<ToolchainException>(() => Run("fetch", "mnist-sample"));
 
-        Assert.Equal("mnist-sample ships with the repository in data/mnist-sample; there is nothing to fetch", e.Message);
+        Assert.Contains("data/mnist-sample", e.Message);
+        Assert.Contains("nothing to fetch", e.Message);
     }
 
     [Fact]
@@ -78,7 +79,7 @@ public sealed class DataCommandTests : IDisposable
     {
         var e = Assert.Throws<ToolchainException>(() => Run("fetch", "cifar"));
 
-        Assert.Equal("unknown dataset 'cifar': fetch one of fashion-mnist, mnist", e.Message);
+        Assert.All(["'cifar'", "fashion-mnist", "mnist"], fact => Assert.Contains(fact, e.Message));
     }
 
     [Fact]

@@ -34,12 +34,12 @@ public class ExportCommandTests(XorCheckpointFixture checkpoint) : IClassFixture
 
     [Theory]
     [MemberData(nameof(CheckpointFiles.BadHeaders), MemberType = typeof(CheckpointFiles))]
-    public void Export_of_a_checkpoint_with_a_bad_header_is_one_line_naming_the_file_and_the_problem(string edit, string problem)
+    public void Export_of_a_checkpoint_with_a_bad_header_is_one_line_naming_the_file_and_the_problem(string edit, string[] facts)
     {
         var path = Write($"{edit}.ckpt", CheckpointFiles.WithHeader(checkpoint.Good, CheckpointFiles.Edit(edit)));
         var (code, _, err) = Export("--checkpoint", path, "--out", Path.Combine(_dir.Path, "m.onnx"));
         Assert.Equal(1, code);
-        Assert.Equal($"trainer export: {path}: {problem}\n", err);
+        TrainCommandTests.OneLineNaming(err, "export", [$"trainer export: {path}: ", .. facts]);
         Assert.False(File.Exists(Path.Combine(_dir.Path, "m.onnx")));
     }
 

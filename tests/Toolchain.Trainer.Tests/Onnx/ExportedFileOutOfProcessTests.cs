@@ -15,10 +15,12 @@ public class ExportedFileOutOfProcessTests
         var (code, stdout, stderr) = Child.Trainer("onnx-check", result.Path);
 
         Assert.True(code == 0, stderr);
-        Assert.Equal(
-            $"{result.Path}: ok: multiclass, 10 labels, input input [3,1,28,28] float32, outputs logits [3,10], probabilities [3,10], " +
-            $"export parity {result.MaxAbsDiff.ToString("0.0E+0", System.Globalization.CultureInfo.InvariantCulture)}",
-            stdout.Trim());
+        var report = Assert.Single(stdout.Trim().Split('\n'));
+        Assert.StartsWith($"{result.Path}: ok: ", report);
+        Assert.All(
+            ["multiclass", "10 labels", "input [3,1,28,28] float32", "logits [3,10]", "probabilities [3,10]",
+             result.MaxAbsDiff.ToString("0.0E+0", System.Globalization.CultureInfo.InvariantCulture)],
+            fact => Assert.Contains(fact, report));
     }
 
     [Fact]
@@ -30,7 +32,9 @@ public class ExportedFileOutOfProcessTests
         var (code, stdout, stderr) = Child.Trainer("onnx-check", result.Path);
 
         Assert.True(code == 0, stderr);
-        Assert.Contains(": ok: binary, 2 labels, input input [3,2] float64, outputs probability [3,1]", stdout);
+        var report = Assert.Single(stdout.Trim().Split('\n'));
+        Assert.StartsWith($"{result.Path}: ok: ", report);
+        Assert.All(["binary", "2 labels", "input [3,2] float64", "probability [3,1]"], fact => Assert.Contains(fact, report));
     }
 
     [Fact]
@@ -44,7 +48,8 @@ public class ExportedFileOutOfProcessTests
         Assert.Equal(1, code);
         Assert.Empty(stdout);
         Assert.Single(stderr.Trim().Split('\n'));
-        Assert.Equal($"trainer: {f.PathFor("broken.onnx")}: is not an ONNX model (it does not parse as an ONNX protobuf)", stderr.Trim());
+        Assert.StartsWith($"trainer: {f.PathFor("broken.onnx")}: ", stderr.Trim());
+        Assert.Contains("not an ONNX model", stderr);
     }
 
     [PythonOnnxFact]

@@ -21,7 +21,7 @@ public class OnnxExporterRefusalTests
         var e = Assert.Throws<ToolchainException>(() => OnnxGraphEmitter.Emit(
             layers, [identity], [4], OnnxElementType.Float32, new OnnxOutputs(ModelTask.Multiclass, "logits", "probabilities", 4)));
 
-        Assert.Equal("export: layer 1 'mystery(3)' (99) has no ONNX mapping", e.Message);
+        Assert.All(["export: ", "layer 1", "'mystery(3)'", "99"], fact => Assert.Contains(fact, e.Message));
     }
 
     [Fact]
@@ -32,21 +32,22 @@ public class OnnxExporterRefusalTests
 
         var e = Assert.Throws<ToolchainException>(() => OnnxExporter.Export(request, f.PathFor()));
 
-        Assert.Equal("export: layer 2 'tanh' needs a Tanh module but the model has ReLU; it was not built from this spec", e.Message);
+        Assert.All(["layer 2", "'tanh'", "Tanh", "ReLU"], fact => Assert.Contains(fact, e.Message));
         Assert.Empty(Directory.EnumerateFileSystemEntries(f.Dir));
     }
 
     [Theory]
-    [InlineData("linear(4) relu linear(1)", "export: a model with a single output must end with 'sigmoid' so that its output is a probability")]
-    [InlineData("linear(4) relu", "export: the model card has 2 labels but the multiclass model needs 4")]
-    public void A_model_whose_outputs_do_not_fit_a_card_is_refused(string spec, string message)
+    [InlineData("linear(4) relu linear(1)", new[] { "single output", "'sigmoid'" })]
+    [InlineData("linear(4) relu", new[] { "2 labels", "multiclass", "4" })]
+    public void A_model_whose_outputs_do_not_fit_a_card_is_refused(string spec, string[] facts)
     {
         using var f = new ExportFixture(spec, [2]);
         var request = f.Request() with { Card = f.Card() with { Labels = ["no", "yes"] } };
 
         var e = Assert.Throws<ToolchainException>(() => OnnxExporter.Export(request, f.PathFor()));
 
-        Assert.Equal(message, e.Message);
+        Assert.StartsWith("export: ", e.Message);
+        Assert.All(facts, fact => Assert.Contains(fact, e.Message));
         Assert.Empty(Directory.EnumerateFileSystemEntries(f.Dir));
     }
 
@@ -57,7 +58,8 @@ public class OnnxExporterRefusalTests
 
         var e = Assert.Throws<ToolchainException>(() => f.Export());
 
-        Assert.StartsWith("export: the model's output must be flat but is [2,4,4]", e.Message);
+        Assert.Contains("flat", e.Message);
+        Assert.Contains("[2,4,4]", e.Message);
     }
 
     [Fact]
@@ -68,7 +70,7 @@ public class OnnxExporterRefusalTests
 
         var e = Assert.Throws<ToolchainException>(() => OnnxExporter.Export(f.Request() with { VerificationInputs = wrong }, f.PathFor()));
 
-        Assert.Equal("export: verification inputs have shape [5,1,4,5] but the model takes [-1,1,4,4]", e.Message);
+        Assert.All(["verification inputs", "[5,1,4,5]", "[-1,1,4,4]"], fact => Assert.Contains(fact, e.Message));
     }
 
     [Fact]
@@ -79,7 +81,11 @@ public class OnnxExporterRefusalTests
 
         var e = Assert.Throws<ToolchainException>(() => OnnxExporter.Export(f.Request(), f.PathFor(), options));
 
-        Assert.Matches(@"^export: ONNX Runtime differs from TorchSharp by 1\.0\d*E-3 on logits \(values up to \d+\.\d+\) over 48 inputs \(tolerance 1\.0E-5; float32\); .*model\.onnx was not written$", e.Message);
+        // The size of the drift, the output, the inputs compared, the tolerance and that no file was left.
+        Assert.StartsWith("export: ", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+        Assert.Matches(@"\b1\.0\d*E-3\b", e.Message);
+        Assert.All(["logits", "48 inputs", "1.0E-5", "float32", "model.onnx"], fact => Assert.Contains(fact, e.Message));
         Assert.Empty(Directory.EnumerateFileSystemEntries(f.Dir));
     }
 

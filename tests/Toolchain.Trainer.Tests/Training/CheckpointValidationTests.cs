@@ -34,10 +34,10 @@ public class CheckpointValidationTests(XorCheckpointFixture checkpoint) : IClass
 
     [Theory]
     [MemberData(nameof(CheckpointFiles.BadHeaders), MemberType = typeof(CheckpointFiles))]
-    public void A_header_with_a_missing_or_impossible_field_is_refused_when_read(string edit, string problem)
+    public void A_header_with_a_missing_or_impossible_field_is_refused_when_read(string edit, string[] facts)
     {
         var e = ReadFails(CheckpointFiles.WithHeader(checkpoint.Good, CheckpointFiles.Edit(edit)));
-        Assert.Equal(problem, e.Problem);
+        Assert.All(facts, fact => Assert.Contains(fact, e.Problem));
     }
 
     [Fact]
@@ -46,20 +46,26 @@ public class CheckpointValidationTests(XorCheckpointFixture checkpoint) : IClass
         var bytes = (byte[])checkpoint.Good.Clone();
         int rngLength = CheckpointFiles.MagicLength + 8 + CheckpointFiles.Sections(bytes)[0].Length;
         BitConverter.GetBytes(-1L).CopyTo(bytes, rngLength);
-        Assert.Equal("is corrupt: its random-state section has a negative length", ReadFails(bytes).Problem);
+        var problem = ReadFails(bytes).Problem;
+        Assert.Contains("random-state", problem);
+        Assert.Contains("negative", problem);
+        Assert.DoesNotContain("truncated", problem);
     }
 
     [Fact]
     public void A_section_longer_than_the_rest_of_the_file_names_the_section()
     {
         int n = CheckpointFiles.Sections(checkpoint.Good)[3].Length;
-        Assert.Equal($"is truncated or corrupt: its optimizer section needs {n} bytes but {n - 1} remain", ReadFails(checkpoint.Good[..^1]).Problem);
+        var problem = ReadFails(checkpoint.Good[..^1]).Problem;
+        Assert.All(["truncated", "optimizer", $"{n} bytes", $"{n - 1}"], fact => Assert.Contains(fact, problem));
     }
 
     [Fact]
     public void Bytes_after_the_last_section_are_refused()
     {
-        Assert.Equal("is corrupt: 16 bytes follow its last section", ReadFails([.. checkpoint.Good, .. new byte[16]]).Problem);
+        var problem = ReadFails([.. checkpoint.Good, .. new byte[16]]).Problem;
+        Assert.Contains("corrupt", problem);
+        Assert.Contains("16 bytes", problem);
     }
 
     [Fact]
@@ -67,13 +73,17 @@ public class CheckpointValidationTests(XorCheckpointFixture checkpoint) : IClass
     {
         var sections = CheckpointFiles.Sections(checkpoint.Good);
         sections[1] = sections[1][..100];
-        Assert.StartsWith("is corrupt: its random state is 100 bytes, not ", ReadFails(CheckpointFiles.Join(checkpoint.Good, sections)).Problem);
+        var problem = ReadFails(CheckpointFiles.Join(checkpoint.Good, sections)).Problem;
+        Assert.Contains("random state", problem);
+        Assert.Contains("100 bytes", problem);
     }
 
     [Fact]
     public void A_directory_is_refused_as_not_a_checkpoint()
     {
         var e = Assert.Throws<InvalidInputFileException>(() => Checkpoint.Read(_dir.Path));
-        Assert.Equal($"{_dir.Path}: is a directory, not a checkpoint", e.Message);
+        Assert.Equal(_dir.Path, e.FilePath);
+        Assert.DoesNotContain('\n', e.Message);
+        Assert.Contains("directory", e.Problem);
     }
 }

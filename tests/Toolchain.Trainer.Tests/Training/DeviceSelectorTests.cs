@@ -29,6 +29,6 @@ public class DeviceSelectorTests
     public void An_unknown_device_is_refused()
     {
         var e = Assert.Throws<ToolchainException>(() => DeviceSelector.Resolve("tpu"));
-        Assert.Equal("--device: unknown device 'tpu' (known: auto, cpu, cuda)", e.Message);
+        Assert.All(["--device", "'tpu'", "auto, cpu, cuda"], fact => Assert.Contains(fact, e.Message));
     }
 }

@@ -133,7 +133,9 @@ public class ResumeTests
         var path = Path.Combine(dir.Path, "bogus.ckpt");
         File.WriteAllText(path, "not a checkpoint");
         var e = Assert.Throws<Contracts.InvalidInputFileException>(() => Checkpoint.Load(path));
-        Assert.Equal($"{path}: is not a trainer checkpoint", e.Message);
+        Assert.Equal(path, e.FilePath);
+        Assert.DoesNotContain('\n', e.Message);
+        Assert.Contains("not a trainer checkpoint", e.Problem);
     }
 
     [Fact]
@@ -145,6 +147,8 @@ public class ResumeTests
         var bytes = File.ReadAllBytes(path);
         File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
         var e = Assert.Throws<Contracts.InvalidInputFileException>(() => Checkpoint.Load(path));
-        Assert.StartsWith($"{path}: is truncated or corrupt: its ", e.Message);
+        Assert.Equal(path, e.FilePath);
+        Assert.DoesNotContain('\n', e.Message);
+        Assert.Contains("truncated", e.Problem);
     }
 }
