@@ -48,7 +48,7 @@ internal sealed class EvalOptions : EvalSettings
 /// <summary>Evaluates one model and prints, saves and charts the result.</summary>
 internal static class EvalCommand
 {
-    public const string XorDatasetName = "xor";
+    public const string XorDatasetName = XorDataset.Name;
 
     private const string ReportName = "report.json";
 

@@ -5,7 +5,7 @@ namespace Toolchain.Trainer.Tests.Cli;
 
 /// <summary>
 /// The exact wording of a few representative trainer messages, pinned on purpose: a usage error, a value error, an
-/// architecture error, a bad input file and an advisory note. Every other test asserts exit codes and the facts a
+/// unknown recipe value, an architecture error, a bad input file and an advisory note. Every other test asserts exit codes and the facts a
 /// message must carry (<see cref="TrainCommandTests.OneLineNaming"/>), so rewording a message changes only this class.
 /// </summary>
 [Collection(TorchRandomState.Name)]
@@ -27,6 +27,10 @@ public class TrainerMessageWordingTests
     [Fact]
     public void A_value_out_of_range() =>
         Assert.Equal("trainer train: --epochs must be from 1 to 1000000, not 0\n", Train("mlp", "--epochs", "0"));
+
+    [Fact]
+    public void An_unknown_recipe_value() =>
+        Assert.Equal("trainer train: --optimizer: unknown optimizer 'rmsprop' (known: sgd, adam)\n", Train("mlp", "--optimizer", "RMSprop"));
 
     [Fact]
     public void A_network_with_the_wrong_output() =>

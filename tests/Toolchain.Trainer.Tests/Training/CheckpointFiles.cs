@@ -81,6 +81,9 @@ internal static class CheckpointFiles
         { "history-null", "checkpoint header has no history" },
         { "epoch-negative", "completed epoch count -3 is negative" },
         { "element-type-bad", "has a damaged header ('int8' is not float32, float64 or uint8)" },
+        { "model-null", "has a damaged header (no model given)" },
+        { "optimizer-bad", "has a damaged header (unknown optimizer 'rmsprop' (known: sgd, adam))" },
+        { "lr-schedule-number", "has a damaged header (the schedule is not text)" },
         { "architecture-wider", "its options' architecture 'linear(2) sigmoid linear(1) sigmoid' differs from its stored architecture 'linear(5) sigmoid linear(1) sigmoid'" },
     };
 
@@ -100,6 +103,9 @@ internal static class CheckpointFiles
         "history-null" => h => h["History"] = null,
         "epoch-negative" => h => h["Epoch"] = -3,
         "element-type-bad" => h => h["Options"]!["ElementType"] = "int8",
+        "model-null" => h => h["Options"]!["Model"] = null,
+        "optimizer-bad" => h => h["Options"]!["Optimizer"] = "rmsprop",
+        "lr-schedule-number" => h => h["Options"]!["LrSchedule"] = 1,
         "architecture-wider" => h => h["Architecture"] = "linear(5) sigmoid linear(1) sigmoid",
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
     };
