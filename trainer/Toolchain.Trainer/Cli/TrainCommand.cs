@@ -176,7 +176,7 @@ public static class TrainCommand
         var wall = Stopwatch.StartNew();
         var paths = RunPaths.From(a);
         // Checked before training, so a typo costs nothing.
-        var pixelInput = ExportInput.IsPixels(a.Input);
+        var pixelInput = IExportInputOption.IsPixels(a);
         var (options, resume) = ResolveRun(a, paths);
         int threads = ResolveThreads(a, options);
         var device = DeviceSelector.Resolve(a.Device?.ToLowerInvariant() ?? "auto");
@@ -234,7 +234,7 @@ public static class TrainCommand
         public static RunPaths From(TrainArguments a)
         {
             var outDir = Path.GetFullPath(CommandArguments.PathOption("--out", a.Out) ?? Path.Combine("artifacts", a.Model));
-            var dataRoot = Path.GetFullPath(CommandArguments.PathOption("--data-dir", a.DataDir) ?? DataPaths.DefaultRoot());
+            var dataRoot = IDataDirOption.FolderOf(a);
             return new RunPaths(outDir, dataRoot, Path.Combine(outDir, Checkpoint.FileName));
         }
     }
