@@ -43,7 +43,7 @@ train:
 	$(TRAINER) train cnn
 
 # Speed and accuracy on Fashion-MNIST (apt install dataset-fashion-mnist) with 2 threads; each run ends with a line
-# comparing it with PyTorch's recorded figures (shared/Toolchain.Shared/Benchmarks/PyTorchReference.cs).
+# comparing it with PyTorch's recorded figures (trainer/Toolchain.Trainer/Training/PyTorchTrainingReference.cs).
 bench:
 	$(DOTNET) build trainer/Toolchain.Trainer $(BUILD_FLAGS)
 	@for m in mlp cnn; do \

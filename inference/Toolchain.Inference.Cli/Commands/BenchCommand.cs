@@ -17,7 +17,7 @@ using Toolchain.Shared.Errors;
 namespace Toolchain.Inference.Cli.Commands;
 
 [Verb("bench", HelpText = "Measure throughput and latency per batch size, single-image classify from PNG bytes, and whole-process classify time.")]
-internal sealed class BenchOptions : ModelOptions
+internal sealed class BenchOptions : ModelOptions, IDataRootOption
 {
     [Option("batch-sizes", Separator = ',', Default = new[] { 1, 64, 1000 }, HelpText = "Comma-separated batch sizes.")]
     public IEnumerable<int> BatchSizes { get; set; } = [1, 64, 1000];
@@ -31,7 +31,7 @@ internal sealed class BenchOptions : ModelOptions
     [Option("concurrency", Default = 64, HelpText = "Concurrent single-image callers, timed unbatched and through the batcher with the service's default threads (0 skips it).")]
     public int Concurrency { get; set; }
 
-    [Option("data-root", HelpText = "Folder holding the datasets (default: $TOOLCHAIN_DATA, else ./data).")]
+    /// <inheritdoc />
     public string? DataRoot { get; set; }
 
     [Option("out", HelpText = "Folder to write infer-bench.json and infer-bench.md to.")]
@@ -129,7 +129,7 @@ internal static class BenchCommand
         {
             try
             {
-                var test = DatasetResolver.Load(name, o.DataRoot ?? DataPaths.DefaultRoot(), console.Notice).Test;
+                var test = DatasetResolver.Load(name, IDataRootOption.FolderOf(o), console.Notice).Test;
                 if (test.ImageSize == width && test.Count > 0)
                 {
                     var count = Math.Min(test.Count, 10_000);

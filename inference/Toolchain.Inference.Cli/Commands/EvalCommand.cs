@@ -17,12 +17,12 @@ using Toolchain.Shared.Metrics;
 namespace Toolchain.Inference.Cli.Commands;
 
 /// <summary>Options shared by eval and eval-all.</summary>
-internal abstract class EvalSettings : RuntimeOptions
+internal abstract class EvalSettings : RuntimeOptions, IDataRootOption
 {
     [Option("batch-size", Default = 1000, HelpText = "Images per model call.")]
     public int BatchSize { get; set; }
 
-    [Option("data-root", HelpText = "Folder holding the datasets (default: $TOOLCHAIN_DATA, else ./data).")]
+    /// <inheritdoc />
     public string? DataRoot { get; set; }
 
     [Option("data-seed", HelpText = "Seed of the xor draw to evaluate (default: the trainer's test draw, the card's data_seed + 1).")]
@@ -48,7 +48,7 @@ internal sealed class EvalOptions : EvalSettings
 /// <summary>Evaluates one model and prints, saves and charts the result.</summary>
 internal static class EvalCommand
 {
-    public const string XorDatasetName = "xor";
+    public const string XorDatasetName = XorDataset.Name;
 
     private const string ReportName = "report.json";
 
@@ -114,7 +114,7 @@ internal static class EvalCommand
         }
         var data = ImageFolderDataset.IsImageFolder(datasetName)
             ? LoadImageFolder(info, datasetName, console)
-            : DatasetResolver.Load(datasetName, s.DataRoot ?? DataPaths.DefaultRoot(), console.Notice);
+            : DatasetResolver.Load(datasetName, IDataRootOption.FolderOf(s), console.Notice);
         var test = data.Test;
         if (test.Count == 0)
         {

@@ -9,7 +9,7 @@ using Toolchain.Shared.Cli;
 namespace Toolchain.Inference.Cli.Commands;
 
 [Verb("export", HelpText = "Export a model for another server: 'infer export triton --model M --out REPO' writes a Triton model repository.")]
-internal sealed class ExportOptions
+internal sealed class ExportOptions : INoVerifyOption
 {
     // Defaults are the service's own batching defaults, so the model batches on Triton as it does behind our service.
     private static readonly BatchingOptions ServiceDefaults = new();
@@ -38,7 +38,7 @@ internal sealed class ExportOptions
     [Option("gpu", HelpText = "Run the instances on GPUs (KIND_GPU) instead of CPUs (KIND_CPU).")]
     public bool Gpu { get; set; }
 
-    [Option("no-verify", HelpText = ModelLoader.NoVerifyHelp)]
+    /// <inheritdoc />
     public bool NoVerify { get; set; }
 
     public int MaxBatchOrDefault => MaxBatch ?? ServiceDefaults.MaxBatchSize;

@@ -9,7 +9,7 @@ using Toolchain.Shared.Errors;
 namespace Toolchain.Inference.Cli.Commands;
 
 [Verb("images", HelpText = "Write dataset images as PNG files (e.g. real digits to classify or to post to the service).")]
-internal sealed class ImagesOptions
+internal sealed class ImagesOptions : IDataRootOption
 {
     [Option("dataset", Default = "mnist-sample", HelpText = "Dataset name or IDX folder.")]
     public string Dataset { get; set; } = "";
@@ -32,7 +32,7 @@ internal sealed class ImagesOptions
     [Option("colour", HelpText = "With --folders: draw each image in random foreground and background colours, padded to 32×32 RGB.")]
     public bool Colour { get; set; }
 
-    [Option("data-root", HelpText = "Folder holding the datasets (default: $TOOLCHAIN_DATA, else ./data).")]
+    /// <inheritdoc />
     public string? DataRoot { get; set; }
 }
 
@@ -41,7 +41,7 @@ internal static class ImagesCommand
 {
     public static int Run(ImagesOptions o, CliConsole console)
     {
-        var data = DatasetResolver.Load(o.Dataset, o.DataRoot ?? DataPaths.DefaultRoot(), console.Notice,
+        var data = DatasetResolver.Load(o.Dataset, IDataRootOption.FolderOf(o), console.Notice,
             new DatasetResolverOptions { AllowDownload = false });
         if (o.Folders)
         {

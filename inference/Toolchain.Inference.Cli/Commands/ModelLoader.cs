@@ -8,10 +8,6 @@ namespace Toolchain.Inference.Cli.Commands;
 /// <summary>Loads the model a command names, turning every failure into a one-line user error.</summary>
 internal static class ModelLoader
 {
-    /// <summary>Help of the --no-verify option every command that loads a model takes.</summary>
-    public const string NoVerifyHelp =
-        "Load the model even if it fails the integrity check recorded in its card at export (graph digest, reference outputs).";
-
     /// <summary>How the integrity error tells a CLI user to load the model anyway.</summary>
     public const string NoVerifyRemedy = "pass --no-verify to load it anyway";
 

@@ -7,7 +7,7 @@ using Toolchain.Shared.Errors;
 namespace Toolchain.Inference.Cli.Commands;
 
 /// <summary>How a model is run: options of every command that loads one (eval-all loads several).</summary>
-internal abstract class RuntimeOptions
+internal abstract class RuntimeOptions : INoVerifyOption
 {
     [Option("provider", Default = ExecutionProvider.Auto, HelpText = "Execution provider: auto, cpu or cuda.")]
     public ExecutionProvider Provider { get; set; }
@@ -15,7 +15,7 @@ internal abstract class RuntimeOptions
     [Option("threads", Default = 0, HelpText = "Intra-op threads (0: ONNX Runtime decides).")]
     public int Threads { get; set; }
 
-    [Option("no-verify", HelpText = ModelLoader.NoVerifyHelp)]
+    /// <inheritdoc />
     public bool NoVerify { get; set; }
 }
 

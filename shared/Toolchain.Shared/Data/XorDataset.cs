@@ -3,6 +3,9 @@ namespace Toolchain.Shared.Data;
 /// <summary>The notebook's four-blob XOR data, bit-exact with numpy's legacy RandomState.</summary>
 public static class XorDataset
 {
+    /// <summary>The dataset's one name: what <c>--dataset</c> takes, what the card records and what both CLIs print.</summary>
+    public const string Name = "xor";
+
     /// <summary>Points drawn around each centre.</summary>
     public const int PointsPerBlob = 100;
 

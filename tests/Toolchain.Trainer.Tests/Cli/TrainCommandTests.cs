@@ -81,6 +81,8 @@ public class TrainCommandTests
     [InlineData(new[] { "mlp", "--lr-schedule", "step" }, new[] { "--lr-schedule", "'step'", "none, cosine" })]
     [InlineData(new[] { "xor", "--dataset", "mnist" }, new[] { "--dataset", "xor", "--data-seed" })]
     [InlineData(new[] { "mlp", "--preset", "fast" }, new[] { "--preset", "'fast'", "default, plain, notebook" })]
+    [InlineData(new[] { "mlp", "--preset", "Plain" }, new[] { "--preset", "'Plain'", "default, plain, notebook" })]
+    [InlineData(new[] { "XOR" }, new[] { "'XOR'", "xor, mlp, cnn" })]
     [InlineData(new[] { "xor", "--seed", "9223372036854775807", "--restarts", "3" }, new[] { "--seed 9223372036854775807", "--restarts 3", "9223372036854775787" })]
     public void Invalid_settings_are_one_line_errors_with_exit_code_1(string[] args, string[] facts)
     {
@@ -93,11 +95,18 @@ public class TrainCommandTests
     public void The_plain_and_notebook_presets_give_the_issues_recipes()
     {
         var plain = TrainCommand.ResolveOptions(new TrainArguments { Model = "cnn", Preset = "plain" });
-        Assert.Equal((1e-3, "adam", "none", 0, 64, 5), (plain.LearningRate, plain.Optimizer, plain.LrSchedule, plain.AugmentShift, plain.BatchSize, plain.Epochs));
+        Assert.Equal((1e-3, OptimizerKind.Adam, LearningRateDecay.None, 0, 64, 5), (plain.LearningRate, plain.Optimizer, plain.LrSchedule, plain.AugmentShift, plain.BatchSize, plain.Epochs));
         var notebook = TrainCommand.ResolveOptions(new TrainArguments { Model = "mlp", Preset = "notebook" });
-        Assert.Equal((1e-3, "sgd", 10, 0.1307, 0.3015), (notebook.LearningRate, notebook.Optimizer, notebook.Epochs, notebook.NormalizationMean, notebook.NormalizationStd));
+        Assert.Equal((1e-3, OptimizerKind.Sgd, 10, 0.1307, 0.3015), (notebook.LearningRate, notebook.Optimizer, notebook.Epochs, notebook.NormalizationMean, notebook.NormalizationStd));
         var tuned = TrainCommand.ResolveOptions(new TrainArguments { Model = "mlp", Lr = 0.01, Augment = 0 });
-        Assert.Equal((0.01, 0, "cosine"), (tuned.LearningRate, tuned.AugmentShift, tuned.LrSchedule));
+        Assert.Equal((0.01, 0, LearningRateDecay.Cosine), (tuned.LearningRate, tuned.AugmentShift, tuned.LrSchedule));
+    }
+
+    [Fact]
+    public void Optimizer_and_schedule_take_any_casing_as_before_they_were_enums()
+    {
+        var o = TrainCommand.ResolveOptions(new TrainArguments { Model = "cnn", Optimizer = "SGD", LrSchedule = "Cosine", Preset = "notebook" });
+        Assert.Equal((BuiltInModel.Cnn, OptimizerKind.Sgd, LearningRateDecay.Cosine, RecipePreset.Notebook), (o.Model, o.Optimizer, o.LrSchedule, o.Preset));
     }
 
     [Fact]

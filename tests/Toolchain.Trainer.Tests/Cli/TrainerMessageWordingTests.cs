@@ -5,7 +5,7 @@ namespace Toolchain.Trainer.Tests.Cli;
 
 /// <summary>
 /// The exact wording of a few representative trainer messages, pinned on purpose: a usage error, a value error, an
-/// architecture error, a bad input file and an advisory note. Every other test asserts exit codes and the facts a
+/// unknown recipe value, an architecture error, a bad input file and an advisory note. Every other test asserts exit codes and the facts a
 /// message must carry (<see cref="TrainCommandTests.OneLineNaming"/>), so rewording a message changes only this class.
 /// </summary>
 [Collection(TorchRandomState.Name)]
@@ -31,6 +31,10 @@ public class TrainerMessageWordingTests
         Assert.Equal("trainer train: --epochs must be from 1 to 1000000, not 0\n", Train("mlp", "--epochs", "0"));
 
     // Pinned: an architecture error says how to fix the spec (the layers to end with), not only what is wrong.
+    [Fact]
+    public void An_unknown_recipe_value() =>
+        Assert.Equal("trainer train: --optimizer: unknown optimizer 'rmsprop' (known: sgd, adam)\n", Train("mlp", "--optimizer", "RMSprop"));
+
     [Fact]
     public void A_network_with_the_wrong_output() =>
         Assert.Equal("trainer train: arch: the network ends in [2] but xor needs [1] (one probability); end with linear(1) sigmoid\n",

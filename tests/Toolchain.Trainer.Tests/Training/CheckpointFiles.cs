@@ -82,6 +82,9 @@ internal static class CheckpointFiles
         { "history-null", ["history"] },
         { "epoch-negative", ["epoch", "-3"] },
         { "element-type-bad", ["'int8'", "float32, float64 or uint8"] },
+        { "model-null", ["damaged header", "no model given"] },
+        { "optimizer-bad", ["damaged header", "'rmsprop'", "sgd, adam"] },
+        { "lr-schedule-number", ["damaged header", "schedule is not text"] },
         { "architecture-wider", ["'linear(2) sigmoid linear(1) sigmoid'", "'linear(5) sigmoid linear(1) sigmoid'"] },
     };
 
@@ -101,6 +104,9 @@ internal static class CheckpointFiles
         "history-null" => h => h["History"] = null,
         "epoch-negative" => h => h["Epoch"] = -3,
         "element-type-bad" => h => h["Options"]!["ElementType"] = "int8",
+        "model-null" => h => h["Options"]!["Model"] = null,
+        "optimizer-bad" => h => h["Options"]!["Optimizer"] = "rmsprop",
+        "lr-schedule-number" => h => h["Options"]!["LrSchedule"] = 1,
         "architecture-wider" => h => h["Architecture"] = "linear(5) sigmoid linear(1) sigmoid",
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
     };

@@ -32,6 +32,36 @@ public class CheckpointValidationTests(XorCheckpointFixture checkpoint) : IClass
         Assert.Equal(1, loaded.Epoch);
     }
 
+    /// <summary>The options of the fixture's xor run as checkpoints wrote them when the recipe settings were strings.</summary>
+    private const string StringEraXorOptions =
+        """{"Model":"xor","Architecture":"linear(2) sigmoid linear(1) sigmoid","Dataset":"xor","Epochs":1,"BatchSize":25,"LearningRate":0.5,"Optimizer":"sgd","Momentum":0,"WeightDecay":0,"LrSchedule":"none","AugmentShift":0,"Loss":"mse","ElementType":"float64","Seed":0,"Restarts":1,"NormalizationMean":null,"NormalizationStd":null,"DataSeed":0,"LabelColumn":null,"TestFraction":null,"SplitSeed":0,"Channels":null,"ImageSize":null,"Strict":false,"Preset":"default"}""";
+
+    [Fact]
+    public void A_checkpoint_writes_its_options_in_the_words_it_used_before_they_were_enums()
+    {
+        var header = System.Text.Json.Nodes.JsonNode.Parse(CheckpointFiles.Sections(checkpoint.Good)[0])!;
+        Assert.Equal(StringEraXorOptions, header["Options"]!.ToJsonString());
+    }
+
+    [Fact]
+    public void A_checkpoint_with_string_era_options_loads_and_resumes_with_them()
+    {
+        var old = System.Text.Json.Nodes.JsonNode.Parse(RecipeTextTests.StringEraMlpOptions)!.AsObject();
+        // The fixture's xor network under an mlp run's recipe words: every string-era value must read back.
+        old["Model"] = "xor";
+        old["Architecture"] = "linear(2) sigmoid linear(1) sigmoid";
+        old["ElementType"] = "float64";
+        old["AugmentShift"] = 0;
+        var path = Path.Combine(_dir.Path, "old.ckpt");
+        File.WriteAllBytes(path, CheckpointFiles.WithHeader(checkpoint.Good, h => h["Options"] = old));
+        var contents = Checkpoint.Read(path);
+        Assert.Equal((BuiltInModel.Xor, OptimizerKind.Adam, LearningRateDecay.Cosine, LossFunction.CrossEntropy, RecipePreset.Plain),
+            (contents.Options.Model, contents.Options.Optimizer, contents.Options.LrSchedule, contents.Options.Loss, contents.Options.Preset));
+        var loaded = Checkpoint.Load(path);
+        using var model = loaded.Model;
+        Assert.Equal(BuiltInModel.Xor, loaded.Options!.Model);
+    }
+
     [Theory]
     [MemberData(nameof(CheckpointFiles.BadHeaders), MemberType = typeof(CheckpointFiles))]
     public void A_header_with_a_missing_or_impossible_field_is_refused_when_read(string edit, string[] facts)

@@ -21,7 +21,7 @@ public class ImageTrainingTests
     {
         using var dir = new TempDir();
         using var data = TrainingData.FromImages(SampleSubset(400, 200), null, null, CPU);
-        var options = ModelPresets.Default("mlp") with { Epochs = 3, Dataset = "mnist-sample" };
+        var options = ModelPresets.Default(BuiltInModel.Mlp) with { Epochs = 3, Dataset = "mnist-sample" };
         var observer = new RecordingObserver();
         var outcome = ModelTrainer.Run(options, data, CPU, dir.Path, "mnist-sample", null, observer, CancellationToken.None);
         using var run = outcome.Run;
@@ -76,9 +76,9 @@ public class ImageTrainingTests
     [Fact]
     public void The_cosine_schedule_starts_near_the_base_rate_and_ends_near_zero()
     {
-        Assert.Equal(0.001, LearningRateSchedule.At("none", 0.001, 99, 100));
-        Assert.InRange(LearningRateSchedule.At("cosine", 0.001, 0, 100), 0.00099, 0.001);
-        Assert.InRange(LearningRateSchedule.At("cosine", 0.001, 99, 100), 0, 0.000001);
-        Assert.Equal(0.0005, LearningRateSchedule.At("cosine", 0.001, 50, 101), 12);
+        Assert.Equal(0.001, LearningRateSchedule.At(LearningRateDecay.None, 0.001, 99, 100));
+        Assert.InRange(LearningRateSchedule.At(LearningRateDecay.Cosine, 0.001, 0, 100), 0.00099, 0.001);
+        Assert.InRange(LearningRateSchedule.At(LearningRateDecay.Cosine, 0.001, 99, 100), 0, 0.000001);
+        Assert.Equal(0.0005, LearningRateSchedule.At(LearningRateDecay.Cosine, 0.001, 50, 101), 12);
     }
 }

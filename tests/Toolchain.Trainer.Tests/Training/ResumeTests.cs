@@ -36,7 +36,7 @@ public class ResumeTests
         using var straight = new TempDir();
         using var split = new TempDir();
         // A constant rate: a schedule spans the epochs planned at the start, so --epochs 1 then 2 would change it.
-        var options = TrainingFixtures.TinyImageOptions(epochs: 2) with { LrSchedule = "none" };
+        var options = TrainingFixtures.TinyImageOptions(epochs: 2) with { LrSchedule = LearningRateDecay.None };
         var expected = TrainStraight(options, straight.Path);
 
         TrainStraight(options with { Epochs = 1 }, split.Path);
@@ -55,7 +55,7 @@ public class ResumeTests
         using var straight = new TempDir();
         using var split = new TempDir();
         var options = TrainingFixtures.TinyImageOptions(epochs: 2);
-        Assert.Equal("cosine", options.LrSchedule);
+        Assert.Equal(LearningRateDecay.Cosine, options.LrSchedule);
         var expected = TrainStraight(options, straight.Path);
 
         using (var data = TrainingFixtures.TinyImageData())

@@ -101,7 +101,7 @@ internal static class TrainingFixtures
     }
 
     /// <summary>A tiny net with dropout, so that resume must restore the RNG as well as weights and optimizer.</summary>
-    public static TrainingOptions TinyImageOptions(int epochs = 2) => ModelPresets.Default("mlp") with
+    public static TrainingOptions TinyImageOptions(int epochs = 2) => ModelPresets.Default(BuiltInModel.Mlp) with
     {
         Architecture = "flatten linear(16) relu dropout(0.5) linear(4)",
         Dataset = "quadrants",

@@ -38,7 +38,7 @@ public class XorFidelityTests
         var (data, _) = TrainingDataLoader.Load("xor", 0, "/nowhere", null, null, CPU, null);
         using (data)
         {
-            var options = ModelPresets.Default("xor");
+            var options = ModelPresets.Default(BuiltInModel.Xor);
             using var run = TrainingRun.Create(options, data, Trainer.Models.ArchitectureSpec.Parse(options.Architecture), CPU, 0);
             var w = TrainingFixtures.Weights(run)["0.weight"];
             Assert.Equal(new[] { -0.005293981172144413, 0.37932288646698, -0.5819807648658752, -0.5203874707221985 }, w);
@@ -50,7 +50,7 @@ public class XorFidelityTests
     public void Training_xor_with_the_notebook_settings_ends_at_100_percent_with_PyTorchs_weights_to_1e_9()
     {
         using var dir = new TempDir();
-        var (outcome, data) = Train(ModelPresets.Default("xor"), dir.Path);
+        var (outcome, data) = Train(ModelPresets.Default(BuiltInModel.Xor), dir.Path);
         using (data)
         using (var run = outcome.Run)
         {
@@ -83,7 +83,7 @@ public class XorFidelityTests
     public void Seed_2_stalls_alone_as_in_PyTorch_but_reaches_100_percent_with_5_restarts()
     {
         using var dir = new TempDir();
-        var plain = ModelPresets.Default("xor") with { Seed = 2 };
+        var plain = ModelPresets.Default(BuiltInModel.Xor) with { Seed = 2 };
         var (alone, data) = Train(plain, dir.Path);
         using (data)
         using (alone.Run)

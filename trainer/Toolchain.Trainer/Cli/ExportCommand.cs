@@ -13,7 +13,7 @@ namespace Toolchain.Trainer.Cli;
 public static class ExportCommand
 {
     /// <summary>The options of <c>trainer export</c>.</summary>
-    public sealed class Arguments
+    public sealed class Arguments : IExportInputOption, IDataDirOption
     {
         /// <summary>Checkpoint to export.</summary>
         [Option("checkpoint", Required = true, HelpText = "checkpoint written by 'trainer train'")]
@@ -24,11 +24,9 @@ public static class ExportCommand
         public string? Out { get; set; }
 
         /// <summary>What the exported graph takes: float (default) or uint8 pixels.</summary>
-        [Option("input", HelpText = ExportInput.Help)]
         public string? Input { get; set; }
 
-        /// <summary>Data folder.</summary>
-        [Option("data-dir", HelpText = "where catalog datasets live, for verification inputs (default $TOOLCHAIN_DATA, else ./data)")]
+        /// <summary>Where catalog datasets live, for verification inputs.</summary>
         public string? DataDir { get; set; }
     }
 
@@ -49,8 +47,8 @@ public static class ExportCommand
             var checkpointPath = CommandArguments.PathOption("--checkpoint", a.Checkpoint)!;
             var outPath = Path.GetFullPath(CommandArguments.PathOption("--out", a.Out)
                 ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(checkpointPath))!, "model.onnx"));
-            var dataRoot = Path.GetFullPath(CommandArguments.PathOption("--data-dir", a.DataDir) ?? DataPaths.DefaultRoot());
-            var pixelInput = ExportInput.IsPixels(a.Input);
+            var dataRoot = IDataDirOption.FolderOf(a);
+            var pixelInput = IExportInputOption.IsPixels(a);
             if (WritableFolder.RemoveStaleTemporaryFiles(Path.GetDirectoryName(outPath)!) is { } removed)
             {
                 output.WriteLine(removed);
@@ -59,7 +57,7 @@ public static class ExportCommand
             using var model = checkpoint.Model;
             var card = checkpoint.Card;
             uint dataSeed = card.Hyperparameters.TryGetValue("data_seed", out var s) && uint.TryParse(s, CultureInfo.InvariantCulture, out var v) ? v : 0;
-            var options = (checkpoint.Options ?? ModelPresets.Default("mlp")) with { Dataset = checkpoint.DatasetSpec, DataSeed = dataSeed };
+            var options = (checkpoint.Options ?? ModelPresets.Default(BuiltInModel.Mlp)) with { Dataset = checkpoint.DatasetSpec, DataSeed = dataSeed };
             var request = new DataRequest(checkpoint.DatasetSpec, dataRoot, options, card.NormalizationFor(checkpoint.InputShape.Count == 3 ? (int)checkpoint.InputShape[0] : 1))
             {
                 CacheDirectory = Path.GetFullPath(Path.Combine("artifacts", "cache")),

@@ -3,7 +3,7 @@ using CommandLine;
 namespace Toolchain.Trainer.Cli;
 
 /// <summary>The options of <c>trainer train</c>; null means "not given", so presets and checkpoints fill them.</summary>
-public sealed class TrainArguments
+public sealed class TrainArguments : IExportInputOption, IDataDirOption
 {
     /// <summary>Model to train.</summary>
     [Value(0, MetaName = "model", Required = true, HelpText = "xor, mlp or cnn")]
@@ -74,7 +74,6 @@ public sealed class TrainArguments
     public string? Out { get; set; }
 
     /// <summary>Data folder.</summary>
-    [Option("data-dir", HelpText = "where catalog datasets live (default $TOOLCHAIN_DATA, else ./data)")]
     public string? DataDir { get; set; }
 
     /// <summary>Resume.</summary>
@@ -90,7 +89,6 @@ public sealed class TrainArguments
     public uint? DataSeed { get; set; }
 
     /// <summary>What the exported graph takes: float (default) or uint8 pixels.</summary>
-    [Option("input", HelpText = ExportInput.Help)]
     public string? Input { get; set; }
 
     /// <summary>Label column of a CSV table.</summary>

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Toolchain.Contracts;
-using Toolchain.Shared.Benchmarks;
 using Toolchain.Shared.Charts;
 using Toolchain.Shared.Cli;
 using Toolchain.Shared.Data;
@@ -83,22 +82,13 @@ public static class TrainCommand
     public static TrainingOptions ResolveOptions(TrainArguments a)
     {
         RefuseExtraWords(a);
-        if (!ModelPresets.Names.Contains(a.Model))
-        {
-            throw new ToolchainException($"unknown model '{a.Model}' (known: {string.Join(", ", ModelPresets.Names)})");
-        }
-        var o = a.Preset switch
-        {
-            null or "default" => ModelPresets.Default(a.Model),
-            "plain" => ModelPresets.Plain(a.Model),
-            "notebook" => ModelPresets.Notebook(a.Model),
-            _ => throw new ToolchainException($"--preset: unknown preset '{a.Preset}' (known: {string.Join(", ", ModelPresets.PresetNames)})"),
-        };
-        if (a.Model == "xor" && a.Dataset is not null && a.Dataset != TrainingDataLoader.Xor)
+        var model = RecipeText.Parse<BuiltInModel>(a.Model) ?? throw new ToolchainException(RecipeText.Unknown<BuiltInModel>(a.Model));
+        var o = ModelPresets.For(model, a.Preset is null ? RecipePreset.Default : FlagValue<RecipePreset>("--preset", a.Preset));
+        if (model == BuiltInModel.Xor && a.Dataset is not null && a.Dataset != TrainingDataLoader.Xor)
         {
             throw new ToolchainException("--dataset: xor trains on the notebook's XOR data; use --data-seed for another draw");
         }
-        if (a.Model != "xor" && a.Dataset == TrainingDataLoader.Xor)
+        if (model != BuiltInModel.Xor && a.Dataset == TrainingDataLoader.Xor)
         {
             throw new ToolchainException($"--dataset: xor data is for the xor model, not {a.Model}");
         }
@@ -109,10 +99,10 @@ public static class TrainCommand
             Epochs = a.Epochs ?? o.Epochs,
             BatchSize = a.BatchSize ?? o.BatchSize,
             LearningRate = a.Lr ?? o.LearningRate,
-            Optimizer = a.Optimizer?.ToLowerInvariant() ?? o.Optimizer,
+            Optimizer = a.Optimizer is null ? o.Optimizer : FlagValue<OptimizerKind>("--optimizer", a.Optimizer.ToLowerInvariant()),
             Momentum = a.Momentum ?? o.Momentum,
             WeightDecay = a.WeightDecay ?? o.WeightDecay,
-            LrSchedule = a.LrSchedule?.ToLowerInvariant() ?? o.LrSchedule,
+            LrSchedule = a.LrSchedule is null ? o.LrSchedule : FlagValue<LearningRateDecay>("--lr-schedule", a.LrSchedule.ToLowerInvariant()),
             AugmentShift = a.Augment ?? o.AugmentShift,
             Seed = a.Seed ?? o.Seed,
             Restarts = a.Restarts ?? o.Restarts,
@@ -129,6 +119,13 @@ public static class TrainCommand
         return o;
     }
 
+    /// <summary>
+    /// The value a recipe flag names; any other word is one line naming the flag, the word and the known values.
+    /// --preset takes its exact spelling, as the model does; --optimizer and --lr-schedule are lowered by the caller first.
+    /// </summary>
+    private static T FlagValue<T>(string flag, string text) where T : struct, Enum =>
+        RecipeText.Parse<T>(text) ?? throw new ToolchainException($"{flag}: {RecipeText.Unknown<T>(text)}");
+
     private static void RefuseExtraWords(TrainArguments a)
     {
         if (a.Extra.FirstOrDefault() is { } word)
@@ -144,9 +141,10 @@ public static class TrainCommand
     public static TrainingOptions ResolveResumeOptions(TrainingOptions stored, TrainArguments a, string checkpointPath)
     {
         RefuseExtraWords(a);
-        if (a.Model != stored.Model)
+        // Given words are compared with the stored values' text, so a word that is no value at all is reported as differing.
+        if (a.Model != RecipeText.Of(stored.Model))
         {
-            throw new ToolchainException($"{checkpointPath}: this checkpoint is a {stored.Model} run, not {a.Model}");
+            throw new ToolchainException($"{checkpointPath}: this checkpoint is a {RecipeText.Of(stored.Model)} run, not {a.Model}");
         }
         static void Same<T>(string flag, T? given, T stored2)
         {
@@ -158,14 +156,14 @@ public static class TrainCommand
         Same("--arch", a.Arch is null ? null : ArchitectureSpec.Parse(a.Arch).Canonical, ArchitectureSpec.Parse(stored.Architecture).Canonical);
         Same("--batch-size", a.BatchSize?.ToString(CultureInfo.InvariantCulture), stored.BatchSize.ToString(CultureInfo.InvariantCulture));
         Same("--lr", a.Lr is { } lr ? Num(lr) : null, Num(stored.LearningRate));
-        Same("--optimizer", a.Optimizer?.ToLowerInvariant(), stored.Optimizer);
+        Same("--optimizer", a.Optimizer?.ToLowerInvariant(), RecipeText.Of(stored.Optimizer));
         Same("--momentum", a.Momentum is { } m ? Num(m) : null, Num(stored.Momentum));
         Same("--weight-decay", a.WeightDecay is { } w ? Num(w) : null, Num(stored.WeightDecay));
-        Same("--lr-schedule", a.LrSchedule?.ToLowerInvariant(), stored.LrSchedule);
+        Same("--lr-schedule", a.LrSchedule?.ToLowerInvariant(), RecipeText.Of(stored.LrSchedule));
         Same("--augment", a.Augment?.ToString(CultureInfo.InvariantCulture), stored.AugmentShift.ToString(CultureInfo.InvariantCulture));
         Same("--seed", a.Seed?.ToString(CultureInfo.InvariantCulture), stored.Seed.ToString(CultureInfo.InvariantCulture));
         Same("--data-seed", a.DataSeed?.ToString(CultureInfo.InvariantCulture), stored.DataSeed.ToString(CultureInfo.InvariantCulture));
-        Same("--preset", a.Preset, stored.Preset);
+        Same("--preset", a.Preset, RecipeText.Of(stored.Preset));
         var o = stored with { Epochs = a.Epochs ?? stored.Epochs };
         o.Validate();
         return o;
@@ -179,7 +177,7 @@ public static class TrainCommand
         var wall = Stopwatch.StartNew();
         var paths = RunPaths.From(a);
         // Checked before training, so a typo costs nothing.
-        var pixelInput = ExportInput.IsPixels(a.Input);
+        var pixelInput = IExportInputOption.IsPixels(a);
         var (options, resume) = ResolveRun(a, paths);
         int threads = ResolveThreads(a, options);
         var device = DeviceSelector.Resolve(a.Device?.ToLowerInvariant() ?? "auto");
@@ -237,7 +235,7 @@ public static class TrainCommand
         public static RunPaths From(TrainArguments a)
         {
             var outDir = Path.GetFullPath(CommandArguments.PathOption("--out", a.Out) ?? Path.Combine("artifacts", a.Model));
-            var dataRoot = Path.GetFullPath(CommandArguments.PathOption("--data-dir", a.DataDir) ?? DataPaths.DefaultRoot());
+            var dataRoot = IDataDirOption.FolderOf(a);
             return new RunPaths(outDir, dataRoot, Path.Combine(outDir, Checkpoint.FileName));
         }
     }
@@ -267,7 +265,7 @@ public static class TrainCommand
     {
         // xor's 2×2 layers gain nothing from threads, and on a busy machine thread hand-offs make it many times slower.
         // Tables are as small: a 4-feature MLP's batches cost less than handing them to a second thread.
-        int threads = a.Threads ?? (options.Model == "xor" || Shared.Data.Tables.TableDataset.IsTable(options.Dataset) ? 1 : Environment.ProcessorCount);
+        int threads = a.Threads ?? (options.Model == BuiltInModel.Xor || Shared.Data.Tables.TableDataset.IsTable(options.Dataset) ? 1 : Environment.ProcessorCount);
         return threads >= 1 ? threads : throw new ToolchainException($"--threads must be at least 1, not {threads}");
     }
 
@@ -313,7 +311,7 @@ public static class TrainCommand
     {
         // A resumed run keeps the normalisation it started with, so its inputs mean what they meant before.
         (double[], double[])? normalization =
-            resume is not null && options.Model != "xor" ? (resume.Card.ChannelMeans.Count > 0 ? ([.. resume.Card.ChannelMeans], [.. resume.Card.ChannelStds]) : ([resume.Card.Mean], [resume.Card.Std]))
+            resume is not null && options.Model != BuiltInModel.Xor ? (resume.Card.ChannelMeans.Count > 0 ? ([.. resume.Card.ChannelMeans], [.. resume.Card.ChannelStds]) : ([resume.Card.Mean], [resume.Card.Std]))
             : options.NormalizationMean is { } m && options.NormalizationStd is { } s ? ([m], [s])
             : null;
         var dataset = resume?.DatasetSpec ?? options.Dataset;
@@ -351,11 +349,11 @@ public static class TrainCommand
     private static void AnnounceRun(TrainingOptions options, CheckpointContents? resume, TrainingData data, ArchitectureSpec spec, Action<string> say)
     {
         say(string.Create(CultureInfo.InvariantCulture,
-            $"{(resume is null ? "training" : $"resuming from epoch {resume.Epoch}{(resume.Cursor is { } c ? $" (batch {c.NextBatch})" : "")} of")} {options.Model} on {data.Name} " +
+            $"{(resume is null ? "training" : $"resuming from epoch {resume.Epoch}{(resume.Cursor is { } c ? $" (batch {c.NextBatch})" : "")} of")} {RecipeText.Of(options.Model)} on {data.Name} " +
             $"({data.TrainCount:N0} train, {data.TestCount:N0} test): {spec.Canonical}"));
-        if (resume is not null && options.LrSchedule != "none" && options.Epochs != resume.Options.Epochs)
+        if (resume is not null && options.LrSchedule != LearningRateDecay.None && options.Epochs != resume.Options.Epochs)
         {
-            say($"note: the {options.LrSchedule} learning-rate schedule now spans {options.Epochs} epochs instead of {resume.Options.Epochs}");
+            say($"note: the {RecipeText.Of(options.LrSchedule)} learning-rate schedule now spans {options.Epochs} epochs instead of {resume.Options.Epochs}");
         }
         if (resume is not null && options.Restarts > 1)
         {
@@ -367,7 +365,7 @@ public static class TrainCommand
     {
         var where = run.Cursor is { } cur ? $"epoch {cur.Epoch}, batch {cur.NextBatch}/{run.BatchesPerEpoch}" : $"epoch {run.CompletedEpochs}";
         output.WriteLine($"interrupted at {where}; checkpoint written to {paths.CheckpointPath}");
-        output.WriteLine($"resume with: trainer train {options.Model} --out {Quote(paths.OutDir)} --resume");
+        output.WriteLine($"resume with: trainer train {RecipeText.Of(options.Model)} --out {Quote(paths.OutDir)} --resume");
     }
 
     /// <summary>
@@ -398,10 +396,10 @@ public static class TrainCommand
             error.WriteLine($"trainer train: note: {note}");
         }
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{options.Model}: test accuracy {100 * last.TestAccuracy:0.00}% (loss {last.TestLoss:0.0000}) on {data.Name} after {run.CompletedEpochs} epochs, " +
+            $"{RecipeText.Of(options.Model)}: test accuracy {100 * last.TestAccuracy:0.00}% (loss {last.TestLoss:0.0000}) on {data.Name} after {run.CompletedEpochs} epochs, " +
             $"{metrics.SamplesPerSecond:N0} samples/s; results in {outDir}"));
         // PyTorch's training figures were measured on the CPU; a run set up the same way is compared with them.
-        if (device.type == DeviceType.CPU && PyTorchReference.Training.Compare(options.Model, data.Name, threads, options.BatchSize,
+        if (device.type == DeviceType.CPU && PyTorchTrainingReference.Compare(options.Model, data.Name, threads, options.BatchSize,
             metrics.SamplesPerSecond, last.TestAccuracy) is { } comparison)
         {
             output.WriteLine(comparison);
@@ -418,12 +416,12 @@ public static class TrainCommand
         {
             var (_, trainAccuracy) = run.Evaluate(data.TrainX, data.TrainY);
             return trainAccuracy >= 0.9 ? null : string.Create(CultureInfo.InvariantCulture,
-                $"{run.Options.Model} reached only {100 * trainAccuracy:0.00}% training accuracy after {run.CompletedEpochs} epochs: a small sigmoid net " +
+                $"{RecipeText.Of(run.Options.Model)} reached only {100 * trainAccuracy:0.00}% training accuracy after {run.CompletedEpochs} epochs: a small sigmoid net " +
                 $"can stall in a local minimum from this initialisation; --restarts {XorRestartsHint} keeps the best of {XorRestartsHint}");
         }
         double chance = 1.0 / data.ClassNames.Count, testAccuracy = run.History[^1].TestAccuracy;
         return testAccuracy > chance + 0.05 ? null : string.Create(CultureInfo.InvariantCulture,
-            $"{run.Options.Model} reached only {100 * testAccuracy:0.00}% test accuracy, about chance for {data.ClassNames.Count} classes: " +
+            $"{RecipeText.Of(run.Options.Model)} reached only {100 * testAccuracy:0.00}% test accuracy, about chance for {data.ClassNames.Count} classes: " +
             $"the network did not learn; check --lr and the data");
     }
 
@@ -434,7 +432,7 @@ public static class TrainCommand
         TrainingHistory.Write(Path.Combine(outDir, "history.csv"), run.History);
         LossChart.Save(Path.Combine(outDir, "loss.png"),
             run.History.Select(r => (double)r.Epoch).ToArray(), run.History.Select(r => r.TrainLoss).ToArray(),
-            run.History.Select(r => r.TestLoss).ToArray(), run.Options.Model == data.Name ? $"{data.Name}: loss per epoch" : $"{run.Options.Model} on {data.Name}: loss per epoch");
+            run.History.Select(r => r.TestLoss).ToArray(), LossChartTitle(run.Options.Model, data.Name));
         if (data.IsXor)
         {
             using var featuresCpu = data.TrainX.cpu().to(float64);
@@ -446,6 +444,10 @@ public static class TrainCommand
                 string.Create(CultureInfo.InvariantCulture, $"xor decision boundary (seed {run.InitSeed}, epoch {run.CompletedEpochs}, train accuracy {100 * trainAcc:0.0}%)"));
         }
     }
+
+    /// <summary>"xor: loss per epoch" when the model and its data share a name, else "mlp on mnist: loss per epoch".</summary>
+    private static string LossChartTitle(BuiltInModel model, string dataName) =>
+        RecipeText.Of(model) == dataName ? $"{dataName}: loss per epoch" : $"{RecipeText.Of(model)} on {dataName}: loss per epoch";
 
     private static double[] Predict(TrainingRun run, double[] points)
     {
@@ -469,7 +471,7 @@ public static class TrainCommand
         double seconds = trained.Sum(r => r.Seconds);
         return new MetricsReport
         {
-            Model = o.Model,
+            Model = RecipeText.Of(o.Model),
             Architecture = run.Spec.Canonical,
             Dataset = data.Name,
             TrainCount = data.TrainCount,

@@ -5,15 +5,12 @@ namespace Toolchain.Trainer.Training;
 /// </summary>
 public static class LearningRateSchedule
 {
-    /// <summary>The known schedules.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["none", "cosine"];
-
     /// <summary>The rate for step <paramref name="step"/> (0-based) of <paramref name="totalSteps"/>.</summary>
-    public static double At(string schedule, double baseRate, long step, long totalSteps) => schedule switch
+    public static double At(LearningRateDecay schedule, double baseRate, long step, long totalSteps) => schedule switch
     {
-        "none" => baseRate,
+        LearningRateDecay.None => baseRate,
         // Half a cosine from the base rate towards zero, evaluated mid-step so the last step still learns.
-        "cosine" => baseRate * 0.5 * (1 + Math.Cos(Math.PI * (step + 0.5) / Math.Max(1, totalSteps))),
-        _ => throw new ArgumentOutOfRangeException(nameof(schedule), schedule, "unknown learning-rate schedule"),
+        LearningRateDecay.Cosine => baseRate * 0.5 * (1 + Math.Cos(Math.PI * (step + 0.5) / Math.Max(1, totalSteps))),
+        _ => throw new ArgumentOutOfRangeException(nameof(schedule), schedule, null),
     };
 }

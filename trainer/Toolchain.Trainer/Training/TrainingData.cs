@@ -214,7 +214,7 @@ public sealed class TrainingData : IDisposable
     {
         static Tensor X(double[] f, Device d) => tensor(f, [f.Length / 2, 2], float64).to(d);
         static Tensor Y(double[] l, Device d) => tensor(l, [l.Length, 1], float64).to(d);
-        return new TrainingData(DataKind.Xor, "xor", X(trainFeatures, device), Y(trainLabels, device), X(testFeatures, device), Y(testLabels, device),
+        return new TrainingData(DataKind.Xor, XorDataset.Name, X(trainFeatures, device), Y(trainLabels, device), X(testFeatures, device), Y(testLabels, device),
             [2], ["0", "1"], [0], [1])
         {
             PixelConvention = "none: raw features",

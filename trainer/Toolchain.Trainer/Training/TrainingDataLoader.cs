@@ -28,7 +28,7 @@ public sealed record DataRequest(string Dataset, string DataRoot, TrainingOption
 public static class TrainingDataLoader
 {
     /// <summary>The dataset name of the XOR model.</summary>
-    public const string Xor = "xor";
+    public const string Xor = XorDataset.Name;
 
     /// <summary>
     /// Loads <paramref name="dataset"/> ("xor", "auto", a catalog name or a folder). XOR trains on the draw with
@@ -38,7 +38,7 @@ public static class TrainingDataLoader
     public static (TrainingData Data, string Resolved) Load(string dataset, uint dataSeed, string dataRoot, double? mean, double? std,
         Device device, Action<string>? notice)
     {
-        var options = ModelPresets.Default("mlp") with { Dataset = dataset, DataSeed = dataSeed };
+        var options = ModelPresets.Default(BuiltInModel.Mlp) with { Dataset = dataset, DataSeed = dataSeed };
         (double[], double[])? normalization = mean is { } m && std is { } s ? ([m], [s]) : null;
         return Load(new DataRequest(dataset, dataRoot, options, normalization), device, notice);
     }

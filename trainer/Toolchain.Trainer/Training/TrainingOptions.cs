@@ -11,13 +11,13 @@ namespace Toolchain.Trainer.Training;
 /// </summary>
 public sealed record TrainingOptions
 {
-    /// <summary>Preset the run started from: xor, mlp or cnn.</summary>
-    public required string Model { get; init; }
+    /// <summary>The built-in model the run started from.</summary>
+    public required BuiltInModel Model { get; init; }
 
     /// <summary>Architecture spec text.</summary>
     public required string Architecture { get; init; }
 
-    /// <summary>The --dataset value: auto, a catalog name or a folder; "xor" for the XOR model.</summary>
+    /// <summary>The --dataset value: auto, a catalog name or a folder; <see cref="TrainingDataLoader.Xor"/> for the XOR model.</summary>
     public required string Dataset { get; init; }
 
     /// <summary>Total epochs to train (a resumed run continues up to this count).</summary>
@@ -29,8 +29,8 @@ public sealed record TrainingOptions
     /// <summary>Base learning rate.</summary>
     public double LearningRate { get; init; } = 1e-3;
 
-    /// <summary>"sgd" or "adam".</summary>
-    public string Optimizer { get; init; } = "adam";
+    /// <summary>The optimizer.</summary>
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
 
     /// <summary>SGD momentum (ignored by Adam).</summary>
     public double Momentum { get; init; }
@@ -38,14 +38,14 @@ public sealed record TrainingOptions
     /// <summary>L2 weight decay.</summary>
     public double WeightDecay { get; init; }
 
-    /// <summary>"none" (constant) or "cosine" (per-batch cosine decay to zero over the run).</summary>
-    public string LrSchedule { get; init; } = "none";
+    /// <summary>Constant, or a per-batch cosine decay to zero over the run.</summary>
+    public LearningRateDecay LrSchedule { get; init; } = LearningRateDecay.None;
 
     /// <summary>Largest random shift in pixels applied to each training image, 0 for none.</summary>
     public int AugmentShift { get; init; }
 
-    /// <summary>"mse" or "cross-entropy".</summary>
-    public string Loss { get; init; } = "cross-entropy";
+    /// <summary>The loss minimised.</summary>
+    public LossFunction Loss { get; init; } = LossFunction.CrossEntropy;
 
     /// <summary>The element type of weights and inputs.</summary>
     public ElementType ElementType { get; init; } = ElementType.Float32;
@@ -86,8 +86,8 @@ public sealed record TrainingOptions
     /// <summary>Whether an unreadable image in an image folder fails the run instead of being skipped.</summary>
     public bool Strict { get; init; }
 
-    /// <summary>Whether this is the notebook's setting (recorded for the card).</summary>
-    public string Preset { get; init; } = "default";
+    /// <summary>The recipe the options started from (recorded for the card).</summary>
+    public RecipePreset Preset { get; init; } = RecipePreset.Default;
 
     /// <summary>
     /// Throws <see cref="ToolchainException"/> with one line for the first setting out of range. Fresh runs and
@@ -103,29 +103,30 @@ public sealed record TrainingOptions
             }
         }
         // A checkpoint's JSON can carry nulls where the type says none; they fail here rather than deep in training.
-        foreach (var (name, value) in new[] { ("model", Model), ("architecture", Architecture), ("dataset", Dataset), ("optimizer", Optimizer),
-            ("lr schedule", LrSchedule), ("loss", Loss), ("preset", Preset) })
+        foreach (var (name, value) in new[] { ("architecture", Architecture), ("dataset", Dataset) })
         {
             Check(value is not null, $"no {name} given");
         }
-        Check(ModelPresets.Names.Contains(Model), $"unknown model '{Model}' (known: {string.Join(", ", ModelPresets.Names)})");
+        // The enums are read through RecipeText, so only a value set in code can be out of range.
+        Check(Enum.IsDefined(Model), $"unknown model {(int)Model} (known: {RecipeText.Known<BuiltInModel>()})");
+        Check(Enum.IsDefined(Preset), $"--preset: unknown preset {(int)Preset} (known: {RecipeText.Known<RecipePreset>()})");
         Check(Epochs is >= 1 and <= 1_000_000, $"--epochs must be from 1 to 1000000, not {Epochs}");
         Check(BatchSize is >= 1 and <= 1_000_000, $"--batch-size must be from 1 to 1000000, not {BatchSize}");
         Check(double.IsFinite(LearningRate) && LearningRate > 0, $"--lr must be a positive number, not {Num(LearningRate)}");
-        Check(Optimizer is "sgd" or "adam", $"--optimizer: unknown optimizer '{Optimizer}' (known: sgd, adam)");
+        Check(Enum.IsDefined(Optimizer), $"--optimizer: unknown optimizer {(int)Optimizer} (known: {RecipeText.Known<OptimizerKind>()})");
         Check(Momentum is >= 0 and < 1, $"--momentum must be in [0, 1), not {Num(Momentum)}");
-        Check(Optimizer == "sgd" || Momentum == 0, "--momentum applies to --optimizer sgd only");
+        Check(Optimizer == OptimizerKind.Sgd || Momentum == 0, "--momentum applies to --optimizer sgd only");
         Check(WeightDecay is >= 0 and < 1, $"--weight-decay must be in [0, 1), not {Num(WeightDecay)}");
-        Check(LearningRateSchedule.Names.Contains(LrSchedule), $"--lr-schedule: unknown schedule '{LrSchedule}' (known: {string.Join(", ", LearningRateSchedule.Names)})");
+        Check(Enum.IsDefined(LrSchedule), $"--lr-schedule: unknown schedule {(int)LrSchedule} (known: {RecipeText.Known<LearningRateDecay>()})");
         Check(AugmentShift is >= 0 and <= 8, $"--augment must be a shift from 0 to 8 pixels, not {AugmentShift}");
-        Check(Model != "xor" || AugmentShift == 0, "--augment shifts images; xor has none");
+        Check(Model != BuiltInModel.Xor || AugmentShift == 0, "--augment shifts images; xor has none");
         Check(Restarts is >= 1 and <= 1000, $"--restarts must be from 1 to 1000, not {Restarts}");
         Check(Seed >= 0, $"--seed must not be negative, not {Seed}");
         long lastRestartOffset = (long)(Restarts - 1) * ModelTrainer.RestartSeedStride;
         Check(Seed <= long.MaxValue - lastRestartOffset,
             $"--seed {Seed} with --restarts {Restarts} would take the restart seeds past {long.MaxValue} (each restart adds {ModelTrainer.RestartSeedStride}); " +
             $"use a --seed of at most {long.MaxValue - lastRestartOffset}");
-        Check(Loss is "mse" or "cross-entropy", $"unknown loss '{Loss}' (known: mse, cross-entropy)");
+        Check(Enum.IsDefined(Loss), $"unknown loss {(int)Loss} (known: {RecipeText.Known<LossFunction>()})");
         Check(Enum.IsDefined(ElementType), $"element type must be {ContractText.Choices<ElementType>()}, not {(int)ElementType}");
         Check(NormalizationMean is null || double.IsFinite(NormalizationMean.Value), "the normalisation mean must be a finite number");
         Check(NormalizationStd is null || (double.IsFinite(NormalizationStd.Value) && NormalizationStd > 0), "the normalisation std must be a positive number");
@@ -142,18 +143,18 @@ public sealed record TrainingOptions
     {
         var h = new Dictionary<string, string>
         {
-            ["preset"] = Preset,
+            ["preset"] = RecipeText.Of(Preset),
             ["epochs"] = Epochs.ToString(CultureInfo.InvariantCulture),
             ["batch_size"] = BatchSize.ToString(CultureInfo.InvariantCulture),
-            ["optimizer"] = Optimizer,
+            ["optimizer"] = RecipeText.Of(Optimizer),
             ["lr"] = Num(LearningRate),
-            ["lr_schedule"] = LrSchedule,
-            ["loss"] = Loss,
+            ["lr_schedule"] = RecipeText.Of(LrSchedule),
+            ["loss"] = RecipeText.Of(Loss),
             ["element_type"] = ContractText.Of(ElementType),
             ["augment_shift"] = AugmentShift.ToString(CultureInfo.InvariantCulture),
             ["restarts"] = Restarts.ToString(CultureInfo.InvariantCulture),
         };
-        if (Optimizer == "sgd")
+        if (Optimizer == OptimizerKind.Sgd)
         {
             h["momentum"] = Num(Momentum);
         }
@@ -161,7 +162,7 @@ public sealed record TrainingOptions
         {
             h["weight_decay"] = Num(WeightDecay);
         }
-        if (Model == "xor")
+        if (Model == BuiltInModel.Xor)
         {
             h["data_seed"] = DataSeed.ToString(CultureInfo.InvariantCulture);
         }

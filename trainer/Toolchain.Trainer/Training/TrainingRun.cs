@@ -141,7 +141,7 @@ public sealed class TrainingRun : IDisposable
                 int start = batch * batchSize, count = Math.Min(batchSize, n - start);
                 using (NewDisposeScope())
                 {
-                    if (Options.LrSchedule != "none")
+                    if (Options.LrSchedule != LearningRateDecay.None)
                     {
                         double lr = LearningRateSchedule.At(Options.LrSchedule, Options.LearningRate, ((long)(cursor.Epoch - 1) * batches) + batch, totalSteps);
                         foreach (var group in Optimizer.ParamGroups)
@@ -215,11 +215,11 @@ public sealed class TrainingRun : IDisposable
     }
 
     /// <summary>The loss the options name; MSE is over all output elements, as nn.MSELoss.</summary>
-    public static Tensor Loss(Tensor output, Tensor target, string loss, nn.Reduction reduction) => loss switch
+    public static Tensor Loss(Tensor output, Tensor target, LossFunction loss, nn.Reduction reduction) => loss switch
     {
-        "mse" => nn.functional.mse_loss(output, target, reduction),
-        "cross-entropy" => nn.functional.cross_entropy(output, target, reduction: reduction),
-        _ => throw new ArgumentOutOfRangeException(nameof(loss), loss, "unknown loss"),
+        LossFunction.Mse => nn.functional.mse_loss(output, target, reduction),
+        LossFunction.CrossEntropy => nn.functional.cross_entropy(output, target, reduction: reduction),
+        _ => throw new ArgumentOutOfRangeException(nameof(loss), loss, null),
     };
 
     private static long CountCorrect(Tensor output, Tensor target)
@@ -239,9 +239,9 @@ public sealed class TrainingRun : IDisposable
 
     private static OptimizerHelper CreateOptimizer(TrainingOptions o, Sequential model) => o.Optimizer switch
     {
-        "sgd" => optim.SGD(model.parameters(), o.LearningRate, momentum: o.Momentum, weight_decay: o.WeightDecay),
-        "adam" => optim.Adam(model.parameters(), o.LearningRate, weight_decay: o.WeightDecay),
-        _ => throw new Contracts.ToolchainException($"unknown optimizer '{o.Optimizer}' (known: sgd, adam)"),
+        OptimizerKind.Sgd => optim.SGD(model.parameters(), o.LearningRate, momentum: o.Momentum, weight_decay: o.WeightDecay),
+        OptimizerKind.Adam => optim.Adam(model.parameters(), o.LearningRate, weight_decay: o.WeightDecay),
+        _ => throw new Contracts.ToolchainException($"--optimizer: {RecipeText.Unknown<OptimizerKind>(o.Optimizer.ToString())}"),
     };
 
     /// <inheritdoc />

@@ -1,0 +1,55 @@
+using System.Text.Json;
+using Toolchain.Contracts;
+using Toolchain.Trainer.Training;
+
+namespace Toolchain.Trainer.Tests.Training;
+
+public class RecipeTextTests
+{
+    /// <summary>
+    /// The options of an mlp run as a checkpoint header stored them when these settings were strings; every
+    /// checkpoint written before the enums carries this shape.
+    /// </summary>
+    internal const string StringEraMlpOptions =
+        """{"Model":"mlp","Architecture":"flatten linear(256) relu linear(128) relu linear(10)","Dataset":"auto","Epochs":5,"BatchSize":64,"LearningRate":0.002,"Optimizer":"adam","Momentum":0,"WeightDecay":0,"LrSchedule":"cosine","AugmentShift":1,"Loss":"cross-entropy","ElementType":"float32","Seed":0,"Restarts":1,"NormalizationMean":null,"NormalizationStd":null,"DataSeed":0,"LabelColumn":null,"TestFraction":null,"SplitSeed":0,"Channels":null,"ImageSize":null,"Strict":false,"Preset":"plain"}""";
+
+    [Fact]
+    public void Every_value_has_the_text_the_flags_cards_and_checkpoints_used_as_strings()
+    {
+        Assert.Equal(["xor", "mlp", "cnn"], Enum.GetValues<BuiltInModel>().Select(RecipeText.Of));
+        Assert.Equal(["sgd", "adam"], Enum.GetValues<OptimizerKind>().Select(RecipeText.Of));
+        Assert.Equal(["mse", "cross-entropy"], Enum.GetValues<LossFunction>().Select(RecipeText.Of));
+        Assert.Equal(["none", "cosine"], Enum.GetValues<LearningRateDecay>().Select(RecipeText.Of));
+        Assert.Equal(["default", "plain", "notebook"], Enum.GetValues<RecipePreset>().Select(RecipeText.Of));
+    }
+
+    [Fact]
+    public void Text_reads_back_exactly_and_nothing_else_does()
+    {
+        Assert.All(Enum.GetValues<LossFunction>(), v => Assert.Equal(v, RecipeText.Parse<LossFunction>(RecipeText.Of(v))));
+        Assert.Equal(BuiltInModel.Cnn, RecipeText.Parse<BuiltInModel>("cnn"));
+        Assert.Null(RecipeText.Parse<BuiltInModel>("Cnn"));
+        Assert.Null(RecipeText.Parse<LossFunction>("CrossEntropy"));
+        Assert.Null(RecipeText.Parse<OptimizerKind>(null));
+        Assert.Equal("unknown schedule 'step' (known: none, cosine)", RecipeText.Unknown<LearningRateDecay>("step"));
+    }
+
+    [Fact]
+    public void Options_stored_as_strings_read_as_enums_and_write_back_the_same_text()
+    {
+        var options = JsonSerializer.Deserialize<TrainingOptions>(StringEraMlpOptions)!;
+        Assert.Equal((BuiltInModel.Mlp, OptimizerKind.Adam, LearningRateDecay.Cosine, LossFunction.CrossEntropy, RecipePreset.Plain, ElementType.Float32),
+            (options.Model, options.Optimizer, options.LrSchedule, options.Loss, options.Preset, options.ElementType));
+        options.Validate();
+        Assert.Equal(StringEraMlpOptions, JsonSerializer.Serialize(options));
+    }
+
+    [Fact]
+    public void The_card_hyperparameters_keep_their_words()
+    {
+        var h = ModelPresets.Notebook(BuiltInModel.Cnn).Hyperparameters();
+        Assert.Equal(("notebook", "sgd", "none", "cross-entropy"), (h["preset"], h["optimizer"], h["lr_schedule"], h["loss"]));
+        var xor = ModelPresets.Default(BuiltInModel.Xor).Hyperparameters();
+        Assert.Equal(("default", "sgd", "mse", "0"), (xor["preset"], xor["optimizer"], xor["loss"], xor["data_seed"]));
+    }
+}

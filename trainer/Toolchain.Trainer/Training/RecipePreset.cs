@@ -1,0 +1,17 @@
+using System.Text.Json.Serialization;
+
+namespace Toolchain.Trainer.Training;
+
+/// <summary>The recipe a run starts from (<c>--preset</c>; see <see cref="ModelPresets"/>).</summary>
+[JsonConverter(typeof(RecipeJsonConverter<RecipePreset>))]
+public enum RecipePreset
+{
+    /// <summary>"default": the tuned recipe of each model.</summary>
+    Default,
+
+    /// <summary>"plain": Adam 0.001 at a constant rate, no augmentation (the PyTorch comparison recipe).</summary>
+    Plain,
+
+    /// <summary>"notebook": the notebook's own MNIST settings.</summary>
+    Notebook,
+}
