@@ -224,6 +224,31 @@ public static class TinyOnnxModels
     }
 
     /// <summary>
+    /// Writes a linear classifier over images of any C×H×W: input [-1,C,H,W] float32 → Flatten → Gemm(C·H·W→classes,
+    /// <paramref name="weights"/> row-major [classes, C·H·W], zero bias) → "logits" → Softmax → "probabilities".
+    /// </summary>
+    public static string WriteLinearClassifier(string path, int channels, int height, int width, float[] weights, ModelCard card)
+    {
+        int classes = card.Labels.Count, inputs = channels * height * width;
+        if (weights.Length != classes * inputs)
+        {
+            throw new ArgumentException($"{weights.Length} weights; {classes}×{inputs} needed", nameof(weights));
+        }
+        var graph = new GraphProto { Name = "linear", DocString = "linear classifier for tests" };
+        graph.Input.Add(Value("input", TensorProto.Types.DataType.Float, null, channels, height, width));
+        graph.Output.Add(Value("logits", TensorProto.Types.DataType.Float, null, classes));
+        graph.Output.Add(Value("probabilities", TensorProto.Types.DataType.Float, null, classes));
+        graph.Initializer.Add(FloatTensor("w", [classes, inputs], weights));
+        graph.Initializer.Add(FloatTensor("b", [classes], new float[classes]));
+        graph.Node.Add(Node("Flatten", ["input"], ["flat"], axis: 1));
+        graph.Node.Add(Node("Gemm", ["flat", "w", "b"], ["logits"], transB: 1));
+        graph.Node.Add(Node("Softmax", ["logits"], ["probabilities"], axis: 1));
+        var model = NewModel(graph);
+        AddCard(model, card);
+        return Write(model, path);
+    }
+
+    /// <summary>
     /// Writes the benchmark CNN of issue 5 (4.24 M multiply-adds per image) with seeded random weights and our card:
     /// conv3×3(1→32,pad 1) relu maxpool2, conv3×3(32→64,pad 1) relu maxpool2, flatten, linear(3136→128) relu, linear(128→10).
     /// </summary>
