@@ -210,8 +210,13 @@ public static class TrainCommand
             AnnounceRun(options, resume, data, spec, Say);
 
             var view = new TrainProgressView(output, a.Quiet);
-            var outcome = view.Run(observer => ModelTrainer.Run(options, data, device, paths.OutDir, resolved, resume, observer, cancel));
+            FirstBatchClock? clock = null;
+            var outcome = view.Run(observer => ModelTrainer.Run(options, data, device, paths.OutDir, resolved, resume, clock = new FirstBatchClock(observer), cancel));
             using var run = outcome.Run;
+            if (clock?.Seconds is { } startup)
+            {
+                Say(string.Create(CultureInfo.InvariantCulture, $"start-up: training began {startup:0.00} s after the process started"));
+            }
             WriteCharts(paths.OutDir, run, data);
             if (outcome.Interrupted)
             {
@@ -220,7 +225,10 @@ public static class TrainCommand
             }
 
             var (onnxPath, parity, exportError) = a.NoExport ? (null, null, null) : TryExport(run, spec, data, paths.OutDir, pixelInput, Say);
-            var metrics = BuildMetrics(options, run, data, outcome, device, threads, wall.Elapsed.TotalSeconds, onnxPath, parity);
+            var metrics = BuildMetrics(options, run, data, outcome, device, threads, wall.Elapsed.TotalSeconds, onnxPath, parity) with
+            {
+                StartupSeconds = clock?.Seconds,
+            };
             metrics.Write(Path.Combine(paths.OutDir, "metrics.json"));
             if (exportError is not null)
             {
