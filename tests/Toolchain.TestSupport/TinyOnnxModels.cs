@@ -224,6 +224,82 @@ public static class TinyOnnxModels
     }
 
     /// <summary>
+    /// Writes a linear classifier over images of any C×H×W: input [-1,C,H,W] float32 → Flatten → Gemm(C·H·W→classes,
+    /// <paramref name="weights"/> row-major [classes, C·H·W], zero bias) → "logits" → Softmax → "probabilities".
+    /// </summary>
+    public static string WriteLinearClassifier(string path, int channels, int height, int width, float[] weights, ModelCard card)
+    {
+        int classes = card.Labels.Count, inputs = channels * height * width;
+        if (weights.Length != classes * inputs)
+        {
+            throw new ArgumentException($"{weights.Length} weights; {classes}×{inputs} needed", nameof(weights));
+        }
+        var graph = new GraphProto { Name = "linear", DocString = "linear classifier for tests" };
+        graph.Input.Add(Value("input", TensorProto.Types.DataType.Float, null, channels, height, width));
+        graph.Output.Add(Value("logits", TensorProto.Types.DataType.Float, null, classes));
+        graph.Output.Add(Value("probabilities", TensorProto.Types.DataType.Float, null, classes));
+        graph.Initializer.Add(FloatTensor("w", [classes, inputs], weights));
+        graph.Initializer.Add(FloatTensor("b", [classes], new float[classes]));
+        graph.Node.Add(Node("Flatten", ["input"], ["flat"], axis: 1));
+        graph.Node.Add(Node("Gemm", ["flat", "w", "b"], ["logits"], transB: 1));
+        graph.Node.Add(Node("Softmax", ["logits"], ["probabilities"], axis: 1));
+        var model = NewModel(graph);
+        AddCard(model, card);
+        return Write(model, path);
+    }
+
+    /// <summary>The feature names of <see cref="WriteTableClassifier"/>, in input order.</summary>
+    public static readonly IReadOnlyList<string> TableFeatures = ["length", "width", "depth"];
+
+    /// <summary>The means and stds at the head of <see cref="WriteTableClassifier"/>, one per feature.</summary>
+    public static readonly IReadOnlyList<double> TableMeans = [10, 20, 30], TableStds = [2, 4, 5];
+
+    /// <summary>
+    /// Writes a table classifier as the trainer exports one: input [-1,3] float32 of raw features → Sub(means) →
+    /// Div(stds) → Gemm(identity) → "logits" → Softmax → "probabilities", so class k ("small", "medium", "large") scores
+    /// feature k standardised; the card names the features and says the graph normalises.
+    /// </summary>
+    public static string WriteTableClassifier(string path)
+    {
+        int width = TableFeatures.Count;
+        var graph = new GraphProto { Name = "table", DocString = "tiny table classifier for tests" };
+        graph.Input.Add(Value("input", TensorProto.Types.DataType.Float, null, width));
+        graph.Output.Add(Value("logits", TensorProto.Types.DataType.Float, null, width));
+        graph.Output.Add(Value("probabilities", TensorProto.Types.DataType.Float, null, width));
+        graph.Initializer.Add(FloatTensor("input.mean", [width], TableMeans.Select(v => (float)v).ToArray()));
+        graph.Initializer.Add(FloatTensor("input.std", [width], TableStds.Select(v => (float)v).ToArray()));
+        var identity = new float[width * width];
+        for (int k = 0; k < width; k++)
+        {
+            identity[(k * width) + k] = 1;
+        }
+        graph.Initializer.Add(FloatTensor("w", [width, width], identity));
+        graph.Initializer.Add(FloatTensor("b", [width], new float[width]));
+        graph.Node.Add(Node("Sub", ["input", "input.mean"], ["input_centred"]));
+        graph.Node.Add(Node("Div", ["input_centred", "input.std"], ["input_scaled"]));
+        graph.Node.Add(Node("Gemm", ["input_scaled", "w", "b"], ["logits"], transB: 1));
+        graph.Node.Add(Node("Softmax", ["logits"], ["probabilities"], axis: 1));
+        var model = NewModel(graph);
+        AddCard(model, new ModelCard
+        {
+            Task = ModelTask.Multiclass,
+            Labels = ["small", "medium", "large"],
+            InputName = "input",
+            InputLayout = InputLayout.Nc,
+            InputShape = [-1, width],
+            ElementType = ElementType.Float32,
+            OutputName = "logits",
+            ProbabilitiesName = "probabilities",
+            PixelConvention = "none: raw features",
+            NormalizationInGraph = true,
+            FeatureNames = TableFeatures,
+            DatasetName = "boxes",
+            Architecture = "linear(3)",
+        });
+        return Write(model, path);
+    }
+
+    /// <summary>
     /// Writes the benchmark CNN of issue 5 (4.24 M multiply-adds per image) with seeded random weights and our card:
     /// conv3×3(1→32,pad 1) relu maxpool2, conv3×3(32→64,pad 1) relu maxpool2, flatten, linear(3136→128) relu, linear(128→10).
     /// </summary>

@@ -216,6 +216,29 @@ public class TrainCommandTests
     }
 
     [Fact]
+    public void A_run_reports_the_seconds_from_the_process_start_to_its_first_training_batch_in_its_output_and_metrics()
+    {
+        using var dir = new TempDir();
+        double before = FirstBatchClock.ProcessSeconds();
+
+        var (code, output, err) = Train("xor", "--epochs", "2", "--no-export", "--out", dir.Path);
+        double after = FirstBatchClock.ProcessSeconds();
+        var (quietCode, quiet, _) = Train("xor", "--epochs", "2", "--no-export", "-q", "--out", Path.Combine(dir.Path, "q"));
+
+        Assert.True(code == 0, err);
+        var printed = System.Text.RegularExpressions.Regex.Match(output, @"^start-up: training began (\d+\.\d\d) s after the process started$",
+            System.Text.RegularExpressions.RegexOptions.Multiline);
+        Assert.True(printed.Success, output);
+        using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.Path, "metrics.json")));
+        double seconds = metrics.RootElement.GetProperty("startup_seconds").GetDouble();
+        // In a test the process is the test host, started before this test: the figure lies between the two readings.
+        Assert.InRange(seconds, before, after);
+        Assert.Equal(seconds, double.Parse(printed.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), 0.006);
+        Assert.Equal(0, quietCode);
+        Assert.DoesNotContain("start-up:", quiet, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Training_xor_writes_checkpoint_history_charts_metrics_and_onnx_and_resume_continues_it()
     {
         using var dir = new TempDir();

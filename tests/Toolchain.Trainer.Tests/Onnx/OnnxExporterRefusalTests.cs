@@ -104,6 +104,35 @@ public class OnnxExporterRefusalTests
         Assert.Empty(Directory.EnumerateFileSystemEntries(f.Dir));
     }
 
+    [Theory]
+    [InlineData(5e-5, true)]
+    [InlineData(0.5, false)]
+    public void The_float32_tolerance_grows_with_the_largest_value_compared(double nudge, bool passes)
+    {
+        using var f = new ExportFixture("linear(3)", [4]);
+        using (no_grad())
+        {
+            // Logits in the hundreds: a float32 ulp there is 3e-5 to 6e-5.
+            foreach (var p in f.Model.parameters())
+            {
+                p.mul_(300);
+            }
+        }
+        var options = ExportOptions.Default with { Tamper = g => Nudge(g, "layer0.bias", nudge) };
+
+        if (passes)
+        {
+            var result = OnnxExporter.Export(f.Request(), f.PathFor(), options);
+            // More than a fixed 1e-5 allows (the rounding of values in the hundreds is about 1e-4), within the scaled tolerance.
+            Assert.InRange(result.MaxAbsDiff, 1e-5, result.Tolerance);
+        }
+        else
+        {
+            var e = Assert.Throws<ToolchainException>(() => OnnxExporter.Export(f.Request(), f.PathFor(), options));
+            Assert.Contains(" on logits (values up to ", e.Message);
+        }
+    }
+
     [Fact]
     public void A_float64_graph_off_by_1e_9_fails_the_1e_12_tolerance()
     {

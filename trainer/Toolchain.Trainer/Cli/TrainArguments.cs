@@ -50,7 +50,7 @@ public sealed class TrainArguments : IExportInputOption, IDataDirOption
     public string? LrSchedule { get; set; }
 
     /// <summary>Shift augmentation.</summary>
-    [Option("augment", HelpText = "random shift of training images by up to N pixels (mlp/cnn 1, 0 turns it off)")]
+    [Option("augment", HelpText = "random shift of training images by up to N pixels (mlp/cnn: 1 at 28×28, scaled with the image size, e.g. 2 at 64×64; 0 turns it off)")]
     public int? Augment { get; set; }
 
     /// <summary>Seed.</summary>

@@ -204,12 +204,18 @@ public static class TrainCommand
             resume?.CheckFits(data);
             options = FitClassCount(options, a, resume, data);
             options = FitTableEpochs(options, a, resume, data, Say);
+            options = FitAugmentation(options, a, resume, data, Say);
             var spec = ModelTrainer.ValidateArchitecture(options.Architecture, data);
             AnnounceRun(options, resume, data, spec, Say);
 
             var view = new TrainProgressView(output, a.Quiet);
-            var outcome = view.Run(observer => ModelTrainer.Run(options, data, device, paths.OutDir, resolved, resume, observer, cancel));
+            FirstBatchClock? clock = null;
+            var outcome = view.Run(observer => ModelTrainer.Run(options, data, device, paths.OutDir, resolved, resume, clock = new FirstBatchClock(observer), cancel));
             using var run = outcome.Run;
+            if (clock?.Seconds is { } startup)
+            {
+                Say(string.Create(CultureInfo.InvariantCulture, $"start-up: training began {startup:0.00} s after the process started"));
+            }
             WriteCharts(paths.OutDir, run, data);
             if (outcome.Interrupted)
             {
@@ -218,7 +224,10 @@ public static class TrainCommand
             }
 
             var (onnxPath, parity, exportError) = a.NoExport ? (null, null, null) : TryExport(run, spec, data, paths.OutDir, pixelInput, Say);
-            var metrics = BuildMetrics(options, run, data, outcome, device, threads, wall.Elapsed.TotalSeconds, onnxPath, parity);
+            var metrics = BuildMetrics(options, run, data, outcome, device, threads, wall.Elapsed.TotalSeconds, onnxPath, parity) with
+            {
+                StartupSeconds = clock?.Seconds,
+            };
             metrics.Write(Path.Combine(paths.OutDir, "metrics.json"));
             if (exportError is not null)
             {
@@ -343,7 +352,38 @@ public static class TrainCommand
         int batches = (data.TrainCount + options.BatchSize - 1) / options.BatchSize;
         int epochs = Math.Clamp((TableSteps + batches - 1) / batches, 5, 500);
         say($"epochs: {epochs} ({batches} batches each; --epochs sets another count)");
-        return options with { Epochs = epochs, AugmentShift = 0 };
+        return options with { Epochs = epochs };
+    }
+
+    /// <summary>
+    /// The shift a fresh run augments with, recorded as it is used (card and metrics): <c>--augment N</c> as given;
+    /// else the preset's shift, set for 28×28 digits, scaled to the image size (<see cref="ShiftAugmentation.ScaledTo"/>);
+    /// none for tables and xor, which have no pixels to shift. A resumed run keeps its checkpoint's.
+    /// </summary>
+    private static TrainingOptions FitAugmentation(TrainingOptions options, TrainArguments a, CheckpointContents? resume, TrainingData data, Action<string> say)
+    {
+        if (resume is not null)
+        {
+            return options;
+        }
+        if (!data.IsImage)
+        {
+            return a.Augment is > 0
+                ? throw new ToolchainException($"--augment shifts images; {data.Name} is a table of features, with no pixels to shift")
+                : options with { AugmentShift = 0 };
+        }
+        if (a.Augment is not null)
+        {
+            return options;
+        }
+        long height = data.InputShape[^2], width = data.InputShape[^1];
+        int shift = ShiftAugmentation.ScaledTo(options.AugmentShift, height, width);
+        if (shift != options.AugmentShift)
+        {
+            say(string.Create(CultureInfo.InvariantCulture,
+                $"augment: shifts of up to {shift} px for {height}×{width} images ({options.AugmentShift} px at {ShiftAugmentation.ReferenceSide}×{ShiftAugmentation.ReferenceSide}; --augment sets another)"));
+        }
+        return options with { AugmentShift = shift };
     }
 
     private static void AnnounceRun(TrainingOptions options, CheckpointContents? resume, TrainingData data, ArchitectureSpec spec, Action<string> say)

@@ -32,6 +32,11 @@ public sealed record MetricsReport
     public double TrainSeconds { get; init; }
     /// <summary>Wall-clock seconds of the whole command.</summary>
     public double WallSeconds { get; init; }
+    /// <summary>
+    /// Seconds from the process's start to the first training batch (runtime start-up, data loading or its cache, the
+    /// network and its first evaluation), or null when no batch ran.
+    /// </summary>
+    public double? StartupSeconds { get; init; }
     /// <summary>Training samples per second over all epochs.</summary>
     public double SamplesPerSecond { get; init; }
     /// <summary>"cpu" or "cuda".</summary>

@@ -9,6 +9,22 @@ namespace Toolchain.Trainer.Training;
 /// </summary>
 public static class ShiftAugmentation
 {
+    /// <summary>The image side the presets' shifts are set for: MNIST's 28 pixels.</summary>
+    public const int ReferenceSide = 28;
+
+    /// <summary>The largest shift <c>--augment</c> accepts.</summary>
+    public const int MaxShift = 8;
+
+    /// <summary>
+    /// The shift for <paramref name="height"/>×<paramref name="width"/> images of a preset whose shift is
+    /// <paramref name="shiftAt28"/> at 28×28: scaled by the shorter side over 28 and rounded, at least 1 and at most
+    /// <see cref="MaxShift"/> (0 stays 0). A one-pixel shift of a 28×28 digit moves it by 3.6% of its frame; the same
+    /// share of a 64×64 picture is 2 pixels, while 32×32 keeps 1 (so MNIST-sized runs train as before).
+    /// </summary>
+    public static int ScaledTo(int shiftAt28, long height, long width) =>
+        shiftAt28 <= 0 ? 0
+        : Math.Clamp((int)Math.Round(shiftAt28 * Math.Min(height, width) / (double)ReferenceSide, MidpointRounding.AwayFromZero), 1, MaxShift);
+
     /// <summary>
     /// Returns the shifted batch. <paramref name="background"/> is the normalised value of a black pixel. Offsets come
     /// from the CPU generator, so they are reproducible from the seed and restored on resume.

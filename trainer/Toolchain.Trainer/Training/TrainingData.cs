@@ -170,16 +170,9 @@ public sealed class TrainingData : IDisposable
                 stds[f] = 1;
             }
         }
-        Tensor X(TableSplit s)
-        {
-            var values = new float[s.Features.Length];
-            for (int i = 0; i < values.Length; i++)
-            {
-                int f = i % width;
-                values[i] = (float)((s.Features[i] - means[f]) / stds[f]);
-            }
-            return tensor(values, [s.Count, width]).to(device);
-        }
+        // Standardised as the exported graph's Sub/Div head does it (float32 throughout), not in double.
+        Tensor X(TableSplit s) =>
+            tensor(FeatureStandardization.Apply(s.Features, means, stds), [s.Count, width]).to(device);
         var provenance = new Dictionary<string, string> { ["label_column"] = table.LabelColumn };
         if (table.IgnoredColumns.Count > 0)
         {

@@ -118,7 +118,7 @@ public sealed record TrainingOptions
         Check(Optimizer == OptimizerKind.Sgd || Momentum == 0, "--momentum applies to --optimizer sgd only");
         Check(WeightDecay is >= 0 and < 1, $"--weight-decay must be in [0, 1), not {Num(WeightDecay)}");
         Check(Enum.IsDefined(LrSchedule), $"--lr-schedule: unknown schedule {(int)LrSchedule} (known: {RecipeText.Known<LearningRateDecay>()})");
-        Check(AugmentShift is >= 0 and <= 8, $"--augment must be a shift from 0 to 8 pixels, not {AugmentShift}");
+        Check(AugmentShift is >= 0 and <= ShiftAugmentation.MaxShift, $"--augment must be a shift from 0 to {ShiftAugmentation.MaxShift} pixels, not {AugmentShift}");
         Check(Model != BuiltInModel.Xor || AugmentShift == 0, "--augment shifts images; xor has none");
         Check(Restarts is >= 1 and <= 1000, $"--restarts must be from 1 to 1000, not {Restarts}");
         Check(Seed >= 0, $"--seed must not be negative, not {Seed}");
