@@ -68,8 +68,9 @@ public sealed record TrainingOptions
     /// <summary>The label column of a CSV table, or null for the last column.</summary>
     public string? LabelColumn { get; init; }
 
-    /// <summary>Columns of a CSV table that are not features.</summary>
-    public IReadOnlyList<string> IgnoreColumns { get; init; } = [];
+    /// <summary>Columns of a CSV table that are not features, or null for none (then left out of a checkpoint's JSON, which stays as it was before the option).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? IgnoreColumns { get; init; }
 
     /// <summary>The fraction of one table file or one image folder split off for testing, or null for the default.</summary>
     public double? TestFraction { get; init; }
@@ -133,8 +134,7 @@ public sealed record TrainingOptions
         Check(TestFraction is null || (TestFraction > 0 && TestFraction < 1), $"--test-fraction must be between 0 and 1, not {Num(TestFraction ?? 0)}");
         Check(SplitSeed >= 0, $"--split-seed must not be negative, not {SplitSeed}");
         Check(Channels is null or 1 or 3, $"--channels must be 1 or 3, not {Channels}");
-        Check(IgnoreColumns is not null, "no ignore-columns list given");
-        Check(IgnoreColumns.Count == 0 || Shared.Data.Tables.TableDataset.IsTable(Dataset), "--ignore-columns applies to CSV tables");
+        Check(IgnoreColumns is null || IgnoreColumns.Count == 0 || Shared.Data.Tables.TableDataset.IsTable(Dataset), "--ignore-columns applies to CSV tables");
         ArchitectureSpec.Parse(Architecture); // a bad spec fails here, before any data is loaded
     }
 
