@@ -13,8 +13,10 @@ BENCH_DATA_EPOCHS   ?= 5
 # One IDX/PNG pair of epoch times is noise on a shared machine (21,443 vs 25,290 samples/s one time, 23,107 vs 20,328
 # the next), so the mlp runs several pairs, interleaved, and reports ranges.
 BENCH_DATA_PAIRS    ?= 3
-# The colour cnn reaches the issue's 97% in 20 epochs (seed 0: 97.45%; 10 epochs gave 96.78%).
+# The colour cnn: 20 epochs at Adam 1e-3 (PyTorch's default rate). At the default 2e-3, seed 0 reaches 97.45% but
+# seed 1 sits at chance for two epochs and ends at 95.34%; at 1e-3 seeds 0, 1 and 2 give 97.78%, 97.17%, 97.45%.
 BENCH_COLOUR_EPOCHS ?= 20
+BENCH_COLOUR_ARGS   ?= --lr 0.001
 BENCH_DATA          ?= $(ARTIFACTS)/bench/data
 BENCH_FASHION       ?= fashion-mnist
 BENCH_FASHION_PNG   ?= $(BENCH_DATA)/fashion-png
@@ -42,7 +44,7 @@ bench-data:
 	    $(TRAINER) train $$m --dataset $$ds --epochs $(BENCH_DATA_EPOCHS) --threads 2 --no-export --out $(BENCH_DATA)/$$m-$$d -q > $(BENCH_DATA)/$$m-$$d-$$i.log || exit 1; \
 	  done; done; done
 	@test -d $(BENCH_DATA)/colour || $(INFER_DLL) images --dataset mnist-sample --folders --colour --out $(BENCH_DATA)/colour
-	$(TRAINER) train cnn --dataset $(BENCH_DATA)/colour --epochs $(BENCH_COLOUR_EPOCHS) --out $(BENCH_DATA)/colour-cnn -q > $(BENCH_DATA)/colour.log
+	$(TRAINER) train cnn --dataset $(BENCH_DATA)/colour --epochs $(BENCH_COLOUR_EPOCHS) $(BENCH_COLOUR_ARGS) --out $(BENCH_DATA)/colour-cnn -q > $(BENCH_DATA)/colour.log
 	$(INFER_DLL) classify --model $(BENCH_DATA)/colour-cnn/model.onnx '$(BENCH_DATA)/colour/test/**/*.png' --json > $(BENCH_DATA)/colour-classify.jsonl || true
 	$(INFER_DLL) eval --model $(BENCH_DATA)/colour-cnn/model.onnx --dataset $(BENCH_DATA)/colour > $(BENCH_DATA)/colour-eval.log
 	@$(MAKE) --no-print-directory bench-data-report
@@ -59,7 +61,7 @@ bench-data-report:
 	     END { printf "IDX %d–%d samples/s, PNG %d–%d, PNG/IDX %.2f–%.2f (%d interleaved pair%s)", il, ih, pl, ph, rl, rh, n, (n > 1 ? "s" : "") }'; \
 	   rm -f $(BENCH_DATA)/.idx $(BENCH_DATA)/.png; }; \
 	 { echo "# Training on image folders and CSV tables"; echo; \
-	   echo "Machine: $$(nproc) cores, load $$(cut -d' ' -f1-3 /proc/loadavg); epochs $(BENCH_DATA_EPOCHS) (colour cnn $(BENCH_COLOUR_EPOCHS))."; echo; \
+	   echo "Machine: $$(nproc) cores, load $$(cut -d' ' -f1-3 /proc/loadavg); epochs $(BENCH_DATA_EPOCHS) (colour cnn $(BENCH_COLOUR_EPOCHS), $(BENCH_COLOUR_ARGS))."; echo; \
 	   echo "| What | Figure |"; echo "|---|---|"; \
 	   echo "| iris (scikit-learn 0.967) | $$(grep -o 'test accuracy [0-9.]*%' $(BENCH_DATA)/iris.log) |"; \
 	   echo "| PNGs decoded and cached | $$(grep -o 'decoded and cached in [0-9.]* s' $(BENCH_DATA)/png-first.log) |"; \
