@@ -30,9 +30,12 @@ public class ImageFolderTrainingTests
         var output = new StringWriter();
         var error = new StringWriter();
 
-        int code = TrainCommand.Run(["cnn", "--dataset", data, "--image-size", "8", "--epochs", "3", "--lr", "0.01", "--out", outDir, "-q"], output, error, CancellationToken.None);
+        int code = TrainCommand.Run(["cnn", "--dataset", data, "--image-size", "8", "--epochs", "3", "--lr", "0.01", "--out", outDir], output, error, CancellationToken.None);
 
         Assert.True(code == 0, error.ToString());
+        // Into a log (not a terminal) the decode progress is whole lines, ending at the count, with no carriage returns.
+        Assert.Contains("decoding images: 24/24\n", output.ToString().ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.DoesNotContain("\rdecoding", output.ToString(), StringComparison.Ordinal);
         using var model = OnnxModel.Load(Path.Combine(outDir, "model.onnx"));
         var card = model.Info.Card!;
         Assert.Equal([-1L, 3, 8, 8], card.InputShape);
