@@ -59,7 +59,9 @@ public sealed record CsvTable(string Source, IReadOnlyList<string> Header, IRead
             }
             if (header is null)
             {
-                separator = Separators.FirstOrDefault(line.Contains, ',');
+                // The separator the header uses most: a tab- or semicolon-separated header may hold a comma inside a
+                // name ("weight, kg"); ties go to the earlier of comma, semicolon, tab.
+                separator = Separators.OrderByDescending(c => line.Count(x => x == c)).ThenBy(c => Array.IndexOf(Separators, c)).First();
                 header = Split(line, separator, source, lineNumber);
                 continue;
             }
@@ -69,6 +71,7 @@ public sealed record CsvTable(string Source, IReadOnlyList<string> Header, IRead
         {
             throw new InvalidInputFileException(source, "is empty (no header line)");
         }
+        (header, rows) = WithoutEmptyTrailingColumns(header, rows);
         var duplicate = header.GroupBy(h => h, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
         {
@@ -79,6 +82,25 @@ public sealed record CsvTable(string Source, IReadOnlyList<string> Header, IRead
             throw new InvalidInputFileException(source, $"has an empty column name in its header (column {Array.IndexOf(header, "") + 1})");
         }
         return new CsvTable(source, header, rows, separator);
+    }
+
+    /// <summary>
+    /// Drops columns at the end whose name and every cell are empty: the trailing separator that spreadsheet exports
+    /// put on each line. A trailing column with a value anywhere stays (and then fails for its empty name).
+    /// </summary>
+    private static (string[] Header, List<(int, string[])> Rows) WithoutEmptyTrailingColumns(string[] header, List<(int, string[])> rows)
+    {
+        int width = header.Length;
+        while (width > 1 && header[width - 1].Length == 0 && rows.All(r => r.Item2.Length < width || r.Item2[width - 1].Length == 0))
+        {
+            width--;
+        }
+        if (width == header.Length)
+        {
+            return (header, rows);
+        }
+        // A row keeps its own width when it is not the header's, so the width check still names it.
+        return (header[..width], rows.Select(r => (r.Item1, r.Item2.Length == header.Length ? r.Item2[..width] : r.Item2)).ToList());
     }
 
     /// <summary>The index of column <paramref name="name"/>, or -1.</summary>

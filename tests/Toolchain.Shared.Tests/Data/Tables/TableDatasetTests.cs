@@ -158,4 +158,30 @@ public class TableDatasetTests
         var label = Assert.Throws<ToolchainException>(() => TableDataset.Load(path, "species", 0.2, 0, ignoreColumns: ["species"]));
         Assert.Contains("'species' is the label column", label.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_trailing_separator_on_every_line_adds_no_column_but_a_trailing_column_with_values_is_refused()
+    {
+        using var folder = new TempFolder();
+        var exported = Write(folder, "t.csv", "a,b,species,\n1,2,x,\n3,4,y,\n");
+        var filled = Write(folder, "u.csv", "a,b,species,\n1,2,x,\n3,4,y,9\n");
+
+        Assert.Equal(["a", "b", "species"], CsvTable.Read(exported).Header);
+        Assert.Equal(3, CsvTable.Read(exported).Rows[1].Fields.Length);
+        var e = Assert.Throws<InvalidInputFileException>(() => CsvTable.Read(filled));
+        Assert.Contains("empty column name", e.Message, StringComparison.Ordinal);
+        Assert.Contains("column 4", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_separator_is_the_one_the_header_uses_most()
+    {
+        using var folder = new TempFolder();
+        var path = Write(folder, "t.tsv", "weight, kg\theight\tspecies\n1.5\t2\tx\n");
+
+        var table = CsvTable.Read(path);
+
+        Assert.Equal('\t', table.Separator);
+        Assert.Equal(["weight, kg", "height", "species"], table.Header);
+    }
 }
