@@ -571,7 +571,10 @@ internal sealed class BatchingClassifier : IAsyncDisposable, IDisposable
             {
                 // Recorded before anyone is answered, so a caller that has its answer finds its batch counted.
                 owner._batchSizes.Record(count, owner.MetricTags);
-                owner._batchSeconds.Record(owner._time.GetElapsedTime(began).TotalSeconds, owner.MetricTags);
+                // A run that failed or was stopped says why, as OpenTelemetry's error.type does on request durations.
+                owner._batchSeconds.Record(owner._time.GetElapsedTime(began).TotalSeconds, failure is null
+                    ? owner.MetricTags
+                    : [.. owner.MetricTags, new(InferenceMetrics.ErrorTypeTag, failure.GetType().FullName)]);
             }
             finally
             {

@@ -16,8 +16,14 @@ public static class InferenceMetrics
     /// <summary>Histogram: requests per batched model run (on <see cref="BatchingMeterName"/>).</summary>
     public const string BatchSize = "toolchain.inference.batch.size";
 
-    /// <summary>Histogram, seconds: time of one batched model run (on <see cref="BatchingMeterName"/>).</summary>
+    /// <summary>
+    /// Histogram, seconds: time of one batched model run (on <see cref="BatchingMeterName"/>); a run that failed or was
+    /// stopped because all its callers gave up carries <see cref="ErrorTypeTag"/>.
+    /// </summary>
     public const string BatchDuration = "toolchain.inference.batch.duration";
+
+    /// <summary>The tag naming the exception type of a failed or stopped batch run, as OpenTelemetry's <c>error.type</c>.</summary>
+    public const string ErrorTypeTag = "error.type";
 
     /// <summary>Counter: requests refused because the batching queue was full (on <see cref="BatchingMeterName"/>).</summary>
     public const string QueueRejections = "toolchain.inference.queue.rejections";

@@ -30,7 +30,7 @@ public sealed class BatchCancellationTests : IDisposable
             MaxQueueDelayMicroseconds = int.MaxValue,
             Instances = 1,
         });
-        var ran = new TaskCompletionSource<double>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var ran = new TaskCompletionSource<(double Seconds, string? Error)>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
@@ -39,7 +39,15 @@ public sealed class BatchCancellationTests : IDisposable
                 l.EnableMeasurementEvents(instrument);
             }
         };
-        listener.SetMeasurementEventCallback<double>((_, seconds, _, _) => ran.TrySetResult(seconds));
+        listener.SetMeasurementEventCallback<double>((_, seconds, tags, _) =>
+        {
+            string? error = null;
+            foreach (var tag in tags)
+            {
+                error = tag.Key == InferenceMetrics.ErrorTypeTag ? tag.Value as string : error;
+            }
+            ran.TrySetResult((seconds, error));
+        });
         listener.Start();
         using var cancel = new CancellationTokenSource();
         var width = model.FeatureCount;
@@ -47,9 +55,11 @@ public sealed class BatchCancellationTests : IDisposable
         var requests = Enumerable.Range(0, OnnxModelCancellationTests.LongBatch)
             .Select(i => batcher.ClassifyAsync(inputs.AsSpan(i * width, width), cancel.Token)).ToArray();
         cancel.CancelAfter(uncancelled / 10);
-        var seconds = await ran.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        var (seconds, error) = await ran.Task.WaitAsync(TimeSpan.FromSeconds(60));
 
-        Assert.True(seconds < uncancelled.TotalSeconds / 2, $"the batch ran {seconds:F3} s; uncancelled it takes {uncancelled.TotalSeconds:F3} s");
+        // ONNX Runtime stopped the run at its terminate flag (the run's own cancellation), rather than finishing it: the
+        // fact itself, not a wall-clock ratio, which a crowded machine can stretch.
+        Assert.True(error == typeof(OperationCanceledException).FullName, $"the batch ran {seconds:F3} s (uncancelled {uncancelled.TotalSeconds:F3} s) and ended with {error ?? "no error"}");
         Assert.All(requests, r => Assert.True(r.IsCanceled));
         // Disposing waits for the instance to be free again and every request to be released.
         await batcher.DisposeAsync();
