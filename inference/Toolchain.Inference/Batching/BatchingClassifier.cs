@@ -118,10 +118,17 @@ internal sealed class BatchingClassifier : IAsyncDisposable, IDisposable
         Admit(encoded, (lease, encoded) =>
         {
             var images = lease.RequireImages();
-            var floats = new float[images.InputLength];
-            images.Prepare(encoded, name, floats);
-            var request = NewRequest(lease, floats.Length);
-            floats.CopyTo(request.Floats.AsSpan());
+            var request = NewRequest(lease, images.InputLength);
+            try
+            {
+                // Straight into the pooled buffer the batch copies from: no array of its own per request.
+                images.Prepare(encoded, name, request.Floats.AsSpan(0, images.InputLength));
+            }
+            catch
+            {
+                ArrayPool<float>.Shared.Return(request.Floats);
+                throw;
+            }
             return request;
         }, static r => r.Classification!, cancellationToken);
 
