@@ -320,7 +320,7 @@ public static class TrainCommand
     {
         // A resumed run keeps the normalisation it started with, so its inputs mean what they meant before.
         (double[], double[])? normalization =
-            resume is not null && options.Model != BuiltInModel.Xor ? (resume.Card.ChannelMeans.Count > 0 ? ([.. resume.Card.ChannelMeans], [.. resume.Card.ChannelStds]) : ([resume.Card.Mean], [resume.Card.Std]))
+            resume is not null && options.Model != BuiltInModel.Xor ? resume.Card.NormalizationFor(resume.InputShape.Length == 3 ? (int)resume.InputShape[0] : 1)
             : options.NormalizationMean is { } m && options.NormalizationStd is { } s ? ([m], [s])
             : null;
         var dataset = resume?.DatasetSpec ?? options.Dataset;
