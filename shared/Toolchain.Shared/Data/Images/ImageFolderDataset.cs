@@ -318,10 +318,18 @@ public static class ImageFolderDataset
             }
             try
             {
-                var bytes = File.ReadAllBytes(all[i].Path);
-                // PNG colour types 0 and 4 are grey and grey+alpha.
-                bool greyPng = bytes.Length > 25 && bytes[0] == 0x89 && bytes[1] == (byte)'P' && bytes[25] is 0 or 4;
-                if (!greyPng && CropResizePreprocessor.HasColour(bytes, all[i].Path))
+                // PNG colour types 0 and 4 (grey, grey+alpha) sit at byte 25 of the header: a grey PNG is settled by 26
+                // bytes, not by reading (and decoding) the whole file.
+                Span<byte> head = stackalloc byte[26];
+                using (var file = File.OpenRead(all[i].Path))
+                {
+                    if (file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) == head.Length
+                        && head[0] == 0x89 && head[1] == (byte)'P' && head[25] is 0 or 4)
+                    {
+                        return;
+                    }
+                }
+                if (CropResizePreprocessor.HasColour(File.ReadAllBytes(all[i].Path), all[i].Path))
                 {
                     Interlocked.Exchange(ref found, 1);
                     state.Stop();
