@@ -83,6 +83,9 @@ public sealed record ModelCard
     /// <summary>Reference inputs and the outputs ONNX Runtime gave for them at export, or null when not recorded.</summary>
     public ReferenceExamples? Reference { get; init; }
 
+    /// <summary>How this model was quantized from a float32 model, or null for a model that was not.</summary>
+    public QuantizationRecord? Quantization { get; init; }
+
     /// <summary>Whether the card records anything to check the model against (a graph digest or reference outputs).</summary>
     public bool HasIntegrityRecord => GraphSha256 is not null || Reference is not null;
 
@@ -169,6 +172,10 @@ public sealed record ModelCard
         {
             m[ModelCardKeys.Reference] = Reference.ToJson();
         }
+        if (Quantization is not null)
+        {
+            m[ModelCardKeys.Quantization] = Quantization.ToJson();
+        }
         return m;
     }
 
@@ -242,6 +249,7 @@ public sealed record ModelCard
             ToolchainVersion = Opt(ModelCardKeys.ToolchainVersion) ?? "",
             GraphSha256 = Opt(ModelCardKeys.GraphSha256),
             Reference = Opt(ModelCardKeys.Reference) is { } reference ? ParseReference(reference) : null,
+            Quantization = Opt(ModelCardKeys.Quantization) is { } quantization ? ParseQuantization(quantization) : null,
         };
         if (!(card.Std > 0) || !double.IsFinite(card.Mean))
         {
@@ -280,7 +288,8 @@ public sealed record ModelCard
         $"pixels {PixelConvention}, normalised {NormalizationSummary()}, preprocessing {ContractText.Of(PreprocessingMode)} | " +
         $"arch {Architecture} | dataset {DatasetName} ({TrainCount} train, {TestCount} test) | " +
         $"test accuracy {(TestAccuracy is { } a ? a.ToString("P2", CultureInfo.InvariantCulture) : "n/a")} | " +
-        $"export parity {(ExportParity is { } p ? p.ToString("E2", CultureInfo.InvariantCulture) : "n/a")} | toolchain {ToolchainVersion}";
+        $"export parity {(ExportParity is { } p ? p.ToString("E2", CultureInfo.InvariantCulture) : "n/a")} | " +
+        (Quantization is { } q ? $"quantized {ContractText.Of(q.Format)} | " : "") + $"toolchain {ToolchainVersion}";
 
     private string NormalizationSummary() =>
         NormalizationInGraph ? "inside the graph"
@@ -300,6 +309,18 @@ public sealed record ModelCard
         catch (FormatException e)
         {
             throw new FormatException($"model card key '{ModelCardKeys.Reference}' {e.Message}");
+        }
+    }
+
+    private static QuantizationRecord ParseQuantization(string json)
+    {
+        try
+        {
+            return QuantizationRecord.Parse(json);
+        }
+        catch (FormatException e)
+        {
+            throw new FormatException($"model card key '{ModelCardKeys.Quantization}' {e.Message}");
         }
     }
 

@@ -71,4 +71,9 @@ public static class ModelCardKeys
     public const string GraphSha256 = Prefix + "integrity.graph_sha256";
     /// <summary>JSON object of reference inputs and the outputs ONNX Runtime gave at export, see <see cref="ReferenceExamples"/>.</summary>
     public const string Reference = Prefix + "integrity.reference";
+    /// <summary>
+    /// JSON object saying how a quantized model was made from its float32 model and what it cost, see
+    /// <see cref="QuantizationRecord"/>; absent on float32 models.
+    /// </summary>
+    public const string Quantization = Prefix + "quantization";
 }

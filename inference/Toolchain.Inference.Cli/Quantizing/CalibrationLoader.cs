@@ -1,0 +1,133 @@
+using System.Globalization;
+using Toolchain.Contracts;
+using Toolchain.Inference.Cli.Inputs;
+using Toolchain.Inference.Cli.Output;
+using Toolchain.Inference.Imaging;
+using Toolchain.Inference.Quantization.Calibration;
+using Toolchain.Inference.Runtime;
+using Toolchain.Shared.Data;
+using Toolchain.Shared.Data.Images;
+using Toolchain.Shared.Data.Tables;
+
+namespace Toolchain.Inference.Cli.Quantizing;
+
+/// <summary>
+/// Reads <c>--calibration</c> into model-ready examples: an IDX dataset (its training split, so the test split stays
+/// unseen), an image folder of class folders (its training split), a folder or pattern of loose pictures (prepared as
+/// <c>infer classify</c> prepares them), or a CSV table (the model's feature columns). A random <c>--samples</c> of them
+/// (seed 0) is kept.
+/// </summary>
+internal static class CalibrationLoader
+{
+    public static CalibrationData Load(string source, OnnxModel model, int samples, string dataRoot, CliConsole console)
+    {
+        var info = model.Info;
+        var card = info.Card ?? throw new ToolchainException("the model has no card to prepare calibration examples by");
+        if (card.FeatureNames.Count > 0 || TableDataset.IsTable(source))
+        {
+            return FromTable(source, card, info.FeatureCount, samples);
+        }
+        if (info.InputShape.Count != 4)
+        {
+            throw new ToolchainException($"--calibration {source}: the model takes feature vectors; give a CSV table with its columns");
+        }
+        if (ImageFolderDataset.IsImageFolder(source))
+        {
+            var options = new ImageFolderOptions
+            {
+                Channels = (int)info.InputShape[1],
+                ImageSize = $"{info.InputShape[2]}x{info.InputShape[3]}",
+            };
+            var data = ImageFolderDataset.Load(source, options, console.Notice).Dataset;
+            return FromImages(Path.GetFullPath(source), data.Train.Count > 0 ? data.Train : data.Test, card, samples);
+        }
+        if (File.Exists(source) || source.Contains('*', StringComparison.Ordinal) || (Directory.Exists(source) && !Directory.EnumerateFiles(source, "*-ubyte*").Any()))
+        {
+            return FromPictures(source, model, samples);
+        }
+        var dataset = DatasetResolver.Load(source, dataRoot, console.Notice);
+        return FromImages(dataset.Name, dataset.Train.Count > 0 ? dataset.Train : dataset.Test, card, samples);
+    }
+
+    /// <summary>A seeded random choice of <paramref name="samples"/> of <paramref name="count"/> indices, in order.</summary>
+    private static int[] Choose(int count, int samples)
+    {
+        if (count == 0)
+        {
+            return [];
+        }
+        var indices = Enumerable.Range(0, count).ToArray();
+        new Random(0).Shuffle(indices);
+        return indices.Take(Math.Min(samples, count)).Order().ToArray();
+    }
+
+    private static CalibrationData FromImages(string name, ImageSet images, ModelCard card, int samples)
+    {
+        var chosen = Choose(images.Count, samples);
+        var size = images.ImageSize;
+        var plane = images.Rows * images.Cols;
+        var (means, stds) = Normalization(card, images.Channels);
+        var values = new float[chosen.Length * size];
+        for (var i = 0; i < chosen.Length; i++)
+        {
+            var image = images.Image(chosen[i]);
+            for (var c = 0; c < images.Channels; c++)
+            {
+                PixelNormalizer.Normalize(image.Slice(c * plane, plane), means[c], stds[c], values.AsSpan((i * size) + (c * plane), plane));
+            }
+        }
+        return new CalibrationData(name, values, chosen.Length);
+    }
+
+    /// <summary>The card's normalisation; a graph normalising its own uint8 input is given the pixels themselves (std 1/255).</summary>
+    private static (double[] Means, double[] Stds) Normalization(ModelCard card, int channels) =>
+        card.NormalizationInGraph
+            ? (new double[channels], Enumerable.Repeat(1.0 / 255, channels).ToArray())
+            : card.NormalizationFor(channels);
+
+    private static CalibrationData FromPictures(string source, OnnxModel model, int samples)
+    {
+        var inputs = ImagePathExpander.Expand([source]).ToList();
+        if (inputs.FirstOrDefault(i => i.Error is not null) is { } bad)
+        {
+            throw new ToolchainException($"--calibration {bad.Path}: {bad.Error}");
+        }
+        var classifier = new ImageClassifier(model);
+        var width = classifier.InputLength;
+        var chosen = Choose(inputs.Count, samples);
+        var values = new float[chosen.Length * width];
+        for (var i = 0; i < chosen.Length; i++)
+        {
+            var path = inputs[chosen[i]].Path;
+            classifier.Prepare(File.ReadAllBytes(path), path, values.AsSpan(i * width, width));
+        }
+        return new CalibrationData(Path.GetFullPath(source), values, chosen.Length);
+    }
+
+    private static CalibrationData FromTable(string source, ModelCard card, int width, int samples)
+    {
+        if (card.FeatureNames.Count != width)
+        {
+            throw new ToolchainException($"--calibration {source}: the model's card names no feature columns to read from a table");
+        }
+        var file = Directory.Exists(source) ? Path.Combine(source, TableDataset.TrainFile) : source;
+        var table = CsvTable.Read(file);
+        var columns = TableDataset.ColumnsOf(table, card.FeatureNames);
+        var chosen = Choose(table.Rows.Count, samples);
+        var (means, stds) = card.NormalizationFor(width);
+        var values = new float[chosen.Length * width];
+        for (var i = 0; i < chosen.Length; i++)
+        {
+            var (line, fields) = table.Rows[chosen[i]];
+            TableDataset.RequireWidth(table, line, fields);
+            for (var f = 0; f < width; f++)
+            {
+                values[(i * width) + f] = (float)((TableDataset.Cell(table, line, fields, columns[f]) - means[f]) / stds[f]);
+            }
+        }
+        return new CalibrationData(Path.GetFullPath(file), values, chosen.Length);
+    }
+
+    /// <summary>"512 examples" / "1 example".</summary>
+    public static string Examples(int n) => n.ToString("N0", CultureInfo.InvariantCulture) + (n == 1 ? " example" : " examples");
+}
