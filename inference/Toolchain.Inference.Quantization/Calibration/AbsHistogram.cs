@@ -9,8 +9,11 @@ internal sealed class AbsHistogram(float limit, int bins = AbsHistogram.DefaultB
     /// <summary>Bins of the histogram.</summary>
     public const int DefaultBins = 2048;
 
-    /// <summary>Levels a threshold is judged by: 8-bit values of one sign.</summary>
+    /// <summary>The fewest bins a threshold may keep (TensorRT's and pytorch-quantization's start).</summary>
     public const int QuantizedBins = 128;
+
+    /// <summary>The probability an empty bin of the quantized distribution is given (TensorRT's smoothing).</summary>
+    private const double Epsilon = 1e-4;
 
     private readonly long[] _counts = new long[bins];
 
@@ -60,105 +63,94 @@ internal sealed class AbsHistogram(float limit, int bins = AbsHistogram.DefaultB
     }
 
     /// <summary>
-    /// The threshold whose <see cref="QuantizedBins"/>-level quantization of the values below it (the ones above
-    /// clamped into the last level) diverges least from the observed distribution, by Kullback-Leibler divergence:
-    /// TensorRT's entropy calibration.
+    /// The threshold whose 8-bit quantization of the values below it (the ones above clamped into the last level)
+    /// diverges least from the observed distribution, by Kullback-Leibler divergence: TensorRT's entropy calibration as
+    /// NVIDIA's pytorch-quantization computes it. Candidates start at 128 bins; the first bin takes its neighbour's count,
+    /// so that the zeros a ReLU makes do not pull the threshold down to the smallest candidate; an
+    /// <paramref name="unsigned"/> tensor (nothing below 0) has 255 levels above zero, a signed one 127 each side.
     /// </summary>
-    public float EntropyThreshold()
+    public float EntropyThreshold(bool unsigned)
     {
-        if (_counts.Sum() == 0 || Bins <= QuantizedBins)
+        var bins = (long[])_counts.Clone();
+        if (Bins > 1)
+        {
+            bins[0] = bins[1];
+        }
+        if (bins.Sum() == 0 || Bins <= QuantizedBins)
         {
             return Limit;
         }
+        var levels = unsigned ? 255 : 127;
         var best = double.PositiveInfinity;
         var bestBins = Bins;
         var p = new double[Bins];
         var q = new double[Bins];
+        var levelSum = new double[levels];
+        var levelNonZero = new int[levels];
         for (var i = QuantizedBins; i <= Bins; i++)
         {
-            var kl = Divergence(i, p, q);
+            var kl = Divergence(bins, i, levels, p, q, levelSum, levelNonZero);
             if (kl < best)
             {
                 best = kl;
                 bestBins = i;
             }
         }
-        return (float)Math.Min(Limit, (bestBins + 0.5) * Width);
+        return (float)Math.Min(Limit, bestBins * Width);
     }
 
-    /// <summary>KL(P‖Q) of the first <paramref name="i"/> bins (P with the outliers folded into its last bin, Q its 128-level quantization).</summary>
-    private double Divergence(int i, double[] p, double[] q)
+    /// <summary>
+    /// KL(P‖Q) over the first <paramref name="i"/> bins: P the counts with the ones beyond folded into its last bin, Q
+    /// the same counts merged into <paramref name="levels"/> levels and spread back evenly over each level's non-empty bins.
+    /// </summary>
+    private static double Divergence(long[] bins, int i, int levels, double[] p, double[] q, double[] levelSum, int[] levelNonZero)
     {
-        long outliers = 0;
-        for (var k = i; k < Bins; k++)
+        Array.Clear(levelSum);
+        Array.Clear(levelNonZero);
+        double outliers = 0;
+        for (var k = i; k < bins.Length; k++)
         {
-            outliers += _counts[k];
+            outliers += bins[k];
         }
         for (var k = 0; k < i; k++)
         {
-            p[k] = _counts[k];
-            q[k] = 0;
+            if (bins[k] != 0)
+            {
+                var level = (int)((long)k * levels / i);
+                levelSum[level] += bins[k];
+                levelNonZero[level]++;
+            }
+        }
+        double pTotal = 0, qTotal = 0;
+        for (var k = 0; k < i; k++)
+        {
+            var level = (int)((long)k * levels / i);
+            p[k] = bins[k];
+            q[k] = bins[k] != 0 ? levelSum[level] / levelNonZero[level] : 0;
+            qTotal += q[k];
         }
         p[i - 1] += outliers;
-        var merged = i / QuantizedBins;
-        for (var j = 0; j < QuantizedBins; j++)
+        for (var k = 0; k < i; k++)
         {
-            var start = j * merged;
-            var end = j == QuantizedBins - 1 ? i : start + merged;
-            double sum = 0;
-            var nonZero = 0;
-            for (var k = start; k < end; k++)
-            {
-                sum += _counts[k];
-                nonZero += p[k] != 0 ? 1 : 0;
-            }
-            if (nonZero == 0)
-            {
-                continue;
-            }
-            for (var k = start; k < end; k++)
-            {
-                q[k] = p[k] != 0 ? sum / nonZero : 0;
-            }
+            pTotal += p[k];
         }
-        if (!Smooth(p, i) || !Smooth(q, i))
+        if (pTotal <= 0 || qTotal <= 0)
         {
             return double.PositiveInfinity;
         }
         double kl = 0;
         for (var k = 0; k < i; k++)
         {
-            if (p[k] > 0)
+            if (p[k] <= 0)
             {
-                kl += p[k] * Math.Log(p[k] / q[k]);
+                continue;
             }
+            // Q is empty only where P holds nothing but the folded-in outliers: as TensorRT smooths, a small mass stands
+            // in, so that clipping a gap before a handful of outliers is judged, not ruled out.
+            var qk = q[k] > 0 ? q[k] / qTotal : Epsilon;
+            var pk = p[k] / pTotal;
+            kl += pk * Math.Log(pk / qk);
         }
         return kl;
-    }
-
-    /// <summary>
-    /// Normalises the first <paramref name="n"/> entries to a distribution and moves a little mass (1e-4 each) onto
-    /// its empty bins, so that the divergence stays finite; false when it is all zeros.
-    /// </summary>
-    private static bool Smooth(double[] d, int n)
-    {
-        double total = 0;
-        var zeros = 0;
-        for (var k = 0; k < n; k++)
-        {
-            total += d[k];
-            zeros += d[k] == 0 ? 1 : 0;
-        }
-        if (total <= 0 || zeros == n)
-        {
-            return false;
-        }
-        const double eps = 1e-4;
-        var take = eps * zeros / (n - zeros);
-        for (var k = 0; k < n; k++)
-        {
-            d[k] = d[k] == 0 ? eps : Math.Max((d[k] / total) - take, eps * 0.5);
-        }
-        return true;
     }
 }

@@ -92,9 +92,16 @@ internal static class Calibrator
                 h.Add(values);
             }
         }, cancellationToken);
+        var inputs = graph.Input.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
         return seen.ToDictionary(n => n, n =>
         {
-            var threshold = method == CalibrationMethod.Percentile ? histograms[n].Percentile(PercentileKept) : histograms[n].EntropyThreshold();
+            if (inputs.Contains(n))
+            {
+                // The model's input is the data itself, bounded by its own normalisation: clipping it would change
+                // what the model is shown (the ink of a digit saturated to the background's level), so it keeps its range.
+                return new ActivationRange(min[n], max[n]);
+            }
+            var threshold = method == CalibrationMethod.Percentile ? histograms[n].Percentile(PercentileKept) : histograms[n].EntropyThreshold(unsigned: min[n] >= 0);
             return new ActivationRange(Math.Max(min[n], -threshold), Math.Min(max[n], threshold));
         }, StringComparer.Ordinal);
     }

@@ -88,7 +88,6 @@ internal sealed class QdqPlan
         var quantized = new List<NodeProto>();
         var own = new HashSet<string>(StringComparer.Ordinal);
         var absorbed = new List<NodeProto>();
-        var outputs = new Dictionary<NodeProto, string>();
         foreach (var node in nodes.Where(n => !excluded.Contains(n.Name)))
         {
             var inputs = node.OpType == "Add" && node.Input.Count == 2 && node.Input.All(index.IsActivation) ? node.Input.ToArray()
@@ -100,18 +99,23 @@ internal sealed class QdqPlan
             }
             var output = node.Output[0];
             var consumers = index.Consumers(output);
-            var relu = consumers.Count == 1 && consumers[0].OpType == "Relu" && !excluded.Contains(consumers[0].Name) && !index.GraphOutputs.Contains(output)
+            var relu = consumers.Count == 1 && consumers[0].OpType == "Relu" && !excluded.Contains(consumers[0].Name)
+                && !index.GraphOutputs.Contains(output) && !index.GraphOutputs.Contains(consumers[0].Output[0])
                 ? consumers[0]
                 : null;
-            var quantizedOutput = relu?.Output[0] ?? output;
-            if (!inputs.Append(quantizedOutput).All(ranges.ContainsKey))
+            // A graph output (the logits) stays float32: callers read it, and rounding it to 256 levels only loses
+            // accuracy; ONNX Runtime then runs the layer as an integer kernel with a float32 result (QGemm, MatMulIntegerToFloat).
+            var quantizedOutput = index.GraphOutputs.Contains(output) && node.OpType != "Conv" ? null : relu?.Output[0] ?? output;
+            if (!inputs.All(ranges.ContainsKey) || (quantizedOutput is not null && !ranges.ContainsKey(quantizedOutput)))
             {
                 continue;
             }
             quantized.Add(node);
             own.UnionWith(inputs);
-            own.Add(quantizedOutput);
-            outputs[node] = quantizedOutput;
+            if (quantizedOutput is not null)
+            {
+                own.Add(quantizedOutput);
+            }
             if (relu is not null)
             {
                 absorbed.Add(relu);
