@@ -1,16 +1,8 @@
 # Toolchain: train with TorchSharp, export to ONNX, serve with ONNX Runtime.
-DOTNET  ?= dotnet
-CONFIG  ?= Release
-TORCH   ?= cpu
-BUILD_FLAGS = -c $(CONFIG) -p:TorchBackend=$(TORCH) --nologo -v:q
-
-export DOTNET_CLI_TELEMETRY_OPTOUT = 1
-export DOTNET_NOLOGO = 1
-export DOTNET_SKIP_FIRST_TIME_EXPERIENCE = 1
+# DOTNET, CONFIG, TORCH, BUILD_FLAGS, ARTIFACTS and the built programs' paths (TRAINER, INFER, ...): mk/common.mk.
+include mk/common.mk
 
 .PHONY: build test lint clean data train bench
-
-TRAINER = $(DOTNET) trainer/Toolchain.Trainer/bin/$(CONFIG)/net10.0/trainer.dll
 
 build:
 	$(DOTNET) build Toolchain.sln $(BUILD_FLAGS)

@@ -3,6 +3,8 @@
 #               plain WASM backend's three files (about 14 MB) into inference/Toolchain.Inference.Service/web/ort/;
 #               nothing to do while they are newer than the lock file.
 # The service build does the same when npm is present; without the files the page classifies on the server only.
+include $(dir $(lastword $(MAKEFILE_LIST)))common.mk
+
 WEB_DIR   = inference/Toolchain.Inference.Service/web
 ORT_FILES = $(addprefix $(WEB_DIR)/ort/,ort.wasm.min.mjs ort-wasm-simd-threaded.mjs ort-wasm-simd-threaded.wasm)
 
