@@ -68,6 +68,9 @@ public static partial class TinyOnnxModels
         {
             Labels = Enumerable.Range(0, Classes).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray(),
             DatasetName = "mnist-sample",
+            // The sample's whole test split, as the trainer records it: infer eval then compares with the card.
+            TrainCount = trainCount,
+            TestCount = MnistSample.LoadTest(int.MaxValue).Labels.Length,
             Architecture = "conv(8,3,p1),relu,maxpool(2),conv(16,3,p1),relu,maxpool(2),flatten,linear(10)",
             TestAccuracy = null,
         });
