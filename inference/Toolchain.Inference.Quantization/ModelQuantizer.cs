@@ -146,7 +146,7 @@ public static class ModelQuantizer
 
         options.Progress?.Invoke("timing both models");
         var cpu = CpuFeatures.Current();
-        var speeds = Time(floatPath, chosen.Model, card, examples, options, full, cancellationToken);
+        var (speeds, agreement) = Time(floatPath, chosen.Model, card, examples, options, full, cancellationToken);
         var last = speeds[^1];
         var record = new QuantizationRecord
         {
@@ -178,6 +178,7 @@ public static class ModelQuantizer
             QuantizedNodes = chosen.Plan?.Quantized.Select(n => n.Name).ToList()
                 ?? candidates.Select(n => n.Name).Where(n => !chosen.Variant.Excluded.Contains(n)).ToList(),
             Speeds = speeds,
+            Agreement = agreement,
             Cpu = cpu,
             FloatBytes = new FileInfo(modelPath).Length,
             QuantizedBytes = bytes.LongLength,
@@ -288,7 +289,7 @@ public static class ModelQuantizer
         return stamped with { Reference = CardStamp.Reference(model, stamped, examples) };
     }
 
-    private static IReadOnlyList<BatchComparison> Time(string floatPath, ModelProto quantized, ModelCard card, float[] examples,
+    private static (IReadOnlyList<BatchComparison> Speeds, Agreement Agreement) Time(string floatPath, ModelProto quantized, ModelCard card, float[] examples,
         QuantizationOptions options, string target, CancellationToken cancellationToken)
     {
         var tmp = TemporaryFileName.For(target, "timing");
@@ -299,7 +300,8 @@ public static class ModelQuantizer
             OnnxModelOptions Cpu() => new() { Provider = ExecutionProvider.Cpu, IntraOpThreads = options.Threads, VerifyIntegrity = false };
             using var baseline = OnnxModel.Load(floatPath, Cpu());
             using var candidate = OnnxModel.Load(tmp, Cpu());
-            return SpeedComparison.Run(baseline, candidate, examples, options.SpeedBatchSizes, options.SpeedRounds, options.SecondsPerRound, cancellationToken);
+            var speeds = SpeedComparison.Run(baseline, candidate, examples, options.SpeedBatchSizes, options.SpeedRounds, options.SecondsPerRound, cancellationToken);
+            return (speeds, Agreement.Of(baseline, candidate, examples));
         }
         finally
         {

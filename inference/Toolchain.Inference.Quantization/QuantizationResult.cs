@@ -35,6 +35,9 @@ public sealed record QuantizationResult
     /// <summary>Both models timed in interleaved rounds, per batch size.</summary>
     public required IReadOnlyList<BatchComparison> Speeds { get; init; }
 
+    /// <summary>How the two models' answers compare on the calibration (or reference) examples.</summary>
+    public required Agreement Agreement { get; init; }
+
     /// <summary>The CPU that timed them.</summary>
     public required CpuFeatures Cpu { get; init; }
 

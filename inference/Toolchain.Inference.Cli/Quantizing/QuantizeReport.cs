@@ -19,7 +19,9 @@ internal static class QuantizeReport
             ? $"{ContractText.Of(m)} calibration on {CalibrationLoader.Examples(q.CalibrationSamples)} of {q.CalibrationSet}"
             : q.Format == QuantizationFormat.Int8Dynamic ? "weights only, activations at run time" : "whole graph";
         o.WriteLine($"quantized {r.OutputPath} ({ContractText.Of(q.Format)}, {how})");
-        o.WriteLine($"nodes     {r.QuantizedNodes.Count} quantized ({Names(r.QuantizedNodes)}); kept float32: {(q.ExcludedNodes.Count > 0 ? string.Join(", ", q.ExcludedNodes) : "none")}");
+        o.WriteLine(q.Format == QuantizationFormat.Float16
+            ? "nodes     every weight and operator in float16; inputs and outputs float32 (Casts at the edges)"
+            : $"nodes     {r.QuantizedNodes.Count} quantized ({Names(r.QuantizedNodes)}); kept float32: {(q.ExcludedNodes.Count > 0 ? string.Join(", ", q.ExcludedNodes) : "none")}");
         if (q.FloatOperators.Count > 0)
         {
             o.WriteLine($"float32   operators not quantized, left in float32: {string.Join(", ", q.FloatOperators)}");
@@ -30,8 +32,11 @@ internal static class QuantizeReport
                 $"{(v.Excluded.Count == 0 ? "all quantized" : string.Join(", ", v.Excluded) + " in float32")}: {v.Accuracy.ToString("0.0000", C)}" +
                 (v.Excluded.SequenceEqual(q.ExcludedNodes) ? " (chosen)" : ""))));
         }
+        var change = Math.Round(-r.DropPoints, 2);
         o.WriteLine($"accuracy  float32 {r.Before.Accuracy.ToString("0.0000", C)} -> {r.After.Accuracy.ToString("0.0000", C)} on {q.EvaluatedOn}: " +
-            $"{(r.DropPoints >= 0 ? "-" : "+")}{Math.Abs(r.DropPoints).ToString("0.00", C)} points (--max-drop {maxDrop.ToString("0.0##", C)})");
+            $"{(change > 0 ? "+" : change < 0 ? "-" : "±")}{Math.Abs(change).ToString("0.00", C)} points (--max-drop {maxDrop.ToString("0.0##", C)})");
+        o.WriteLine($"agreement same class as float32 on {r.Agreement.Top1.ToString("P1", C)} of {r.Agreement.Examples} examples; " +
+            $"probabilities within {r.Agreement.MaxProbabilityDifference.ToString("0.0###", C)}");
         o.WriteLine($"size      {Megabytes(r.FloatBytes)} -> {Megabytes(r.QuantizedBytes)} ({((double)r.FloatBytes / Math.Max(1, r.QuantizedBytes)).ToString("0.0", C)}x smaller)");
         foreach (var s in r.Speeds)
         {
