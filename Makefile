@@ -48,5 +48,6 @@ include mk/prerequisites.mk
 include mk/eval.mk
 include mk/serve.mk
 include mk/pack.mk
+include mk/quantize.mk
 include mk/web.mk
 include mk/data.mk

@@ -108,6 +108,16 @@ public sealed record ModelCard
             : (Enumerable.Repeat(Mean, channels).ToArray(), Enumerable.Repeat(Std, channels).ToArray());
     }
 
+    /// <summary>
+    /// The mean and std to apply to each of <paramref name="channels"/> channels of pixels scaled to [0,1], so that the
+    /// graph is given what it takes: a uint8 graph that normalises its own input gets the pixels themselves, 0-255
+    /// (mean 0, std 1/255); any other model <see cref="NormalizationFor"/>.
+    /// </summary>
+    public (double[] Means, double[] Stds) PixelNormalizationFor(int channels) =>
+        NormalizationInGraph && ElementType == ElementType.UInt8
+            ? (new double[channels], Enumerable.Repeat(1.0 / 255, channels).ToArray())
+            : NormalizationFor(channels);
+
     /// <summary>Whether the model takes images (NCHW).</summary>
     public bool IsImageModel => InputLayout == InputLayout.Nchw;
 

@@ -66,7 +66,7 @@ internal static class CalibrationLoader
         var chosen = Choose(images.Count, samples);
         var size = images.ImageSize;
         var plane = images.Rows * images.Cols;
-        var (means, stds) = Normalization(card, images.Channels);
+        var (means, stds) = card.PixelNormalizationFor(images.Channels);
         var values = new float[chosen.Length * size];
         for (var i = 0; i < chosen.Length; i++)
         {
@@ -78,12 +78,6 @@ internal static class CalibrationLoader
         }
         return new CalibrationData(name, values, chosen.Length);
     }
-
-    /// <summary>The card's normalisation; a graph normalising its own uint8 input is given the pixels themselves (std 1/255).</summary>
-    private static (double[] Means, double[] Stds) Normalization(ModelCard card, int channels) =>
-        card.NormalizationInGraph
-            ? (new double[channels], Enumerable.Repeat(1.0 / 255, channels).ToArray())
-            : card.NormalizationFor(channels);
 
     private static CalibrationData FromPictures(string source, OnnxModel model, int samples)
     {
