@@ -105,7 +105,7 @@ public static class ModelQuantizer
         var tried = new List<(QuantizationVariant Variant, ModelProto Model, QdqPlan? Plan)>();
         foreach (var excluded in variants)
         {
-            var (model, plan) = Build(source.Model, format, excluded, ranges);
+            var (model, plan) = Build(source.Model, format, excluded, ranges, !options.SignedActivations);
             var provisional = CardFor(card, model, examples, new QuantizationRecord { Format = format }, null);
             var tmp = TemporaryFileName.For(full, "candidate");
             using var tracked = TemporaryPaths.Track(tmp);
@@ -151,6 +151,7 @@ public static class ModelQuantizer
         var record = new QuantizationRecord
         {
             Format = format,
+            Activations = format == QuantizationFormat.Int8Qdq ? (options.SignedActivations ? "int8" : "uint8") : "",
             Calibration = format == QuantizationFormat.Int8Qdq ? options.Method : null,
             CalibrationSet = calibration is not null && format == QuantizationFormat.Int8Qdq ? calibration.Name : "",
             CalibrationSamples = format == QuantizationFormat.Int8Qdq ? calibration!.Count : 0,
@@ -231,13 +232,13 @@ public static class ModelQuantizer
             .Where(index.IsActivation).Distinct(StringComparer.Ordinal).ToList();
 
     private static (ModelProto Model, QdqPlan? Plan) Build(ModelProto source, QuantizationFormat format, IReadOnlyList<string> excluded,
-        IReadOnlyDictionary<string, ActivationRange> ranges)
+        IReadOnlyDictionary<string, ActivationRange> ranges, bool unsignedActivations)
     {
         var set = excluded.ToHashSet(StringComparer.Ordinal);
         switch (format)
         {
             case QuantizationFormat.Int8Qdq:
-                var plan = QdqPlan.For(new GraphIndex(source.Graph), set, ranges);
+                var plan = QdqPlan.For(new GraphIndex(source.Graph), set, ranges, unsignedActivations);
                 return (QdqWriter.Apply(source, plan), plan);
             case QuantizationFormat.Int8Dynamic:
                 return (DynamicWriter.Apply(source, set), null);

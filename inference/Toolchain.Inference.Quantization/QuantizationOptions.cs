@@ -12,6 +12,14 @@ public sealed record QuantizationOptions
     /// <summary>How static INT8 chooses activation ranges from the calibration examples.</summary>
     public CalibrationMethod Method { get; init; } = CalibrationMethod.MinMax;
 
+    /// <summary>
+    /// Whether static INT8 writes activations as unsigned 8-bit (U8S8, the default) or signed (S8S8). ONNX Runtime's
+    /// x86 kernels take unsigned activations: it converts a signed QuantizeLinear/DequantizeLinear pair only where the
+    /// QuantizeLinear feeds one DequantizeLinear, so in a residual network, whose block outputs feed two readers, a
+    /// signed graph leaves convolutions and additions in float32. Signed is for runtimes that want S8S8 (TensorRT, NPUs).
+    /// </summary>
+    public bool SignedActivations { get; init; }
+
     /// <summary>The examples static INT8 calibrates on; also the inputs the speeds are measured on when given.</summary>
     public CalibrationData? Calibration { get; init; }
 

@@ -23,6 +23,6 @@ internal sealed partial class CardJsonContext : JsonSerializerContext;
 internal sealed record ReferenceExamplesJson(string Output, string ElementType, int Count, string Inputs, string Outputs);
 
 /// <summary>How <see cref="QuantizationRecord"/> is stored; enums as their card text, absent numbers as null.</summary>
-internal sealed record QuantizationRecordJson(string Format, string? Calibration, string? CalibrationSet, int CalibrationSamples,
+internal sealed record QuantizationRecordJson(string Format, string? Activations, string? Calibration, string? CalibrationSet, int CalibrationSamples,
     string[]? ExcludedNodes, string[]? FloatOperators, string? SourceGraphSha256, double? AccuracyBefore, double? AccuracyAfter,
     string? EvaluatedOn, int SpeedBatchSize, double? ImagesPerSecondBefore, double? ImagesPerSecondAfter, string? MeasuredOn);

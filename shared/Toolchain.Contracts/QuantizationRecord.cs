@@ -12,6 +12,12 @@ public sealed record QuantizationRecord
     /// <summary>How the weights and arithmetic were narrowed.</summary>
     public required QuantizationFormat Format { get; init; }
 
+    /// <summary>
+    /// The static INT8 activations' type, "uint8" (U8S8, what ONNX Runtime's x86 kernels take) or "int8" (S8S8), or
+    /// empty when activations are not stored quantized (dynamic INT8, float16).
+    /// </summary>
+    public string Activations { get; init; } = "";
+
     /// <summary>How activation ranges were chosen, or null when nothing was calibrated (dynamic INT8, float16).</summary>
     public CalibrationMethod? Calibration { get; init; }
 
@@ -53,7 +59,7 @@ public sealed record QuantizationRecord
 
     /// <summary>Serialises to the card's JSON text.</summary>
     public string ToJson() => JsonSerializer.Serialize(
-        new QuantizationRecordJson(ContractText.Of(Format), Calibration is { } c ? ContractText.Of(c) : null, CalibrationSet, CalibrationSamples,
+        new QuantizationRecordJson(ContractText.Of(Format), Activations.Length > 0 ? Activations : null, Calibration is { } c ? ContractText.Of(c) : null, CalibrationSet, CalibrationSamples,
             [.. ExcludedNodes], [.. FloatOperators], SourceGraphSha256, AccuracyBefore, AccuracyAfter, EvaluatedOn, SpeedBatchSize,
             ImagesPerSecondBefore, ImagesPerSecondAfter, MeasuredOn),
         CardJsonContext.Default.QuantizationRecordJson);
@@ -79,6 +85,10 @@ public sealed record QuantizationRecord
         CalibrationMethod? calibration = raw.Calibration is null ? null
             : ContractText.Parse<CalibrationMethod>(raw.Calibration)
                 ?? throw new FormatException($"calibration must be {ContractText.Choices<CalibrationMethod>()}, not '{raw.Calibration}'");
+        if (raw.Activations is not (null or "uint8" or "int8"))
+        {
+            throw new FormatException($"activations must be uint8 or int8, not '{raw.Activations}'");
+        }
         if (raw.CalibrationSamples < 0 || raw.SpeedBatchSize < 0)
         {
             throw new FormatException("has a negative sample count or batch size");
@@ -90,6 +100,7 @@ public sealed record QuantizationRecord
         return new QuantizationRecord
         {
             Format = format,
+            Activations = raw.Activations ?? "",
             Calibration = calibration,
             CalibrationSet = raw.CalibrationSet ?? "",
             CalibrationSamples = raw.CalibrationSamples,

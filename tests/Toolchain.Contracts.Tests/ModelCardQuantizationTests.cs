@@ -17,6 +17,7 @@ public class ModelCardQuantizationTests
     private static QuantizationRecord Record() => new()
     {
         Format = QuantizationFormat.Int8Qdq,
+        Activations = "uint8",
         Calibration = CalibrationMethod.Entropy,
         CalibrationSet = "mnist-sample",
         CalibrationSamples = 512,
@@ -74,6 +75,7 @@ public class ModelCardQuantizationTests
     [InlineData("""{"format":"int8-qdq","calibration":"kl"}""", "calibration must be minmax, percentile or entropy, not 'kl'")]
     [InlineData("""{"format":"int8-qdq","accuracy_after":1.5}""", "accuracy outside [0,1]")]
     [InlineData("""{"format":"int8-qdq","calibration_samples":-1}""", "negative")]
+    [InlineData("""{"format":"int8-qdq","activations":"int4"}""", "activations must be uint8 or int8, not 'int4'")]
     public void A_malformed_record_names_the_key(string json, string problem)
     {
         var metadata = new Dictionary<string, string>(Card().ToMetadata()) { [ModelCardKeys.Quantization] = json };

@@ -28,6 +28,7 @@ public sealed class ModelQuantizerTests(QuantizedCnnFixture fixture) : IClassFix
         var q = Assert.IsType<QuantizationRecord>(card.Quantization);
         var r = fixture.Result;
         Assert.Equal(QuantizationFormat.Int8Qdq, q.Format);
+        Assert.Equal("uint8", q.Activations);
         Assert.Equal(CalibrationMethod.MinMax, q.Calibration);
         Assert.Equal("mnist-sample", q.CalibrationSet);
         Assert.Equal(128, q.CalibrationSamples);

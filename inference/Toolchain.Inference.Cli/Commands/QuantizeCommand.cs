@@ -25,6 +25,9 @@ internal sealed class QuantizeOptions : ModelOptions, IDataRootOption
     [Option("method", Default = "minmax", HelpText = "Calibration: minmax, percentile (99.999% of |x|) or entropy (KL, as TensorRT).")]
     public string Method { get; set; } = "minmax";
 
+    [Option("activations", Default = "uint8", HelpText = "Static INT8 activations: uint8 (U8S8, what ONNX Runtime's x86 kernels run) or int8 (S8S8, for runtimes that want it).")]
+    public string Activations { get; set; } = "uint8";
+
     [Option("exclude", HelpText = "Nodes to keep in float32, comma-separated (default: tried with and without the first Conv and the last layer; the more accurate wins).")]
     public string? Exclude { get; set; }
 
@@ -56,6 +59,10 @@ internal static class QuantizeCommand
         var format = o.Fp16 ? QuantizationFormat.Float16 : o.Dynamic ? QuantizationFormat.Int8Dynamic : QuantizationFormat.Int8Qdq;
         var method = ContractText.Parse<CalibrationMethod>(o.Method)
             ?? throw new ToolchainException($"--method must be {ContractText.Choices<CalibrationMethod>()}, not '{o.Method}'");
+        if (o.Activations is not ("uint8" or "int8"))
+        {
+            throw new ToolchainException($"--activations must be uint8 or int8, not '{o.Activations}'");
+        }
         if (o.Samples is < 1 or > 100_000)
         {
             throw new ToolchainException($"--samples must be 1 to 100000, not {o.Samples}");
@@ -91,6 +98,7 @@ internal static class QuantizeCommand
         {
             Format = format,
             Method = method,
+            SignedActivations = o.Activations == "int8",
             Calibration = calibration,
             Exclude = o.Exclude?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
             MaxDrop = o.MaxDrop,

@@ -16,7 +16,7 @@ internal static class QuantizeReport
         var o = console.Out;
         var q = r.Card.Quantization!;
         var how = q.Calibration is { } m
-            ? $"{ContractText.Of(m)} calibration on {CalibrationLoader.Examples(q.CalibrationSamples)} of {q.CalibrationSet}"
+            ? $"{q.Activations} activations, {ContractText.Of(m)} calibration on {CalibrationLoader.Examples(q.CalibrationSamples)} of {q.CalibrationSet}"
             : q.Format == QuantizationFormat.Int8Dynamic ? "weights only, activations at run time" : "whole graph";
         o.WriteLine($"quantized {r.OutputPath} ({ContractText.Of(q.Format)}, {how})");
         o.WriteLine(q.Format == QuantizationFormat.Float16

@@ -41,6 +41,15 @@ internal static class OnnxTensors
     public static TensorProto Int8(string name, long[] dims, ReadOnlySpan<sbyte> values) =>
         Raw(name, DataType.Int8, dims, MemoryMarshal.AsBytes(values));
 
+    /// <summary>An unsigned 8-bit initializer.</summary>
+    public static TensorProto UInt8(string name, long[] dims, ReadOnlySpan<byte> values) =>
+        Raw(name, DataType.Uint8, dims, values);
+
+    /// <summary>The zero point of <paramref name="parameters"/> as a scalar initializer of its type.</summary>
+    public static TensorProto ZeroPoint(string name, Qdq.QuantParams parameters) => parameters.Unsigned
+        ? UInt8(name, [], [(byte)parameters.ZeroPoint])
+        : Int8(name, [], [(sbyte)parameters.ZeroPoint]);
+
     /// <summary>A 32-bit integer initializer.</summary>
     public static TensorProto Int32(string name, long[] dims, ReadOnlySpan<int> values) =>
         Raw(name, DataType.Int32, dims, MemoryMarshal.AsBytes(values));

@@ -80,9 +80,10 @@ internal sealed class QdqPlan
 
     /// <summary>
     /// The plan for <paramref name="index"/>'s graph with <paramref name="excluded"/> nodes kept in float32, given the
-    /// calibrated <paramref name="ranges"/>: a node whose tensors were not calibrated stays float32.
+    /// calibrated <paramref name="ranges"/>: a node whose tensors were not calibrated stays float32. Activations are
+    /// unsigned 8-bit when <paramref name="unsignedActivations"/>, else signed.
     /// </summary>
-    public static QdqPlan For(GraphIndex index, IReadOnlySet<string> excluded, IReadOnlyDictionary<string, ActivationRange> ranges)
+    public static QdqPlan For(GraphIndex index, IReadOnlySet<string> excluded, IReadOnlyDictionary<string, ActivationRange> ranges, bool unsignedActivations)
     {
         var nodes = index.Graph.Node;
         var quantized = new List<NodeProto>();
@@ -122,7 +123,7 @@ internal sealed class QdqPlan
             }
         }
 
-        var tensors = own.ToDictionary(t => t, t => QuantParams.Activation(ranges[t].Min, ranges[t].Max), StringComparer.Ordinal);
+        var tensors = own.ToDictionary(t => t, t => QuantParams.Activation(ranges[t].Min, ranges[t].Max, unsignedActivations), StringComparer.Ordinal);
         var passed = new HashSet<NodeProto>();
         foreach (var node in nodes.Where(n => PassThrough.Contains(n.OpType) && !excluded.Contains(n.Name) && n.Input.Count > 0 && n.Output.Count == 1))
         {

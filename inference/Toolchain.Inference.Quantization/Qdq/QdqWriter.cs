@@ -64,7 +64,7 @@ internal static class QdqWriter
         {
             var prefix = names.Take(tensor);
             graph.Initializer.Add(OnnxTensors.Float($"{prefix}_scale", [], [parameters.Scale]));
-            graph.Initializer.Add(OnnxTensors.Int8($"{prefix}_zero_point", [], [parameters.ZeroPoint]));
+            graph.Initializer.Add(OnnxTensors.ZeroPoint($"{prefix}_zero_point", parameters));
             var producer = graph.Node.FirstOrDefault(n => n.Output.Contains(tensor));
             if (producer is null)
             {

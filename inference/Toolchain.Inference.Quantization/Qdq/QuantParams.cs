@@ -1,24 +1,25 @@
 namespace Toolchain.Inference.Quantization.Qdq;
 
-/// <summary>A scale and zero point: real = scale · (q − zeroPoint).</summary>
-internal readonly record struct QuantParams(float Scale, sbyte ZeroPoint)
+/// <summary>A scale and zero point: real = scale · (q − zeroPoint), q 8-bit unsigned (0 to 255) or signed (−128 to 127).</summary>
+internal readonly record struct QuantParams(float Scale, int ZeroPoint, bool Unsigned)
 {
     /// <summary>
-    /// Asymmetric signed 8-bit parameters for an activation seen in [<paramref name="min"/>, <paramref name="max"/>],
-    /// as ONNX Runtime's quantizer computes them: the range is widened to hold 0 exactly, mapped onto [−128, 127], and
-    /// the zero point rounded. A range starting at 0 (after ReLU) gets zero point −128, so quantizing clamps negatives
-    /// to 0: the ReLU itself.
+    /// Asymmetric 8-bit parameters for an activation seen in [<paramref name="min"/>, <paramref name="max"/>], as ONNX
+    /// Runtime's quantizer computes them: the range is widened to hold 0 exactly, mapped onto the 256 levels
+    /// ([0, 255], or [−128, 127] when not <paramref name="unsigned"/>), and the zero point rounded. A range starting at
+    /// 0 (after ReLU) gets the lowest level as zero point, so quantizing clamps negatives to 0: the ReLU itself.
     /// </summary>
-    public static QuantParams Activation(float min, float max)
+    public static QuantParams Activation(float min, float max, bool unsigned)
     {
+        var lowest = unsigned ? 0 : -128;
         double rmin = Math.Min(min, 0), rmax = Math.Max(max, 0);
         var scale = (float)((rmax - rmin) / 255.0);
         if (!(scale >= float.Epsilon) || !float.IsFinite(scale))
         {
-            return new QuantParams(1f, 0);
+            return new QuantParams(1f, 0, unsigned);
         }
-        var zeroPoint = Math.Round(-128 - (rmin / scale), MidpointRounding.ToEven);
-        return new QuantParams(scale, (sbyte)Math.Clamp(zeroPoint, -128, 127));
+        var zeroPoint = Math.Round(lowest - (rmin / scale), MidpointRounding.ToEven);
+        return new QuantParams(scale, (int)Math.Clamp(zeroPoint, lowest, lowest + 255), unsigned);
     }
 
     /// <summary>

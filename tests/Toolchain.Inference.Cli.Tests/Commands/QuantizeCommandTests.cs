@@ -37,7 +37,7 @@ public sealed class QuantizeCommandTests(QuantizedCnnFiles cnn) : IClassFixture<
         Assert.Equal(0, cnn.Run.ExitCode);
         Assert.True(File.Exists(cnn.Int8Model));
         var lines = cnn.Run.OutLines;
-        Assert.StartsWith($"quantized {cnn.Int8Model} (int8-qdq, minmax calibration on 64 examples of mnist-sample)", lines[0]);
+        Assert.StartsWith($"quantized {cnn.Int8Model} (int8-qdq, uint8 activations, minmax calibration on 64 examples of mnist-sample)", lines[0]);
         Assert.Contains(lines, l => l.StartsWith("accuracy  float32 0.", StringComparison.Ordinal) && l.Contains("mnist-sample (1804 test examples)", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("size      ", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("speed     batch 64: ", StringComparison.Ordinal));
@@ -180,6 +180,7 @@ public sealed class QuantizeCommandTests(QuantizedCnnFiles cnn) : IClassFixture<
 
     [Theory]
     [InlineData("--method", "kl", "--method", "minmax, percentile or entropy")]
+    [InlineData("--activations", "int4", "--activations", "uint8 or int8")]
     [InlineData("--samples", "0", "--samples", "0")]
     [InlineData("--max-drop", "-1", "--max-drop", "-1")]
     public void Bad_options_get_one_line(string option, string value, string fact1, string fact2)

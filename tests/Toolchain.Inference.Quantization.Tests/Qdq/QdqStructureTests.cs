@@ -58,14 +58,16 @@ public sealed class QdqStructureTests(QuantizedCnnFixture fixture) : IClassFixtu
     public void ActivationsArePairedAndTheReluFoldedIntoTheirQuantization()
     {
         var model = Model;
-        // Both Relus are gone: the conv outputs' ranges start at 0, so their zero point is -128.
+        // Both Relus are gone: the conv outputs' ranges start at 0, so their (uint8) zero point is 0.
         Assert.DoesNotContain(model.Graph.Node, n => n.OpType == "Relu");
         foreach (var conv in model.Graph.Node.Where(n => n.OpType == "Conv"))
         {
             var q = model.Graph.Node.Single(n => n.OpType == "QuantizeLinear" && n.Input[0] == conv.Output[0]);
-            Assert.Equal(-128, (sbyte)Initializer(model, q.Input[2]).RawData[0]);
-            Assert.Equal((int)DataType.Int8, Initializer(model, q.Input[2]).DataType);
+            Assert.Equal(0, Initializer(model, q.Input[2]).RawData[0]);
+            Assert.Equal((int)DataType.Uint8, Initializer(model, q.Input[2]).DataType);
         }
+        Assert.All(model.Graph.Node.Where(n => n.OpType == "QuantizeLinear"),
+            q => Assert.Equal((int)DataType.Uint8, Initializer(model, q.Input[2]).DataType));
         // MaxPool and Flatten pass 8-bit values on: their output pairs repeat their input's scale.
         foreach (var pool in model.Graph.Node.Where(n => n.OpType is "MaxPool" or "Flatten"))
         {
@@ -76,6 +78,25 @@ public sealed class QdqStructureTests(QuantizedCnnFixture fixture) : IClassFixtu
         // The logits, a graph output, stay float32: the last Gemm writes them directly.
         Assert.Equal("Gemm", Producer(model, "logits").OpType);
         Assert.Equal("Softmax", Producer(model, "probabilities").OpType);
+    }
+
+    [Fact]
+    public void SignedActivationsAreTheS8S8FormWithZeroPointMinus128AfterARelu()
+    {
+        var output = fixture.Scratch("model.s8s8.onnx");
+
+        var result = ModelQuantizer.Quantize(fixture.FloatPath, QuantizedTinyModels.CardOf(fixture.FloatPath), output,
+            QuantizedTinyModels.QuickOptions() with { Exclude = [], SignedActivations = true }, QuantizedTinyModels.Evaluate);
+
+        var model = Read(output);
+        var conv = model.Graph.Node.First(n => n.OpType == "Conv");
+        var q = model.Graph.Node.Single(n => n.OpType == "QuantizeLinear" && n.Input[0] == conv.Output[0]);
+        Assert.Equal((int)DataType.Int8, Initializer(model, q.Input[2]).DataType);
+        Assert.Equal(-128, (sbyte)Initializer(model, q.Input[2]).RawData[0]);
+        Assert.Equal("int8", result.Card.Quantization!.Activations);
+        Assert.InRange(result.DropPoints, -1, 1);
+        // A chain without fan-out is converted to uint8 by ONNX Runtime and fused as well.
+        Assert.Equal(2, OptimizedOperators(output).Count(o => o == "QLinearConv"));
     }
 
     [Fact]

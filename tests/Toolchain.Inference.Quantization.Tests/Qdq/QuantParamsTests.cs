@@ -4,30 +4,35 @@ namespace Toolchain.Inference.Quantization.Tests.Qdq;
 
 public sealed class QuantParamsTests
 {
-    [Fact]
-    public void AnActivationRangeFromZeroGetsZeroPointMinus128SoQuantizingIsTheRelu()
+    [Theory]
+    [InlineData(true, 0)]
+    [InlineData(false, -128)]
+    public void AnActivationRangeFromZeroGetsTheLowestLevelAsZeroPointSoQuantizingIsTheRelu(bool unsigned, int zeroPoint)
     {
-        var p = QuantParams.Activation(0f, 2.55f);
+        var p = QuantParams.Activation(0f, 2.55f, unsigned);
 
         Assert.Equal(0.01f, p.Scale, 6);
-        Assert.Equal(-128, p.ZeroPoint);
+        Assert.Equal(zeroPoint, p.ZeroPoint);
+        Assert.Equal(unsigned, p.Unsigned);
     }
 
     [Fact]
     public void ARangeIsWidenedToHoldZeroAndItsZeroPointRounded()
     {
-        // [1, 3] becomes [0, 3]; [-0.51, 2.04] spans 2.55 at 0.01 a step, 0 being 51 steps above -128.
-        Assert.Equal(-128, QuantParams.Activation(1f, 3f).ZeroPoint);
-        Assert.Equal(3f / 255, QuantParams.Activation(1f, 3f).Scale, 6);
-        Assert.Equal(-77, QuantParams.Activation(-0.51f, 2.04f).ZeroPoint);
-        Assert.Equal(127, QuantParams.Activation(-5f, 0f).ZeroPoint);
+        // [1, 3] becomes [0, 3]; [-0.51, 2.04] spans 2.55 at 0.01 a step, 0 being 51 steps above the lowest level.
+        Assert.Equal(-128, QuantParams.Activation(1f, 3f, unsigned: false).ZeroPoint);
+        Assert.Equal(3f / 255, QuantParams.Activation(1f, 3f, unsigned: false).Scale, 6);
+        Assert.Equal(-77, QuantParams.Activation(-0.51f, 2.04f, unsigned: false).ZeroPoint);
+        Assert.Equal(51, QuantParams.Activation(-0.51f, 2.04f, unsigned: true).ZeroPoint);
+        Assert.Equal(127, QuantParams.Activation(-5f, 0f, unsigned: false).ZeroPoint);
+        Assert.Equal(255, QuantParams.Activation(-5f, 0f, unsigned: true).ZeroPoint);
     }
 
     [Fact]
     public void ADegenerateRangeGetsScaleOne()
     {
-        Assert.Equal(new QuantParams(1f, 0), QuantParams.Activation(0f, 0f));
-        Assert.Equal(new QuantParams(1f, 0), QuantParams.Activation(float.NaN, float.NaN));
+        Assert.Equal(new QuantParams(1f, 0, true), QuantParams.Activation(0f, 0f, unsigned: true));
+        Assert.Equal(new QuantParams(1f, 0, false), QuantParams.Activation(float.NaN, float.NaN, unsigned: false));
     }
 
     [Fact]
