@@ -40,26 +40,64 @@ public static partial class TinyOnnxModels
         graph.Node.Add(Node("Relu", ["c2"], ["r2"]));
         graph.Node.Add(MaxPool("r2", "p2"));
         graph.Node.Add(Node("Flatten", ["p2"], ["flat"], axis: 1));
-        const int width = 16 * 7 * 7;
+        return FitHeadAndWrite(graph, path, "flat", 16 * 7 * 7, trainCount,
+            "conv(8,3,p1),relu,maxpool(2),conv(16,3,p1),relu,maxpool(2),flatten,linear(10)");
+    }
 
-        // The convolution features of the training digits, computed by ONNX Runtime on the graph so far.
-        var features = graph.Clone();
-        features.Output.Add(Value("flat", TensorProto.Types.DataType.Float, null, width));
+    /// <summary>
+    /// Writes a residual CNN fitted as <see cref="WriteTrainedCnn"/> is: conv(8,3,p1) relu maxpool(2), then a residual
+    /// block whose input is read twice (conv(8,3,p1) relu conv(8,3,p1), added to the block's input, relu), maxpool(2)
+    /// flatten linear(10): the fan-out and the Add of a ResNet in miniature.
+    /// </summary>
+    public static string WriteResidualCnn(string path, int trainCount = 2000)
+    {
+        var rng = new Random(4);
+        var graph = new GraphProto { Name = "residual-cnn" };
+        graph.Input.Add(Value("input", TensorProto.Types.DataType.Float, null, 1, 28, 28));
+        graph.Initializer.Add(FloatTensor("c1w", [8, 1, 3, 3], ZeroMean(Uniform(rng, 8 * 9, 9), 9)));
+        graph.Initializer.Add(FloatTensor("c1b", [8], new float[8]));
+        graph.Initializer.Add(FloatTensor("c2w", [8, 8, 3, 3], ZeroMean(Uniform(rng, 8 * 8 * 9, 72), 72)));
+        graph.Initializer.Add(FloatTensor("c2b", [8], new float[8]));
+        graph.Initializer.Add(FloatTensor("c3w", [8, 8, 3, 3], ZeroMean(Uniform(rng, 8 * 8 * 9, 72), 72)));
+        graph.Initializer.Add(FloatTensor("c3b", [8], new float[8]));
+        graph.Node.Add(Conv("input", "c1w", "c1b", "c1"));
+        graph.Node.Add(Node("Relu", ["c1"], ["r1"]));
+        graph.Node.Add(MaxPool("r1", "p1"));
+        graph.Node.Add(Conv("p1", "c2w", "c2b", "c2"));
+        graph.Node.Add(Node("Relu", ["c2"], ["r2"]));
+        graph.Node.Add(Conv("r2", "c3w", "c3b", "c3"));
+        graph.Node.Add(Node("Add", ["c3", "p1"], ["sum"]));
+        graph.Node.Add(Node("Relu", ["sum"], ["r3"]));
+        graph.Node.Add(MaxPool("r3", "p2"));
+        graph.Node.Add(Node("Flatten", ["p2"], ["flat"], axis: 1));
+        return FitHeadAndWrite(graph, path, "flat", 8 * 7 * 7, trainCount,
+            "conv(8,3,p1),relu,maxpool(2),residual(conv(8,3,p1),relu,conv(8,3,p1)),relu,maxpool(2),flatten,linear(10)");
+    }
+
+    /// <summary>
+    /// Fits a nearest-class-mean linear layer on <paramref name="features"/> (computed by ONNX Runtime on the graph so
+    /// far for the first <paramref name="trainCount"/> training digits), adds it with a softmax, and writes the model
+    /// with an MNIST card (labels "0" to "9", the sample's test split as its test set).
+    /// </summary>
+    private static string FitHeadAndWrite(GraphProto graph, string path, string features, int width, int trainCount, string architecture)
+    {
+        var featureGraph = graph.Clone();
+        featureGraph.Output.Add(Value(features, TensorProto.Types.DataType.Float, null, width));
         var (images, labels) = MnistSample.LoadTrain(trainCount);
         var inputs = images.SelectMany(image => image.Select(p => (float)(((p / 255.0) - MnistCentroidModel.Mean) / MnistCentroidModel.Std))).ToArray();
         float[] flat;
         using (var options = new SessionOptions { IntraOpNumThreads = 1 })
-        using (var session = new InferenceSession(NewModel(features).ToByteArray(), options))
+        using (var session = new InferenceSession(NewModel(featureGraph).ToByteArray(), options))
         using (var input = OrtValue.CreateTensorValueFromMemory(inputs, [images.Length, 1, 28, 28]))
         using (var runOptions = new RunOptions())
-        using (var outputs = session.Run(runOptions, ["input"], [input], ["flat"]))
+        using (var outputs = session.Run(runOptions, ["input"], [input], [features]))
         {
             flat = outputs[0].GetTensorDataAsSpan<float>().ToArray();
         }
         var (weights, bias) = ClassMeans(flat, labels.Select(l => (int)l).ToArray(), width, Classes);
         graph.Initializer.Add(FloatTensor("fw", [Classes, width], weights));
         graph.Initializer.Add(FloatTensor("fb", [Classes], bias));
-        graph.Node.Add(Node("Gemm", ["flat", "fw", "fb"], ["logits"], transB: 1));
+        graph.Node.Add(Node("Gemm", [features, "fw", "fb"], ["logits"], transB: 1));
         graph.Node.Add(Node("Softmax", ["logits"], ["probabilities"], axis: 1));
         graph.Output.Add(Value("logits", TensorProto.Types.DataType.Float, null, Classes));
         graph.Output.Add(Value("probabilities", TensorProto.Types.DataType.Float, null, Classes));
@@ -71,7 +109,7 @@ public static partial class TinyOnnxModels
             // The sample's whole test split, as the trainer records it: infer eval then compares with the card.
             TrainCount = trainCount,
             TestCount = MnistSample.LoadTest(int.MaxValue).Labels.Length,
-            Architecture = "conv(8,3,p1),relu,maxpool(2),conv(16,3,p1),relu,maxpool(2),flatten,linear(10)",
+            Architecture = architecture,
             TestAccuracy = null,
         });
         return Write(model, path);

@@ -26,7 +26,7 @@ public static class SpeedVerdict
                 : $"INT8 is faster here ({at}) even without VNNI or AMX: moving a quarter of the bytes outweighs the slower 8-bit multiply-adds";
         }
         return cpu.HasInt8DotProduct
-            ? $"INT8 is not faster here ({at}) although the CPU has {cpu.Int8Instructions}: the model is too small for 8-bit arithmetic to repay quantizing and dequantizing at its float32 edges"
+            ? $"INT8 is not faster here ({at}) although the CPU has {cpu.Int8Instructions}: quantizing and dequantizing where the graph stays float32 costs as much as the 8-bit arithmetic saves (small layers, or layers kept in float32)"
             : $"INT8 is not faster here ({at}): this CPU has no VNNI or AMX, so 8-bit products take three instructions and saturating 16-bit sums";
     }
 

@@ -121,3 +121,30 @@ public sealed class QdqStructureTests(QuantizedCnnFixture fixture) : IClassFixtu
         Assert.Equal(new FileInfo(fixture.FloatPath).Length, fixture.Result.FloatBytes);
     }
 }
+
+/// <summary>A residual block (a tensor read twice, an Add of two activations), the shape of every ResNet stage.</summary>
+public sealed class ResidualStructureTests : IDisposable
+{
+    private readonly TempFolder _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void EveryConvAndTheResidualAddRunAsIntegerKernelsAndAccuracyHolds()
+    {
+        var floatPath = TinyOnnxModels.WriteResidualCnn(_dir.File("residual.onnx"));
+        var output = _dir.File("residual.int8.onnx");
+
+        var result = ModelQuantizer.Quantize(floatPath, QuantizedTinyModels.CardOf(floatPath), output,
+            QuantizedTinyModels.QuickOptions() with { Exclude = [] }, QuantizedTinyModels.Evaluate);
+
+        Assert.Contains("Add_sum", result.QuantizedNodes);
+        Assert.InRange(result.Before.Accuracy, 0.7, 1);
+        Assert.InRange(result.DropPoints, -1, 1);
+        var operators = OptimizedOperators(output);
+        Assert.Equal(3, operators.Count(o => o == "QLinearConv"));
+        Assert.Equal(1, operators.Count(o => o == "QLinearAdd"));
+        Assert.DoesNotContain("Conv", operators);
+        Assert.DoesNotContain("Add", operators);
+    }
+}
