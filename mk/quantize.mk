@@ -1,7 +1,8 @@
 # INT8 against float32 on this machine (issue 23). Included by the top-level Makefile; variables from mk/common.mk.
 #
 #   make bench-quantize   the cnn (QUANT_CNN, trained first when missing) quantized by 'infer quantize' with each
-#                         calibration method (512 mnist-sample training digits; the gate at --max-drop 0.3 points), then
+#                         calibration method (512 mnist-sample training digits; the gate at --max-drop 0.3 points, which
+#                         fails the target only for the default, minmax; the others' refusals are reported), then
 #                         timed against its float32 model by 'infer bench --compare' (both in one process, interleaved
 #                         rounds) at batch 1, 64 and 1000; then, when there is one, the ResNet18 transfer model
 #                         (QUANT_TRANSFER, 'trainer train transfer' of issue 22, on QUANT_TRANSFER_DATA) the same way at
@@ -31,7 +32,8 @@ bench-quantize-cnn:
 	@grep -m1 'model name' /proc/cpuinfo; grep -m1 -o -w -E 'avx512_vnni|avx_vnni|amx_int8' /proc/cpuinfo | sort -u | tr '\n' ' '; echo
 	@status=0; for m in minmax percentile entropy; do \
 	  $(INFER_DLL) quantize --model $(QUANT_CNN) --calibration mnist-sample --samples $(QUANT_SAMPLES) --method $$m \
-	    --max-drop 0.3 --threads $(QUANT_THREADS) --out $(QUANT_OUT)/cnn/model.$$m.int8.onnx > $(QUANT_OUT)/cnn/quantize-$$m.txt 2>&1 || status=1; \
+	    --max-drop 0.3 --threads $(QUANT_THREADS) --out $(QUANT_OUT)/cnn/model.$$m.int8.onnx > $(QUANT_OUT)/cnn/quantize-$$m.txt 2>&1 \
+	    || { [ $$m != minmax ] || status=1; }; \
 	  cat $(QUANT_OUT)/cnn/quantize-$$m.txt; \
 	done; \
 	$(INFER_DLL) bench --model $(QUANT_CNN) --compare $(QUANT_OUT)/cnn/model.minmax.int8.onnx --provider cpu --threads $(QUANT_THREADS) \
