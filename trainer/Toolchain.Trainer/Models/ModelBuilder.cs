@@ -42,6 +42,27 @@ public static class ModelBuilder
             };
             modules.Add((i.ToString(System.Globalization.CultureInfo.InvariantCulture), m));
         }
+        ConvolutionGradients.Verify(ConvolutionsNeedingInputGradients(spec, inputShape));
         return Sequential(modules);
+    }
+
+    /// <summary>
+    /// The convolutions whose input gradient training computes: those after the first layer with parameters (the
+    /// gradient of the network's own input is never needed).
+    /// </summary>
+    public static IEnumerable<ConvGeometry> ConvolutionsNeedingInputGradients(ArchitectureSpec spec, IReadOnlyList<long> inputShape)
+    {
+        var shapes = spec.InferShapes(inputShape);
+        bool trainableBefore = false;
+        for (int i = 0; i < spec.Layers.Count; i++)
+        {
+            var l = spec.Layers[i];
+            if (l.Kind == LayerKind.Conv && trainableBefore)
+            {
+                var input = i == 0 ? inputShape.ToArray() : shapes[i - 1];
+                yield return new ConvGeometry(input[0], l.OutFeatures, input[1], input[2], l.Kernel, l.Stride, l.Padding, l.Dilation, l.Groups);
+            }
+            trainableBefore |= l.HasParameters;
+        }
     }
 }
