@@ -13,18 +13,6 @@ namespace Toolchain.Trainer.Tests.Onnx;
 public class OnnxExporterRefusalTests
 {
     [Fact]
-    public void A_layer_kind_the_emitter_does_not_know_is_refused_by_name()
-    {
-        var layers = new[] { new LayerSpec((LayerKind)99, "mystery(3)", 0) };
-        using var identity = nn.Identity();
-
-        var e = Assert.Throws<ToolchainException>(() => OnnxGraphEmitter.Emit(
-            layers, [identity], [4], OnnxElementType.Float32, new OnnxOutputs(ModelTask.Multiclass, "logits", "probabilities", 4)));
-
-        Assert.All(["export: ", "layer 1", "'mystery(3)'", "99"], fact => Assert.Contains(fact, e.Message));
-    }
-
-    [Fact]
     public void A_model_not_built_from_the_spec_is_refused_naming_the_layer_and_no_file_is_written()
     {
         using var f = new ExportFixture("linear(4) relu linear(3)", [2]);

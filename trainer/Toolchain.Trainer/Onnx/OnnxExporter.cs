@@ -6,6 +6,7 @@ using Toolchain.Contracts;
 using Toolchain.Inference.Runtime;
 using Toolchain.Shared.Errors;
 using Toolchain.Trainer.Models;
+using Toolchain.Trainer.Models.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
 using Sequential = TorchSharp.Modules.Sequential;
