@@ -117,6 +117,7 @@ public sealed class TransferExportTests : IDisposable
         Assert.Equal(PreprocessingMode.Resize, card.PreprocessingMode);
         Assert.Equal(pixelInput ? ElementType.UInt8 : ElementType.Float32, card.ElementType);
         var b = card.Backbone!;
+        Assert.Equal("tiny-cntk > linear(3)", card.Architecture);
         Assert.Equal(("tiny-cntk", backbone.Sha256, "written by Toolchain.TestSupport", "MIT", "linear(3)"), (b.Name, b.Sha256, b.Source, b.Licence, b.Head));
         Assert.Equal(tuning == BackboneTuning.Frozen ? "frozen" : $"last stage, from {TinyBackbones.CntkLastStage}", b.Tuning);
         Assert.Equal("shorter side resized to 32, centre crop 32×32, outside the graph", b.Resize);
