@@ -142,6 +142,46 @@ public sealed class TransferExportTests : IDisposable
     }
 
     [Fact]
+    public void The_inference_library_classifies_a_photo_with_the_composed_model_as_torchsharp_does()
+    {
+        var backbone = _files.Backbone("tiny-mean-image.json");
+        using var graph = backbone.Import();
+        var spec = ArchitectureSpec.Parse("linear(4)");
+        manual_seed(9);
+        using var head = ModelBuilder.Build(spec, [graph.FeatureWidth]);
+        using var real = TransferFiles.Images(1, 32, 2, scale: 255);
+        var path = _files.Path("model.onnx");
+        TransferModelExporter.Export(new TransferExportRequest(backbone, graph, head, spec, Card(4), real), path);
+
+        // A 32×32 PNG: the library's resize (shorter side to 32, centre crop) leaves it as it is.
+        using var scope = NewDisposeScope();
+        var pixels = TransferFiles.Images(1, 32, 21, scale: 255).round().to_type(ScalarType.Byte);
+        var chw = pixels.data<byte>().ToArray();
+        using var image = new SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.Rgb24>(32, 32);
+        for (int y = 0; y < 32; y++)
+        {
+            for (int x = 0; x < 32; x++)
+            {
+                image[x, y] = new SixLabors.ImageSharp.PixelFormats.Rgb24(chw[(y * 32) + x], chw[1024 + (y * 32) + x], chw[2048 + (y * 32) + x]);
+            }
+        }
+        using var png = new MemoryStream();
+        SixLabors.ImageSharp.ImageExtensions.SaveAsPng(image, png);
+        using var classifier = Toolchain.Inference.Imaging.ImageClassifier.Load(path);
+        var prediction = classifier.Classify(png.ToArray(), "photo.png");
+
+        using var pre = new BackbonePreprocessing(backbone, pixelInput: false);
+        using var network = new TransferNetwork(pre, graph, head);
+        network.eval();
+        using var noGrad = no_grad();
+        var probabilities = nn.functional.softmax(network.forward(pixels.to_type(ScalarType.Float32).div(255f)), 1)[0].data<float>().ToArray();
+        var best = Array.IndexOf(probabilities, probabilities.Max());
+        Assert.Equal(best, prediction.Label);
+        Assert.Equal($"class {best}", prediction.LabelName);
+        Assert.Equal(probabilities[best], prediction.Confidence, 1e-4);
+    }
+
+    [Fact]
     public void A_card_that_does_not_fit_the_head_is_refused_and_nothing_is_written()
     {
         var backbone = _files.Backbone("tiny.json");
