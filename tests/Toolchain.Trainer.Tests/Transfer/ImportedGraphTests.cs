@@ -211,6 +211,17 @@ public sealed class ImportedGraphTests : IDisposable
     }
 
     [Fact]
+    public void Shared_weights_are_refused_naming_both_nodes()
+    {
+        var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(_files.Path("tiny.onnx")));
+        var first = model.Graph.Node.Single(n => n.Name == "Convolution20");
+        model.Graph.Node.Single(n => n.Name == "Convolution28").Input[1] = first.Input[1];
+        var e = Assert.Throws<ToolchainException>(() =>
+            ImportedGraph.Import(model, TinyBackbones.CntkInput, TinyBackbones.CntkFeatures, 32, 32, "tied.onnx"));
+        Assert.Equal($"tied.onnx: the initializer '{first.Input[1]}' is shared by nodes 'Convolution20' and 'Convolution28'; import does not support shared weights", e.Message);
+    }
+
+    [Fact]
     public void A_spatial_output_is_refused()
     {
         var e = Assert.Throws<ToolchainException>(() => Import("tiny.onnx", TinyBackbones.CntkInput, "ReLU68_Output_0", 32));

@@ -43,12 +43,13 @@ internal sealed class ConvOp : GraphOp
     {
         var x = inputs[0];
         var pads = _window.PadsFor(x.shape[2], x.shape[3]);
-        if (!Symmetric(pads))
+        if (Symmetric(pads))
         {
-            x = F.pad(x, TorchPad(pads));
-            pads = [0, 0, 0, 0];
+            return F.conv2d(x, Value("weight"), OptionalValue("bias"), _window.Strides, [pads[0], pads[1]], _window.Dilations, _group);
         }
-        return F.conv2d(x, Value("weight"), OptionalValue("bias"), _window.Strides, [pads[0], pads[1]], _window.Dilations, _group);
+        // The padded copy is freed at once (autograd keeps what it needs): a batch holds one copy at a time.
+        using var padded = F.pad(x, TorchPad(pads));
+        return F.conv2d(padded, Value("weight"), OptionalValue("bias"), _window.Strides, [0, 0], _window.Dilations, _group);
     }
 
     public override void Emit(GraphWriter writer)
