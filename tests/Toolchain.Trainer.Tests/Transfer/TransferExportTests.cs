@@ -50,6 +50,15 @@ public sealed class TransferExportTests : IDisposable
     }
 
     [Fact]
+    public void A_backbone_is_resolved_from_a_file_and_its_config_and_a_file_alone_is_refused()
+    {
+        Assert.Equal(_files.Sha256("modern.onnx"), Backbone.Resolve(_files.Path("modern.onnx"), _files.Path("tiny.json")).Sha256);
+        Assert.Equal(_files.Sha256("tiny.onnx"), Backbone.Resolve(null, _files.Path("tiny.json")).Sha256);
+        var e = Assert.Throws<ToolchainException>(() => Backbone.Resolve("mine.onnx", null));
+        Assert.Equal("--backbone mine.onnx needs --backbone-config FILE.json: its input and output names, size, channel order, scale and mean/std", e.Message);
+    }
+
+    [Fact]
     public void The_mean_image_is_read_from_its_file_and_applied_per_pixel()
     {
         var backbone = _files.Backbone("tiny-mean-image.json");
