@@ -6,7 +6,8 @@ namespace Toolchain.Shared.Data.Tables;
 
 /// <summary>
 /// A CSV file read as text: its header and rows of fields. The separator is the one of comma, semicolon or tab that
-/// the header line holds (the first of them in that order); fields may be quoted with double quotes, with "" for a
+/// the header line holds most often (a tie goes to the first in that order), so a tab-separated header may hold
+/// 'weight, kg'; a separator ending every line adds no empty column. Fields may be quoted with double quotes, with "" for a
 /// quote inside. Blank lines are skipped. Line numbers are the file's, so errors can point at them.
 /// </summary>
 /// <param name="Source">The file, for messages.</param>
