@@ -107,7 +107,8 @@ public static class OnnxExporter
             throw new ToolchainException(
                 $"export: --input uint8 is for float32 image models; this one takes {ContractText.Of(type.Contract)} {ArchitectureSpec.FormatShape(inputShape)}");
         }
-        Pixels? pixels = request.PixelInput ? new Pixels(card.Mean, card.Std) : null;
+        // The card's own normalisation, per channel for a colour model (before NormalizationInGraph makes it the identity).
+        Pixels? pixels = request.PixelInput ? Pixels.Of(card.NormalizationFor((int)inputShape[0])) : null;
         if (pixels is not null)
         {
             card = card with { ElementType = ElementType.UInt8, NormalizationInGraph = true };
@@ -117,7 +118,7 @@ public static class OnnxExporter
         var graph = OnnxGraphEmitter.Emit(layers, modules, inputShape, type, outputs, request.InputNormalization);
         if (pixels is not null)
         {
-            PixelInputHead.Prepend(graph, pixels.Mean, pixels.Std);
+            PixelInputHead.Prepend(graph, pixels.Means, pixels.Stds);
         }
         options.Tamper?.Invoke(graph);
         var batches = VerificationBatches(request.VerificationInputs, inputShape, type, options, pixels);
@@ -187,7 +188,7 @@ public static class OnnxExporter
     /// the graph's head applies.
     /// </summary>
     private static Func<Tensor, (Tensor Graph, Tensor Network)> PixelInputs(Pixels pixels) =>
-        x => (x.to_type(ScalarType.Byte), PixelInputHead.Normalise(x, pixels.Mean, pixels.Std).contiguous());
+        x => (x.to_type(ScalarType.Byte), PixelInputHead.Normalise(x, pixels.Means, pixels.Stds).contiguous());
 
     /// <summary>
     /// For a graph that normalises its own input: the map from a normalised verification input to the raw input the
@@ -259,7 +260,7 @@ public static class OnnxExporter
             for (var i = 0; i < pixelBatches.Count; i++)
             {
                 converted.Add(i < realCount
-                    ? PixelInputHead.Pixels(pixelBatches[i], pixels.Mean, pixels.Std)
+                    ? PixelInputHead.Pixels(pixelBatches[i], pixels.Means, pixels.Stds)
                     : randint(0, 256, pixelBatches[i].shape, ScalarType.Byte, generator: pixelGenerator));
                 pixelBatches[i].Dispose();
             }
@@ -350,6 +351,10 @@ public static class OnnxExporter
 }
 
 /// <summary>The normalisation a pixel-input graph applies at its head.</summary>
-/// <param name="Mean">Normalisation mean after scaling to [0,1].</param>
-/// <param name="Std">Normalisation std after scaling to [0,1].</param>
-internal sealed record Pixels(double Mean, double Std);
+/// <param name="Means">Normalisation mean per channel after scaling to [0,1].</param>
+/// <param name="Stds">Normalisation std per channel after scaling to [0,1].</param>
+internal sealed record Pixels(IReadOnlyList<double> Means, IReadOnlyList<double> Stds)
+{
+    /// <summary>From a card's <see cref="ModelCard.NormalizationFor"/>.</summary>
+    public static Pixels Of((double[] Means, double[] Stds) normalization) => new(normalization.Means, normalization.Stds);
+}
