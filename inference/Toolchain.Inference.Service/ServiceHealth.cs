@@ -31,11 +31,18 @@ internal static class ServiceHealth
     /// <summary>The tag of the checks readiness runs.</summary>
     public const string ReadinessTag = "ready";
 
+    /// <summary>
+    /// The tag of the one liveness check, healthy while the process answers: HTTP liveness runs no check at all, but
+    /// grpc.health.v1 answers UNKNOWN for a service with no check behind it.
+    /// </summary>
+    public const string LivenessTag = "live";
+
     public static IServiceCollection AddServiceHealth(this IServiceCollection services)
     {
         services.AddHealthChecks()
             .AddCheck<ModelLoadedCheck>("model", tags: [ReadinessTag])
-            .AddCheck<NotStoppingCheck>("stopping", tags: [ReadinessTag]);
+            .AddCheck<NotStoppingCheck>("stopping", tags: [ReadinessTag])
+            .AddCheck("process", () => HealthCheckResult.Healthy(), tags: [LivenessTag]);
         return services;
     }
 

@@ -21,6 +21,9 @@ internal sealed class JsonPipeReader(PipeReader pipe, long? jsonLength, JsonRead
     /// </summary>
     public delegate bool Step(ref Utf8JsonReader reader);
 
+    /// <summary>The longest single token (a string, a number) or run of white space the reader waits for.</summary>
+    public const int MaxTokenBytes = 256 * 1024;
+
     private ReadOnlySequence<byte> _buffer;
     private bool _reading;
     private bool _completed;
@@ -65,9 +68,18 @@ internal sealed class JsonPipeReader(PipeReader pipe, long? jsonLength, JsonRead
             {
                 throw new JsonException("the JSON ends before the request does");
             }
+            if (json.Length - reader.BytesConsumed > MaxTokenBytes)
+            {
+                // Kestrel stops reading the socket while 1 MB of it waits unconsumed: a longer token would stall the request.
+                throw TokenTooLong();
+            }
             await FillAsync(cancellationToken);
         }
     }
+
+    /// <summary>The refusal of a token longer than <see cref="MaxTokenBytes"/>.</summary>
+    public static ProtocolException TokenTooLong() =>
+        ProtocolException.BadRequest($"the request holds a JSON token (or a run of white space) of more than {MaxTokenBytes / 1024} KB");
 
     /// <summary>After the document: true when nothing but white space follows it in the JSON part (which is then consumed).</summary>
     public async ValueTask<bool> AtEndAsync(CancellationToken cancellationToken)
@@ -104,7 +116,10 @@ internal sealed class JsonPipeReader(PipeReader pipe, long? jsonLength, JsonRead
         while (true)
         {
             var take = (int)Math.Min(_buffer.Length, Math.Max(0, expected - total));
-            _buffer.Slice(0, take).CopyTo(bytes.AsSpan((int)total));
+            if (take > 0)
+            {
+                _buffer.Slice(0, take).CopyTo(bytes.AsSpan((int)total));
+            }
             total += _buffer.Length;
             Consume(_buffer.Length);
             if (_completed)

@@ -665,9 +665,16 @@ internal static class RestRequestReader
             }
         }
 
-        /// <summary>The reader does not check that strings are UTF-8; the service does, for every string it is sent.</summary>
+        /// <summary>
+        /// The reader does not check that strings are UTF-8; the service does, for every string it is sent. A string
+        /// longer than a token may be is refused too, whether it arrived in one piece or not.
+        /// </summary>
         private static void RequireUtf8(ref Utf8JsonReader reader)
         {
+            if (ValueLength(ref reader) > JsonPipeReader.MaxTokenBytes)
+            {
+                throw JsonPipeReader.TokenTooLong();
+            }
             var valid = reader.HasValueSequence ? Utf8.IsValid(reader.ValueSequence.ToArray()) : Utf8.IsValid(reader.ValueSpan);
             if (!valid)
             {

@@ -37,7 +37,7 @@ internal static class GrpcHosting
             options.Services.Clear();
             options.Services.Map("", check => check.Tags.Contains(ServiceHealth.ReadinessTag));
             options.Services.Map(GRPCInferenceService.Descriptor.FullName, check => check.Tags.Contains(ServiceHealth.ReadinessTag));
-            options.Services.Map(LiveService, _ => false);
+            options.Services.Map(LiveService, check => check.Tags.Contains(ServiceHealth.LivenessTag));
         });
         if (builder.Configuration[UrlsKey] is not { Length: > 0 } grpcUrls)
         {
