@@ -4,43 +4,42 @@ using System.IO.Compression;
 namespace Toolchain.Inference.Service.Bodies;
 
 /// <summary>
-/// A request body read whole into memory, within <see cref="ServiceLimits.MaxBodyBytes"/> (after decoding) and the
-/// process's <see cref="BodyBudget"/>; dispose it to give the memory back. It costs its own size: small bodies come
-/// from the shared array pool, large ones are allocated exactly once when their length is declared (never a pooled
-/// array rounded up to the next power of two that the pool then keeps), and a body of unknown length grows by doubling.
+/// A request body read whole into memory (an image must be, to be decoded), within <see cref="ServiceLimits.MaxBodyBytes"/>
+/// (after decoding) and the process's <see cref="BodyBudget"/>; dispose it to give the memory back. It costs its own
+/// size: small bodies come from the shared array pool, large ones get memory of their own of exactly the declared size
+/// (never a pooled array rounded up to the next power of two that the pool then keeps), mapped from the operating
+/// system and returned to it on dispose, and a body of unknown length grows by doubling.
 /// <c>Content-Encoding: gzip</c> or <c>deflate</c> (what tritonclient's request compression sends) is decoded as it is
 /// read, and the limit holds for the decoded bytes, so a compression bomb stops at the limit with 413.
 /// </summary>
 internal sealed class RequestBody : IDisposable
 {
-    /// <summary>Bodies up to this size use pooled buffers; larger ones are allocated and left to the collector.</summary>
+    /// <summary>Bodies up to this size use pooled buffers; larger ones get memory of their own, released on dispose.</summary>
     private const int PooledUpTo = 1024 * 1024;
 
     private const int UnknownLengthStart = 16 * 1024;
 
     private readonly BodyBudget _budget;
-    private byte[]? _buffer;
+    private Block? _block;
     private long _taken;
 
-    private RequestBody(BodyBudget budget, byte[] buffer, int length, long taken)
+    private RequestBody(BodyBudget budget, Block block, int length, long taken)
     {
         _budget = budget;
-        _buffer = buffer;
+        _block = block;
         Length = length;
         _taken = taken;
     }
 
     public int Length { get; }
 
-    public ReadOnlyMemory<byte> Memory => _buffer.AsMemory(0, Length);
-
-    public ReadOnlySpan<byte> Span => _buffer.AsSpan(0, Length);
+    public ReadOnlySpan<byte> Span => (_block ?? throw new ObjectDisposedException(nameof(RequestBody))).Memory.Span[..Length];
 
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _buffer, null) is { } buffer)
+        if (Interlocked.Exchange(ref _block, null) is { } block)
         {
-            Release(buffer);
+            block.Release();
             _budget.Give(Interlocked.Exchange(ref _taken, 0));
         }
     }
@@ -97,27 +96,27 @@ internal sealed class RequestBody : IDisposable
         // One byte more than declared, so that the read that finds the end never has to grow the buffer.
         var size = declaredLength is { } declared ? (int)Math.Min(declared + 1, ServiceLimits.MaxBodyBytes + 1) : UnknownLengthStart;
         var taken = Take(budget, size, 0);
-        byte[]? buffer = null;
+        Block? block = null;
         var length = 0;
         try
         {
-            buffer = Allocate(size);
+            block = Block.Allocate(size);
             while (true)
             {
-                if (length == buffer.Length)
+                if (length == block.Memory.Length)
                 {
                     if (length > ServiceLimits.MaxBodyBytes)
                     {
                         throw BodyRefusedException.TooLarge();
                     }
-                    var biggerSize = (int)Math.Min((long)buffer.Length * 2, ServiceLimits.MaxBodyBytes + 1);
+                    var biggerSize = (int)Math.Min((long)block.Memory.Length * 2, ServiceLimits.MaxBodyBytes + 1);
                     taken = Take(budget, biggerSize, taken);
-                    var bigger = Allocate(biggerSize);
-                    buffer.AsSpan(0, length).CopyTo(bigger);
-                    Release(buffer);
-                    buffer = bigger;
+                    var bigger = Block.Allocate(biggerSize);
+                    block.Memory[..length].CopyTo(bigger.Memory);
+                    block.Release();
+                    block = bigger;
                 }
-                var read = await source.ReadAsync(buffer.AsMemory(length), cancellationToken);
+                var read = await source.ReadAsync(block.Memory[length..], cancellationToken);
                 if (read == 0)
                 {
                     break;
@@ -128,17 +127,14 @@ internal sealed class RequestBody : IDisposable
                     throw BodyRefusedException.TooLarge();
                 }
             }
-            var body = new RequestBody(budget, buffer, length, taken);
-            buffer = null;
+            var body = new RequestBody(budget, block, length, taken);
+            block = null;
             taken = 0;
             return body;
         }
         finally
         {
-            if (buffer is not null)
-            {
-                Release(buffer);
-            }
+            block?.Release();
             budget.Give(taken);
         }
     }
@@ -186,14 +182,46 @@ internal sealed class RequestBody : IDisposable
         return held + size;
     }
 
-    private static byte[] Allocate(int size) =>
-        size <= PooledUpTo ? ArrayPool<byte>.Shared.Rent(size) : GC.AllocateUninitializedArray<byte>(size);
-
-    private static void Release(byte[] buffer)
+    /// <summary>
+    /// Memory for a body: a pooled array up to <see cref="PooledUpTo"/>; above it mapped memory where the platform has
+    /// it (see <see cref="MappedBuffer"/>), else an array of its own.
+    /// </summary>
+    private sealed class Block
     {
-        if (buffer.Length <= PooledUpTo)
+        private readonly byte[]? _pooled;
+        private readonly MappedBuffer? _mapped;
+
+        private Block(Memory<byte> memory, byte[]? pooled, MappedBuffer? mapped)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            Memory = memory;
+            _pooled = pooled;
+            _mapped = mapped;
+        }
+
+        public Memory<byte> Memory { get; }
+
+        public static Block Allocate(int size)
+        {
+            if (size <= PooledUpTo)
+            {
+                var array = ArrayPool<byte>.Shared.Rent(size);
+                return new Block(array, array, null);
+            }
+            if (MappedBuffer.IsSupported)
+            {
+                var mapped = MappedBuffer.Allocate(size);
+                return new Block(mapped.Memory, null, mapped);
+            }
+            return new Block(GC.AllocateUninitializedArray<byte>(size), null, null);
+        }
+
+        public void Release()
+        {
+            if (_pooled is not null)
+            {
+                ArrayPool<byte>.Shared.Return(_pooled);
+            }
+            ((IDisposable?)_mapped)?.Dispose();
         }
     }
 

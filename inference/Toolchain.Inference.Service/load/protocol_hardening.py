@@ -5,9 +5,11 @@ Three scenarios, each on a fresh service process serving the cnn and the xor mod
   - refused-bodies: 16 x 6 rounds of 5 MB JSON bodies of "data":[0,0,...] for the xor's [1,2] FP64 input, 16 at a
     time, every one a 400; resident memory at the start, after each round, after 10 s idle and after 20 good requests.
     Bar: no reading more than 150 MB above the start, every answer 400.
+  - refused-images: the same with 5 MB bodies that start like a PNG and are not one, to /v1/classify (which must hold
+    an image whole to decode it). Same bar.
   - mixed-attack: the service under the Deployment's heap limit (DOTNET_GCHeapHardLimit=0x18000000, 384 MiB); 16
-    attackers send 5 MB refused bodies (JSON and binary) while 4 well-formed clients send /v1/classify PNGs and /v2
-    JSON and binary tensors. Bar: no request gets a 5xx (the attack's 4xx, the others' 200) or a broken connection,
+    attackers send 5 MB refused bodies (JSON and binary tensors, and PNGs that are not) while 4 well-formed clients send
+    /v1/classify PNGs and /v2 JSON and binary tensors. Bar: no request gets a 5xx (the attack's 4xx, the others' 200) or a broken connection,
     and the process is alive.
   - fixed-batch: the cnn with its graph's batch axis fixed at 1 (as models exported by other tools often are) served
     as 'b1'; 200 one-row binary requests, 16 at a time. Bar: all 200 answered 200, and /v2/models/b1 shows [1,1,28,28].
@@ -144,20 +146,32 @@ def counts(values):
     return dict(sorted(result.items()))
 
 
+GARBAGE_PNG_5MB = b"\x89PNG\r\n\x1a\n" + b"\0" * (5 * MB - 8)
+
+
 def refused_bodies(args):
+    return refused(args, "refused-bodies", "/v2/models/xor/infer", XOR_JSON_5MB, JSON, XOR_GOOD, JSON, "/v2/models/xor/infer")
+
+
+def refused_images(args):
+    return refused(args, "refused-images", "/v1/classify", GARBAGE_PNG_5MB, {"Content-Type": "image/png"},
+                   digit_png(), {"Content-Type": "image/png"}, "/v1/classify")
+
+
+def refused(args, name, path, body, headers, good_body, good_headers, good_path):
     models = {"cnn": (args.model, True), "xor": (args.xor_model, True)}
     readings = []
     statuses = []
     with Service(args.service, models) as service:
         for _ in range(20):
-            request(service.port, "POST", "/v2/models/xor/infer", XOR_GOOD, JSON)
+            request(service.port, "POST", good_path, good_body, good_headers)
         start = service.rss()
         readings.append(("start", start))
         began = time.monotonic()
         for round_ in range(args.rounds):
             batch = []
             threads = [threading.Thread(target=lambda: batch.append(
-                request(service.port, "POST", "/v2/models/xor/infer", XOR_JSON_5MB, JSON)[0])) for _ in range(args.concurrency)]
+                request(service.port, "POST", path, body, headers)[0])) for _ in range(args.concurrency)]
             for t in threads:
                 t.start()
             for t in threads:
@@ -167,13 +181,13 @@ def refused_bodies(args):
         seconds = time.monotonic() - began
         time.sleep(10)
         readings.append(("after 10 s idle", service.rss()))
-        good = [request(service.port, "POST", "/v2/models/xor/infer", XOR_GOOD, JSON)[0] for _ in range(20)]
+        good = [request(service.port, "POST", good_path, good_body, good_headers)[0] for _ in range(20)]
         readings.append(("after 20 good", service.rss()))
         alive = service.alive
     peak_growth = max(r for _, r in readings) - start
     end_growth = readings[-1][1] - start
     met = alive and peak_growth <= 150 and all(s == 400 for s in statuses) and all(s == 200 for s in good)
-    return {"name": "refused-bodies", "requests": len(statuses), "body_mb": round(len(XOR_JSON_5MB) / MB, 2),
+    return {"name": name, "path": path, "requests": len(statuses), "body_mb": round(len(body) / MB, 2),
             "concurrency": args.concurrency, "seconds": round(seconds, 2),
             "rss_mb": {k: round(v, 1) for k, v in readings}, "peak_growth_mb": round(peak_growth, 1),
             "end_growth_mb": round(end_growth, 1), "statuses": counts(statuses), "good_statuses": counts(good),
@@ -194,8 +208,9 @@ def mixed_attack(args):
         ("/v2/models/cnn/infer", binary, binary_headers),
         ("/v2/models/cnn/infer", cnn_json, JSON),
     ]
-    attacks = [(XOR_JSON_5MB, JSON), (XOR_BINARY_5MB, {"Content-Type": "application/octet-stream",
-                                                       "Inference-Header-Content-Length": "200"})]
+    attacks = [("/v2/models/xor/infer", XOR_JSON_5MB, JSON),
+               ("/v2/models/xor/infer", XOR_BINARY_5MB, {"Content-Type": "application/octet-stream", "Inference-Header-Content-Length": "200"}),
+               ("/v1/classify", GARBAGE_PNG_5MB, {"Content-Type": "image/png"})]
     good, bad = [], []
     lock = threading.Lock()
     with Service(args.service, models, env=env) as service:
@@ -210,8 +225,8 @@ def mixed_attack(args):
 
         def attacker(i):
             for j in range(args.rounds):
-                body, headers = attacks[(i + j) % len(attacks)]
-                status = request(service.port, "POST", "/v2/models/xor/infer", body, headers)[0]
+                path, body, headers = attacks[(i + j) % len(attacks)]
+                status = request(service.port, "POST", path, body, headers)[0]
                 with lock:
                     bad.append(status)
 
@@ -365,9 +380,9 @@ def report(results):
     lines = ["## Hostile protocol requests (issue 21)", ""]
     for r in results:
         mark = "MET" if r["met"] else "MISSED"
-        if r["name"] == "refused-bodies":
+        if r["name"] in ("refused-bodies", "refused-images"):
             readings = ", ".join(f"{k} {v}" for k, v in r["rss_mb"].items())
-            lines.append(f"- **refused bodies** ({r['requests']} x {r['body_mb']} MB JSON, {r['concurrency']} at a time, "
+            lines.append(f"- **{r['name'].replace('-', ' ')}** ({r['requests']} x {r['body_mb']} MB to {r['path']}, {r['concurrency']} at a time, "
                          f"{r['seconds']} s): RSS MB {readings}; peak +{r['peak_growth_mb']} MB, end +{r['end_growth_mb']} MB "
                          f"(bar <= +150 MB); statuses {r['statuses']}, then good {r['good_statuses']}: {mark}")
         elif r["name"] == "mixed-attack":
@@ -390,7 +405,7 @@ def run(service, model, xor_model, out, concurrency=16, rounds=6, fixed_requests
     for path, what in ((model, "--model"), (xor_model, "--xor-model")):
         if not os.path.exists(path):
             raise SystemExit(f"bench-hardening: {what} {path} does not exist; 'make train' writes artifacts/cnn and artifacts/xor")
-    scenarios = {"refused-bodies": refused_bodies, "mixed-attack": mixed_attack, "fixed-batch": fixed_batch}
+    scenarios = {"refused-bodies": refused_bodies, "refused-images": refused_images, "mixed-attack": mixed_attack, "fixed-batch": fixed_batch}
     results = [scenario(args) for name, scenario in scenarios.items() if not only or name in only]
     return results, report(results)
 
@@ -401,7 +416,7 @@ def main():
     parser.add_argument("--model", required=True, help="the cnn (FP32 [-1,1,28,28])")
     parser.add_argument("--xor-model", required=True, help="the xor (FP64 [-1,2])")
     parser.add_argument("--out", required=True)
-    parser.add_argument("--only", action="append", choices=["refused-bodies", "mixed-attack", "fixed-batch"])
+    parser.add_argument("--only", action="append", choices=["refused-bodies", "refused-images", "mixed-attack", "fixed-batch"])
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=6)
     args = parser.parse_args()
