@@ -12,5 +12,5 @@ internal sealed class BodyRefusedException(int statusCode, string title, string 
         $"the request body is over the {ServiceLimits.MaxBodyBytes / 1024 / 1024} MB limit");
 
     public static BodyRefusedException Malformed(string reason) => new(StatusCodes.Status400BadRequest, "Malformed request body",
-        $"the request body cannot be read: {reason}");
+        $"the request body cannot be read: {ClientText.Echo(reason)}");
 }

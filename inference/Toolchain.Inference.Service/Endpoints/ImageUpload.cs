@@ -98,10 +98,10 @@ internal sealed class ImageUpload : IDisposable
     }
 
     private static IResult MalformedBody(string reason) => Results.Problem(statusCode: StatusCodes.Status400BadRequest,
-        title: "Malformed request body", detail: $"the request body cannot be read: {reason}");
+        title: "Malformed request body", detail: $"the request body cannot be read: {ClientText.Echo(reason)}");
 
     private static IResult MalformedForm(string reason) => Results.Problem(statusCode: StatusCodes.Status400BadRequest,
-        title: "Malformed multipart form", detail: $"the multipart form cannot be read: {reason}");
+        title: "Malformed multipart form", detail: $"the multipart form cannot be read: {ClientText.Echo(reason)}");
 
     private static async Task<(ImageUpload?, IResult?)> ReadFormAsync(HttpRequest request, BodyBudget budget, CancellationToken cancellationToken)
     {
