@@ -63,17 +63,17 @@ public static class TrainCommand
         }
         catch (UsageException e)
         {
-            error.WriteLine($"trainer train: {e.Message} (see 'trainer train --help')");
+            error.WriteLine($"trainer train: {TerminalText.Escape(e.Message)} (see 'trainer train --help')");
             return ExitCodes.Failed;
         }
         catch (ToolchainException e)
         {
-            error.WriteLine($"trainer train: {e.Message}");
+            error.WriteLine($"trainer train: {TerminalText.Escape(e.Message)}");
             return ExitCodes.Failed;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            error.WriteLine($"trainer train: {e.Message}");
+            error.WriteLine($"trainer train: {TerminalText.Escape(e.Message)}");
             return ExitCodes.Failed;
         }
     }
@@ -188,7 +188,8 @@ public static class TrainCommand
         {
             if (!a.Quiet)
             {
-                output.WriteLine(line);
+                // Notices name class folders and columns, which may hold a newline or a terminal escape.
+                output.WriteLine(TerminalText.Escape(line));
             }
         }
         Say($"device: {device.type.ToString().ToLowerInvariant()}{(device.type == DeviceType.CPU ? $" ({threads} threads)" : "")}" +
