@@ -85,7 +85,8 @@ internal static class EvalCommand
         var name = dataset ?? DefaultDataset(info)
             ?? throw new ToolchainException($"{modelPath}: the model card names no dataset; pass --dataset");
         var dir = outDir ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath))!, "eval");
-        OutputFolder.Require(dir, outDir is null ? $"the eval folder {dir}" : $"--out {outDir}");
+        // Removed again if the evaluation fails before its report is written.
+        using var created = OutputFolder.Create(dir, outDir is null ? $"the eval folder {dir}" : $"--out {outDir}");
         if (name == XorDatasetName)
         {
             return EvaluateXor(model, modelPath, s, dir, clock);

@@ -181,7 +181,9 @@ public static class TrainCommand
         var (options, resume) = ResolveRun(a, paths);
         int threads = ResolveThreads(a, options);
         var device = DeviceSelector.Resolve(a.Device?.ToLowerInvariant() ?? "auto");
-        // Everything the run writes goes into outDir: a folder it cannot write to fails now, not after the first epoch.
+        // Everything the run writes goes into outDir: a folder it cannot write to fails now, not after the first epoch;
+        // one this run creates is removed again if the run fails before writing into it.
+        using var created = CreatedFolders.Track(paths.OutDir);
         WritableFolder.Require(paths.OutDir);
         torch.set_num_threads(threads);
         void Say(string line)
