@@ -14,7 +14,7 @@ namespace Toolchain.Inference.Cli.Commands;
 [Verb("classify", HelpText = "Classify image files (PNG, JPEG, BMP, GIF); arguments may be files, directories or patterns.")]
 internal sealed class ClassifyOptions : ModelOptions
 {
-    [Value(0, MetaName = "FILE|DIR|GLOB", Min = 1, HelpText = "Images to classify.")]
+    [Value(0, MetaName = "FILE|DIR|GLOB", Min = 1, HelpText = "Images to classify; a directory gives its images at any depth (a folder of class folders too).")]
     public IEnumerable<string> Inputs { get; set; } = [];
 
     [Option('k', "top-k", Default = 0, HelpText = "Also show the K most probable classes.")]

@@ -103,7 +103,7 @@ public sealed class ImageFileWalk
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            Skipped.Add((shown, $"the folder cannot be read ({e.Message})"));
+            Skipped.Add((shown, $"the folder cannot be read ({(e is UnauthorizedAccessException ? "permission denied" : e.Message)})"));
             return;
         }
         foreach (var entry in entries)

@@ -223,7 +223,7 @@ public static class ImageFolderDataset
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ToolchainException($"{path}: cannot be read ({e.Message})", e);
+            throw new ToolchainException($"{path}: cannot be read ({(e is UnauthorizedAccessException ? "permission denied" : e.Message)})", e);
         }
     }
 
