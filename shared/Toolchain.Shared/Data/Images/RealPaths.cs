@@ -84,7 +84,7 @@ public static class RealPaths
             return null;
         }
         return PseudoFileSystems.TryGetValue(BitConverter.ToInt64(buffer, 0), out var name)
-            ? $"is on a {name} file system, which the kernel makes up, not a folder of images"
+            ? $"is on a {name} file system (made up by the kernel, not a folder of images)"
             : null;
     }
 

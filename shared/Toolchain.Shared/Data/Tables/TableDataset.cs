@@ -94,7 +94,11 @@ public static class TableDataset
         var (trainIdx, testIdx) = StratifiedSplit.Split(all.Labels, fraction, splitSeed);
         if (testIdx.Length == 0 || trainIdx.Length == 0)
         {
-            throw new ToolchainException($"{full}: {all.Count} rows are too few to split {fraction.ToString("0.###", CultureInfo.InvariantCulture)} off for testing");
+            var share = fraction.ToString("0.###", CultureInfo.InvariantCulture);
+            // One row per class (an id or a free-text column taken for the label) leaves nothing to test each class on.
+            throw new ToolchainException(classNames.Count * 2 > all.Count
+                ? string.Create(CultureInfo.InvariantCulture, $"{full}: the label column '{CsvTable.Shorten(labelName)}' has {classNames.Count:N0} different values in {all.Count:N0} rows, too few rows per class to split {share} off for testing (--label-column chooses another column)")
+                : $"{full}: {all.Count} rows are too few to split {share} off for testing");
         }
         return new LoadedTable(full, featureNames, labelName, classNames,
             Select(all, trainIdx, featureNames.Count), Select(all, testIdx, featureNames.Count), fraction, splitSeed)

@@ -186,6 +186,16 @@ public sealed class CsvTableTests : IDisposable
         Assert.True(e.Message.Length < 400, e.Message);
     }
 
+    [Fact]
+    public void A_label_column_with_a_value_per_row_is_named_as_the_likely_mistake()
+    {
+        var path = Write("ids.csv", "x,id\n" + string.Concat(Enumerable.Range(0, 500).Select(i => $"{i},row{i}\n")));
+
+        var e = Assert.Throws<ToolchainException>(() => TableDataset.Load(path, null, 0.2, 0));
+
+        Assert.Equal($"{path}: the label column 'id' has 500 different values in 500 rows, too few rows per class to split 0.2 off for testing (--label-column chooses another column)", e.Message);
+    }
+
     /// <summary>A header, then "1," for ever; counts what was read.</summary>
     private sealed class EndlessReader(string head) : TextReader
     {
