@@ -3,8 +3,8 @@
 #                                       Inference Protocol at http://127.0.0.1:5001, HTTP/2)
 #   make serve URLS=http://127.0.0.1:8080 MODEL=path/to/model.onnx
 #   make serve SERVE_ARGS="--Classifier:Batching:Enabled false"
-DOTNET ?= dotnet
-CONFIG ?= Release
+include $(dir $(lastword $(MAKEFILE_LIST)))common.mk
+
 URLS   ?= http://127.0.0.1:5000
 GRPC_URLS ?= http://127.0.0.1:5001
 MODEL  ?= artifacts/cnn/model.onnx
@@ -21,11 +21,10 @@ LOAD_OUT       ?= artifacts/bench
 LOAD_SECONDS   ?= 30
 LOAD_ALT_MODEL ?= artifacts/mlp/model.onnx
 LOAD_ARGS      ?=
-SERVICE_BIN    ?= inference/Toolchain.Inference.Service/bin/$(CONFIG)/net10.0/Toolchain.Inference.Service
 
 .PHONY: bench-serve
 bench-serve: infer-publish
-	$(DOTNET) build inference/Toolchain.Inference.Service -c $(CONFIG) --nologo -v:q
+	$(DOTNET) build inference/Toolchain.Inference.Service $(BUILD_FLAGS)
 	png=$$($(INFER) images --count 1 --out $(LOAD_OUT)/serve-load-digit) && \
 	bash inference/Toolchain.Inference.Service/load/loadtest.sh --service $(SERVICE_BIN) --model "$(MODEL)" \
 		--alt-model "$(LOAD_ALT_MODEL)" --png "$$png" --out $(LOAD_OUT) --seconds $(LOAD_SECONDS) -- $(LOAD_ARGS)
@@ -38,7 +37,7 @@ LOAD_UINT8_MODEL    ?= artifacts/cnn-uint8/model.onnx
 LOAD_PROTOCOL_SECONDS ?= 10
 .PHONY: bench-protocol
 bench-protocol:
-	$(DOTNET) build inference/Toolchain.Inference.Service -c $(CONFIG) --nologo -v:q
+	$(DOTNET) build inference/Toolchain.Inference.Service $(BUILD_FLAGS)
 	python3 inference/Toolchain.Inference.Service/load/protocol_load.py --service $(SERVICE_BIN) --model "$(MODEL)" \
 		$(if $(wildcard $(LOAD_UINT8_MODEL)),--uint8-model "$(LOAD_UINT8_MODEL)") --out $(LOAD_OUT) \
 		--seconds $(LOAD_PROTOCOL_SECONDS) -- $(LOAD_ARGS)
@@ -48,7 +47,7 @@ bench-protocol:
 # then the hostile tables below.
 .PHONY: bench-hardening
 bench-hardening: infer-publish
-	$(DOTNET) build inference/Toolchain.Inference.Service -c $(CONFIG) --nologo -v:q
+	$(DOTNET) build inference/Toolchain.Inference.Service $(BUILD_FLAGS)
 	python3 inference/Toolchain.Inference.Service/load/hardening.py --infer $(INFER) --service $(SERVICE_BIN) \
 		--model "$(MODEL)" --out $(LOAD_OUT)
 	$(MAKE) --no-print-directory bench-hardening-tables
@@ -70,11 +69,11 @@ PUBLISH_TEST_OUT    ?= artifacts/publish-test
 
 .PHONY: publish-service publish-service-test
 publish-service:
-	$(DOTNET) publish inference/Toolchain.Inference.Service -c $(CONFIG) -r linux-x64 --self-contained false \
-		--nologo -v:q -o $(PUBLISH_SERVICE_DIR)
+	$(DOTNET) publish inference/Toolchain.Inference.Service $(BUILD_FLAGS) -r linux-x64 --self-contained false \
+		-o $(PUBLISH_SERVICE_DIR)
 
 publish-service-test: publish-service
-	$(DOTNET) build tests/Toolchain.TinyModelWriter -c $(CONFIG) --nologo -v:q
+	$(DOTNET) build tests/Toolchain.TinyModelWriter $(BUILD_FLAGS)
 	$(DOTNET) tests/Toolchain.TinyModelWriter/bin/$(CONFIG)/net10.0/tiny-model.dll \
 		$(PUBLISH_TEST_OUT)/repo/tiny/1/model.onnx $(PUBLISH_TEST_OUT)/digit3.png
 	python3 inference/Toolchain.Inference.Service/load/publish_smoke.py --publish $(PUBLISH_SERVICE_DIR) \
@@ -89,7 +88,7 @@ SCALE_SECONDS ?= 60
 bench-scale: infer-publish
 	@command -v haproxy >/dev/null || { echo "make bench-scale: haproxy not found; install Debian's package: sudo apt-get install haproxy" >&2; exit 1; }
 	@command -v wrk >/dev/null || { echo "make bench-scale: wrk not found; install Debian's package: sudo apt-get install wrk" >&2; exit 1; }
-	$(DOTNET) build inference/Toolchain.Inference.Service -c $(CONFIG) --nologo -v:q
+	$(DOTNET) build inference/Toolchain.Inference.Service $(BUILD_FLAGS)
 	png=$$($(INFER) images --count 1 --out $(LOAD_OUT)/scale-digit) && \
 	python3 inference/Toolchain.Inference.Service/load/scale.py --service $(SERVICE_BIN) --model "$(MODEL)" \
 		--alt-model "$(LOAD_ALT_MODEL)" --png "$$png" --out $(LOAD_OUT) --seconds $(SCALE_SECONDS)

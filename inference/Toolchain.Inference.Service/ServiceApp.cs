@@ -32,7 +32,7 @@ public static partial class ServiceApp
 
           --model PATH     ONNX image classifier to serve (default: artifacts/cnn/model.onnx under the current directory)
           --model-repository REPO  a Triton model repository (infer export triton): REPO/NAME/VERSION/model.onnx, the
-                           highest version of each model; one model today
+                           highest version of each model, each served under its folder's name
           --Shutdown:Drain T, --Shutdown:RequestTimeout T  on SIGTERM: not ready, serving for T (default 00:00:05),
                            then up to T (default 00:00:10) for requests in flight; exit 0
           --urls URLS      where to listen (default: http://127.0.0.1:5000)

@@ -12,7 +12,8 @@ public sealed class ImageClassifier : IDisposable
     private readonly bool _ownsModel;
 
     /// <summary>
-    /// Wraps <paramref name="model"/>, a 28×28 single-channel image model. <paramref name="mode"/> overrides the card's
+    /// Wraps <paramref name="model"/>, an image model: a 28×28 single-channel digit model, or one whose card gives its
+    /// channels, size and normalisation (trained on an image folder, any size and colour). <paramref name="mode"/> overrides the card's
     /// preprocessing mode. The model is disposed with this instance only when
     /// <paramref name="ownsModel"/>. Images over <paramref name="imageLimits"/> (default <see cref="ImageLimits.Default"/>)
     /// are refused before decoding.

@@ -111,8 +111,8 @@ public sealed class OnnxModel : IDisposable
     /// model. Unlike <see cref="Load"/> it accepts a model without a card and without
     /// <see cref="OnnxModelOptions.ForeignInput"/>, whatever its inputs and element types: then only the graph's fields
     /// (<see cref="ModelInfo.Inputs"/>, <see cref="ModelInfo.Outputs"/>, <see cref="ModelInfo.Opset"/>,
-    /// <see cref="ModelInfo.Producer"/>, <see cref="ModelInfo.Description"/>) are filled in and
-    /// <see cref="ModelInfo.Card"/> is null. A card is still read and checked against the graph. Throws as
+    /// <see cref="ModelInfo.Producer"/>, <see cref="ModelInfo.Description"/>) are filled in, <see cref="ModelInfo.IsForeign"/>
+    /// is true and <see cref="ModelInfo.Card"/> is an empty stand-in (no labels, no input shape). A card is still read and checked against the graph. Throws as
     /// <see cref="Load"/> does for a missing, corrupt or non-ONNX file; a file failing its integrity check is
     /// described, with the failure in <see cref="ModelInfo.Integrity"/>, not refused.
     /// </summary>

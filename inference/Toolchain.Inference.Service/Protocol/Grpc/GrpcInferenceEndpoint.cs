@@ -8,8 +8,8 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 namespace Toolchain.Inference.Service.Protocol.Grpc;
 
 /// <summary>
-/// The gRPC form of the Open Inference Protocol (<c>inference.GRPCInferenceService</c> from the vendored
-/// open_inference_grpc.proto), on the same models and checks as the REST form. Tensors come as typed
+/// The gRPC form of the Open Inference Protocol (<c>inference.GRPCInferenceService</c> from our
+/// inference_protocol.proto), on the same models and checks as the REST form. Tensors come as typed
 /// <c>contents</c> or as <c>raw_input_contents</c>; a request that sends raw inputs gets <c>raw_output_contents</c>
 /// back, as Triton answers, and one with typed contents gets typed contents. Refusals map to gRPC status codes:
 /// InvalidArgument (the REST 400s), NotFound, Unavailable, ResourceExhausted.
