@@ -64,17 +64,17 @@ public static class TrainCommand
         }
         catch (UsageException e)
         {
-            error.WriteLine($"trainer train: {e.Message} (see 'trainer train --help')");
+            error.WriteLine($"trainer train: {TerminalText.Escape(e.Message)} (see 'trainer train --help')");
             return ExitCodes.Failed;
         }
         catch (ToolchainException e)
         {
-            error.WriteLine($"trainer train: {e.Message}");
+            error.WriteLine($"trainer train: {TerminalText.Escape(e.Message)}");
             return ExitCodes.Failed;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            error.WriteLine($"trainer train: {e.Message}");
+            error.WriteLine($"trainer train: {TerminalText.Escape(e.Message)}");
             return ExitCodes.Failed;
         }
     }
@@ -88,14 +88,17 @@ public static class TrainCommand
         var (options, resume) = ResolveRun(a, paths);
         int threads = ResolveThreads(a, options);
         var device = DeviceSelector.Resolve(a.Device?.ToLowerInvariant() ?? "auto");
-        // Everything the run writes goes into outDir: a folder it cannot write to fails now, not after the first epoch.
+        // Everything the run writes goes into outDir: a folder it cannot write to fails now, not after the first epoch;
+        // one this run creates is removed again if the run fails before writing into it.
+        using var created = CreatedFolders.Track(paths.OutDir);
         WritableFolder.Require(paths.OutDir);
         torch.set_num_threads(threads);
         void Say(string line)
         {
             if (!a.Quiet)
             {
-                output.WriteLine(line);
+                // Notices name class folders and columns, which may hold a newline or a terminal escape.
+                output.WriteLine(TerminalText.Escape(line));
             }
         }
         Say($"device: {device.type.ToString().ToLowerInvariant()}{(device.type == DeviceType.CPU ? $" ({threads} threads)" : "")}" +
