@@ -51,3 +51,4 @@ include mk/pack.mk
 include mk/quantize.mk
 include mk/web.mk
 include mk/data.mk
+include mk/transfer-data.mk

@@ -43,12 +43,26 @@ bench-protocol:
 		--seconds $(LOAD_PROTOCOL_SECONDS) -- $(LOAD_ARGS)
 
 # Hostile images (issue 15): decompression bombs and a 1x40,000,000 PNG against 'infer classify' (peak RSS and time per
-# file) and the service (RSS before and after 16 concurrent bomb POSTs). Writes $(LOAD_OUT)/hardening.md and .json.
+# file) and the service (RSS before and after 16 concurrent bomb POSTs). Hostile protocol requests (issue 21): 16 x 6
+# refused 5 MB JSON bodies (RSS within 150 MB of the start), a mixed attack under DOTNET_GCHeapHardLimit=0x18000000
+# (no 5xx, process alive) and the cnn with its graph fixed at batch 1 under 16 concurrent clients (all 200). Needs
+# $(XOR_MODEL) ('make train'). Writes $(LOAD_OUT)/hardening.md and .json; about 2 minutes; then the hostile tables below.
+XOR_MODEL ?= artifacts/xor/model.onnx
 .PHONY: bench-hardening
 bench-hardening: infer-publish
 	$(DOTNET) build inference/Toolchain.Inference.Service $(BUILD_FLAGS)
 	python3 inference/Toolchain.Inference.Service/load/hardening.py --infer $(INFER) --service $(SERVICE_BIN) \
-		--model "$(MODEL)" --out $(LOAD_OUT)
+		--model "$(MODEL)" --xor-model "$(XOR_MODEL)" --out $(LOAD_OUT)
+	$(MAKE) --no-print-directory bench-hardening-tables
+
+# Hostile CSV tables (issue 21): a 500 MB line, a sparse 8 GB file (no disk), a 25 MB file to predict and 40,000
+# columns through 'infer predict' and 'trainer train' (peak RSS, seconds, exit code; loose bars). Trains a small iris
+# table model first. Writes $(LOAD_OUT)/hardening-tables.md and .json; needs about 600 MB of disk while it runs.
+.PHONY: bench-hardening-tables
+bench-hardening-tables: infer-publish
+	$(DOTNET) build trainer/Toolchain.Trainer $(BUILD_FLAGS)
+	python3 inference/Toolchain.Inference.Service/load/hardening_tables.py --infer "$(INFER)" --trainer "$(TRAINER)" \
+		--out $(LOAD_OUT)
 
 # The service as a framework-dependent folder, the same command the Dockerfile's build stage runs (issue 13);
 # 'publish-service-test' copies that folder alone to a temporary place, makes it read-only (as the container's root
