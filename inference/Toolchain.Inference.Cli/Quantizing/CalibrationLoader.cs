@@ -105,21 +105,38 @@ internal static class CalibrationLoader
             throw new ToolchainException($"--calibration {source}: the model's card names no feature columns to read from a table");
         }
         var file = Directory.Exists(source) ? Path.Combine(source, TableDataset.TrainFile) : source;
-        var table = CsvTable.Read(file);
+        using var table = CsvTable.Open(file);
         var columns = TableDataset.ColumnsOf(table, card.FeatureNames);
-        var chosen = Choose(table.Rows.Count, samples);
         var (means, stds) = card.NormalizationFor(width);
-        var values = new float[chosen.Length * width];
-        for (var i = 0; i < chosen.Length; i++)
+        // Reservoir sampling (seed 0) over the streamed rows: a random --samples of any number of rows in bounded memory.
+        var random = new Random(0);
+        var kept = new List<float[]>();
+        var seen = 0;
+        foreach (var (line, fields) in table.Rows())
         {
-            var (line, fields) = table.Rows[chosen[i]];
             TableDataset.RequireWidth(table, line, fields);
+            var slot = seen < samples ? seen : random.Next(seen + 1);
+            seen++;
+            if (slot >= samples)
+            {
+                continue;
+            }
+            var row = new float[width];
             for (var f = 0; f < width; f++)
             {
-                values[(i * width) + f] = (float)((TableDataset.Cell(table, line, fields, columns[f]) - means[f]) / stds[f]);
+                row[f] = (float)((TableDataset.Cell(table, line, fields, columns[f]) - means[f]) / stds[f]);
+            }
+            if (slot < kept.Count)
+            {
+                kept[slot] = row;
+            }
+            else
+            {
+                kept.Add(row);
             }
         }
-        return new CalibrationData(Path.GetFullPath(file), values, chosen.Length);
+        var values = kept.SelectMany(r => r).ToArray();
+        return new CalibrationData(Path.GetFullPath(file), values, kept.Count);
     }
 
     /// <summary>"512 examples" / "1 example".</summary>

@@ -179,6 +179,28 @@ public sealed class QuantizeCommandTests(QuantizedCnnFiles cnn) : IClassFixture<
     }
 
     [Theory]
+    [InlineData("--dynamic")]
+    [InlineData("--calibration")]
+    public void A_table_mlp_is_quantized_static_from_a_csv_or_dynamic_and_checked_on_its_rows(string how)
+    {
+        var dir = cnn.Files.PathOf($"table{how}");
+        Directory.CreateDirectory(dir);
+        var model = TinyOnnxModels.WriteTableMlp(Path.Combine(dir, "model.onnx"));
+        var (x, y) = TinyOnnxModels.TableBlobs(300, seed: 3);
+        var csv = Path.Combine(dir, "blobs.csv");
+        File.WriteAllLines(csv, new[] { "f0,f1,f2,f3,label" }.Concat(Enumerable.Range(0, y.Length).Select(i =>
+            string.Join(',', x.Skip(i * 4).Take(4).Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture))) + "," + "abc"[y[i]])));
+        string[] args = how == "--dynamic" ? ["--dynamic"] : ["--calibration", csv, "--samples", "100"];
+
+        var r = CliRun.Infer(["quantize", "--model", model, "--dataset", csv, "--threads", "1", .. args]);
+
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains(r.OutLines, l => l.StartsWith("accuracy  float32 0.9", StringComparison.Ordinal) && l.Contains("(300 test examples)", StringComparison.Ordinal));
+        Assert.StartsWith(how == "--dynamic" ? $"quantized {Path.Combine(dir, "model.int8.onnx")} (int8-dynamic" : $"quantized {Path.Combine(dir, "model.int8.onnx")} (int8-qdq, uint8 activations, minmax calibration on 100 examples of {csv}", r.OutLines[0]);
+        Assert.Equal(0, CliRun.Infer("predict", "--provider", "cpu", "--model", Path.Combine(dir, "model.int8.onnx"), csv).ExitCode);
+    }
+
+    [Theory]
     [InlineData("--method", "kl", "--method", "minmax, percentile or entropy")]
     [InlineData("--activations", "int4", "--activations", "uint8 or int8")]
     [InlineData("--samples", "0", "--samples", "0")]
