@@ -178,6 +178,27 @@ public sealed class QuantizeCommandTests(QuantizedCnnFiles cnn) : IClassFixture<
         Assert.False(File.Exists(output));
     }
 
+    [Fact]
+    public void A_uint8_input_model_keeps_its_uint8_input_and_its_accuracy()
+    {
+        // A graph that takes pixels 0-255 and normalises them itself (trainer --input uint8): the quantized file must
+        // take the same bytes, so /v2 metadata and clients see UINT8 as before, and be calibrated on pixels, not on
+        // values the graph would normalise twice.
+        var dir = cnn.Files.PathOf("pixels");
+        Directory.CreateDirectory(dir);
+        var model = TinyOnnxModels.WritePixelImageClassifier(Path.Combine(dir, "model.onnx"));
+        var data = cnn.Files.IdxDataset("pixels-idx");
+
+        var r = CliRun.Infer("quantize", "--model", model, "--calibration", data, "--dataset", data, "--threads", "1");
+
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains(r.OutLines, l => l.StartsWith("accuracy  float32 1.0000 -> 1.0000 ", StringComparison.Ordinal));
+        var int8 = ModelProto.Parser.ParseFrom(File.ReadAllBytes(Path.Combine(dir, "model.int8.onnx")));
+        Assert.Equal((int)TensorProto.Types.DataType.Uint8, Assert.Single(int8.Graph.Input).Type.TensorType.ElemType);
+        Assert.Contains(int8.Graph.Node, n => n.OpType == "QuantizeLinear");
+        Assert.All(int8.Graph.Output, o => Assert.Equal((int)TensorProto.Types.DataType.Float, o.Type.TensorType.ElemType));
+    }
+
     [Theory]
     [InlineData("--dynamic")]
     [InlineData("--calibration")]
