@@ -19,7 +19,8 @@ import shlex
 import shutil
 import subprocess
 import sys
-import time
+
+from servicekit import measured
 
 HEADER = "sepal_length,sepal_width,petal_length,petal_width,species\n"
 SPECIES = ["setosa", "versicolor", "virginica"]
@@ -71,17 +72,13 @@ def make_inputs(work):
 
 
 def run_measured(argv, stdout_path):
-    start = time.monotonic()
     with open(stdout_path, "wb") as out, open(stdout_path + ".err", "wb") as err:
-        process = subprocess.Popen(argv, stdout=out, stderr=err)
-        _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.monotonic() - start
+        seconds, peak, code, _, _ = measured(argv, stdout=out, stderr=err)
     with open(stdout_path + ".err", "rb") as err:
         errors = err.read().decode("utf-8", "replace").strip().splitlines()
     with open(stdout_path, "rb") as out:
         lines = sum(1 for _ in out)
-    return {"seconds": round(seconds, 2), "peak_rss_mb": round(usage.ru_maxrss / 1024.0, 1),
-            "exit": os.waitstatus_to_exitcode(status), "stdout_lines": lines,
+    return {"seconds": round(seconds, 2), "peak_rss_mb": round(peak, 1), "exit": code, "stdout_lines": lines,
             "stderr_lines": len(errors), "answer": (errors[-1] if errors else "")[:200]}
 
 
