@@ -11,7 +11,6 @@ OUT/hardening.md and OUT/hardening.json; exits 1 when a bar is missed.
 """
 import argparse
 import http.client
-import json
 import os
 import struct
 import subprocess
@@ -21,7 +20,7 @@ import time
 import zlib
 
 import protocol_hardening
-from servicekit import free_port, measured, png_chunk as chunk, rss_mb, wait_ready
+from servicekit import free_port, measured, png_chunk as chunk, rss_mb, wait_ready, write_report
 
 
 def png(width, height, extra=b"", row=None):
@@ -140,15 +139,7 @@ def main():
     results["protocol"] = protocol_results
     failed += [f"protocol {r['name']}" for r in protocol_results if not r["met"]]
     text = "\n".join(lines) + "\n\n" + protocol_text
-    for name, content in (("hardening.md", text), ("hardening.json", json.dumps(results, indent=2) + "\n")):
-        target = os.path.join(args.out, name)
-        with open(target + ".tmp", "w") as f:
-            f.write(content)
-        os.replace(target + ".tmp", target)
-    print(text)
-    for line in failed:
-        print("MISSED: " + line, file=sys.stderr)
-    return 1 if failed else 0
+    return write_report(args.out, "hardening", text, results, failed)
 
 
 if __name__ == "__main__":

@@ -13,14 +13,13 @@ child) and the exit code. The bars are loose, for memory in proportion to the in
 predicted within 60 s each. Writes OUT/hardening-tables.md and .json; exits 1 when a bar is missed.
 """
 import argparse
-import json
 import os
 import shlex
 import shutil
 import subprocess
 import sys
 
-from servicekit import measured
+from servicekit import measured, write_report
 
 HEADER = "sepal_length,sepal_width,petal_length,petal_width,species\n"
 SPECIES = ["setosa", "versicolor", "virginica"]
@@ -145,15 +144,7 @@ def main():
                      f"{row['answer'].replace('|', '/')} | exit {bar['exit']}, <{bar['max_rss_mb']} MB, <{bar['max_seconds']} s | "
                      f"{'MET' if row['met'] else 'MISSED'} |")
     text = "\n".join(lines) + "\n"
-    for name, content in (("hardening-tables.md", text), ("hardening-tables.json", json.dumps(results, indent=2) + "\n")):
-        target = os.path.join(args.out, name)
-        with open(target + ".tmp", "w") as f:
-            f.write(content)
-        os.replace(target + ".tmp", target)
-    print(text)
-    for line in failed:
-        print("MISSED: " + line, file=sys.stderr)
-    return 1 if failed else 0
+    return write_report(args.out, "hardening-tables", text, results, failed)
 
 
 if __name__ == "__main__":

@@ -1,10 +1,12 @@
 """What the bench drivers in this folder share (issue 24: one copy, not five): a free loopback port, a process's
 resident memory, waiting for a started service to answer ready, a child's wall time and peak memory, and PNG bytes.
 Standard library only, as the drivers are."""
+import json
 import os
 import socket
 import struct
 import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -83,3 +85,17 @@ def grey_png(width, height, pixels, extra=b""):
     rows = b"".join(b"\x00" + pixels[y * width:(y + 1) * width] for y in range(height))
     return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)) + extra
             + png_chunk(b"IDAT", zlib.compress(rows, 9)) + png_chunk(b"IEND", b""))
+
+
+def write_report(out, name, text, results, failed):
+    """Writes OUT/NAME.md and OUT/NAME.json whole or not at all, prints the text and each missed bar; returns the
+    exit code: 1 when a bar was missed."""
+    for file, content in ((name + ".md", text), (name + ".json", json.dumps(results, indent=2) + "\n")):
+        target = os.path.join(out, file)
+        with open(target + ".tmp", "w") as f:
+            f.write(content)
+        os.replace(target + ".tmp", target)
+    print(text)
+    for line in failed:
+        print("MISSED: " + line, file=sys.stderr)
+    return 1 if failed else 0
