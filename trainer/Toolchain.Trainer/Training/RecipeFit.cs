@@ -50,29 +50,54 @@ public static class RecipeFit
     }
 
     /// <summary>
-    /// The shift a fresh run augments with, recorded as it is used (card and metrics): <c>--augment N</c> as given;
-    /// else the preset's shift, set for 28×28 digits, scaled to the image size (<see cref="ShiftAugmentation.ScaledTo"/>);
-    /// none for tables and xor, which have no pixels to shift.
+    /// The augmentation of a fresh run, recorded as it is used (card and metrics). Tables and xor have no pixels: none.
+    /// For images: <c>auto</c> becomes a level for the data (<see cref="AutoLevel"/>); flips follow <c>--flip</c>, and
+    /// under <c>auto</c> are off for digits (<see cref="TrainingData.IsDigits"/>); the shift is <c>--augment N</c> as
+    /// given, else the level's shift (1 px at 28×28) scaled to the image size (<see cref="ShiftAugmentation.ScaledTo"/>).
     /// </summary>
     private static TrainingOptions Augmentation(TrainingOptions options, GivenOptions given, TrainingData data, Action<string> say)
     {
+        var level = options.Augmentation.Level;
         if (!data.IsImage)
         {
-            return given.Augment && options.AugmentShift > 0
-                ? throw new ToolchainException($"--augment shifts images; {data.Name} is a table of features, with no pixels to shift")
-                : options with { AugmentShift = 0 };
+            return given.Augment && (options.AugmentShift > 0 || level is AugmentLevel.Light or AugmentLevel.Standard)
+                ? throw new ToolchainException($"--augment varies images; {data.Name} is a table of features, with no pixels to vary")
+                : options with { AugmentShift = 0, Augmentation = new ImageAugmentation { Level = AugmentLevel.None } };
         }
-        if (given.Augment)
+        if (level == AugmentLevel.Auto)
         {
-            return options;
+            level = AutoLevel(data);
         }
+        bool flip = options.Flip switch
+        {
+            FlipMode.On => true,
+            FlipMode.Off => false,
+            _ => !data.IsDigits,
+        };
+        var augmentation = ImageAugmentation.For(level, flip);
         long height = data.InputShape[^2], width = data.InputShape[^1];
-        int shift = ShiftAugmentation.ScaledTo(options.AugmentShift, height, width);
-        if (shift != options.AugmentShift)
+        int shift = level == AugmentLevel.None ? 0
+            : given.Augment ? options.AugmentShift
+            : ShiftAugmentation.ScaledTo(options.AugmentShift, height, width);
+        if (!given.Augment && shift != options.AugmentShift && shift > 0)
         {
             say(string.Create(CultureInfo.InvariantCulture,
-                $"augment: shifts of up to {shift} px for {height}×{width} images ({options.AugmentShift} px at {ShiftAugmentation.ReferenceSide}×{ShiftAugmentation.ReferenceSide}; --augment sets another)"));
+                $"augment: shifts of up to {shift} px for {height}×{width} images ({options.AugmentShift} px at {ShiftAugmentation.ReferenceSide}×{ShiftAugmentation.ReferenceSide}; --augment N sets another)"));
         }
-        return options with { AugmentShift = shift };
+        if (augmentation.IsGeometric || augmentation.ColourJitter > 0)
+        {
+            say($"augment: {RecipeText.Of(level)}: {augmentation.Describe(data.IsDigits)}");
+        }
+        return options with { AugmentShift = shift, Augmentation = augmentation };
+    }
+
+    /// <summary>
+    /// The level <c>--augment auto</c> (the built-in models' default) takes: digits keep whole-pixel shifts, the recipe
+    /// the MNIST figures were measured with; other pictures get the light level.
+    /// </summary>
+    public static AugmentLevel AutoLevel(TrainingData data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return data.IsDigits ? AugmentLevel.Shift : AugmentLevel.Light;
     }
 }

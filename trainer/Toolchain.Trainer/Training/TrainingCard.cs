@@ -41,9 +41,7 @@ public static class TrainingCard
             // A table's graph standardises its own features (Sub/Div at its head), so callers pass raw values.
             NormalizationInGraph = data.Kind == DataKind.Table,
             FeatureNames = data.FeatureNames,
-            PreprocessingMode = !data.IsImage ? PreprocessingMode.None
-                : data.Name == "fashion-mnist" || data.PixelConvention == ModelCard.StoredPixels ? PreprocessingMode.Resize
-                : PreprocessingMode.Digit,
+            PreprocessingMode = !data.IsImage ? PreprocessingMode.None : data.IsDigitSet ? PreprocessingMode.Digit : PreprocessingMode.Resize,
             DatasetName = data.Name,
             TrainCount = data.TrainCount,
             TestCount = data.TestCount,

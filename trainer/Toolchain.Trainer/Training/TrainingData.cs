@@ -103,6 +103,18 @@ public sealed class TrainingData : IDisposable
     /// <summary>Whether the inputs are images.</summary>
     public bool IsImage => Kind == DataKind.Image;
 
+    /// <summary>
+    /// Whether the images are an IDX set of handwritten digits (the MNIST family but Fashion-MNIST), which inference
+    /// prepares as digits (the card's digit preprocessing mode).
+    /// </summary>
+    public bool IsDigitSet => IsImage && Name != "fashion-mnist" && PixelConvention != ModelCard.StoredPixels;
+
+    /// <summary>
+    /// Whether the images are digits: a digit set, or any image data whose classes are named by single digits (folders
+    /// 0 to 9). A mirrored digit is another glyph or none, so augmentation does not flip digits.
+    /// </summary>
+    public bool IsDigits => IsDigitSet || (IsImage && ClassNames.Count >= 2 && ClassNames.All(n => n.Length == 1 && char.IsAsciiDigit(n[0])));
+
     /// <summary>Whether this is the XOR data (binary, one sigmoid output).</summary>
     public bool IsXor => Kind == DataKind.Xor;
 

@@ -44,6 +44,16 @@ public sealed record TrainingOptions
     /// <summary>Largest random shift in pixels applied to each training image, 0 for none.</summary>
     public int AugmentShift { get; init; }
 
+    /// <summary>
+    /// The rest of the image augmentation: its level (<see cref="AugmentLevel.Auto"/> until the data is loaded) and the
+    /// crops, rotations, flips and colour jitter of the light and standard levels. A checkpoint written before the
+    /// levels existed reads as shifts only, as it trained.
+    /// </summary>
+    public ImageAugmentation Augmentation { get; init; } = new();
+
+    /// <summary>Whether the augmentation mirrors images: auto (not digits), on or off.</summary>
+    public FlipMode Flip { get; init; } = FlipMode.Auto;
+
     /// <summary>The loss minimised.</summary>
     public LossFunction Loss { get; init; } = LossFunction.CrossEntropy;
 
@@ -121,6 +131,12 @@ public sealed record TrainingOptions
         Check(Enum.IsDefined(LrSchedule), $"--lr-schedule: unknown schedule {(int)LrSchedule} (known: {RecipeText.Known<LearningRateDecay>()})");
         Check(AugmentShift is >= 0 and <= ShiftAugmentation.MaxShift, $"--augment must be a shift from 0 to {ShiftAugmentation.MaxShift} pixels, not {AugmentShift}");
         Check(Model != BuiltInModel.Xor || AugmentShift == 0, "--augment shifts images; xor has none");
+        Check(Augmentation is not null, "no augmentation given");
+        Check(Enum.IsDefined(Augmentation!.Level), $"--augment: unknown augmentation {(int)Augmentation.Level} (known: {RecipeText.Known<AugmentLevel>()})");
+        Check(Augmentation.CropScale is > 0 and <= 1, $"the augmentation's crop scale must be in (0, 1], not {Num(Augmentation.CropScale)}");
+        Check(Augmentation.RotationDegrees is >= 0 and <= 180, $"the augmentation's rotation must be 0 to 180 degrees, not {Num(Augmentation.RotationDegrees)}");
+        Check(Augmentation.ColourJitter is >= 0 and < 1, $"the augmentation's colour jitter must be in [0, 1), not {Num(Augmentation.ColourJitter)}");
+        Check(Enum.IsDefined(Flip), $"--flip: unknown flip mode {(int)Flip} (known: {RecipeText.Known<FlipMode>()})");
         Check(Restarts is >= 1 and <= 1000, $"--restarts must be from 1 to 1000, not {Restarts}");
         Check(Seed >= 0, $"--seed must not be negative, not {Seed}");
         long lastRestartOffset = (long)(Restarts - 1) * ModelTrainer.RestartSeedStride;
@@ -154,6 +170,10 @@ public sealed record TrainingOptions
             ["augment_shift"] = AugmentShift.ToString(CultureInfo.InvariantCulture),
             ["restarts"] = Restarts.ToString(CultureInfo.InvariantCulture),
         };
+        foreach (var (key, value) in Augmentation.Hyperparameters())
+        {
+            h[key] = value;
+        }
         if (Optimizer == OptimizerKind.Sgd)
         {
             h["momentum"] = Num(Momentum);

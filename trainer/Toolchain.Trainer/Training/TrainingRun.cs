@@ -27,7 +27,10 @@ public sealed class TrainingRun : IDisposable
         Device = device;
         InitSeed = initSeed;
         (Optimizer, _groupRateScales) = CreateOptimizer(options, kind, model);
+        _augmenter = data.IsImage ? new BatchAugmenter(options, data.ChannelMeans, data.ChannelStds) : null;
     }
+
+    private readonly BatchAugmenter? _augmenter;
 
     /// <summary>The settings of this run.</summary>
     public TrainingOptions Options { get; }
@@ -140,8 +143,6 @@ public sealed class TrainingRun : IDisposable
         var cursor = Cursor ?? NewCursor(CompletedEpochs + 1, n);
         observer.EpochStarted(cursor.Epoch, Options.Epochs, batches, cursor.NextBatch);
         long totalSteps = (long)Options.Epochs * batches;
-        // A shifted-in border is black for single-channel (MNIST-style) images; for colour it is the mean colour (0 once normalised).
-        double background = _data.IsImage && _data.ChannelMeans.Length == 1 ? -_data.Mean / _data.Std : 0;
         double lossSum = cursor.LossSum, seconds = cursor.Seconds;
         long correct = cursor.Correct, seen = cursor.Seen;
         int batch = cursor.NextBatch;
@@ -170,9 +171,9 @@ public sealed class TrainingRun : IDisposable
                     var index = permutation.narrow(0, start, count);
                     var x = _data.TrainX.index_select(0, index);
                     var y = _data.TrainY.index_select(0, index);
-                    if (Options.AugmentShift > 0 && _data.IsImage)
+                    if (_augmenter is { IsActive: true })
                     {
-                        x = ShiftAugmentation.Apply(x, Options.AugmentShift, background);
+                        x = _augmenter.Apply(x);
                     }
                     Optimizer.zero_grad();
                     var output = Model.forward(x);
