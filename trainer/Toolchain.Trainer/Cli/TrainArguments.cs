@@ -46,7 +46,7 @@ public sealed class TrainArguments : IExportInputOption, IDataDirOption
     public double? WeightDecay { get; set; }
 
     /// <summary>LR schedule.</summary>
-    [Option("lr-schedule", HelpText = "none or cosine (mlp/cnn default cosine; 'none' is the plain recipe)")]
+    [Option("lr-schedule", HelpText = "none, cosine or warmup-cosine (5% linear warm-up, then cosine) (mlp/cnn default warmup-cosine; 'none' is the plain recipe)")]
     public string? LrSchedule { get; set; }
 
     /// <summary>Augmentation: a level or a shift in pixels.</summary>
@@ -56,6 +56,14 @@ public sealed class TrainArguments : IExportInputOption, IDataDirOption
     /// <summary>Flips.</summary>
     [Option("flip", HelpText = "auto (default: the augmentation's flips, except for digits), on or off")]
     public string? Flip { get; set; }
+
+    /// <summary>Validation share.</summary>
+    [Option("validation", HelpText = "hold out this share of the training split for validation (stratified, seeded by --split-seed), evaluated every epoch into history.csv and loss.png (default 0: none; 0.1 with --patience)")]
+    public double? Validation { get; set; }
+
+    /// <summary>Early stopping.</summary>
+    [Option("patience", HelpText = "stop after N epochs without a lower validation loss and keep the best epoch's weights (default 0: train every epoch)")]
+    public int? Patience { get; set; }
 
     /// <summary>Seed.</summary>
     [Option("seed", HelpText = "torch.manual_seed of the first initialisation (default 0)")]

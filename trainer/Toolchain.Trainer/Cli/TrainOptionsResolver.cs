@@ -36,6 +36,8 @@ public static class TrainOptionsResolver
             AugmentShift = a.Augment is null ? o.AugmentShift : AugmentOption(a.Augment).Shift,
             Augmentation = a.Augment is null ? o.Augmentation : new ImageAugmentation { Level = AugmentOption(a.Augment).Level },
             Flip = a.Flip is null ? o.Flip : FlagValue<FlipMode>("--flip", a.Flip.ToLowerInvariant()),
+            ValidationFraction = a.Validation ?? (a.Patience is > 0 && o.ValidationFraction == 0 ? TrainingOptions.DefaultValidationFraction : o.ValidationFraction),
+            Patience = a.Patience ?? o.Patience,
             Seed = a.Seed ?? o.Seed,
             Restarts = a.Restarts ?? o.Restarts,
             DataSeed = a.DataSeed ?? o.DataSeed,
@@ -94,6 +96,8 @@ public static class TrainOptionsResolver
         Same("--lr-schedule", a.LrSchedule?.ToLowerInvariant(), RecipeText.Of(stored.LrSchedule));
         Same("--augment", a.Augment is null ? null : AugmentText(AugmentOption(a.Augment)), AugmentText((stored.Augmentation.Level, stored.AugmentShift)));
         Same("--flip", a.Flip?.ToLowerInvariant(), RecipeText.Of(stored.Flip));
+        Same("--validation", a.Validation is { } v ? Num(v) : null, Num(stored.ValidationFraction));
+        Same("--patience", a.Patience?.ToString(CultureInfo.InvariantCulture), stored.Patience.ToString(CultureInfo.InvariantCulture));
         Same("--seed", a.Seed?.ToString(CultureInfo.InvariantCulture), stored.Seed.ToString(CultureInfo.InvariantCulture));
         Same("--data-seed", a.DataSeed?.ToString(CultureInfo.InvariantCulture), stored.DataSeed.ToString(CultureInfo.InvariantCulture));
         Same("--preset", a.Preset, RecipeText.Of(stored.Preset));

@@ -72,7 +72,7 @@ public static class ModelPresets
             Optimizer = OptimizerKind.Adam,
             Loss = LossFunction.CrossEntropy,
             ElementType = ElementType.Float32,
-            LrSchedule = LearningRateDecay.Cosine,
+            LrSchedule = LearningRateDecay.WarmupCosine,
             AugmentShift = 1,
             Augmentation = new ImageAugmentation { Level = AugmentLevel.Auto },
         },

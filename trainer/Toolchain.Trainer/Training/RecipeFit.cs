@@ -34,17 +34,31 @@ public static class RecipeFit
             : options;
 
     /// <summary>
-    /// A table trained without --epochs gets enough epochs for about <see cref="TableSteps"/> steps (5 to 500):
-    /// MNIST's five epochs are thousands of steps, a small table's are a handful.
+    /// Optimizer steps an image run takes at least by default. The built-in recipe's five epochs were set on MNIST
+    /// (thousands of steps; 565 on the 7,196-image sample); five epochs of 1,438 8×8 digits are 115 steps and stop at
+    /// 92–93% where 500 steps pass 97%. Sets of the sample's size and larger keep their five epochs.
+    /// </summary>
+    public const int ImageSteps = 500;
+
+    /// <summary>
+    /// A run without --epochs gets enough epochs for about <see cref="TableSteps"/> steps on a table (5 to 500) and
+    /// <see cref="ImageSteps"/> on images (the preset's epochs at least, 100 at most): MNIST's five epochs are
+    /// thousands of steps, a small table's or a small image set's are a handful.
     /// </summary>
     private static TrainingOptions TableEpochs(TrainingOptions options, GivenOptions given, TrainingData data, Action<string> say)
     {
-        if (given.Epochs || data.Kind != DataKind.Table)
+        if (given.Epochs || data.Kind is not (DataKind.Table or DataKind.Image))
         {
             return options;
         }
         int batches = (data.TrainCount + options.BatchSize - 1) / options.BatchSize;
-        int epochs = Math.Clamp((TableSteps + batches - 1) / batches, 5, 500);
+        int epochs = data.Kind == DataKind.Table
+            ? Math.Clamp((TableSteps + batches - 1) / batches, 5, 500)
+            : Math.Clamp((ImageSteps + batches - 1) / batches, options.Epochs, Math.Max(options.Epochs, 100));
+        if (epochs == options.Epochs)
+        {
+            return options;
+        }
         say($"epochs: {epochs} ({batches} batches each; --epochs sets another count)");
         return options with { Epochs = epochs };
     }

@@ -32,11 +32,12 @@ public static class RecipeText
         _ => throw new ArgumentOutOfRangeException(nameof(loss), loss, null),
     };
 
-    /// <summary>"none" or "cosine".</summary>
+    /// <summary>"none", "cosine" or "warmup-cosine".</summary>
     public static string Of(LearningRateDecay decay) => decay switch
     {
         LearningRateDecay.None => "none",
         LearningRateDecay.Cosine => "cosine",
+        LearningRateDecay.WarmupCosine => "warmup-cosine",
         _ => throw new ArgumentOutOfRangeException(nameof(decay), decay, null),
     };
 
