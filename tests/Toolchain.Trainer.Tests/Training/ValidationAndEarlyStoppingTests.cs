@@ -158,6 +158,7 @@ public class ValidationAndEarlyStoppingTests
         int code = TrainCommand.Run(["mlp", "--dataset", data, "--epochs", "3", "--validation", "0.25", "--patience", "2", "--no-export", "--out", outDir], output, error, CancellationToken.None);
 
         Assert.True(code == 0, error.ToString());
+        Assert.Matches(@"epoch 1/3  train loss [0-9.]+ acc [0-9.]+%  val loss [0-9.]+ acc [0-9.]+%  test loss", output.ToString());
         var history = File.ReadAllLines(Path.Combine(outDir, "history.csv"));
         Assert.Equal(TrainingHistory.Header, history[0]);
         Assert.EndsWith(",val_loss,val_acc", history[0], StringComparison.Ordinal);
@@ -224,6 +225,16 @@ public class ValidationAndEarlyStoppingTests
         var rates = Enumerable.Range(5, 95).Select(s => LearningRateSchedule.At(LearningRateDecay.WarmupCosine, rate, s, 100)).ToArray();
         Assert.True(rates.Zip(rates.Skip(1)).All(p => p.Second < p.First), "the rate falls after the warm-up");
     }
+
+    [Theory]
+    [InlineData(7196, 1, 28, 28, 5)] // the MNIST sample
+    [InlineData(7196, 3, 32, 32, 18)] // the same digits in colour, 32×32: four times the values
+    [InlineData(1438, 1, 8, 8, 22)] // the 8×8 digits: never fewer than 500 steps
+    [InlineData(60000, 3, 32, 32, 5)] // large sets keep the preset's five
+    [InlineData(5000, 3, 64, 64, 26)] // 2,000 steps at most, whatever the size
+    [InlineData(100, 3, 64, 64, 100)] // and 100 epochs
+    public void Image_epochs_follow_the_steps_the_input_size_asks_for(int train, long c, long h, long w, int epochs) =>
+        Assert.Equal(epochs, RecipeFit.ImageEpochs(train, 64, [c, h, w], 5));
 
     [Theory]
     [InlineData(96, false, 100)] // 2 batches an epoch: capped

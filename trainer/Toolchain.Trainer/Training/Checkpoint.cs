@@ -70,6 +70,7 @@ public static class Checkpoint
             BestEpoch = run.BestEpoch,
             StoppedEarly = run.StoppedEarly,
             RestoredBest = run.RestoredBest,
+            HasBestWeights = run.BestWeights is not null,
         };
         byte[] rng, weights, optimizer;
         using (var state = get_rng_state())
@@ -141,13 +142,13 @@ public static class Checkpoint
             var rng = Section("random-state");
             var weights = Section("weights");
             var optimizer = Section("optimizer");
-            var best = stream.Position < stream.Length ? Section("best-weights") : null;
+            var header = JsonSerializer.Deserialize<CheckpointHeader>(json, Json)
+                ?? throw new InvalidInputFileException(path, "has an empty header");
+            var best = header.HasBestWeights ? Section("best-weights") : null;
             if (stream.Position != stream.Length)
             {
                 throw new InvalidInputFileException(path, $"is corrupt: {stream.Length - stream.Position} bytes follow its last section");
             }
-            var header = JsonSerializer.Deserialize<CheckpointHeader>(json, Json)
-                ?? throw new InvalidInputFileException(path, "has an empty header");
             var (spec, card) = header.Validate(path, weights.LongLength);
             if (rng.LongLength != RandomStateLength.Value)
             {
