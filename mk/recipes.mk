@@ -15,6 +15,9 @@ include $(dir $(lastword $(MAKEFILE_LIST)))common.mk
 
 BENCH_RECIPES      ?= $(ARTIFACTS)/bench/recipes
 BENCH_RECIPE_SEEDS ?= 0
+# Flags that do not change the recipe, e.g. --threads 1: on a machine shared past its cores, two torch threads per
+# process ran 8x8 digits at 95 samples/s where one ran at 807.
+BENCH_RECIPE_ARGS  ?=
 RECIPES_PYTHON     ?= /usr/bin/python3
 DIGITS_8X8_SPLIT   ?= $(ARTIFACTS)/data/digits-8x8-split
 COLOUR_DIGITS      ?= $(ARTIFACTS)/data/colour-digits
@@ -32,7 +35,7 @@ bench-recipes:
 	  for run in "digits-8x8 cnn $(DIGITS_8X8_SPLIT)" "digits-8x8 mlp $(DIGITS_8X8_SPLIT)" "colour-digits cnn $(COLOUR_DIGITS)" \
 	             "mnist-sample mlp mnist-sample" "mnist-sample cnn mnist-sample"; do \
 	    set -- $$run; echo "$$2 on $$1, seed $$s"; \
-	    $(TRAINER) train $$2 --dataset $$3 --seed $$s --no-export --out $(BENCH_RECIPES)/$$1-$$2-$$s -q > $(BENCH_RECIPES)/$$1-$$2-$$s.log || exit 1; \
+	    $(TRAINER) train $$2 --dataset $$3 --seed $$s $(BENCH_RECIPE_ARGS) --no-export --out $(BENCH_RECIPES)/$$1-$$2-$$s -q > $(BENCH_RECIPES)/$$1-$$2-$$s.log || exit 1; \
 	  done; done
 	@$(MAKE) --no-print-directory bench-recipes-report
 
@@ -40,7 +43,7 @@ bench-recipes:
 bench-recipes-report:
 	@mkdir -p $(ARTIFACTS)/bench
 	@{ echo "# Default recipes (no flags)"; echo; \
-	   echo "Machine: $$(nproc) cores ($$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), load $$(cut -d' ' -f1-3 /proc/loadavg); seeds $(BENCH_RECIPE_SEEDS)."; echo; \
+	   echo "Machine: $$(nproc) cores ($$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), load $$(cut -d' ' -f1-3 /proc/loadavg); seeds $(BENCH_RECIPE_SEEDS); extra flags: $(or $(BENCH_RECIPE_ARGS),none)."; echo; \
 	   echo "scikit-learn on the same 8x8 split: $$(grep '^scikit-learn' $(BENCH_RECIPES)/digits-8x8-split.log | sed 's/ on this split//' | paste -sd';' -)"; echo; \
 	   echo "| Data | Model | Seed | Test accuracy | Epochs |"; echo "|---|---|---|---|---|"; \
 	   for f in $(BENCH_RECIPES)/*-*-[0-9]*.log; do b=$$(basename $$f .log); \
