@@ -22,6 +22,9 @@ internal static class ImageSetEvaluator
             throw new Contracts.ToolchainException(
                 $"the model takes {info.FeatureCount} values per example but the dataset's images are {images.Rows}x{images.Cols}");
         }
+        // Per channel: colour models from image folders carry one mean and std per channel (older cards one for all).
+        var (means, stds) = info.Card.NormalizationFor(images.Channels);
+        var normalizer = new CropResizePreprocessor(images.Channels, images.Rows, images.Cols) { Means = means, Stds = stds };
         var predicted = new int[images.Count];
         var size = images.ImageSize;
         var buffer = new float[Math.Min(batchSize, images.Count) * size];
@@ -30,15 +33,7 @@ internal static class ImageSetEvaluator
         {
             var count = Math.Min(batchSize, images.Count - start);
             var pixels = images.Pixels.AsSpan(start * size, count * size);
-            // Per channel: colour models from image folders carry one mean and std per channel (older cards one for all).
-            var (means, stds) = info.Card?.NormalizationFor(images.Channels)
-                ?? (Enumerable.Repeat(info.Mean, images.Channels).ToArray(), Enumerable.Repeat(info.Std, images.Channels).ToArray());
-            int plane = images.Rows * images.Cols;
-            for (var k = 0; k < count * images.Channels; k++)
-            {
-                int c = k % images.Channels;
-                PixelNormalizer.Normalize(pixels.Slice(k * plane, plane), means[c], stds[c], buffer.AsSpan(k * plane, plane));
-            }
+            normalizer.Normalize(pixels, buffer.AsSpan(0, count * size));
             var t0 = Stopwatch.GetTimestamp();
             var batch = model.Classify(buffer.AsSpan(0, count * size), count);
             ticks += Stopwatch.GetTimestamp() - t0;

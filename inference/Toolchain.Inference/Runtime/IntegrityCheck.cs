@@ -56,7 +56,7 @@ internal static class IntegrityCheck
             }
             checks.Add($"{reference.Count} reference output{(reference.Count == 1 ? "" : "s")} within {Format(tolerance)} on {ContractText.Of(provider)}");
         }
-        return new IntegrityReport(IntegrityStatus.Verified, string.Join("; ", checks));
+        return new IntegrityReport { Status = IntegrityStatus.Verified, Detail = string.Join("; ", checks) };
     }
 
     /// <summary>The tolerance for <paramref name="elementType"/> outputs on <paramref name="provider"/>, relative to values above 1.</summary>
@@ -65,7 +65,7 @@ internal static class IntegrityCheck
         : provider == ExecutionProvider.Cuda ? CudaFloat32Tolerance
         : Float32Tolerance;
 
-    private static IntegrityReport Failed(string detail) => new(IntegrityStatus.Failed, detail);
+    private static IntegrityReport Failed(string detail) => new() { Status = IntegrityStatus.Failed, Detail = detail };
 
     private static string? DigestOf(string path)
     {

@@ -1,7 +1,7 @@
 namespace Toolchain.Inference.Hosting;
 
-/// <summary>Hands out the current model for the length of one request.</summary>
-internal interface IModelSource
+/// <summary>Hands out the current model for the length of one request (the batcher's view of a model host).</summary>
+internal interface ILeaseSource
 {
     /// <summary>
     /// Leases the current model. The model stays usable (it is not disposed, even if a newer one replaces it) until

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using Google.Protobuf;
 
-namespace Toolchain.Inference.Runtime;
+namespace Toolchain.Contracts;
 
 /// <summary>
 /// The SHA-256 of an ONNX model's graph (nodes, attributes, initializers, inputs and outputs), recorded in the model
