@@ -1,3 +1,4 @@
+using Toolchain.Inference.AspNetCore;
 using System.Globalization;
 using System.Text;
 

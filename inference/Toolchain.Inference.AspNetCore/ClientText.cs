@@ -1,13 +1,13 @@
 using System.Text;
 
-namespace Toolchain.Inference.Service;
+namespace Toolchain.Inference.AspNetCore;
 
 /// <summary>
 /// What a client sent, made fit to echo in an answer (an error body, a grpc-message, a problem detail): at most
 /// <see cref="MaxEcho"/> characters and one line. A 100 KB model name echoed whole would turn a NOT_FOUND into the
 /// client's own RESOURCE_EXHAUSTED on the header, and a 2.6-million-dimension shape a 5 MB error body.
 /// </summary>
-internal static class ClientText
+public static class ClientText
 {
     /// <summary>The most characters of one piece of client text an answer repeats.</summary>
     public const int MaxEcho = 200;

@@ -1,9 +1,10 @@
 using Grpc.AspNetCore.Server.Model;
 using Grpc.Core;
 using Inference;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace Toolchain.Inference.Service.Protocol.Grpc;
+namespace Toolchain.Inference.AspNetCore.Protocol.Grpc;
 
 /// <summary>
 /// Serves the gRPC form of the protocol on its own HTTP/2 (cleartext, prior knowledge) port when <c>grpc-urls</c>
@@ -18,27 +19,18 @@ internal static class GrpcHosting
     /// endpoints: <c>urls</c> alone cannot say that one port speaks HTTP/2 only, and Kestrel ignores it once endpoints
     /// are configured, so both are given as endpoints.
     /// </summary>
-    public static void AddOpenInferenceGrpc(this WebApplicationBuilder builder, string httpUrls)
+    public static void Add(WebApplicationBuilder builder, string httpUrls)
     {
         builder.Services.AddGrpc(options =>
         {
             // The same body limit as REST: a tensor request over it is refused, not read.
-            options.MaxReceiveMessageSize = (int)ServiceLimits.MaxBodyBytes;
+            options.MaxReceiveMessageSize = (int)BodyLimits.MaxBodyBytes;
             options.MaxSendMessageSize = null;
             // Without it gRPC maps a catch-all /{service}/{method} route that turns the REST paths' 405s into 404s;
             // UnimplementedGrpc answers unknown gRPC methods instead.
             options.IgnoreUnknownServices = true;
         });
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<GrpcInferenceEndpoint>, GrpcInferenceMethods>());
-        // grpc.health.v1.Health on the same readiness checks as /v2/health/ready (Kubernetes' gRPC probe asks service
-        // ""), and "live" on none, as /v2/health/live: SERVING while the process answers.
-        builder.Services.AddGrpcHealthChecks(options =>
-        {
-            options.Services.Clear();
-            options.Services.Map("", check => check.Tags.Contains(ServiceHealth.ReadinessTag));
-            options.Services.Map(GRPCInferenceService.Descriptor.FullName, check => check.Tags.Contains(ServiceHealth.ReadinessTag));
-            options.Services.Map(LiveService, check => check.Tags.Contains(ServiceHealth.LivenessTag));
-        });
         if (builder.Configuration[UrlsKey] is not { Length: > 0 } grpcUrls)
         {
             return;
@@ -59,21 +51,14 @@ internal static class GrpcHosting
         builder.Configuration.AddInMemoryCollection(endpoints);
     }
 
-    /// <summary>The grpc.health.v1 service name that answers liveness (every other name answers readiness).</summary>
-    public const string LiveService = "live";
-
-    public static void MapOpenInferenceGrpc(this WebApplication app)
-    {
-        app.MapGrpcService<GrpcInferenceEndpoint>();
-        app.MapGrpcHealthChecksService();
-    }
+    public static void Map(IEndpointRouteBuilder app) => app.MapGrpcService<GrpcInferenceEndpoint>();
 
     /// <summary>
     /// A gRPC call (POST, content-type application/grpc) that no endpoint took, such as ModelConfig, ModelStreamInfer
     /// or another service: the protocol's UNIMPLEMENTED (status 12) as a trailers-only response, where routing would
     /// answer an HTTP 404 with problem details that clients cannot read as a gRPC status.
     /// </summary>
-    public static void UseUnimplementedGrpc(this WebApplication app) => app.Use((context, next) =>
+    public static void UseUnimplemented(IApplicationBuilder app) => app.Use((context, next) =>
     {
         if (context.GetEndpoint() is not null || !HttpMethods.IsPost(context.Request.Method) || !IsGrpc(context.Request.ContentType))
         {

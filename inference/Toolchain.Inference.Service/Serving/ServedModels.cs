@@ -1,6 +1,6 @@
 using Toolchain.Inference.Hosting;
 
-namespace Toolchain.Inference.Service.Protocol;
+namespace Toolchain.Inference.Service.Serving;
 
 /// <summary>One model the service serves: its protocol name, the key its classifier is registered under, and its file.</summary>
 /// <param name="Name">The name clients use in <c>/v2/models/{name}</c>.</param>

@@ -1,13 +1,13 @@
-namespace Toolchain.Inference.Service.Bodies;
+namespace Toolchain.Inference.AspNetCore.Bodies;
 
 /// <summary>
 /// How many bytes of request bodies the whole process holds at once. Every body is bounded by
-/// <see cref="ServiceLimits.MaxBodyBytes"/>, but many clients sending that much at the same time would still take the
+/// <see cref="BodyLimits.MaxBodyBytes"/>, but many clients sending that much at the same time would still take the
 /// memory that other clients' requests need (under a container's limit, their 5xx or the process's death); past this
 /// budget a large body is refused with 429 instead. Bodies up to <see cref="FreeBytes"/> never count: they are what
 /// ordinary requests send, and what they hold together is bounded by the connections the server keeps.
 /// </summary>
-internal sealed class BodyBudget
+public sealed class BodyBudget
 {
     /// <summary>Bodies this small are always admitted.</summary>
     public const int FreeBytes = 64 * 1024;
@@ -38,7 +38,7 @@ internal sealed class BodyBudget
     }
 
     /// <summary>Takes <paramref name="bytes"/> from the budget if it has them; false (taking nothing) when it does not.</summary>
-    public bool TryTake(long bytes)
+    internal bool TryTake(long bytes)
     {
         if (bytes <= 0)
         {
@@ -58,7 +58,7 @@ internal sealed class BodyBudget
     }
 
     /// <summary>Gives back what <see cref="TryTake"/> took.</summary>
-    public void Give(long bytes)
+    internal void Give(long bytes)
     {
         if (bytes > 0)
         {

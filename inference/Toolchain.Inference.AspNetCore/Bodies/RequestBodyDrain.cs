@@ -1,13 +1,14 @@
 using System.Buffers;
 
-namespace Toolchain.Inference.Service.Bodies;
+namespace Toolchain.Inference.AspNetCore.Bodies;
 
 /// <summary>
 /// Reads a refused request's body to its end (up to Kestrel's cap) and discards it, so the 413 that follows reaches a
 /// client still sending rather than a reset connection; shared by /v1 uploads and /v2 protocol bodies.
 /// </summary>
-internal static class RequestBodyDrain
+public static class RequestBodyDrain
 {
+    /// <summary>Reads what is left of <paramref name="request"/>'s body and throws it away.</summary>
     public static async Task DrainAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         var scratch = ArrayPool<byte>.Shared.Rent(64 * 1024);

@@ -1,76 +1,83 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Toolchain.Contracts;
 using Toolchain.Inference.Batching;
 using Toolchain.Inference.Hosting;
 using Toolchain.Inference.Runtime;
 
-namespace Toolchain.Inference.Service.Protocol;
+namespace Toolchain.Inference.AspNetCore.Protocol;
 
 /// <summary>
-/// What both transports of the protocol share: finding the model (and version), describing it, and checking an
-/// inference request against it before it reaches the batcher. Every refusal is a <see cref="ProtocolException"/>.
+/// What both transports of the protocol share: finding the model (and version) and leasing it, describing it, and
+/// checking an inference request against the leased model and running it there. A request holds one lease from before
+/// its body is read until its answer: what the body may hold, the checks and the run all concern that one model, even
+/// across a hot reload. Every refusal is a <see cref="ProtocolException"/>.
 /// </summary>
-internal sealed class InferenceRunner(ServedModels models, IServiceProvider services)
+internal sealed class InferenceRunner(IOptions<OpenInferenceOptions> options, IServiceProvider services)
 {
     /// <summary>The platform the protocol's model metadata names for ONNX Runtime models.</summary>
     public const string Platform = "onnx_onnxv1";
 
-    public ServedModels Models => models;
+    private readonly IReadOnlyDictionary<string, string> _models = new Dictionary<string, string>(options.Value.Models, StringComparer.Ordinal);
 
-    /// <summary>The model named <paramref name="name"/> and its classifier; 404 for an unknown name.</summary>
-    public (ServedModel Model, OnnxClassifier Classifier) Find(string name)
+    /// <summary>The classifier served as <paramref name="name"/>; 404 for an unknown name.</summary>
+    private OnnxClassifier Find(string name)
     {
-        var model = models.Find(name) ?? throw ProtocolException.NotFound(
-            $"unknown model '{ClientText.Echo(name)}'; this server serves {string.Join(", ", models.All.Select(m => $"'{m.Name}'"))}");
-        return (model, services.GetRequiredKeyedService<OnnxClassifier>(model.Key));
+        if (!_models.TryGetValue(name, out var key))
+        {
+            throw ProtocolException.NotFound(
+                $"unknown model '{ClientText.Echo(name)}'; this server serves {string.Join(", ", _models.Keys.Select(m => $"'{m}'"))}");
+        }
+        return services.GetRequiredKeyedService<OnnxClassifier>(key);
     }
 
     /// <summary>
-    /// Leases the model's current version: 503 while it is not loaded, 404 when <paramref name="version"/> is given
-    /// and is not the loaded one. Dispose the lease.
+    /// Leases the model served as <paramref name="name"/> at its current version: 404 for an unknown name, or when
+    /// <paramref name="version"/> is given and is not the loaded one; 503 while it is not loaded. Dispose it.
     /// </summary>
-    public static ModelLease Lease(ServedModel model, OnnxClassifier classifier, string? version)
+    public LeasedModel Lease(string name, string? version)
     {
-        var lease = classifier.Models.TryAcquire() ?? throw new ProtocolException(StatusCodes.Status503ServiceUnavailable,
-            $"model '{model.Name}' is not ready: {classifier.GetStatus().LastFailure ?? "still loading"}");
+        var classifier = Find(name);
+        var lease = classifier.TryAcquireModel() ?? throw new ProtocolException(StatusCodes.Status503ServiceUnavailable,
+            $"model '{name}' is not ready: {classifier.GetStatus().LastFailure ?? "still loading"}");
         if (!string.IsNullOrEmpty(version) && version != lease.Version.Id)
         {
             var loaded = lease.Version.Id;
             lease.Dispose();
-            throw ProtocolException.NotFound($"model '{model.Name}' has no version '{ClientText.Echo(version)}'; the loaded version is '{loaded}'");
+            throw ProtocolException.NotFound($"model '{name}' has no version '{ClientText.Echo(version)}'; the loaded version is '{loaded}'");
         }
-        return lease;
+        return new LeasedModel(name, classifier, lease);
     }
 
     /// <summary>Whether the model (at <paramref name="version"/>, when given) is loaded; 404 for an unknown name or version.</summary>
     public bool IsReady(string name, string? version)
     {
-        var (model, classifier) = Find(name);
-        using var lease = classifier.Models.TryAcquire();
+        var classifier = Find(name);
+        using var lease = classifier.TryAcquireModel();
         if (lease is null)
         {
             return false;
         }
         if (!string.IsNullOrEmpty(version) && version != lease.Version.Id)
         {
-            throw ProtocolException.NotFound($"model '{model.Name}' has no version '{ClientText.Echo(version)}'; the loaded version is '{lease.Version.Id}'");
+            throw ProtocolException.NotFound($"model '{name}' has no version '{ClientText.Echo(version)}'; the loaded version is '{lease.Version.Id}'");
         }
         return true;
     }
 
-    /// <summary>The largest batch one request may carry: the model's batch limit, or the graph's fixed batch size.</summary>
-    public static int MaxBatch(OnnxClassifier classifier, OnnxModel model) =>
-        model.FixedBatch > 0 ? model.FixedBatch : classifier.Options.Batching.MaxBatchSize;
-
     /// <summary>
-    /// What one request to <paramref name="name"/> (at <paramref name="version"/>) may hold, to read its body against;
-    /// 404 for an unknown model or version and 503 while it is not loaded, before a byte of the body is read.
+    /// Whether the server is ready: the host's health checks tagged <see cref="OpenInferenceOptions.ReadinessTag"/>
+    /// when it names one, else every served model loaded.
     /// </summary>
-    public RequestCapacity Capacity(string name, string? version)
+    public async Task<bool> IsServerReadyAsync(CancellationToken cancellationToken)
     {
-        var (model, classifier) = Find(name);
-        using var lease = Lease(model, classifier, version);
-        return new RequestCapacity(model.Name, MaxBatch(classifier, lease.Model), lease.Model.InputSpec.RowElements);
+        if (options.Value.ReadinessTag is { } tag && services.GetService<HealthCheckService>() is { } health)
+        {
+            return (await health.CheckHealthAsync(check => check.Tags.Contains(tag), cancellationToken)).Status != HealthStatus.Unhealthy;
+        }
+        return _models.Keys.All(name => Find(name).IsReady);
     }
 
     /// <summary>
@@ -80,39 +87,30 @@ internal sealed class InferenceRunner(ServedModels models, IServiceProvider serv
     public static IReadOnlyList<long> MetadataShape(TensorSpec spec, OnnxModel model) =>
         model.FixedBatch > 0 ? [model.FixedBatch, .. spec.Shape.Skip(1)] : spec.Shape;
 
-    /// <summary>Checks <paramref name="request"/> against the model, runs it through the model's batcher and builds the response.</summary>
-    public async Task<InferResponse> InferAsync(string name, string? version, InferRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Checks <paramref name="request"/> against the leased model, runs it on that model (through its batcher when
+    /// batching is on) and builds the response.
+    /// </summary>
+    public static async Task<InferResponse> InferAsync(LeasedModel target, InferRequest request, CancellationToken cancellationToken)
     {
-        var (model, classifier) = Find(name);
-        InferInput input;
-        int rows;
-        List<(int Index, RequestedOutput Asked)> outputs;
-        string versionId;
-        using (var lease = Lease(model, classifier, version))
-        {
-            versionId = lease.Version.Id;
-            (input, rows) = CheckInput(lease.Model, MaxBatch(classifier, lease.Model), request.Inputs);
-            outputs = CheckOutputs(lease.Model, request.Outputs);
-        }
+        var model = target.Lease.Model;
+        var (input, rows) = CheckInput(model, target.Lease.MaxRows, request.Inputs);
+        var outputs = CheckOutputs(model, request.Outputs);
         TensorResult result;
         try
         {
-            result = await classifier.InferAsync(input.Data.Span, rows, cancellationToken);
+            result = await target.Classifier.InferAsync(target.Lease, input.Data.Span, rows, cancellationToken);
         }
         catch (BatchQueueFullException e)
         {
             throw new ProtocolException(StatusCodes.Status429TooManyRequests, e.Message);
         }
-        catch (ModelNotReadyException e)
-        {
-            throw new ProtocolException(StatusCodes.Status503ServiceUnavailable, e.Message);
-        }
         catch (ToolchainException e)
         {
-            // Checked above against the model of that moment; a reload to a model of another shape lands here.
+            // The request was checked against this same model above; what is left is the model failing on these inputs.
             throw ProtocolException.BadRequest(e.Message);
         }
-        return new InferResponse(model.Name, result.Version.Id, request.Id,
+        return new InferResponse(target.Name, result.Version.Id, request.Id,
             outputs.Select(o => Output(result, o.Index, o.Asked, request.BinaryOutputs)).ToArray());
     }
 

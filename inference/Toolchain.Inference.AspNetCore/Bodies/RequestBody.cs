@@ -1,10 +1,10 @@
 using System.Buffers;
 using System.IO.Compression;
 
-namespace Toolchain.Inference.Service.Bodies;
+namespace Toolchain.Inference.AspNetCore.Bodies;
 
 /// <summary>
-/// A request body read whole into memory (an image must be, to be decoded), within <see cref="ServiceLimits.MaxBodyBytes"/>
+/// A request body read whole into memory (an image must be, to be decoded), within <see cref="BodyLimits.MaxBodyBytes"/>
 /// (after decoding) and the process's <see cref="BodyBudget"/>; dispose it to give the memory back. It costs its own
 /// size: small bodies come from the shared array pool, large ones get memory of their own of exactly the declared size
 /// (never a pooled array rounded up to the next power of two that the pool then keeps), mapped from the operating
@@ -12,7 +12,7 @@ namespace Toolchain.Inference.Service.Bodies;
 /// <c>Content-Encoding: gzip</c> or <c>deflate</c> (what tritonclient's request compression sends) is decoded as it is
 /// read, and the limit holds for the decoded bytes, so a compression bomb stops at the limit with 413.
 /// </summary>
-internal sealed class RequestBody : IDisposable
+public sealed class RequestBody : IDisposable
 {
     /// <summary>Bodies up to this size use pooled buffers; larger ones get memory of their own, released on dispose.</summary>
     private const int PooledUpTo = 1024 * 1024;
@@ -31,10 +31,13 @@ internal sealed class RequestBody : IDisposable
         _taken = taken;
     }
 
+    /// <summary>Bytes the body holds (decoded).</summary>
     public int Length { get; }
 
+    /// <summary>The body's bytes; valid until it is disposed.</summary>
     public ReadOnlySpan<byte> Span => (_block ?? throw new ObjectDisposedException(nameof(RequestBody))).Memory.Span[..Length];
 
+    /// <summary>Gives the memory back to the pool or the operating system, and to the budget.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _block, null) is { } block)
@@ -51,7 +54,7 @@ internal sealed class RequestBody : IDisposable
     /// </summary>
     public static async Task<RequestBody> ReadAsync(HttpRequest request, BodyBudget budget, CancellationToken cancellationToken)
     {
-        if (request.ContentLength > ServiceLimits.MaxBodyBytes)
+        if (request.ContentLength > BodyLimits.MaxBodyBytes)
         {
             await DrainUnlessContinueAsync(request, cancellationToken);
             throw BodyRefusedException.TooLarge();
@@ -94,7 +97,7 @@ internal sealed class RequestBody : IDisposable
     public static async Task<RequestBody> ReadAsync(Stream source, long? declaredLength, BodyBudget budget, CancellationToken cancellationToken)
     {
         // One byte more than declared, so that the read that finds the end never has to grow the buffer.
-        var size = declaredLength is { } declared ? (int)Math.Min(declared + 1, ServiceLimits.MaxBodyBytes + 1) : UnknownLengthStart;
+        var size = declaredLength is { } declared ? (int)Math.Min(declared + 1, BodyLimits.MaxBodyBytes + 1) : UnknownLengthStart;
         var taken = Take(budget, size, 0);
         Block? block = null;
         var length = 0;
@@ -105,11 +108,11 @@ internal sealed class RequestBody : IDisposable
             {
                 if (length == block.Memory.Length)
                 {
-                    if (length > ServiceLimits.MaxBodyBytes)
+                    if (length > BodyLimits.MaxBodyBytes)
                     {
                         throw BodyRefusedException.TooLarge();
                     }
-                    var biggerSize = (int)Math.Min((long)block.Memory.Length * 2, ServiceLimits.MaxBodyBytes + 1);
+                    var biggerSize = (int)Math.Min((long)block.Memory.Length * 2, BodyLimits.MaxBodyBytes + 1);
                     taken = Take(budget, biggerSize, taken);
                     var bigger = Block.Allocate(biggerSize);
                     block.Memory[..length].CopyTo(bigger.Memory);
@@ -122,7 +125,7 @@ internal sealed class RequestBody : IDisposable
                     break;
                 }
                 length += read;
-                if (length > ServiceLimits.MaxBodyBytes)
+                if (length > BodyLimits.MaxBodyBytes)
                 {
                     throw BodyRefusedException.TooLarge();
                 }

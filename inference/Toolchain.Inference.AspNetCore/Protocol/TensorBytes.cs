@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
-namespace Toolchain.Inference.Service.Protocol;
+namespace Toolchain.Inference.AspNetCore.Protocol;
 
 /// <summary>
 /// Tensor elements as the protocol carries them, little-endian and row-major: written back as JSON and read one by one

@@ -5,10 +5,9 @@ using Google.Protobuf;
 using Google.Protobuf.Collections;
 using Grpc.Core;
 using Inference;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
-namespace Toolchain.Inference.Service.Protocol.Grpc;
+namespace Toolchain.Inference.AspNetCore.Protocol.Grpc;
 
 /// <summary>
 /// The gRPC form of the Open Inference Protocol (<c>inference.GRPCInferenceService</c> from our
@@ -18,15 +17,15 @@ namespace Toolchain.Inference.Service.Protocol.Grpc;
 /// InvalidArgument (the REST 400s), NotFound, Unavailable, ResourceExhausted. Its methods are bound by
 /// <see cref="GrpcInferenceMethods"/>, which also makes a message that does not parse an InvalidArgument.
 /// </summary>
-internal sealed class GrpcInferenceEndpoint(InferenceRunner runner, HealthCheckService health)
+internal sealed class GrpcInferenceEndpoint(InferenceRunner runner)
 {
     /// <summary>Live while the process answers, as REST's /v2/health/live.</summary>
     public Task<ServerLiveResponse> ServerLive(ServerLiveRequest request, ServerCallContext context) =>
         Task.FromResult(new ServerLiveResponse { Live = true });
 
-    /// <summary>The same readiness checks as REST's /v2/health/ready and /readyz: every model loaded, not shutting down.</summary>
+    /// <summary>Ready as <see cref="OpenInferenceOptions.ReadinessTag"/> says: the host's readiness checks, or every served model loaded.</summary>
     public async Task<ServerReadyResponse> ServerReady(ServerReadyRequest request, ServerCallContext context) =>
-        new() { Ready = await ServiceHealth.IsReadyAsync(health, context.CancellationToken) };
+        new() { Ready = await runner.IsServerReadyAsync(context.CancellationToken) };
 
     public Task<ServerMetadataResponse> ServerMetadata(ServerMetadataRequest request, ServerCallContext context)
     {
@@ -41,12 +40,12 @@ internal sealed class GrpcInferenceEndpoint(InferenceRunner runner, HealthCheckS
 
     public Task<ModelMetadataResponse> ModelMetadata(ModelMetadataRequest request, ServerCallContext context) => Task.FromResult(Call(() =>
     {
-        var (model, classifier) = runner.Find(request.Name);
-        using var lease = InferenceRunner.Lease(model, classifier, request.Version);
-        var response = new ModelMetadataResponse { Name = model.Name, Platform = InferenceRunner.Platform };
-        response.Versions.Add(lease.Version.Id);
-        response.Inputs.Add(Tensor(lease.Model.InputSpec, lease.Model));
-        response.Outputs.AddRange(lease.Model.OutputSpecs.Select(o => Tensor(o, lease.Model)));
+        using var target = runner.Lease(request.Name, request.Version);
+        var model = target.Lease.Model;
+        var response = new ModelMetadataResponse { Name = target.Name, Platform = InferenceRunner.Platform };
+        response.Versions.Add(target.Lease.Version.Id);
+        response.Inputs.Add(Tensor(model.InputSpec, model));
+        response.Outputs.AddRange(model.OutputSpecs.Select(o => Tensor(o, model)));
         return response;
     }));
 
@@ -54,9 +53,10 @@ internal sealed class GrpcInferenceEndpoint(InferenceRunner runner, HealthCheckS
     {
         try
         {
-            var capacity = runner.Capacity(request.ModelName, request.ModelVersion);
+            // One lease for the whole request, as over REST.
+            using var target = runner.Lease(request.ModelName, request.ModelVersion);
             var raw = request.RawInputContents.Count > 0;
-            var response = await runner.InferAsync(request.ModelName, request.ModelVersion, ToInferRequest(request, capacity), context.CancellationToken);
+            var response = await InferenceRunner.InferAsync(target, ToInferRequest(request, target.Capacity), context.CancellationToken);
             return ToGrpc(response, raw);
         }
         catch (ProtocolException e)

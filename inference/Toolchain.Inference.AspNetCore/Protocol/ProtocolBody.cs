@@ -1,7 +1,7 @@
 using System.IO.Pipelines;
-using Toolchain.Inference.Service.Bodies;
+using Toolchain.Inference.AspNetCore.Bodies;
 
-namespace Toolchain.Inference.Service.Protocol;
+namespace Toolchain.Inference.AspNetCore.Protocol;
 
 /// <summary>
 /// Reads a REST inference request from its body as the bytes arrive (see <see cref="RestRequestReader"/>): the body
@@ -17,7 +17,7 @@ internal static class ProtocolBody
     /// </summary>
     public static async Task<InferRequest> ReadAsync(HttpRequest request, RequestCapacity capacity, CancellationToken cancellationToken)
     {
-        if (request.ContentLength > ServiceLimits.MaxBodyBytes)
+        if (request.ContentLength > BodyLimits.MaxBodyBytes)
         {
             await RequestBody.DrainUnlessContinueAsync(request, cancellationToken);
             throw BodyRefusedException.TooLarge();

@@ -1,16 +1,16 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Text.Json;
-using Toolchain.Inference.Service.Bodies;
+using Toolchain.Inference.AspNetCore.Bodies;
 
-namespace Toolchain.Inference.Service.Protocol;
+namespace Toolchain.Inference.AspNetCore.Protocol;
 
 /// <summary>
 /// A JSON document read from a <see cref="PipeReader"/> as its bytes arrive, with <see cref="Utf8JsonReader"/> over
 /// whatever the pipe holds: nothing is buffered beyond the token being read, so a request refused at its third number
 /// has cost the few kilobytes read so far, whatever it goes on to send. Optionally only the first
 /// <c>jsonLength</c> bytes are JSON (Triton's binary tensor extension), and what follows is read with
-/// <see cref="ReadBinaryAsync"/>. Every byte read counts against <see cref="ServiceLimits.MaxBodyBytes"/> (413).
+/// <see cref="ReadBinaryAsync"/>. Every byte read counts against <see cref="BodyLimits.MaxBodyBytes"/> (413).
 /// </summary>
 internal sealed class JsonPipeReader(PipeReader pipe, long? jsonLength, JsonReaderOptions options)
 {
@@ -204,7 +204,7 @@ internal sealed class JsonPipeReader(PipeReader pipe, long? jsonLength, JsonRead
         _reading = true;
         _buffer = result.Buffer;
         _completed = result.IsCompleted;
-        if (enforceLimit && BytesRead > ServiceLimits.MaxBodyBytes)
+        if (enforceLimit && BytesRead > BodyLimits.MaxBodyBytes)
         {
             throw BodyRefusedException.TooLarge();
         }

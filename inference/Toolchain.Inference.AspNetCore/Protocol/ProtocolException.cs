@@ -1,4 +1,4 @@
-namespace Toolchain.Inference.Service.Protocol;
+namespace Toolchain.Inference.AspNetCore.Protocol;
 
 /// <summary>
 /// A request the Open Inference Protocol endpoints refuse, with the HTTP status to answer (400 bad request, 404 unknown

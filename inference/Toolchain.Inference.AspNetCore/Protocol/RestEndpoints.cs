@@ -2,9 +2,9 @@ using System.Buffers;
 using System.Reflection;
 using System.Text.Json;
 using Microsoft.ML.OnnxRuntime.Tensors;
-using Toolchain.Inference.Service.Bodies;
+using Toolchain.Inference.AspNetCore.Bodies;
 
-namespace Toolchain.Inference.Service.Protocol;
+namespace Toolchain.Inference.AspNetCore.Protocol;
 
 /// <summary>
 /// The REST form of the Open Inference Protocol (KServe V2) under <c>/v2</c>: server metadata, model metadata and
@@ -21,7 +21,7 @@ internal static class RestEndpoints
     public static string ServerVersion { get; } =
         typeof(RestEndpoints).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
-    public static void MapOpenInferenceRest(this WebApplication app)
+    public static void Map(IEndpointRouteBuilder app)
     {
         app.MapMethods("/v2", [HttpMethods.Get, HttpMethods.Head], ServerMetadata);
         app.MapMethods("/v2/models/{name}", [HttpMethods.Get, HttpMethods.Head], ModelMetadata);
@@ -40,16 +40,16 @@ internal static class RestEndpoints
 
     private static IResult ModelMetadata(InferenceRunner runner, string name, string? version = null) => Answer(() =>
     {
-        var (model, classifier) = runner.Find(name);
-        using var lease = InferenceRunner.Lease(model, classifier, version);
-        var input = lease.Model.InputSpec;
+        using var target = runner.Lease(name, version);
+        var model = target.Lease.Model;
+        var input = model.InputSpec;
         return Results.Json(new
         {
-            name = model.Name,
-            versions = new[] { lease.Version.Id },
+            name = target.Name,
+            versions = new[] { target.Lease.Version.Id },
             platform = InferenceRunner.Platform,
-            inputs = new[] { new { name = input.Name, datatype = Datatype.Of(input.ElementType), shape = InferenceRunner.MetadataShape(input, lease.Model) } },
-            outputs = lease.Model.OutputSpecs.Select(o => new { name = o.Name, datatype = Datatype.Of(o.ElementType), shape = InferenceRunner.MetadataShape(o, lease.Model) }),
+            inputs = new[] { new { name = input.Name, datatype = Datatype.Of(input.ElementType), shape = InferenceRunner.MetadataShape(input, model) } },
+            outputs = model.OutputSpecs.Select(o => new { name = o.Name, datatype = Datatype.Of(o.ElementType), shape = InferenceRunner.MetadataShape(o, model) }),
         });
     });
 
@@ -81,10 +81,11 @@ internal static class RestEndpoints
         var cancellationToken = context.RequestAborted;
         try
         {
-            // What the request may hold is known before its body is read, so the body is read against it.
-            var capacity = runner.Capacity(name, version);
-            var request = await ProtocolBody.ReadAsync(context.Request, capacity, cancellationToken);
-            var response = await runner.InferAsync(name, version, request, cancellationToken);
+            // One lease for the whole request: what it may hold is known before its body is read, so the body is read
+            // against it, and the request is checked against and run on that same model.
+            using var target = runner.Lease(name, version);
+            var request = await ProtocolBody.ReadAsync(context.Request, target.Capacity, cancellationToken);
+            var response = await InferenceRunner.InferAsync(target, request, cancellationToken);
             return new InferResult(response);
         }
         catch (ProtocolException e)

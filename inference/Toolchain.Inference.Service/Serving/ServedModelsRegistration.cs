@@ -1,8 +1,9 @@
+using Toolchain.Inference.AspNetCore;
 using Toolchain.Inference.Hosting;
 
-namespace Toolchain.Inference.Service.Protocol;
+namespace Toolchain.Inference.Service.Serving;
 
-/// <summary>Registers one keyed classifier per served model, and what the protocol endpoints need to find them.</summary>
+/// <summary>Registers one keyed classifier per served model, and the protocol endpoints over them by protocol name.</summary>
 internal static class ServedModelsRegistration
 {
     public static IServiceCollection AddServedModels(this IServiceCollection services, IConfiguration configuration, ServedModels models)
@@ -24,7 +25,15 @@ internal static class ServedModelsRegistration
             });
         }
         services.AddSingleton(models);
-        services.AddSingleton<InferenceRunner>();
+        services.AddOpenInference(options =>
+        {
+            foreach (var model in models.All)
+            {
+                options.Models[model.Name] = model.Key;
+            }
+            // gRPC's ServerReady answers as /v2/health/ready does: every model loaded and not shutting down.
+            options.ReadinessTag = ServiceHealth.ReadinessTag;
+        });
         return services;
     }
 }

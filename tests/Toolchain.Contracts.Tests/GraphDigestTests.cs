@@ -1,6 +1,4 @@
-using Toolchain.Inference.Runtime;
-
-namespace Toolchain.Inference.Tests.Runtime;
+namespace Toolchain.Contracts.Tests;
 
 public sealed class GraphDigestTests
 {

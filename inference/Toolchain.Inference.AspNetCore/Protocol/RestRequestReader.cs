@@ -6,7 +6,7 @@ using System.Text.Json;
 using System.Text.Unicode;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
-namespace Toolchain.Inference.Service.Protocol;
+namespace Toolchain.Inference.AspNetCore.Protocol;
 
 /// <summary>
 /// Reads an inference request of the REST form: a JSON object, optionally followed by binary tensor data (Triton's
@@ -426,7 +426,7 @@ internal static class RestRequestReader
         private JsonTensorData NewData(string name, TensorElementType type, long[] shape)
         {
             var declared = Elements(shape);
-            var limit = Math.Min(Math.Min(declared, _elementsLeft), (ServiceLimits.MaxBodyBytes / 2) + 1);
+            var limit = Math.Min(Math.Min(declared, _elementsLeft), (BodyLimits.MaxBodyBytes / 2) + 1);
             return new JsonTensorData(type, name, limit, () => declared <= limit
                 ? ProtocolException.BadRequest($"input '{ClientText.Echo(name)}' holds more than {declared} elements but its shape {ClientText.Shape(shape)} needs {declared}")
                 : OverCapacity(name, "data"));

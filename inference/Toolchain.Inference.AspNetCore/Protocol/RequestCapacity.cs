@@ -1,4 +1,4 @@
-namespace Toolchain.Inference.Service.Protocol;
+namespace Toolchain.Inference.AspNetCore.Protocol;
 
 /// <summary>
 /// What one inference request to a model may hold, known before its body is read: the reader counts tensor elements
@@ -14,5 +14,5 @@ internal sealed record RequestCapacity(string Model, int MaxRows, long RowElemen
     public long MaxElements => MaxRows * RowElements;
 
     /// <summary>No model-specific bound (parsing on its own, as the tests do): only the body limit applies.</summary>
-    public static RequestCapacity Unbounded { get; } = new("", 1, ServiceLimits.MaxBodyBytes);
+    public static RequestCapacity Unbounded { get; } = new("", 1, BodyLimits.MaxBodyBytes);
 }

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
 
-namespace Toolchain.Inference.Service.Bodies;
+namespace Toolchain.Inference.AspNetCore.Bodies;
 
 /// <summary>
 /// Memory for one large request body, mapped from the operating system (anonymous mmap on Linux) and unmapped the

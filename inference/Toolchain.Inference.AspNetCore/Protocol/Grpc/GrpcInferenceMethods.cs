@@ -3,7 +3,7 @@ using Grpc.AspNetCore.Server.Model;
 using Grpc.Core;
 using Inference;
 
-namespace Toolchain.Inference.Service.Protocol.Grpc;
+namespace Toolchain.Inference.AspNetCore.Protocol.Grpc;
 
 /// <summary>
 /// Binds the protocol's methods (as the generated <see cref="GRPCInferenceService.BindService(ServiceBinderBase, GRPCInferenceService.GRPCInferenceServiceBase)"/>

@@ -1,4 +1,4 @@
-namespace Toolchain.Inference.Service.Protocol;
+namespace Toolchain.Inference.AspNetCore.Protocol;
 
 /// <summary>One input tensor of an inference request, its data already in the declared type's little-endian bytes.</summary>
 /// <param name="Name">The input's name.</param>

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
-namespace Toolchain.Inference.Service.Protocol;
+namespace Toolchain.Inference.AspNetCore.Protocol;
 
 /// <summary>
 /// Decodes one input's JSON <c>data</c> array into little-endian elements of the declared type, flat or nested

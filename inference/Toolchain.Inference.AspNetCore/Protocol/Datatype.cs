@@ -1,6 +1,6 @@
 using Microsoft.ML.OnnxRuntime.Tensors;
 
-namespace Toolchain.Inference.Service.Protocol;
+namespace Toolchain.Inference.AspNetCore.Protocol;
 
 /// <summary>The protocol's tensor data types ("FP32", "UINT8", ...) and ONNX Runtime's element types they stand for.</summary>
 internal static class Datatype
