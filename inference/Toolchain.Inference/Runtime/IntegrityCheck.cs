@@ -82,7 +82,7 @@ internal static class IntegrityCheck
         {
             return GraphDigest.OfModel(bytes);
         }
-        catch (InvalidProtocolBufferException)
+        catch (FormatException)
         {
             // ORT parsed the file a moment ago; a file that no longer parses has changed, which is what the digest is for.
             return null;
