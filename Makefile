@@ -48,6 +48,7 @@ include mk/prerequisites.mk
 include mk/eval.mk
 include mk/serve.mk
 include mk/pack.mk
+include mk/quantize.mk
 include mk/web.mk
 include mk/data.mk
 include mk/transfer-data.mk

@@ -22,8 +22,9 @@ internal static class ImageSetEvaluator
             throw new Contracts.ToolchainException(
                 $"the model takes {info.FeatureCount} values per example but the dataset's images are {images.Rows}x{images.Cols}");
         }
-        // Per channel: colour models from image folders carry one mean and std per channel (older cards one for all).
-        var (means, stds) = info.Card.NormalizationFor(images.Channels);
+        // Per channel: colour models from image folders carry one mean and std per channel (older cards one for all);
+        // a uint8 graph is given the pixels themselves.
+        var (means, stds) = info.Card.PixelNormalizationFor(images.Channels);
         var normalizer = new CropResizePreprocessor(images.Channels, images.Rows, images.Cols) { Means = means, Stds = stds };
         var predicted = new int[images.Count];
         var size = images.ImageSize;
