@@ -1,12 +1,12 @@
-using Toolchain.Inference.AspNetCore;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration.Memory;
-using Toolchain.Inference.Hosting;
+using Toolchain.Inference.AspNetCore;
 using Toolchain.Inference.AspNetCore.Bodies;
+using Toolchain.Inference.Hosting;
 using Toolchain.Inference.Service.Endpoints;
 using Toolchain.Inference.Service.Lifecycle;
-using Toolchain.Inference.Service.Serving;
 using Toolchain.Inference.Service.Repository;
+using Toolchain.Inference.Service.Serving;
 
 namespace Toolchain.Inference.Service;
 

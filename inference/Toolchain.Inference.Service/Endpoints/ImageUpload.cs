@@ -1,6 +1,6 @@
-using Toolchain.Inference.AspNetCore;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
+using Toolchain.Inference.AspNetCore;
 using Toolchain.Inference.AspNetCore.Bodies;
 
 namespace Toolchain.Inference.Service.Endpoints;

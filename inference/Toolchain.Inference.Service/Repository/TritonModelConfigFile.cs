@@ -1,6 +1,6 @@
-using Toolchain.Inference.AspNetCore;
 using System.Globalization;
 using System.Text;
+using Toolchain.Inference.AspNetCore;
 
 namespace Toolchain.Inference.Service.Repository;
 
