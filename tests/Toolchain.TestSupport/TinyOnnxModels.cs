@@ -1,9 +1,8 @@
 using Google.Protobuf;
 using Onnx;
 using Toolchain.Contracts;
-using Toolchain.OnnxFiles;
-
 using Toolchain.Inference.Runtime;
+using Toolchain.OnnxFiles;
 
 namespace Toolchain.TestSupport;
 
