@@ -11,18 +11,16 @@ namespace Toolchain.Inference.Cli.Evaluation;
 /// </summary>
 internal sealed class ModelReadyImages(ModelInfo info, ImageSet images)
 {
-    private readonly (double[] Means, double[] Stds) _normalization = info.Card?.PixelNormalizationFor(images.Channels)
-        ?? (Enumerable.Repeat(info.Mean, images.Channels).ToArray(), Enumerable.Repeat(info.Std, images.Channels).ToArray());
+    private readonly CropResizePreprocessor _normalizer = Normalizer(info, images);
 
     /// <summary>Writes images <paramref name="first"/> to <paramref name="first"/> + <paramref name="count"/> − 1 into <paramref name="destination"/>.</summary>
-    public void Write(int first, int count, Span<float> destination)
+    public void Write(int first, int count, Span<float> destination) =>
+        _normalizer.Normalize(images.Pixels.AsSpan(first * images.ImageSize, count * images.ImageSize), destination[..(count * images.ImageSize)]);
+
+    private static CropResizePreprocessor Normalizer(ModelInfo info, ImageSet images)
     {
-        var plane = images.Rows * images.Cols;
-        var pixels = images.Pixels.AsSpan(first * images.ImageSize, count * images.ImageSize);
-        for (var k = 0; k < count * images.Channels; k++)
-        {
-            var c = k % images.Channels;
-            PixelNormalizer.Normalize(pixels.Slice(k * plane, plane), _normalization.Means[c], _normalization.Stds[c], destination.Slice(k * plane, plane));
-        }
+        var (means, stds) = info.Card?.PixelNormalizationFor(images.Channels)
+            ?? (Enumerable.Repeat(info.Mean, images.Channels).ToArray(), Enumerable.Repeat(info.Std, images.Channels).ToArray());
+        return new CropResizePreprocessor(images.Channels, images.Rows, images.Cols) { Means = means, Stds = stds };
     }
 }

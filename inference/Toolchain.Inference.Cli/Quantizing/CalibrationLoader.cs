@@ -82,14 +82,14 @@ internal static class CalibrationLoader
         {
             throw new ToolchainException($"--calibration {bad.Path}: {bad.Error}");
         }
-        var classifier = new ImageClassifier(model);
-        var width = classifier.InputLength;
+        var preprocessor = ImageClassifier.PreprocessorFor(model.Info);
+        var width = preprocessor.OutputLength;
         var chosen = Choose(inputs.Count, samples);
         var values = new float[chosen.Length * width];
         for (var i = 0; i < chosen.Length; i++)
         {
             var path = inputs[chosen[i]].Path;
-            classifier.Prepare(File.ReadAllBytes(path), path, values.AsSpan(i * width, width));
+            preprocessor.Process(File.ReadAllBytes(path), path, values.AsSpan(i * width, width));
         }
         return new CalibrationData(Path.GetFullPath(source), values, chosen.Length);
     }
