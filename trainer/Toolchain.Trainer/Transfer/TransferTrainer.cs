@@ -1,0 +1,305 @@
+using System.Diagnostics;
+using System.Globalization;
+using Toolchain.Contracts;
+using Toolchain.Shared.Data;
+using Toolchain.Shared.Data.Images;
+using Toolchain.Trainer.Models;
+using Toolchain.Trainer.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+using Sequential = TorchSharp.Modules.Sequential;
+
+namespace Toolchain.Trainer.Transfer;
+
+/// <summary>What a transfer run reports while it works.</summary>
+public sealed record TransferHooks
+{
+    /// <summary>Lines for the user.</summary>
+    public Action<string> Say { get; init; } = _ => { };
+
+    /// <summary>Told (done, total) as images pass through the backbone.</summary>
+    public Action<int, int>? FeaturizeProgress { get; init; }
+
+    /// <summary>Epoch and batch progress of the training phases.</summary>
+    public ITrainingObserver Observer { get; init; } = new NoObserver();
+
+    private sealed class NoObserver : ITrainingObserver;
+}
+
+/// <summary>How the features were obtained.</summary>
+/// <param name="FromCache">Whether they came from the cache (no image was decoded or run through the backbone).</param>
+/// <param name="Path">The cache entry.</param>
+/// <param name="Seconds">Time to read or compute them.</param>
+/// <param name="ImagesPerSecond">Images through the backbone per second when computed, else null.</param>
+public sealed record FeatureSource(bool FromCache, string Path, double Seconds, double? ImagesPerSecond);
+
+/// <summary>A head candidate trained on the frozen features, with what it reached on validation.</summary>
+public sealed record HeadTrial(string Spec, double ValidationAccuracy, double ValidationLoss, double TrainAccuracy, int BestEpoch);
+
+/// <summary>A finished transfer run: the trained parts and every figure the report, card and metrics need.</summary>
+public sealed class TransferResult : IDisposable
+{
+    /// <summary>The head's spec.</summary>
+    public required ArchitectureSpec HeadSpec { get; init; }
+
+    /// <summary>The trained head (eval mode, CPU).</summary>
+    public required Sequential Head { get; init; }
+
+    /// <summary>The fine-tuned part of the backbone, or null when frozen.</summary>
+    public nn.Module<Tensor, Tensor>? Trainable { get; init; }
+
+    /// <summary>The class names.</summary>
+    public required IReadOnlyList<string> ClassNames { get; init; }
+
+    /// <summary>Where the features came from.</summary>
+    public required FeatureSource Features { get; init; }
+
+    /// <summary>Every head candidate tried.</summary>
+    public required IReadOnlyList<HeadTrial> Trials { get; init; }
+
+    /// <summary>Every epoch of every phase of the kept model, in order.</summary>
+    public required IReadOnlyList<TransferEpoch> History { get; init; }
+
+    /// <summary>Training, validation and test images.</summary>
+    public required (int Train, int Validation, int Test) Counts { get; init; }
+
+    /// <summary>Images skipped.</summary>
+    public required IReadOnlyList<string> Skipped { get; init; }
+
+    /// <summary>The split's test fraction, or null for the folder's own split.</summary>
+    public double? TestFraction { get; init; }
+
+    /// <summary>The frozen head's test accuracy (before any fine-tuning).</summary>
+    public required double FrozenTestAccuracy { get; init; }
+
+    /// <summary>The final test accuracy and loss.</summary>
+    public required (double Loss, double Accuracy) Test { get; init; }
+
+    /// <summary>Fine-tuning samples per second (mean over its epochs), or null when frozen.</summary>
+    public double? FineTuneSamplesPerSecond { get; init; }
+
+    /// <summary>A line saying that fine-tuning is likely to help, when the frozen head validates poorly; else null.</summary>
+    public string? FineTuneAdvice { get; init; }
+
+    /// <summary>Whether Ctrl-C stopped training (the parts are then as far as they got).</summary>
+    public bool Interrupted { get; init; }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Head.Dispose();
+        Trainable?.Dispose();
+    }
+}
+
+/// <summary>
+/// Transfer learning on an image folder: the backbone's features are computed once in ONNX Runtime and cached; a head
+/// trains on them (the default chooses between a linear and a one-hidden-layer head on a validation split); with
+/// fine-tuning, the head's training is followed by epochs in which the last stage (on cached activations) or the whole
+/// backbone trains with it at a lower learning rate, as fastai's <c>fine_tune</c> does.
+/// </summary>
+public static class TransferTrainer
+{
+    /// <summary>A frozen head whose validation accuracy is below this is "poor": fine-tuning is suggested.</summary>
+    public const double PoorValidationAccuracy = 0.80;
+
+    /// <summary>Or whose validation accuracy trails its training accuracy by more than this.</summary>
+    public const double PoorGeneralisationGap = 0.15;
+
+    /// <summary>Trains as <paramref name="o"/> says; <paramref name="cacheDirectory"/> keeps the features.</summary>
+    public static TransferResult Run(TransferOptions o, ITransferBackbone backbone, string cacheDirectory, TransferHooks hooks, CancellationToken cancel)
+    {
+        var folderOptions = new ImageFolderOptions
+        {
+            Channels = 3,
+            ImageSize = string.Create(CultureInfo.InvariantCulture, $"{backbone.Height}x{backbone.Width}"),
+            TestFraction = o.TestFraction,
+            SplitSeed = o.SplitSeed,
+            Strict = o.Strict,
+        };
+        var listing = ImageFolderDataset.Scan(o.Dataset, folderOptions, hooks.Say);
+        var (features, source) = Features(o, backbone, listing, folderOptions, cacheDirectory, hooks, cancel);
+        if (features.Skipped.Count > 0)
+        {
+            var line = $"skipped {features.Skipped.Count} image{(features.Skipped.Count == 1 ? "" : "s")}: {string.Join("; ", features.Skipped.Take(5))}{(features.Skipped.Count > 5 ? "; ..." : "")}";
+            hooks.Say(o.Strict ? throw new ToolchainException($"{line} (--strict)") : line);
+        }
+        int classes = features.ClassNames.Count;
+        var trainFeatures = features.Train[backbone.FeaturesOutput];
+        var testFeatures = features.Test[backbone.FeaturesOutput];
+        long width = trainFeatures.Width;
+
+        // Validation: a stratified share of the training images, the same for every phase and candidate.
+        var (fit, validation) = StratifiedSplit.Split(trainFeatures.Labels, o.ValidationFraction, unchecked((int)o.Seed));
+        var device = CPU;
+        // Augmented views, when cached, are augmentation for the head too; validation and test see the pictures as they are.
+        using var trainRows = CachedRows.From(trainFeatures, device, fit, flat: true);
+        using var valRows = CachedRows.From(trainFeatures, device, validation, views: 1, flat: true);
+        using var testRows = CachedRows.From(testFeatures, device, flat: true);
+        hooks.Say(string.Create(CultureInfo.InvariantCulture,
+            $"data: {fit.Length:N0} train, {validation.Length:N0} validation ({100 * o.ValidationFraction:0.#}% of train, stratified), {testFeatures.Count:N0} test; " +
+            $"{classes} classes; {width} features per image"));
+
+        // Phase 1: the head on the frozen features; without --head, the better of two candidates on validation.
+        var candidates = o.Head is { } given ? [given] : HeadSpec.DefaultCandidates(classes);
+        var trials = new List<HeadTrial>();
+        (ArchitectureSpec Spec, Sequential Model, FitResult Fit)? kept = null;
+        foreach (var text in candidates)
+        {
+            var spec = HeadSpec.Parse(text, width, classes);
+            manual_seed(o.Seed);
+            var head = ModelBuilder.Build(spec, [width]);
+            using var optimizer = optim.Adam(head.parameters(), o.LearningRate, weight_decay: o.WeightDecay);
+            var settings = new FitSettings("head", o.Epochs, o.BatchSize, o.Patience, (_, _) => 1.0);
+            var result = FitLoop.Fit(head, head.train, optimizer, [o.LearningRate], trainRows, valRows.Plain(), testRows.Plain(), settings, o.Seed, 1,
+                hooks.Observer, cancel);
+            var best = result.Best;
+            trials.Add(new HeadTrial(spec.Canonical, best.ValidationAccuracy, best.ValidationLoss, best.Record.TrainAccuracy, result.BestEpoch));
+            hooks.Say(string.Create(CultureInfo.InvariantCulture,
+                $"head {spec.Canonical}: validation {100 * best.ValidationAccuracy:0.00}% (loss {best.ValidationLoss:0.0000}, epoch {result.BestEpoch}" +
+                $"{(result.Stopped ? $", stopped at {result.Epochs[^1].Record.Epoch}" : "")}), training {100 * best.Record.TrainAccuracy:0.00}%"));
+            if (result.Interrupted)
+            {
+                kept?.Model.Dispose();
+                kept = (spec, head, result);
+                break;
+            }
+            if (kept is null || Better(best, kept.Value.Fit.Best))
+            {
+                kept?.Model.Dispose();
+                kept = (spec, head, result);
+            }
+            else
+            {
+                head.Dispose();
+            }
+        }
+        var (headSpec, headModel, headFit) = kept!.Value;
+        headModel.eval();
+        if (trials.Count > 1 && !headFit.Interrupted)
+        {
+            hooks.Say($"head: kept {headSpec.Canonical} (better on validation; --head sets one)");
+        }
+        var frozenTest = FitLoop.Evaluate(headModel, testRows.Plain());
+        var history = new List<TransferEpoch>(headFit.Epochs);
+        string? advice = o.FineTune == FineTuneMode.None ? Advice(headFit.Best) : null;
+
+        var counts = (fit.Length, validation.Length, testFeatures.Count);
+        if (o.FineTune == FineTuneMode.None || headFit.Interrupted)
+        {
+            return new TransferResult
+            {
+                HeadSpec = headSpec, Head = headModel, ClassNames = features.ClassNames, Features = source, Trials = trials, History = history,
+                Counts = counts, Skipped = features.Skipped, TestFraction = features.TestFraction, FrozenTestAccuracy = frozenTest.Accuracy,
+                Test = frozenTest, FineTuneAdvice = advice, Interrupted = headFit.Interrupted,
+            };
+        }
+
+        // Phase 2: the unfrozen part with the head, at a lower rate for the backbone, warm-up then cosine.
+        hooks.Say(string.Create(CultureInfo.InvariantCulture,
+            $"frozen head: test accuracy {100 * frozenTest.Accuracy:0.00}%; fine-tuning the {FineTuneText.Of(o.FineTune)} stage{(o.FineTune == FineTuneMode.All ? "s" : "")} " +
+            $"for {o.FineTuneEpochs} epochs (backbone lr {o.LearningRate * o.BackboneLrFactor:G3}, head lr {o.LearningRate:G3})"));
+        var trainable = backbone.Trainable(o.FineTune);
+        var model = nn.Sequential(("backbone", trainable), ("head", headModel));
+        var stageTrain = features.Train[backbone.StageOutput];
+        var stageTest = features.Test[backbone.StageOutput];
+        using var stageRows = CachedRows.From(stageTrain, device, fit);
+        using var stageVal = CachedRows.From(stageTrain, device, validation, views: 1);
+        using var stageTestRows = CachedRows.From(stageTest, device);
+        var groups = new List<TorchSharp.Modules.Adam.ParamGroup>
+        {
+            new(trainable.parameters().Where(p => p.requires_grad), new TorchSharp.Modules.Adam.Options { LearningRate = o.LearningRate * o.BackboneLrFactor, weight_decay = o.WeightDecay }),
+            new(headModel.parameters(), new TorchSharp.Modules.Adam.Options { LearningRate = o.LearningRate, weight_decay = o.WeightDecay }),
+        };
+        using var fineOptimizer = optim.Adam(groups, o.LearningRate);
+        var fineSettings = new FitSettings("fine-tune", o.FineTuneEpochs, o.FineTuneBatchSize, 0, WarmupCosine);
+        void SetTraining(bool on)
+        {
+            backbone.SetTraining(trainable, on);
+            headModel.train(on);
+        }
+        var fine = FitLoop.Fit(model, SetTraining, fineOptimizer, [o.LearningRate * o.BackboneLrFactor, o.LearningRate], stageRows, stageVal.Plain(),
+            stageTestRows.Plain(), fineSettings, o.Seed + 1, headFit.Epochs[^1].Record.Epoch + 1, hooks.Observer, cancel);
+        SetTraining(false);
+        history.AddRange(fine.Epochs);
+        var test = FitLoop.Evaluate(model, stageTestRows.Plain());
+        var trained = fine.Epochs.Where(e => e.Record.Seconds > 0).ToList();
+        return new TransferResult
+        {
+            HeadSpec = headSpec, Head = headModel, Trainable = trainable, ClassNames = features.ClassNames, Features = source, Trials = trials,
+            History = history, Counts = counts, Skipped = features.Skipped, TestFraction = features.TestFraction, FrozenTestAccuracy = frozenTest.Accuracy,
+            Test = test, Interrupted = fine.Interrupted,
+            FineTuneSamplesPerSecond = trained.Count == 0 ? null : trained.Sum(e => e.Record.Seconds * e.Record.SamplesPerSecond) / trained.Sum(e => e.Record.Seconds),
+        };
+    }
+
+    /// <summary>A linear warm-up over the first 5% of steps (at least one), then half a cosine to zero.</summary>
+    public static double WarmupCosine(long step, long total)
+    {
+        long warm = Math.Max(1, total / 20);
+        return step < warm
+            ? (step + 1.0) / warm
+            : 0.5 * (1 + Math.Cos(Math.PI * (step - warm + 0.5) / Math.Max(1, total - warm)));
+    }
+
+    private static bool Better(TransferEpoch candidate, TransferEpoch best) =>
+        candidate.ValidationAccuracy > best.ValidationAccuracy + 1e-9
+        || (Math.Abs(candidate.ValidationAccuracy - best.ValidationAccuracy) <= 1e-9 && candidate.ValidationLoss < best.ValidationLoss);
+
+    /// <summary>The advice to fine-tune when the frozen head validates poorly (see <see cref="PoorValidationAccuracy"/>), else null.</summary>
+    public static string? Advice(TransferEpoch best)
+    {
+        double val = best.ValidationAccuracy, train = best.Record.TrainAccuracy;
+        if (val >= PoorValidationAccuracy && train - val <= PoorGeneralisationGap)
+        {
+            return null;
+        }
+        var why = val < PoorValidationAccuracy
+            ? string.Create(CultureInfo.InvariantCulture, $"the frozen features validate at only {100 * val:0.0}% (under {100 * PoorValidationAccuracy:0}%)")
+            : string.Create(CultureInfo.InvariantCulture, $"the frozen head validates at {100 * val:0.0}% against {100 * train:0.0}% on its training images");
+        return $"{why}: these pictures differ from what the backbone learnt on, and fine-tuning is likely to help (--fine-tune last)";
+    }
+
+    private static (ImageFeatures Features, FeatureSource Source) Features(TransferOptions o, ITransferBackbone backbone, ImageFolderListing listing,
+        ImageFolderOptions folderOptions, string cacheDirectory, TransferHooks hooks, CancellationToken cancel)
+    {
+        bool stage = o.FineTune == FineTuneMode.Last;
+        int views = o.FineTune == FineTuneMode.All ? 0 : o.Views;
+        var outputs = stage ? new[] { backbone.FeaturesOutput, backbone.StageOutput } : [backbone.FeaturesOutput];
+        var key = FeatureCache.KeyOf([listing.Key, backbone.Digest, backbone.ConfigKey, string.Join(",", outputs),
+            string.Create(CultureInfo.InvariantCulture, $"views {views} {o.Augment} seed {o.SplitSeed}")]);
+        var path = FeatureCache.PathOf(cacheDirectory, key);
+        var clock = Stopwatch.StartNew();
+        if (FeatureCache.TryRead(path, outputs) is { } cached)
+        {
+            hooks.Say(string.Create(CultureInfo.InvariantCulture,
+                $"features: {cached.TrainCount + cached.TestCount:N0} images' {backbone.Name} features read from the cache in {clock.Elapsed.TotalSeconds:0.00} s ({path})"));
+            return (cached, new FeatureSource(true, path, clock.Elapsed.TotalSeconds, null));
+        }
+        var graph = backbone.Featurizer(cacheDirectory, stage);
+        var options = new FeaturizeOptions
+        {
+            BatchSize = o.FeaturizeBatch,
+            Threads = o.Threads,
+            ExtraViews = views,
+            Augment = views > 0 ? ViewAugmentation.For(o.Augment, o.Seed) : null,
+            MinSide = MinSide(backbone),
+            Progress = hooks.FeaturizeProgress,
+        };
+        var features = BackboneFeaturizer.Run(graph, listing, folderOptions, options, cancel);
+        double seconds = clock.Elapsed.TotalSeconds;
+        int images = features.TrainCount * (1 + views) + features.TestCount;
+        double rate = images / Math.Max(seconds, 1e-9);
+        var problem = FeatureCache.TryWrite(path, features);
+        var where = problem is null ? $"cached in {path}" : $"not cached: {problem}";
+        hooks.Say(string.Create(CultureInfo.InvariantCulture,
+            $"features: {images:N0} images through {backbone.Name} in {seconds:0.0} s ({rate:0.0} images/s, batch {o.FeaturizeBatch}, {o.Threads} threads); {where}"));
+        return (features, new FeatureSource(false, path, seconds, rate));
+    }
+
+    /// <summary>
+    /// The shorter side under which a picture is refused: 1/8 of the backbone's input (28 px for 224). Upscaling is
+    /// normal in transfer learning (32-px CIFAR pictures to 224 work); a 16-px icon at 224 is a few blurred blocks.
+    /// </summary>
+    public static int MinSide(ITransferBackbone backbone) => Math.Max(1, Math.Min(backbone.Height, backbone.Width) / 8);
+}
