@@ -83,6 +83,9 @@ public sealed record ModelCard
     /// <summary>Reference inputs and the outputs ONNX Runtime gave for them at export, or null when not recorded.</summary>
     public ReferenceExamples? Reference { get; init; }
 
+    /// <summary>The pretrained backbone of a transfer-learned model, or null for a model trained from scratch.</summary>
+    public BackboneRecord? Backbone { get; init; }
+
     /// <summary>Whether the card records anything to check the model against (a graph digest or reference outputs).</summary>
     public bool HasIntegrityRecord => GraphSha256 is not null || Reference is not null;
 
@@ -169,6 +172,16 @@ public sealed record ModelCard
         {
             m[ModelCardKeys.Reference] = Reference.ToJson();
         }
+        if (Backbone is { } b)
+        {
+            m[ModelCardKeys.BackboneName] = b.Name;
+            m[ModelCardKeys.BackboneSha256] = b.Sha256;
+            m[ModelCardKeys.BackboneSource] = b.Source;
+            m[ModelCardKeys.BackboneLicence] = b.Licence;
+            m[ModelCardKeys.BackboneTuning] = b.Tuning;
+            m[ModelCardKeys.BackboneHead] = b.Head;
+            m[ModelCardKeys.BackboneResize] = b.Resize;
+        }
         return m;
     }
 
@@ -242,6 +255,17 @@ public sealed record ModelCard
             ToolchainVersion = Opt(ModelCardKeys.ToolchainVersion) ?? "",
             GraphSha256 = Opt(ModelCardKeys.GraphSha256),
             Reference = Opt(ModelCardKeys.Reference) is { } reference ? ParseReference(reference) : null,
+            // A backbone is recorded whole or not at all: its name brings the rest along.
+            Backbone = Opt(ModelCardKeys.BackboneName) is { } backbone ? new BackboneRecord
+            {
+                Name = backbone,
+                Sha256 = Req(ModelCardKeys.BackboneSha256),
+                Source = Req(ModelCardKeys.BackboneSource),
+                Licence = Req(ModelCardKeys.BackboneLicence),
+                Tuning = Req(ModelCardKeys.BackboneTuning),
+                Head = Opt(ModelCardKeys.BackboneHead) ?? "",
+                Resize = Opt(ModelCardKeys.BackboneResize) ?? "",
+            } : null,
         };
         if (!(card.Std > 0) || !double.IsFinite(card.Mean))
         {
@@ -278,7 +302,7 @@ public sealed record ModelCard
         $"{ContractText.Of(Task)} classifier ({Labels.Count} classes: {string.Join(", ", Labels.Take(10))}) | " +
         $"input {InputName} {ContractText.Of(InputLayout)} {string.Join('x', InputShape)} {ContractText.Of(ElementType)} | " +
         $"pixels {PixelConvention}, normalised {NormalizationSummary()}, preprocessing {ContractText.Of(PreprocessingMode)} | " +
-        $"arch {Architecture} | dataset {DatasetName} ({TrainCount} train, {TestCount} test) | " +
+        $"arch {Architecture}{(Backbone is { } b ? $" on {b.Name} ({b.Tuning})" : "")} | dataset {DatasetName} ({TrainCount} train, {TestCount} test) | " +
         $"test accuracy {(TestAccuracy is { } a ? a.ToString("P2", CultureInfo.InvariantCulture) : "n/a")} | " +
         $"export parity {(ExportParity is { } p ? p.ToString("E2", CultureInfo.InvariantCulture) : "n/a")} | toolchain {ToolchainVersion}";
 

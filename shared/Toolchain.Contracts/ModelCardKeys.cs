@@ -71,4 +71,18 @@ public static class ModelCardKeys
     public const string GraphSha256 = Prefix + "integrity.graph_sha256";
     /// <summary>JSON object of reference inputs and the outputs ONNX Runtime gave at export, see <see cref="ReferenceExamples"/>.</summary>
     public const string Reference = Prefix + "integrity.reference";
+    /// <summary>Name of the pretrained backbone a transfer-learned model is built on (absent otherwise), see <see cref="BackboneRecord"/>.</summary>
+    public const string BackboneName = Prefix + "backbone.name";
+    /// <summary>Lower-case hex SHA-256 of the backbone file.</summary>
+    public const string BackboneSha256 = Prefix + "backbone.sha256";
+    /// <summary>Where the backbone's weights came from.</summary>
+    public const string BackboneSource = Prefix + "backbone.source";
+    /// <summary>The backbone weights' licence.</summary>
+    public const string BackboneLicence = Prefix + "backbone.licence";
+    /// <summary>How much of the backbone was trained: frozen, the last stage, or all.</summary>
+    public const string BackboneTuning = Prefix + "backbone.tuning";
+    /// <summary>The head's architecture spec on top of the backbone.</summary>
+    public const string BackboneHead = Prefix + "backbone.head";
+    /// <summary>How images are brought to the backbone's input size before the graph.</summary>
+    public const string BackboneResize = Prefix + "backbone.resize";
 }

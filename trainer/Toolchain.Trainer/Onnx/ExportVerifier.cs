@@ -4,13 +4,13 @@ using Toolchain.Inference.Runtime;
 using Toolchain.Shared.Errors;
 using TorchSharp;
 using static TorchSharp.torch;
-using Sequential = TorchSharp.Modules.Sequential;
 
 namespace Toolchain.Trainer.Onnx;
 
 /// <summary>
 /// Runs an exported file in ONNX Runtime (CPU) and the TorchSharp network in eval mode on the same batches and
-/// reports the largest absolute difference over every output the graph exposes.
+/// reports the largest absolute difference over every output the graph exposes. The network is any module from
+/// input to the main output: a spec's Sequential, or a backbone with its head (Transfer/TransferNetwork.cs).
 /// </summary>
 internal static class ExportVerifier
 {
@@ -31,7 +31,7 @@ internal static class ExportVerifier
     /// </summary>
     public const int ReferenceInputBytes = 64 * 1024;
 
-    public static Outcome Verify(string onnxPath, Sequential model, IReadOnlyList<Tensor> batches, OnnxElementType type, OnnxOutputs outputs,
+    public static Outcome Verify(string onnxPath, nn.Module<Tensor, Tensor> model, IReadOnlyList<Tensor> batches, OnnxElementType type, OnnxOutputs outputs,
         Func<Tensor, (Tensor Graph, Tensor Network)>? graphInputs = null)
     {
         InferenceSession session;
@@ -72,7 +72,7 @@ internal static class ExportVerifier
     }
 
     private static void CompareBatch(
-        InferenceSession session, Sequential model, Device device, Tensor batch, OnnxElementType type,
+        InferenceSession session, nn.Module<Tensor, Tensor> model, Device device, Tensor batch, OnnxElementType type,
         string[] names, double[] diffs, double[] magnitudes, ReferenceCollector reference, Func<Tensor, (Tensor Graph, Tensor Network)>? graphInputs)
     {
         using var scope = NewDisposeScope();

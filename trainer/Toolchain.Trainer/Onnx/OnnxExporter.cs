@@ -120,15 +120,27 @@ public static class OnnxExporter
             PixelInputHead.Prepend(graph, pixels.Mean, pixels.Std);
         }
         options.Tamper?.Invoke(graph);
-        var model = ModelFor(graph, card);
-
-        double tolerance = options.Tolerance ?? type.Tolerance;
         var batches = VerificationBatches(request.VerificationInputs, inputShape, type, options, pixels);
+        return VerifyAndWrite(graph, card, path, request.Model, batches, type, outputs,
+            pixels is not null ? PixelInputs(pixels) : RawInputs(request.InputNormalization, type), options.Tolerance ?? type.Tolerance);
+    }
+
+    /// <summary>
+    /// The second half of every export, shared with the transfer exporter (Transfer/TransferModelExporter.cs): writes
+    /// <paramref name="graph"/> under a temporary name, compares ONNX Runtime on it against <paramref name="network"/>
+    /// on <paramref name="batches"/> (disposed here), refuses past <paramref name="tolerance"/> (per unit of the
+    /// largest output value) leaving no file, and otherwise writes the file atomically with the measured parity and
+    /// the integrity record in its card.
+    /// </summary>
+    internal static ExportResult VerifyAndWrite(
+        GraphProto graph, ModelCard card, string path, nn.Module<Tensor, Tensor> network, List<Tensor> batches, OnnxElementType type,
+        OnnxOutputs outputs, Func<Tensor, (Tensor Graph, Tensor Network)>? rawInputs, double tolerance)
+    {
+        var model = ModelFor(graph, card);
         ExportVerifier.Outcome outcome;
         try
         {
-            outcome = VerifyWritten(model, path, request.Model, batches, type, outputs,
-                pixels is not null ? PixelInputs(pixels) : RawInputs(request.InputNormalization, type));
+            outcome = VerifyWritten(model, path, network, batches, type, outputs, rawInputs);
         }
         finally
         {
@@ -201,7 +213,7 @@ public static class OnnxExporter
 
     /// <summary>Writes the verified-to-be model beside <paramref name="path"/> under a temporary name, verifies that file, and removes it.</summary>
     private static ExportVerifier.Outcome VerifyWritten(
-        ModelProto model, string path, Sequential network, IReadOnlyList<Tensor> batches, OnnxElementType type, OnnxOutputs outputs,
+        ModelProto model, string path, nn.Module<Tensor, Tensor> network, IReadOnlyList<Tensor> batches, OnnxElementType type, OnnxOutputs outputs,
         Func<Tensor, (Tensor Graph, Tensor Network)>? rawInputs)
     {
         var full = Path.GetFullPath(path);
@@ -310,7 +322,7 @@ public static class OnnxExporter
         };
     }
 
-    private static ModelProto ModelFor(GraphProto graph, ModelCard card)
+    internal static ModelProto ModelFor(GraphProto graph, ModelCard card)
     {
         var model = new ModelProto
         {

@@ -1,0 +1,64 @@
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+using Parameter = TorchSharp.Modules.Parameter;
+
+namespace Toolchain.Trainer.Transfer.Graph.Ops;
+
+/// <summary>ONNX Conv (2-D, any groups, strides, dilations, asymmetric or automatic pads), weights and optional bias trainable.</summary>
+internal sealed class ConvOp : GraphOp
+{
+    private readonly Parameter _weight;
+    private readonly Parameter? _bias;
+    private readonly Window2d _window;
+    private readonly long _group;
+
+    private ConvOp(string moduleName, NodeContext node) : base(moduleName, node)
+    {
+        node.OnlyAttributes("auto_pad", "dilations", "group", "kernel_shape", "pads", "strides");
+        var w = node.FloatConstant(1, "weights");
+        if (w.dim() != 4)
+        {
+            throw node.Refuse($"has {w.dim()}-D weights; import supports 2-D convolutions only");
+        }
+        _window = Window2d.Parse(node, [w.shape[2], w.shape[3]]);
+        _group = node.Int("group", 1);
+        if (_group < 1 || w.shape[0] % _group != 0)
+        {
+            throw node.Refuse($"has group {_group}, which does not divide its {w.shape[0]} output channels");
+        }
+        _weight = Weight("weight", w, node.ConstantName(1, "weights"));
+        if (node.Input(2) is not null)
+        {
+            var b = node.FloatConstant(2, "bias");
+            if (b.dim() != 1 || b.shape[0] != w.shape[0])
+            {
+                throw node.Refuse($"has a bias of shape [{string.Join(',', b.shape)}] for {w.shape[0]} output channels");
+            }
+            _bias = Weight("bias", b, node.ConstantName(2, "bias"));
+        }
+    }
+
+    public static GraphOp Parse(string moduleName, NodeContext node) => new ConvOp(moduleName, node);
+
+    public override Tensor Run(IReadOnlyList<Tensor> inputs)
+    {
+        var x = inputs[0];
+        var pads = _window.PadsFor(x.shape[2], x.shape[3]);
+        if (!Symmetric(pads))
+        {
+            x = F.pad(x, TorchPad(pads));
+            pads = [0, 0, 0, 0];
+        }
+        return F.conv2d(x, _weight, _bias, _window.Strides, [pads[0], pads[1]], _window.Dilations, _group);
+    }
+
+    public override void Emit(GraphWriter writer)
+    {
+        List<string> inputs = [Inputs[0], writer.Initializer(Initializers["weight"], _weight)];
+        if (_bias is not null)
+        {
+            inputs.Add(writer.Initializer(Initializers["bias"], _bias));
+        }
+        writer.Node("Conv", NodeName, inputs, Output, [.. _window.Attributes(withDilations: true, withCeilMode: false), GraphWriter.Int("group", _group)]);
+    }
+}
