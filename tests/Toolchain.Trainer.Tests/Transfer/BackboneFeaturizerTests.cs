@@ -11,20 +11,25 @@ namespace Toolchain.Trainer.Tests.Transfer;
 
 public class BackboneFeaturizerTests
 {
-    /// <summary>A one-node "backbone": the mean of each channel, [N,3,H,W] to [N,3,1,1], with a dynamic batch.</summary>
+    /// <summary>A two-node "featurizer": uint8 pixels to the mean of each channel, [N,3,H,W] to [N,3,1,1], with a dynamic batch.</summary>
     internal static string WriteMeanColourGraph(string dir, int side)
     {
         var graph = new GraphProto { Name = "mean-colour" };
-        graph.Input.Add(Value("pixels", [-1, 3, side, side]));
+        graph.Input.Add(Value("pixels", [-1, 3, side, side], TensorProto.Types.DataType.Uint8));
         graph.Output.Add(Value("features", [-1, 3, 1, 1]));
-        graph.Node.Add(new NodeProto { OpType = "GlobalAveragePool", Name = "pool", Input = { "pixels" }, Output = { "features" } });
+        graph.Node.Add(new NodeProto
+        {
+            OpType = "Cast", Name = "cast", Input = { "pixels" }, Output = { "floats" },
+            Attribute = { new AttributeProto { Name = "to", Type = AttributeProto.Types.AttributeType.Int, I = (long)TensorProto.Types.DataType.Float } },
+        });
+        graph.Node.Add(new NodeProto { OpType = "GlobalAveragePool", Name = "pool", Input = { "floats" }, Output = { "features" } });
         var model = new ModelProto { IrVersion = 8, Graph = graph, OpsetImport = { new OperatorSetIdProto { Version = 13 } } };
         var path = Path.Combine(dir, "mean-colour.onnx");
         File.WriteAllBytes(path, model.ToByteArray());
         return path;
     }
 
-    private static ValueInfoProto Value(string name, long[] dims)
+    private static ValueInfoProto Value(string name, long[] dims, TensorProto.Types.DataType type = TensorProto.Types.DataType.Float)
     {
         var shape = new TensorShapeProto();
         foreach (var d in dims)
@@ -34,7 +39,7 @@ public class BackboneFeaturizerTests
         return new ValueInfoProto
         {
             Name = name,
-            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape } },
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = shape } },
         };
     }
 
@@ -79,7 +84,7 @@ public class BackboneFeaturizerTests
         for (int i = 0; i < train.Count; i++)
         {
             // Each row is the picture's mean colour in 0-255: the colour it was painted with.
-            var row = train.Values.AsSpan(i * 3, 3).ToArray();
+            var row = train.Values.AsSpan(i * 3, 3).ToArray().Select(v => (float)v).ToArray();
             var expected = train.Labels[i] switch { 0 => new[] { 10f, 20, 200 }, 1 => [10, 200, 20], _ => [200, 20, 10] };
             Assert.Equal(expected, row);
         }
@@ -106,7 +111,7 @@ public class BackboneFeaturizerTests
         // A flat colour stays its colour under crops and mirrors; jitter moves it by at most 20% and keeps its channel order.
         for (int i = 0; i < train.Count * 3; i++)
         {
-            var row = train.Values.AsSpan(i * 3, 3).ToArray();
+            var row = train.Values.AsSpan(i * 3, 3).ToArray().Select(v => (float)v).ToArray();
             Assert.Equal(train.Labels[i % train.Count] switch { 0 => 2, 1 => 1, _ => 0 }, Array.IndexOf(row, row.Max()));
         }
     }
@@ -136,14 +141,16 @@ public class BackboneFeaturizerTests
         Assert.Contains(features.Skipped, s => s.Contains("tiny.png: 2×2 is too small", StringComparison.Ordinal));
     }
 
+    private static Half[] H(params float[] values) => values.Select(v => (Half)v).ToArray();
+
     [Fact]
     public void The_cache_round_trips_and_a_damaged_entry_reads_as_missing()
     {
         using var dir = new TempDir();
         var features = new ImageFeatures(["a", "b"],
-            new Dictionary<string, FeatureSplit> { ["f"] = new([0, 1, 1], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], [2], 2) },
-            new Dictionary<string, FeatureSplit> { ["f"] = new([1], [7, 8], [2], 1) },
-            ["x.png: broken"], 0.2, 3);
+            new Dictionary<string, FeatureSplit> { ["f"] = new([0, 1, 1], H(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12), [2], 2) },
+            new Dictionary<string, FeatureSplit> { ["f"] = new([1], H(7, 8), [2], 1) },
+            ["x.png: broken"], 0.2, 3, [4, 5, 6], [9]);
         var path = FeatureCache.PathOf(dir.Path, FeatureCache.KeyOf(["one", "two"]));
 
         Assert.Null(FeatureCache.TryWrite(path, features));
@@ -156,6 +163,8 @@ public class BackboneFeaturizerTests
         Assert.Equal(features.Test["f"].Values, back.Test["f"].Values);
         Assert.Equal(["x.png: broken"], back.Skipped);
         Assert.Equal(0.2, back.TestFraction);
+        Assert.Equal([4, 5, 6], back.TrainFiles);
+        Assert.Equal([9], back.TestFiles);
         Assert.Null(FeatureCache.TryRead(path, ["f", "stage"]));
         Assert.NotEqual(FeatureCache.KeyOf(["one", "two"]), FeatureCache.KeyOf(["one", "three"]));
 

@@ -132,8 +132,8 @@ public static class TransferCommand
         {
             Say(removed);
         }
-        using var backbone = TransferBackbones.Open(o, Say);
-        Say($"backbone: {backbone.Name} ({backbone.Source}; {backbone.Licence}; sha256 {backbone.Digest[..12]}…), " +
+        using var backbone = TransferBackbone.Open(o.Backbone, o.BackboneConfig);
+        Say($"backbone: {backbone.Name} ({backbone.Backbone.Config.Licence}; sha256 {backbone.Digest[..12]}…), " +
             (o.FineTune == FineTuneMode.None ? "frozen" : $"fine-tuning {FineTuneText.Of(o.FineTune)}"));
 
         var view = new TrainProgressView(output, a.Quiet);

@@ -108,7 +108,7 @@ public static class BackboneFeaturizer
             return new ImageFeatures(listing.ClassNames,
                 train.ToDictionary(p => p.Key, p => Labelled(p.Value, trainIdx)),
                 test.ToDictionary(p => p.Key, p => Labelled(p.Value, testIdx)),
-                skipped, fraction, folderOptions.SplitSeed);
+                skipped, fraction, folderOptions.SplitSeed, trainIdx, testIdx);
         }
     }
 
@@ -146,9 +146,9 @@ public static class BackboneFeaturizer
         {
             throw new ToolchainException($"{graph.Path}: has no input '{graph.InputName}'");
         }
-        if (input.ElementDataType != Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float)
+        if (input.ElementDataType != Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.UInt8)
         {
-            throw new ToolchainException($"{graph.Path}: input '{graph.InputName}' takes {input.ElementDataType}, not float32 pixels");
+            throw new ToolchainException($"{graph.Path}: input '{graph.InputName}' takes {input.ElementDataType}, not uint8 pixels");
         }
         var shapes = new Dictionary<string, long[]>();
         foreach (var name in graph.Outputs)
@@ -170,10 +170,10 @@ public static class BackboneFeaturizer
     /// <summary>Rows of every output for a list of jobs, filled in any order.</summary>
     private sealed class RowSink(Dictionary<string, long[]> shapes, int rows)
     {
-        private readonly Dictionary<string, float[]?> _values = shapes.ToDictionary(p => p.Key,
-            p => (float[]?)new float[checked(rows * p.Value.Aggregate(1L, (a, b) => a * b))]);
+        private readonly Dictionary<string, Half[]?> _values = shapes.ToDictionary(p => p.Key,
+            p => (Half[]?)new Half[checked(rows * p.Value.Aggregate(1L, (a, b) => a * b))]);
 
-        public float[] this[string name] => _values[name] ?? throw new InvalidOperationException($"{name} released");
+        public Half[] this[string name] => _values[name] ?? throw new InvalidOperationException($"{name} released");
 
         public void Release(string name) => _values[name] = null;
     }
@@ -182,7 +182,7 @@ public static class BackboneFeaturizer
     {
         int width = (int)shape.Aggregate(1L, (a, b) => a * b);
         int extra = views is null ? 0 : views[name].Length / Math.Max(1, rowIndex.Length * width);
-        var values = new float[checked((long)(1 + extra) * rowIndex.Length * width)];
+        var values = new Half[checked((long)(1 + extra) * rowIndex.Length * width)];
         var source = rows[name];
         for (int k = 0; k < rowIndex.Length; k++)
         {
@@ -195,7 +195,7 @@ public static class BackboneFeaturizer
         return new FeatureSplit([], values, shape, 1 + extra);
     }
 
-    private sealed record Batch(List<(int File, int Row, int View)> Jobs, float[] Pixels, bool[] Failed);
+    private sealed record Batch(List<(int File, int Row, int View)> Jobs, byte[] Pixels, bool[] Failed);
 
     private static void RunBatches(InferenceSession session, FeaturizerGraph graph, CropResizePreprocessor pre, IReadOnlyList<ImageFolderFile> files,
         List<(int File, int Row, int View)> jobs, FeaturizeOptions options, int threads, RowSink sink, ConcurrentDictionary<int, string> problems,
@@ -215,7 +215,7 @@ public static class BackboneFeaturizer
                 for (int start = 0; start < jobs.Count; start += batchSize)
                 {
                     var part = jobs.GetRange(start, Math.Min(batchSize, jobs.Count - start));
-                    var pixels = new float[(long)part.Count * length];
+                    var pixels = new byte[(long)part.Count * length];
                     var failed = new bool[part.Count];
                     Parallel.For(0, part.Count, new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancel }, k =>
                     {
@@ -232,11 +232,7 @@ public static class BackboneFeaturizer
                             {
                                 bytes = options.Augment!(bytes, view, file);
                             }
-                            var target = pixels.AsSpan(k * length, length);
-                            for (int p = 0; p < length; p++)
-                            {
-                                target[p] = bytes[p];
-                            }
+                            bytes.CopyTo(pixels, (long)k * length);
                         }
                         catch (InvalidInputFileException e)
                         {
@@ -304,7 +300,12 @@ public static class BackboneFeaturizer
                 {
                     if (!batch.Failed[k])
                     {
-                        values.Slice(k * width, width).CopyTo(target.AsSpan(batch.Jobs[k].Row * width, width));
+                        var from = values.Slice(k * width, width);
+                        var to = target.AsSpan(batch.Jobs[k].Row * width, width);
+                        for (int v = 0; v < width; v++)
+                        {
+                            to[v] = (Half)from[v];
+                        }
                     }
                 }
             }

@@ -18,7 +18,7 @@ internal interface IBatchSource
 /// </summary>
 internal sealed class CachedRows(Tensor x, Tensor y, int views) : IBatchSource, IDisposable
 {
-    /// <summary>All rows, [Views·N, ...], on the training device.</summary>
+    /// <summary>All rows, [Views·N, ...], on the training device: float32 features, or float16 activations.</summary>
     public Tensor X { get; } = x;
 
     /// <summary>Class ids, [N] int64, on the training device.</summary>
@@ -34,7 +34,7 @@ internal sealed class CachedRows(Tensor x, Tensor y, int views) : IBatchSource, 
     public (Tensor X, Tensor Y) Take(Tensor index, Generator random)
     {
         var rows = Views == 1 ? index : index.add(randint(Views, index.shape, dtype: int64, generator: random).mul_(Count));
-        return (X.index_select(0, rows.to(X.device)), Y.index_select(0, index.to(Y.device)));
+        return (X.index_select(0, rows.to(X.device)).to(float32), Y.index_select(0, index.to(Y.device)));
     }
 
     /// <summary>View 0 of every example: the pictures as they are, for evaluation.</summary>
@@ -49,12 +49,19 @@ internal sealed class CachedRows(Tensor x, Tensor y, int views) : IBatchSource, 
         using var scope = NewDisposeScope();
         int useViews = Math.Min(views ?? split.Views, split.Views);
         long[] shape = flat ? [(long)split.Views * split.Count, split.Width] : [(long)split.Views * split.Count, .. split.Shape];
-        var x = from_array(split.Values).reshape(shape).narrow(0, 0, (long)useViews * split.Count);
+        var x = empty(shape, float16);
+        x.bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(split.Values.AsSpan());
+        x = x.narrow(0, 0, (long)useViews * split.Count);
         var y = tensor(split.Labels, int64);
         var k = keep is null ? arange(split.Count, dtype: int64) : tensor(keep, int64);
         var rows = cat(Enumerable.Range(0, useViews).Select(v => k.add((long)v * split.Count)).ToArray());
-        // index_select copies: the tensor owns its rows, and the split's array can go.
+        // index_select copies: the tensor owns its rows, and the split's array can go. Flat features are small and
+        // trained on at every step: float32 once. A stage's activations stay half precision until a batch is taken.
         x = x.index_select(0, rows);
+        if (flat)
+        {
+            x = x.to(float32);
+        }
         y = y.index_select(0, k);
         return new CachedRows(x.to(device).MoveToOuterDisposeScope(), y.to(device).MoveToOuterDisposeScope(), useViews);
     }

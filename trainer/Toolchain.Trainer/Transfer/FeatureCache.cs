@@ -15,7 +15,7 @@ namespace Toolchain.Trainer.Transfer;
 /// </summary>
 public static class FeatureCache
 {
-    private const string Magic = "TOOLCHAIN-FEATURE-CACHE 1";
+    private const string Magic = "TOOLCHAIN-FEATURE-CACHE 2 float16";
 
     /// <summary>The file extension of a cache entry.</summary>
     public const string Extension = ".features";
@@ -57,6 +57,11 @@ public static class FeatureCache
                 foreach (var s in features.Skipped)
                 {
                     w.Write(s);
+                }
+                foreach (var files in new[] { features.TrainFiles, features.TestFiles })
+                {
+                    w.Write(files.Length);
+                    w.Write(MemoryMarshal.AsBytes(files.AsSpan()));
                 }
                 w.Write(features.Train.Count);
                 foreach (var (name, train) in features.Train)
@@ -110,6 +115,8 @@ public static class FeatureCache
             double fraction = r.ReadDouble();
             int seed = r.ReadInt32();
             var skipped = Enumerable.Range(0, Count(r.ReadInt32())).Select(_ => r.ReadString()).ToList();
+            var trainFiles = ReadInts(r);
+            var testFiles = ReadInts(r);
             int outputCount = Count(r.ReadInt32());
             var train = new Dictionary<string, FeatureSplit>();
             var test = new Dictionary<string, FeatureSplit>();
@@ -119,11 +126,12 @@ public static class FeatureCache
                 train[name] = ReadSplit(r, classNames.Count);
                 test[name] = ReadSplit(r, classNames.Count);
             }
-            if (stream.Position != stream.Length || !outputs.All(train.ContainsKey))
+            if (stream.Position != stream.Length || !outputs.All(train.ContainsKey)
+                || train.Values.Any(t => t.Count != trainFiles.Length) || test.Values.Any(t => t.Count != testFiles.Length))
             {
                 return null;
             }
-            return new ImageFeatures(classNames, train, test, skipped, fraction < 0 ? null : fraction, seed);
+            return new ImageFeatures(classNames, train, test, skipped, fraction < 0 ? null : fraction, seed, trainFiles, testFiles);
         }
         catch (Exception e) when (e is IOException or EndOfStreamException or OverflowException or UnauthorizedAccessException
             or ArgumentException or FormatException or InvalidDataException)
@@ -152,12 +160,19 @@ public static class FeatureCache
         {
             throw new InvalidDataException("bad label");
         }
-        var data = new float[values];
+        var data = new Half[values];
         r.BaseStream.ReadExactly(MemoryMarshal.AsBytes(data.AsSpan()));
         return new FeatureSplit(labels, data, shape, views);
     }
 
-    private static int Count(int n) => n is >= 0 and <= 1_000_000 ? n : throw new InvalidDataException("bad count");
+    private static int[] ReadInts(BinaryReader r)
+    {
+        var values = new int[Count(r.ReadInt32())];
+        r.BaseStream.ReadExactly(MemoryMarshal.AsBytes(values.AsSpan()));
+        return values;
+    }
+
+    private static int Count(int n) => n is >= 0 and <= 100_000_000 ? n : throw new InvalidDataException("bad count");
 
     /// <summary>"1.2 MB" for <paramref name="bytes"/>, for messages.</summary>
     public static string Size(long bytes) => bytes switch

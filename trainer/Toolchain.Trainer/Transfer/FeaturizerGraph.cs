@@ -1,9 +1,10 @@
 namespace Toolchain.Trainer.Transfer;
 
 /// <summary>
-/// An ONNX graph that turns pictures into backbone outputs: it takes float32 RGB pixels in 0–255, [N,3,H,W] with a
-/// dynamic batch, does the backbone's own preprocessing (channel order, mean, scale) inside, and exposes the outputs
-/// a run needs (the pooled features; for fine-tuning also the activations where the trainable part starts).
+/// An ONNX graph that turns pictures into backbone outputs: it takes uint8 RGB pixels, [N,3,H,W] with a dynamic batch
+/// (<see cref="BackboneGraphs.WriteFeaturizer"/> with pixel input), does the backbone's own preprocessing (channel
+/// order, scale, mean) inside, and exposes the outputs a run needs (the pooled features; for fine-tuning the last
+/// stage, also the activations where that stage starts).
 /// </summary>
 /// <param name="Path">The graph's file.</param>
 /// <param name="InputName">Its pixel input.</param>

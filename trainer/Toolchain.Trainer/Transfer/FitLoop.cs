@@ -132,7 +132,7 @@ internal static class FitLoop
         {
             using var scope = NewDisposeScope();
             long count = Math.Min(EvalChunk, n - start);
-            var output = model.forward(split.X.narrow(0, start, count));
+            var output = model.forward(split.X.narrow(0, start, count).to(float32));
             var y = split.Y.narrow(0, start, count);
             lossSum += nn.functional.cross_entropy(output, y, reduction: nn.Reduction.Sum).ToDouble();
             correct += output.argmax(1).eq(y).sum().ToInt64();
@@ -147,7 +147,8 @@ internal static class FitLoop
         var parts = new List<Tensor>();
         for (long start = 0; start < x.shape[0]; start += EvalChunk)
         {
-            parts.Add(model.forward(x.narrow(0, start, Math.Min(EvalChunk, x.shape[0] - start))).cpu());
+            using var scope = NewDisposeScope();
+            parts.Add(model.forward(x.narrow(0, start, Math.Min(EvalChunk, x.shape[0] - start)).to(float32)).cpu().MoveToOuterDisposeScope());
         }
         var all = cat(parts.ToArray());
         parts.ForEach(p => p.Dispose());

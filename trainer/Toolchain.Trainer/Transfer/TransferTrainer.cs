@@ -81,6 +81,9 @@ public sealed class TransferResult : IDisposable
     /// <summary>A line saying that fine-tuning is likely to help, when the frozen head validates poorly; else null.</summary>
     public string? FineTuneAdvice { get; init; }
 
+    /// <summary>A few test pictures (paths), for the export to verify the composed graph on real images.</summary>
+    public IReadOnlyList<string> SampleFiles { get; init; } = [];
+
     /// <summary>Whether Ctrl-C stopped training (the parts are then as far as they got).</summary>
     public bool Interrupted { get; init; }
 
@@ -107,7 +110,7 @@ public static class TransferTrainer
     public const double PoorGeneralisationGap = 0.15;
 
     /// <summary>Trains as <paramref name="o"/> says; <paramref name="cacheDirectory"/> keeps the features.</summary>
-    public static TransferResult Run(TransferOptions o, ITransferBackbone backbone, string cacheDirectory, TransferHooks hooks, CancellationToken cancel)
+    public static TransferResult Run(TransferOptions o, TransferBackbone backbone, string cacheDirectory, TransferHooks hooks, CancellationToken cancel)
     {
         var folderOptions = new ImageFolderOptions
         {
@@ -125,6 +128,7 @@ public static class TransferTrainer
             hooks.Say(o.Strict ? throw new ToolchainException($"{line} (--strict)") : line);
         }
         int classes = features.ClassNames.Count;
+        var samples = features.TestFiles.Take(4).Select(i => listing.Files[i].Path).ToList();
         var trainFeatures = features.Train[backbone.FeaturesOutput];
         var testFeatures = features.Test[backbone.FeaturesOutput];
         long width = trainFeatures.Width;
@@ -191,7 +195,7 @@ public static class TransferTrainer
             {
                 HeadSpec = headSpec, Head = headModel, ClassNames = features.ClassNames, Features = source, Trials = trials, History = history,
                 Counts = counts, Skipped = features.Skipped, TestFraction = features.TestFraction, FrozenTestAccuracy = frozenTest.Accuracy,
-                Test = frozenTest, FineTuneAdvice = advice, Interrupted = headFit.Interrupted,
+                Test = frozenTest, FineTuneAdvice = advice, Interrupted = headFit.Interrupted, SampleFiles = samples,
             };
         }
 
@@ -213,11 +217,8 @@ public static class TransferTrainer
         };
         using var fineOptimizer = optim.Adam(groups, o.LearningRate);
         var fineSettings = new FitSettings("fine-tune", o.FineTuneEpochs, o.FineTuneBatchSize, 0, WarmupCosine);
-        void SetTraining(bool on)
-        {
-            backbone.SetTraining(trainable, on);
-            headModel.train(on);
-        }
+        // Frozen BatchNorm layers of the graph stay in eval mode whatever this says (ImportedGraph.SetTuning).
+        void SetTraining(bool on) => model.train(on);
         var fine = FitLoop.Fit(model, SetTraining, fineOptimizer, [o.LearningRate * o.BackboneLrFactor, o.LearningRate], stageRows, stageVal.Plain(),
             stageTestRows.Plain(), fineSettings, o.Seed + 1, headFit.Epochs[^1].Record.Epoch + 1, hooks.Observer, cancel);
         SetTraining(false);
@@ -228,7 +229,7 @@ public static class TransferTrainer
         {
             HeadSpec = headSpec, Head = headModel, Trainable = trainable, ClassNames = features.ClassNames, Features = source, Trials = trials,
             History = history, Counts = counts, Skipped = features.Skipped, TestFraction = features.TestFraction, FrozenTestAccuracy = frozenTest.Accuracy,
-            Test = test, Interrupted = fine.Interrupted,
+            Test = test, Interrupted = fine.Interrupted, SampleFiles = samples,
             FineTuneSamplesPerSecond = trained.Count == 0 ? null : trained.Sum(e => e.Record.Seconds * e.Record.SamplesPerSecond) / trained.Sum(e => e.Record.Seconds),
         };
     }
@@ -260,7 +261,7 @@ public static class TransferTrainer
         return $"{why}: these pictures differ from what the backbone learnt on, and fine-tuning is likely to help (--fine-tune last)";
     }
 
-    private static (ImageFeatures Features, FeatureSource Source) Features(TransferOptions o, ITransferBackbone backbone, ImageFolderListing listing,
+    private static (ImageFeatures Features, FeatureSource Source) Features(TransferOptions o, TransferBackbone backbone, ImageFolderListing listing,
         ImageFolderOptions folderOptions, string cacheDirectory, TransferHooks hooks, CancellationToken cancel)
     {
         bool stage = o.FineTune == FineTuneMode.Last;
@@ -301,5 +302,5 @@ public static class TransferTrainer
     /// The shorter side under which a picture is refused: 1/8 of the backbone's input (28 px for 224). Upscaling is
     /// normal in transfer learning (32-px CIFAR pictures to 224 work); a 16-px icon at 224 is a few blurred blocks.
     /// </summary>
-    public static int MinSide(ITransferBackbone backbone) => Math.Max(1, Math.Min(backbone.Height, backbone.Width) / 8);
+    public static int MinSide(TransferBackbone backbone) => Math.Max(1, Math.Min(backbone.Height, backbone.Width) / 8);
 }
