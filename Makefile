@@ -55,3 +55,4 @@ include mk/serve.mk
 include mk/pack.mk
 include mk/web.mk
 include mk/data.mk
+include mk/transfer-data.mk
