@@ -26,13 +26,15 @@ internal sealed class ConvOp : GraphOp
         {
             throw node.Refuse($"has group {_group}, which does not divide its {w.shape[0]} output channels");
         }
+        long outputs = w.shape[0];
+        // A Parameter takes over its tensor's handle: w is read before it becomes one.
         _weight = Weight("weight", w, node.ConstantName(1, "weights"));
         if (node.Input(2) is not null)
         {
             var b = node.FloatConstant(2, "bias");
-            if (b.dim() != 1 || b.shape[0] != w.shape[0])
+            if (b.dim() != 1 || b.shape[0] != outputs)
             {
-                throw node.Refuse($"has a bias of shape [{string.Join(',', b.shape)}] for {w.shape[0]} output channels");
+                throw node.Refuse($"has a bias of shape [{string.Join(',', b.shape)}] for {outputs} output channels");
             }
             _bias = Weight("bias", b, node.ConstantName(2, "bias"));
         }

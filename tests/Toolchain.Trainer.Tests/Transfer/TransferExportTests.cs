@@ -1,0 +1,172 @@
+using Google.Protobuf;
+using Onnx;
+using Toolchain.Contracts;
+using Toolchain.Inference.Runtime;
+using Toolchain.TestSupport;
+using Toolchain.Trainer.Models;
+using Toolchain.Trainer.Transfer;
+using Toolchain.Trainer.Transfer.Graph;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Toolchain.Trainer.Tests.Transfer;
+
+/// <summary>Loading backbone files, the featurizer, and the composed model.onnx.</summary>
+public sealed class TransferExportTests : IDisposable
+{
+    private readonly TransferFiles _files = new();
+
+    public void Dispose() => _files.Dispose();
+
+    private static ModelCard Card(int classes) => new()
+    {
+        Task = ModelTask.Multiclass,
+        Labels = Enumerable.Range(0, classes).Select(i => $"class {i}").ToArray(),
+        InputLayout = InputLayout.Nc,
+        InputShape = [],
+        ElementType = ElementType.Float32,
+        OutputName = "placeholder",
+        DatasetName = "unit-test",
+        Seed = 3,
+    };
+
+    [Fact]
+    public void A_digest_mismatch_a_missing_file_and_a_corrupt_file_are_refused_in_one_line()
+    {
+        var pinned = _files.ConfigFrom(TinyBackbones.CntkConfig(sha256: new string('0', 64)));
+        var e = Assert.Throws<InvalidInputFileException>(() => Backbone.Load(null, pinned));
+        Assert.Equal($"{_files.Path("tiny.onnx")}: SHA-256 {_files.Sha256("tiny.onnx")} does not match the {new string('0', 64)} pinned by " +
+            $"{_files.Path("custom.json")}; the file is corrupt or not the tiny-cntk backbone", e.Message);
+
+        var matching = _files.ConfigFrom(TinyBackbones.CntkConfig(sha256: _files.Sha256("tiny.onnx").ToUpperInvariant()));
+        Assert.Equal(_files.Sha256("tiny.onnx"), Backbone.Load(null, matching).Sha256);
+
+        e = Assert.Throws<InvalidInputFileException>(() => Backbone.Load(_files.Path("absent.onnx"), matching));
+        Assert.Equal($"{_files.Path("absent.onnx")}: the backbone file does not exist", e.Message);
+
+        File.WriteAllBytes(_files.Path("corrupt.onnx"), File.ReadAllBytes(_files.Path("tiny.onnx"))[..1000]);
+        e = Assert.Throws<InvalidInputFileException>(() => Backbone.Load(_files.Path("corrupt.onnx"), _files.Config("tiny.json")));
+        Assert.Equal($"{_files.Path("corrupt.onnx")}: is not an ONNX model (corrupt or truncated)", e.Message);
+    }
+
+    [Fact]
+    public void The_mean_image_is_read_from_its_file_and_applied_per_pixel()
+    {
+        var backbone = _files.Backbone("tiny-mean-image.json");
+        Assert.Equal(_files.MeanImage, backbone.MeanImage);
+        using var pre = new BackbonePreprocessing(backbone, pixelInput: true);
+        using var pixels = full(new long[] { 1, 3, 32, 32 }, 200, ScalarType.Byte);
+        using var x = pre.forward(pixels);
+        // BGR minus the image: channel 0 (blue) at (y=4, x=8) is 200 − (100 + 0 + 12/4).
+        Assert.Equal(97f, x[0, 0, 4, 8].item<float>());
+        Assert.Equal(200 - (100 + 20 + (2 / 4f)), x[0, 2, 1, 1].item<float>());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_featurizer_is_written_runs_in_onnx_runtime_and_equals_torchsharp(bool pixelInput)
+    {
+        var backbone = _files.Backbone("tiny-mean-image.json");
+        using var graph = backbone.Import();
+        var path = _files.Path("featurizer.onnx");
+        Assert.Equal(16, BackboneGraphs.WriteFeaturizer(backbone, graph, pixelInput, path));
+        using var scope = NewDisposeScope();
+        var pixels = TransferFiles.Images(3, 32, 1, scale: 255).round().to_type(ScalarType.Byte);
+        var input = pixelInput ? pixels : pixels.to_type(ScalarType.Float32).div(255f);
+        var (shape, got) = TransferFiles.Ort(path, "input", BackboneGraphs.Features, input);
+        Assert.Equal([3L, 16], shape);
+        using var pre = new BackbonePreprocessing(backbone, pixelInput);
+        using var noGrad = no_grad();
+        var want = graph.forward(pre.forward(input)).flatten(1);
+        Assert.True(TransferFiles.Relative(got, want.data<float>().ToArray()) < 1e-4);
+    }
+
+    [Theory]
+    [InlineData(false, BackboneTuning.Frozen)]
+    [InlineData(true, BackboneTuning.Last)]
+    public void The_composed_model_is_verified_and_written_with_the_trained_weights_and_its_card(bool pixelInput, BackboneTuning tuning)
+    {
+        var backbone = _files.Backbone("tiny.json");
+        using var graph = backbone.Import();
+        graph.SetTuning(tuning);
+        var spec = ArchitectureSpec.Parse("linear(3)");
+        manual_seed(5);
+        using var head = ModelBuilder.Build(spec, [graph.FeatureWidth]);
+        if (tuning != BackboneTuning.Frozen)
+        {
+            FineTuneOneStep(graph, head);
+        }
+        using var real = TransferFiles.Images(2, 32, 2, scale: 255);
+        var path = _files.Path("model.onnx");
+        var result = TransferModelExporter.Export(
+            new TransferExportRequest(backbone, graph, head, spec, Card(3), real) { PixelInput = pixelInput }, path);
+
+        Assert.True(result.MaxAbsDiff <= result.Tolerance, result.Summary);
+        Assert.Equal(5, result.VerifiedSamples);
+        var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(path));
+        Assert.Equal(17, model.OpsetImport.Single().Version);
+        Assert.Equal(["logits", "probabilities"], model.Graph.Output.Select(o => o.Name));
+        Assert.Equal(pixelInput ? (int)TensorProto.Types.DataType.Uint8 : (int)TensorProto.Types.DataType.Float, model.Graph.Input.Single().Type.TensorType.ElemType);
+        var card = ModelCard.FromMetadata(model.MetadataProps.ToDictionary(p => p.Key, p => p.Value))!;
+        Assert.Equal(result.Card.Backbone, card.Backbone);
+        Assert.Equal(result.MaxAbsDiff, card.ExportParity);
+        Assert.Equal([-1L, 3, 32, 32], card.InputShape);
+        Assert.True(card.NormalizationInGraph);
+        Assert.Equal(ModelCard.StoredPixels, card.PixelConvention);
+        Assert.Equal(PreprocessingMode.Resize, card.PreprocessingMode);
+        Assert.Equal(pixelInput ? ElementType.UInt8 : ElementType.Float32, card.ElementType);
+        var b = card.Backbone!;
+        Assert.Equal(("tiny-cntk", backbone.Sha256, "written by Toolchain.TestSupport", "MIT", "linear(3)"), (b.Name, b.Sha256, b.Source, b.Licence, b.Head));
+        Assert.Equal(tuning == BackboneTuning.Frozen ? "frozen" : $"last stage, from {TinyBackbones.CntkLastStage}", b.Tuning);
+        Assert.Equal("shorter side resized to 32, centre crop 32×32, outside the graph", b.Resize);
+        Assert.Equal(GraphDigest.Of(model.Graph.ToByteArray()), card.GraphSha256);
+        Assert.NotNull(card.Reference);
+
+        // The file holds the trained weights: ONNX Runtime on it equals the network as trained, on new images.
+        using var scope = NewDisposeScope();
+        var pixels = TransferFiles.Images(2, 32, 8, scale: 255).round();
+        var input = pixelInput ? pixels.to_type(ScalarType.Byte) : pixels.div(255f);
+        var (_, logits) = TransferFiles.Ort(path, "input", "logits", input);
+        using var pre = new BackbonePreprocessing(backbone, pixelInput);
+        using var network = new TransferNetwork(pre, graph, head);
+        network.eval();
+        using var noGrad = no_grad();
+        var want = network.forward(input.to_type(ScalarType.Float32));
+        Assert.True(TransferFiles.Relative(logits, want.data<float>().ToArray()) < TransferModelExporter.Tolerance);
+        var original = ModelProto.Parser.ParseFrom(File.ReadAllBytes(_files.Path("tiny.onnx")));
+        var written = model.Graph.Initializer.Single(t => t.Name == "backbone/" + graph.InitializerOf("Convolution44.weight"));
+        var source = original.Graph.Initializer.Single(t => t.Name == graph.InitializerOf("Convolution44.weight"));
+        Assert.Equal(tuning == BackboneTuning.Frozen, written.RawData.Equals(source.RawData));
+    }
+
+    [Fact]
+    public void A_card_that_does_not_fit_the_head_is_refused_and_nothing_is_written()
+    {
+        var backbone = _files.Backbone("tiny.json");
+        using var graph = backbone.Import();
+        var spec = ArchitectureSpec.Parse("linear(3)");
+        using var head = ModelBuilder.Build(spec, [graph.FeatureWidth]);
+        using var real = TransferFiles.Images(1, 32, 2, scale: 255);
+        var request = new TransferExportRequest(backbone, graph, head, spec, Card(3), real);
+        var e = Assert.Throws<ToolchainException>(() => TransferModelExporter.Export(request with { Card = Card(4) }, _files.Path("wrong.onnx")));
+        Assert.Equal("export: the model card has 4 labels but the head has 3 outputs", e.Message);
+        Assert.False(File.Exists(_files.Path("wrong.onnx")));
+    }
+
+    private static void FineTuneOneStep(ImportedGraph graph, nn.Module<Tensor, Tensor> head)
+    {
+        graph.train();
+        head.train();
+        var optimizer = optim.SGD(graph.TrainableParameters().Concat(head.parameters()), 0.01);
+        using var scope = NewDisposeScope();
+        var x = TransferFiles.Images(4, 32, 3, scale: 3);
+        var logits = head.forward(graph.ForwardTrainable(graph.ForwardFrozen(x)).flatten(1));
+        var loss = nn.functional.cross_entropy(logits, tensor(new long[] { 0, 1, 2, 0 }));
+        optimizer.zero_grad();
+        loss.backward();
+        optimizer.step();
+        graph.eval();
+        head.eval();
+    }
+}
