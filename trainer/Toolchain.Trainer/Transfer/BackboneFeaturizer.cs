@@ -113,6 +113,18 @@ public static class BackboneFeaturizer
     }
 
     /// <summary>
+    /// The pictures <paramref name="indices"/> names, decoded and resized to <paramref name="height"/>×<paramref name="width"/>
+    /// RGB bytes, in parallel (for fine-tuning the whole backbone, which needs the pictures themselves every epoch).
+    /// </summary>
+    public static byte[][] Decode(IReadOnlyList<ImageFolderFile> files, int[] indices, int height, int width)
+    {
+        var pre = new CropResizePreprocessor(3, height, width);
+        var result = new byte[indices.Length][];
+        Parallel.For(0, indices.Length, k => result[k] = pre.ToBytes(files[indices[k]].Path));
+        return result;
+    }
+
+    /// <summary>
     /// Skips pictures whose shorter side is under <paramref name="minSide"/>: upscaled to the backbone's input they are
     /// blur, and a folder of them is refused in one line rather than trained on.
     /// </summary>

@@ -73,3 +73,37 @@ internal sealed class CachedRows(Tensor x, Tensor y, int views) : IBatchSource, 
         Y.Dispose();
     }
 }
+
+/// <summary>
+/// Decoded pictures (C×H×W bytes each) for fine-tuning the whole backbone: every batch is augmented afresh (a random
+/// view of each picture by <see cref="ViewAugmentation"/>, or the picture itself half the time), so nothing is cached
+/// beyond the pixels. Inputs are pixel values 0–255 as float32, as the trainable part's preprocessing takes them.
+/// </summary>
+internal sealed class PixelRows(byte[][] pixels, int[] labels, long[] shape, Func<byte[], int, int, byte[]>? augment) : IBatchSource
+{
+    /// <inheritdoc />
+    public int Count => labels.Length;
+
+    /// <inheritdoc />
+    public (Tensor X, Tensor Y) Take(Tensor index, Generator random)
+    {
+        var rows = index.data<long>().ToArray();
+        // One draw per example from the run's generator keeps the batches reproducible from the seed.
+        using var draws = randint(1 << 30, [rows.Length], dtype: int64, generator: random);
+        var views = draws.data<long>().ToArray();
+        int length = pixels[0].Length;
+        var batch = new byte[rows.Length * length];
+        Parallel.For(0, rows.Length, k =>
+        {
+            var image = pixels[rows[k]];
+            var view = augment is null || views[k] % 2 == 0 ? image : augment(image, (int)(views[k] % 1_000_000) + 1, (int)rows[k]);
+            view.CopyTo(batch, (long)k * length);
+        });
+        using var bytes = tensor(batch, [rows.Length, .. shape]);
+        return (bytes.to(float32), tensor(rows.Select(r => (long)labels[r]).ToArray()));
+    }
+
+    /// <summary>All pictures in order, uint8, for evaluation (which converts them chunk by chunk).</summary>
+    public (Tensor X, Tensor Y) Plain() =>
+        (tensor(pixels.SelectMany(p => p).ToArray(), [pixels.Length, .. shape]), tensor(labels.Select(l => (long)l).ToArray()));
+}

@@ -79,23 +79,11 @@ public sealed class TransferBackbone : IDisposable
         return new TransferBackbone(Backbone.Load(backbone, BackboneConfig.Load(configPath)));
     }
 
-    /// <summary>The imported graph (imported on first use: one image runs through it, so an unsupported op or a bad output is refused here).</summary>
-    public ImportedGraph Graph => _graph ??= Backbone.Import();
-
     /// <summary>
-    /// Checks that the backbone gives one vector per image: its output, flattened, is the feature vector, so an output
-    /// with spatial extent (a feature map, not pooled) is refused rather than flattened into tens of thousands of features.
+    /// The imported graph, imported on first use: one image runs through it, so an unsupported op, or an output that is
+    /// not one vector per image, is refused here in one line.
     /// </summary>
-    public void RequireVectorOutput()
-    {
-        var shape = Graph.OutputShape;
-        if (shape.Skip(1).Any(d => d != 1))
-        {
-            throw new ToolchainException(
-                $"backbone {Name}: output '{Graph.OutputName}' is [{string.Join(',', shape)}] per image, not a vector ([C] or [C,1,1]); " +
-                "name the pooled output in the config's 'output' (e.g. the GlobalAveragePool's)");
-        }
-    }
+    public ImportedGraph Graph => _graph ??= Backbone.Import();
 
     /// <summary>
     /// Writes the featurizer (uint8 pixels in, the backbone's preprocessing inside, any batch) into
@@ -104,7 +92,6 @@ public sealed class TransferBackbone : IDisposable
     /// </summary>
     public FeaturizerGraph Featurizer(string workDirectory, bool withStage)
     {
-        RequireVectorOutput();
         Graph.SetTuning(withStage ? BackboneTuning.Last : BackboneTuning.Frozen);
         var path = Path.Combine(workDirectory, $"{Digest[..16]}{(withStage ? "-stage" : "")}.featurizer.onnx");
         BackboneGraphs.WriteFeaturizer(Backbone, Graph, pixelInput: true, path, withStage);

@@ -65,9 +65,9 @@ public sealed record TransferMetrics
     public void Write(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, TransferJsonContext.Default.TransferMetrics) + "\n");
 }
 
-/// <summary>metrics.json's serializer: snake_case, indented, null fields left out.</summary>
+/// <summary>metrics.json's serializer: snake_case, indented, null fields left out; a diverged loss is written "Infinity" or "NaN", as it is.</summary>
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
-    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
 [JsonSerializable(typeof(TransferMetrics))]
 internal sealed partial class TransferJsonContext : JsonSerializerContext;
 

@@ -205,11 +205,7 @@ public static class TransferTrainer
             $"for {o.FineTuneEpochs} epochs (backbone lr {o.LearningRate * o.BackboneLrFactor:G3}, head lr {o.LearningRate:G3})"));
         var trainable = backbone.Trainable(o.FineTune);
         var model = nn.Sequential(("backbone", trainable), ("head", headModel));
-        var stageTrain = features.Train[backbone.StageOutput];
-        var stageTest = features.Test[backbone.StageOutput];
-        using var stageRows = CachedRows.From(stageTrain, device, fit);
-        using var stageVal = CachedRows.From(stageTrain, device, validation, views: 1);
-        using var stageTestRows = CachedRows.From(stageTest, device);
+        var (fineTrain, fineVal, fineTest) = FineTuneSources(o, backbone, listing, features, fit, validation, device, hooks);
         var groups = new List<TorchSharp.Modules.Adam.ParamGroup>
         {
             new(trainable.parameters().Where(p => p.requires_grad), new TorchSharp.Modules.Adam.Options { LearningRate = o.LearningRate * o.BackboneLrFactor, weight_decay = o.WeightDecay }),
@@ -219,11 +215,16 @@ public static class TransferTrainer
         var fineSettings = new FitSettings("fine-tune", o.FineTuneEpochs, o.FineTuneBatchSize, 0, WarmupCosine);
         // Frozen BatchNorm layers of the graph stay in eval mode whatever this says (ImportedGraph.SetTuning).
         void SetTraining(bool on) => model.train(on);
-        var fine = FitLoop.Fit(model, SetTraining, fineOptimizer, [o.LearningRate * o.BackboneLrFactor, o.LearningRate], stageRows, stageVal.Plain(),
-            stageTestRows.Plain(), fineSettings, o.Seed + 1, headFit.Epochs[^1].Record.Epoch + 1, hooks.Observer, cancel);
+        var fine = FitLoop.Fit(model, SetTraining, fineOptimizer, [o.LearningRate * o.BackboneLrFactor, o.LearningRate], fineTrain, fineVal,
+            fineTest, fineSettings, o.Seed + 1, headFit.Epochs[^1].Record.Epoch + 1, hooks.Observer, cancel);
         SetTraining(false);
         history.AddRange(fine.Epochs);
-        var test = FitLoop.Evaluate(model, stageTestRows.Plain());
+        var test = FitLoop.Evaluate(model, fineTest);
+        (fineTrain as IDisposable)?.Dispose();
+        foreach (var t in new[] { fineVal.X, fineVal.Y, fineTest.X, fineTest.Y })
+        {
+            t.Dispose();
+        }
         var trained = fine.Epochs.Where(e => e.Record.Seconds > 0).ToList();
         return new TransferResult
         {
@@ -233,6 +234,37 @@ public static class TransferTrainer
             FineTuneSamplesPerSecond = trained.Count == 0 ? null : trained.Sum(e => e.Record.Seconds * e.Record.SamplesPerSecond) / trained.Sum(e => e.Record.Seconds),
         };
     }
+
+    /// <summary>
+    /// What fine-tuning trains and judges on: for the last stage, the cached activations where it starts (with their
+    /// augmented views); for the whole backbone, the pictures, decoded once and augmented afresh every batch.
+    /// </summary>
+    private static (IBatchSource Train, (Tensor X, Tensor Y) Validation, (Tensor X, Tensor Y) Test) FineTuneSources(TransferOptions o,
+        TransferBackbone backbone, ImageFolderListing listing, ImageFeatures features, int[] fit, int[] validation, Device device, TransferHooks hooks)
+    {
+        if (o.FineTune == FineTuneMode.Last)
+        {
+            var stageTrain = features.Train[backbone.StageOutput];
+            var train = CachedRows.From(stageTrain, device, fit);
+            using var val = CachedRows.From(stageTrain, device, validation, views: 1);
+            using var test = CachedRows.From(features.Test[backbone.StageOutput], device);
+            return (train, Keep(val.Plain()), Keep(test.Plain()));
+        }
+        var clock = Stopwatch.StartNew();
+        var trainPixels = BackboneFeaturizer.Decode(listing.Files, features.TrainFiles, backbone.Height, backbone.Width);
+        var testPixels = BackboneFeaturizer.Decode(listing.Files, features.TestFiles, backbone.Height, backbone.Width);
+        hooks.Say(string.Create(CultureInfo.InvariantCulture,
+            $"pictures: {trainPixels.Length + testPixels.Length:N0} decoded for fine-tuning every stage in {clock.Elapsed.TotalSeconds:0.0} s (augmented afresh each batch: {o.Augment})"));
+        var labels = features.Train[backbone.FeaturesOutput].Labels;
+        long[] shape = [3, backbone.Height, backbone.Width];
+        var augment = ViewAugmentation.For(o.Augment, o.Seed);
+        return (new PixelRows(fit.Select(i => trainPixels[i]).ToArray(), fit.Select(i => labels[i]).ToArray(), shape, augment),
+            new PixelRows(validation.Select(i => trainPixels[i]).ToArray(), validation.Select(i => labels[i]).ToArray(), shape, null).Plain(),
+            new PixelRows(testPixels, features.Test[backbone.FeaturesOutput].Labels, shape, null).Plain());
+    }
+
+    /// <summary>Copies of a split's tensors that outlive the rows they came from.</summary>
+    private static (Tensor X, Tensor Y) Keep((Tensor X, Tensor Y) split) => (split.X.clone(), split.Y.clone());
 
     /// <summary>A linear warm-up over the first 5% of steps (at least one), then half a cosine to zero.</summary>
     public static double WarmupCosine(long step, long total)
