@@ -151,10 +151,11 @@ public class BackboneFeaturizerTests
             new Dictionary<string, FeatureSplit> { ["f"] = new([0, 1, 1], H(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12), [2], 2) },
             new Dictionary<string, FeatureSplit> { ["f"] = new([1], H(7, 8), [2], 1) },
             ["x.png: broken"], 0.2, 3, [4, 5, 6], [9]);
-        var path = FeatureCache.PathOf(dir.Path, FeatureCache.KeyOf(["one", "two"]));
+        var key = FeatureCache.KeyOf(["one", "two"]);
+        var path = FeatureCache.PathOf(dir.Path, key, "f");
 
-        Assert.Null(FeatureCache.TryWrite(path, features));
-        var back = FeatureCache.TryRead(path, ["f"]);
+        Assert.Null(FeatureCache.TryWrite(dir.Path, key, features));
+        var back = FeatureCache.TryRead(dir.Path, key, ["f"]);
 
         Assert.NotNull(back);
         Assert.Equal(features.Train["f"].Values, back.Train["f"].Values);
@@ -165,11 +166,13 @@ public class BackboneFeaturizerTests
         Assert.Equal(0.2, back.TestFraction);
         Assert.Equal([4, 5, 6], back.TrainFiles);
         Assert.Equal([9], back.TestFiles);
-        Assert.Null(FeatureCache.TryRead(path, ["f", "stage"]));
+        Assert.Null(FeatureCache.TryRead(dir.Path, key, ["f", "stage"]));
+        Assert.Equal(1, back.WithViews(1).Train["f"].Views);
+        Assert.Equal(features.Train["f"].Values[..6], back.WithViews(1).Train["f"].Values);
         Assert.NotEqual(FeatureCache.KeyOf(["one", "two"]), FeatureCache.KeyOf(["one", "three"]));
 
         var bytes = File.ReadAllBytes(path);
         File.WriteAllBytes(path, bytes[..^5]);
-        Assert.Null(FeatureCache.TryRead(path, ["f"]));
+        Assert.Null(FeatureCache.TryRead(dir.Path, key, ["f"]));
     }
 }

@@ -129,6 +129,12 @@ public class TransferCommandTests
             Assert.StartsWith("light: 1 cached", model.Info.Card.Hyperparameters["augment"], StringComparison.Ordinal);
         }
 
+        // A frozen run after it takes view 0 of those cached features: nothing goes through the backbone again.
+        var (frozen, frozenOutput, frozenError) = Run(Tiny(files, data, files.Path("frozen"), files.Path("cache"), "--head", "linear(3)", "--no-export"));
+        Assert.True(frozen == 0, frozenError);
+        Assert.DoesNotContain("featurizing", frozenOutput, StringComparison.Ordinal);
+        Assert.Contains("features read from the cache", frozenOutput.Replace("images' tiny-cntk ", "", StringComparison.Ordinal), StringComparison.Ordinal);
+
         var (all, allOutput, allError) = Run(Tiny(files, data, files.Path("all"), files.Path("cache"), "--head", "linear(3)", "--epochs", "5",
             "--fine-tune", "all", "--fine-tune-epochs", "1", "--input", "uint8", "--lr", "0.002"));
 

@@ -8,14 +8,16 @@ namespace Toolchain.Trainer.Transfer;
 
 /// <summary>
 /// Backbone outputs of an image folder kept on disk beside the decoded-image cache (<c>artifacts/cache</c>), so that a
-/// second run over the same files with the same backbone starts training at once. The file is named by a SHA-256 over
+/// second run over the same files with the same backbone starts training at once. An entry is named by a SHA-256 over
 /// everything the outputs depend on (<see cref="KeyOf"/>): the image folder's key (files' paths, sizes and times, the
-/// classes, the split and the decode size), the backbone's digest and configuration, the outputs and the augmented
-/// views asked for. A changed file, backbone or option is a different key, so a cache is never stale, only unused.
+/// classes, the split and the decode size), the backbone's digest and configuration, and the augmented views asked
+/// for. A changed file, backbone or option is a different key, so a cache is never stale, only unused. Each output
+/// has its own file (<c>KEY-features.features</c>, <c>KEY-stage.features</c>), so a frozen run reads its few megabytes
+/// of features without the stage activations a fine-tuning run cached beside them.
 /// </summary>
 public static class FeatureCache
 {
-    private const string Magic = "TOOLCHAIN-FEATURE-CACHE 2 float16";
+    private const string Magic = "TOOLCHAIN-FEATURE-CACHE 3 float16";
 
     /// <summary>The file extension of a cache entry.</summary>
     public const string Extension = ".features";
@@ -31,17 +33,34 @@ public static class FeatureCache
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
 
-    /// <summary>The path of the entry with <paramref name="key"/> in <paramref name="directory"/>.</summary>
-    public static string PathOf(string directory, string key) => Path.Combine(directory, key + Extension);
+    /// <summary>The file of <paramref name="output"/> in the entry <paramref name="key"/> of <paramref name="directory"/>.</summary>
+    public static string PathOf(string directory, string key, string output) => Path.Combine(directory, $"{key}-{output}{Extension}");
+
+    /// <summary>Whether the entry <paramref name="key"/> has a file for each of <paramref name="outputs"/>.</summary>
+    public static bool Has(string directory, string key, IEnumerable<string> outputs) => outputs.All(o => File.Exists(PathOf(directory, key, o)));
 
     /// <summary>
-    /// Writes <paramref name="features"/> to <paramref name="path"/> atomically. A cache that cannot be written (a full
-    /// disk, a read-only folder) costs the next run a featurization, nothing more: the problem is returned, not thrown.
+    /// Writes every output of <paramref name="features"/> as the entry <paramref name="key"/>, each file atomically. A
+    /// cache that cannot be written (a full disk, a read-only folder) costs the next run a featurization, nothing more:
+    /// the problem is returned, not thrown.
     /// </summary>
-    public static string? TryWrite(string path, ImageFeatures features)
+    public static string? TryWrite(string directory, string key, ImageFeatures features)
     {
         try
         {
+            foreach (var output in features.Train.Keys)
+            {
+                Write(PathOf(directory, key, output), features, output);
+            }
+            return null;
+        }
+        catch (Contracts.ToolchainException e)
+        {
+            return e.Message;
+        }
+    }
+
+    private static void Write(string path, ImageFeatures features, string output) =>
             AtomicFile.Write(path, stream =>
             {
                 using var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
@@ -63,21 +82,10 @@ public static class FeatureCache
                     w.Write(files.Length);
                     w.Write(MemoryMarshal.AsBytes(files.AsSpan()));
                 }
-                w.Write(features.Train.Count);
-                foreach (var (name, train) in features.Train)
-                {
-                    w.Write(name);
-                    WriteSplit(w, train);
-                    WriteSplit(w, features.Test[name]);
-                }
+                w.Write(output);
+                WriteSplit(w, features.Train[output]);
+                WriteSplit(w, features.Test[output]);
             });
-            return null;
-        }
-        catch (Contracts.ToolchainException e)
-        {
-            return e.Message;
-        }
-    }
 
     private static void WriteSplit(BinaryWriter w, FeatureSplit split)
     {
@@ -94,10 +102,29 @@ public static class FeatureCache
     }
 
     /// <summary>
-    /// The entry at <paramref name="path"/> when it exists, is intact and holds <paramref name="outputs"/>; else null
+    /// The outputs <paramref name="outputs"/> of the entry <paramref name="key"/> when each has an intact file; else null
     /// (a damaged or foreign file is computed again and replaced).
     /// </summary>
-    public static ImageFeatures? TryRead(string path, IReadOnlyList<string> outputs)
+    public static ImageFeatures? TryRead(string directory, string key, IReadOnlyList<string> outputs)
+    {
+        ImageFeatures? all = null;
+        foreach (var output in outputs)
+        {
+            var one = TryReadFile(PathOf(directory, key, output), output);
+            if (one is null || (all is not null && (!one.ClassNames.SequenceEqual(all.ClassNames) || !one.TrainFiles.SequenceEqual(all.TrainFiles))))
+            {
+                return null;
+            }
+            all = all is null ? one : all with
+            {
+                Train = all.Train.Concat(one.Train).ToDictionary(p => p.Key, p => p.Value),
+                Test = all.Test.Concat(one.Test).ToDictionary(p => p.Key, p => p.Value),
+            };
+        }
+        return all;
+    }
+
+    private static ImageFeatures? TryReadFile(string path, string output)
     {
         if (!File.Exists(path))
         {
@@ -117,17 +144,13 @@ public static class FeatureCache
             var skipped = Enumerable.Range(0, Count(r.ReadInt32())).Select(_ => r.ReadString()).ToList();
             var trainFiles = ReadInts(r);
             var testFiles = ReadInts(r);
-            int outputCount = Count(r.ReadInt32());
-            var train = new Dictionary<string, FeatureSplit>();
-            var test = new Dictionary<string, FeatureSplit>();
-            for (int o = 0; o < outputCount; o++)
+            if (r.ReadString() != output)
             {
-                var name = r.ReadString();
-                train[name] = ReadSplit(r, classNames.Count);
-                test[name] = ReadSplit(r, classNames.Count);
+                return null;
             }
-            if (stream.Position != stream.Length || !outputs.All(train.ContainsKey)
-                || train.Values.Any(t => t.Count != trainFiles.Length) || test.Values.Any(t => t.Count != testFiles.Length))
+            var train = new Dictionary<string, FeatureSplit> { [output] = ReadSplit(r, classNames.Count) };
+            var test = new Dictionary<string, FeatureSplit> { [output] = ReadSplit(r, classNames.Count) };
+            if (stream.Position != stream.Length || train[output].Count != trainFiles.Length || test[output].Count != testFiles.Length)
             {
                 return null;
             }

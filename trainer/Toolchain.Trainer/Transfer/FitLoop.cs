@@ -27,8 +27,8 @@ internal sealed record FitSettings(string Phase, int Epochs, int BatchSize, int 
 /// <param name="Interrupted">Whether cancellation ended it.</param>
 internal sealed record FitResult(IReadOnlyList<TransferEpoch> Epochs, int BestEpoch, bool Stopped, bool Interrupted)
 {
-    /// <summary>The kept epoch's figures.</summary>
-    public TransferEpoch Best => Epochs.First(e => e.Record.Epoch == BestEpoch);
+    /// <summary>The kept epoch's figures (the last epoch's when none had a finite validation loss).</summary>
+    public TransferEpoch Best => Epochs.FirstOrDefault(e => e.Record.Epoch == BestEpoch) ?? Epochs[^1];
 }
 
 /// <summary>

@@ -42,4 +42,14 @@ public sealed record ImageFeatures(IReadOnlyList<string> ClassNames, IReadOnlyDi
 
     /// <summary>Test images.</summary>
     public int TestCount => Test.Values.First().Count;
+
+    /// <summary>
+    /// These outputs with at most <paramref name="views"/> views of each training image: a view depends only on the
+    /// seed, the view and the image, so the first views of an entry with more are what a run asking for fewer computes.
+    /// </summary>
+    public ImageFeatures WithViews(int views) => this with
+    {
+        Train = Train.ToDictionary(p => p.Key, p => p.Value.Views <= views ? p.Value
+            : p.Value with { Views = views, Values = p.Value.Values[..checked(views * p.Value.Count * p.Value.Width)] }),
+    };
 }

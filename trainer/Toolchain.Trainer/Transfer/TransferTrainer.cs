@@ -157,6 +157,13 @@ public static class TransferTrainer
             var settings = new FitSettings("head", o.Epochs, o.BatchSize, o.Patience, (_, _) => 1.0);
             var result = FitLoop.Fit(head, head.train, optimizer, [o.LearningRate], trainRows, valRows.Plain(), testRows.Plain(), settings, o.Seed, 1,
                 hooks.Observer, cancel);
+            if (result.Epochs.Count == 0)
+            {
+                // Stopped before a single epoch: there is nothing to keep or export.
+                head.Dispose();
+                kept?.Model.Dispose();
+                throw new OperationCanceledException(cancel);
+            }
             var best = result.Best;
             trials.Add(new HeadTrial(spec.Canonical, best.ValidationAccuracy, best.ValidationLoss, best.Record.TrainAccuracy, result.BestEpoch));
             hooks.Say(string.Create(CultureInfo.InvariantCulture,
@@ -299,15 +306,23 @@ public static class TransferTrainer
         bool stage = o.FineTune == FineTuneMode.Last;
         int views = o.FineTune == FineTuneMode.All ? 0 : o.Views;
         var outputs = stage ? new[] { backbone.FeaturesOutput, backbone.StageOutput } : [backbone.FeaturesOutput];
-        var key = FeatureCache.KeyOf([listing.Key, backbone.Digest, backbone.ConfigKey, string.Join(",", outputs),
-            string.Create(CultureInfo.InvariantCulture, $"views {views} {o.Augment} seed {o.SplitSeed}")]);
-        var path = FeatureCache.PathOf(cacheDirectory, key);
+        string KeyFor(int v, string preset) => FeatureCache.KeyOf([listing.Key, backbone.Digest, backbone.ConfigKey,
+            v == 0 ? "views 0" : string.Create(CultureInfo.InvariantCulture, $"views {v} {preset} seed {o.Seed}")]);
+        var key = KeyFor(views, o.Augment);
         var clock = Stopwatch.StartNew();
-        if (FeatureCache.TryRead(path, outputs) is { } cached)
+        // This run's entry, else one that holds more views of the same pictures (a fine-tuning run's, for a frozen
+        // run): its first views are what this run would compute.
+        var candidates = new[] { key }.Concat(Enumerable.Range(views + 1, 16 - views)
+            .SelectMany(v => (views == 0 ? ViewAugmentation.Presets.Skip(1) : [o.Augment]).Select(p => KeyFor(v, p))));
+        foreach (var candidate in candidates.Where(c => FeatureCache.Has(cacheDirectory, c, outputs)))
         {
-            hooks.Say(string.Create(CultureInfo.InvariantCulture,
-                $"features: {cached.TrainCount + cached.TestCount:N0} images' {backbone.Name} features read from the cache in {clock.Elapsed.TotalSeconds:0.00} s ({path})"));
-            return (cached, new FeatureSource(true, path, clock.Elapsed.TotalSeconds, null));
+            if (FeatureCache.TryRead(cacheDirectory, candidate, outputs) is { } cached)
+            {
+                hooks.Say(string.Create(CultureInfo.InvariantCulture,
+                    $"features: {cached.TrainCount + cached.TestCount:N0} images' {backbone.Name} features read from the cache in {clock.Elapsed.TotalSeconds:0.00} s " +
+                    $"({FeatureCache.PathOf(cacheDirectory, candidate, backbone.FeaturesOutput)})"));
+                return (cached.WithViews(1 + views), new FeatureSource(true, FeatureCache.PathOf(cacheDirectory, candidate, backbone.FeaturesOutput), clock.Elapsed.TotalSeconds, null));
+            }
         }
         var graph = backbone.Featurizer(cacheDirectory, stage);
         var options = new FeaturizeOptions
@@ -323,7 +338,8 @@ public static class TransferTrainer
         double seconds = clock.Elapsed.TotalSeconds;
         int images = features.TrainCount * (1 + views) + features.TestCount;
         double rate = images / Math.Max(seconds, 1e-9);
-        var problem = FeatureCache.TryWrite(path, features);
+        var problem = FeatureCache.TryWrite(cacheDirectory, key, features);
+        var path = FeatureCache.PathOf(cacheDirectory, key, backbone.FeaturesOutput);
         var where = problem is null ? $"cached in {path}" : $"not cached: {problem}";
         hooks.Say(string.Create(CultureInfo.InvariantCulture,
             $"features: {images:N0} images through {backbone.Name} in {seconds:0.0} s ({rate:0.0} images/s, batch {o.FeaturizeBatch}, {o.Threads} threads); {where}"));
