@@ -56,3 +56,4 @@ include mk/pack.mk
 include mk/web.mk
 include mk/data.mk
 include mk/transfer-data.mk
+include mk/transfer.mk

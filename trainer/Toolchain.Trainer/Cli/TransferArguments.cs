@@ -35,7 +35,7 @@ public sealed class TransferArguments : IExportInputOption
     public int? Epochs { get; set; }
 
     /// <summary>Fine-tuning epochs.</summary>
-    [Option("fine-tune-epochs", HelpText = "epochs with the backbone unfrozen, after the head is trained (default 8 for last, 4 for all)")]
+    [Option("fine-tune-epochs", HelpText = "epochs with the backbone unfrozen, after the head is trained (default: about 20,000 samples' worth, 3 to 8 for last, 2 to 4 for all)")]
     public int? FineTuneEpochs { get; set; }
 
     /// <summary>Batch size.</summary>
@@ -55,17 +55,16 @@ public sealed class TransferArguments : IExportInputOption
     public double? WeightDecay { get; set; }
 
     /// <summary>Augmentation preset.</summary>
-    [Option("augment", HelpText = "none, light or standard (default light when fine-tuning): augmented views of each training image; " +
-        "a frozen head trains on the pictures as they are")]
+    [Option("augment", HelpText = "none, light (default: each training picture also mirrored) or standard (also random crops, ±10° and colour jitter): " +
+        "augmented views computed once and cached with the features (fine-tune all: fresh views every batch); never in the exported graph")]
     public string? Augment { get; set; }
 
     /// <summary>Augmented views cached per training image.</summary>
-    [Option("views", HelpText = "fine-tune last: augmented copies of each training image whose activations are cached beside the original " +
-        "(default 1 for light, 3 for standard)")]
+    [Option("views", HelpText = "augmented copies of each training image cached beside it (default 1 for light, 3 for standard)")]
     public int? Views { get; set; }
 
     /// <summary>Validation share.</summary>
-    [Option("validation-fraction", HelpText = "share of the training images held out to validate (head choice, early stopping) (default 0.1)")]
+    [Option("validation-fraction", HelpText = "share of the training images held out to choose the head and its epochs (default 0.1); the final head then trains on all of them")]
     public double? ValidationFraction { get; set; }
 
     /// <summary>Early-stopping patience.</summary>

@@ -73,7 +73,7 @@ public static class TransferCommand
         {
             throw new UsageException("--backbone-config describes an ONNX --backbone file; the built-in resnet18 has its own");
         }
-        var augment = a.Augment ?? (mode == FineTuneMode.None ? "none" : "light");
+        var augment = a.Augment ?? "light";
         _ = ViewAugmentation.For(augment, 0); // refuses an unknown preset now
         var o = new TransferOptions
         {
@@ -95,7 +95,7 @@ public static class TransferCommand
         o = o with
         {
             Epochs = a.Epochs ?? o.Epochs,
-            FineTuneEpochs = a.FineTuneEpochs ?? (mode == FineTuneMode.All ? 4 : o.FineTuneEpochs),
+            FineTuneEpochs = a.FineTuneEpochs,
             BatchSize = a.BatchSize ?? o.BatchSize,
             FineTuneBatchSize = a.BatchSize ?? o.FineTuneBatchSize,
             LearningRate = a.Lr ?? o.LearningRate,

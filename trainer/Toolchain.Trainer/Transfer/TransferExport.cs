@@ -63,7 +63,7 @@ public static class TransferExport
         };
         if (o.FineTune != FineTuneMode.None)
         {
-            h["fine_tune_epochs"] = o.FineTuneEpochs.ToString(CultureInfo.InvariantCulture);
+            h["fine_tune_epochs"] = o.FineTuneEpochsFor(result.Counts.Train + result.Counts.Validation).ToString(CultureInfo.InvariantCulture);
             h["fine_tune_batch_size"] = o.FineTuneBatchSize.ToString(CultureInfo.InvariantCulture);
             h["backbone_lr"] = N(o.LearningRate * o.BackboneLrFactor);
             h["lr_schedule"] = "fine-tuning: linear warm-up over 5% of the steps, then cosine";

@@ -27,8 +27,15 @@ public sealed record TransferOptions
     /// <summary>Most epochs of head training.</summary>
     public int Epochs { get; init; } = 60;
 
-    /// <summary>Epochs with the backbone unfrozen.</summary>
-    public int FineTuneEpochs { get; init; } = 8;
+    /// <summary>Epochs with the backbone unfrozen, or null for <see cref="FineTuneEpochsFor"/> the training images.</summary>
+    public int? FineTuneEpochs { get; init; }
+
+    /// <summary>
+    /// The default fine-tuning epochs for <paramref name="trainImages"/> pictures: about 20,000 samples' worth (the
+    /// last stage on 2 CPU cores runs a few samples a second), between 3 and 8 epochs for the last stage, 2 and 4 for all.
+    /// </summary>
+    public int FineTuneEpochsFor(int trainImages) => FineTuneEpochs
+        ?? Math.Clamp((int)Math.Ceiling(20_000.0 / Math.Max(1, trainImages)), FineTune == FineTuneMode.All ? 2 : 3, FineTune == FineTuneMode.All ? 4 : 8);
 
     /// <summary>Head mini-batch size.</summary>
     public int BatchSize { get; init; } = 64;
@@ -87,7 +94,7 @@ public sealed record TransferOptions
         }
         static string N(double v) => v.ToString("R", CultureInfo.InvariantCulture);
         Require(Epochs is >= 1 and <= 100_000, $"--epochs must be from 1 to 100000, not {Epochs}");
-        Require(FineTuneEpochs is >= 1 and <= 100_000, $"--fine-tune-epochs must be from 1 to 100000, not {FineTuneEpochs}");
+        Require(FineTuneEpochs is null or (>= 1 and <= 100_000), $"--fine-tune-epochs must be from 1 to 100000, not {FineTuneEpochs}");
         Require(BatchSize is >= 1 and <= 1_000_000, $"--batch-size must be from 1 to 1000000, not {BatchSize}");
         Require(FineTuneBatchSize is >= 1 and <= 1_000_000, $"--batch-size must be from 1 to 1000000, not {FineTuneBatchSize}");
         Require(LearningRate > 0 && double.IsFinite(LearningRate) && LearningRate <= 10, $"--lr must be in (0, 10], not {N(LearningRate)}");

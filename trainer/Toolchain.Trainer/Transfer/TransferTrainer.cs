@@ -132,141 +132,114 @@ public static class TransferTrainer
         var trainFeatures = features.Train[backbone.FeaturesOutput];
         var testFeatures = features.Test[backbone.FeaturesOutput];
         long width = trainFeatures.Width;
+        var candidates = (o.Head is { } given ? [given] : HeadSpec.DefaultCandidates(classes)).Select(t => HeadSpec.Parse(t, width, classes)).ToList();
 
-        // Validation: a stratified share of the training images, the same for every phase and candidate.
+        // Validation: a stratified share of the training images, to choose the head and its epochs.
         var (fit, validation) = StratifiedSplit.Split(trainFeatures.Labels, o.ValidationFraction, unchecked((int)o.Seed));
         var device = CPU;
-        // Augmented views, when cached, are augmentation for the head too; validation and test see the pictures as they are.
-        using var trainRows = CachedRows.From(trainFeatures, device, fit, flat: true);
-        using var valRows = CachedRows.From(trainFeatures, device, validation, views: 1, flat: true);
-        using var testRows = CachedRows.From(testFeatures, device, flat: true);
+        using var data = HeadDataFor(trainFeatures, testFeatures, fit, validation, candidates, device);
         hooks.Say(string.Create(CultureInfo.InvariantCulture,
-            $"data: {fit.Length:N0} train, {validation.Length:N0} validation ({100 * o.ValidationFraction:0.#}% of train, stratified), {testFeatures.Count:N0} test; " +
-            $"{classes} classes; {width} features per image"));
+            $"data: {trainFeatures.Count:N0} train ({validation.Length:N0} of them held out to choose the head: {100 * o.ValidationFraction:0.#}%, stratified), " +
+            $"{testFeatures.Count:N0} test; {classes} classes; {width} features per image{(trainFeatures.Views > 1 ? $", {trainFeatures.Views} views of each training image" : "")}"));
 
-        // Phase 1: the head on the frozen features; without --head, the better of two candidates on validation.
-        var candidates = o.Head is { } given ? [given] : HeadSpec.DefaultCandidates(classes);
-        var trials = new List<HeadTrial>();
-        (ArchitectureSpec Spec, Sequential Model, FitResult Fit)? kept = null;
-        foreach (var text in candidates)
+        // Phase 1: the head on the frozen features.
+        var head = HeadTrainer.Train(o, candidates, data, hooks, cancel);
+        var history = new List<TransferEpoch>(head.History);
+        var counts = (trainFeatures.Count - validation.Length, validation.Length, testFeatures.Count);
+        if (o.FineTune == FineTuneMode.None || head.Interrupted)
         {
-            var spec = HeadSpec.Parse(text, width, classes);
-            manual_seed(o.Seed);
-            var head = ModelBuilder.Build(spec, [width]);
-            using var optimizer = optim.Adam(head.parameters(), o.LearningRate, weight_decay: o.WeightDecay);
-            var settings = new FitSettings("head", o.Epochs, o.BatchSize, o.Patience, (_, _) => 1.0);
-            var result = FitLoop.Fit(head, head.train, optimizer, [o.LearningRate], trainRows, valRows.Plain(), testRows.Plain(), settings, o.Seed, 1,
-                hooks.Observer, cancel);
-            if (result.Epochs.Count == 0)
-            {
-                // Stopped before a single epoch: there is nothing to keep or export.
-                head.Dispose();
-                kept?.Model.Dispose();
-                throw new OperationCanceledException(cancel);
-            }
-            var best = result.Best;
-            trials.Add(new HeadTrial(spec.Canonical, best.ValidationAccuracy, best.ValidationLoss, best.Record.TrainAccuracy, result.BestEpoch));
-            hooks.Say(string.Create(CultureInfo.InvariantCulture,
-                $"head {spec.Canonical}: validation {100 * best.ValidationAccuracy:0.00}% (loss {best.ValidationLoss:0.0000}, epoch {result.BestEpoch}" +
-                $"{(result.Stopped ? $", stopped at {result.Epochs[^1].Record.Epoch}" : "")}), training {100 * best.Record.TrainAccuracy:0.00}%"));
-            if (result.Interrupted)
-            {
-                kept?.Model.Dispose();
-                kept = (spec, head, result);
-                break;
-            }
-            if (kept is null || Better(best, kept.Value.Fit.Best))
-            {
-                kept?.Model.Dispose();
-                kept = (spec, head, result);
-            }
-            else
-            {
-                head.Dispose();
-            }
-        }
-        var (headSpec, headModel, headFit) = kept!.Value;
-        headModel.eval();
-        if (trials.Count > 1 && !headFit.Interrupted)
-        {
-            hooks.Say($"head: kept {headSpec.Canonical} (better on validation; --head sets one)");
-        }
-        var frozenTest = FitLoop.Evaluate(headModel, testRows.Plain());
-        var history = new List<TransferEpoch>(headFit.Epochs);
-        string? advice = o.FineTune == FineTuneMode.None ? Advice(headFit.Best) : null;
-
-        var counts = (fit.Length, validation.Length, testFeatures.Count);
-        if (o.FineTune == FineTuneMode.None || headFit.Interrupted)
-        {
+            data.Scaling?.FoldInto(head.Head);
             return new TransferResult
             {
-                HeadSpec = headSpec, Head = headModel, ClassNames = features.ClassNames, Features = source, Trials = trials, History = history,
-                Counts = counts, Skipped = features.Skipped, TestFraction = features.TestFraction, FrozenTestAccuracy = frozenTest.Accuracy,
-                Test = frozenTest, FineTuneAdvice = advice, Interrupted = headFit.Interrupted, SampleFiles = samples,
+                HeadSpec = head.Spec, Head = head.Head, ClassNames = features.ClassNames, Features = source, Trials = head.Trials, History = history,
+                Counts = counts, Skipped = features.Skipped, TestFraction = features.TestFraction, FrozenTestAccuracy = head.Test.Accuracy,
+                Test = head.Test, FineTuneAdvice = o.FineTune == FineTuneMode.None ? Advice(head.Selection) : null, Interrupted = head.Interrupted,
+                SampleFiles = samples,
             };
         }
 
-        // Phase 2: the unfrozen part with the head, at a lower rate for the backbone, warm-up then cosine.
+        int fineEpochs = o.FineTuneEpochsFor(trainFeatures.Count);
+        // Phase 2: the unfrozen part with the head, on every training image, at a lower rate for the backbone, warm-up then cosine.
         hooks.Say(string.Create(CultureInfo.InvariantCulture,
-            $"frozen head: test accuracy {100 * frozenTest.Accuracy:0.00}%; fine-tuning the {FineTuneText.Of(o.FineTune)} stage{(o.FineTune == FineTuneMode.All ? "s" : "")} " +
-            $"for {o.FineTuneEpochs} epochs (backbone lr {o.LearningRate * o.BackboneLrFactor:G3}, head lr {o.LearningRate:G3})"));
+            $"frozen head: test accuracy {100 * head.Test.Accuracy:0.00}%; fine-tuning the {FineTuneText.Of(o.FineTune)} stage{(o.FineTune == FineTuneMode.All ? "s" : "")} " +
+            $"for {fineEpochs} epochs (backbone lr {o.LearningRate * o.BackboneLrFactor:G3}, head lr {o.LearningRate:G3})"));
+        var headModel = head.Head;
         var trainable = backbone.Trainable(o.FineTune);
-        var model = nn.Sequential(("backbone", trainable), ("head", headModel));
-        var (fineTrain, fineVal, fineTest) = FineTuneSources(o, backbone, listing, features, fit, validation, device, hooks);
+        var model = data.Scaling is { } scaling
+            ? nn.Sequential(("backbone", trainable), ("scaling", scaling), ("head", headModel))
+            : nn.Sequential(("backbone", trainable), ("head", headModel));
+        var (fineTrain, fineTest) = FineTuneSources(o, backbone, listing, features, device, hooks);
         var groups = new List<TorchSharp.Modules.Adam.ParamGroup>
         {
             new(trainable.parameters().Where(p => p.requires_grad), new TorchSharp.Modules.Adam.Options { LearningRate = o.LearningRate * o.BackboneLrFactor, weight_decay = o.WeightDecay }),
             new(headModel.parameters(), new TorchSharp.Modules.Adam.Options { LearningRate = o.LearningRate, weight_decay = o.WeightDecay }),
         };
         using var fineOptimizer = optim.Adam(groups, o.LearningRate);
-        var fineSettings = new FitSettings("fine-tune", o.FineTuneEpochs, o.FineTuneBatchSize, 0, WarmupCosine);
+        var fineSettings = new FitSettings("fine-tune", fineEpochs, o.FineTuneBatchSize, 0, WarmupCosine);
         // Frozen BatchNorm layers of the graph stay in eval mode whatever this says (ImportedGraph.SetTuning).
         void SetTraining(bool on) => model.train(on);
-        var fine = FitLoop.Fit(model, SetTraining, fineOptimizer, [o.LearningRate * o.BackboneLrFactor, o.LearningRate], fineTrain, fineVal,
-            fineTest, fineSettings, o.Seed + 1, headFit.Epochs[^1].Record.Epoch + 1, hooks.Observer, cancel);
+        var none = (empty([0, 1]), empty([0], dtype: int64));
+        var fine = FitLoop.Fit(model, SetTraining, fineOptimizer, [o.LearningRate * o.BackboneLrFactor, o.LearningRate], fineTrain, none,
+            fineTest, fineSettings, o.Seed + 1, history[^1].Record.Epoch + 1, hooks.Observer, cancel);
         SetTraining(false);
         history.AddRange(fine.Epochs);
         var test = FitLoop.Evaluate(model, fineTest);
+        data.Scaling?.FoldInto(headModel);
         (fineTrain as IDisposable)?.Dispose();
-        foreach (var t in new[] { fineVal.X, fineVal.Y, fineTest.X, fineTest.Y })
+        foreach (var t in new[] { fineTest.X, fineTest.Y, none.Item1, none.Item2 })
         {
             t.Dispose();
         }
         var trained = fine.Epochs.Where(e => e.Record.Seconds > 0).ToList();
         return new TransferResult
         {
-            HeadSpec = headSpec, Head = headModel, Trainable = trainable, ClassNames = features.ClassNames, Features = source, Trials = trials,
-            History = history, Counts = counts, Skipped = features.Skipped, TestFraction = features.TestFraction, FrozenTestAccuracy = frozenTest.Accuracy,
+            HeadSpec = head.Spec, Head = headModel, Trainable = trainable, ClassNames = features.ClassNames, Features = source, Trials = head.Trials,
+            History = history, Counts = counts, Skipped = features.Skipped, TestFraction = features.TestFraction, FrozenTestAccuracy = head.Test.Accuracy,
             Test = test, Interrupted = fine.Interrupted, SampleFiles = samples,
             FineTuneSamplesPerSecond = trained.Count == 0 ? null : trained.Sum(e => e.Record.Seconds * e.Record.SamplesPerSecond) / trained.Sum(e => e.Record.Seconds),
         };
     }
 
     /// <summary>
-    /// What fine-tuning trains and judges on: for the last stage, the cached activations where it starts (with their
-    /// augmented views); for the whole backbone, the pictures, decoded once and augmented afresh every batch.
+    /// The head's features on the device, standardised (statistics of every training image and view) when every
+    /// candidate starts with a linear layer that can take the scaling folded in.
     /// </summary>
-    private static (IBatchSource Train, (Tensor X, Tensor Y) Validation, (Tensor X, Tensor Y) Test) FineTuneSources(TransferOptions o,
-        TransferBackbone backbone, ImageFolderListing listing, ImageFeatures features, int[] fit, int[] validation, Device device, TransferHooks hooks)
+    private static HeadData HeadDataFor(FeatureSplit train, FeatureSplit test, int[] fit, int[] validation, IReadOnlyList<ArchitectureSpec> candidates, Device device)
+    {
+        var all = CachedRows.From(train, device, flat: true);
+        var data = new HeadData(all, CachedRows.From(train, device, fit, flat: true), CachedRows.From(train, device, validation, views: 1, flat: true),
+            CachedRows.From(test, device, flat: true), candidates.All(FeatureScaling.CanFold) ? FeatureScaling.Of(all.X) : null);
+        if (data.Scaling is { } scaling)
+        {
+            foreach (var rows in new[] { data.All, data.Fit, data.Validation, data.Test })
+            {
+                scaling.Apply(rows.X);
+            }
+        }
+        return data;
+    }
+
+    /// <summary>
+    /// What fine-tuning trains on (every training image) and is tested on: for the last stage, the cached activations
+    /// where it starts (with their augmented views); for the whole backbone, the pictures, decoded once and augmented
+    /// afresh every batch.
+    /// </summary>
+    private static (IBatchSource Train, (Tensor X, Tensor Y) Test) FineTuneSources(TransferOptions o, TransferBackbone backbone,
+        ImageFolderListing listing, ImageFeatures features, Device device, TransferHooks hooks)
     {
         if (o.FineTune == FineTuneMode.Last)
         {
-            var stageTrain = features.Train[backbone.StageOutput];
-            var train = CachedRows.From(stageTrain, device, fit);
-            using var val = CachedRows.From(stageTrain, device, validation, views: 1);
+            var train = CachedRows.From(features.Train[backbone.StageOutput], device);
             using var test = CachedRows.From(features.Test[backbone.StageOutput], device);
-            return (train, Keep(val.Plain()), Keep(test.Plain()));
+            return (train, Keep(test.Plain()));
         }
         var clock = Stopwatch.StartNew();
         var trainPixels = BackboneFeaturizer.Decode(listing.Files, features.TrainFiles, backbone.Height, backbone.Width);
         var testPixels = BackboneFeaturizer.Decode(listing.Files, features.TestFiles, backbone.Height, backbone.Width);
         hooks.Say(string.Create(CultureInfo.InvariantCulture,
             $"pictures: {trainPixels.Length + testPixels.Length:N0} decoded for fine-tuning every stage in {clock.Elapsed.TotalSeconds:0.0} s (augmented afresh each batch: {o.Augment})"));
-        var labels = features.Train[backbone.FeaturesOutput].Labels;
         long[] shape = [3, backbone.Height, backbone.Width];
-        var augment = ViewAugmentation.For(o.Augment, o.Seed);
-        return (new PixelRows(fit.Select(i => trainPixels[i]).ToArray(), fit.Select(i => labels[i]).ToArray(), shape, augment),
-            new PixelRows(validation.Select(i => trainPixels[i]).ToArray(), validation.Select(i => labels[i]).ToArray(), shape, null).Plain(),
+        return (new PixelRows(trainPixels, features.Train[backbone.FeaturesOutput].Labels, shape, ViewAugmentation.For(o.Augment, o.Seed)),
             new PixelRows(testPixels, features.Test[backbone.FeaturesOutput].Labels, shape, null).Plain());
     }
 
@@ -281,10 +254,6 @@ public static class TransferTrainer
             ? (step + 1.0) / warm
             : 0.5 * (1 + Math.Cos(Math.PI * (step - warm + 0.5) / Math.Max(1, total - warm)));
     }
-
-    private static bool Better(TransferEpoch candidate, TransferEpoch best) =>
-        candidate.ValidationAccuracy > best.ValidationAccuracy + 1e-9
-        || (Math.Abs(candidate.ValidationAccuracy - best.ValidationAccuracy) <= 1e-9 && candidate.ValidationLoss < best.ValidationLoss);
 
     /// <summary>The advice to fine-tune when the frozen head validates poorly (see <see cref="PoorValidationAccuracy"/>), else null.</summary>
     public static string? Advice(TransferEpoch best)
