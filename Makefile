@@ -1,23 +1,17 @@
 # Toolchain: train with TorchSharp, export to ONNX, serve with ONNX Runtime.
-DOTNET  ?= dotnet
-CONFIG  ?= Release
-TORCH   ?= cpu
-BUILD_FLAGS = -c $(CONFIG) -p:TorchBackend=$(TORCH) --nologo -v:q
-
-export DOTNET_CLI_TELEMETRY_OPTOUT = 1
-export DOTNET_NOLOGO = 1
-export DOTNET_SKIP_FIRST_TIME_EXPERIENCE = 1
+# DOTNET, CONFIG, TORCH, BUILD_FLAGS, ARTIFACTS and the built programs' paths (TRAINER, INFER, ...): mk/common.mk.
+include mk/common.mk
 
 .PHONY: build test lint clean data train bench
-
-TRAINER = $(DOTNET) trainer/Toolchain.Trainer/bin/$(CONFIG)/net10.0/trainer.dll
 
 build:
 	$(DOTNET) build Toolchain.sln $(BUILD_FLAGS)
 
+# The Debian packages the tests need (mk/prerequisites.mk: installed when it can, else one line saying how), then
 # onnxruntime-web for the draw page's browser tests (mk/web.mk), the solution's tests, then the sample service built
 # from the packed library (mk/pack.mk), then the published service folder started on its own (mk/serve.mk).
-test: web-if-npm
+test: test-prerequisites
+	$(MAKE) --no-print-directory web
 	$(DOTNET) test Toolchain.sln $(BUILD_FLAGS)
 	$(MAKE) --no-print-directory sample-test
 	$(MAKE) --no-print-directory publish-service-test
@@ -50,6 +44,7 @@ bench:
 	  $(TRAINER) train $$m --dataset fashion-mnist --threads 2 --no-export --out artifacts/bench/$$m-fashion-mnist || exit 1; \
 	done
 
+include mk/prerequisites.mk
 include mk/eval.mk
 include mk/serve.mk
 include mk/pack.mk

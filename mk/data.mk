@@ -1,4 +1,4 @@
-# Training on your own data (issue 11). Included by the top-level Makefile, which defines DOTNET, CONFIG and TRAINER.
+# Training on your own data (issue 11). Included by the top-level Makefile; variables from mk/common.mk.
 #
 #   make bench-data   iris from CSV vs scikit-learn's 0.967; Fashion-MNIST written as 70,000 PNGs in class folders:
 #                     decode+cache time, cached start-up (process start to first training batch, as the trainer
@@ -8,7 +8,9 @@
 #                     Writes artifacts/bench/data.md (the raw logs beside it). BENCH_DATA_EPOCHS shortens the runs;
 #                     BENCH_FASHION / BENCH_FASHION_PNG name other IDX / PNG-folder data for a quick trial.
 
-IRIS                ?= ../shared/data/iris/iris-split
+include $(dir $(lastword $(MAKEFILE_LIST)))common.mk
+
+IRIS                ?= data/iris/iris-split
 BENCH_DATA_EPOCHS   ?= 5
 # One IDX/PNG pair of epoch times is noise on a shared machine (21,443 vs 25,290 samples/s one time, 23,107 vs 20,328
 # the next), so the mlp runs several pairs, interleaved, and reports ranges.
@@ -20,13 +22,12 @@ BENCH_COLOUR_ARGS   ?= --lr 0.001
 BENCH_DATA          ?= $(ARTIFACTS)/bench/data
 BENCH_FASHION       ?= fashion-mnist
 BENCH_FASHION_PNG   ?= $(BENCH_DATA)/fashion-png
-INFER_DLL          = $(DOTNET) inference/Toolchain.Inference.Cli/bin/$(CONFIG)/net10.0/infer.dll
 
 .PHONY: bench-data bench-data-report
 
 bench-data:
-	$(DOTNET) build trainer/Toolchain.Trainer -c $(CONFIG) --nologo -v:q
-	$(DOTNET) build inference/Toolchain.Inference.Cli -c $(CONFIG) --nologo -v:q
+	$(DOTNET) build trainer/Toolchain.Trainer $(BUILD_FLAGS)
+	$(DOTNET) build inference/Toolchain.Inference.Cli $(BUILD_FLAGS)
 	@mkdir -p $(BENCH_DATA)
 	$(TRAINER) train mlp --dataset $(IRIS) --label-column species --out $(BENCH_DATA)/iris -q | tee $(BENCH_DATA)/iris.log
 	$(INFER_DLL) eval --model $(BENCH_DATA)/iris/model.onnx | tee -a $(BENCH_DATA)/iris.log

@@ -1,4 +1,4 @@
-# Evaluation and benchmarks with the infer CLI. Included by the top-level Makefile, which defines DOTNET and CONFIG.
+# Evaluation and benchmarks with the infer CLI. Included by the top-level Makefile; variables from mk/common.mk.
 #
 #   make eval    evaluate every artifacts/*/model.onnx on its own test data; one summary table
 #                (each model's report.json, confusion.png, samples.png or decision-boundary.png go to its eval/ folder)
@@ -7,12 +7,8 @@
 #                single-image classify from PNG bytes and 'infer classify one.png' as a whole process; writes
 #                artifacts/bench/infer-bench.json and infer-bench.md beside the recorded PyTorch figures (PyTorch is never run)
 
-DOTNET        ?= dotnet
-CONFIG        ?= Release
-INFER_RID     ?= linux-x64
-INFER_DIR     ?= inference/Toolchain.Inference.Cli/bin/$(CONFIG)/publish-$(INFER_RID)
-INFER         ?= $(INFER_DIR)/infer
-ARTIFACTS     ?= artifacts
+include $(dir $(lastword $(MAKEFILE_LIST)))common.mk
+
 BENCH_MODEL   ?= $(ARTIFACTS)/cnn/model.onnx
 BENCH_OUT     ?= $(ARTIFACTS)/bench
 BENCH_THREADS ?= 2
@@ -24,7 +20,7 @@ BENCH_PROVIDER ?= cpu
 
 # ReadyToRun (precompiled) so that a single classify runs well under half a second; framework-dependent.
 infer-publish:
-	$(DOTNET) publish inference/Toolchain.Inference.Cli -c $(CONFIG) -r $(INFER_RID) --self-contained false \
+	$(DOTNET) publish inference/Toolchain.Inference.Cli -c $(CONFIG) -p:TorchBackend=$(TORCH) -r $(INFER_RID) --self-contained false \
 		-p:PublishReadyToRun=true -o $(INFER_DIR) --nologo -v:q
 
 eval: infer-publish

@@ -1,34 +1,33 @@
 # NuGet packages (issue: "a NuGet package people can reference"); included from the Makefile.
-#   make pack          Toolchain.Contracts and Toolchain.Inference .nupkg (+ .snupkg), Release, into artifacts/packages/
+#   make pack          Toolchain.Contracts and Toolchain.Inference .nupkg (+ .snupkg), $(CONFIG), into artifacts/packages/
 #   make sample-test   packs, builds samples/OnnxClassifierService against those packages (not the projects) and
 #                      smoke-tests it: /healthz, then POST /classify with a PNG. Run by 'make test'.
-DOTNET   ?= dotnet
-CONFIG   ?= Release
-BUILD_FLAGS ?= -c $(CONFIG) --nologo -v:q
+include $(dir $(lastword $(MAKEFILE_LIST)))common.mk
 PACK_OUT ?= artifacts/packages
 SAMPLE   ?= samples/OnnxClassifierService
 SAMPLE_OUT ?= artifacts/sample-test
 
 .PHONY: pack sample-test
 
-# The version is Directory.Build.props' <Version>. Packing the Inference project builds Contracts as well, but only a
-# project that is itself packed gets a package, hence both.
+# The version is Directory.Build.props' <Version>; the configuration is CONFIG (Release by default), as for every build
+# here. Packing the Inference project builds Contracts as well, but only a project that is itself packed gets a package,
+# hence both.
 pack:
-	$(DOTNET) pack shared/Toolchain.Contracts -c Release -o $(PACK_OUT) --nologo -v:q
-	$(DOTNET) pack inference/Toolchain.Inference -c Release -o $(PACK_OUT) --nologo -v:q
+	$(DOTNET) pack shared/Toolchain.Contracts $(BUILD_FLAGS) -o $(PACK_OUT)
+	$(DOTNET) pack inference/Toolchain.Inference $(BUILD_FLAGS) -o $(PACK_OUT)
 	@ls -l $(PACK_OUT)
 
 # Steps: pack; drop Toolchain.* from the NuGet global packages folder, where an earlier pack of the same version would
 # otherwise be used instead of this one (NuGet never re-extracts a version it has); build the sample against the
 # packages (samples/nuget.config); write the tiny test model and a PNG of its class 3 (the writer is built with the
 # flags of 'make test', so after it the writer is already up to date); run the smoke test.
-SAMPLE_DLL ?= $(SAMPLE)/bin/Release/net10.0/OnnxClassifierService.dll
+SAMPLE_DLL ?= $(SAMPLE)/bin/$(CONFIG)/net10.0/OnnxClassifierService.dll
 TINY_MODEL ?= tests/Toolchain.TinyModelWriter/bin/$(CONFIG)/net10.0/tiny-model.dll
 
 sample-test: pack
 	@packages="$${NUGET_PACKAGES:-$$($(DOTNET) nuget locals global-packages --list | sed -n 's/^global-packages: *//p')}"; \
 	  test -n "$$packages" && rm -rf "$$packages/toolchain.inference" "$$packages/toolchain.contracts"
-	$(DOTNET) build $(SAMPLE) -c Release --nologo -v:q
+	$(DOTNET) build $(SAMPLE) -c $(CONFIG) --nologo -v:q
 	$(DOTNET) build tests/Toolchain.TinyModelWriter $(BUILD_FLAGS)
 	$(DOTNET) $(TINY_MODEL) $(SAMPLE_OUT)/model.onnx $(SAMPLE_OUT)/digit3.png
 	python3 $(SAMPLE)/smoke_test.py --dotnet $(DOTNET) --service $(SAMPLE_DLL) --model $(SAMPLE_OUT)/model.onnx \

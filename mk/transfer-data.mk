@@ -1,5 +1,5 @@
 # Real-picture image folders for the transfer-learning bench (issue 22), from Debian packages only. Included by the
-# top-level Makefile.
+# top-level Makefile; variables from mk/common.mk.
 #
 #   make transfer-data   artifacts/data/emoji-10 (10 classes of animals, plants, food and drink) and emoji-9 (the 9
 #                        broad Unicode emoji groups): train/ = three emoji vendors' drawings, test/ = the fourth
@@ -12,6 +12,8 @@
 # ruby-gemojione, libjs-emojify, unicode-data), unpacked under artifacts/data/.pkgs and never installed; mk/transfer_data.py
 # needs Debian's Python 3 and the modules below, which this target installs when run as root. Debian's python3, not a
 # pyenv or venv one first on PATH: the modules are Debian's.
+
+include $(dir $(lastword $(MAKEFILE_LIST)))common.mk
 
 TRANSFER_DATA        ?= $(ARTIFACTS)/data
 TRANSFER_TEST_VENDOR ?= twemoji

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Configuration.Memory;
 using Toolchain.Inference.Hosting;
 using Toolchain.Inference.Runtime;
+using Toolchain.Inference.Service.Bodies;
 using Toolchain.Inference.Service.Endpoints;
 using Toolchain.Inference.Service.Lifecycle;
 using Toolchain.Inference.Service.Protocol;
@@ -24,6 +25,19 @@ public static partial class ServiceApp
     /// <summary>Where the service listens when <c>--urls</c> is not given.</summary>
     public const string DefaultUrls = "http://127.0.0.1:5000";
 
+    /// <summary>
+    /// Configuration key of the bytes of request bodies the process holds at once (<see cref="BodyBudget"/>); by default a
+    /// quarter of the memory the garbage collector may use, between 32 and 256 MB.
+    /// </summary>
+    public const string BodyBudgetKey = "Limits:RequestBodyBudgetBytes";
+
+    /// <summary>
+    /// Configuration key of whether the draw page (GET /) and the download of the serving model's weights it uses (GET
+    /// /v1/model/file) are served: true by default (make serve, dotnet run); the container image and the deploy/
+    /// manifests set it false, so that a deployed service hands its weights to nobody.
+    /// </summary>
+    public const string DrawPageKey = "DrawPage:Enabled";
+
     /// <summary>What <c>--help</c> prints.</summary>
     public const string Usage = """
         usage: Toolchain.Inference.Service [--model PATH | --model-repository REPO] [--urls URLS] [--grpc-urls URLS]
@@ -32,7 +46,8 @@ public static partial class ServiceApp
 
           --model PATH     ONNX image classifier to serve (default: artifacts/cnn/model.onnx under the current directory)
           --model-repository REPO  a Triton model repository (infer export triton): REPO/NAME/VERSION/model.onnx, the
-                           highest version of each model; one model today
+                           highest version of each model, each served as NAME; config.pbtxt's max_batch_size,
+                           max_queue_delay_microseconds and instance count are honoured
           --Shutdown:Drain T, --Shutdown:RequestTimeout T  on SIGTERM: not ready, serving for T (default 00:00:05),
                            then up to T (default 00:00:10) for requests in flight; exit 0
           --urls URLS      where to listen (default: http://127.0.0.1:5000)
@@ -42,10 +57,15 @@ public static partial class ServiceApp
           --Classifier:Provider Auto|Cpu|Cuda, --Classifier:IntraOpThreads N, --Classifier:Batching:Enabled true|false,
           --Classifier:Batching:{MaxBatchSize,MaxQueueDelayMicroseconds,QueueCapacity,Instances} N,
           --Classifier:Reload:Enabled true|false  (also as environment variables, e.g. Classifier__Batching__Instances=4)
+          --DrawPage:Enabled true|false  the draw page (GET /) and the model download it needs (GET /v1/model/file);
+                           default true; the container image and deploy/ manifests turn it off
+          --Limits:RequestBodyBudgetBytes N  request bodies held at once; past it large ones get 429 (default: a
+                           quarter of the GC's memory limit, 32 to 256 MB)
 
         endpoints: POST /v1/classify, GET /v1/model, GET /v1/model/file, GET /healthz, GET /readyz, GET /metrics,
                    GET / (draw a digit), GET /v2, GET /v2/health/live, GET /v2/health/ready,
-                   GET /v2/models/NAME[/versions/V][/ready], POST /v2/models/NAME[/versions/V]/infer
+                   GET /v2/models/NAME[/versions/V][/ready], POST /v2/models/NAME[/versions/V]/infer;
+                   on --grpc-urls: inference.GRPCInferenceService and grpc.health.v1.Health
         """;
 
     /// <summary>Whether the command line asks for the usage text rather than a running service.</summary>
@@ -86,7 +106,7 @@ public static partial class ServiceApp
             builder.WebHost.UseUrls(DefaultUrls);
         }
         // A Triton repository becomes Models:{name}:Path entries, below explicit settings.
-        builder.Configuration.AddModelRepository();
+        var repositoryNotes = builder.Configuration.AddModelRepository();
         builder.AddOpenInferenceGrpc(builder.Configuration["urls"] is { Length: > 0 } urls ? urls : DefaultUrls);
         // Relative to where the service was started (dotnet run starts it there too), never to a checkout it may not have.
         var models = ServedModels.Read(builder.Configuration, builder.Configuration["model"] is { Length: > 0 } configured ? configured : null, DefaultModelPath);
@@ -101,6 +121,9 @@ public static partial class ServiceApp
             json.SerializerOptions.DictionaryKeyPolicy = null;
         });
         builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton(builder.Configuration[BodyBudgetKey] is { Length: > 0 } budget
+            ? new BodyBudget(long.Parse(budget, System.Globalization.CultureInfo.InvariantCulture))
+            : BodyBudget.ForThisProcess());
         // Its hosted service starts loading the model when the app starts, without holding start-up: /healthz answers
         // at once, /readyz turns ready when the model is in, and requests before that get 503.
         builder.Services.AddServedModels(builder.Configuration, models);
@@ -110,6 +133,11 @@ public static partial class ServiceApp
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
+        var repositoryLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Toolchain.Inference.Service.Repository");
+        foreach (var note in repositoryNotes)
+        {
+            LogRepositoryConfig(repositoryLogger, note);
+        }
         // ORT's own lines (e.g. why a replacement model failed to load) are already in the reload failure's reason.
         var ortLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OnnxRuntime");
         OrtProcessLogging.RouteTo((_, message) => LogOrtLine(ortLogger, message));
@@ -118,10 +146,15 @@ public static partial class ServiceApp
         app.UseStatusCodePages();
         app.UseMiddleware<RequestLogging>();
         app.UseShutdownDrain();
-        app.MapDrawPage();
+        app.UseUnimplementedGrpc();
+        // The page runs the serving model in the browser, so it needs the model's bytes: both are served, or neither.
+        if (app.Configuration.GetValue(DrawPageKey, defaultValue: true))
+        {
+            app.MapDrawPage();
+            app.MapGetAndHead("/v1/model/file", ModelFileEndpoint.HandleAsync);
+        }
         app.MapPost("/v1/classify", ClassifyEndpoint.HandleAsync);
         app.MapGetAndHead("/v1/model", ModelEndpoint.Handle);
-        app.MapGetAndHead("/v1/model/file", ModelFileEndpoint.HandleAsync);
         app.MapOpenInferenceRest();
         app.MapOpenInferenceGrpc();
         app.MapServiceHealth();
@@ -139,6 +172,9 @@ public static partial class ServiceApp
     /// <summary>HEAD is answered wherever GET is (RFC 9110 9.3.2): Kestrel sends the headers and drops the body.</summary>
     private static void MapGetAndHead(this WebApplication app, string pattern, Delegate handler) =>
         app.MapMethods(pattern, [HttpMethods.Get, HttpMethods.Head], handler);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "model repository: {Note}")]
+    private static partial void LogRepositoryConfig(ILogger logger, string note);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "ONNX Runtime: {Line}")]
     private static partial void LogOrtLine(ILogger logger, string line);

@@ -11,7 +11,8 @@ namespace Toolchain.Inference.Service;
 /// Liveness on /healthz (no checks: 200 while the process answers) and readiness on /readyz (200 once the model is
 /// loaded and the service is not shutting down, else 503 with the reason), as ASP.NET Core health checks with one-line
 /// plain-text bodies; the same checks answer the Open Inference Protocol's <see cref="LivePath"/> and
-/// <see cref="ReadyPath"/>, whose answer is the status code alone (200, or 400 for false) with an empty body.
+/// <see cref="ReadyPath"/> (200, or 400 for false, with the protocol's <c>{"live": true}</c> / <c>{"ready": false}</c>
+/// bodies: Triton's client reads the status, KServe's the body), the gRPC ServerReady and grpc.health.v1.
 /// </summary>
 internal static class ServiceHealth
 {
@@ -27,13 +28,21 @@ internal static class ServiceHealth
     /// <summary>Plain readiness, with the reason when not ready.</summary>
     public const string ReadyzPath = "/readyz";
 
-    private const string ReadinessTag = "ready";
+    /// <summary>The tag of the checks readiness runs.</summary>
+    public const string ReadinessTag = "ready";
+
+    /// <summary>
+    /// The tag of the one liveness check, healthy while the process answers: HTTP liveness runs no check at all, but
+    /// grpc.health.v1 answers UNKNOWN for a service with no check behind it.
+    /// </summary>
+    public const string LivenessTag = "live";
 
     public static IServiceCollection AddServiceHealth(this IServiceCollection services)
     {
         services.AddHealthChecks()
             .AddCheck<ModelLoadedCheck>("model", tags: [ReadinessTag])
-            .AddCheck<NotStoppingCheck>("stopping", tags: [ReadinessTag]);
+            .AddCheck<NotStoppingCheck>("stopping", tags: [ReadinessTag])
+            .AddCheck("process", () => HealthCheckResult.Healthy(), tags: [LivenessTag]);
         return services;
     }
 
@@ -44,7 +53,7 @@ internal static class ServiceHealth
             .WithMetadata(GetAndHead());
         app.MapHealthChecks(ReadyzPath, new HealthCheckOptions
         {
-            Predicate = check => check.Tags.Contains(ReadinessTag),
+            Predicate = IsReadinessCheck,
             ResponseWriter = (context, report) => WriteAsync(context, report.Status == HealthStatus.Unhealthy ? $"not ready: {Reasons(report)}" : "ready"),
         }).WithMetadata(GetAndHead());
         // The protocol says false is a 4xx with an empty body (Triton answers 400); the reason is on /readyz.
@@ -54,24 +63,39 @@ internal static class ServiceHealth
             [HealthStatus.Degraded] = StatusCodes.Status200OK,
             [HealthStatus.Unhealthy] = StatusCodes.Status400BadRequest,
         };
-        app.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = _ => false, ResultStatusCodes = protocolStatus, ResponseWriter = EmptyAsync })
-            .WithMetadata(GetAndHead());
+        app.MapHealthChecks(LivePath, new HealthCheckOptions
+        {
+            Predicate = _ => false,
+            ResultStatusCodes = protocolStatus,
+            ResponseWriter = (context, report) => ProtocolAnswerAsync(context, "live", report),
+        }).WithMetadata(GetAndHead());
         app.MapHealthChecks(ReadyPath, new HealthCheckOptions
         {
-            Predicate = check => check.Tags.Contains(ReadinessTag),
+            Predicate = IsReadinessCheck,
             ResultStatusCodes = protocolStatus,
-            ResponseWriter = EmptyAsync,
+            ResponseWriter = (context, report) => ProtocolAnswerAsync(context, "ready", report),
         }).WithMetadata(GetAndHead());
     }
 
-    /// <summary>The protocol's empty body: without this the status code pages middleware would give the 400 a problem document.</summary>
-    private static Task EmptyAsync(HttpContext context, HealthReport report)
+    /// <summary>Whether the service is ready by the checks /readyz and /v2/health/ready run: what gRPC's ServerReady answers.</summary>
+    public static async Task<bool> IsReadyAsync(HealthCheckService health, CancellationToken cancellationToken) =>
+        (await health.CheckHealthAsync(IsReadinessCheck, cancellationToken)).Status != HealthStatus.Unhealthy;
+
+    private static bool IsReadinessCheck(HealthCheckRegistration check) => check.Tags.Contains(ReadinessTag);
+
+    /// <summary>
+    /// The protocol's body, <c>{"live": true}</c> or <c>{"ready": false}</c>; the status code pages middleware must not
+    /// turn the 400 into a problem document.
+    /// </summary>
+    private static Task ProtocolAnswerAsync(HttpContext context, string property, HealthReport report)
     {
         if (context.Features.Get<IStatusCodePagesFeature>() is { } pages)
         {
             pages.Enabled = false;
         }
-        return Task.CompletedTask;
+        var value = report.Status == HealthStatus.Unhealthy ? "false" : "true";
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync($"{{\"{property}\":{value}}}");
     }
 
     private static HttpMethodMetadata GetAndHead() => new([HttpMethods.Get, HttpMethods.Head]);

@@ -120,6 +120,13 @@ internal sealed class RunningService : IAsyncDisposable
         return new RunningService(app, address, new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = address });
     }
 
+    /// <summary>A gRPC channel to the in-memory service (the gRPC form answers on the same server in memory).</summary>
+    public Grpc.Net.Client.GrpcChannel CreateGrpcChannel()
+    {
+        var server = (TestServer)_app.Services.GetRequiredService<IServer>();
+        return Grpc.Net.Client.GrpcChannel.ForAddress(server.BaseAddress, new Grpc.Net.Client.GrpcChannelOptions { HttpHandler = server.CreateHandler() });
+    }
+
     public Task<HttpResponseMessage> PostImageAsync(byte[] body, string contentType = "image/png", string query = "")
     {
         var content = new ByteArrayContent(body);

@@ -82,14 +82,16 @@ public static class TinyOnnxModels
     /// <summary>
     /// Writes the image classifier: input [-1,1,28,28] float32 → Flatten → Gemm(784→10) → "logits" (→ Softmax →
     /// "probabilities" when <paramref name="withProbabilities"/>). <paramref name="card"/> defaults to <see cref="ImageCard"/>.
+    /// <paramref name="fixedBatch"/> fixes the graph's batch axis (the card still says -1), as models from other tools often do.
     /// </summary>
     /// <remarks>
     /// With <paramref name="withIntegrity"/> the card carries an integrity record as the exporter writes one: the
     /// graph's digest and <see cref="ReferenceImages"/> with their logits worked out from the band weights.
     /// </remarks>
-    public static string WriteImageClassifier(string path, bool withProbabilities = true, ModelCard? card = null, bool withIntegrity = false)
+    public static string WriteImageClassifier(string path, bool withProbabilities = true, ModelCard? card = null, bool withIntegrity = false,
+        int? fixedBatch = null)
     {
-        var model = ImageClassifierModel("input", "logits", withProbabilities ? "probabilities" : null, batch: null);
+        var model = ImageClassifierModel("input", "logits", withProbabilities ? "probabilities" : null, batch: fixedBatch);
         AddCard(model, card ?? ImageCard(withProbabilities), withIntegrity ? ImageReference() : null);
         return Write(model, path);
     }

@@ -60,6 +60,8 @@ internal static class BenchCommand
         {
             throw new ToolchainException($"--concurrency must be in [0, 4096], not {o.Concurrency}");
         }
+        // A bad --out fails now, not after minutes of measuring; a run that fails leaves no empty folder.
+        using var created = o.Out is null ? null : OutputFolder.Create(o.Out, $"--out {o.Out}");
         var loadAtStart = MachineLoad.OneMinute();
         using var model = ModelLoader.Load(o, console);
         var info = model.Info;

@@ -14,7 +14,7 @@ namespace Toolchain.Inference.Cli.Commands;
 [Verb("classify", HelpText = "Classify image files (PNG, JPEG, BMP, GIF); arguments may be files, directories or patterns.")]
 internal sealed class ClassifyOptions : ModelOptions
 {
-    [Value(0, MetaName = "FILE|DIR|GLOB", Min = 1, HelpText = "Images to classify.")]
+    [Value(0, MetaName = "FILE|DIR|GLOB", Min = 1, HelpText = "Images to classify; a directory gives its images at any depth (a folder of class folders too).")]
     public IEnumerable<string> Inputs { get; set; } = [];
 
     [Option('k', "top-k", Default = 0, HelpText = "Also show the K most probable classes.")]
@@ -88,7 +88,7 @@ internal static class ClassifyCommand
         var failed = 0;
         var group = new List<ImageInput>(GroupSize);
         var buffer = new float[GroupSize * width];
-        foreach (var input in shard.Of(ImagePathExpander.Expand(o.Inputs)))
+        foreach (var input in shard.Of(ImagePathExpander.Expand(o.Inputs, console.Notice)))
         {
             group.Add(input);
             if (group.Count == GroupSize)
@@ -161,12 +161,14 @@ internal static class ClassifyCommand
 
     private static string ToText(string path, Prediction p, int topK, IReadOnlyList<string> labels)
     {
+        // Paths and class names come from folder names, which may hold a tab, a newline or a terminal escape: escaped,
+        // each image stays one line of tab-separated fields.
         var sb = new StringBuilder();
-        sb.Append(path).Append('\t').Append(p.LabelName).Append('\t').Append(Num(p.Confidence));
+        sb.Append(TerminalText.Escape(path)).Append('\t').Append(TerminalText.Escape(p.LabelName)).Append('\t').Append(Num(p.Confidence));
         if (topK > 0)
         {
             sb.Append("\ttop-").Append(topK).Append(": ");
-            sb.AppendJoin(", ", p.TopK(topK).Select(t => $"{Name(labels, t.Label)} {Num(t.Probability)}"));
+            sb.AppendJoin(", ", p.TopK(topK).Select(t => $"{TerminalText.Escape(Name(labels, t.Label))} {Num(t.Probability)}"));
         }
         return sb.ToString();
     }

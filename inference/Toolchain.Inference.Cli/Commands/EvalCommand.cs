@@ -85,7 +85,8 @@ internal static class EvalCommand
         var name = dataset ?? DefaultDataset(info)
             ?? throw new ToolchainException($"{modelPath}: the model card names no dataset; pass --dataset");
         var dir = outDir ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath))!, "eval");
-        OutputFolder.Require(dir, outDir is null ? $"the eval folder {dir}" : $"--out {outDir}");
+        // Removed again if the evaluation fails before its report is written.
+        using var created = OutputFolder.Create(dir, outDir is null ? $"the eval folder {dir}" : $"--out {outDir}");
         if (name == XorDatasetName)
         {
             return EvaluateXor(model, modelPath, s, dir, clock);
@@ -209,8 +210,9 @@ internal static class EvalCommand
         else
         {
             var file = Directory.Exists(full) ? Path.Combine(full, TableDataset.TestFile) : full;
-            var table = CsvTable.Read(file);
-            var label = labelColumn ?? table.Header.FirstOrDefault(h => !card.FeatureNames.Contains(h))
+            using var table = CsvTable.Open(file);
+            var features = card.FeatureNames.ToHashSet(StringComparer.Ordinal);
+            var label = labelColumn ?? table.Header.FirstOrDefault(h => !features.Contains(h))
                 ?? throw new ToolchainException($"{file}: has no column besides the model's features to hold the label");
             test = TableDataset.Rows(table, card.FeatureNames, label, info.Labels);
             shown = file;
@@ -248,7 +250,8 @@ internal static class EvalCommand
     /// <summary>A split's class ids (in <paramref name="from"/>'s order) as the model's (<paramref name="to"/>).</summary>
     private static TableSplit Remap(TableSplit split, IReadOnlyList<string> from, IReadOnlyList<string> to, string source)
     {
-        var map = from.Select(name => to.ToList().IndexOf(name)).ToArray();
+        var ids = to.Select((name, i) => (name, i)).ToDictionary(p => p.name, p => p.i, StringComparer.Ordinal);
+        var map = from.Select(name => ids.GetValueOrDefault(name, -1)).ToArray();
         if (map.Any(i => i < 0))
         {
             throw new ToolchainException($"{source}: holds classes the model does not know ({string.Join(", ", from.Where(n => !to.Contains(n)))})");

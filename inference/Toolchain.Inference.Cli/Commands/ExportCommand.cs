@@ -35,6 +35,9 @@ internal sealed class ExportOptions : INoVerifyOption
     [Option("max-queue-delay-us", Default = 100, HelpText = "Dynamic batching's max_queue_delay_microseconds.")]
     public long MaxQueueDelayUs { get; set; }
 
+    [Option("version", HelpText = "Version folder to write (default: one above the highest the model folder holds, 1 for a new model); an existing version is never overwritten.")]
+    public long? Version { get; set; }
+
     [Option("gpu", HelpText = "Run the instances on GPUs (KIND_GPU) instead of CPUs (KIND_CPU).")]
     public bool Gpu { get; set; }
 
@@ -72,7 +75,11 @@ internal static partial class ExportCommand
         {
             throw new ToolchainException($"--max-queue-delay-us must be between 0 and 60000000, not {o.MaxQueueDelayUs}");
         }
-        OutputFolder.Require(o.Out, $"--out {o.Out}");
+        if (o.Version is < 1)
+        {
+            throw new ToolchainException($"--version must be 1 or more, not {o.Version}");
+        }
+        using var created = OutputFolder.Create(o.Out, $"--out {o.Out}");
         // Loading checks the card against the graph and the integrity record: a file our service would refuse is not exported.
         using var model = ModelLoader.Load(o.Model, ExecutionProvider.Cpu, threads: 1, console, verify: !o.NoVerify);
         if (model.Info.IsForeign)
@@ -80,10 +87,17 @@ internal static partial class ExportCommand
             throw new InvalidInputFileException(o.Model, "has no model card; a Triton configuration is written from the card's input, outputs and labels");
         }
         var config = TritonModelConfig.For(name, model.Info, o.MaxBatchOrDefault, o.InstancesOrDefault, o.MaxQueueDelayUs, o.Gpu);
-        var folder = TritonRepositoryWriter.Write(o.Out, config, o.Model, model.Info.Labels);
-        console.Out.WriteLine(Path.Combine(folder, TritonRepositoryWriter.Version, TritonRepositoryWriter.ModelFileName));
-        console.Out.WriteLine(Path.Combine(folder, TritonRepositoryWriter.ConfigFileName));
-        console.Out.WriteLine(Path.Combine(folder, TritonModelConfig.LabelFileName));
+        var export = TritonRepositoryWriter.Write(o.Out, config, o.Model, model.Info.Labels, o.Version);
+        console.Out.WriteLine(export.ModelPath);
+        console.Out.WriteLine(Path.Combine(export.Folder, TritonRepositoryWriter.ConfigFileName));
+        console.Out.WriteLine(Path.Combine(export.Folder, TritonModelConfig.LabelFileName));
+        if (export.Existing.Count > 0)
+        {
+            var highest = export.Existing[^1];
+            console.Notice(export.Version > highest
+                ? $"{export.Folder}: wrote version {export.Version}, after the highest there, {highest}; Triton and the service serve the highest"
+                : $"{export.Folder}: wrote version {export.Version}, below the highest there, {highest}, which Triton and the service go on serving");
+        }
         return ExitCodes.Ok;
     }
 

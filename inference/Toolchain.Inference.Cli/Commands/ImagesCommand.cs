@@ -41,6 +41,8 @@ internal static class ImagesCommand
 {
     public static int Run(ImagesOptions o, CliConsole console)
     {
+        // Created (or refused in one line) before the dataset is read; removed again if nothing is written into it.
+        using var created = OutputFolder.Create(o.Out, $"--out {o.Out}");
         var data = DatasetResolver.Load(o.Dataset, IDataRootOption.FolderOf(o), console.Notice,
             new DatasetResolverOptions { AllowDownload = false });
         if (o.Folders)
@@ -59,7 +61,6 @@ internal static class ImagesCommand
             "train" => data.Train,
             _ => throw new ToolchainException($"--split must be train or test, not '{o.Split}'"),
         };
-        OutputFolder.Require(o.Out, $"--out {o.Out}");
         var paths = ImageSetPngWriter.Write(split, data.ClassNames, o.Split, o.Start, o.Count, o.Out);
         foreach (var path in paths)
         {

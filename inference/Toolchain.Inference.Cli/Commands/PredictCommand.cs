@@ -6,6 +6,7 @@ using Toolchain.Inference.Cli.Output;
 using Toolchain.Inference.Runtime;
 using Toolchain.Shared.Cli;
 using Toolchain.Shared.Data.Tables;
+using Toolchain.Shared.Data.Text;
 using Toolchain.Shared.Errors;
 
 namespace Toolchain.Inference.Cli.Commands;
@@ -43,12 +44,11 @@ internal static class PredictCommand
         var info = model.Info;
         if (info.Card is { FeatureNames.Count: > 0 })
         {
-            var table = fromStdin ? CsvTable.Read(console.In, source) : CsvTable.Read(source);
-            return TablePredictor.Run(model, table, o.Json, console);
+            using var table = fromStdin ? CsvTable.Open(console.In, source) : CsvTable.Open(source);
+            return TablePredictor.Run(model, table, o.Json, console, fromStdin ? null : new FileInfo(source).Length);
         }
         var width = info.FeatureCount;
-        using var reader = fromStdin ? null : new StreamReader(source);
-        var input = reader ?? console.In;
+        using var input = OpenRows(fromStdin, source, console);
 
         var bad = new BadRowReport(console, source, print: !o.Json);
         var rows = 0;
@@ -88,6 +88,18 @@ internal static class PredictCommand
         Flush(batch, model, o.Json, console, bad);
         bad.Finish();
         return bad.Count == 0 ? ExitCodes.Ok : ExitCodes.PartlyFailed;
+    }
+
+    private static BoundedLineReader OpenRows(bool fromStdin, string source, CliConsole console)
+    {
+        try
+        {
+            return fromStdin ? new BoundedLineReader(console.In) : BoundedLineReader.OpenFile(source);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidInputFileException(source, $"cannot be read: {CliConsole.OneLine(e.Message)}", e);
+        }
     }
 
     private static void ReportBadRow(int line, string problem, bool json, CliConsole console, BadRowReport bad)
@@ -134,7 +146,7 @@ internal static class PredictCommand
             else
             {
                 var features = string.Join(',', batch[i].Values!.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
-                console.Out.WriteLine($"{batch[i].Line}\t{features}\t{probability.ToString("0.000000", CultureInfo.InvariantCulture)}\t{p.LabelName}");
+                console.Out.WriteLine($"{batch[i].Line}\t{features}\t{probability.ToString("0.000000", CultureInfo.InvariantCulture)}\t{TerminalText.Escape(p.LabelName)}");
             }
         }
         batch.Clear();

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text;
+using Toolchain.Contracts;
 using Toolchain.Inference.Cli.Output;
 using Toolchain.Inference.Runtime;
 using Toolchain.Shared.Cli;
@@ -13,65 +15,160 @@ internal sealed record PredictedRowJson(int Line, int Class, string Label, IRead
 /// <summary>
 /// <c>infer predict</c> for models whose card names their features (trained on CSV tables): the file's header is
 /// matched to the card's feature names in any order (other columns, such as the label, are ignored), every row is
-/// classified on its raw values (the graph standardises them), and the label and probabilities are printed as a
-/// table or as one JSON object per row. A header lacking a feature is one error for the file; a bad row is one
-/// line naming it and its column, and the others are still predicted.
+/// classified on its raw values (the graph standardises them), and the label and probabilities are printed as aligned
+/// columns or as one JSON object per row. Rows are read, classified and printed a batch at a time, so a file of any
+/// length costs one batch of memory. A header lacking a feature is one error for the file; a bad row is one line
+/// naming it and its column, and the others are still predicted; a line that is not text ends the run after the rows
+/// before it are printed.
 /// </summary>
 internal static class TablePredictor
 {
-    public static int Run(OnnxModel model, CsvTable table, bool json, CliConsole console)
+    private const int BatchRows = 1024;
+
+    /// <summary>
+    /// Predicts every row of <paramref name="table"/>; <paramref name="inputLength"/>, the file's size when known,
+    /// bounds the line numbers so the line column is wide enough for all of them before they are read.
+    /// </summary>
+    public static int Run(OnnxModel model, CsvTable table, bool json, CliConsole console, long? inputLength)
     {
         var info = model.Info;
-        var features = info.Card!.FeatureNames;
-        var columns = TableDataset.ColumnsOf(table, features);
-        if (table.Rows.Count == 0)
-        {
-            throw new Contracts.InvalidInputFileException(table.Source, "has a header but no rows");
-        }
+        var columns = TableDataset.ColumnsOf(table, info.Card!.FeatureNames);
         var bad = new BadRowReport(console, table.Source, print: !json);
-        var lines = new List<int>();
-        var values = new List<float>();
-        foreach (var (line, fields) in table.Rows)
+        var output = new RowOutput(info.Labels, json, console.Out, inputLength);
+        var batch = new Batch(columns.Length);
+        var rows = 0;
+        try
         {
-            try
+            foreach (var (line, fields) in table.Rows())
             {
-                TableDataset.RequireWidth(table, line, fields);
-                var row = columns.Select(c => (float)TableDataset.Cell(table, line, fields, c)).ToArray();
-                values.AddRange(row);
-                lines.Add(line);
-            }
-            catch (Contracts.InvalidInputFileException e)
-            {
-                var problem = e.Problem.StartsWith($"line {line}", StringComparison.Ordinal) ? e.Problem[$"line {line}".Length..].TrimStart(',', ':', ' ') : e.Problem;
-                if (json)
+                rows++;
+                if (Parse(table, line, fields, columns, batch) is { } problem)
                 {
-                    console.Out.WriteLine(JsonLine.Of(new InputErrorJson(null, line, problem)));
+                    // Printed in order: the rows before it first.
+                    output.Write(batch, model);
+                    if (json)
+                    {
+                        console.Out.WriteLine(JsonLine.Of(new InputErrorJson(null, line, problem)));
+                    }
+                    bad.Add(line, problem);
                 }
-                bad.Add(line, problem);
+                else if (batch.Count == BatchRows)
+                {
+                    output.Write(batch, model);
+                }
             }
         }
-        var predictions = lines.Count == 0 ? [] : model.Classify(values.ToArray(), lines.Count);
-        var labels = info.Labels;
-        var text = json ? null : new TextTable(null, ["line", "label", .. labels.Select(l => $"p({l})")]).AlignRightFrom(2);
-        for (int i = 0; i < predictions.Length; i++)
+        catch (InvalidInputFileException)
         {
-            var p = predictions[i];
-            if (json)
-            {
-                var probabilities = labels.Select((l, k) => (l, k)).ToDictionary(x => x.l, x => Math.Round((double)p.Probabilities[x.k], 6));
-                console.Out.WriteLine(JsonLine.Of(new PredictedRowJson(lines[i], p.Label, p.LabelName, probabilities)));
-            }
-            else
-            {
-                text!.AddRow([lines[i].ToString(CultureInfo.InvariantCulture), p.LabelName,
-                    .. p.Probabilities.Select(v => v.ToString("0.0000", CultureInfo.InvariantCulture))]);
-            }
+            output.Write(batch, model);
+            bad.Finish();
+            throw;
         }
-        if (text is not null && predictions.Length > 0)
+        if (rows == 0)
         {
-            console.Write(text);
+            throw new InvalidInputFileException(table.Source, "has a header but no rows");
         }
+        output.Write(batch, model);
         bad.Finish();
         return bad.Count == 0 ? ExitCodes.Ok : ExitCodes.PartlyFailed;
+    }
+
+    /// <summary>Adds the row's features to <paramref name="batch"/>, or returns why it cannot be read (without "line N").</summary>
+    private static string? Parse(CsvTable table, int line, string[] fields, int[] columns, Batch batch)
+    {
+        try
+        {
+            TableDataset.RequireWidth(table, line, fields);
+            var row = batch.Next(line);
+            for (int c = 0; c < columns.Length; c++)
+            {
+                row[c] = (float)TableDataset.Cell(table, line, fields, columns[c]);
+            }
+            batch.Count++;
+            return null;
+        }
+        catch (InvalidInputFileException e)
+        {
+            var prefix = $"line {line}";
+            return e.Problem.StartsWith(prefix, StringComparison.Ordinal) ? e.Problem[prefix.Length..].TrimStart(',', ':', ' ') : e.Problem;
+        }
+    }
+
+    /// <summary>Up to <see cref="BatchRows"/> rows of features and their line numbers, reused from batch to batch.</summary>
+    private sealed class Batch(int width)
+    {
+        public int Width { get; } = width;
+
+        public float[] Values { get; } = new float[BatchRows * width];
+
+        public int[] Lines { get; } = new int[BatchRows];
+
+        public int Count { get; set; }
+
+        /// <summary>The slot for the next row (counted only once <see cref="Count"/> is raised).</summary>
+        public Span<float> Next(int line)
+        {
+            Lines[Count] = line;
+            return Values.AsSpan(Count * Width, Width);
+        }
+    }
+
+    /// <summary>Prints a batch's predictions with one write: the header line before the first, columns of fixed width.</summary>
+    private sealed class RowOutput
+    {
+        private readonly IReadOnlyList<string> _labels;
+        private readonly bool _json;
+        private readonly TextWriter _out;
+        private readonly int[] _widths;
+        private readonly bool[] _right;
+        private bool _headerWritten;
+
+        public RowOutput(IReadOnlyList<string> labels, bool json, TextWriter output, long? inputLength)
+        {
+            _labels = labels;
+            _json = json;
+            _out = output;
+            string[] header = ["line", "label", .. labels.Select(l => $"p({TerminalText.Escape(l)})")];
+            // A row takes at least two bytes ("1\n"), so the file's size bounds its line numbers.
+            var lineDigits = inputLength is { } n ? (n / 2 + 2).ToString(CultureInfo.InvariantCulture).Length : 7;
+            _widths = [Math.Max(header[0].Length, lineDigits), Math.Max(header[1].Length, labels.Max(l => TerminalText.Escape(l).Length)),
+                .. header.Skip(2).Select(h => Math.Max(h.Length, "0.0000".Length))];
+            _right = [false, false, .. labels.Select(_ => true)];
+            Header = header;
+        }
+
+        private string[] Header { get; }
+
+        public void Write(Batch batch, OnnxModel model)
+        {
+            if (batch.Count == 0)
+            {
+                return;
+            }
+            var predictions = model.Classify(batch.Values.AsSpan(0, batch.Count * batch.Width), batch.Count);
+            var text = new StringBuilder();
+            if (!_json && !_headerWritten)
+            {
+                text.Append(TextTable.FormatLine(Header, _widths, _right)).Append('\n');
+                _headerWritten = true;
+            }
+            for (int i = 0; i < batch.Count; i++)
+            {
+                var p = predictions[i];
+                if (_json)
+                {
+                    var probabilities = _labels.Select((l, k) => (l, k)).ToDictionary(x => x.l, x => Math.Round((double)p.Probabilities[x.k], 6));
+                    text.Append(JsonLine.Of(new PredictedRowJson(batch.Lines[i], p.Label, p.LabelName, probabilities))).Append('\n');
+                }
+                else
+                {
+                    string[] cells = [batch.Lines[i].ToString(CultureInfo.InvariantCulture), TerminalText.Escape(p.LabelName),
+                        .. p.Probabilities.Select(v => v.ToString("0.0000", CultureInfo.InvariantCulture))];
+                    text.Append(TextTable.FormatLine(cells, _widths, _right)).Append('\n');
+                }
+            }
+            _out.Write(text.ToString());
+            batch.Count = 0;
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Toolchain.Shared.Data.Text;
 
 namespace Toolchain.Inference.Cli.Inputs;
 
@@ -13,18 +14,16 @@ internal sealed record FeatureRow(int Line, double[]? Values, string? Error = nu
 internal static class FeatureRowReader
 {
     /// <summary>
-    /// The rows of <paramref name="reader"/>. A line longer than <paramref name="maxLineLength"/> ends the reading with
-    /// <see cref="InvalidDataException"/>: no file of features has such lines, and a stream without line breaks must not
-    /// be buffered whole.
+    /// The rows of <paramref name="lines"/>. A line that is not text (longer than the reader's limit, a NUL character,
+    /// bytes that are not UTF-8) ends the reading with <see cref="InvalidDataException"/>: no file of features has such
+    /// lines, and a stream without line breaks must not be buffered whole.
     /// </summary>
-    public static IEnumerable<FeatureRow> Read(TextReader reader, int expectedWidth, int maxLineLength = BoundedLineReader.DefaultMaxLength)
+    public static IEnumerable<FeatureRow> Read(BoundedLineReader lines, int expectedWidth)
     {
-        var lines = new BoundedLineReader(reader, maxLineLength);
-        var lineNumber = 0;
         var seenContent = false;
         while (lines.ReadLine() is { } line)
         {
-            lineNumber++;
+            var lineNumber = lines.LineNumber;
             var text = line.Trim();
             if (text.Length == 0 || text.StartsWith('#'))
             {

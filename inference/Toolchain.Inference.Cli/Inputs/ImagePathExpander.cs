@@ -1,6 +1,8 @@
 using System.IO.Enumeration;
 using Microsoft.Extensions.FileSystemGlobbing;
 using Microsoft.Extensions.FileSystemGlobbing.Abstractions;
+using Toolchain.Contracts;
+using Toolchain.Shared.Data.Images;
 
 namespace Toolchain.Inference.Cli.Inputs;
 
@@ -8,14 +10,15 @@ namespace Toolchain.Inference.Cli.Inputs;
 internal sealed record ImageInput(string Path, string? Error = null);
 
 /// <summary>
-/// Expands classify's arguments in order: a file stays as it is, a directory becomes the image files directly inside it
-/// (sorted), and a pattern with <c>*</c>, <c>?</c> or <c>**</c> becomes the files it matches (sorted).
+/// Expands classify's arguments in order: a file stays as it is, a directory becomes the image files at any depth
+/// below it (sorted), as <c>--dataset</c> reads a folder of class folders, and a pattern with <c>*</c>, <c>?</c> or
+/// <c>**</c> becomes the files it matches (sorted). Folders are walked by <see cref="ImageFileWalk"/>: hidden entries
+/// skipped, symbolic links followed but not into loops, /proc or the same file twice; an entry it cannot read is an
+/// input with its error, like an unreadable image.
 /// </summary>
 internal static class ImagePathExpander
 {
-    private static readonly string[] ImageExtensions = [".png", ".jpg", ".jpeg", ".bmp", ".gif"];
-
-    public static IEnumerable<ImageInput> Expand(IEnumerable<string> arguments)
+    public static IEnumerable<ImageInput> Expand(IEnumerable<string> arguments, Action<string>? notice = null)
     {
         foreach (var arg in arguments)
         {
@@ -33,14 +36,9 @@ internal static class ImagePathExpander
             }
             else if (Directory.Exists(arg))
             {
-                var files = ImagesIn(arg);
-                if (files.Count == 0)
+                foreach (var input in ImagesIn(arg, notice))
                 {
-                    yield return new ImageInput(arg, "directory holds no PNG, JPEG, BMP or GIF files");
-                }
-                foreach (var f in files)
-                {
-                    yield return new ImageInput(f);
+                    yield return input;
                 }
             }
             else if (!File.Exists(arg))
@@ -54,19 +52,32 @@ internal static class ImagePathExpander
         }
     }
 
-    private static List<string> ImagesIn(string dir)
+    private static List<ImageInput> ImagesIn(string dir, Action<string>? notice)
     {
-        var files = new List<string>();
-        foreach (var f in Directory.EnumerateFiles(dir))
+        ImageFileWalk walk;
+        List<string> files;
+        try
         {
-            var name = Path.GetFileName(f);
-            if (!name.StartsWith('.') && ImageExtensions.Contains(Path.GetExtension(name), StringComparer.OrdinalIgnoreCase))
-            {
-                files.Add(f);
-            }
+            walk = new ImageFileWalk(dir, []);
+            files = walk.Files(dir);
         }
-        files.Sort(StringComparer.Ordinal);
-        return files;
+        catch (ToolchainException e)
+        {
+            return [new ImageInput(dir, e.Message.StartsWith(dir + ": ", StringComparison.Ordinal) ? e.Message[(dir.Length + 2)..] : e.Message)];
+        }
+        if (walk.NotFollowed.Count > 0)
+        {
+            notice?.Invoke($"{dir}: {walk.NotFollowed.Count} symbolic link{(walk.NotFollowed.Count == 1 ? "" : "s")} not followed or counted once: " +
+                $"{string.Join("; ", walk.NotFollowed.Take(3))}{(walk.NotFollowed.Count > 3 ? "; ..." : "")}");
+        }
+        var inputs = files.Select(f => new ImageInput(f))
+            .Concat(walk.Skipped.Select(s => new ImageInput(s.Path, s.Problem)))
+            .ToList();
+        if (files.Count == 0 && walk.Skipped.Count == 0)
+        {
+            inputs.Add(new ImageInput(dir, "directory holds no PNG, JPEG, BMP or GIF files at any depth"));
+        }
+        return inputs;
     }
 
     /// <summary>Whether <paramref name="text"/> is a pattern rather than a path.</summary>
@@ -117,11 +128,14 @@ internal static class ImagePathExpander
 
     /// <summary>
     /// A folder for <see cref="Matcher"/> in which, as in a shell, a folder that cannot be read holds no matches
-    /// (FileSystemGlobbing's own wrapper throws and ends the whole search).
+    /// (FileSystemGlobbing's own wrapper throws and ends the whole search), and a symbolic link is followed only where
+    /// it does not lead back to a folder on the way down to it (a loop), into /proc-like file systems, or nowhere.
     /// </summary>
-    private sealed class ReadableFolder(DirectoryInfo folder) : DirectoryInfoBase
+    private sealed class ReadableFolder(DirectoryInfo folder, string? real = null, ReadableFolder? above = null) : DirectoryInfoBase
     {
         private static readonly EnumerationOptions Everything = new() { IgnoreInaccessible = true, AttributesToSkip = 0 };
+
+        private readonly string _real = real ?? RealPaths.Of(folder.FullName) ?? folder.FullName;
 
         public override string Name => folder.Name;
 
@@ -129,13 +143,42 @@ internal static class ImagePathExpander
 
         public override DirectoryInfoBase? ParentDirectory => folder.Parent is { } parent ? new ReadableFolder(parent) : null;
 
-        public override IEnumerable<FileSystemInfoBase> EnumerateFileSystemInfos() =>
-            folder.EnumerateFileSystemInfos("*", Everything)
-                .Select(FileSystemInfoBase (e) => e is DirectoryInfo d ? new ReadableFolder(d) : new FileInfoWrapper((FileInfo)e));
+        public override IEnumerable<FileSystemInfoBase> EnumerateFileSystemInfos()
+        {
+            foreach (var entry in folder.EnumerateFileSystemInfos("*", Everything))
+            {
+                if (entry is not DirectoryInfo d)
+                {
+                    yield return new FileInfoWrapper((FileInfo)entry);
+                }
+                else if (!d.Attributes.HasFlag(FileAttributes.ReparsePoint))
+                {
+                    yield return new ReadableFolder(d, Path.Combine(_real, d.Name), this);
+                }
+                else if (RealPaths.Of(d.FullName) is { } target && RealPaths.SpecialFileSystem(target) is null && !LeadsBack(target))
+                {
+                    yield return new ReadableFolder(d, target, this);
+                }
+            }
+        }
 
         public override DirectoryInfoBase? GetDirectory(string path) =>
             new DirectoryInfo(Path.Combine(folder.FullName, path)) is { Exists: true } d ? new ReadableFolder(d) : null;
 
         public override FileInfoBase GetFile(string path) => new FileInfoWrapper(new FileInfo(Path.Combine(folder.FullName, path)));
+
+        private bool LeadsBack(string target)
+        {
+            for (var f = this; f is not null; f = f.Above)
+            {
+                if (RealPaths.IsWithin(f._real, target))
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private ReadableFolder? Above => above;
     }
 }

@@ -8,7 +8,7 @@ namespace Toolchain.Inference.Cli.Inputs;
 /// <summary>
 /// Refuses, with one line, a path that cannot be a text file: missing, a directory, a device or pipe (which would be
 /// read forever or block), or a file whose first KB holds NUL bytes or invalid UTF-8 (an image, an archive, random
-/// bytes), before any of it is parsed row by row.
+/// bytes), before any of it is parsed row by row. A UTF-16 or UTF-32 file is text when it starts with its byte-order mark.
 /// </summary>
 internal static class TextFileCheck
 {
@@ -36,6 +36,10 @@ internal static class TextFileCheck
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new InvalidInputFileException(path, $"cannot be read: {e.Message}", e);
+        }
+        if (head is [0xFF, 0xFE, ..] or [0xFE, 0xFF, ..])
+        {
+            return; // UTF-16 or UTF-32 after its byte-order mark, which the line reader decodes (and checks line by line)
         }
         if (Array.IndexOf(head, (byte)0) is var nul and >= 0)
         {

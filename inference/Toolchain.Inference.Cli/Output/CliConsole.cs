@@ -1,5 +1,6 @@
 using System.Text;
 using Spectre.Console;
+using Toolchain.Shared.Cli;
 
 namespace Toolchain.Inference.Cli.Output;
 
@@ -72,22 +73,6 @@ internal sealed class CliConsole
     public static string Printable(string message)
     {
         var text = message.Trim();
-        if (text.Length == 0)
-        {
-            return "unknown error";
-        }
-        var sb = new StringBuilder(text.Length);
-        foreach (var c in text)
-        {
-            if (char.IsControl(c) || c is '\u2028' or '\u2029')
-            {
-                sb.Append(c <= '\xFF' ? $"\\x{(int)c:X2}" : $"\\u{(int)c:X4}");
-            }
-            else
-            {
-                sb.Append(c);
-            }
-        }
-        return sb.ToString();
+        return text.Length == 0 ? "unknown error" : TerminalText.Escape(text);
     }
 }

@@ -1,17 +1,21 @@
 using System.Text;
 using Spectre.Console;
+using Toolchain.Shared.Cli;
 
 namespace Toolchain.Inference.Cli.Output;
 
-/// <summary>A titled table of text cells; numeric columns are right-aligned.</summary>
+/// <summary>
+/// A titled table of text cells; numeric columns are right-aligned. Cells and headers are escaped as they are added
+/// (<see cref="TerminalText"/>): they hold class names, which may hold a newline or a terminal escape sequence.
+/// </summary>
 internal sealed class TextTable
 {
     private readonly List<string[]> _rows = [];
 
     public TextTable(string? title, params string[] headers)
     {
-        Title = title;
-        Headers = headers;
+        Title = title is null ? null : TerminalText.Escape(title);
+        Headers = [.. headers.Select(TerminalText.Escape)];
         RightAligned = new bool[headers.Length];
     }
 
@@ -40,7 +44,7 @@ internal sealed class TextTable
         {
             throw new ArgumentException($"a row needs {Headers.Length} cells, not {cells.Length}", nameof(cells));
         }
-        _rows.Add(cells);
+        _rows.Add([.. cells.Select(TerminalText.Escape)]);
     }
 
     /// <summary>Columns separated by two spaces, a title line first when there is one.</summary>
@@ -52,18 +56,21 @@ internal sealed class TextTable
         {
             sb.Append(Title).Append('\n');
         }
-        void Line(string[] cells)
-        {
-            var line = string.Join("  ", cells.Select((c, i) => RightAligned[i] ? c.PadLeft(widths[i]) : c.PadRight(widths[i])));
-            sb.Append(line.TrimEnd()).Append('\n');
-        }
-        Line(Headers);
+        sb.Append(FormatLine(Headers, widths, RightAligned)).Append('\n');
         foreach (var r in _rows)
         {
-            Line(r);
+            sb.Append(FormatLine(r, widths, RightAligned)).Append('\n');
         }
         return sb.ToString();
     }
+
+    /// <summary>
+    /// One line of a plain-text table: <paramref name="cells"/> padded to <paramref name="widths"/> (on the left where
+    /// <paramref name="rightAligned"/>), two spaces apart, without trailing spaces. For tables printed as they are
+    /// computed, whose widths are fixed before the rows are known.
+    /// </summary>
+    public static string FormatLine(string[] cells, int[] widths, bool[] rightAligned) =>
+        string.Join("  ", cells.Select((c, i) => rightAligned[i] ? c.PadLeft(widths[i]) : c.PadRight(widths[i]))).TrimEnd();
 
     public Table ToSpectre()
     {

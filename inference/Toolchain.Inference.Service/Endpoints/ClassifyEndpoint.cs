@@ -2,6 +2,7 @@ using System.Globalization;
 using Toolchain.Contracts;
 using Toolchain.Inference.Batching;
 using Toolchain.Inference.Hosting;
+using Toolchain.Inference.Service.Bodies;
 
 namespace Toolchain.Inference.Service.Endpoints;
 
@@ -11,7 +12,7 @@ namespace Toolchain.Inference.Service.Endpoints;
 /// </summary>
 internal static partial class ClassifyEndpoint
 {
-    public static async Task<IResult> HandleAsync(HttpContext context, OnnxClassifier classifier, ILoggerFactory loggers)
+    public static async Task<IResult> HandleAsync(HttpContext context, OnnxClassifier classifier, BodyBudget budget, ILoggerFactory loggers)
     {
         var cancellationToken = context.RequestAborted;
         var topK = ServiceLimits.DefaultTopK;
@@ -19,9 +20,9 @@ internal static partial class ClassifyEndpoint
             && (!int.TryParse(topKText.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out topK) || topK < 1))
         {
             return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad top_k",
-                detail: $"top_k must be a whole number of at least 1 (got '{topKText}')");
+                detail: $"top_k must be a whole number of at least 1 (got '{ClientText.Echo(topKText.ToString())}')");
         }
-        var (upload, error) = await ImageUpload.ReadAsync(context.Request, cancellationToken);
+        var (upload, error) = await ImageUpload.ReadAsync(context.Request, budget, cancellationToken);
         if (error is not null)
         {
             return error;

@@ -1,66 +1,73 @@
-using System.Buffers;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
+using Toolchain.Inference.Service.Bodies;
 
 namespace Toolchain.Inference.Service.Endpoints;
 
-/// <summary>An uploaded image held in a pooled buffer; dispose it to return the buffer.</summary>
+/// <summary>An uploaded image held in memory (see <see cref="RequestBody"/>); dispose it to give the memory back.</summary>
 internal sealed class ImageUpload : IDisposable
 {
     private static readonly string[] ImageTypes = ["image/png", "image/jpeg", "image/gif", "image/bmp"];
 
-    private byte[]? _buffer;
+    private readonly RequestBody _body;
 
-    private ImageUpload(byte[] buffer, int length, string name)
+    private ImageUpload(RequestBody body, string name)
     {
-        _buffer = buffer;
-        Length = length;
+        _body = body;
         Name = name;
     }
 
-    public int Length { get; }
+    public int Length => _body.Length;
 
     /// <summary>Names the image in error messages: "request body" or the uploaded file name.</summary>
     public string Name { get; }
 
-    public ReadOnlySpan<byte> Bytes => _buffer.AsSpan(0, Length);
+    public ReadOnlySpan<byte> Bytes => _body.Span;
 
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _buffer, null) is { } buffer)
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
+    public void Dispose() => _body.Dispose();
 
     /// <summary>
     /// Reads the image from a raw image body or the first file of a multipart form. Returns the upload, or an error
-    /// result: 415 for another content type, 413 over <see cref="ServiceLimits.MaxBodyBytes"/>, 400 for a form with no file.
+    /// result: 413 over <see cref="ServiceLimits.MaxBodyBytes"/>, 415 for another content type or an encoding other than
+    /// gzip or deflate, 400 for a form with no file or a body that cannot be read, 429 past the <see cref="BodyBudget"/>.
     /// </summary>
-    public static async Task<(ImageUpload? Upload, IResult? Error)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    public static async Task<(ImageUpload? Upload, IResult? Error)> ReadAsync(HttpRequest request, BodyBudget budget, CancellationToken cancellationToken)
     {
-        if (request.ContentLength > ServiceLimits.MaxBodyBytes)
-        {
-            // A client that asked to continue has not sent the body: reading it would make Kestrel say 100 Continue
-            // and take megabytes only to refuse them. Without Expect the body is on its way and is drained first.
-            return request.Headers.Expect.ToString().Contains("100-continue", StringComparison.OrdinalIgnoreCase)
-                ? (null, TooLarge())
-                : (null, await TooLargeAsync(request, cancellationToken));
-        }
-        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType) || mediaType.MediaType.Value is not { } type)
-        {
-            return (null, Unsupported(request.ContentType));
-        }
-        var isForm = type.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase);
-        if (!isForm && !IsImageType(type))
-        {
-            return (null, Unsupported(request.ContentType));
-        }
+        var isForm = false;
         try
         {
-            return isForm
-                ? await ReadFormAsync(request, cancellationToken)
-                : (await ReadStreamAsync(request.Body, request.ContentLength, "request body", cancellationToken), null);
+            if (request.ContentLength > ServiceLimits.MaxBodyBytes)
+            {
+                // Refused from the declared length before anything else: RequestBody drains it (unless the client asked to continue).
+                using var refused = await RequestBody.ReadAsync(request, budget, cancellationToken);
+            }
+            if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType) || mediaType.MediaType.Value is not { } type)
+            {
+                return (null, Unsupported(request.ContentType));
+            }
+            isForm = type.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase);
+            if (!isForm && !IsImageType(type))
+            {
+                return (null, Unsupported(request.ContentType));
+            }
+            if (!isForm)
+            {
+                return (new ImageUpload(await RequestBody.ReadAsync(request, budget, cancellationToken), "request body"), null);
+            }
+            if (request.Headers.ContentEncoding.ToString().Trim() is { Length: > 0 } encoding && !encoding.Equals("identity", StringComparison.OrdinalIgnoreCase))
+            {
+                return (null, Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported content encoding",
+                    detail: $"Content-Encoding '{ClientText.Echo(encoding)}' is not accepted on a multipart form; send the form as it is, or the image alone as gzip"));
+            }
+            return await ReadFormAsync(request, budget, cancellationToken);
+        }
+        catch (BodyRefusedException e)
+        {
+            if (e.StatusCode == StatusCodes.Status429TooManyRequests)
+            {
+                request.HttpContext.Response.Headers.RetryAfter = "1";
+            }
+            return (null, Results.Problem(statusCode: e.StatusCode, title: e.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Image too large" : e.Title, detail: e.Message));
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
@@ -91,12 +98,12 @@ internal sealed class ImageUpload : IDisposable
     }
 
     private static IResult MalformedBody(string reason) => Results.Problem(statusCode: StatusCodes.Status400BadRequest,
-        title: "Malformed request body", detail: $"the request body cannot be read: {reason}");
+        title: "Malformed request body", detail: $"the request body cannot be read: {ClientText.Echo(reason)}");
 
     private static IResult MalformedForm(string reason) => Results.Problem(statusCode: StatusCodes.Status400BadRequest,
-        title: "Malformed multipart form", detail: $"the multipart form cannot be read: {reason}");
+        title: "Malformed multipart form", detail: $"the multipart form cannot be read: {ClientText.Echo(reason)}");
 
-    private static async Task<(ImageUpload?, IResult?)> ReadFormAsync(HttpRequest request, CancellationToken cancellationToken)
+    private static async Task<(ImageUpload?, IResult?)> ReadFormAsync(HttpRequest request, BodyBudget budget, CancellationToken cancellationToken)
     {
         var form = await request.ReadFormAsync(new FormOptions
         {
@@ -118,52 +125,9 @@ internal sealed class ImageUpload : IDisposable
         {
             return (null, Unsupported(file.ContentType));
         }
-        var name = string.IsNullOrWhiteSpace(file.FileName) ? "uploaded file" : $"uploaded file '{file.FileName}'";
+        var name = string.IsNullOrWhiteSpace(file.FileName) ? "uploaded file" : $"uploaded file '{ClientText.Echo(file.FileName)}'";
         await using var stream = file.OpenReadStream();
-        return (await ReadStreamAsync(stream, file.Length, name, cancellationToken), null);
-    }
-
-    private static async Task<ImageUpload?> ReadStreamAsync(Stream body, long? declaredLength, string name, CancellationToken cancellationToken)
-    {
-        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(declaredLength ?? 64 * 1024, 1, ServiceLimits.MaxBodyBytes + 1));
-        var length = 0;
-        try
-        {
-            while (true)
-            {
-                if (length == buffer.Length)
-                {
-                    if (length > ServiceLimits.MaxBodyBytes)
-                    {
-                        throw new BadHttpRequestException("body too large", StatusCodes.Status413PayloadTooLarge);
-                    }
-                    var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, ServiceLimits.MaxBodyBytes + 1));
-                    buffer.AsSpan(0, length).CopyTo(bigger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = bigger;
-                }
-                var read = await body.ReadAsync(buffer.AsMemory(length), cancellationToken);
-                if (read == 0)
-                {
-                    break;
-                }
-                length += read;
-                if (length > ServiceLimits.MaxBodyBytes)
-                {
-                    throw new BadHttpRequestException("body too large", StatusCodes.Status413PayloadTooLarge);
-                }
-            }
-            var upload = new ImageUpload(buffer, length, name);
-            buffer = null;
-            return upload;
-        }
-        finally
-        {
-            if (buffer is not null)
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-        }
+        return (new ImageUpload(await RequestBody.ReadAsync(stream, file.Length, budget, cancellationToken), name), null);
     }
 
     private static bool IsImageType(string type) =>
@@ -177,9 +141,9 @@ internal sealed class ImageUpload : IDisposable
     }
 
     private static IResult TooLarge() => Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Image too large",
-        detail: $"the request body is over the {ServiceLimits.MaxBodyBytes / 1024 / 1024} MB limit");
+        detail: BodyRefusedException.TooLarge().Message);
 
     private static IResult Unsupported(string? contentType) => Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType,
         title: "Unsupported content type",
-        detail: $"content type '{contentType}' is not accepted; send image/png or image/jpeg as the body, or multipart/form-data with an image file");
+        detail: $"content type '{ClientText.Echo(contentType)}' is not accepted; send image/png or image/jpeg as the body, or multipart/form-data with an image file");
 }

@@ -21,7 +21,7 @@ internal sealed class InferenceRunner(ServedModels models, IServiceProvider serv
     public (ServedModel Model, OnnxClassifier Classifier) Find(string name)
     {
         var model = models.Find(name) ?? throw ProtocolException.NotFound(
-            $"unknown model '{name}'; this server serves {string.Join(", ", models.All.Select(m => $"'{m.Name}'"))}");
+            $"unknown model '{ClientText.Echo(name)}'; this server serves {string.Join(", ", models.All.Select(m => $"'{m.Name}'"))}");
         return (model, services.GetRequiredKeyedService<OnnxClassifier>(model.Key));
     }
 
@@ -37,7 +37,7 @@ internal sealed class InferenceRunner(ServedModels models, IServiceProvider serv
         {
             var loaded = lease.Version.Id;
             lease.Dispose();
-            throw ProtocolException.NotFound($"model '{model.Name}' has no version '{version}'; the loaded version is '{loaded}'");
+            throw ProtocolException.NotFound($"model '{model.Name}' has no version '{ClientText.Echo(version)}'; the loaded version is '{loaded}'");
         }
         return lease;
     }
@@ -53,7 +53,7 @@ internal sealed class InferenceRunner(ServedModels models, IServiceProvider serv
         }
         if (!string.IsNullOrEmpty(version) && version != lease.Version.Id)
         {
-            throw ProtocolException.NotFound($"model '{model.Name}' has no version '{version}'; the loaded version is '{lease.Version.Id}'");
+            throw ProtocolException.NotFound($"model '{model.Name}' has no version '{ClientText.Echo(version)}'; the loaded version is '{lease.Version.Id}'");
         }
         return true;
     }
@@ -61,6 +61,24 @@ internal sealed class InferenceRunner(ServedModels models, IServiceProvider serv
     /// <summary>The largest batch one request may carry: the model's batch limit, or the graph's fixed batch size.</summary>
     public static int MaxBatch(OnnxClassifier classifier, OnnxModel model) =>
         model.FixedBatch > 0 ? model.FixedBatch : classifier.Options.Batching.MaxBatchSize;
+
+    /// <summary>
+    /// What one request to <paramref name="name"/> (at <paramref name="version"/>) may hold, to read its body against;
+    /// 404 for an unknown model or version and 503 while it is not loaded, before a byte of the body is read.
+    /// </summary>
+    public RequestCapacity Capacity(string name, string? version)
+    {
+        var (model, classifier) = Find(name);
+        using var lease = Lease(model, classifier, version);
+        return new RequestCapacity(model.Name, MaxBatch(classifier, lease.Model), lease.Model.InputSpec.RowElements);
+    }
+
+    /// <summary>
+    /// A tensor's shape as the protocol's metadata gives it: -1 for a free batch axis, the graph's own size for a fixed
+    /// one (a model exported at batch 1 takes [1,...], not [-1,...]).
+    /// </summary>
+    public static IReadOnlyList<long> MetadataShape(TensorSpec spec, OnnxModel model) =>
+        model.FixedBatch > 0 ? [model.FixedBatch, .. spec.Shape.Skip(1)] : spec.Shape;
 
     /// <summary>Checks <paramref name="request"/> against the model, runs it through the model's batcher and builds the response.</summary>
     public async Task<InferResponse> InferAsync(string name, string? version, InferRequest request, CancellationToken cancellationToken)
@@ -109,7 +127,7 @@ internal sealed class InferenceRunner(ServedModels models, IServiceProvider serv
         {
             if (extra.Name != spec.Name)
             {
-                throw ProtocolException.BadRequest($"unknown input '{extra.Name}'; the model takes one input, '{spec.Name}'");
+                throw ProtocolException.BadRequest($"unknown input '{ClientText.Echo(extra.Name)}'; the model takes one input, '{spec.Name}'");
             }
         }
         if (inputs.Count > 1)
@@ -120,19 +138,19 @@ internal sealed class InferenceRunner(ServedModels models, IServiceProvider serv
         var datatype = Datatype.Of(spec.ElementType);
         if (input.Datatype != datatype)
         {
-            throw ProtocolException.BadRequest($"input '{spec.Name}' has datatype {input.Datatype}; the model takes {datatype}");
+            throw ProtocolException.BadRequest($"input '{spec.Name}' has datatype {ClientText.Echo(input.Datatype)}; the model takes {datatype}");
         }
         var shape = input.Shape;
-        var expected = $"[-1,{string.Join(',', spec.Shape.Skip(1))}]";
+        var expected = ClientText.Shape(MetadataShape(spec, model));
         if (shape.Length != spec.Shape.Count)
         {
-            throw ProtocolException.BadRequest($"input '{spec.Name}' has shape [{string.Join(',', shape)}]; the model takes {expected}");
+            throw ProtocolException.BadRequest($"input '{spec.Name}' has shape {ClientText.Shape(shape)}; the model takes {expected}");
         }
         for (var i = 1; i < shape.Length; i++)
         {
             if (shape[i] != spec.Shape[i])
             {
-                throw ProtocolException.BadRequest($"input '{spec.Name}' has shape [{string.Join(',', shape)}]; the model takes {expected}");
+                throw ProtocolException.BadRequest($"input '{spec.Name}' has shape {ClientText.Shape(shape)}; the model takes {expected}");
             }
         }
         if (shape[0] < 1 || shape[0] > maxBatch)
@@ -145,7 +163,7 @@ internal sealed class InferenceRunner(ServedModels models, IServiceProvider serv
         if (input.ElementCount != elements)
         {
             throw ProtocolException.BadRequest(
-                $"input '{spec.Name}' holds {input.ElementCount} elements but its shape [{string.Join(',', shape)}] needs {elements}");
+                $"input '{spec.Name}' holds {input.ElementCount} elements but its shape {ClientText.Shape(shape)} needs {elements}");
         }
         if (TensorBytes.FirstNonFinite(input.Data.Span, spec.ElementType) is var bad and >= 0)
         {
@@ -168,11 +186,11 @@ internal sealed class InferenceRunner(ServedModels models, IServiceProvider serv
             if (index < 0)
             {
                 throw ProtocolException.BadRequest(
-                    $"unknown output '{output.Name}'; the model has {string.Join(", ", specs.Select(s => $"'{s.Name}'"))}");
+                    $"unknown output '{ClientText.Echo(output.Name)}'; the model has {string.Join(", ", specs.Select(s => $"'{s.Name}'"))}");
             }
             if (chosen.Any(c => c.Item1 == index))
             {
-                throw ProtocolException.BadRequest($"output '{output.Name}' is asked for twice");
+                throw ProtocolException.BadRequest($"output '{ClientText.Echo(output.Name)}' is asked for twice");
             }
             var width = specs[index].RowElements;
             if (output.Classification is { } k && (k < 1 || k > width))
@@ -228,6 +246,6 @@ internal sealed class InferenceRunner(ServedModels models, IServiceProvider serv
     public static TensorElementType ElementTypeOf(string input, string datatype) =>
         Datatype.Parse(datatype) ?? throw ProtocolException.BadRequest(
             datatype == Datatype.Bytes
-                ? $"input '{input}': BYTES inputs are not supported; these models take numeric tensors"
-                : $"input '{input}' has unknown datatype '{datatype}'");
+                ? $"input '{ClientText.Echo(input)}': BYTES inputs are not supported; these models take numeric tensors"
+                : $"input '{ClientText.Echo(input)}' has unknown datatype '{ClientText.Echo(datatype)}'");
 }

@@ -1,77 +1,62 @@
-using System.Buffers;
-using Toolchain.Inference.Service.Endpoints;
+using System.IO.Pipelines;
+using Toolchain.Inference.Service.Bodies;
 
 namespace Toolchain.Inference.Service.Protocol;
 
-/// <summary>Reads a protocol request body into a pooled buffer, within the service's body limit.</summary>
+/// <summary>
+/// Reads a REST inference request from its body as the bytes arrive (see <see cref="RestRequestReader"/>): the body
+/// is never held whole, so what a refused request costs is what was read before the refusal. gzip and deflate bodies
+/// are decoded on the way, the body limit holding for the decoded bytes.
+/// </summary>
 internal static class ProtocolBody
 {
     /// <summary>
-    /// The body in a buffer rented from <see cref="ArrayPool{T}.Shared"/> (the caller returns it) and its length.
-    /// Over <see cref="ServiceLimits.MaxBodyBytes"/>: 413, after draining what the client sends (as /v1 does), so it
-    /// sees the answer rather than a reset connection.
+    /// The request in <paramref name="request"/>'s body, read against <paramref name="capacity"/>. Refusals are
+    /// <see cref="ProtocolException"/> (400) or <see cref="BodyRefusedException"/> (413, 415); a body refused before its
+    /// end is drained first, so that a client still sending sees the answer rather than a reset connection.
     /// </summary>
-    public static async Task<(byte[] Buffer, int Length)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    public static async Task<InferRequest> ReadAsync(HttpRequest request, RequestCapacity capacity, CancellationToken cancellationToken)
     {
         if (request.ContentLength > ServiceLimits.MaxBodyBytes)
         {
-            if (!request.Headers.Expect.ToString().Contains("100-continue", StringComparison.OrdinalIgnoreCase))
-            {
-                await RequestBodyDrain.DrainAsync(request, cancellationToken);
-            }
-            throw TooLarge();
+            await RequestBody.DrainUnlessContinueAsync(request, cancellationToken);
+            throw BodyRefusedException.TooLarge();
         }
-        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(request.ContentLength ?? 16 * 1024, 1, ServiceLimits.MaxBodyBytes + 1));
-        var length = 0;
+        var encoding = RequestBody.ContentEncoding(request);
+        var headerLength = request.Headers[RestRequestReader.HeaderLengthHeader];
+        await using var decoded = encoding is null ? null : RequestBody.Decoder(request.Body, encoding);
+        var pipe = decoded is null ? request.BodyReader : PipeReader.Create(decoded, new StreamPipeReaderOptions(leaveOpen: true));
         try
         {
-            while (true)
-            {
-                if (length == buffer.Length)
-                {
-                    if (length > ServiceLimits.MaxBodyBytes)
-                    {
-                        await RequestBodyDrain.DrainAsync(request, cancellationToken);
-                        throw TooLarge();
-                    }
-                    var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, ServiceLimits.MaxBodyBytes + 1));
-                    buffer.AsSpan(0, length).CopyTo(bigger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = bigger;
-                }
-                var read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken);
-                if (read == 0)
-                {
-                    break;
-                }
-                length += read;
-                if (length > ServiceLimits.MaxBodyBytes)
-                {
-                    await RequestBodyDrain.DrainAsync(request, cancellationToken);
-                    throw TooLarge();
-                }
-            }
-            var result = (buffer, length);
-            buffer = null!;
-            return result;
+            return await RestRequestReader.ReadAsync(pipe, headerLength.Count > 0 ? headerLength.ToString() : null,
+                encoding is null ? request.ContentLength : null, capacity, cancellationToken);
+        }
+        catch (Exception e) when (e is ProtocolException or BodyRefusedException)
+        {
+            await RequestBodyDrain.DrainAsync(request, cancellationToken);
+            throw;
+        }
+        catch (InvalidDataException e) when (encoding is not null)
+        {
+            await RequestBodyDrain.DrainAsync(request, cancellationToken);
+            throw BodyRefusedException.Malformed($"it is not valid {encoding} data ({e.Message.TrimEnd('.')})");
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            throw TooLarge();
+            await RequestBodyDrain.DrainAsync(request, cancellationToken);
+            throw BodyRefusedException.TooLarge();
         }
         catch (BadHttpRequestException e)
         {
-            throw ProtocolException.BadRequest($"the request body cannot be read: {e.Message}");
+            // Kestrel's own verdict on the framing, e.g. a malformed chunk size line.
+            throw BodyRefusedException.Malformed(e.Message);
         }
         finally
         {
-            if (buffer is not null)
+            if (decoded is not null)
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                await pipe.CompleteAsync();
             }
         }
     }
-
-    private static ProtocolException TooLarge() => new(StatusCodes.Status413PayloadTooLarge,
-        $"the request body is over the {ServiceLimits.MaxBodyBytes / 1024 / 1024} MB limit");
 }

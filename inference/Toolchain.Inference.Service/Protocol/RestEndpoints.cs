@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Reflection;
 using System.Text.Json;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using Toolchain.Inference.Service.Bodies;
 
 namespace Toolchain.Inference.Service.Protocol;
 
@@ -31,7 +32,7 @@ internal static class RestEndpoints
         app.MapPost("/v2/models/{name}/versions/{version}/infer", InferAsync);
         // Anything else under /v2 answers in the protocol's error form rather than as problem details.
         app.Map("/v2/{**rest}", (HttpContext context) =>
-            Error(StatusCodes.Status404NotFound, $"no such endpoint: {context.Request.Method} {context.Request.Path}"));
+            Error(StatusCodes.Status404NotFound, $"no such endpoint: {ClientText.Echo(context.Request.Method)} {ClientText.Echo(context.Request.Path.Value)}"));
     }
 
     private static IResult ServerMetadata() =>
@@ -47,8 +48,8 @@ internal static class RestEndpoints
             name = model.Name,
             versions = new[] { lease.Version.Id },
             platform = InferenceRunner.Platform,
-            inputs = new[] { new { name = input.Name, datatype = Datatype.Of(input.ElementType), shape = input.Shape } },
-            outputs = lease.Model.OutputSpecs.Select(o => new { name = o.Name, datatype = Datatype.Of(o.ElementType), shape = o.Shape }),
+            inputs = new[] { new { name = input.Name, datatype = Datatype.Of(input.ElementType), shape = InferenceRunner.MetadataShape(input, lease.Model) } },
+            outputs = lease.Model.OutputSpecs.Select(o => new { name = o.Name, datatype = Datatype.Of(o.ElementType), shape = InferenceRunner.MetadataShape(o, lease.Model) }),
         });
     });
 
@@ -78,14 +79,11 @@ internal static class RestEndpoints
     private static async Task<IResult> InferAsync(HttpContext context, InferenceRunner runner, string name, string? version = null)
     {
         var cancellationToken = context.RequestAborted;
-        byte[]? body = null;
         try
         {
-            runner.Find(name);
-            int length;
-            (body, length) = await ProtocolBody.ReadAsync(context.Request, cancellationToken);
-            var headerLength = context.Request.Headers[RestRequestReader.HeaderLengthHeader];
-            var request = RestRequestReader.Parse(body.AsMemory(0, length), headerLength.Count > 0 ? headerLength.ToString() : null);
+            // What the request may hold is known before its body is read, so the body is read against it.
+            var capacity = runner.Capacity(name, version);
+            var request = await ProtocolBody.ReadAsync(context.Request, capacity, cancellationToken);
             var response = await runner.InferAsync(name, version, request, cancellationToken);
             return new InferResult(response);
         }
@@ -93,16 +91,13 @@ internal static class RestEndpoints
         {
             return Error(e.StatusCode, e.Message);
         }
+        catch (BodyRefusedException e)
+        {
+            return Error(e.StatusCode, e.Message);
+        }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             return Results.Empty;
-        }
-        finally
-        {
-            if (body is not null)
-            {
-                ArrayPool<byte>.Shared.Return(body);
-            }
         }
     }
 

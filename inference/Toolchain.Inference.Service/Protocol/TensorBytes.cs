@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Runtime.InteropServices;
@@ -9,92 +8,11 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 namespace Toolchain.Inference.Service.Protocol;
 
 /// <summary>
-/// Tensor elements as the protocol carries them, little-endian and row-major: read from JSON <c>data</c> (flat or
-/// nested), written back as JSON, and read one by one for classification.
+/// Tensor elements as the protocol carries them, little-endian and row-major: written back as JSON and read one by one
+/// for classification (<see cref="JsonTensorData"/> reads them from JSON).
 /// </summary>
 internal static class TensorBytes
 {
-    /// <summary>
-    /// The elements of a JSON <c>data</c> array (nested arrays are flattened in row-major order) as bytes of
-    /// <paramref name="type"/>. Throws <see cref="ProtocolException"/> naming <paramref name="input"/> for a value that is
-    /// not of that type or out of its range.
-    /// </summary>
-    public static (byte[] Bytes, long Count) FromJson(JsonElement data, TensorElementType type, string input)
-    {
-        var size = Toolchain.Inference.Runtime.TensorSpec.SizeOf(type);
-        var writer = new ArrayBufferWriter<byte>(Math.Max(16, size * 64));
-        long count = 0;
-        Walk(data);
-        return (writer.WrittenSpan.ToArray(), count);
-
-        void Walk(JsonElement element)
-        {
-            if (element.ValueKind == JsonValueKind.Array)
-            {
-                foreach (var item in element.EnumerateArray())
-                {
-                    Walk(item);
-                }
-                return;
-            }
-            var span = writer.GetSpan(8);
-            Write(element, type, span, input, count);
-            writer.Advance(size);
-            count++;
-        }
-    }
-
-    private static void Write(JsonElement element, TensorElementType type, Span<byte> span, string input, long index)
-    {
-        if (type == TensorElementType.Bool)
-        {
-            span[0] = element.ValueKind switch
-            {
-                JsonValueKind.True => 1,
-                JsonValueKind.False => 0,
-                _ => throw Bad(input, index, element, "BOOL"),
-            };
-            return;
-        }
-        if (element.ValueKind != JsonValueKind.Number)
-        {
-            throw Bad(input, index, element, Datatype.Of(type));
-        }
-        var ok = type switch
-        {
-            TensorElementType.Float => element.TryGetDouble(out var d) && Put(span, (float)d, float.IsFinite((float)d)),
-            TensorElementType.Double => element.TryGetDouble(out var d) && Put(span, d),
-            TensorElementType.UInt8 => element.TryGetByte(out var b) && Put(span, b),
-            TensorElementType.Int8 => element.TryGetSByte(out var sb) && Put(span, sb),
-            TensorElementType.UInt16 => element.TryGetUInt16(out var u16) && Put(span, u16),
-            TensorElementType.Int16 => element.TryGetInt16(out var i16) && Put(span, i16),
-            TensorElementType.UInt32 => element.TryGetUInt32(out var u32) && Put(span, u32),
-            TensorElementType.Int32 => element.TryGetInt32(out var i32) && Put(span, i32),
-            TensorElementType.UInt64 => element.TryGetUInt64(out var u64) && Put(span, u64),
-            TensorElementType.Int64 => element.TryGetInt64(out var i64) && Put(span, i64),
-            _ => throw ProtocolException.BadRequest($"input '{input}': data type {Datatype.Of(type)} cannot be given as JSON data; send it as binary data"),
-        };
-        if (!ok)
-        {
-            throw Bad(input, index, element, Datatype.Of(type));
-        }
-    }
-
-    private static bool Put<T>(Span<byte> span, T value, bool valid = true)
-        where T : unmanaged
-    {
-        // Element bytes are little-endian on the wire; every platform .NET runs this service on is little-endian.
-        MemoryMarshal.Write(span, in value);
-        return valid;
-    }
-
-    private static ProtocolException Bad(string input, long index, JsonElement element, string datatype)
-    {
-        var text = element.GetRawText();
-        return ProtocolException.BadRequest(
-            $"input '{input}': element {index} ({(text.Length > 40 ? text[..40] + "..." : text)}) is not a {datatype} value");
-    }
-
     /// <summary>Writes the elements of <paramref name="raw"/> as a flat JSON array of <paramref name="type"/>.</summary>
     public static void WriteJson(Utf8JsonWriter writer, ReadOnlySpan<byte> raw, TensorElementType type)
     {

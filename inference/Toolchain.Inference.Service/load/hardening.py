@@ -5,7 +5,9 @@ Builds decompression bombs (zTXt, iTXt, iCCP chunks inflating to 200 MB) and a 1
   - runs `infer classify` on each and records wall time and peak RSS (wait4's ru_maxrss of that one child);
   - starts the service, posts 16 bombs at once, and compares its RSS before and after.
 Bars (issue 15): classify under 150 MB and under 1 s per file; the service's RSS after 16 concurrent bomb POSTs within
-50 MB of its RSS before. Writes OUT/hardening.md and OUT/hardening.json; exits 1 when a bar is missed.
+50 MB of its RSS before. Then the protocol scenarios of issue 21 (protocol_hardening.py: refused 5 MB bodies, a mixed
+attack under the Deployment's heap limit, a graph fixed at batch 1), which need --xor-model too. Writes
+OUT/hardening.md and OUT/hardening.json; exits 1 when a bar is missed.
 """
 import argparse
 import http.client
@@ -18,6 +20,8 @@ import sys
 import threading
 import time
 import zlib
+
+import protocol_hardening
 
 
 def chunk(kind, data):
@@ -97,6 +101,7 @@ def main():
     parser.add_argument("--infer", required=True)
     parser.add_argument("--service", required=True)
     parser.add_argument("--model", required=True)
+    parser.add_argument("--xor-model", required=True, help="the xor model (FP64 [-1,2]) the protocol scenarios send to")
     parser.add_argument("--out", required=True)
     parser.add_argument("--bomb-mb", type=int, default=200)
     args = parser.parse_args()
@@ -175,7 +180,10 @@ def main():
     lines += ["", f"Service, 16 concurrent bomb POSTs: RSS {s['rss_before_mb']} MB before, {s['rss_after_mb']} MB after "
               f"({s['rss_after_mb'] - s['rss_before_mb']:+.1f} MB; bar < +50 MB: {'MET' if s['met'] else 'MISSED'}); "
               f"statuses {s['statuses']}; {s['seconds_for_16']} s for all 16."]
-    text = "\n".join(lines) + "\n"
+    protocol_results, protocol_text = protocol_hardening.run(args.service, args.model, args.xor_model, args.out)
+    results["protocol"] = protocol_results
+    failed += [f"protocol {r['name']}" for r in protocol_results if not r["met"]]
+    text = "\n".join(lines) + "\n\n" + protocol_text
     for name, content in (("hardening.md", text), ("hardening.json", json.dumps(results, indent=2) + "\n")):
         target = os.path.join(args.out, name)
         with open(target + ".tmp", "w") as f:

@@ -11,7 +11,7 @@ namespace Toolchain.Inference.Batching;
 /// <summary>
 /// Dynamic batching in process, as Triton does it: concurrent single-example requests wait in a queue; whenever one of
 /// <see cref="BatchingOptions.Instances"/> model instances is free, everything waiting (up to
-/// <see cref="BatchingOptions.MaxBatchSize"/>) becomes one ONNX Runtime call on it, the oldest request held back at most
+/// <see cref="BatchingOptions.MaxBatchSize"/> rows, or the graph's fixed batch size when it has one) becomes one ONNX Runtime call on it, the oldest request held back at most
 /// <see cref="BatchingOptions.MaxQueueDelayMicroseconds"/> to fill the batch. Each caller gets its own result.
 /// Requests are cancelled one by one; a cancelled request that has not run yet is left out of its batch. Thread-safe.
 /// Waits are measured with the <see cref="TimeProvider"/> it is given (the system's by default), so tests can move time.
@@ -135,17 +135,19 @@ internal sealed class BatchingClassifier : IAsyncDisposable, IDisposable
     /// <summary>
     /// Runs <paramref name="rows"/> rows of raw input in the leased model's own element type (see
     /// <see cref="OnnxModel.RunTensors"/>) together with other requests' rows, and answers this request's rows of every
-    /// output. A request of more rows than <see cref="BatchingOptions.MaxBatchSize"/> fails with
-    /// <see cref="ToolchainException"/>; other failures as for <see cref="ClassifyAsync(ReadOnlySpan{float}, CancellationToken)"/>.
+    /// output. A request of more rows than one batch holds (<see cref="BatchingOptions.MaxBatchSize"/>, or the graph's
+    /// fixed batch size) fails with <see cref="ToolchainException"/>; other failures as for
+    /// <see cref="ClassifyAsync(ReadOnlySpan{float}, CancellationToken)"/>.
     /// </summary>
     public Task<TensorResult> InferAsync(ReadOnlySpan<byte> input, int rows, CancellationToken cancellationToken = default)
     {
-        if (rows < 1 || rows > _maxBatchSize)
-        {
-            return Task.FromException<TensorResult>(new ToolchainException($"a request of {rows} rows is outside the batch limit of 1 to {_maxBatchSize}"));
-        }
         return Admit(input, (lease, input) =>
         {
+            var limit = BatchCapOf(lease.Model);
+            if (rows < 1 || rows > limit)
+            {
+                throw new ToolchainException($"a request of {rows} rows is outside the batch limit of 1 to {limit}");
+            }
             var rowBytes = lease.Model.InputSpec.RowBytes;
             if ((long)rows * rowBytes != input.Length)
             {
@@ -156,6 +158,12 @@ internal sealed class BatchingClassifier : IAsyncDisposable, IDisposable
             return request;
         }, static r => r.Tensors!, cancellationToken);
     }
+
+    /// <summary>
+    /// The most rows one batch on <paramref name="model"/> may hold: its graph's fixed batch size when it has one (a run
+    /// always costs that many rows, and more would not fit), else <see cref="BatchingOptions.MaxBatchSize"/>.
+    /// </summary>
+    private int BatchCapOf(OnnxModel model) => model.FixedBatch > 0 ? model.FixedBatch : _maxBatchSize;
 
     /// <summary>Makes a queued request of <paramref name="input"/> under a lease of the current model, or throws.</summary>
     private delegate Request RequestFactory<TInput>(ModelLease lease, TInput input)
@@ -327,6 +335,8 @@ internal sealed class BatchingClassifier : IAsyncDisposable, IDisposable
     {
         private readonly List<Request> _batch = new(owner._maxBatchSize);
         private int _rows;
+        // The most rows this batch may hold: the smallest cap of its requests' models; set as the first one joins.
+        private int _cap;
         private byte[] _rawInputs = [];
         private float[] _floatInputs = [];
         private float[] _probabilities = [];
@@ -355,10 +365,12 @@ internal sealed class BatchingClassifier : IAsyncDisposable, IDisposable
         /// <summary>Moves waiting requests into the batch, dropping those cancelled meanwhile (and the wake-ups they sent).</summary>
         public void Take(ChannelReader<Request?> reader)
         {
-            // Batches are limited in rows: a tensor request brings all of its own, an image one row.
-            while (_rows < owner._maxBatchSize && reader.TryPeek(out var next))
+            // Batches are limited in rows (a tensor request brings all of its own, an image one row) and by the graph:
+            // one fixed at a batch size takes no more rows than that in a run.
+            while ((_batch.Count == 0 || _rows < _cap) && reader.TryPeek(out var next))
             {
-                if (next is not null && !next.IsAnswered && _batch.Count > 0 && _rows + next.Rows > owner._maxBatchSize)
+                if (next is not null && !next.IsAnswered && _batch.Count > 0
+                    && _rows + next.Rows > Math.Min(_cap, owner.BatchCapOf(next.Lease.Model)))
                 {
                     break;
                 }
@@ -373,6 +385,8 @@ internal sealed class BatchingClassifier : IAsyncDisposable, IDisposable
                 }
                 else
                 {
+                    var cap = owner.BatchCapOf(request.Lease.Model);
+                    _cap = _batch.Count == 0 ? cap : Math.Min(_cap, cap);
                     _batch.Add(request);
                     _rows += request.Rows;
                 }
@@ -386,7 +400,7 @@ internal sealed class BatchingClassifier : IAsyncDisposable, IDisposable
         /// </summary>
         public async Task<CancellationTokenSource> FillAsync(ChannelReader<Request?> reader, CancellationTokenSource timeout)
         {
-            while (_rows < owner._maxBatchSize)
+            while (_rows < _cap)
             {
                 DropCancelled();
                 if (_batch.Count == 0)

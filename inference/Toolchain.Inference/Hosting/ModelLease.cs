@@ -23,7 +23,7 @@ internal sealed class ModelLease : IDisposable
     /// <summary>The leased model.</summary>
     public OnnxModel Model { get; }
 
-    /// <summary>The model with its image preprocessing, or null when it does not take 28×28 single-channel images.</summary>
+    /// <summary>The model with its image preprocessing, or null when it takes no images (see <see cref="LoadedModel.IsImageModel"/>).</summary>
     public ImageClassifier? Images { get; }
 
     /// <summary>Which model this is.</summary>

@@ -40,7 +40,8 @@ public sealed class OnnxClassifierOptions
     public bool AllowSpinning { get; set; }
 
     /// <summary>
-    /// Whether only image classifiers are served: a model without a 28×28 single-channel input is refused at load and
+    /// Whether only image classifiers are served: a model that takes no image (neither a 28×28 single-channel digit
+    /// input nor an image input its card describes: channels, height and width) is refused at load and
     /// on reload (the old model keeps serving), rather than loaded and failing every image request. Off by default.
     /// </summary>
     public bool RequireImageInput { get; set; }

@@ -63,7 +63,7 @@ internal sealed partial class ReloadingModelHost : IModelSource, IDisposable
     public string ModelPath { get; }
 
     /// <summary>
-    /// Whether only image classifiers (28×28 single-channel input) are accepted: any other model is refused like a
+    /// Whether only image classifiers (see <see cref="LoadedModel.IsImageModel"/>) are accepted: any other model is refused like a
     /// broken file, so a service that classifies pictures never turns ready on, or swaps to, a model it cannot use.
     /// </summary>
     public bool RequireImages { get; init; }

@@ -12,7 +12,8 @@ public sealed class ImageClassifier : IDisposable
     private readonly bool _ownsModel;
 
     /// <summary>
-    /// Wraps <paramref name="model"/>, a 28×28 single-channel image model. <paramref name="mode"/> overrides the card's
+    /// Wraps <paramref name="model"/>, an image model: a 28×28 single-channel digit model, or one whose card gives its
+    /// channels, size and normalisation (trained on an image folder, any size and colour). <paramref name="mode"/> overrides the card's
     /// preprocessing mode. The model is disposed with this instance only when
     /// <paramref name="ownsModel"/>. Images over <paramref name="imageLimits"/> (default <see cref="ImageLimits.Default"/>)
     /// are refused before decoding.
@@ -25,7 +26,11 @@ public sealed class ImageClassifier : IDisposable
             // A model trained on an image folder: the card's channels, size and per-channel normalisation, as in training.
             int channels = (int)shape[1];
             _crop = new CropResizePreprocessor(channels, (int)shape[2], (int)shape[3], imageLimits);
-            (_means, _stds) = model.Info.Card!.NormalizationFor(channels);
+            var card = model.Info.Card!;
+            // A graph that normalises its own uint8 input takes pixels 0-255, as on the digit path below: (p - 0) / (1/255).
+            (_means, _stds) = card is { NormalizationInGraph: true, ElementType: ElementType.UInt8 }
+                ? (new double[channels], Enumerable.Repeat(1.0 / 255, channels).ToArray())
+                : card.NormalizationFor(channels);
         }
         else if (shape.Count != 4 || shape[1] != 1 || shape[2] != 28 || shape[3] != 28)
         {

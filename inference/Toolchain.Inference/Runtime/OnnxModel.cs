@@ -62,7 +62,10 @@ public sealed class OnnxModel : IDisposable
     /// <summary>The graph's outputs that split into rows (fixed non-batch axes), in the graph's order.</summary>
     internal IReadOnlyList<TensorSpec> OutputSpecs { get; }
 
-    /// <summary>The largest batch one run takes: the graph's fixed batch size, or 0 when the batch axis is free.</summary>
+    /// <summary>
+    /// The graph's fixed batch size, or 0 when the batch axis is free. Runs of fewer rows are filled up to it and runs of
+    /// more split into several, so callers may pass any number of rows; a batcher caps its batches at it.
+    /// </summary>
     internal int FixedBatch => _fixedBatch;
 
     /// <summary>What the model declares about itself.</summary>
@@ -111,8 +114,8 @@ public sealed class OnnxModel : IDisposable
     /// model. Unlike <see cref="Load"/> it accepts a model without a card and without
     /// <see cref="OnnxModelOptions.ForeignInput"/>, whatever its inputs and element types: then only the graph's fields
     /// (<see cref="ModelInfo.Inputs"/>, <see cref="ModelInfo.Outputs"/>, <see cref="ModelInfo.Opset"/>,
-    /// <see cref="ModelInfo.Producer"/>, <see cref="ModelInfo.Description"/>) are filled in and
-    /// <see cref="ModelInfo.Card"/> is null. A card is still read and checked against the graph. Throws as
+    /// <see cref="ModelInfo.Producer"/>, <see cref="ModelInfo.Description"/>) are filled in, <see cref="ModelInfo.IsForeign"/>
+    /// is true and <see cref="ModelInfo.Card"/> is an empty stand-in (no labels, no input shape). A card is still read and checked against the graph. Throws as
     /// <see cref="Load"/> does for a missing, corrupt or non-ONNX file; a file failing its integrity check is
     /// described, with the failure in <see cref="ModelInfo.Integrity"/>, not refused.
     /// </summary>
@@ -241,18 +244,48 @@ public sealed class OnnxModel : IDisposable
     /// bytes, row after row. No normalisation, widening or softmax: what a tensor protocol asks for. Cancellation as
     /// for <see cref="Classify"/>.
     /// </summary>
-    internal unsafe byte[][] RunTensors(ReadOnlySpan<byte> input, int rows, CancellationToken cancellationToken = default)
+    internal byte[][] RunTensors(ReadOnlySpan<byte> input, int rows, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var rowBytes = InputSpec.RowBytes;
+        var rowBytes = (int)InputSpec.RowBytes;
         if (rows < 1 || (long)rows * rowBytes != input.Length)
         {
             throw new ToolchainException($"input holds {input.Length} bytes but {rows} rows of shape [{string.Join(',', _featureDims)}] need {(long)rows * rowBytes}");
         }
-        if (_fixedBatch > 0 && rows != _fixedBatch)
+        if (_fixedBatch == 0 || rows == _fixedBatch)
         {
-            throw new ToolchainException($"the model's graph fixes the batch size at {_fixedBatch}, not {rows}");
+            return RunTensorBatch(input, rows, cancellationToken);
         }
+        // The graph takes exactly _fixedBatch rows (a model from another tool, exported at batch 1): run that many at a
+        // time, the last run filled up with copies of its last row, and keep the outputs of the real rows only.
+        var outputs = OutputSpecs.Select(o => new byte[rows * o.RowBytes]).ToArray();
+        var padded = new byte[_fixedBatch * rowBytes];
+        for (var start = 0; start < rows; start += _fixedBatch)
+        {
+            var n = Math.Min(_fixedBatch, rows - start);
+            var chunk = input.Slice(start * rowBytes, n * rowBytes);
+            if (n < _fixedBatch)
+            {
+                chunk.CopyTo(padded);
+                for (var row = n; row < _fixedBatch; row++)
+                {
+                    chunk[^rowBytes..].CopyTo(padded.AsSpan(row * rowBytes));
+                }
+                chunk = padded;
+            }
+            var ran = RunTensorBatch(chunk, _fixedBatch, cancellationToken);
+            for (var o = 0; o < outputs.Length; o++)
+            {
+                var outputRow = (int)OutputSpecs[o].RowBytes;
+                ran[o].AsSpan(0, n * outputRow).CopyTo(outputs[o].AsSpan(start * outputRow));
+            }
+        }
+        return outputs;
+    }
+
+    /// <summary>One session run of <paramref name="rows"/> rows, as many as the graph takes.</summary>
+    private unsafe byte[][] RunTensorBatch(ReadOnlySpan<byte> input, int rows, CancellationToken cancellationToken)
+    {
         long[] shape = [rows, .. _featureDims];
         cancellationToken.ThrowIfCancellationRequested();
         fixed (byte* p = input)
@@ -317,18 +350,41 @@ public sealed class OnnxModel : IDisposable
         }
     }
 
-    private void RunChunks(IntPtr input, int elementSize, int count, Span<float> probabilities, CancellationToken cancellationToken)
+    private unsafe void RunChunks(IntPtr input, int elementSize, int count, Span<float> probabilities, CancellationToken cancellationToken)
     {
         var chunk = _fixedBatch > 0 ? _fixedBatch : Math.Max(count, 1);
         for (var start = 0; start < count; start += chunk)
         {
             var n = Math.Min(chunk, count - start);
-            if (_fixedBatch > 0 && n != _fixedBatch)
+            var rows = input + ((nint)start * FeatureCount * elementSize);
+            if (_fixedBatch == 0 || n == _fixedBatch)
             {
-                throw new ToolchainException($"the model's graph fixes the batch size at {_fixedBatch}; {count} examples do not divide into it");
+                RunBatch(rows, elementSize, n, probabilities.Slice(start * ClassCount, n * ClassCount), cancellationToken);
+                continue;
             }
-            RunBatch(input + (nint)start * FeatureCount * elementSize, elementSize, n,
-                probabilities.Slice(start * ClassCount, n * ClassCount), cancellationToken);
+            // A graph fixed at a batch size runs the last few examples filled up with copies of the last one (see RunTensors).
+            var rowBytes = FeatureCount * elementSize;
+            var padded = ArrayPool<byte>.Shared.Rent(_fixedBatch * rowBytes);
+            var paddedProbabilities = ArrayPool<float>.Shared.Rent(_fixedBatch * ClassCount);
+            try
+            {
+                var real = new ReadOnlySpan<byte>((void*)rows, n * rowBytes);
+                real.CopyTo(padded);
+                for (var row = n; row < _fixedBatch; row++)
+                {
+                    real[^rowBytes..].CopyTo(padded.AsSpan(row * rowBytes));
+                }
+                fixed (byte* p = padded)
+                {
+                    RunBatch((IntPtr)p, elementSize, _fixedBatch, paddedProbabilities.AsSpan(0, _fixedBatch * ClassCount), cancellationToken);
+                }
+                paddedProbabilities.AsSpan(0, n * ClassCount).CopyTo(probabilities.Slice(start * ClassCount, n * ClassCount));
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(padded);
+                ArrayPool<float>.Shared.Return(paddedProbabilities);
+            }
         }
     }
 

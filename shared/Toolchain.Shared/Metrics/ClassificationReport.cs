@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Toolchain.Shared.Cli;
 
 namespace Toolchain.Shared.Metrics;
 
@@ -89,7 +90,8 @@ public sealed class ClassificationReport
     public string ToText(int digits = 4)
     {
         const string longestHeading = "weighted avg";
-        var width = Math.Max(Math.Max(Classes.Max(c => c.Name.Length), longestHeading.Length), digits);
+        // Class names come from folder names and CSV labels: escaped, a newline or a terminal escape cannot break the table.
+        var width = Math.Max(Math.Max(Classes.Max(c => TerminalText.Escape(c.Name).Length), longestHeading.Length), digits);
         var sb = new StringBuilder();
         sb.Append(' ', width).Append(' ');
         foreach (var h in new[] { "precision", "recall", "f1-score", "support" })
@@ -112,7 +114,7 @@ public sealed class ClassificationReport
     }
 
     private static void Row(StringBuilder sb, ClassScores s, int width, int digits) =>
-        sb.Append(s.Name.PadLeft(width)).Append(' ')
+        sb.Append(TerminalText.Escape(s.Name).PadLeft(width)).Append(' ')
             .Append(' ').Append(Fixed(s.Precision, digits).PadLeft(9))
             .Append(' ').Append(Fixed(s.Recall, digits).PadLeft(9))
             .Append(' ').Append(Fixed(s.F1, digits).PadLeft(9))

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Toolchain.TestSupport;
 
 namespace Toolchain.Inference.Cli.Tests.Commands;
 
@@ -205,5 +206,52 @@ public sealed class ClassifyCommandTests : IDisposable
 
         Assert.Equal(1, r.ExitCode);
         r.AssertOneErrorLineNaming("--labels", "'a,,b'");
+    }
+
+    [Fact]
+    public void Classify_on_a_folder_of_class_folders_prints_one_line_per_image_in_every_class_folder()
+    {
+        var model = _files.ImageModel();
+        var images = new[] { "set/three/a.png", "set/three/b.png", "set/seven/deeper/c.png" };
+        var labels = new[] { 3, 3, 7 };
+        for (int i = 0; i < images.Length; i++)
+        {
+            _files.Png(images[i], labels[i]);
+        }
+
+        var r = CliRun.Infer("classify", "--provider", "cpu", "--model", model, "--raw", _files.PathOf("set"));
+
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal("", r.Error);
+        Assert.Equal([.. images.Select(_files.PathOf).Order(StringComparer.Ordinal)], r.OutLines.Select(l => l.Split('\t')[0]));
+        Assert.Equal(["digit 7", "digit 3", "digit 3"], r.OutLines.Select(l => l.Split('\t')[1]));
+    }
+
+    [Fact]
+    public void A_label_or_path_with_a_newline_or_a_terminal_escape_stays_one_escaped_line_and_valid_json()
+    {
+        string[] labels = ["zero", "one\ntwo", "red\u001b[31m", "tab\there", "4", "5", "6", "7", "8", "9"];
+        var model = _files.ImageModel(TinyOnnxModels.ImageCard() with { Labels = labels });
+        var odd = _files.Png("odd\nname\u001b[2J.png", 1);
+        var red = _files.Png("red.png", 2);
+        var tab = _files.Png("tab.png", 3);
+
+        var text = CliRun.Infer("classify", "--provider", "cpu", "--model", model, "--raw", "--top-k", "2", odd, red, tab);
+        var json = CliRun.Infer("classify", "--provider", "cpu", "--model", model, "--raw", "--json", odd, red, tab);
+
+        Assert.Equal(0, text.ExitCode);
+        Assert.Equal(3, text.OutLines.Length);
+        Assert.DoesNotContain('\u001b', text.Out);
+        var first = text.OutLines[0].Split('\t');
+        Assert.Equal(_files.PathOf("odd\\x0Aname\\x1B[2J.png"), first[0]);
+        Assert.Equal("one\\x0Atwo", first[1]);
+        Assert.Equal("red\\x1B[31m", text.OutLines[1].Split('\t')[1]);
+        Assert.Equal("tab\\x09here", text.OutLines[2].Split('\t')[1]);
+        Assert.All(text.OutLines, l => Assert.Equal(4, l.Split('\t').Length));
+        Assert.Equal(0, json.ExitCode);
+        Assert.Equal(3, json.OutLines.Length);
+        using var doc = JsonDocument.Parse(json.OutLines[0]);
+        Assert.Equal("one\ntwo", doc.RootElement.GetProperty("name").GetString());
+        Assert.Equal(odd, doc.RootElement.GetProperty("file").GetString());
     }
 }

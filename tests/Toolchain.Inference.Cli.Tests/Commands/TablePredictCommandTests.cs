@@ -99,4 +99,53 @@ public sealed class TablePredictCommandTests : IDisposable
         r.AssertOneErrorLineNaming($"{csv}:3:", "'width'", "'wide'");
         Assert.Equal(["2", "4"], r.OutLines.Skip(1).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0]));
     }
+
+    [Fact]
+    public void Rows_across_many_batches_are_printed_once_each_in_order_under_one_header_and_bad_rows_keep_their_place_in_json()
+    {
+        // 3,000 rows: three batches of 1,024 and a part; a bad row inside the second batch.
+        var rows = new System.Text.StringBuilder("length,width,depth\n");
+        for (int i = 0; i < 3000; i++)
+        {
+            rows.Append(i == 1500 ? "x,20,30\n" : $"{i % 20},20,30\n");
+        }
+        var csv = _files.Text("many.csv", rows.ToString());
+
+        var text = CliRun.Infer("predict", "--provider", "cpu", "--model", Model(), csv);
+        var json = CliRun.Infer("predict", "--provider", "cpu", "--model", Model(), "--json", csv);
+
+        Assert.Equal((2, 2), (text.ExitCode, json.ExitCode));
+        Assert.Equal(3000, text.OutLines.Length); // the header and 2,999 rows
+        Assert.Equal("line", text.OutLines[0].Split(' ')[0]);
+        Assert.Equal([.. Enumerable.Range(2, 3000).Where(l => l != 1502)], text.OutLines.Skip(1).Select(l => int.Parse(l.Split(' ', 2)[0], CultureInfo.InvariantCulture)));
+        text.AssertOneErrorLineNaming($"{csv}:1502:", "'length'", "'x'");
+        var lines = json.OutLines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal([.. Enumerable.Range(2, 3000)], lines.Select(l => l.GetProperty("line").GetInt32()));
+        Assert.True(lines[1500].TryGetProperty("error", out _));
+    }
+
+    [Fact]
+    public void A_line_over_the_limit_ends_the_run_in_one_line_after_the_rows_before_it_are_printed()
+    {
+        var csv = _files.Text("long.csv", "length,width,depth\n14,20,30\n" + new string('1', (1 << 20) + 10) + "\n10,28,25\n");
+
+        var r = CliRun.Infer("predict", "--provider", "cpu", "--model", Model(), "--json", csv);
+
+        Assert.Equal(1, r.ExitCode);
+        Assert.Equal(2, JsonDocument.Parse(Assert.Single(r.OutLines)).RootElement.GetProperty("line").GetInt32());
+        Assert.Equal($"infer: {csv}: line 3 is longer than 1 MiB", Assert.Single(r.ErrorLines));
+    }
+
+    [Fact]
+    public void Invalid_UTF8_in_a_row_past_the_first_kilobyte_is_one_line_naming_the_line_and_byte()
+    {
+        var head = "length,width,depth\n" + string.Concat(Enumerable.Repeat("14,20,30\n", 200));
+        var csv = _files.Bytes("bad.csv", [.. System.Text.Encoding.UTF8.GetBytes(head + "1"), 0xC3, 0x28, .. ",20,30\n"u8]);
+
+        var r = CliRun.Infer("predict", "--provider", "cpu", "--model", Model(), csv);
+
+        Assert.Equal(1, r.ExitCode);
+        Assert.Equal($"infer: {csv}: line 202 is not UTF-8 text (byte 0xC3 at column 2)", Assert.Single(r.ErrorLines));
+        Assert.Equal(201, r.OutLines.Length);
+    }
 }

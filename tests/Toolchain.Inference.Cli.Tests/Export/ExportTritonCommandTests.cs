@@ -65,20 +65,50 @@ public sealed class ExportTritonCommandTests : IDisposable
     }
 
     [Fact]
-    public void A_second_export_replaces_the_files_and_keeps_other_versions_and_models()
+    public void An_export_into_a_folder_with_versions_writes_the_next_one_says_so_and_keeps_the_others()
     {
         var repo = _files.PathOf("repo");
         Directory.CreateDirectory(Path.Combine(repo, "digits", "7"));
         File.WriteAllText(Path.Combine(repo, "digits", "7", "model.onnx"), "older version");
+        Directory.CreateDirectory(Path.Combine(repo, "digits", "notes"));
         Directory.CreateDirectory(Path.Combine(repo, "other"));
+        var model = _files.ImageModel(folder: "digits");
 
-        Assert.Equal(0, CliRun.Infer("export", "triton", "--model", _files.ImageModel(folder: "digits"), "--out", repo, "--max-batch", "4").ExitCode);
-        Assert.Equal(0, CliRun.Infer("export", "triton", "--model", _files.ImageModel(folder: "digits"), "--out", repo, "--max-batch", "16").ExitCode);
+        var first = CliRun.Infer("export", "triton", "--model", model, "--out", repo, "--max-batch", "4");
+        var second = CliRun.Infer("export", "triton", "--model", model, "--out", repo, "--max-batch", "16");
 
+        Assert.Equal((0, 0), (first.ExitCode, second.ExitCode));
+        Assert.Equal(Path.Combine(repo, "digits", "8", "model.onnx"), first.OutLines[0]);
+        Assert.Equal(Path.Combine(repo, "digits", "9", "model.onnx"), second.OutLines[0]);
+        Assert.Equal($"infer: {Path.Combine(repo, "digits")}: wrote version 9, after the highest there, 8; Triton and the service serve the highest", Assert.Single(second.ErrorLines));
+        Assert.Equal(File.ReadAllBytes(model), File.ReadAllBytes(Path.Combine(repo, "digits", "9", "model.onnx")));
         Assert.Equal(16, TritonConfigParser.Parse(File.ReadAllText(Path.Combine(repo, "digits", "config.pbtxt"))).MaxBatchSize);
         Assert.Equal("older version", File.ReadAllText(Path.Combine(repo, "digits", "7", "model.onnx")));
-        Assert.True(Directory.Exists(Path.Combine(repo, "other")));
+        Assert.Equal(["7", "8", "9", "notes"], Directory.GetDirectories(Path.Combine(repo, "digits")).Select(Path.GetFileName).Order());
         Assert.Equal(["digits", "other"], Directory.GetDirectories(repo).Select(Path.GetFileName).Order());
+    }
+
+    [Fact]
+    public void Version_chooses_the_folder_and_an_existing_one_is_refused_in_one_line_leaving_the_model_folder_as_it_was()
+    {
+        var repo = _files.PathOf("repo");
+        var model = _files.ImageModel(folder: "digits");
+        Directory.CreateDirectory(Path.Combine(repo, "digits", "03"));
+        File.WriteAllText(Path.Combine(repo, "digits", "config.pbtxt"), "name: \"digits\"\n");
+
+        var taken = CliRun.Infer("export", "triton", "--model", model, "--out", repo, "--version", "3");
+        var below = CliRun.Infer("export", "triton", "--model", model, "--out", repo, "--version", "2");
+        var zero = CliRun.Infer("export", "triton", "--model", model, "--out", repo, "--version", "0");
+
+        Assert.Equal(1, taken.ExitCode);
+        taken.AssertOneErrorLineNaming("--version 3", Path.Combine(repo, "digits", "03"), "exists", "the next free one is 4");
+        Assert.Equal(0, below.ExitCode);
+        Assert.Equal(Path.Combine(repo, "digits", "2", "model.onnx"), below.OutLines[0]);
+        Assert.Contains("below the highest there, 3", Assert.Single(below.ErrorLines));
+        Assert.Equal(1, zero.ExitCode);
+        zero.AssertOneErrorLineNaming("--version must be 1 or more");
+        Assert.Equal(["03", "2"], Directory.GetDirectories(Path.Combine(repo, "digits")).Select(Path.GetFileName).Order());
+        Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(repo, "digits", "03")));
     }
 
     [Theory]

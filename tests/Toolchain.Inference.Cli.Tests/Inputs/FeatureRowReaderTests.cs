@@ -1,11 +1,12 @@
 using Toolchain.Inference.Cli.Inputs;
+using Toolchain.Shared.Data.Text;
 
 namespace Toolchain.Inference.Cli.Tests.Inputs;
 
 public class FeatureRowReaderTests
 {
     private static FeatureRow[] Read(string text, int width = 2) =>
-        FeatureRowReader.Read(new StringReader(text), width).ToArray();
+        FeatureRowReader.Read(new BoundedLineReader(new StringReader(text)), width).ToArray();
 
     [Fact]
     public void Commas_spaces_and_tabs_all_separate_values()

@@ -140,6 +140,62 @@ public sealed class ImagePathExpanderTests : IDisposable
         Assert.NotNull(inputs[3].Error);
         Assert.Equal(4, inputs.Length);
     }
+
+    [Fact]
+    public void A_folder_of_class_folders_expands_to_its_images_at_any_depth_as_dataset_reads_it()
+    {
+        Touch("d/cat/1.png");
+        Touch("d/cat/more/2.jpg");
+        Touch("d/dog/3.png");
+        Touch("d/dog/.ipynb_checkpoints/3-checkpoint.png");
+        Touch("d/README.md");
+
+        var inputs = ImagePathExpander.Expand([$"{_root}/d"]).ToList();
+
+        Assert.Equal([$"{_root}/d/cat/1.png", $"{_root}/d/cat/more/2.jpg", $"{_root}/d/dog/3.png"], inputs.Select(i => i.Path));
+        Assert.All(inputs, i => Assert.Null(i.Error));
+    }
+
+    [Fact]
+    public void A_folder_with_a_link_back_up_is_walked_once_and_says_what_it_did_not_follow()
+    {
+        Touch("loop/a/1.png");
+        Touch("loop/b/2.png");
+        Directory.CreateSymbolicLink($"{_root}/loop/a/up", "..");
+        Directory.CreateSymbolicLink($"{_root}/loop/a/proc", "/proc");
+        var notices = new List<string>();
+
+        var inputs = ImagePathExpander.Expand([$"{_root}/loop"], notices.Add).ToList();
+
+        Assert.Equal([$"{_root}/loop/a/1.png", $"{_root}/loop/b/2.png"], inputs.Select(i => i.Path));
+        var notice = Assert.Single(notices);
+        Assert.StartsWith($"{_root}/loop: 2 symbolic links not followed", notice, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_folder_without_images_at_any_depth_is_one_error()
+    {
+        Touch("none/sub/x.txt");
+
+        var input = Assert.Single(ImagePathExpander.Expand([$"{_root}/none"]));
+
+        Assert.Equal(($"{_root}/none", "directory holds no PNG, JPEG, BMP or GIF files at any depth"), (input.Path, input.Error));
+    }
+
+    [Fact]
+    public void Double_star_does_not_follow_a_link_back_up_into_a_loop()
+    {
+        Touch("g/a/1.png");
+        Touch("g/b/2.png");
+        Directory.CreateSymbolicLink($"{_root}/g/a/up", "..");
+        Directory.CreateSymbolicLink($"{_root}/g/b/to-a", $"{_root}/g/a");
+        Directory.CreateSymbolicLink($"{_root}/g/a/to-b", $"{_root}/g/b");
+
+        var files = ImagePathExpander.Glob($"{_root}/g/**/*.png");
+
+        // to-a and to-b are followed once each (a shell would too), but never round and round.
+        Assert.Equal([$"{_root}/g/a/1.png", $"{_root}/g/a/to-b/2.png", $"{_root}/g/b/2.png", $"{_root}/g/b/to-a/1.png"], files);
+    }
 }
 
 /// <summary>A fact that needs file permissions to bind, which they do not for root.</summary>

@@ -144,6 +144,26 @@ public sealed partial class DeployManifestTests
         Assert.True(File.Exists(Path.Combine(Manifests.DeployFolder, "Dockerfile.dockerignore")));
     }
 
+    [Theory]
+    [InlineData("kubernetes/deployment.yaml", "Deployment", "spec.template.spec.containers")]
+    [InlineData("kserve/serving-runtime.yaml", "ServingRuntime", "spec.containers")]
+    public void The_manifests_turn_the_draw_page_and_the_model_download_off(string file, string kind, string containers)
+    {
+        var container = Assert.Single(Manifests.One(file, kind).Items(containers));
+        var env = container.Items("env").ToDictionary(e => e.Text("name"), e => e.Text("value"));
+
+        Assert.Equal("false", env[ServiceApp.DrawPageKey.Replace(":", "__", StringComparison.Ordinal)]);
+    }
+
+    [Fact]
+    public void The_image_turns_the_draw_page_and_the_model_download_off()
+    {
+        var dockerfile = File.ReadAllText(Path.Combine(Manifests.DeployFolder, "Dockerfile"));
+
+        Assert.Matches($@"(?m)^\s*{ServiceApp.DrawPageKey.Replace(":", "__", StringComparison.Ordinal)}=false\s*$", dockerfile);
+        Assert.DoesNotContain("ServiceApp.ContainerPort", dockerfile);
+    }
+
     private static string Arg(IReadOnlyList<string> args, string name)
     {
         var i = args.ToList().IndexOf(name);

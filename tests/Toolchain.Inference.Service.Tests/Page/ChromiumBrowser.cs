@@ -15,7 +15,7 @@ public sealed class ChromiumBrowser : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Assert.True(File.Exists(ExecutablePath), $"{ExecutablePath} is missing: apt-get install -y chromium (listed in .ci/apt-packages-service)");
+        Assert.True(File.Exists(ExecutablePath), $"{ExecutablePath} is missing: run make test-prerequisites (mk/prerequisites.mk), which installs Debian's chromium");
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions

@@ -3,8 +3,10 @@ using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Toolchain.Inference.Hosting;
 using Toolchain.Inference.Service.Protocol;
 using Toolchain.Inference.Service.Repository;
@@ -105,5 +107,137 @@ public sealed class ModelRepositoryTests : IDisposable
         var served = ServedModels.Read(configuration, modelPath: null, fallbackPath: "unused.onnx");
         Assert.Equal(["a", "b"], served.All.Select(m => m.Name).Order(StringComparer.Ordinal));
         Assert.Equal(Path.GetFullPath("/elsewhere/a.onnx"), served.Find("a")!.Path);
+    }
+
+    [Theory]
+    [InlineData("01", "1")]
+    [InlineData("1", "001")]
+    public void Two_version_folders_of_one_number_are_refused_naming_both(string first, string second)
+    {
+        Model("cnn", first);
+        Model("cnn", second);
+
+        var e = Assert.Throws<InvalidOperationException>(() => TritonModelRepository.Read(Repo));
+
+        Assert.Contains($"cnn has version folders '{new[] { first, second }.Order(StringComparer.Ordinal).First()}' and '{new[] { first, second }.Order(StringComparer.Ordinal).Last()}', both version 1", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    private const string ExportedConfig = """
+        # Written by infer export triton from the model card; Triton's ONNX Runtime backend serves 1/model.onnx.
+        name: "cnn"
+        platform: "onnxruntime_onnx"
+        max_batch_size: 8
+        input [
+          {
+            name: "input"
+            data_type: TYPE_FP32
+            dims: [ 1, 28, 28 ]
+          }
+        ]
+        dynamic_batching {
+          preferred_batch_size: [ 8 ]
+          max_queue_delay_microseconds: 250
+        }
+        instance_group [
+          {
+            count: 3
+            kind: KIND_CPU
+          }
+        ]
+        """;
+
+    [Fact]
+    public void Config_pbtxt_batching_becomes_the_models_batching_options_and_the_rest_is_named_as_ignored()
+    {
+        var path = Model("cnn", "1");
+        File.WriteAllText(Path.Combine(Repo, "cnn", "config.pbtxt"), ExportedConfig);
+
+        var entries = ModelRepositoryConfiguration.Entries(Repo);
+        var config = Assert.Single(TritonModelRepository.Read(Repo)).Config!;
+
+        Assert.Equal(new Dictionary<string, string?>
+        {
+            ["Models:cnn:Path"] = path,
+            ["Models:cnn:Batching:MaxBatchSize"] = "8",
+            ["Models:cnn:Batching:MaxQueueDelayMicroseconds"] = "250",
+            ["Models:cnn:Batching:Instances"] = "3",
+        }, entries);
+        Assert.Equal("cnn/config.pbtxt: honoured max_batch_size 8, max_queue_delay_microseconds 250, instance count 3; "
+            + "ignored dynamic_batching.preferred_batch_size, input.data_type, input.dims, input.name, instance_group.kind "
+            + "(the service reads the rest from model.onnx)", config.Describe("cnn/config.pbtxt"));
+    }
+
+    [Fact]
+    public void Max_batch_size_0_turns_batching_off()
+    {
+        Model("cnn", "1");
+        File.WriteAllText(Path.Combine(Repo, "cnn", "config.pbtxt"), "max_batch_size: 0\n");
+
+        Assert.Equal("false", ModelRepositoryConfiguration.Entries(Repo)["Models:cnn:Batching:Enabled"]);
+    }
+
+    [Theory]
+    [InlineData("max_batch_size: many\n", "max_batch_size must be a whole number of at least 0 (got 'many')")]
+    [InlineData("instance_group [ { count: 0 } ]\n", "instance_group.count must be a whole number of at least 1")]
+    [InlineData("dynamic_batching {\n", "'}' is missing at the end")]
+    [InlineData("name: \"cnn\n", "a string has no closing quote")]
+    [InlineData("{ }", "a field name was expected, not '{'")]
+    public void A_config_pbtxt_that_cannot_be_read_is_one_line(string text, string expected)
+    {
+        Model("cnn", "1");
+        File.WriteAllText(Path.Combine(Repo, "cnn", "config.pbtxt"), text);
+
+        var e = Assert.Throws<InvalidOperationException>(() => TritonModelRepository.Read(Repo));
+
+        Assert.Contains($"cnn/config.pbtxt cannot be read: {expected}", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
+    public async Task The_service_serves_the_batching_config_pbtxt_sets_and_logs_what_it_ignored()
+    {
+        Model("digits", "1");
+        File.WriteAllText(Path.Combine(Repo, "digits", "config.pbtxt"), ExportedConfig);
+        var logs = new LinesLogged();
+        await using var app = ServiceApp.Build(["--model-repository", Repo, "--Logging:LogLevel:Default", "Warning",
+            "--Logging:LogLevel:Toolchain.Inference.Service.Repository", "Information", "--Classifier:Provider", "Cpu", "--Shutdown:Drain", "00:00:00"],
+            services => services.AddSingleton<IServer, TestServer>().AddSingleton<ILoggerProvider>(logs));
+        await app.StartAsync();
+        await app.Services.GetRequiredService<OnnxClassifier>().StartAsync();
+        using var client = ((TestServer)app.Services.GetRequiredService<IServer>()).CreateClient();
+
+        var batching = (await RunningService.JsonAsync(await client.GetAsync("/v1/model"))).GetProperty("batching");
+
+        Assert.Equal(8, batching.GetProperty("max_batch_size").GetInt32());
+        Assert.Equal(250, batching.GetProperty("max_queue_delay_microseconds").GetInt32());
+        Assert.Equal(3, batching.GetProperty("instances").GetInt32());
+        var line = Assert.Single(logs.Lines, l => l.Contains("config.pbtxt", StringComparison.Ordinal));
+        Assert.StartsWith("model repository: digits/config.pbtxt: honoured max_batch_size 8", line);
+        Assert.Contains("ignored dynamic_batching.preferred_batch_size", line);
+        await app.StopAsync();
+    }
+
+    /// <summary>Every line logged, formatted.</summary>
+    private sealed class LinesLogged : ILoggerProvider
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<string> Lines { get; } = new();
+
+        public ILogger CreateLogger(string categoryName) => new Logger(Lines);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(System.Collections.Concurrent.ConcurrentQueue<string> lines) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                lines.Enqueue(formatter(state, exception));
+        }
     }
 }

@@ -114,6 +114,35 @@ public class OutputFolderCommandTests
             File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
     }
+
+    [Fact]
+    public void A_run_that_fails_on_its_data_leaves_no_empty_out_folder()
+    {
+        using var dir = new TempDir();
+        var table = Path.Combine(dir.Path, "header-only.csv");
+        File.WriteAllText(table, "a,b,species\n");
+        var outPath = Path.Combine(dir.Path, "runs", "first");
+
+        var (code, _, err) = Train("mlp", "--dataset", table, "--out", outPath);
+
+        Assert.Equal(1, code);
+        Assert.Equal($"trainer train: {table}: has a header but no rows\n", err.Replace("\r", "", StringComparison.Ordinal));
+        Assert.False(Directory.Exists(Path.Combine(dir.Path, "runs")));
+    }
+
+    [Fact]
+    public void Export_to_a_folder_names_the_file_it_wants_in_one_line()
+    {
+        using var dir = new TempDir();
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        var code = ExportCommand.Run(["--checkpoint", Path.Combine(dir.Path, "none.ckpt"), "--out", dir.Path], output, error);
+
+        Assert.Equal(1, code);
+        Assert.Equal($"trainer export: option '--out' names the folder {dir.Path}; give the ONNX file to write, e.g. {Path.Combine(dir.Path, "model.onnx")} (see 'trainer export --help')\n",
+            error.ToString().Replace("\r", "", StringComparison.Ordinal));
+    }
 }
 
 /// <summary>A fact that needs file permissions to bind, which they do not for root.</summary>

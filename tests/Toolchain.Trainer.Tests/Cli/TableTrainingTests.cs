@@ -106,4 +106,43 @@ public class TableTrainingTests
         Assert.Equal(["size", "const", "weight"], model.Info.Card!.FeatureNames);
         Assert.Equal("name", model.Info.Card.Hyperparameters["ignored_columns"]);
     }
+
+    [Fact]
+    public void A_table_with_an_endless_line_or_a_sparse_hole_is_one_line_naming_the_file_line_and_limit()
+    {
+        using var dir = new TempDir();
+        var longLine = Path.Combine(dir.Path, "long.csv");
+        File.WriteAllText(longLine, "a,b,kind\n1,2,x\n" + new string('1', (1 << 20) + 1));
+        var hole = Path.Combine(dir.Path, "hole.csv");
+        File.WriteAllText(hole, "a,b,kind\n1,2,x\n3,4,y\n");
+        using (var stream = new FileStream(hole, FileMode.Open))
+        {
+            stream.SetLength(8L << 30); // sparse: no disk, reads as NUL bytes without a line break
+        }
+
+        var (longCode, longOut, longErr) = Train("mlp", "--dataset", longLine, "--out", Path.Combine(dir.Path, "o1"));
+        var (holeCode, _, holeErr) = Train("mlp", "--dataset", hole, "--out", Path.Combine(dir.Path, "o2"));
+
+        Assert.Equal((1, 1), (longCode, holeCode));
+        Assert.Equal($"trainer train: {longLine}: line 3 is longer than 1 MiB\n", longErr.Replace("\r", "", StringComparison.Ordinal));
+        Assert.Equal($"trainer train: {hole}: line 4 holds a NUL character (column 1); it is not a text file\n", holeErr.Replace("\r", "", StringComparison.Ordinal));
+        Assert.DoesNotContain("epoch", longOut, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(dir.Path, "o1")));
+    }
+
+    [Fact]
+    public void A_label_with_a_newline_and_an_escape_trains_and_is_printed_escaped()
+    {
+        using var dir = new TempDir();
+        var csv = Path.Combine(dir.Path, "t.csv");
+        // A quoted label spanning two lines and one holding ESC: data, not a broken file.
+        File.WriteAllText(csv, Table(40).Replace("large", "\"lar\nge\"", StringComparison.Ordinal).Replace("small", "sm\u001b[31mall", StringComparison.Ordinal));
+
+        var (code, output, err) = Train("mlp", "--dataset", csv, "--label-column", "kind", "--epochs", "2", "--out", Path.Combine(dir.Path, "out"));
+
+        Assert.True(code == 0, err);
+        Assert.DoesNotContain('\u001b', output);
+        using var model = OnnxModel.Load(Path.Combine(dir.Path, "out", "model.onnx"));
+        Assert.Equal(["lar\nge", "sm\u001b[31mall"], model.Info.Labels);
+    }
 }

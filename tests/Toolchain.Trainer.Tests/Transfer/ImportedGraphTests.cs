@@ -151,6 +151,21 @@ public sealed class ImportedGraphTests : IDisposable
     }
 
     [Fact]
+    public void The_graph_moves_with_its_weights_when_converted()
+    {
+        // Module.to replaces the registered tensors; ops that kept their own references would still compute in float32.
+        using var graph = Import("tiny.onnx", TinyBackbones.CntkInput, TinyBackbones.CntkLogits, 32);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var x = TransferFiles.Images(2, 32, 12, scale: 3);
+        var single = graph.forward(x).data<float>().ToArray();
+        graph.to(ScalarType.Float64);
+        var y = graph.forward(x.to(ScalarType.Float64));
+        Assert.Equal(ScalarType.Float64, y.dtype);
+        Assert.True(TransferFiles.Relative(y.to(ScalarType.Float32).data<float>().ToArray(), single) < 1e-5);
+    }
+
+    [Fact]
     public void Parameters_map_back_to_their_initializers()
     {
         using var graph = Import("tiny.onnx", TinyBackbones.CntkInput, TinyBackbones.CntkFeatures, 32);
@@ -193,6 +208,17 @@ public sealed class ImportedGraphTests : IDisposable
         var e = Assert.Throws<ToolchainException>(() =>
             ImportedGraph.Import(model, TinyBackbones.CntkInput, TinyBackbones.CntkFeatures, 32, 32, "x.onnx"));
         Assert.Equal("backbone: node 'BatchNormalization22' (BatchNormalization) normalises per activation (spatial = 0); import supports per-channel BatchNormalization only", e.Message);
+    }
+
+    [Fact]
+    public void Shared_weights_are_refused_naming_both_nodes()
+    {
+        var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(_files.Path("tiny.onnx")));
+        var first = model.Graph.Node.Single(n => n.Name == "Convolution20");
+        model.Graph.Node.Single(n => n.Name == "Convolution28").Input[1] = first.Input[1];
+        var e = Assert.Throws<ToolchainException>(() =>
+            ImportedGraph.Import(model, TinyBackbones.CntkInput, TinyBackbones.CntkFeatures, 32, 32, "tied.onnx"));
+        Assert.Equal($"tied.onnx: the initializer '{first.Input[1]}' is shared by nodes 'Convolution20' and 'Convolution28'; import does not support shared weights", e.Message);
     }
 
     [Fact]

@@ -50,6 +50,15 @@ public sealed class TransferExportTests : IDisposable
     }
 
     [Fact]
+    public void A_backbone_is_resolved_from_a_file_and_its_config_and_a_file_alone_is_refused()
+    {
+        Assert.Equal(_files.Sha256("modern.onnx"), Backbone.Resolve(_files.Path("modern.onnx"), _files.Path("tiny.json")).Sha256);
+        Assert.Equal(_files.Sha256("tiny.onnx"), Backbone.Resolve(null, _files.Path("tiny.json")).Sha256);
+        var e = Assert.Throws<ToolchainException>(() => Backbone.Resolve("mine.onnx", null));
+        Assert.Equal("--backbone mine.onnx needs --backbone-config FILE.json: its input and output names, size, channel order, scale and mean/std", e.Message);
+    }
+
+    [Fact]
     public void The_mean_image_is_read_from_its_file_and_applied_per_pixel()
     {
         var backbone = _files.Backbone("tiny-mean-image.json");
@@ -117,6 +126,7 @@ public sealed class TransferExportTests : IDisposable
         Assert.Equal(PreprocessingMode.Resize, card.PreprocessingMode);
         Assert.Equal(pixelInput ? ElementType.UInt8 : ElementType.Float32, card.ElementType);
         var b = card.Backbone!;
+        Assert.Equal("tiny-cntk > linear(3)", card.Architecture);
         Assert.Equal(("tiny-cntk", backbone.Sha256, "written by Toolchain.TestSupport", "MIT", "linear(3)"), (b.Name, b.Sha256, b.Source, b.Licence, b.Head));
         Assert.Equal(tuning == BackboneTuning.Frozen ? "frozen" : $"last stage, from {TinyBackbones.CntkLastStage}", b.Tuning);
         Assert.Equal("shorter side resized to 32, centre crop 32×32, outside the graph", b.Resize);
@@ -138,6 +148,46 @@ public sealed class TransferExportTests : IDisposable
         var written = model.Graph.Initializer.Single(t => t.Name == "backbone/" + graph.InitializerOf("Convolution44.weight"));
         var source = original.Graph.Initializer.Single(t => t.Name == graph.InitializerOf("Convolution44.weight"));
         Assert.Equal(tuning == BackboneTuning.Frozen, written.RawData.Equals(source.RawData));
+    }
+
+    [Fact]
+    public void The_inference_library_classifies_a_photo_with_the_composed_model_as_torchsharp_does()
+    {
+        var backbone = _files.Backbone("tiny-mean-image.json");
+        using var graph = backbone.Import();
+        var spec = ArchitectureSpec.Parse("linear(4)");
+        manual_seed(9);
+        using var head = ModelBuilder.Build(spec, [graph.FeatureWidth]);
+        using var real = TransferFiles.Images(1, 32, 2, scale: 255);
+        var path = _files.Path("model.onnx");
+        TransferModelExporter.Export(new TransferExportRequest(backbone, graph, head, spec, Card(4), real), path);
+
+        // A 32×32 PNG: the library's resize (shorter side to 32, centre crop) leaves it as it is.
+        using var scope = NewDisposeScope();
+        var pixels = TransferFiles.Images(1, 32, 21, scale: 255).round().to_type(ScalarType.Byte);
+        var chw = pixels.data<byte>().ToArray();
+        using var image = new SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.Rgb24>(32, 32);
+        for (int y = 0; y < 32; y++)
+        {
+            for (int x = 0; x < 32; x++)
+            {
+                image[x, y] = new SixLabors.ImageSharp.PixelFormats.Rgb24(chw[(y * 32) + x], chw[1024 + (y * 32) + x], chw[2048 + (y * 32) + x]);
+            }
+        }
+        using var png = new MemoryStream();
+        SixLabors.ImageSharp.ImageExtensions.SaveAsPng(image, png);
+        using var classifier = Toolchain.Inference.Imaging.ImageClassifier.Load(path);
+        var prediction = classifier.Classify(png.ToArray(), "photo.png");
+
+        using var pre = new BackbonePreprocessing(backbone, pixelInput: false);
+        using var network = new TransferNetwork(pre, graph, head);
+        network.eval();
+        using var noGrad = no_grad();
+        var probabilities = nn.functional.softmax(network.forward(pixels.to_type(ScalarType.Float32).div(255f)), 1)[0].data<float>().ToArray();
+        var best = Array.IndexOf(probabilities, probabilities.Max());
+        Assert.Equal(best, prediction.Label);
+        Assert.Equal($"class {best}", prediction.LabelName);
+        Assert.Equal(probabilities[best], prediction.Confidence, 1e-4);
     }
 
     [Fact]

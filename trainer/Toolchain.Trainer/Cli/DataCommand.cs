@@ -165,7 +165,7 @@ public static class DataCommand
         ]);
         stdout.WriteLine();
         var rows = new List<string[]> { new[] { "label", "class", "train", "test" } };
-        rows.AddRange(s.Data.ClassNames.Select((name, i) => new[] { Count(i), name, Count(s.TrainPerClass[i]), Count(s.TestPerClass[i]) }));
+        rows.AddRange(s.Data.ClassNames.Select((name, i) => new[] { Count(i), TerminalText.Escape(name), Count(s.TrainPerClass[i]), Count(s.TestPerClass[i]) }));
         rows.Add(["", "total", Count(s.Data.Train.Count), Count(s.Data.Test.Count)]);
         WriteColumns(stdout, rows);
     }
@@ -185,7 +185,7 @@ public static class DataCommand
         classes.Columns[3].RightAligned();
         for (var i = 0; i < s.Data.ClassNames.Count; i++)
         {
-            classes.AddRow(Count(i), Markup.Escape(s.Data.ClassNames[i]), Count(s.TrainPerClass[i]), Count(s.TestPerClass[i]));
+            classes.AddRow(Count(i), Markup.Escape(TerminalText.Escape(s.Data.ClassNames[i])), Count(s.TrainPerClass[i]), Count(s.TestPerClass[i]));
         }
         classes.AddRow("", "[bold]total[/]", Count(s.Data.Train.Count), Count(s.Data.Test.Count));
         console.Write(classes);

@@ -47,6 +47,12 @@ public static class ExportCommand
             var checkpointPath = CommandArguments.PathOption("--checkpoint", a.Checkpoint)!;
             var outPath = Path.GetFullPath(CommandArguments.PathOption("--out", a.Out)
                 ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(checkpointPath))!, "model.onnx"));
+            if (Directory.Exists(outPath))
+            {
+                throw new UsageException($"option '--out' names the folder {outPath}; give the ONNX file to write, e.g. {Path.Combine(outPath, "model.onnx")}");
+            }
+            // A folder made for the file is removed again if the export fails before writing it.
+            using var created = CreatedFolders.Track(Path.GetDirectoryName(outPath)!);
             var dataRoot = IDataDirOption.FolderOf(a);
             var pixelInput = IExportInputOption.IsPixels(a);
             if (WritableFolder.RemoveStaleTemporaryFiles(Path.GetDirectoryName(outPath)!) is { } removed)

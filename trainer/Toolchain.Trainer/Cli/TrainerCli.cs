@@ -65,12 +65,12 @@ public static class TrainerCli
         }
         catch (ToolchainException e)
         {
-            Console.Error.WriteLine($"trainer: {e.Message}");
+            Console.Error.WriteLine($"trainer: {TerminalText.Escape(e.Message)}");
             return ExitCodes.Failed;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine($"trainer: {e.Message}");
+            Console.Error.WriteLine($"trainer: {TerminalText.Escape(e.Message)}");
             return ExitCodes.Failed;
         }
         catch (Exception e) when (e is not OutOfMemoryException)

@@ -6,6 +6,7 @@ using Toolchain.Contracts;
 using Toolchain.Inference.Runtime;
 using Toolchain.Shared.Errors;
 using Toolchain.Trainer.Models;
+using Toolchain.Trainer.Models.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
 using Sequential = TorchSharp.Modules.Sequential;
@@ -107,17 +108,19 @@ public static class OnnxExporter
             throw new ToolchainException(
                 $"export: --input uint8 is for float32 image models; this one takes {ContractText.Of(type.Contract)} {ArchitectureSpec.FormatShape(inputShape)}");
         }
-        Pixels? pixels = request.PixelInput ? new Pixels(card.Mean, card.Std) : null;
+        // The card's own normalisation, per channel for a colour model (before NormalizationInGraph makes it the identity).
+        Pixels? pixels = request.PixelInput ? Pixels.Of(card.NormalizationFor((int)inputShape[0])) : null;
         if (pixels is not null)
         {
             card = card with { ElementType = ElementType.UInt8, NormalizationInGraph = true };
         }
 
         var modules = request.Model.named_children().Select(c => c.module).ToList();
+        RefuseNonFiniteWeights(layers, modules);
         var graph = OnnxGraphEmitter.Emit(layers, modules, inputShape, type, outputs, request.InputNormalization);
         if (pixels is not null)
         {
-            PixelInputHead.Prepend(graph, pixels.Mean, pixels.Std);
+            PixelInputHead.Prepend(graph, pixels.Means, pixels.Stds);
         }
         options.Tamper?.Invoke(graph);
         var batches = VerificationBatches(request.VerificationInputs, inputShape, type, options, pixels);
@@ -148,6 +151,19 @@ public static class OnnxExporter
             {
                 b.Dispose();
             }
+        }
+        // A NaN compares equal to nothing: parity on such outputs would pass or fail by accident, so they are refused by name.
+        if (outcome.NonFiniteTorch > 0)
+        {
+            throw new ToolchainException(
+                $"export: TorchSharp's own outputs hold NaN or infinity on {outcome.NonFiniteTorch} of {outcome.Samples} verification inputs " +
+                $"(unit-scale random values and real test inputs), so parity cannot be judged; {path} was not written");
+        }
+        if (outcome.NonFiniteOnnx > 0)
+        {
+            throw new ToolchainException(
+                $"export: ONNX Runtime gives NaN or infinity on {outcome.NonFiniteOnnx} of {outcome.Samples} inputs where TorchSharp's outputs are finite; " +
+                $"{path} was not written");
         }
         // Float rounding grows with the values rounded: the layers of a net whose logits reach 30 round 30 times as
         // coarsely as those of one whose logits stay below 1, so the tolerance is per unit of the largest value.
@@ -187,7 +203,7 @@ public static class OnnxExporter
     /// the graph's head applies.
     /// </summary>
     private static Func<Tensor, (Tensor Graph, Tensor Network)> PixelInputs(Pixels pixels) =>
-        x => (x.to_type(ScalarType.Byte), PixelInputHead.Normalise(x, pixels.Mean, pixels.Std).contiguous());
+        x => (x.to_type(ScalarType.Byte), PixelInputHead.Normalise(x, pixels.Means, pixels.Stds).contiguous());
 
     /// <summary>
     /// For a graph that normalises its own input: the map from a normalised verification input to the raw input the
@@ -259,7 +275,7 @@ public static class OnnxExporter
             for (var i = 0; i < pixelBatches.Count; i++)
             {
                 converted.Add(i < realCount
-                    ? PixelInputHead.Pixels(pixelBatches[i], pixels.Mean, pixels.Std)
+                    ? PixelInputHead.Pixels(pixelBatches[i], pixels.Means, pixels.Stds)
                     : randint(0, 256, pixelBatches[i].shape, ScalarType.Byte, generator: pixelGenerator));
                 pixelBatches[i].Dispose();
             }
@@ -281,6 +297,25 @@ public static class OnnxExporter
             batches.Add(randn([n, .. inputShape], type.TorchType, generator: generator));
         }
         return batches;
+    }
+
+    /// <summary>Weights that hold NaN or infinity are refused before anything is emitted, naming the first such layer.</summary>
+    private static void RefuseNonFiniteWeights(IReadOnlyList<LayerSpec> layers, IReadOnlyList<nn.Module> modules)
+    {
+        for (int i = 0; i < modules.Count; i++)
+        {
+            foreach (var (name, tensor) in modules[i].named_parameters().Select(p => (p.name, (Tensor)p.parameter))
+                .Concat(modules[i].named_buffers().Select(b => (b.name, b.buffer))))
+            {
+                using var finite = tensor.isfinite().all();
+                if (!finite.item<bool>())
+                {
+                    var layer = i < layers.Count ? $"layer {i + 1} '{layers[i].Token}'" : $"module {i + 1}";
+                    throw new ToolchainException(
+                        $"export: {layer} has NaN or infinite values in its {name}: training diverged (try a lower --lr) and there is nothing to export");
+                }
+            }
+        }
     }
 
     private static OnnxElementType ElementTypeOf(Sequential model, Tensor verificationInputs)
@@ -350,6 +385,10 @@ public static class OnnxExporter
 }
 
 /// <summary>The normalisation a pixel-input graph applies at its head.</summary>
-/// <param name="Mean">Normalisation mean after scaling to [0,1].</param>
-/// <param name="Std">Normalisation std after scaling to [0,1].</param>
-internal sealed record Pixels(double Mean, double Std);
+/// <param name="Means">Normalisation mean per channel after scaling to [0,1].</param>
+/// <param name="Stds">Normalisation std per channel after scaling to [0,1].</param>
+internal sealed record Pixels(IReadOnlyList<double> Means, IReadOnlyList<double> Stds)
+{
+    /// <summary>From a card's <see cref="ModelCard.NormalizationFor"/>.</summary>
+    public static Pixels Of((double[] Means, double[] Stds) normalization) => new(normalization.Means, normalization.Stds);
+}

@@ -7,14 +7,15 @@ namespace Toolchain.Trainer.Onnx;
 /// Makes an image graph take raw uint8 pixels (<c>--input uint8</c>): its input becomes UINT8 and Cast to float, divide
 /// by 255 and the card's normalisation ((x - mean) / std) run at its head, so clients outside .NET send pixels, a
 /// quarter of the bytes of float32, with no normalisation to get wrong. TorchSharp gets the same steps in the same
-/// float32 order (<see cref="Normalise"/>), so the export parity check compares like with like.
+/// float32 order (<see cref="Normalise"/>), so the export parity check compares like with like. The mean and std are
+/// per channel (a colour model's own, [1,C,1,1]); one value for every channel is written as a scalar, as before.
 /// </summary>
 internal static class PixelInputHead
 {
     private const string Normalised = "input_normalised";
 
     /// <summary>Rewires <paramref name="graph"/> (emitted for float32 input) to take uint8 pixels.</summary>
-    public static void Prepend(GraphProto graph, double mean, double std)
+    public static void Prepend(GraphProto graph, IReadOnlyList<double> means, IReadOnlyList<double> stds)
     {
         const string input = OnnxGraphEmitter.InputName;
         foreach (var node in graph.Node)
@@ -28,9 +29,9 @@ internal static class PixelInputHead
             }
         }
         graph.Input.Single(v => v.Name == input).Type.TensorType.ElemType = (int)TensorProto.Types.DataType.Uint8;
-        graph.Initializer.Add(Scalar("pixel_scale", 255f));
-        graph.Initializer.Add(Scalar("pixel_mean", (float)mean));
-        graph.Initializer.Add(Scalar("pixel_std", (float)std));
+        graph.Initializer.Add(PerChannel("pixel_scale", [255.0]));
+        graph.Initializer.Add(PerChannel("pixel_mean", means));
+        graph.Initializer.Add(PerChannel("pixel_std", stds));
         var cast = new NodeProto { Name = "pixels_to_float", OpType = "Cast", Input = { input }, Output = { "input_float" } };
         cast.Attribute.Add(new AttributeProto { Name = "to", Type = AttributeProto.Types.AttributeType.Int, I = (long)TensorProto.Types.DataType.Float });
         NodeProto[] head =
@@ -47,18 +48,38 @@ internal static class PixelInputHead
     }
 
     /// <summary>What the head computes, in TorchSharp: uint8 pixels to the network's normalised float32 input.</summary>
-    public static Tensor Normalise(Tensor pixels, double mean, double std) =>
-        pixels.to_type(ScalarType.Float32)
-            .div(tensor(255f)).sub(tensor((float)mean)).div(tensor((float)std));
+    public static Tensor Normalise(Tensor pixels, IReadOnlyList<double> means, IReadOnlyList<double> stds)
+    {
+        using var scope = NewDisposeScope();
+        return pixels.to_type(ScalarType.Float32)
+            .div(tensor(255f)).sub(Broadcast(means, ScalarType.Float32)).div(Broadcast(stds, ScalarType.Float32)).MoveToOuterDisposeScope();
+    }
 
     /// <summary>Normalised float inputs back to the pixels they came from (0-255, rounded), for verification.</summary>
-    public static Tensor Pixels(Tensor normalised, double mean, double std) =>
-        normalised.to_type(ScalarType.Float64).mul(std).add(mean).mul(255).round().clamp(0, 255).to_type(ScalarType.Byte);
+    public static Tensor Pixels(Tensor normalised, IReadOnlyList<double> means, IReadOnlyList<double> stds)
+    {
+        using var scope = NewDisposeScope();
+        return normalised.to_type(ScalarType.Float64).mul(Broadcast(stds, ScalarType.Float64)).add(Broadcast(means, ScalarType.Float64))
+            .mul(255).round().clamp(0, 255).to_type(ScalarType.Byte).MoveToOuterDisposeScope();
+    }
 
-    private static TensorProto Scalar(string name, float value)
+    /// <summary>One value for every channel, or the channels' own values.</summary>
+    private static bool IsOneValue(IReadOnlyList<double> values) => values.All(v => v == values[0]);
+
+    /// <summary>A scalar when every channel shares the value, else shaped [1,C,1,1] to broadcast over NCHW.</summary>
+    private static Tensor Broadcast(IReadOnlyList<double> values, ScalarType type) =>
+        IsOneValue(values) ? tensor(values[0], type) : tensor(values.ToArray(), type).view(1, values.Count, 1, 1);
+
+    private static TensorProto PerChannel(string name, IReadOnlyList<double> values)
     {
         var t = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
-        t.FloatData.Add(value);
+        if (IsOneValue(values))
+        {
+            t.FloatData.Add((float)values[0]);
+            return t;
+        }
+        t.Dims.AddRange([1, values.Count, 1, 1]);
+        t.FloatData.AddRange(values.Select(v => (float)v));
         return t;
     }
 }

@@ -41,6 +41,22 @@ public sealed class Backbone
     public static Backbone BuiltIn() => Load(null, BuiltInBackbone.Config());
 
     /// <summary>
+    /// The backbone a user names: the built-in one for null or <see cref="BuiltInBackbone.Name"/> without a config,
+    /// else the file <paramref name="backbone"/> (or the one its config names) with the config <paramref name="config"/>.
+    /// </summary>
+    public static Backbone Resolve(string? backbone, string? config)
+    {
+        if (config is null)
+        {
+            return backbone is null || backbone == BuiltInBackbone.Name
+                ? BuiltIn()
+                : throw new ToolchainException(
+                    $"--backbone {backbone} needs --backbone-config FILE.json: its input and output names, size, channel order, scale and mean/std");
+        }
+        return Load(backbone, BackboneConfig.Load(config));
+    }
+
+    /// <summary>
     /// Reads <paramref name="path"/> (or the config's own file when null) and checks it; throws
     /// <see cref="ToolchainException"/> with one line for a missing, unreadable, corrupt or mismatching file.
     /// </summary>

@@ -16,7 +16,6 @@ public sealed class BackbonePreprocessing : nn.Module<Tensor, Tensor>
 {
     private readonly float _factor;
     private readonly Tensor? _order;
-    private readonly Tensor _mean;
     private readonly Tensor? _std;
 
     /// <param name="backbone">The backbone whose config (and mean image) to apply.</param>
@@ -28,13 +27,16 @@ public sealed class BackbonePreprocessing : nn.Module<Tensor, Tensor>
         PixelInput = pixelInput;
         _factor = (float)(pixelInput ? c.Scale / 255 : c.Scale);
         _order = c.ChannelOrder == ChannelOrder.Bgr ? tensor(new long[] { 2, 1, 0 }) : null;
-        _mean = backbone.MeanImage is { } image
+        var mean = backbone.MeanImage is { } image
             ? tensor(image.ToArray(), [1, c.Channels, c.Height, c.Width])
             : tensor(c.Mean.Select(v => (float)v).ToArray(), [1, c.Channels, 1, 1]);
         _std = c.Std.All(s => s == 1) ? null : tensor(c.Std.Select(v => (float)v).ToArray(), [1, c.Channels, 1, 1]);
-        register_buffer("mean", _mean, persistent: false);
+        // Registered (so it moves with the module) and read back by name: Module.to replaces registered tensors.
+        register_buffer("mean", mean, persistent: false);
         Shape = [c.Channels, c.Height, c.Width];
     }
+
+    private Tensor Mean => get_buffer("mean")!;
 
     /// <summary>Whether the input is uint8 pixels.</summary>
     public bool PixelInput { get; }
@@ -54,7 +56,7 @@ public sealed class BackbonePreprocessing : nn.Module<Tensor, Tensor>
         {
             x = x.index_select(1, _order.to(x.device));
         }
-        x = x.sub(_mean.to(x.device));
+        x = x.sub(Mean.to(x.device));
         return _std is null ? x : x.div(_std.to(x.device));
     }
 
@@ -76,7 +78,7 @@ public sealed class BackbonePreprocessing : nn.Module<Tensor, Tensor>
         {
             steps.Add(("Gather", "pixels_channel_order", [w.Int64Initializer("pixels_channel_order", [2, 1, 0])], [GraphWriter.Int("axis", 1)]));
         }
-        steps.Add(("Sub", "pixels_centre", [w.Initializer("pixels_mean", _mean)], []));
+        steps.Add(("Sub", "pixels_centre", [w.Initializer("pixels_mean", Mean)], []));
         if (_std is not null)
         {
             steps.Add(("Div", "pixels_normalise", [w.Initializer("pixels_std", _std)], []));

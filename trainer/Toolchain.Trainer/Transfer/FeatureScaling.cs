@@ -1,4 +1,5 @@
 using Toolchain.Trainer.Models;
+using Toolchain.Trainer.Models.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
 using Sequential = TorchSharp.Modules.Sequential;
@@ -29,7 +30,7 @@ internal sealed class FeatureScaling : nn.Module<Tensor, Tensor>
     public Tensor Std { get; }
 
     /// <summary>Whether <paramref name="head"/> can take the scaling folded in: its first layer after any dropout is linear.</summary>
-    public static bool CanFold(ArchitectureSpec head) => head.Layers.SkipWhile(l => l.Kind == LayerKind.Dropout).FirstOrDefault()?.Kind == LayerKind.Linear;
+    public static bool CanFold(ArchitectureSpec head) => head.Layers.SkipWhile(l => l is DropoutLayer).FirstOrDefault() is LinearLayer;
 
     /// <summary>The scaling of <paramref name="rows"/> ([N, width], float32).</summary>
     public static FeatureScaling Of(Tensor rows)

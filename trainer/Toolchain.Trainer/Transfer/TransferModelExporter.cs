@@ -108,7 +108,7 @@ public static class TransferModelExporter
             ChannelStds = [],
             NormalizationInGraph = true,
             PreprocessingMode = PreprocessingMode.Resize,
-            Architecture = $"{config.Name} backbone > {head}",
+            Architecture = $"{config.Name} > {head}",
             Backbone = new BackboneRecord
             {
                 Name = config.Name,

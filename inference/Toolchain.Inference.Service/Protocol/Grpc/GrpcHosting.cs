@@ -1,3 +1,8 @@
+using Grpc.AspNetCore.Server.Model;
+using Grpc.Core;
+using Inference;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
 namespace Toolchain.Inference.Service.Protocol.Grpc;
 
 /// <summary>
@@ -20,8 +25,19 @@ internal static class GrpcHosting
             // The same body limit as REST: a tensor request over it is refused, not read.
             options.MaxReceiveMessageSize = (int)ServiceLimits.MaxBodyBytes;
             options.MaxSendMessageSize = null;
-            // Without it gRPC maps a catch-all /{service}/{method} route that turns the REST paths' 405s into 404s.
+            // Without it gRPC maps a catch-all /{service}/{method} route that turns the REST paths' 405s into 404s;
+            // UnimplementedGrpc answers unknown gRPC methods instead.
             options.IgnoreUnknownServices = true;
+        });
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<GrpcInferenceEndpoint>, GrpcInferenceMethods>());
+        // grpc.health.v1.Health on the same readiness checks as /v2/health/ready (Kubernetes' gRPC probe asks service
+        // ""), and "live" on none, as /v2/health/live: SERVING while the process answers.
+        builder.Services.AddGrpcHealthChecks(options =>
+        {
+            options.Services.Clear();
+            options.Services.Map("", check => check.Tags.Contains(ServiceHealth.ReadinessTag));
+            options.Services.Map(GRPCInferenceService.Descriptor.FullName, check => check.Tags.Contains(ServiceHealth.ReadinessTag));
+            options.Services.Map(LiveService, check => check.Tags.Contains(ServiceHealth.LivenessTag));
         });
         if (builder.Configuration[UrlsKey] is not { Length: > 0 } grpcUrls)
         {
@@ -43,7 +59,39 @@ internal static class GrpcHosting
         builder.Configuration.AddInMemoryCollection(endpoints);
     }
 
-    public static void MapOpenInferenceGrpc(this WebApplication app) => app.MapGrpcService<GrpcInferenceEndpoint>();
+    /// <summary>The grpc.health.v1 service name that answers liveness (every other name answers readiness).</summary>
+    public const string LiveService = "live";
+
+    public static void MapOpenInferenceGrpc(this WebApplication app)
+    {
+        app.MapGrpcService<GrpcInferenceEndpoint>();
+        app.MapGrpcHealthChecksService();
+    }
+
+    /// <summary>
+    /// A gRPC call (POST, content-type application/grpc) that no endpoint took, such as ModelConfig, ModelStreamInfer
+    /// or another service: the protocol's UNIMPLEMENTED (status 12) as a trailers-only response, where routing would
+    /// answer an HTTP 404 with problem details that clients cannot read as a gRPC status.
+    /// </summary>
+    public static void UseUnimplementedGrpc(this WebApplication app) => app.Use((context, next) =>
+    {
+        if (context.GetEndpoint() is not null || !HttpMethods.IsPost(context.Request.Method) || !IsGrpc(context.Request.ContentType))
+        {
+            return next(context);
+        }
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "application/grpc";
+        // Trailers-only: the status goes in the headers of a response without a body (gRPC over HTTP/2 spec).
+        response.Headers["grpc-status"] = ((int)StatusCode.Unimplemented).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        response.Headers["grpc-message"] = Uri.EscapeDataString($"{ClientText.Echo(context.Request.Path.Value)} is not a method of this server");
+        return Task.CompletedTask;
+    });
+
+    private static bool IsGrpc(string? contentType) =>
+        contentType is not null && (contentType.Equals("application/grpc", StringComparison.OrdinalIgnoreCase)
+            || contentType.StartsWith("application/grpc+", StringComparison.OrdinalIgnoreCase)
+            || contentType.StartsWith("application/grpc;", StringComparison.OrdinalIgnoreCase));
 
     private static IEnumerable<string> Split(string urls) =>
         urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -1,57 +1,62 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Google.Protobuf;
+using Google.Protobuf.Collections;
 using Grpc.Core;
 using Inference;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace Toolchain.Inference.Service.Protocol.Grpc;
 
 /// <summary>
-/// The gRPC form of the Open Inference Protocol (<c>inference.GRPCInferenceService</c> from the vendored
-/// open_inference_grpc.proto), on the same models and checks as the REST form. Tensors come as typed
+/// The gRPC form of the Open Inference Protocol (<c>inference.GRPCInferenceService</c> from our
+/// inference_protocol.proto), on the same models and checks as the REST form. Tensors come as typed
 /// <c>contents</c> or as <c>raw_input_contents</c>; a request that sends raw inputs gets <c>raw_output_contents</c>
 /// back, as Triton answers, and one with typed contents gets typed contents. Refusals map to gRPC status codes:
-/// InvalidArgument (the REST 400s), NotFound, Unavailable, ResourceExhausted.
+/// InvalidArgument (the REST 400s), NotFound, Unavailable, ResourceExhausted. Its methods are bound by
+/// <see cref="GrpcInferenceMethods"/>, which also makes a message that does not parse an InvalidArgument.
 /// </summary>
-internal sealed class GrpcInferenceEndpoint(InferenceRunner runner, IHostApplicationLifetime lifetime) : GRPCInferenceService.GRPCInferenceServiceBase
+internal sealed class GrpcInferenceEndpoint(InferenceRunner runner, HealthCheckService health)
 {
-    public override Task<ServerLiveResponse> ServerLive(ServerLiveRequest request, ServerCallContext context) =>
+    /// <summary>Live while the process answers, as REST's /v2/health/live.</summary>
+    public Task<ServerLiveResponse> ServerLive(ServerLiveRequest request, ServerCallContext context) =>
         Task.FromResult(new ServerLiveResponse { Live = true });
 
-    public override Task<ServerReadyResponse> ServerReady(ServerReadyRequest request, ServerCallContext context) =>
-        Task.FromResult(new ServerReadyResponse
-        {
-            Ready = !lifetime.ApplicationStopping.IsCancellationRequested && runner.Models.All.All(m => runner.IsReady(m.Name, null)),
-        });
+    /// <summary>The same readiness checks as REST's /v2/health/ready and /readyz: every model loaded, not shutting down.</summary>
+    public async Task<ServerReadyResponse> ServerReady(ServerReadyRequest request, ServerCallContext context) =>
+        new() { Ready = await ServiceHealth.IsReadyAsync(health, context.CancellationToken) };
 
-    public override Task<ServerMetadataResponse> ServerMetadata(ServerMetadataRequest request, ServerCallContext context)
+    public Task<ServerMetadataResponse> ServerMetadata(ServerMetadataRequest request, ServerCallContext context)
     {
         var response = new ServerMetadataResponse { Name = RestEndpoints.ServerName, Version = RestEndpoints.ServerVersion };
         response.Extensions.AddRange(RestEndpoints.Extensions);
         return Task.FromResult(response);
     }
 
-    public override Task<ModelReadyResponse> ModelReady(ModelReadyRequest request, ServerCallContext context) =>
+    /// <summary>As REST's /v2/models/{name}[/versions/{version}]/ready; an unknown model or version is NotFound (REST's 404).</summary>
+    public Task<ModelReadyResponse> ModelReady(ModelReadyRequest request, ServerCallContext context) =>
         Task.FromResult(Call(() => new ModelReadyResponse { Ready = runner.IsReady(request.Name, request.Version) }));
 
-    public override Task<ModelMetadataResponse> ModelMetadata(ModelMetadataRequest request, ServerCallContext context) => Task.FromResult(Call(() =>
+    public Task<ModelMetadataResponse> ModelMetadata(ModelMetadataRequest request, ServerCallContext context) => Task.FromResult(Call(() =>
     {
         var (model, classifier) = runner.Find(request.Name);
         using var lease = InferenceRunner.Lease(model, classifier, request.Version);
         var response = new ModelMetadataResponse { Name = model.Name, Platform = InferenceRunner.Platform };
         response.Versions.Add(lease.Version.Id);
-        response.Inputs.Add(Tensor(lease.Model.InputSpec));
-        response.Outputs.AddRange(lease.Model.OutputSpecs.Select(Tensor));
+        response.Inputs.Add(Tensor(lease.Model.InputSpec, lease.Model));
+        response.Outputs.AddRange(lease.Model.OutputSpecs.Select(o => Tensor(o, lease.Model)));
         return response;
     }));
 
-    public override async Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context)
+    public async Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context)
     {
         try
         {
+            var capacity = runner.Capacity(request.ModelName, request.ModelVersion);
             var raw = request.RawInputContents.Count > 0;
-            var response = await runner.InferAsync(request.ModelName, request.ModelVersion, ToInferRequest(request), context.CancellationToken);
+            var response = await runner.InferAsync(request.ModelName, request.ModelVersion, ToInferRequest(request, capacity), context.CancellationToken);
             return ToGrpc(response, raw);
         }
         catch (ProtocolException e)
@@ -81,21 +86,27 @@ internal sealed class GrpcInferenceEndpoint(InferenceRunner runner, IHostApplica
         _ => StatusCode.InvalidArgument,
     }, e.Message));
 
-    private static ModelMetadataResponse.Types.TensorMetadata Tensor(Toolchain.Inference.Runtime.TensorSpec spec)
+    private static ModelMetadataResponse.Types.TensorMetadata Tensor(Toolchain.Inference.Runtime.TensorSpec spec, Toolchain.Inference.Runtime.OnnxModel model)
     {
         var tensor = new ModelMetadataResponse.Types.TensorMetadata { Name = spec.Name, Datatype = Datatype.Of(spec.ElementType) };
-        tensor.Shape.AddRange(spec.Shape);
+        tensor.Shape.AddRange(InferenceRunner.MetadataShape(spec, model));
         return tensor;
     }
 
-    private static InferRequest ToInferRequest(ModelInferRequest request)
+    private static InferRequest ToInferRequest(ModelInferRequest request, RequestCapacity capacity)
     {
+        if (request.Id.Length > ClientText.MaxEcho)
+        {
+            // Echoed whole or not at all, as over REST.
+            throw ProtocolException.BadRequest($"id is {request.Id.Length} characters long; at most {ClientText.MaxEcho} are echoed");
+        }
         var raw = request.RawInputContents;
         if (raw.Count > 0 && raw.Count != request.Inputs.Count)
         {
             throw ProtocolException.BadRequest($"raw_input_contents holds {raw.Count} tensors for {request.Inputs.Count} inputs");
         }
         var inputs = new List<InferInput>();
+        var elementsLeft = capacity.MaxElements;
         for (var i = 0; i < request.Inputs.Count; i++)
         {
             var input = request.Inputs[i];
@@ -103,25 +114,34 @@ internal sealed class GrpcInferenceEndpoint(InferenceRunner runner, IHostApplica
             var size = Toolchain.Inference.Runtime.TensorSpec.SizeOf(type);
             if (input.Shape.Any(d => d < 0))
             {
-                throw ProtocolException.BadRequest($"input '{input.Name}': shape [{string.Join(',', input.Shape)}] must hold non-negative whole numbers");
+                throw ProtocolException.BadRequest($"input '{ClientText.Echo(input.Name)}': shape {ClientText.Shape(input.Shape)} must hold non-negative whole numbers");
             }
             if (raw.Count > 0)
             {
                 if (input.Contents is not null && HasContents(input.Contents))
                 {
-                    throw ProtocolException.BadRequest($"input '{input.Name}' has both contents and raw_input_contents; send one");
+                    throw ProtocolException.BadRequest($"input '{ClientText.Echo(input.Name)}' has both contents and raw_input_contents; send one");
                 }
                 var bytes = raw[i].Memory;
                 if (bytes.Length % size != 0)
                 {
                     throw ProtocolException.BadRequest(
-                        $"input '{input.Name}': raw_input_contents of {bytes.Length} bytes is not a whole number of {input.Datatype} elements ({size} bytes each)");
+                        $"input '{ClientText.Echo(input.Name)}': raw_input_contents of {bytes.Length} bytes is not a whole number of {input.Datatype} elements ({size} bytes each)");
                 }
                 inputs.Add(new InferInput(input.Name, input.Datatype, input.Shape.ToArray(), bytes, bytes.Length / size));
             }
             else
             {
-                var data = FromContents(input.Contents ?? new InferTensorContents(), type, input.Name);
+                var contents = input.Contents ?? new InferTensorContents();
+                // Counted before anything is copied: a message of millions of values for a small input is refused as it is.
+                var count = Count(contents);
+                if (count > elementsLeft)
+                {
+                    throw ProtocolException.BadRequest(
+                        $"input '{ClientText.Echo(input.Name)}': the request's contents hold more than {capacity.MaxElements} elements, the most model '{capacity.Model}' takes ({capacity.MaxRows} rows of {capacity.RowElements})");
+                }
+                elementsLeft -= count;
+                var data = FromContents(contents, type, input.Name);
                 inputs.Add(new InferInput(input.Name, input.Datatype, input.Shape.ToArray(), data, data.Length / size));
             }
         }
@@ -139,34 +159,36 @@ internal sealed class GrpcInferenceEndpoint(InferenceRunner runner, IHostApplica
         {
             InferParameter.ParameterChoiceOneofCase.Int64Param when parameter.Int64Param is >= int.MinValue and <= int.MaxValue => (int)parameter.Int64Param,
             InferParameter.ParameterChoiceOneofCase.Uint64Param when parameter.Uint64Param <= int.MaxValue => (int)parameter.Uint64Param,
-            _ => throw ProtocolException.BadRequest($"output '{output.Name}': classification must be an int64_param"),
+            _ => throw ProtocolException.BadRequest($"output '{ClientText.Echo(output.Name)}': classification must be an int64_param"),
         };
     }
 
-    private static bool HasContents(InferTensorContents c) =>
-        c.BoolContents.Count + c.IntContents.Count + c.Int64Contents.Count + c.UintContents.Count + c.Uint64Contents.Count
-        + c.Fp32Contents.Count + c.Fp64Contents.Count + c.BytesContents.Count > 0;
+    private static bool HasContents(InferTensorContents c) => Count(c) > 0;
+
+    private static long Count(InferTensorContents c) =>
+        (long)c.BoolContents.Count + c.IntContents.Count + c.Int64Contents.Count + c.UintContents.Count + c.Uint64Contents.Count
+        + c.Fp32Contents.Count + c.Fp64Contents.Count + c.BytesContents.Count;
 
     /// <summary>Typed contents as little-endian bytes of <paramref name="type"/>; values out of the type's range are refused.</summary>
     private static byte[] FromContents(InferTensorContents contents, TensorElementType type, string name)
     {
-        ProtocolException OutOfRange(int index) => ProtocolException.BadRequest($"input '{name}': element {index} is out of the range of {Datatype.Of(type)}");
+        ProtocolException OutOfRange(int index) => ProtocolException.BadRequest($"input '{ClientText.Echo(name)}': element {index} is out of the range of {Datatype.Of(type)}");
         switch (type)
         {
             case TensorElementType.Float:
-                return MemoryMarshal.AsBytes(contents.Fp32Contents.ToArray().AsSpan()).ToArray();
+                return Bytes(contents.Fp32Contents);
             case TensorElementType.Double:
-                return MemoryMarshal.AsBytes(contents.Fp64Contents.ToArray().AsSpan()).ToArray();
+                return Bytes(contents.Fp64Contents);
             case TensorElementType.Bool:
                 return contents.BoolContents.Select(b => b ? (byte)1 : (byte)0).ToArray();
             case TensorElementType.Int64:
-                return MemoryMarshal.AsBytes(contents.Int64Contents.ToArray().AsSpan()).ToArray();
+                return Bytes(contents.Int64Contents);
             case TensorElementType.UInt64:
-                return MemoryMarshal.AsBytes(contents.Uint64Contents.ToArray().AsSpan()).ToArray();
+                return Bytes(contents.Uint64Contents);
             case TensorElementType.Int32:
-                return MemoryMarshal.AsBytes(contents.IntContents.ToArray().AsSpan()).ToArray();
+                return Bytes(contents.IntContents);
             case TensorElementType.UInt32:
-                return MemoryMarshal.AsBytes(contents.UintContents.ToArray().AsSpan()).ToArray();
+                return Bytes(contents.UintContents);
             case TensorElementType.UInt8:
                 {
                     var values = contents.UintContents;
@@ -208,8 +230,21 @@ internal sealed class GrpcInferenceEndpoint(InferenceRunner runner, IHostApplica
                     return bytes;
                 }
             default:
-                throw ProtocolException.BadRequest($"input '{name}': {Datatype.Of(type)} cannot be sent as contents; use raw_input_contents");
+                throw ProtocolException.BadRequest($"input '{ClientText.Echo(name)}': {Datatype.Of(type)} cannot be sent as contents; use raw_input_contents");
         }
+    }
+
+    /// <summary>The values' little-endian bytes, copied once.</summary>
+    private static byte[] Bytes<T>(RepeatedField<T> values)
+        where T : unmanaged
+    {
+        var bytes = new byte[values.Count * Unsafe.SizeOf<T>()];
+        var typed = MemoryMarshal.Cast<byte, T>(bytes.AsSpan());
+        for (var i = 0; i < typed.Length; i++)
+        {
+            typed[i] = values[i];
+        }
+        return bytes;
     }
 
     private static ModelInferResponse ToGrpc(InferResponse response, bool raw)

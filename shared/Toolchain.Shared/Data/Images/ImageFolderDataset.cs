@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Toolchain.Contracts;
 using Toolchain.Inference.Imaging;
+using Toolchain.Shared.Data.Text;
 
 namespace Toolchain.Shared.Data.Images;
 
@@ -26,10 +27,13 @@ public sealed record LoadedImageFolder(LoadedDataset Dataset, IReadOnlyList<stri
 public static class ImageFolderDataset
 {
     /// <summary>File extensions read as images.</summary>
-    public static readonly string[] Extensions = [".png", ".jpg", ".jpeg", ".bmp", ".gif"];
+    public static readonly string[] Extensions = ImageFileWalk.Extensions;
 
     /// <summary>The optional file naming and ordering the classes.</summary>
     public const string ClassesFile = "classes.txt";
+
+    /// <summary>The largest <see cref="ClassesFile"/> read: 256 class lines need a few KB, and the file must not be a way to read gigabytes.</summary>
+    public const int MaxClassesFileBytes = 1 << 20;
 
     /// <summary>The most pixels an image may have (40 megapixels); a larger one stops the load.</summary>
     public const long MaxPixels = 40_000_000;
@@ -48,15 +52,7 @@ public static class ImageFolderDataset
         return Directory.EnumerateDirectories(root).Any(IsVisible);
     }
 
-    /// <summary>
-    /// Whether a folder or file takes part: hidden entries (<c>.ipynb_checkpoints</c>, <c>.DS_Store</c>, macOS's
-    /// <c>._name.png</c> forks) and the <c>__MACOSX</c> folder a Mac's zip adds are tools' leftovers, not classes or images.
-    /// </summary>
-    private static bool IsVisible(string path)
-    {
-        var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(path));
-        return !name.StartsWith('.') && name != "__MACOSX";
-    }
+    private static bool IsVisible(string path) => ImageFileWalk.IsVisible(Path.GetFileName(Path.TrimEndingDirectorySeparator(path)));
 
     /// <summary>
     /// Loads the image folder at <paramref name="dir"/>. Every problem with the folder as a whole (no images, one class,
@@ -73,18 +69,20 @@ public static class ImageFolderDataset
         {
             notice?.Invoke(string.Create(CultureInfo.InvariantCulture,
                 $"images: {cached.Dataset.Train.Count + cached.Dataset.Test.Count:N0} decoded images read from the cache in {clock.Elapsed.TotalSeconds:0.00} s ({cachePath})"));
+            // What the walk could not list is found afresh each time; the cache holds what could not be decoded.
+            cached = cached with { Skipped = [.. listing.WalkSkipped, .. cached.Skipped] };
             Report(cached.Skipped, options, notice);
             return cached;
         }
         var loaded = Decode(listing, options, notice);
-        Report(loaded.Skipped, options, notice);
+        Report([.. listing.WalkSkipped, .. loaded.Skipped], options, notice);
         if (cachePath is not null)
         {
             WriteCache(cachePath, loaded);
         }
         notice?.Invoke(string.Create(CultureInfo.InvariantCulture,
             $"images: {listing.Files.Count:N0} files decoded{(cachePath is null ? "" : " and cached")} in {clock.Elapsed.TotalSeconds:0.00} s"));
-        return loaded;
+        return loaded with { Skipped = [.. listing.WalkSkipped, .. loaded.Skipped] };
     }
 
     /// <summary>
@@ -101,26 +99,38 @@ public static class ImageFolderDataset
             throw new ToolchainException($"--test-fraction: {full} has its own train/ and test/ folders; the split is theirs");
         }
         var trainRoot = split ? Path.Combine(full, "train") : full;
+        var testRoot = Path.Combine(full, "test");
         var (folders, names) = Classes(full, trainRoot);
-        var trainFiles = Files(trainRoot, folders, requireEach: true, notice);
-        var testFiles = new List<(string Path, int Label)>();
         if (split)
         {
-            var testRoot = Path.Combine(full, "test");
             var extra = Directory.EnumerateDirectories(testRoot).Where(IsVisible).Select(Path.GetFileName).Where(f => !folders.Contains(f!)).Order(StringComparer.Ordinal).FirstOrDefault();
             if (extra is not null)
             {
                 throw new ToolchainException($"{Path.Combine(testRoot, extra)}: class '{extra}' is in test but not in train");
             }
-            testFiles = Files(testRoot, folders, requireEach: false, notice);
+        }
+        // One walk over every class folder of both splits, so a link from one into another is seen as such.
+        var walk = new ImageFileWalk(full, folders.Select(f => Path.Combine(trainRoot, f))
+            .Concat(split ? folders.Select(f => Path.Combine(testRoot, f)).Where(Directory.Exists) : []));
+        var trainFiles = Files(trainRoot, folders, requireEach: true, notice, walk);
+        var testFiles = new List<(string Path, int Label)>();
+        if (split)
+        {
+            testFiles = Files(testRoot, folders, requireEach: false, notice, walk);
             if (testFiles.Count == 0)
             {
                 throw new ToolchainException($"{testRoot}: holds no images");
             }
         }
+        if (walk.NotFollowed.Count > 0)
+        {
+            notice?.Invoke($"symbolic links: {walk.NotFollowed.Count} not followed or counted once: {string.Join("; ", walk.NotFollowed.Take(3))}{(walk.NotFollowed.Count > 3 ? "; ..." : "")}");
+        }
         var all = trainFiles.Select(f => new ImageFolderFile(f.Path, f.Label, false)).Concat(testFiles.Select(f => new ImageFolderFile(f.Path, f.Label, true))).ToList();
-        return new ImageFolderListing(full, names, all, split, CacheKey(full, names, all, options, split));
+        return new ImageFolderListing(full, names, all, split, CacheKey(full, names, all, options, split)) { WalkSkipped = [.. walk.Skipped.Select(Describe)] };
     }
+
+    private static string Describe((string Path, string Problem) skipped) => $"{skipped.Path}: {skipped.Problem}";
 
     private static void Report(IReadOnlyList<string> skipped, ImageFolderOptions options, Action<string>? notice)
     {
@@ -146,7 +156,7 @@ public static class ImageFolderDataset
         {
             folders = [];
             names = [];
-            foreach (var raw in File.ReadAllLines(classesFile))
+            foreach (var raw in ClassesFileLines(classesFile))
             {
                 var line = raw.Trim();
                 if (line.Length == 0 || line.StartsWith('#'))
@@ -185,21 +195,53 @@ public static class ImageFolderDataset
         return (folders, names);
     }
 
-    private static List<(string Path, int Label)> Files(string root, List<string> folders, bool requireEach, Action<string>? notice)
+    /// <summary>
+    /// The lines of <paramref name="path"/>, read with bounds: a device, a pipe or a file over
+    /// <see cref="MaxClassesFileBytes"/> (a link to /dev/zero) is refused before reading, and a line over 4 KiB, a NUL
+    /// byte or bytes that are not UTF-8 stop the reading with one line.
+    /// </summary>
+    private static List<string> ClassesFileLines(string path)
     {
-        var others = new List<string>();
-        var perClass = folders.Select(f => Path.Combine(root, f)).Select(folder =>
+        if (FileKindProbe.NotRegularProblem(path) is { } notRegular)
         {
-            if (!Directory.Exists(folder))
+            throw new ToolchainException($"{path}: {notRegular}");
+        }
+        try
+        {
+            if (new FileInfo(path).Length > MaxClassesFileBytes)
             {
-                return [];
+                throw new ToolchainException($"{path}: is {new FileInfo(path).Length:N0} bytes; a class list is at most {MaxClassesFileBytes >> 20} MiB");
             }
-            // Hidden entries are skipped at every depth: a file inside .ipynb_checkpoints/ is not an image of the class.
-            var files = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
-                .Where(f => Path.GetRelativePath(folder, f).Split(Path.DirectorySeparatorChar).All(IsVisible)).ToList();
-            others.AddRange(files.Where(f => !IsImageFile(f)));
-            return files.Where(IsImageFile).Order(StringComparer.Ordinal).ToList();
-        }).ToList();
+            using var reader = BoundedLineReader.OpenFile(path, 4096);
+            var lines = new List<string>();
+            long length = 0;
+            while (reader.ReadLine() is { } line)
+            {
+                // A file that grows, or one the kernel reports as empty (/proc), is still read no further than the limit.
+                length += line.Length + 1;
+                if (length > MaxClassesFileBytes)
+                {
+                    throw new ToolchainException($"{path}: is longer than {MaxClassesFileBytes >> 20} MiB; a class list is not");
+                }
+                lines.Add(line);
+            }
+            return lines;
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ToolchainException($"{path}: {e.Message}", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ToolchainException($"{path}: cannot be read ({(e is UnauthorizedAccessException ? "permission denied" : e.Message)})", e);
+        }
+    }
+
+    private static List<(string Path, int Label)> Files(string root, List<string> folders, bool requireEach, Action<string>? notice, ImageFileWalk walk)
+    {
+        var before = walk.Others.Count;
+        var perClass = folders.Select(f => Path.Combine(root, f)).Select(folder => Directory.Exists(folder) ? walk.Files(folder) : []).ToList();
+        var others = walk.Others.Skip(before).ToList();
         if (others.Count > 0)
         {
             // Said, not refused: a README or a .txt beside the images is common; a folder of .webp files would
@@ -226,8 +268,6 @@ public static class ImageFolderDataset
         }
         return perClass.SelectMany((files, c) => files.Select(f => (f, c))).ToList();
     }
-
-    private static bool IsImageFile(string path) => Extensions.Contains(Path.GetExtension(path).ToLowerInvariant());
 
     /// <summary>
     /// The size of every file from its header (no pixels decoded), in parallel, and the problem of each one that is not
@@ -383,8 +423,10 @@ public static class ImageFolderDataset
         text.AppendJoin('\n', names).Append('\n');
         foreach (var (path, label, test) in all)
         {
+            // A file deleted since it was listed keys as missing (and is skipped as unreadable when decoded).
             var info = new FileInfo(path);
-            text.Append(CultureInfo.InvariantCulture, $"{path}\t{label}\t{test}\t{info.Length}\t{info.LastWriteTimeUtc.Ticks}\n");
+            var (length, ticks) = info.Exists ? (info.Length, info.LastWriteTimeUtc.Ticks) : (-1, -1);
+            text.Append(CultureInfo.InvariantCulture, $"{path}\t{label}\t{test}\t{length}\t{ticks}\n");
         }
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }

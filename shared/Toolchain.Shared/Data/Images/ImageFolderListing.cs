@@ -20,6 +20,9 @@ public sealed record ImageFolderFile(string Path, int Label, bool Test);
 /// <param name="Key">SHA-256 (hex) of the files' paths, sizes and times, the classes and the options.</param>
 public sealed record ImageFolderListing(string Folder, IReadOnlyList<string> ClassNames, IReadOnlyList<ImageFolderFile> Files, bool HasSplit, string Key)
 {
+    /// <summary>What the folder walk could not list ("path: problem"): unreadable folders, links it did not follow.</summary>
+    public IReadOnlyList<string> WalkSkipped { get; init; } = [];
+
     /// <summary>
     /// The train and test indexes (into <see cref="Files"/>) of the <paramref name="readable"/> files: the folder's own
     /// split, or a stratified one seeded by <see cref="ImageFolderOptions.SplitSeed"/> with its test fraction (null for

@@ -52,8 +52,9 @@ public static class TableDataset
     /// <summary>
     /// Loads the table(s) at <paramref name="dataset"/>. <paramref name="labelColumn"/> null means the last column
     /// (said through <paramref name="notice"/>). Columns named in <paramref name="ignoreColumns"/> (an id, a name, a
-    /// free-text note) are not features. Throws <see cref="InvalidInputFileException"/> or
-    /// <see cref="ToolchainException"/> with one line for every bad input.
+    /// free-text note) are not features. Rows are read one at a time into the feature array, so memory follows the
+    /// numbers kept, not the text. Throws <see cref="InvalidInputFileException"/> or <see cref="ToolchainException"/>
+    /// with one line for every bad input.
     /// </summary>
     public static LoadedTable Load(string dataset, string? labelColumn, double? testFraction, int splitSeed, Action<string>? notice = null,
         IReadOnlyCollection<string>? ignoreColumns = null)
@@ -72,25 +73,32 @@ public static class TableDataset
             {
                 throw new ToolchainException($"--test-fraction: {full} has its own {TestFile}; pass a single file to split one");
             }
-            var train = CsvTable.Read(trainPath);
-            var test = CsvTable.Read(testPath);
-            var label = ChooseLabel(train, labelColumn, notice);
-            var features = FeatureColumns(train, label, ignoreColumns);
-            var classes = ClassNames(train, label);
-            return new LoadedTable(full, features, label, classes,
-                Rows(train, features, label, classes), Rows(test, features, label, classes), null, splitSeed)
+            List<string> features, classes;
+            string label;
+            TableSplit trainRows;
+            using (var train = CsvTable.Open(trainPath))
+            {
+                label = ChooseLabel(train, labelColumn, notice);
+                features = FeatureColumns(train, label, ignoreColumns);
+                (trainRows, classes) = ReadAll(train, features, label);
+            }
+            using var test = CsvTable.Open(testPath);
+            return new LoadedTable(full, features, label, classes, trainRows, Rows(test, features, label, classes), null, splitSeed)
             { IgnoredColumns = [.. ignoreColumns] };
         }
-        var table = CsvTable.Read(full);
+        using var table = CsvTable.Open(full);
         var labelName = ChooseLabel(table, labelColumn, notice);
         var featureNames = FeatureColumns(table, labelName, ignoreColumns);
-        var classNames = ClassNames(table, labelName);
-        var all = Rows(table, featureNames, labelName, classNames);
+        var (all, classNames) = ReadAll(table, featureNames, labelName);
         var fraction = testFraction ?? DefaultTestFraction;
         var (trainIdx, testIdx) = StratifiedSplit.Split(all.Labels, fraction, splitSeed);
         if (testIdx.Length == 0 || trainIdx.Length == 0)
         {
-            throw new ToolchainException($"{full}: {all.Count} rows are too few to split {fraction.ToString("0.###", CultureInfo.InvariantCulture)} off for testing");
+            var share = fraction.ToString("0.###", CultureInfo.InvariantCulture);
+            // One row per class (an id or a free-text column taken for the label) leaves nothing to test each class on.
+            throw new ToolchainException(classNames.Count * 2 > all.Count
+                ? string.Create(CultureInfo.InvariantCulture, $"{full}: the label column '{CsvTable.Shorten(labelName)}' has {classNames.Count:N0} different values in {all.Count:N0} rows, too few rows per class to split {share} off for testing (--label-column chooses another column)")
+                : $"{full}: {all.Count} rows are too few to split {share} off for testing");
         }
         return new LoadedTable(full, featureNames, labelName, classNames,
             Select(all, trainIdx, featureNames.Count), Select(all, testIdx, featureNames.Count), fraction, splitSeed)
@@ -103,36 +111,67 @@ public static class TableDataset
     /// </summary>
     public static TableSplit Rows(CsvTable table, IReadOnlyList<string> features, string label, IReadOnlyList<string> classes)
     {
+        var classIds = classes.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i, StringComparer.Ordinal);
+        return Read(table, features, label, name => classIds.TryGetValue(name, out var id) ? id : null,
+            (line, name) => $"line {line}: label '{CsvTable.Shorten(name)}' does not occur in the training data (classes: {CsvTable.NameList(classes)})");
+    }
+
+    /// <summary>Every row of <paramref name="table"/>, its labels numbered as they first occur, then renumbered in <see cref="ClassOrder"/>.</summary>
+    private static (TableSplit Rows, List<string> Classes) ReadAll(CsvTable table, IReadOnlyList<string> features, string label)
+    {
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        var rows = Read(table, features, label, name => seen.TryGetValue(name, out var id) ? id : seen[name] = seen.Count, null);
+        var classes = ClassOrder(seen.Keys);
+        if (classes.Count < 2)
+        {
+            throw new InvalidInputFileException(table.Source, $"has only one class in its label column '{label}' ('{CsvTable.Shorten(classes[0])}'); a classifier needs at least two");
+        }
+        var renumber = new int[seen.Count];
+        for (int c = 0; c < classes.Count; c++)
+        {
+            renumber[seen[classes[c]]] = c;
+        }
+        for (int r = 0; r < rows.Labels.Length; r++)
+        {
+            rows.Labels[r] = renumber[rows.Labels[r]];
+        }
+        return (rows, classes);
+    }
+
+    /// <summary>
+    /// Reads every row: its width, its feature cells as numbers and its label as a class id through
+    /// <paramref name="classOf"/> (null: not a known class, refused with <paramref name="unknown"/>'s line).
+    /// </summary>
+    private static TableSplit Read(CsvTable table, IReadOnlyList<string> features, string label, Func<string, int?> classOf,
+        Func<int, string, string>? unknown)
+    {
         var columns = ColumnsOf(table, features);
         int labelIndex = table.IndexOf(label);
         if (labelIndex < 0)
         {
-            throw new InvalidInputFileException(table.Source, $"has no label column '{label}' (columns: {string.Join(", ", table.Header)})");
+            throw new InvalidInputFileException(table.Source, $"has no label column '{CsvTable.Shorten(label)}' (columns: {CsvTable.NameList(table.Header)})");
         }
-        if (table.Rows.Count == 0)
+        var values = new List<double>();
+        var labels = new List<int>();
+        foreach (var (line, fields) in table.Rows())
+        {
+            RequireWidth(table, line, fields);
+            foreach (var column in columns)
+            {
+                values.Add(Cell(table, line, fields, column));
+            }
+            var name = fields[labelIndex];
+            if (name.Length == 0)
+            {
+                throw new InvalidInputFileException(table.Source, $"line {line}: the label column '{CsvTable.Shorten(label)}' is empty");
+            }
+            labels.Add(classOf(name) ?? throw new InvalidInputFileException(table.Source, unknown!(line, name)));
+        }
+        if (labels.Count == 0)
         {
             throw new InvalidInputFileException(table.Source, "has a header but no rows");
         }
-        var classIds = classes.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i, StringComparer.Ordinal);
-        var values = new double[table.Rows.Count * features.Count];
-        var labels = new int[table.Rows.Count];
-        for (int r = 0; r < table.Rows.Count; r++)
-        {
-            var (line, fields) = table.Rows[r];
-            RequireWidth(table, line, fields);
-            for (int f = 0; f < features.Count; f++)
-            {
-                values[(r * features.Count) + f] = Cell(table, line, fields, columns[f]);
-            }
-            var name = fields[labelIndex];
-            if (!classIds.TryGetValue(name, out labels[r]))
-            {
-                throw new InvalidInputFileException(table.Source, name.Length == 0
-                    ? $"line {line}: the label column '{label}' is empty"
-                    : $"line {line}: label '{Shorten(name)}' does not occur in the training data (classes: {string.Join(", ", classes.Take(10))})");
-            }
-        }
-        return new TableSplit(values, labels);
+        return new TableSplit([.. values], [.. labels]);
     }
 
     /// <summary>
@@ -141,14 +180,15 @@ public static class TableDataset
     /// </summary>
     public static int[] ColumnsOf(CsvTable table, IReadOnlyList<string> features)
     {
-        var missing = features.Where(f => table.IndexOf(f) < 0).ToList();
+        var columns = features.Select(table.IndexOf).ToArray();
+        var missing = features.Where((_, i) => columns[i] < 0).ToList();
         if (missing.Count > 0)
         {
             throw new InvalidInputFileException(table.Source,
-                $"lacks the feature column{(missing.Count == 1 ? "" : "s")} {string.Join(", ", missing.Select(m => $"'{m}'"))} " +
-                $"(the model takes {string.Join(", ", features)}; the file has {string.Join(", ", table.Header)})");
+                $"lacks the feature column{(missing.Count == 1 ? "" : "s")} {CsvTable.NameList(missing.Select(m => $"'{m}'"))} " +
+                $"(the model takes {CsvTable.NameList(features)}; the file has {CsvTable.NameList(table.Header)})");
         }
-        return features.Select(table.IndexOf).ToArray();
+        return columns;
     }
 
     /// <summary>Refuses a row whose field count differs from the header's, naming its line.</summary>
@@ -163,8 +203,8 @@ public static class TableDataset
     /// <summary>The number in <paramref name="fields"/>[<paramref name="column"/>], or an error naming the line and column.</summary>
     public static double Cell(CsvTable table, int line, string[] fields, int column) =>
         CsvTable.Number(fields[column]) ?? throw new InvalidInputFileException(table.Source, fields[column].Length == 0
-            ? $"line {line}, column '{table.Header[column]}': the cell is empty"
-            : $"line {line}, column '{table.Header[column]}': '{Shorten(fields[column])}' is not a number");
+            ? $"line {line}, column '{CsvTable.Shorten(table.Header[column])}': the cell is empty"
+            : $"line {line}, column '{CsvTable.Shorten(table.Header[column])}': '{CsvTable.Shorten(fields[column])}' is not a number");
 
     private static string ChooseLabel(CsvTable table, string? labelColumn, Action<string>? notice)
     {
@@ -172,7 +212,7 @@ public static class TableDataset
         {
             return table.IndexOf(labelColumn) >= 0
                 ? labelColumn
-                : throw new InvalidInputFileException(table.Source, $"has no label column '{labelColumn}' (columns: {string.Join(", ", table.Header)})");
+                : throw new InvalidInputFileException(table.Source, $"has no label column '{CsvTable.Shorten(labelColumn)}' (columns: {CsvTable.NameList(table.Header)})");
         }
         var last = table.Header[^1];
         notice?.Invoke($"label column: '{last}', the last one (--label-column chooses another)");
@@ -185,31 +225,15 @@ public static class TableDataset
         if (unknown.Count > 0)
         {
             throw new InvalidInputFileException(table.Source,
-                $"--ignore-columns: has no column {string.Join(", ", unknown.Select(c => $"'{Shorten(c)}'"))} (columns: {string.Join(", ", table.Header)})");
+                $"--ignore-columns: has no column {CsvTable.NameList(unknown.Select(c => $"'{c}'"))} (columns: {CsvTable.NameList(table.Header)})");
         }
         if (ignore.Contains(label))
         {
             throw new ToolchainException($"--ignore-columns: '{label}' is the label column; it cannot be left out");
         }
-        var features = table.Header.Where(h => h != label && !ignore.Contains(h)).ToList();
-        return features.Count > 0 ? features : throw new InvalidInputFileException(table.Source, $"has no feature columns besides the label '{label}'");
-    }
-
-    private static List<string> ClassNames(CsvTable table, string label)
-    {
-        int index = table.IndexOf(label);
-        if (table.Rows.Count == 0)
-        {
-            throw new InvalidInputFileException(table.Source, "has a header but no rows");
-        }
-        foreach (var (line, fields) in table.Rows)
-        {
-            RequireWidth(table, line, fields);
-        }
-        var classes = ClassOrder(table.Rows.Select(r => r.Fields[index]).Where(v => v.Length > 0).Distinct(StringComparer.Ordinal));
-        return classes.Count >= 2
-            ? classes
-            : throw new InvalidInputFileException(table.Source, $"has only one class in its label column '{label}'{(classes.Count == 1 ? $" ('{Shorten(classes[0])}')" : "")}; a classifier needs at least two");
+        var ignored = new HashSet<string>(ignore, StringComparer.Ordinal);
+        var features = table.Header.Where(h => h != label && !ignored.Contains(h)).ToList();
+        return features.Count > 0 ? features : throw new InvalidInputFileException(table.Source, $"has no feature columns besides the label '{CsvTable.Shorten(label)}'");
     }
 
     /// <summary>
@@ -233,6 +257,4 @@ public static class TableDataset
         }
         return new TableSplit(features, rows.Select(r => all.Labels[r]).ToArray());
     }
-
-    private static string Shorten(string s) => s.Length <= 30 ? s : s[..30] + "…";
 }

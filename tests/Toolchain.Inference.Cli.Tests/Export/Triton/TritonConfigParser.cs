@@ -5,8 +5,8 @@ using Inference;
 namespace Toolchain.Inference.Cli.Tests.Export.Triton;
 
 /// <summary>
-/// Reads a config.pbtxt as Triton does: protoc (from the Grpc.Tools package) parses the text format against Triton's
-/// model_config.proto and encodes it, and the C# classes generated from the same schema decode it.
+/// Reads a config.pbtxt as Triton does: protoc (from the Grpc.Tools package) parses the text format against our schema of
+/// Triton's fields (triton_config_schema.proto) and encodes it, and the C# classes generated from the same schema decode it.
 /// </summary>
 internal static class TritonConfigParser
 {

@@ -198,4 +198,77 @@ public class ImageFolderDatasetTests
         Assert.Contains("scan.webp", leftOut, StringComparison.Ordinal);
         Assert.DoesNotContain(".DS_Store", leftOut, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void An_image_deleted_after_listing_is_skipped_as_unreadable_not_a_raw_error()
+    {
+        using var dir = new TempFolder();
+        using var cache = new TempFolder();
+        Classes(dir.Path, 4, names: ["a", "b"]);
+        File.WriteAllText(dir.File("a/notes.txt"), "x");
+        var deleted = dir.File("b/3.png");
+        // The "left out" notice comes after the folders are listed and before the files are read.
+        void Notice(string line)
+        {
+            if (line.Contains("left out", StringComparison.Ordinal))
+            {
+                File.Delete(deleted);
+            }
+        }
+
+        var loaded = ImageFolderDataset.Load(dir.Path, Options(cache), Notice);
+
+        Assert.Equal(7, loaded.Dataset.Train.Count + loaded.Dataset.Test.Count);
+        Assert.Equal([$"{deleted}: no such file"], loaded.Skipped);
+    }
+
+    [Theory]
+    [InlineData("/dev/zero", "is a character device, not a regular file")]
+    [InlineData("fifo", "is a named pipe, not a regular file")]
+    [InlineData("huge", "is 2,097,152 bytes; a class list is at most 1 MiB")]
+    [InlineData("nul", "line 2 holds a NUL character (column 2); it is not a text file")]
+    [InlineData("long-line", "line 1 is longer than 4 KiB")]
+    public void Classes_txt_is_read_with_bounds_and_refused_in_one_line(string kind, string problem)
+    {
+        using var dir = new TempFolder();
+        Classes(dir.Path, 2, names: ["a", "b"]);
+        var classes = dir.File("classes.txt");
+        switch (kind)
+        {
+            case "/dev/zero":
+                File.CreateSymbolicLink(classes, "/dev/zero");
+                break;
+            case "fifo":
+                using (var p = System.Diagnostics.Process.Start("mkfifo", classes))
+                {
+                    p.WaitForExit();
+                }
+                break;
+            case "huge":
+                File.WriteAllText(classes, "a\nb\n" + new string('\n', (2 << 20) - 4));
+                break;
+            case "nul":
+                File.WriteAllText(classes, "a\nb\0\0\n");
+                break;
+            default:
+                File.WriteAllText(classes, new string('a', 5000) + "\n");
+                break;
+        }
+
+        var e = Assert.Throws<ToolchainException>(() => ImageFolderDataset.Load(dir.Path, new ImageFolderOptions()));
+
+        Assert.Equal($"{classes}: {problem}", e.Message);
+    }
+
+    [Fact]
+    public void A_class_name_with_a_newline_or_an_escape_is_kept_as_it_is_for_printing_to_escape()
+    {
+        using var dir = new TempFolder();
+        Classes(dir.Path, 2, names: ["a\nb", "c\u001b[31m"]);
+
+        var loaded = ImageFolderDataset.Load(dir.Path, new ImageFolderOptions());
+
+        Assert.Equal(["a\nb", "c\u001b[31m"], loaded.Dataset.ClassNames);
+        Assert.Equal(["a\\x0Ab", "c\\x1B[31m"], loaded.Dataset.ClassNames.Select(Toolchain.Shared.Cli.TerminalText.Escape));
+    }
 }

@@ -29,7 +29,8 @@ public class TableDatasetTests
         Assert.Equal(["a", "b"], table.FeatureNames);
         Assert.Equal(["x", "y"], table.ClassNames);
         Assert.Equal(10, table.Train.Count + table.Test.Count);
-        Assert.Equal(separator[0], CsvTable.Read(path).Separator);
+        using var table2 = CsvTable.Open(path);
+        Assert.Equal(separator[0], table2.Separator);
     }
 
     [Fact]
@@ -38,11 +39,11 @@ public class TableDatasetTests
         using var folder = new TempFolder();
         var path = Write(folder, "t.csv", "f;\"na;me\"\n1.5;\"a \"\"b\"\"\"\n1e3;c\n");
 
-        var table = CsvTable.Read(path);
+        var (header, rows) = ReadAll(path);
 
-        Assert.Equal(["f", "na;me"], table.Header);
-        Assert.Equal("a \"b\"", table.Rows[0].Fields[1]);
-        Assert.Equal(1000.0, CsvTable.Number(table.Rows[1].Fields[0]));
+        Assert.Equal(["f", "na;me"], header);
+        Assert.Equal("a \"b\"", rows[0].Fields[1]);
+        Assert.Equal(1000.0, CsvTable.Number(rows[1].Fields[0]));
         Assert.Null(CsvTable.Number("1,5"));
     }
 
@@ -97,7 +98,8 @@ public class TableDatasetTests
         using var folder = new TempFolder();
         var path = Write(folder, "rows.csv", "b,c\n1,2\n");
 
-        var e = Assert.Throws<InvalidInputFileException>(() => TableDataset.ColumnsOf(CsvTable.Read(path), ["a", "b"]));
+        using var table = CsvTable.Open(path);
+        var e = Assert.Throws<InvalidInputFileException>(() => TableDataset.ColumnsOf(table, ["a", "b"]));
 
         Assert.Contains("lacks the feature column 'a'", e.Message, StringComparison.Ordinal);
     }
@@ -160,17 +162,17 @@ public class TableDatasetTests
     }
 
     [Fact]
-    public void A_trailing_separator_on_every_line_adds_no_column_but_a_trailing_column_with_values_is_refused()
+    public void A_trailing_separator_on_every_line_adds_no_column_but_a_value_in_the_unnamed_column_is_refused()
     {
         using var folder = new TempFolder();
         var exported = Write(folder, "t.csv", "a,b,species,\n1,2,x,\n3,4,y,\n");
         var filled = Write(folder, "u.csv", "a,b,species,\n1,2,x,\n3,4,y,9\n");
 
-        Assert.Equal(["a", "b", "species"], CsvTable.Read(exported).Header);
-        Assert.Equal(3, CsvTable.Read(exported).Rows[1].Fields.Length);
-        var e = Assert.Throws<InvalidInputFileException>(() => CsvTable.Read(filled));
-        Assert.Contains("empty column name", e.Message, StringComparison.Ordinal);
-        Assert.Contains("column 4", e.Message, StringComparison.Ordinal);
+        var (header, rows) = ReadAll(exported);
+        Assert.Equal(["a", "b", "species"], header);
+        Assert.Equal(3, rows[1].Fields.Length);
+        var e = Assert.Throws<InvalidInputFileException>(() => ReadAll(filled));
+        Assert.Equal($"{filled}: line 3: column 4 holds '9' but has no name in the header", e.Message);
     }
 
     [Fact]
@@ -179,9 +181,15 @@ public class TableDatasetTests
         using var folder = new TempFolder();
         var path = Write(folder, "t.tsv", "weight, kg\theight\tspecies\n1.5\t2\tx\n");
 
-        var table = CsvTable.Read(path);
+        using var table = CsvTable.Open(path);
 
         Assert.Equal('\t', table.Separator);
         Assert.Equal(["weight, kg", "height", "species"], table.Header);
+    }
+
+    private static (IReadOnlyList<string> Header, List<CsvRow> Rows) ReadAll(string path)
+    {
+        using var table = CsvTable.Open(path);
+        return (table.Header, table.Rows().ToList());
     }
 }

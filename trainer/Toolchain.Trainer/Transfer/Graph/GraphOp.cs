@@ -44,22 +44,33 @@ internal abstract class GraphOp : nn.Module
     /// <summary>Writes the op's node(s) and its current weights.</summary>
     public abstract void Emit(GraphWriter writer);
 
-    /// <summary>A trainable weight from initializer <paramref name="initializer"/>.</summary>
-    protected Parameter Weight(string role, Tensor value, string initializer)
+    /// <summary>
+    /// Registers a trainable weight from initializer <paramref name="initializer"/>. Ops read it back by role
+    /// (<see cref="Value"/>) rather than keep it in a field: <c>Module.to(device or dtype)</c> replaces
+    /// registered tensors, and a field would go on pointing at the old one.
+    /// </summary>
+    protected void Weight(string role, Tensor value, string initializer)
     {
-        var p = new Parameter(value, requires_grad: true);
-        register_parameter(role, p);
+        register_parameter(role, new Parameter(value, requires_grad: true));
         _initializers[role] = initializer;
-        return p;
     }
 
-    /// <summary>A non-trained tensor (running statistics) from initializer <paramref name="initializer"/>.</summary>
-    protected Tensor State(string role, Tensor value, string initializer)
+    /// <summary>Registers a non-trained tensor (running statistics, constants) from initializer <paramref name="initializer"/>.</summary>
+    protected void State(string role, Tensor value, string initializer)
     {
         register_buffer(role, value, persistent: true);
         _initializers[role] = initializer;
-        return value;
     }
+
+    /// <summary>The registered weight or state <paramref name="role"/>, as it is now.</summary>
+    protected Tensor Value(string role) =>
+        (Tensor?)get_parameter(role) ?? get_buffer(role) ?? throw new InvalidOperationException($"node '{NodeName}' has no '{role}'");
+
+    /// <summary>The registered weight or state <paramref name="role"/>, or null when the node has none.</summary>
+    protected Tensor? OptionalValue(string role) => _initializers.ContainsKey(role) ? Value(role) : null;
+
+    /// <summary>Emits the registered tensor <paramref name="role"/> under its source initializer's name; returns that name.</summary>
+    protected string EmitValue(GraphWriter writer, string role) => writer.Initializer(_initializers[role], Value(role));
 
     /// <summary>ONNX pads [top, left, bottom, right] as torch's F.pad order [left, right, top, bottom].</summary>
     protected static long[] TorchPad(long[] pads) => [pads[1], pads[3], pads[0], pads[2]];

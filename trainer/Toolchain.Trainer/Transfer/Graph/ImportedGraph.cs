@@ -262,6 +262,7 @@ public sealed class ImportedGraph : nn.Module<Tensor, Tensor>
         var ops = new List<GraphOp>();
         var names = new HashSet<string>(StringComparer.Ordinal);
         var produced = new HashSet<string>(StringComparer.Ordinal) { input };
+        var owners = new Dictionary<string, string>(StringComparer.Ordinal);
         int index = 0;
         foreach (var node in graph.Node)
         {
@@ -291,6 +292,15 @@ public sealed class ImportedGraph : nn.Module<Tensor, Tensor>
                 {
                     throw new ToolchainException(
                         $"{source}: {context.Describe} reads '{i}', which no earlier supported node produces");
+                }
+            }
+            // Each weight is trained and written back by one op; two ops holding copies of one initializer would drift apart.
+            foreach (var initializer in op.Initializers.Values)
+            {
+                if (!owners.TryAdd(initializer, node.Name))
+                {
+                    throw new ToolchainException(
+                        $"{source}: the initializer '{initializer}' is shared by nodes '{owners[initializer]}' and '{node.Name}'; import does not support shared weights");
                 }
             }
             produced.Add(op.Output);

@@ -38,7 +38,7 @@ internal sealed class AveragePoolOp : GraphOp
         {
             return F.avg_pool2d(x, _window.Kernel, _window.Strides, [pads[0], pads[1]], _window.CeilMode, _countIncludePad);
         }
-        var padded = F.pad(x, TorchPad(pads));
+        using var padded = F.pad(x, TorchPad(pads));
         var average = F.avg_pool2d(padded, _window.Kernel, _window.Strides, [0, 0], _window.CeilMode, true);
         if (_countIncludePad)
         {

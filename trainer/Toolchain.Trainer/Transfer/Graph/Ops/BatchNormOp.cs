@@ -1,6 +1,5 @@
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
-using Parameter = TorchSharp.Modules.Parameter;
 
 namespace Toolchain.Trainer.Transfer.Graph.Ops;
 
@@ -13,10 +12,6 @@ namespace Toolchain.Trainer.Transfer.Graph.Ops;
 /// </summary>
 internal sealed class BatchNormOp : GraphOp
 {
-    private readonly Parameter _scale;
-    private readonly Parameter _bias;
-    private readonly Tensor _mean;
-    private readonly Tensor _variance;
     private readonly float _epsilon;
     private readonly float _momentum;
 
@@ -40,10 +35,10 @@ internal sealed class BatchNormOp : GraphOp
         {
             throw node.Refuse("has scale, bias, mean and variance of different shapes");
         }
-        _scale = Weight("weight", values[0], node.ConstantName(1, "scale"));
-        _bias = Weight("bias", values[1], node.ConstantName(2, "bias"));
-        _mean = State("running_mean", values[2], node.ConstantName(3, "running mean"));
-        _variance = State("running_var", values[3], node.ConstantName(4, "running variance"));
+        Weight("weight", values[0], node.ConstantName(1, "scale"));
+        Weight("bias", values[1], node.ConstantName(2, "bias"));
+        State("running_mean", values[2], node.ConstantName(3, "running mean"));
+        State("running_var", values[3], node.ConstantName(4, "running variance"));
     }
 
     public static GraphOp Parse(string moduleName, NodeContext node) => new BatchNormOp(moduleName, node);
@@ -55,11 +50,10 @@ internal sealed class BatchNormOp : GraphOp
 
     // ONNX's momentum weighs the old running value (running = running · m + batch · (1 − m)); torch's weighs the batch.
     public override Tensor Run(IReadOnlyList<Tensor> inputs) =>
-        F.batch_norm(inputs[0], _mean, _variance, _scale, _bias, training, 1 - _momentum, _epsilon);
+        F.batch_norm(inputs[0], Value("running_mean"), Value("running_var"), Value("weight"), Value("bias"), training, 1 - _momentum, _epsilon);
 
     public override void Emit(GraphWriter writer) =>
         writer.Node("BatchNormalization", NodeName,
-            [Inputs[0], writer.Initializer(Initializers["weight"], _scale), writer.Initializer(Initializers["bias"], _bias),
-             writer.Initializer(Initializers["running_mean"], _mean), writer.Initializer(Initializers["running_var"], _variance)],
+            [Inputs[0], EmitValue(writer, "weight"), EmitValue(writer, "bias"), EmitValue(writer, "running_mean"), EmitValue(writer, "running_var")],
             Output, GraphWriter.Float("epsilon", _epsilon), GraphWriter.Float("momentum", _momentum));
 }

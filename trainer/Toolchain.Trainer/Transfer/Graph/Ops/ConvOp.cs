@@ -1,14 +1,11 @@
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
-using Parameter = TorchSharp.Modules.Parameter;
 
 namespace Toolchain.Trainer.Transfer.Graph.Ops;
 
 /// <summary>ONNX Conv (2-D, any groups, strides, dilations, asymmetric or automatic pads), weights and optional bias trainable.</summary>
 internal sealed class ConvOp : GraphOp
 {
-    private readonly Parameter _weight;
-    private readonly Parameter? _bias;
     private readonly Window2d _window;
     private readonly long _group;
 
@@ -28,7 +25,7 @@ internal sealed class ConvOp : GraphOp
         }
         long outputs = w.shape[0];
         // A Parameter takes over its tensor's handle: w is read before it becomes one.
-        _weight = Weight("weight", w, node.ConstantName(1, "weights"));
+        Weight("weight", w, node.ConstantName(1, "weights"));
         if (node.Input(2) is not null)
         {
             var b = node.FloatConstant(2, "bias");
@@ -36,7 +33,7 @@ internal sealed class ConvOp : GraphOp
             {
                 throw node.Refuse($"has a bias of shape [{string.Join(',', b.shape)}] for {outputs} output channels");
             }
-            _bias = Weight("bias", b, node.ConstantName(2, "bias"));
+            Weight("bias", b, node.ConstantName(2, "bias"));
         }
     }
 
@@ -46,20 +43,21 @@ internal sealed class ConvOp : GraphOp
     {
         var x = inputs[0];
         var pads = _window.PadsFor(x.shape[2], x.shape[3]);
-        if (!Symmetric(pads))
+        if (Symmetric(pads))
         {
-            x = F.pad(x, TorchPad(pads));
-            pads = [0, 0, 0, 0];
+            return F.conv2d(x, Value("weight"), OptionalValue("bias"), _window.Strides, [pads[0], pads[1]], _window.Dilations, _group);
         }
-        return F.conv2d(x, _weight, _bias, _window.Strides, [pads[0], pads[1]], _window.Dilations, _group);
+        // The padded copy is freed at once (autograd keeps what it needs): a batch holds one copy at a time.
+        using var padded = F.pad(x, TorchPad(pads));
+        return F.conv2d(padded, Value("weight"), OptionalValue("bias"), _window.Strides, [0, 0], _window.Dilations, _group);
     }
 
     public override void Emit(GraphWriter writer)
     {
-        List<string> inputs = [Inputs[0], writer.Initializer(Initializers["weight"], _weight)];
-        if (_bias is not null)
+        List<string> inputs = [Inputs[0], EmitValue(writer, "weight")];
+        if (Initializers.ContainsKey("bias"))
         {
-            inputs.Add(writer.Initializer(Initializers["bias"], _bias));
+            inputs.Add(EmitValue(writer, "bias"));
         }
         writer.Node("Conv", NodeName, inputs, Output, [.. _window.Attributes(withDilations: true, withCeilMode: false), GraphWriter.Int("group", _group)]);
     }

@@ -8,7 +8,7 @@ namespace Toolchain.Trainer.Transfer.Graph.Ops;
 /// </summary>
 internal abstract class ElementwiseOp : GraphOp
 {
-    private readonly Tensor? _constant;
+    private readonly bool _constant;
 
     protected ElementwiseOp(string moduleName, NodeContext node) : base(moduleName, node)
     {
@@ -24,7 +24,8 @@ internal abstract class ElementwiseOp : GraphOp
         var constantAt = node.IsConstant(0) ? 0 : node.IsConstant(1) ? 1 : -1;
         if (constantAt >= 0)
         {
-            _constant = State("constant", node.FloatConstant(constantAt, "operand"), node.ConstantName(constantAt, "operand"));
+            State("constant", node.FloatConstant(constantAt, "operand"), node.ConstantName(constantAt, "operand"));
+            _constant = true;
         }
     }
 
@@ -32,10 +33,10 @@ internal abstract class ElementwiseOp : GraphOp
 
     protected abstract Tensor Apply(Tensor a, Tensor b);
 
-    public override Tensor Run(IReadOnlyList<Tensor> inputs) => Apply(inputs[0], _constant ?? inputs[1]);
+    public override Tensor Run(IReadOnlyList<Tensor> inputs) => Apply(inputs[0], _constant ? Value("constant") : inputs[1]);
 
     public override void Emit(GraphWriter writer) =>
-        writer.Node(OnnxOp, NodeName, _constant is null ? [Inputs[0], Inputs[1]] : [Inputs[0], writer.Initializer(Initializers["constant"], _constant)], Output);
+        writer.Node(OnnxOp, NodeName, _constant ? [Inputs[0], EmitValue(writer, "constant")] : [Inputs[0], Inputs[1]], Output);
 }
 
 /// <summary>ONNX Add: residual connections, or a constant bias.</summary>

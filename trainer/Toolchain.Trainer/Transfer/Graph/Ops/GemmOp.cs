@@ -1,14 +1,11 @@
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
-using Parameter = TorchSharp.Modules.Parameter;
 
 namespace Toolchain.Trainer.Transfer.Graph.Ops;
 
 /// <summary>ONNX Gemm with constant B (weights, trainable) and optional constant C (bias, trainable): alpha · A' · B' + beta · C.</summary>
 internal sealed class GemmOp : GraphOp
 {
-    private readonly Parameter _weight;
-    private readonly Parameter? _bias;
     private readonly float _alpha;
     private readonly float _beta;
     private readonly bool _transA;
@@ -26,10 +23,10 @@ internal sealed class GemmOp : GraphOp
         {
             throw node.Refuse("has weights that are not a matrix");
         }
-        _weight = Weight("weight", w, node.ConstantName(1, "weights"));
+        Weight("weight", w, node.ConstantName(1, "weights"));
         if (node.Input(2) is not null)
         {
-            _bias = Weight("bias", node.FloatConstant(2, "bias"), node.ConstantName(2, "bias"));
+            Weight("bias", node.FloatConstant(2, "bias"), node.ConstantName(2, "bias"));
         }
     }
 
@@ -38,24 +35,26 @@ internal sealed class GemmOp : GraphOp
     public override Tensor Run(IReadOnlyList<Tensor> inputs)
     {
         var a = _transA ? inputs[0].t() : inputs[0];
-        if (_transB && _alpha == 1 && _beta == 1 && (_bias is null || _bias.dim() == 1))
+        var weight = Value("weight");
+        var bias = OptionalValue("bias");
+        if (_transB && _alpha == 1 && _beta == 1 && (bias is null || bias.dim() == 1))
         {
-            return F.linear(a, _weight, _bias);
+            return F.linear(a, weight, bias);
         }
-        var y = a.matmul(_transB ? _weight.t() : _weight);
+        var y = a.matmul(_transB ? weight.t() : weight);
         if (_alpha != 1)
         {
             y = y.mul(_alpha);
         }
-        return _bias is null ? y : y.add(_beta == 1 ? _bias : _bias.mul(_beta));
+        return bias is null ? y : y.add(_beta == 1 ? bias : bias.mul(_beta));
     }
 
     public override void Emit(GraphWriter writer)
     {
-        List<string> inputs = [Inputs[0], writer.Initializer(Initializers["weight"], _weight)];
-        if (_bias is not null)
+        List<string> inputs = [Inputs[0], EmitValue(writer, "weight")];
+        if (Initializers.ContainsKey("bias"))
         {
-            inputs.Add(writer.Initializer(Initializers["bias"], _bias));
+            inputs.Add(EmitValue(writer, "bias"));
         }
         writer.Node("Gemm", NodeName, inputs, Output,
             GraphWriter.Float("alpha", _alpha), GraphWriter.Float("beta", _beta),

@@ -20,11 +20,12 @@ internal sealed class MaxPoolOp : GraphOp
     {
         var x = inputs[0];
         var pads = _window.PadsFor(x.shape[2], x.shape[3]);
-        if (pads.Any(p => p != 0))
+        if (pads.All(p => p == 0))
         {
-            x = F.pad(x, TorchPad(pads), value: double.NegativeInfinity);
+            return F.max_pool2d(x, _window.Kernel, _window.Strides, [0, 0], _window.Dilations, _window.CeilMode);
         }
-        return F.max_pool2d(x, _window.Kernel, _window.Strides, [0, 0], _window.Dilations, _window.CeilMode);
+        using var padded = F.pad(x, TorchPad(pads), value: double.NegativeInfinity);
+        return F.max_pool2d(padded, _window.Kernel, _window.Strides, [0, 0], _window.Dilations, _window.CeilMode);
     }
 
     public override void Emit(GraphWriter writer) =>

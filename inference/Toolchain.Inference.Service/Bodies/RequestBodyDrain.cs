@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Toolchain.Inference.Service.Endpoints;
+namespace Toolchain.Inference.Service.Bodies;
 
 /// <summary>
 /// Reads a refused request's body to its end (up to Kestrel's cap) and discards it, so the 413 that follows reaches a
