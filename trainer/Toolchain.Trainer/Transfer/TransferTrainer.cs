@@ -165,6 +165,12 @@ public static class TransferTrainer
             $"for {fineEpochs} epochs (backbone lr {o.LearningRate * o.BackboneLrFactor:G3}, head lr {o.LearningRate:G3})"));
         var headModel = head.Head;
         var trainable = backbone.Trainable(o.FineTune);
+        // This CPU's oneDNN can leave convolution input gradients unwritten (ConvolutionGradients): probed on the
+        // trainable part's own convolutions, and libtorch's native ones used when it does.
+        if (ConvolutionGradients.Verify(backbone.Graph.ConvolutionsNeedingInputGradients()) is { } note)
+        {
+            hooks.Say(note);
+        }
         var model = data.Scaling is { } scaling
             ? nn.Sequential(("backbone", trainable), ("scaling", scaling), ("head", headModel))
             : nn.Sequential(("backbone", trainable), ("head", headModel));
