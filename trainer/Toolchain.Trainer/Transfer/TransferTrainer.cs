@@ -101,6 +101,14 @@ public sealed class TransferResult : IDisposable
 /// fine-tuning, the head's training is followed by epochs in which the last stage (on cached activations) or the whole
 /// backbone trains with it at a lower learning rate, as fastai's <c>fine_tune</c> does.
 /// </summary>
+/// <remarks>
+/// It shares with <see cref="TrainingSession"/> the image folder's listing and split, the architecture spec and
+/// <c>ModelBuilder</c> (the head), the progress contract (<see cref="ITrainingObserver"/>, <see cref="EpochRecord"/>,
+/// the CLI's progress view and first-batch clock), the convolution-gradient check, the loss chart and the exporter's
+/// verify-and-write. Its loop is its own: it trains on cached features or activations (not decoded tensors), chooses
+/// between head candidates on validation and retrains the kept one, then runs a second phase with two parameter groups
+/// over a different batch source; a cache, not a checkpoint, makes a rerun cheap.
+/// </remarks>
 public static class TransferTrainer
 {
     /// <summary>A frozen head whose validation accuracy is below this is "poor": fine-tuning is suggested.</summary>
