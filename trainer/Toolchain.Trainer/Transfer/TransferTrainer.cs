@@ -159,9 +159,19 @@ public static class TransferTrainer
             data.Scaling?.FoldInto(head.Head);
             return new TransferResult
             {
-                HeadSpec = head.Spec, Head = head.Head, ClassNames = features.ClassNames, Features = source, Trials = head.Trials, History = history,
-                Counts = counts, Skipped = features.Skipped, TestFraction = features.TestFraction, FrozenTestAccuracy = head.Test.Accuracy,
-                Test = head.Test, FineTuneAdvice = o.FineTune == FineTuneMode.None ? Advice(head.Selection) : null, Interrupted = head.Interrupted,
+                HeadSpec = head.Spec,
+                Head = head.Head,
+                ClassNames = features.ClassNames,
+                Features = source,
+                Trials = head.Trials,
+                History = history,
+                Counts = counts,
+                Skipped = features.Skipped,
+                TestFraction = features.TestFraction,
+                FrozenTestAccuracy = head.Test.Accuracy,
+                Test = head.Test,
+                FineTuneAdvice = o.FineTune == FineTuneMode.None ? Advice(head.Selection) : null,
+                Interrupted = head.Interrupted,
                 SampleFiles = samples,
             };
         }
@@ -207,9 +217,20 @@ public static class TransferTrainer
         var trained = fine.Epochs.Where(e => e.Record.Seconds > 0).ToList();
         return new TransferResult
         {
-            HeadSpec = head.Spec, Head = headModel, Trainable = trainable, ClassNames = features.ClassNames, Features = source, Trials = head.Trials,
-            History = history, Counts = counts, Skipped = features.Skipped, TestFraction = features.TestFraction, FrozenTestAccuracy = head.Test.Accuracy,
-            Test = test, Interrupted = fine.Interrupted, SampleFiles = samples,
+            HeadSpec = head.Spec,
+            Head = headModel,
+            Trainable = trainable,
+            ClassNames = features.ClassNames,
+            Features = source,
+            Trials = head.Trials,
+            History = history,
+            Counts = counts,
+            Skipped = features.Skipped,
+            TestFraction = features.TestFraction,
+            FrozenTestAccuracy = head.Test.Accuracy,
+            Test = test,
+            Interrupted = fine.Interrupted,
+            SampleFiles = samples,
             FineTuneSamplesPerSecond = trained.Count == 0 ? null : trained.Sum(e => e.Record.Seconds * e.Record.SamplesPerSecond) / trained.Sum(e => e.Record.Seconds),
         };
     }
