@@ -53,3 +53,4 @@ include mk/web.mk
 include mk/data.mk
 include mk/transfer-data.mk
 include mk/transfer.mk
+include mk/recipes.mk

@@ -6,12 +6,14 @@ using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using Toolchain.Contracts;
 using Toolchain.Inference.Cli.Benchmarking;
+using Toolchain.Inference.Cli.Evaluation;
 using Toolchain.Inference.Cli.Output;
 using Toolchain.Inference.Hosting;
 using Toolchain.Inference.Imaging;
 using Toolchain.Inference.Runtime;
 using Toolchain.Shared.Cli;
 using Toolchain.Shared.Data;
+using Toolchain.Shared.Data.Images;
 using Toolchain.Shared.Errors;
 
 namespace Toolchain.Inference.Cli.Commands;
@@ -141,12 +143,14 @@ internal static class BenchCommand
         {
             try
             {
-                var test = DatasetResolver.Load(name, IDataRootOption.FolderOf(o), console.Notice).Test;
+                var test = (ImageFolderDataset.IsImageFolder(name)
+                    ? EvalCommand.LoadImageFolder(info, name, console)
+                    : DatasetResolver.Load(name, IDataRootOption.FolderOf(o), console.Notice)).Test;
                 if (test.ImageSize == width && test.Count > 0)
                 {
                     var count = Math.Min(test.Count, 10_000);
                     var examples = new float[count * width];
-                    PixelNormalizer.Normalize(test.Pixels.AsSpan(0, count * width), info.Mean, info.Std, examples);
+                    new ModelReadyImages(info, test).Write(0, count, examples);
                     return (examples, test.Image(0).ToArray(), $"{name} test split ({count} images)");
                 }
             }

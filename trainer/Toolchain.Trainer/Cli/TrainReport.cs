@@ -18,13 +18,13 @@ public static class TrainReport
     internal static void Result(TextWriter output, TextWriter error, TrainingOptions options, TrainingRun run, TrainingData data,
         MetricsReport metrics, Device device, int threads, string outDir)
     {
-        var last = run.History[^1];
+        var last = run.Final;
         if (PoorResultNote(run, data) is { } note)
         {
             error.WriteLine($"trainer train: note: {note}");
         }
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{RecipeText.Of(options.Model)}: test accuracy {100 * last.TestAccuracy:0.00}% (loss {last.TestLoss:0.0000}) on {data.Name} after {run.CompletedEpochs} epochs, " +
+            $"{RecipeText.Of(options.Model)}: test accuracy {100 * last.TestAccuracy:0.00}% (loss {last.TestLoss:0.0000}) on {data.Name} after {run.CompletedEpochs} epochs{(run.RestoredBest ? $" (weights of epoch {run.Final.Epoch}, the best on validation)" : "")}, " +
             $"{metrics.SamplesPerSecond:N0} samples/s; results in {outDir}"));
         // PyTorch's training figures were measured on the CPU; a run set up the same way is compared with them.
         if (device.type == DeviceType.CPU && PyTorchTrainingReference.Compare(options.Model, data.Name, threads, options.BatchSize,
@@ -47,7 +47,7 @@ public static class TrainReport
                 $"{RecipeText.Of(run.Options.Model)} reached only {100 * trainAccuracy:0.00}% training accuracy after {run.CompletedEpochs} epochs: a small sigmoid net " +
                 $"can stall in a local minimum from this initialisation; --restarts {XorRestartsHint} keeps the best of {XorRestartsHint}");
         }
-        double chance = 1.0 / data.ClassNames.Count, testAccuracy = run.History[^1].TestAccuracy;
+        double chance = 1.0 / data.ClassNames.Count, testAccuracy = run.Final.TestAccuracy;
         return testAccuracy > chance + 0.05 ? null : string.Create(CultureInfo.InvariantCulture,
             $"{RecipeText.Of(run.Options.Model)} reached only {100 * testAccuracy:0.00}% test accuracy, about chance for {data.ClassNames.Count} classes: " +
             $"the network did not learn; check --lr and the data");

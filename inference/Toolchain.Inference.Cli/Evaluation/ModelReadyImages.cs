@@ -1,0 +1,28 @@
+using Toolchain.Inference.Imaging;
+using Toolchain.Inference.Runtime;
+using Toolchain.Shared.Data;
+
+namespace Toolchain.Inference.Cli.Evaluation;
+
+/// <summary>
+/// Images of a split as a model takes them, normalised per channel: colour models from image folders carry one mean and
+/// std per channel (older cards one for all, foreign models the library's defaults); a uint8 graph that normalises its
+/// own input is given the pixels themselves, 0-255. One place for eval, bench and calibration.
+/// </summary>
+internal sealed class ModelReadyImages(ModelInfo info, ImageSet images)
+{
+    private readonly (double[] Means, double[] Stds) _normalization = info.Card?.PixelNormalizationFor(images.Channels)
+        ?? (Enumerable.Repeat(info.Mean, images.Channels).ToArray(), Enumerable.Repeat(info.Std, images.Channels).ToArray());
+
+    /// <summary>Writes images <paramref name="first"/> to <paramref name="first"/> + <paramref name="count"/> − 1 into <paramref name="destination"/>.</summary>
+    public void Write(int first, int count, Span<float> destination)
+    {
+        var plane = images.Rows * images.Cols;
+        var pixels = images.Pixels.AsSpan(first * images.ImageSize, count * images.ImageSize);
+        for (var k = 0; k < count * images.Channels; k++)
+        {
+            var c = k % images.Channels;
+            PixelNormalizer.Normalize(pixels.Slice(k * plane, plane), _normalization.Means[c], _normalization.Stds[c], destination.Slice(k * plane, plane));
+        }
+    }
+}
