@@ -19,7 +19,10 @@ public class BackboneFeaturizerTests
         graph.Output.Add(Value("features", [-1, 3, 1, 1]));
         graph.Node.Add(new NodeProto
         {
-            OpType = "Cast", Name = "cast", Input = { "pixels" }, Output = { "floats" },
+            OpType = "Cast",
+            Name = "cast",
+            Input = { "pixels" },
+            Output = { "floats" },
             Attribute = { new AttributeProto { Name = "to", Type = AttributeProto.Types.AttributeType.Int, I = (long)TensorProto.Types.DataType.Float } },
         });
         graph.Node.Add(new NodeProto { OpType = "GlobalAveragePool", Name = "pool", Input = { "floats" }, Output = { "features" } });

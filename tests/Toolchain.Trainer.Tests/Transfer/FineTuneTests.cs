@@ -11,8 +11,16 @@ public class FineTuneTests
 {
     private static TransferOptions Options(string data, FineTuneMode mode) => new()
     {
-        Dataset = data, FineTune = mode, Head = "linear(3)", Epochs = 3, FineTuneEpochs = 2, BatchSize = 8, FineTuneBatchSize = 8,
-        LearningRate = 0.01, Augment = "light", Views = 1,
+        Dataset = data,
+        FineTune = mode,
+        Head = "linear(3)",
+        Epochs = 3,
+        FineTuneEpochs = 2,
+        BatchSize = 8,
+        FineTuneBatchSize = 8,
+        LearningRate = 0.01,
+        Augment = "light",
+        Views = 1,
     };
 
     private static Dictionary<string, Tensor> Weights(TransferBackbone backbone) =>
