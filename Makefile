@@ -52,4 +52,5 @@ include mk/quantize.mk
 include mk/web.mk
 include mk/data.mk
 include mk/transfer-data.mk
+include mk/transfer.mk
 include mk/recipes.mk

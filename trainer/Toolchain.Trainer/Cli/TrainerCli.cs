@@ -13,6 +13,7 @@ public static class TrainerCli
 
         commands:
           train <xor|mlp|cnn> [options]   train a model and export it to ONNX
+          train transfer --dataset DIR    train a head on a pretrained backbone (resnet18), optionally fine-tuning it
           export --checkpoint PATH        re-export a checkpoint to ONNX
           data fetch <mnist|fashion-mnist> [--dir DIR]
           data info <name|DIR>
@@ -47,6 +48,7 @@ public static class TrainerCli
         {
             return args[0] switch
             {
+                "train" when rest.Length > 0 && rest[0] == TransferCommand.Name => TransferCommand.Run(rest[1..]),
                 "train" => TrainCommand.Run(rest),
                 "export" => ExportCommand.Run(rest),
                 "data" => DataCommand.Run(rest),

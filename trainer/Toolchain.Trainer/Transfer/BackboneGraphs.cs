@@ -30,6 +30,9 @@ public static class BackboneGraphs
     /// <summary>Name of the featurizer's output, and of the flattened features inside a classifier.</summary>
     public const string Features = "features";
 
+    /// <summary>Name of the featurizer's optional second output: the activations where the trainable part starts.</summary>
+    public const string Stage = "stage";
+
     /// <summary>Put before every backbone tensor and node name inside a composed graph, so they cannot collide with ours.</summary>
     internal const string Prefix = "backbone/";
 
@@ -50,15 +53,23 @@ public static class BackboneGraphs
     /// Writes the featurizer of <paramref name="graph"/> (with its current weights) to <paramref name="path"/>,
     /// atomically, then loads it in ONNX Runtime and runs one image through it: a featurizer that is written is one
     /// that runs. Returns the feature width. Input <c>input</c> [N, 3, H, W], uint8 0–255 when
-    /// <paramref name="pixelInput"/>, else float in [0,1]; output <see cref="Features"/> [N, C].
+    /// <paramref name="pixelInput"/>, else float in [0,1]; output <see cref="Features"/> [N, C], and with
+    /// <paramref name="withStage"/> also <see cref="Stage"/>, the activations at <see cref="ImportedGraph.TrainableFrom"/>.
     /// </summary>
-    public static long WriteFeaturizer(Backbone backbone, ImportedGraph graph, bool pixelInput, string path)
+    public static long WriteFeaturizer(Backbone backbone, ImportedGraph graph, bool pixelInput, string path, bool withStage = false)
     {
         ArgumentNullException.ThrowIfNull(backbone);
         ArgumentNullException.ThrowIfNull(graph);
         using var preprocessing = new BackbonePreprocessing(backbone, pixelInput);
         var proto = Compose(graph, preprocessing);
         proto.Output.Add(ValueInfo(Features, TensorProto.Types.DataType.Float, [graph.FeatureWidth]));
+        if (withStage)
+        {
+            // The activations where the trainable part starts (graph.TrainableFrom), so that a run fine-tuning the last
+            // stage computes them once with the features and caches them.
+            proto.Node.Add(new NodeProto { Name = "stage_identity", OpType = "Identity", Input = { Prefix + graph.TrainableFrom }, Output = { Stage } });
+            proto.Output.Add(ValueInfo(Stage, TensorProto.Types.DataType.Float, graph.TrainableFromShape));
+        }
         var bytes = ModelOf(proto, $"{backbone.Config.Name} featurizer ({backbone.Sha256})").ToByteArray();
         AtomicFile.WriteAllBytes(path, bytes);
         Check(path, graph, preprocessing);

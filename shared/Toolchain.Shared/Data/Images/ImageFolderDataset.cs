@@ -62,6 +62,36 @@ public static class ImageFolderDataset
     /// </summary>
     public static LoadedImageFolder Load(string dir, ImageFolderOptions options, Action<string>? notice = null)
     {
+        var listing = Scan(dir, options, notice);
+        var cachePath = options.CacheDirectory is { } cacheDir ? Path.Combine(cacheDir, $"{listing.Key}.images") : null;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        if (cachePath is not null && TryReadCache(cachePath, listing.Folder, listing.ClassNames) is { } cached)
+        {
+            notice?.Invoke(string.Create(CultureInfo.InvariantCulture,
+                $"images: {cached.Dataset.Train.Count + cached.Dataset.Test.Count:N0} decoded images read from the cache in {clock.Elapsed.TotalSeconds:0.00} s ({cachePath})"));
+            // What the walk could not list is found afresh each time; the cache holds what could not be decoded.
+            cached = cached with { Skipped = [.. listing.WalkSkipped, .. cached.Skipped] };
+            Report(cached.Skipped, options, notice);
+            return cached;
+        }
+        var loaded = Decode(listing, options, notice);
+        Report([.. listing.WalkSkipped, .. loaded.Skipped], options, notice);
+        if (cachePath is not null)
+        {
+            WriteCache(cachePath, loaded);
+        }
+        notice?.Invoke(string.Create(CultureInfo.InvariantCulture,
+            $"images: {listing.Files.Count:N0} files decoded{(cachePath is null ? "" : " and cached")} in {clock.Elapsed.TotalSeconds:0.00} s"));
+        return loaded with { Skipped = [.. listing.WalkSkipped, .. loaded.Skipped] };
+    }
+
+    /// <summary>
+    /// Lists the image folder at <paramref name="dir"/> without decoding a pixel: classes, files, layout and the key of
+    /// everything a decoded tensor depends on (files' paths, sizes and times, classes, <paramref name="options"/>). Every
+    /// problem with the folder's structure is a <see cref="ToolchainException"/> with one line, as in <see cref="Load"/>.
+    /// </summary>
+    public static ImageFolderListing Scan(string dir, ImageFolderOptions options, Action<string>? notice = null)
+    {
         var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir));
         var split = Directory.Exists(Path.Combine(full, "train")) && Directory.Exists(Path.Combine(full, "test"));
         if (split && options.TestFraction is not null)
@@ -96,28 +126,8 @@ public static class ImageFolderDataset
         {
             notice?.Invoke($"symbolic links: {walk.NotFollowed.Count} not followed or counted once: {string.Join("; ", walk.NotFollowed.Take(3))}{(walk.NotFollowed.Count > 3 ? "; ..." : "")}");
         }
-        var all = trainFiles.Select(f => (f.Path, f.Label, Test: false)).Concat(testFiles.Select(f => (f.Path, f.Label, Test: true))).ToList();
-        var key = CacheKey(full, names, all, options, split);
-        var cachePath = options.CacheDirectory is { } cacheDir ? Path.Combine(cacheDir, $"{key}.images") : null;
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        if (cachePath is not null && TryReadCache(cachePath, full, names) is { } cached)
-        {
-            notice?.Invoke(string.Create(CultureInfo.InvariantCulture,
-                $"images: {cached.Dataset.Train.Count + cached.Dataset.Test.Count:N0} decoded images read from the cache in {clock.Elapsed.TotalSeconds:0.00} s ({cachePath})"));
-            // What the walk could not list is found afresh each time; the cache holds what could not be decoded.
-            cached = cached with { Skipped = [.. walk.Skipped.Select(Describe), .. cached.Skipped] };
-            Report(cached.Skipped, options, notice);
-            return cached;
-        }
-        var loaded = Decode(full, names, all, options, split, notice);
-        Report([.. walk.Skipped.Select(Describe), .. loaded.Skipped], options, notice);
-        if (cachePath is not null)
-        {
-            WriteCache(cachePath, loaded);
-        }
-        notice?.Invoke(string.Create(CultureInfo.InvariantCulture,
-            $"images: {all.Count:N0} files decoded{(cachePath is null ? "" : " and cached")} in {clock.Elapsed.TotalSeconds:0.00} s"));
-        return loaded with { Skipped = [.. walk.Skipped.Select(Describe), .. loaded.Skipped] };
+        var all = trainFiles.Select(f => new ImageFolderFile(f.Path, f.Label, false)).Concat(testFiles.Select(f => new ImageFolderFile(f.Path, f.Label, true))).ToList();
+        return new ImageFolderListing(full, names, all, split, CacheKey(full, names, all, options, split)) { WalkSkipped = [.. walk.Skipped.Select(Describe)] };
     }
 
     private static string Describe((string Path, string Problem) skipped) => $"{skipped.Path}: {skipped.Problem}";
@@ -259,10 +269,12 @@ public static class ImageFolderDataset
         return perClass.SelectMany((files, c) => files.Select(f => (f, c))).ToList();
     }
 
-    private static LoadedImageFolder Decode(string full, List<string> names, List<(string Path, int Label, bool Test)> all, ImageFolderOptions options,
-        bool split, Action<string>? notice)
+    /// <summary>
+    /// The size of every file from its header (no pixels decoded), in parallel, and the problem of each one that is not
+    /// a supported, intact image (by index). An image over <see cref="MaxPixels"/> is a <see cref="ToolchainException"/>.
+    /// </summary>
+    public static ((int W, int H)[] Sizes, ConcurrentDictionary<int, string> Problems) ReadHeaders(IReadOnlyList<ImageFolderFile> all)
     {
-        // Pass 1, headers only: sizes for the default size, the 40-megapixel limit, and files that are not images at all.
         var headerLimits = new ImageLimits { MaxPixels = long.MaxValue / 4, MaxSide = int.MaxValue / 4, MaxBytes = ImageLimits.Default.MaxBytes };
         var sizes = new (int W, int H)[all.Count];
         var problems = new ConcurrentDictionary<int, string>();
@@ -284,6 +296,14 @@ public static class ImageFolderDataset
             throw new ToolchainException($"{all[huge].Path}: is {sizes[huge].W}×{sizes[huge].H} " +
                 $"({((long)sizes[huge].W * sizes[huge].H / 1e6).ToString("F1", CultureInfo.InvariantCulture)} megapixels), over the 40-megapixel limit");
         }
+        return (sizes, problems);
+    }
+
+    private static LoadedImageFolder Decode(ImageFolderListing listing, ImageFolderOptions options, Action<string>? notice)
+    {
+        var (full, names, all) = (listing.Folder, listing.ClassNames, listing.Files);
+        // Pass 1, headers only: sizes for the default size, the 40-megapixel limit, and files that are not images at all.
+        var (sizes, problems) = ReadHeaders(all);
         var readable = Enumerable.Range(0, all.Count).Where(i => !problems.ContainsKey(i)).ToList();
         if (readable.Count == 0)
         {
@@ -314,24 +334,7 @@ public static class ImageFolderDataset
         var good = Enumerable.Range(0, all.Count).Where(i => !problems.ContainsKey(i)).ToList();
         var skipped = problems.OrderBy(p => p.Key).Select(p => $"{all[p.Key].Path}: {p.Value}").ToList();
 
-        int[] trainIdx, testIdx;
-        double? fraction = null;
-        if (split)
-        {
-            trainIdx = good.Where(i => !all[i].Test).ToArray();
-            testIdx = good.Where(i => all[i].Test).ToArray();
-        }
-        else
-        {
-            fraction = options.TestFraction ?? ImageFolderOptions.DefaultTestFraction;
-            var (tr, te) = StratifiedSplit.Split(good.Select(i => all[i].Label).ToArray(), fraction.Value, options.SplitSeed);
-            trainIdx = tr.Select(k => good[k]).ToArray();
-            testIdx = te.Select(k => good[k]).ToArray();
-        }
-        if (trainIdx.Length == 0 || testIdx.Length == 0)
-        {
-            throw new ToolchainException($"{full}: too few readable images to train and test on ({trainIdx.Length} train, {testIdx.Length} test)");
-        }
+        var (trainIdx, testIdx, fraction) = listing.SplitReadable(good, options);
         ImageSet Set(int[] idx)
         {
             var p = new byte[(long)idx.Length * length];
@@ -346,7 +349,7 @@ public static class ImageFolderDataset
     }
 
     /// <summary>Whether any of the training images has colour; PNGs whose header says grey are not decoded to find out.</summary>
-    private static bool AnyColour(List<(string Path, int Label, bool Test)> all, List<int> train)
+    private static bool AnyColour(IReadOnlyList<ImageFolderFile> all, List<int> train)
     {
         int found = 0;
         Parallel.ForEach(train, (i, state) =>
@@ -413,7 +416,7 @@ public static class ImageFolderDataset
     }
 
     /// <summary>SHA-256 of everything the decoded tensor depends on: files (path, size, time), classes and options.</summary>
-    private static string CacheKey(string full, List<string> names, List<(string Path, int Label, bool Test)> all, ImageFolderOptions o, bool split)
+    private static string CacheKey(string full, List<string> names, List<ImageFolderFile> all, ImageFolderOptions o, bool split)
     {
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"{CacheMagic}\n{full}\n{split}\n{o.Channels}\n{o.ImageSize}\n{o.TestFraction:R}\n{o.SplitSeed}\n");
@@ -466,7 +469,7 @@ public static class ImageFolderDataset
         }
     }
 
-    private static LoadedImageFolder? TryReadCache(string path, string full, List<string> names)
+    private static LoadedImageFolder? TryReadCache(string path, string full, IReadOnlyList<string> names)
     {
         if (!File.Exists(path))
         {

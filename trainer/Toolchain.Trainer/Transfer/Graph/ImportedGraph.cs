@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Onnx;
 using Toolchain.Contracts;
+using Toolchain.Trainer.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 using Parameter = TorchSharp.Modules.Parameter;
@@ -138,6 +139,13 @@ public sealed class ImportedGraph : nn.Module<Tensor, Tensor>
             }
         }
     }
+
+    /// <summary>
+    /// The convolutions of the trainable part whose input gradient backpropagation computes: all but those reading the
+    /// tensor where the trainable part starts (cached activations or the pictures, which need no gradient).
+    /// </summary>
+    public IEnumerable<ConvGeometry> ConvolutionsNeedingInputGradients() =>
+        _ops.Skip(_cut + 1).OfType<Ops.ConvOp>().Where(c => c.Inputs[0] != TrainableFrom).Select(c => c.Geometry(_shapes[c.Inputs[0]]));
 
     /// <summary>The parameters that train under the current <see cref="Tuning"/>.</summary>
     public IEnumerable<Parameter> TrainableParameters() => parameters().Where(p => p.requires_grad);

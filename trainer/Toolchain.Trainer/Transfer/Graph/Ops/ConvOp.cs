@@ -1,3 +1,4 @@
+using Toolchain.Trainer.Models;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -38,6 +39,17 @@ internal sealed class ConvOp : GraphOp
     }
 
     public static GraphOp Parse(string moduleName, NodeContext node) => new ConvOp(moduleName, node);
+
+    /// <summary>
+    /// This convolution's geometry for an input of <paramref name="inputShape"/> ([C, H, W]), for the oneDNN input-gradient
+    /// probe; asymmetric pads are probed with their leading value (the fault depends on channel blocking, not on the pads).
+    /// </summary>
+    public ConvGeometry Geometry(long[] inputShape)
+    {
+        var pads = _window.PadsFor(inputShape[1], inputShape[2]);
+        return new ConvGeometry(inputShape[0], Value("weight").shape[0], inputShape[1], inputShape[2], _window.Kernel[0], _window.Strides[0], pads[0],
+            _window.Dilations[0], _group);
+    }
 
     public override Tensor Run(IReadOnlyList<Tensor> inputs)
     {
