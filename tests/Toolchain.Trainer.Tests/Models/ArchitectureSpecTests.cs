@@ -1,4 +1,5 @@
 using Toolchain.Trainer.Models;
+using Toolchain.Trainer.Models.Layers;
 
 namespace Toolchain.Trainer.Tests.Models;
 
@@ -11,9 +12,8 @@ public class ArchitectureSpecTests
     {
         var spec = ArchitectureSpec.Parse(Cnn);
         Assert.Equal(11, spec.Layers.Count);
-        Assert.Equal(LayerKind.Conv, spec.Layers[0].Kind);
-        Assert.Equal(1, spec.Layers[0].Padding);
-        Assert.Equal(0.25, spec.Layers[9].P);
+        Assert.Equal(1, Assert.IsType<ConvLayer>(spec.Layers[0]).Padding);
+        Assert.Equal(0.25, Assert.IsType<DropoutLayer>(spec.Layers[9]).P);
         Assert.Equal(Cnn, spec.Canonical);
         Assert.Equal(spec.Canonical, ArchitectureSpec.Parse(spec.Canonical).Canonical);
     }

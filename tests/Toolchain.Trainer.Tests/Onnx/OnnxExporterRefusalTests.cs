@@ -13,18 +13,6 @@ namespace Toolchain.Trainer.Tests.Onnx;
 public class OnnxExporterRefusalTests
 {
     [Fact]
-    public void A_layer_kind_the_emitter_does_not_know_is_refused_by_name()
-    {
-        var layers = new[] { new LayerSpec((LayerKind)99, "mystery(3)", 0) };
-        using var identity = nn.Identity();
-
-        var e = Assert.Throws<ToolchainException>(() => OnnxGraphEmitter.Emit(
-            layers, [identity], [4], OnnxElementType.Float32, new OnnxOutputs(ModelTask.Multiclass, "logits", "probabilities", 4)));
-
-        Assert.All(["export: ", "layer 1", "'mystery(3)'", "99"], fact => Assert.Contains(fact, e.Message));
-    }
-
-    [Fact]
     public void A_model_not_built_from_the_spec_is_refused_naming_the_layer_and_no_file_is_written()
     {
         using var f = new ExportFixture("linear(4) relu linear(3)", [2]);
@@ -86,6 +74,54 @@ public class OnnxExporterRefusalTests
         Assert.DoesNotContain('\n', e.Message);
         Assert.Matches(@"\b1\.0\d*E-3\b", e.Message);
         Assert.All(["logits", "48 inputs", "1.0E-5", "float32", "model.onnx"], fact => Assert.Contains(fact, e.Message));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(f.Dir));
+    }
+
+    [Fact]
+    public void Weights_holding_NaN_are_refused_naming_the_layer_instead_of_comparing_NaN_with_NaN()
+    {
+        using var f = new ExportFixture("conv(2,3) relu flatten linear(3)", [1, 6, 6]);
+        using (no_grad())
+        {
+            f.Model.named_children().Last().module.named_parameters().Single(p => p.name == "bias").parameter[1] = float.NaN;
+        }
+
+        var e = Assert.Throws<ToolchainException>(() => f.Export());
+
+        Assert.All(["export: ", "layer 4 'linear(3)'", "NaN", "bias", "--lr"], fact => Assert.Contains(fact, e.Message));
+        Assert.DoesNotContain("tolerance", e.Message);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(f.Dir));
+    }
+
+    [Fact]
+    public void Finite_weights_whose_outputs_overflow_to_infinity_are_refused_as_unjudgeable()
+    {
+        using var f = new ExportFixture("linear(4) relu linear(3)", [2]);
+        using (no_grad())
+        {
+            foreach (var p in f.Model.parameters())
+            {
+                p.fill_(3e25f); // finite, but 2 × (3e25)² overflows float32
+            }
+        }
+
+        var e = Assert.Throws<ToolchainException>(() => f.Export());
+
+        Assert.All(["export: ", "TorchSharp's own outputs", "NaN or infinity", "of 48 verification inputs", "was not written"],
+            fact => Assert.Contains(fact, e.Message));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(f.Dir));
+    }
+
+    [Fact]
+    public void A_graph_that_gives_NaN_where_TorchSharp_is_finite_is_refused_by_name()
+    {
+        using var f = new ExportFixture("linear(4) relu linear(3)", [2]);
+        var options = ExportOptions.Default with { Tamper = g => Nudge(g, "layer2.bias", double.NaN) };
+
+        var e = Assert.Throws<ToolchainException>(() => OnnxExporter.Export(f.Request(), f.PathFor(), options));
+
+        Assert.All(["export: ONNX Runtime gives NaN or infinity on 48 of 48 inputs", "TorchSharp's outputs are finite"],
+            fact => Assert.Contains(fact, e.Message));
         Assert.Empty(Directory.EnumerateFileSystemEntries(f.Dir));
     }
 

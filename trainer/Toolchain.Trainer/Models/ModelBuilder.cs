@@ -1,5 +1,5 @@
-using Toolchain.Trainer.Models;
-using TorchSharp;
+using System.Globalization;
+using Toolchain.Trainer.Models.Layers;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 using Sequential = TorchSharp.Modules.Sequential;
@@ -16,32 +16,41 @@ public static class ModelBuilder
     /// <summary>Builds the network for inputs of <paramref name="inputShape"/> (batch axis excluded), in float32 on the CPU.</summary>
     public static Sequential Build(ArchitectureSpec spec, IReadOnlyList<long> inputShape)
     {
-        var widths = spec.InferInputWidths(inputShape);
-        var shapes = spec.InferShapes(inputShape);
+        var inputs = spec.InferInputShapes(inputShape);
         var modules = new List<(string, Module<Tensor, Tensor>)>(spec.Layers.Count);
         for (int i = 0; i < spec.Layers.Count; i++)
         {
-            var l = spec.Layers[i];
-            long inWidth = widths[i];
-            Module<Tensor, Tensor> m = l.Kind switch
-            {
-                LayerKind.Linear => Linear(inWidth, l.OutFeatures),
-                LayerKind.Conv => Conv2d(inWidth, l.OutFeatures, l.Kernel, stride: l.Stride, padding: l.Padding, dilation: l.Dilation, groups: l.Groups),
-                LayerKind.MaxPool => MaxPool2d(l.Kernel, l.Stride, l.Padding),
-                LayerKind.AvgPool => AvgPool2d(l.Kernel, l.Stride, l.Padding),
-                LayerKind.Relu => ReLU(),
-                LayerKind.Sigmoid => Sigmoid(),
-                LayerKind.Tanh => Tanh(),
-                LayerKind.LeakyRelu => LeakyReLU(l.Slope),
-                LayerKind.Dropout => Dropout(l.P),
-                LayerKind.Flatten => Flatten(),
-                LayerKind.BatchNorm => (i == 0 ? inputShape.Count : shapes[i - 1].Length) == 1
-                    ? BatchNorm1d(inWidth, l.Eps, l.Momentum)
-                    : BatchNorm2d(inWidth, l.Eps, l.Momentum),
-                _ => throw new NotSupportedException($"layer {l.Kind} has no TorchSharp module"),
-            };
-            modules.Add((i.ToString(System.Globalization.CultureInfo.InvariantCulture), m));
+            modules.Add((i.ToString(CultureInfo.InvariantCulture), spec.Layers[i].Build(inputs[i])));
         }
+        ConvolutionGradients.Verify(ConvolutionsNeedingInputGradients(spec, inputShape));
         return Sequential(modules);
+    }
+
+    /// <summary>
+    /// The convolutions whose input gradient training computes: those after the first layer with parameters (the
+    /// gradient of the network's own input is never needed).
+    /// </summary>
+    public static IEnumerable<ConvGeometry> ConvolutionsNeedingInputGradients(ArchitectureSpec spec, IReadOnlyList<long> inputShape)
+    {
+        var inputs = spec.InferInputShapes(inputShape);
+        bool trainableBefore = false;
+        for (int i = 0; i < spec.Layers.Count; i++)
+        {
+            if (spec.Layers[i] is ConvLayer conv && trainableBefore)
+            {
+                yield return conv.Geometry(inputs[i]);
+            }
+            trainableBefore |= spec.Layers[i].HasParameters;
+        }
+    }
+
+    /// <summary>
+    /// Trainable parameters of <paramref name="spec"/> on <paramref name="inputShape"/> (as a double: a damaged shape can
+    /// make it exceed a long). Buffers are left out.
+    /// </summary>
+    public static double ParameterCount(ArchitectureSpec spec, IReadOnlyList<long> inputShape)
+    {
+        var inputs = spec.InferInputShapes(inputShape);
+        return spec.Layers.Select((l, i) => l.ParameterCount(inputs[i])).Sum();
     }
 }

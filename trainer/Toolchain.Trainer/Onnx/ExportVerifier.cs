@@ -20,7 +20,14 @@ internal static class ExportVerifier
     /// <param name="WorstOutput">The output where <paramref name="MaxAbsDiff"/> occurred.</param>
     /// <param name="LargestMagnitude">Largest |value| TorchSharp produced on that output, to judge the difference against.</param>
     /// <param name="Reference">The first inputs verified and ONNX Runtime's main output for them, for the model card; null when none were verified.</param>
-    public sealed record Outcome(double MaxAbsDiff, int Samples, string WorstOutput, double LargestMagnitude, ReferenceExamples? Reference);
+    public sealed record Outcome(double MaxAbsDiff, int Samples, string WorstOutput, double LargestMagnitude, ReferenceExamples? Reference)
+    {
+        /// <summary>Inputs on which TorchSharp's output holds NaN or infinity: no parity can be judged on them.</summary>
+        public int NonFiniteTorch { get; init; }
+
+        /// <summary>Inputs on which ONNX Runtime's output holds NaN or infinity.</summary>
+        public int NonFiniteOnnx { get; init; }
+    }
 
     /// <summary>Most reference examples recorded in the card.</summary>
     public const int ReferenceCount = 4;
@@ -56,13 +63,18 @@ internal static class ExportVerifier
                 var magnitudes = new double[names.Length];
                 var reference = new ReferenceCollector(batches.Count > 0 ? batches[0].shape.Skip(1).Aggregate(1L, (a, b) => a * b) : 1, type);
                 int samples = 0;
+                var nonFinite = new NonFiniteCount();
                 foreach (var batch in batches)
                 {
-                    CompareBatch(session, model, device, batch, type, names, diffs, magnitudes, reference, graphInputs);
+                    CompareBatch(session, model, device, batch, type, names, diffs, magnitudes, reference, graphInputs, nonFinite);
                     samples += (int)batch.shape[0];
                 }
                 int worst = diffs.Length > 1 && (double.IsNaN(diffs[1]) || diffs[1] > diffs[0]) ? 1 : 0;
-                return new Outcome(diffs.Aggregate(0.0, Max), samples, names[worst], magnitudes[worst], reference.Build(names[0]));
+                return new Outcome(diffs.Aggregate(0.0, Max), samples, names[worst], magnitudes[worst], reference.Build(names[0]))
+                {
+                    NonFiniteTorch = nonFinite.Torch,
+                    NonFiniteOnnx = nonFinite.Onnx,
+                };
             }
             finally
             {
@@ -73,7 +85,8 @@ internal static class ExportVerifier
 
     private static void CompareBatch(
         InferenceSession session, nn.Module<Tensor, Tensor> model, Device device, Tensor batch, OnnxElementType type,
-        string[] names, double[] diffs, double[] magnitudes, ReferenceCollector reference, Func<Tensor, (Tensor Graph, Tensor Network)>? graphInputs)
+        string[] names, double[] diffs, double[] magnitudes, ReferenceCollector reference, Func<Tensor, (Tensor Graph, Tensor Network)>? graphInputs,
+        NonFiniteCount nonFinite)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
@@ -91,6 +104,9 @@ internal static class ExportVerifier
             : OrtValue.CreateTensorValueFromMemory(g.data<float>().ToArray(), g.shape);
         using var results = session.Run(runOptions, [OnnxGraphEmitter.InputName], [input], names);
         reference.Add(g, results[0]);
+        // The main output decides: softmax of a non-finite row is non-finite too, and counting it again adds nothing.
+        nonFinite.Torch += RowsNotFinite(output.to_type(ScalarType.Float64).data<double>().ToArray(), batch.shape[0]);
+        nonFinite.Onnx += RowsNotFinite(results[0], batch.shape[0]);
         int k = 0;
         foreach (var actual in results)
         {
@@ -125,6 +141,36 @@ internal static class ExportVerifier
             }
         }
         return max;
+    }
+
+    private static int RowsNotFinite(double[] values, long rows)
+    {
+        int width = (int)(values.Length / Math.Max(1, rows)), count = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            foreach (var v in values.AsSpan(r * width, width))
+            {
+                if (!double.IsFinite(v))
+                {
+                    count++;
+                    break;
+                }
+            }
+        }
+        return count;
+    }
+
+    private static int RowsNotFinite(OrtValue values, long rows) =>
+        RowsNotFinite(values.GetTensorTypeAndShape().ElementDataType == Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Double
+            ? values.GetTensorDataAsSpan<double>().ToArray()
+            : values.GetTensorDataAsSpan<float>().ToArray().Select(v => (double)v).ToArray(), rows);
+
+    /// <summary>Running counts of inputs whose outputs are not finite.</summary>
+    private sealed class NonFiniteCount
+    {
+        public int Torch { get; set; }
+
+        public int Onnx { get; set; }
     }
 
     private static double AbsDiff(double a, double b) =>

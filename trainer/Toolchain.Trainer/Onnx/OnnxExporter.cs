@@ -6,6 +6,7 @@ using Toolchain.Contracts;
 using Toolchain.Inference.Runtime;
 using Toolchain.Shared.Errors;
 using Toolchain.Trainer.Models;
+using Toolchain.Trainer.Models.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
 using Sequential = TorchSharp.Modules.Sequential;
@@ -115,6 +116,7 @@ public static class OnnxExporter
         }
 
         var modules = request.Model.named_children().Select(c => c.module).ToList();
+        RefuseNonFiniteWeights(layers, modules);
         var graph = OnnxGraphEmitter.Emit(layers, modules, inputShape, type, outputs, request.InputNormalization);
         if (pixels is not null)
         {
@@ -149,6 +151,19 @@ public static class OnnxExporter
             {
                 b.Dispose();
             }
+        }
+        // A NaN compares equal to nothing: parity on such outputs would pass or fail by accident, so they are refused by name.
+        if (outcome.NonFiniteTorch > 0)
+        {
+            throw new ToolchainException(
+                $"export: TorchSharp's own outputs hold NaN or infinity on {outcome.NonFiniteTorch} of {outcome.Samples} verification inputs " +
+                $"(unit-scale random values and real test inputs), so parity cannot be judged; {path} was not written");
+        }
+        if (outcome.NonFiniteOnnx > 0)
+        {
+            throw new ToolchainException(
+                $"export: ONNX Runtime gives NaN or infinity on {outcome.NonFiniteOnnx} of {outcome.Samples} inputs where TorchSharp's outputs are finite; " +
+                $"{path} was not written");
         }
         // Float rounding grows with the values rounded: the layers of a net whose logits reach 30 round 30 times as
         // coarsely as those of one whose logits stay below 1, so the tolerance is per unit of the largest value.
@@ -282,6 +297,25 @@ public static class OnnxExporter
             batches.Add(randn([n, .. inputShape], type.TorchType, generator: generator));
         }
         return batches;
+    }
+
+    /// <summary>Weights that hold NaN or infinity are refused before anything is emitted, naming the first such layer.</summary>
+    private static void RefuseNonFiniteWeights(IReadOnlyList<LayerSpec> layers, IReadOnlyList<nn.Module> modules)
+    {
+        for (int i = 0; i < modules.Count; i++)
+        {
+            foreach (var (name, tensor) in modules[i].named_parameters().Select(p => (p.name, (Tensor)p.parameter))
+                .Concat(modules[i].named_buffers().Select(b => (b.name, b.buffer))))
+            {
+                using var finite = tensor.isfinite().all();
+                if (!finite.item<bool>())
+                {
+                    var layer = i < layers.Count ? $"layer {i + 1} '{layers[i].Token}'" : $"module {i + 1}";
+                    throw new ToolchainException(
+                        $"export: {layer} has NaN or infinite values in its {name}: training diverged (try a lower --lr) and there is nothing to export");
+                }
+            }
+        }
     }
 
     private static OnnxElementType ElementTypeOf(Sequential model, Tensor verificationInputs)

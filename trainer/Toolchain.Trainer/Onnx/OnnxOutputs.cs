@@ -1,6 +1,7 @@
 using Toolchain.Contracts;
 using Toolchain.Shared.Errors;
 using Toolchain.Trainer.Models;
+using Toolchain.Trainer.Models.Layers;
 
 namespace Toolchain.Trainer.Onnx;
 
@@ -29,8 +30,8 @@ internal sealed record OnnxOutputs(ModelTask Task, string OutputName, string? Pr
         {
             return new OnnxOutputs(ModelTask.Multiclass, Logits, Probabilities, width);
         }
-        var lastActive = layers.LastOrDefault(l => l.Kind != LayerKind.Dropout);
-        if (lastActive?.Kind != LayerKind.Sigmoid)
+        var lastActive = layers.LastOrDefault(l => !l.IsIdentityAtInference);
+        if (lastActive is not SigmoidLayer)
         {
             throw new ToolchainException(
                 "export: a model with a single output must end with 'sigmoid' so that its output is a probability");

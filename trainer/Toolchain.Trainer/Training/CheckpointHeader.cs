@@ -66,7 +66,7 @@ internal sealed record CheckpointHeader(
             throw new InvalidInputFileException(path, $"its architecture does not fit input shape {shape}: {e.OneLine}", e);
         }
         // Checked before any tensor exists: a huge shape would otherwise make torch try to allocate it.
-        double needed = ParameterCount(spec, InputShape) * (Options.ElementType == ElementType.Float64 ? 8 : 4);
+        double needed = ModelBuilder.ParameterCount(spec, InputShape) * (Options.ElementType == ElementType.Float64 ? 8 : 4);
         Check(needed <= weightBytes, string.Create(CultureInfo.InvariantCulture,
             $"input shape {shape} needs {needed:0} bytes of weights for {spec.Canonical} but the checkpoint stores {weightBytes}"));
 
@@ -96,29 +96,6 @@ internal sealed record CheckpointHeader(
                 $"its unfinished epoch {c.Epoch} has inconsistent running totals");
         }
         return (spec, card);
-    }
-
-    /// <summary>
-    /// Parameters of <paramref name="spec"/> on <paramref name="inputShape"/> (as a double: a damaged shape can make
-    /// it exceed a long). Buffers are left out, so the stored weights must be at least this many elements.
-    /// </summary>
-    private static double ParameterCount(ArchitectureSpec spec, IReadOnlyList<long> inputShape)
-    {
-        var widths = spec.InferInputWidths(inputShape);
-        double total = 0;
-        for (int i = 0; i < spec.Layers.Count; i++)
-        {
-            var l = spec.Layers[i];
-            double inWidth = widths[i];
-            total += l.Kind switch
-            {
-                LayerKind.Linear => (inWidth * l.OutFeatures) + l.OutFeatures,
-                LayerKind.Conv => ((double)l.OutFeatures * (inWidth / l.Groups) * l.Kernel * l.Kernel) + l.OutFeatures,
-                LayerKind.BatchNorm => 2 * inWidth,
-                _ => 0,
-            };
-        }
-        return total;
     }
 
     private static bool IsPermutation(long[] order)

@@ -55,6 +55,11 @@ public static class ModelTrainer
     {
         var spec = ValidateArchitecture(options.Architecture, data);
         var checkpointPath = Path.Combine(outDir, Checkpoint.FileName);
+        ConvolutionGradients.Verify(ModelBuilder.ConvolutionsNeedingInputGradients(spec, data.InputShape));
+        if (ConvolutionGradients.NativeConvolutionsReason is { } note)
+        {
+            observer.Notice(note);
+        }
         if (resume is not null)
         {
             var resumed = TrainingRun.Restore(resume, options, data, device);
