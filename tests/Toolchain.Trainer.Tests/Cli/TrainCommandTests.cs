@@ -94,18 +94,18 @@ public class TrainCommandTests
     [Fact]
     public void The_plain_and_notebook_presets_give_the_issues_recipes()
     {
-        var plain = TrainCommand.ResolveOptions(new TrainArguments { Model = "cnn", Preset = "plain" });
+        var plain = TrainOptionsResolver.ResolveOptions(new TrainArguments { Model = "cnn", Preset = "plain" });
         Assert.Equal((1e-3, OptimizerKind.Adam, LearningRateDecay.None, 0, 64, 5), (plain.LearningRate, plain.Optimizer, plain.LrSchedule, plain.AugmentShift, plain.BatchSize, plain.Epochs));
-        var notebook = TrainCommand.ResolveOptions(new TrainArguments { Model = "mlp", Preset = "notebook" });
+        var notebook = TrainOptionsResolver.ResolveOptions(new TrainArguments { Model = "mlp", Preset = "notebook" });
         Assert.Equal((1e-3, OptimizerKind.Sgd, 10, 0.1307, 0.3015), (notebook.LearningRate, notebook.Optimizer, notebook.Epochs, notebook.NormalizationMean, notebook.NormalizationStd));
-        var tuned = TrainCommand.ResolveOptions(new TrainArguments { Model = "mlp", Lr = 0.01, Augment = 0 });
+        var tuned = TrainOptionsResolver.ResolveOptions(new TrainArguments { Model = "mlp", Lr = 0.01, Augment = 0 });
         Assert.Equal((0.01, 0, LearningRateDecay.Cosine), (tuned.LearningRate, tuned.AugmentShift, tuned.LrSchedule));
     }
 
     [Fact]
     public void Optimizer_and_schedule_take_any_casing_as_before_they_were_enums()
     {
-        var o = TrainCommand.ResolveOptions(new TrainArguments { Model = "cnn", Optimizer = "SGD", LrSchedule = "Cosine", Preset = "notebook" });
+        var o = TrainOptionsResolver.ResolveOptions(new TrainArguments { Model = "cnn", Optimizer = "SGD", LrSchedule = "Cosine", Preset = "notebook" });
         Assert.Equal((BuiltInModel.Cnn, OptimizerKind.Sgd, LearningRateDecay.Cosine, RecipePreset.Notebook), (o.Model, o.Optimizer, o.LrSchedule, o.Preset));
     }
 
@@ -140,7 +140,7 @@ public class TrainCommandTests
     [Fact]
     public void The_largest_seed_whose_restart_seeds_all_fit_is_accepted()
     {
-        var options = TrainCommand.ResolveOptions(new TrainArguments { Model = "xor", Seed = long.MaxValue - 20, Restarts = 3 });
+        var options = TrainOptionsResolver.ResolveOptions(new TrainArguments { Model = "xor", Seed = long.MaxValue - 20, Restarts = 3 });
         Assert.Equal((long.MaxValue - 20, 3), (options.Seed, options.Restarts));
     }
 

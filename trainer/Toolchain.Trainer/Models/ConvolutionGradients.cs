@@ -46,27 +46,31 @@ public static class ConvolutionGradients
     public static string? NativeConvolutionsReason => Volatile.Read(ref _switchedOff);
 
     /// <summary>
-    /// Checks each geometry not checked before; when one gives a wrong input gradient, turns oneDNN off and returns a
-    /// one-line note for the user (only the first time). Returns null when nothing changed.
+    /// Checks each geometry not checked before, and turns oneDNN off at the first that gets a wrong input gradient.
+    /// Returns a one-line note for the user when any of <paramref name="convolutions"/> is one oneDNN gets wrong (found
+    /// now or earlier in the process), else null.
     /// </summary>
     public static string? Verify(IEnumerable<ConvGeometry> convolutions)
     {
         ArgumentNullException.ThrowIfNull(convolutions);
         foreach (var g in convolutions)
         {
-            if (NativeConvolutionsReason is not null)
+            if (!Checked.TryGetValue(g, out var right))
             {
-                return null;
+                if (NativeConvolutionsReason is not null)
+                {
+                    continue; // libtorch's native convolutions are in use, and they are right
+                }
+                right = InputGradientIsRight(g);
+                Checked[g] = right;
+                if (!right)
+                {
+                    SwitchOff(g);
+                }
             }
-            if (Checked.ContainsKey(g))
-            {
-                continue;
-            }
-            bool right = InputGradientIsRight(g);
-            Checked[g] = right;
             if (!right)
             {
-                return SwitchOff(g);
+                return NativeConvolutionsReason;
             }
         }
         return null;
@@ -103,13 +107,13 @@ public static class ConvolutionGradients
         return true;
     }
 
-    private static string SwitchOff(ConvGeometry g)
+    private static void SwitchOff(ConvGeometry g)
     {
         lock (Gate)
         {
             if (_switchedOff is not null)
             {
-                return _switchedOff;
+                return;
             }
             try
             {
@@ -124,7 +128,6 @@ public static class ConvolutionGradients
             var note = $"oneDNN gave a wrong input gradient for a {g.InChannels}→{g.OutChannels}-channel convolution on this CPU; " +
                 "using libtorch's native convolutions instead (correct, slower)";
             Volatile.Write(ref _switchedOff, note);
-            return note;
         }
     }
 

@@ -63,7 +63,7 @@ public static class Checkpoint
     public static void Save(string path, TrainingRun run, ModelCard card, string datasetSpec)
     {
         var header = new CheckpointHeader(
-            run.Options, run.Spec.Canonical, [.. run.InputShape],
+            run.Options, run.Architecture, [.. run.InputShape],
             new Dictionary<string, string>(card.ToMetadata()), run.CompletedEpochs, datasetSpec, run.InitSeed,
             run.History, run.Cursor);
         byte[] rng, weights, optimizer;
@@ -255,7 +255,7 @@ public sealed class CheckpointContents
     public EpochCursor? Cursor { get; }
 
     /// <summary>Loads the stored weights into <paramref name="model"/> (built from the same spec, on the CPU).</summary>
-    public void LoadWeights(Sequential model)
+    public void LoadWeights(nn.Module model)
     {
         try
         {

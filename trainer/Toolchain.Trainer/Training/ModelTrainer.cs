@@ -46,23 +46,33 @@ public static class ModelTrainer
         return spec;
     }
 
+    /// <summary>The spec model of <paramref name="options"/>, checked against <paramref name="data"/>.</summary>
+    public static SpecModelKind SpecModel(TrainingOptions options, TrainingData data)
+    {
+        var spec = ValidateArchitecture(options.Architecture, data);
+        return new SpecModelKind(spec, data.InputShape)
+        {
+            Note = ConvolutionGradients.Verify(ModelBuilder.ConvolutionsNeedingInputGradients(spec, data.InputShape)),
+        };
+    }
+
     /// <summary>
     /// Trains, writing <see cref="Checkpoint.FileName"/> into <paramref name="outDir"/> after every epoch and when
     /// <paramref name="cancel"/> fires (after the batch in progress). With <paramref name="resume"/>, continues that run.
+    /// The network is <paramref name="kind"/>, or the spec of <paramref name="options"/> when null.
     /// </summary>
     public static TrainingOutcome Run(TrainingOptions options, TrainingData data, Device device, string outDir, string datasetSpec,
-        CheckpointContents? resume, ITrainingObserver observer, CancellationToken cancel)
+        CheckpointContents? resume, ITrainingObserver observer, CancellationToken cancel, IModelKind? kind = null)
     {
-        var spec = ValidateArchitecture(options.Architecture, data);
+        kind ??= SpecModel(options, data);
         var checkpointPath = Path.Combine(outDir, Checkpoint.FileName);
-        ConvolutionGradients.Verify(ModelBuilder.ConvolutionsNeedingInputGradients(spec, data.InputShape));
-        if (ConvolutionGradients.NativeConvolutionsReason is { } note)
+        if (kind is SpecModelKind { Note: { } note })
         {
             observer.Notice(note);
         }
         if (resume is not null)
         {
-            var resumed = TrainingRun.Restore(resume, options, data, device);
+            var resumed = TrainingRun.Restore(resume, options, data, device, kind);
             observer.RunStarted(1, 1, resumed.InitSeed);
             bool done = TrainEpochs(resumed, data, checkpointPath, datasetSpec, observer, cancel);
             return new TrainingOutcome(resumed, !done, []);
@@ -75,7 +85,7 @@ public static class ModelTrainer
         {
             long seed = options.Seed + ((long)r * RestartSeedStride);
             observer.RunStarted(r + 1, options.Restarts, seed);
-            var run = TrainingRun.Create(options, data, spec, device, seed);
+            var run = TrainingRun.Create(options, data, kind, device, seed);
             observer.EpochCompleted(run.EvaluateInitial(), options.Epochs);
             if (!TrainEpochs(run, data, checkpointPath, datasetSpec, observer, cancel))
             {

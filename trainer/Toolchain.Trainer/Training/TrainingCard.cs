@@ -47,7 +47,7 @@ public static class TrainingCard
             DatasetName = data.Name,
             TrainCount = data.TrainCount,
             TestCount = data.TestCount,
-            Architecture = run.Spec.Canonical,
+            Architecture = run.Architecture,
             Hyperparameters = hyper,
             Seed = options.Seed,
             TestAccuracy = last?.TestAccuracy,

@@ -4,6 +4,7 @@ using Toolchain.Trainer.Models;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
 
 namespace Toolchain.Trainer.Training;
 
@@ -15,25 +16,30 @@ public sealed class TrainingRun : IDisposable
 {
     private readonly TrainingData _data;
 
-    private TrainingRun(TrainingOptions options, TrainingData data, ArchitectureSpec spec, Sequential model, Device device, long initSeed)
+    private readonly double[] _groupRateScales;
+
+    private TrainingRun(TrainingOptions options, TrainingData data, IModelKind kind, Module<Tensor, Tensor> model, Device device, long initSeed)
     {
         Options = options;
         _data = data;
-        Spec = spec;
+        Kind = kind;
         Model = model;
         Device = device;
         InitSeed = initSeed;
-        Optimizer = CreateOptimizer(options, model);
+        (Optimizer, _groupRateScales) = CreateOptimizer(options, kind, model);
     }
 
     /// <summary>The settings of this run.</summary>
     public TrainingOptions Options { get; }
 
-    /// <summary>The architecture the model was built from.</summary>
-    public ArchitectureSpec Spec { get; }
+    /// <summary>The kind of network: how it was built, which parameters train, who exports it.</summary>
+    public IModelKind Kind { get; }
+
+    /// <summary>The architecture as recorded in the card, metrics and checkpoint.</summary>
+    public string Architecture => Kind.Architecture;
 
     /// <summary>The network.</summary>
-    public Sequential Model { get; }
+    public Module<Tensor, Tensor> Model { get; }
 
     /// <summary>The optimizer, whose state is part of the checkpoint.</summary>
     public OptimizerHelper Optimizer { get; }
@@ -63,22 +69,29 @@ public sealed class TrainingRun : IDisposable
     /// Seeds torch with <paramref name="initSeed"/>, builds the network as the notebook does (float32, then converted
     /// to the run's element type, as <c>.double()</c> does) and moves it to <paramref name="device"/>.
     /// </summary>
-    public static TrainingRun Create(TrainingOptions options, TrainingData data, ArchitectureSpec spec, Device device, long initSeed)
+    public static TrainingRun Create(TrainingOptions options, TrainingData data, IModelKind kind, Device device, long initSeed)
     {
         torch.manual_seed(initSeed);
-        var model = BuildModel(spec, data.InputShape, options.ElementType, device);
-        return new TrainingRun(options, data, spec, model, device, initSeed);
+        var model = BuildModel(kind, options.ElementType, device);
+        return new TrainingRun(options, data, kind, model, device, initSeed);
     }
 
-    /// <summary>Rebuilds a run from a checkpoint: weights, optimizer state, RNG state, history and position.</summary>
-    public static TrainingRun Restore(CheckpointContents checkpoint, TrainingOptions options, TrainingData data, Device device)
+    /// <summary>A fresh run of the network <paramref name="spec"/> describes (see <see cref="Create(TrainingOptions, TrainingData, IModelKind, Device, long)"/>).</summary>
+    public static TrainingRun Create(TrainingOptions options, TrainingData data, ArchitectureSpec spec, Device device, long initSeed) =>
+        Create(options, data, new SpecModelKind(spec, data.InputShape), device, initSeed);
+
+    /// <summary>
+    /// Rebuilds a run from a checkpoint: weights, optimizer state, RNG state, history and position. The network is
+    /// <paramref name="kind"/>, or the checkpoint's architecture spec when null.
+    /// </summary>
+    public static TrainingRun Restore(CheckpointContents checkpoint, TrainingOptions options, TrainingData data, Device device, IModelKind? kind = null)
     {
         checkpoint.CheckFits(data);
-        var spec = checkpoint.Spec;
-        var model = BuildModel(spec, data.InputShape, checkpoint.Options.ElementType, CPU);
+        kind ??= new SpecModelKind(checkpoint.Spec, data.InputShape);
+        var model = BuildModel(kind, checkpoint.Options.ElementType, CPU);
         checkpoint.LoadWeights(model);
         model.to(device);
-        var run = new TrainingRun(options, data, spec, model, device, checkpoint.InitSeed);
+        var run = new TrainingRun(options, data, kind, model, device, checkpoint.InitSeed);
         checkpoint.LoadOptimizerState(run.Optimizer);
         run.CompletedEpochs = checkpoint.Epoch;
         run.Cursor = checkpoint.Cursor;
@@ -88,9 +101,13 @@ public sealed class TrainingRun : IDisposable
     }
 
     /// <summary>Builds <paramref name="spec"/> in float32 on the CPU, then converts and moves it.</summary>
-    public static Sequential BuildModel(ArchitectureSpec spec, IReadOnlyList<long> inputShape, ElementType elementType, Device device)
+    public static Sequential BuildModel(ArchitectureSpec spec, IReadOnlyList<long> inputShape, ElementType elementType, Device device) =>
+        (Sequential)BuildModel(new SpecModelKind(spec, inputShape), elementType, device);
+
+    /// <summary>Builds <paramref name="kind"/> in float32 on the CPU, then converts and moves it.</summary>
+    public static Module<Tensor, Tensor> BuildModel(IModelKind kind, ElementType elementType, Device device)
     {
-        var model = ModelBuilder.Build(spec, inputShape);
+        var model = kind.Build();
         if (elementType == ElementType.Float64)
         {
             model.to(float64);
@@ -128,7 +145,7 @@ public sealed class TrainingRun : IDisposable
         double lossSum = cursor.LossSum, seconds = cursor.Seconds;
         long correct = cursor.Correct, seen = cursor.Seen;
         int batch = cursor.NextBatch;
-        Model.train();
+        Kind.SetTrainingMode(Model);
         var clock = Stopwatch.StartNew();
         using (var permutation = tensor(cursor.Permutation, int64).to(Device))
         {
@@ -144,9 +161,10 @@ public sealed class TrainingRun : IDisposable
                     if (Options.LrSchedule != LearningRateDecay.None)
                     {
                         double lr = LearningRateSchedule.At(Options.LrSchedule, Options.LearningRate, ((long)(cursor.Epoch - 1) * batches) + batch, totalSteps);
+                        int g = 0;
                         foreach (var group in Optimizer.ParamGroups)
                         {
-                            group.LearningRate = lr;
+                            group.LearningRate = lr * _groupRateScales[g++];
                         }
                     }
                     var index = permutation.narrow(0, start, count);
@@ -237,12 +255,33 @@ public sealed class TrainingRun : IDisposable
         return new EpochCursor(epoch, perm.data<long>().ToArray(), 0, 0, 0, 0, 0);
     }
 
-    private static OptimizerHelper CreateOptimizer(TrainingOptions o, Sequential model) => o.Optimizer switch
+    /// <summary>
+    /// The optimizer over the kind's parameter groups, and each group's share of the base rate. One group at the base
+    /// rate (every spec model) is built from the parameter list as before, so its state and checkpoints stay as they were.
+    /// </summary>
+    private static (OptimizerHelper, double[]) CreateOptimizer(TrainingOptions o, IModelKind kind, Module<Tensor, Tensor> model)
     {
-        OptimizerKind.Sgd => optim.SGD(model.parameters(), o.LearningRate, momentum: o.Momentum, weight_decay: o.WeightDecay),
-        OptimizerKind.Adam => optim.Adam(model.parameters(), o.LearningRate, weight_decay: o.WeightDecay),
-        _ => throw new Contracts.ToolchainException($"--optimizer: {RecipeText.Unknown<OptimizerKind>(o.Optimizer.ToString())}"),
-    };
+        var groups = kind.ParameterGroups(model);
+        var scales = groups.Select(g => g.LearningRateScale).ToArray();
+        if (groups.Count == 1 && scales[0] == 1.0)
+        {
+            return (o.Optimizer switch
+            {
+                OptimizerKind.Sgd => optim.SGD(groups[0].Parameters, o.LearningRate, momentum: o.Momentum, weight_decay: o.WeightDecay),
+                OptimizerKind.Adam => optim.Adam(groups[0].Parameters, o.LearningRate, weight_decay: o.WeightDecay),
+                _ => throw UnknownOptimizer(o),
+            }, scales);
+        }
+        return (o.Optimizer switch
+        {
+            OptimizerKind.Sgd => optim.SGD(groups.Select(g => new SGD.ParamGroup(g.Parameters, o.LearningRate * g.LearningRateScale, o.Momentum, weight_decay: o.WeightDecay)), o.LearningRate, momentum: o.Momentum, weight_decay: o.WeightDecay),
+            OptimizerKind.Adam => optim.Adam(groups.Select(g => new Adam.ParamGroup(g.Parameters, o.LearningRate * g.LearningRateScale, weight_decay: o.WeightDecay)), o.LearningRate, weight_decay: o.WeightDecay),
+            _ => throw UnknownOptimizer(o),
+        }, scales);
+    }
+
+    private static Contracts.ToolchainException UnknownOptimizer(TrainingOptions o) =>
+        new($"--optimizer: {RecipeText.Unknown<OptimizerKind>(o.Optimizer.ToString())}");
 
     /// <inheritdoc />
     public void Dispose()

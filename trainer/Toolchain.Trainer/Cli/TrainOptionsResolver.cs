@@ -1,0 +1,107 @@
+using System.Globalization;
+using Toolchain.Contracts;
+using Toolchain.Trainer.Models;
+using Toolchain.Trainer.Training;
+
+namespace Toolchain.Trainer.Cli;
+
+/// <summary>Turns the flags of <c>trainer train</c> into the options of a fresh run, or checks them against a checkpoint's.</summary>
+public static class TrainOptionsResolver
+{
+    /// <summary>The options a fresh run uses: the model's preset, overridden by what was given, validated.</summary>
+    public static TrainingOptions ResolveOptions(TrainArguments a)
+    {
+        RefuseExtraWords(a);
+        var model = RecipeText.Parse<BuiltInModel>(a.Model) ?? throw new ToolchainException(RecipeText.Unknown<BuiltInModel>(a.Model));
+        var o = ModelPresets.For(model, a.Preset is null ? RecipePreset.Default : FlagValue<RecipePreset>("--preset", a.Preset));
+        if (model == BuiltInModel.Xor && a.Dataset is not null && a.Dataset != TrainingDataLoader.Xor)
+        {
+            throw new ToolchainException("--dataset: xor trains on the notebook's XOR data; use --data-seed for another draw");
+        }
+        if (model != BuiltInModel.Xor && a.Dataset == TrainingDataLoader.Xor)
+        {
+            throw new ToolchainException($"--dataset: xor data is for the xor model, not {a.Model}");
+        }
+        o = o with
+        {
+            Architecture = a.Arch ?? o.Architecture,
+            Dataset = a.Dataset ?? o.Dataset,
+            Epochs = a.Epochs ?? o.Epochs,
+            BatchSize = a.BatchSize ?? o.BatchSize,
+            LearningRate = a.Lr ?? o.LearningRate,
+            Optimizer = a.Optimizer is null ? o.Optimizer : FlagValue<OptimizerKind>("--optimizer", a.Optimizer.ToLowerInvariant()),
+            Momentum = a.Momentum ?? o.Momentum,
+            WeightDecay = a.WeightDecay ?? o.WeightDecay,
+            LrSchedule = a.LrSchedule is null ? o.LrSchedule : FlagValue<LearningRateDecay>("--lr-schedule", a.LrSchedule.ToLowerInvariant()),
+            AugmentShift = a.Augment ?? o.AugmentShift,
+            Seed = a.Seed ?? o.Seed,
+            Restarts = a.Restarts ?? o.Restarts,
+            DataSeed = a.DataSeed ?? o.DataSeed,
+            LabelColumn = a.LabelColumn ?? o.LabelColumn,
+            IgnoreColumns = a.IgnoreColumns?.Where(c => c.Length > 0).ToList() is { Count: > 0 } ignored ? ignored : o.IgnoreColumns,
+            TestFraction = a.TestFraction ?? o.TestFraction,
+            SplitSeed = a.SplitSeed ?? o.SplitSeed,
+            Channels = a.Channels ?? o.Channels,
+            ImageSize = a.ImageSize ?? o.ImageSize,
+            Strict = a.Strict || o.Strict,
+        };
+        o.Validate();
+        return o;
+    }
+
+    /// <summary>
+    /// The value a recipe flag names; any other word is one line naming the flag, the word and the known values.
+    /// --preset takes its exact spelling, as the model does; --optimizer and --lr-schedule are lowered by the caller first.
+    /// </summary>
+    private static T FlagValue<T>(string flag, string text) where T : struct, Enum =>
+        RecipeText.Parse<T>(text) ?? throw new ToolchainException($"{flag}: {RecipeText.Unknown<T>(text)}");
+
+    private static void RefuseExtraWords(TrainArguments a)
+    {
+        if (a.Extra.FirstOrDefault() is { } word)
+        {
+            throw new ToolchainException($"unexpected argument '{word}' after the model (options start with --)");
+        }
+    }
+
+    /// <summary>
+    /// The options a resumed run uses: the checkpoint's, with only --epochs changeable; any other option given must
+    /// agree with the checkpoint, because changing it would not continue the same run.
+    /// </summary>
+    public static TrainingOptions ResolveResumeOptions(TrainingOptions stored, TrainArguments a, string checkpointPath)
+    {
+        RefuseExtraWords(a);
+        // Given words are compared with the stored values' text, so a word that is no value at all is reported as differing.
+        if (a.Model != RecipeText.Of(stored.Model))
+        {
+            throw new ToolchainException($"{checkpointPath}: this checkpoint is a {RecipeText.Of(stored.Model)} run, not {a.Model}");
+        }
+        static void Same<T>(string flag, T? given, T stored2)
+        {
+            if (given is not null && !EqualityComparer<T>.Default.Equals(given, stored2))
+            {
+                throw DiffersFromCheckpoint(flag, given.ToString(), stored2?.ToString());
+            }
+        }
+        Same("--arch", a.Arch is null ? null : ArchitectureSpec.Parse(a.Arch).Canonical, ArchitectureSpec.Parse(stored.Architecture).Canonical);
+        Same("--batch-size", a.BatchSize?.ToString(CultureInfo.InvariantCulture), stored.BatchSize.ToString(CultureInfo.InvariantCulture));
+        Same("--lr", a.Lr is { } lr ? Num(lr) : null, Num(stored.LearningRate));
+        Same("--optimizer", a.Optimizer?.ToLowerInvariant(), RecipeText.Of(stored.Optimizer));
+        Same("--momentum", a.Momentum is { } m ? Num(m) : null, Num(stored.Momentum));
+        Same("--weight-decay", a.WeightDecay is { } w ? Num(w) : null, Num(stored.WeightDecay));
+        Same("--lr-schedule", a.LrSchedule?.ToLowerInvariant(), RecipeText.Of(stored.LrSchedule));
+        Same("--augment", a.Augment?.ToString(CultureInfo.InvariantCulture), stored.AugmentShift.ToString(CultureInfo.InvariantCulture));
+        Same("--seed", a.Seed?.ToString(CultureInfo.InvariantCulture), stored.Seed.ToString(CultureInfo.InvariantCulture));
+        Same("--data-seed", a.DataSeed?.ToString(CultureInfo.InvariantCulture), stored.DataSeed.ToString(CultureInfo.InvariantCulture));
+        Same("--preset", a.Preset, RecipeText.Of(stored.Preset));
+        var o = stored with { Epochs = a.Epochs ?? stored.Epochs };
+        o.Validate();
+        return o;
+    }
+
+    /// <summary>The error for a flag that would change a resumed run.</summary>
+    internal static ToolchainException DiffersFromCheckpoint(string flag, string? given, string? stored) =>
+        new($"{flag} {given} differs from the checkpoint's {stored}; --resume continues the run as it was (drop {flag}, or train into a new --out)");
+
+    private static string Num(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,78 @@
+using System.Globalization;
+using Toolchain.Contracts;
+
+namespace Toolchain.Trainer.Training;
+
+/// <summary>
+/// The defaults that depend on the data, settled once it is loaded: the built-in networks' class count, a table's
+/// epochs, and the image augmentation. A resumed run keeps its checkpoint's; an option the user set is left alone.
+/// </summary>
+public static class RecipeFit
+{
+    /// <summary>Optimizer steps a table run takes by default: a few epochs of a 150-row table would be a dozen steps.</summary>
+    public const int TableSteps = 2000;
+
+    /// <summary>The options of a run on <paramref name="data"/>; <paramref name="say"/> hears each default that changed.</summary>
+    public static TrainingOptions ToData(TrainingOptions options, GivenOptions given, bool resumed, TrainingData data, Action<string> say)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(given);
+        ArgumentNullException.ThrowIfNull(data);
+        if (resumed)
+        {
+            return options;
+        }
+        options = ClassCount(options, given, data);
+        options = TableEpochs(options, given, data, say);
+        return Augmentation(options, given, data, say);
+    }
+
+    /// <summary>The built-in networks end in one logit per digit; a dataset of another class count gets as many.</summary>
+    private static TrainingOptions ClassCount(TrainingOptions options, GivenOptions given, TrainingData data) =>
+        !given.Architecture && !data.IsXor && data.ClassNames.Count != 10
+            ? options with { Architecture = ModelPresets.ForClasses(options.Architecture, data.ClassNames.Count) }
+            : options;
+
+    /// <summary>
+    /// A table trained without --epochs gets enough epochs for about <see cref="TableSteps"/> steps (5 to 500):
+    /// MNIST's five epochs are thousands of steps, a small table's are a handful.
+    /// </summary>
+    private static TrainingOptions TableEpochs(TrainingOptions options, GivenOptions given, TrainingData data, Action<string> say)
+    {
+        if (given.Epochs || data.Kind != DataKind.Table)
+        {
+            return options;
+        }
+        int batches = (data.TrainCount + options.BatchSize - 1) / options.BatchSize;
+        int epochs = Math.Clamp((TableSteps + batches - 1) / batches, 5, 500);
+        say($"epochs: {epochs} ({batches} batches each; --epochs sets another count)");
+        return options with { Epochs = epochs };
+    }
+
+    /// <summary>
+    /// The shift a fresh run augments with, recorded as it is used (card and metrics): <c>--augment N</c> as given;
+    /// else the preset's shift, set for 28×28 digits, scaled to the image size (<see cref="ShiftAugmentation.ScaledTo"/>);
+    /// none for tables and xor, which have no pixels to shift.
+    /// </summary>
+    private static TrainingOptions Augmentation(TrainingOptions options, GivenOptions given, TrainingData data, Action<string> say)
+    {
+        if (!data.IsImage)
+        {
+            return given.Augment && options.AugmentShift > 0
+                ? throw new ToolchainException($"--augment shifts images; {data.Name} is a table of features, with no pixels to shift")
+                : options with { AugmentShift = 0 };
+        }
+        if (given.Augment)
+        {
+            return options;
+        }
+        long height = data.InputShape[^2], width = data.InputShape[^1];
+        int shift = ShiftAugmentation.ScaledTo(options.AugmentShift, height, width);
+        if (shift != options.AugmentShift)
+        {
+            say(string.Create(CultureInfo.InvariantCulture,
+                $"augment: shifts of up to {shift} px for {height}×{width} images ({options.AugmentShift} px at {ShiftAugmentation.ReferenceSide}×{ShiftAugmentation.ReferenceSide}; --augment sets another)"));
+        }
+        return options with { AugmentShift = shift };
+    }
+}
