@@ -22,14 +22,34 @@ public static class RecipeFit
         {
             return options;
         }
+        options = Task(options, given, data);
         options = ClassCount(options, given, data);
         options = TableEpochs(options, given, data, say);
         return Augmentation(options, given, data, say);
     }
 
+    /// <summary>
+    /// A regression trains the regression network (<see cref="ModelPresets.RegressionArchitecture"/>) with MSE unless
+    /// --arch or --loss say otherwise; a classifier cannot take a regression's loss.
+    /// </summary>
+    private static TrainingOptions Task(TrainingOptions options, GivenOptions given, TrainingData data)
+    {
+        if (!data.IsRegression)
+        {
+            return given.Loss
+                ? throw new ToolchainException($"--loss {RecipeText.Of(options.Loss)} is a regression's loss, but {data.Name} trains a classifier (with cross-entropy); --task regression predicts its label as a number")
+                : options;
+        }
+        return options with
+        {
+            Architecture = given.Architecture ? options.Architecture : ModelPresets.RegressionArchitecture(data.OutputWidth),
+            Loss = given.Loss ? options.Loss : LossFunction.Mse,
+        };
+    }
+
     /// <summary>The built-in networks end in one logit per digit; a dataset of another class count gets as many.</summary>
     private static TrainingOptions ClassCount(TrainingOptions options, GivenOptions given, TrainingData data) =>
-        !given.Architecture && !data.IsXor && data.ClassNames.Count != 10
+        !given.Architecture && !data.IsXor && !data.IsRegression && data.ClassNames.Count != 10
             ? options with { Architecture = ModelPresets.ForClasses(options.Architecture, data.ClassNames.Count) }
             : options;
 

@@ -1,3 +1,5 @@
+using Toolchain.Shared.Data.Tables;
+
 namespace Toolchain.Trainer.Training;
 
 /// <summary>
@@ -24,11 +26,13 @@ public static class RecipeText
         _ => throw new ArgumentOutOfRangeException(nameof(optimizer), optimizer, null),
     };
 
-    /// <summary>"mse" or "cross-entropy".</summary>
+    /// <summary>"mse", "cross-entropy", "huber" or "mae".</summary>
     public static string Of(LossFunction loss) => loss switch
     {
         LossFunction.Mse => "mse",
         LossFunction.CrossEntropy => "cross-entropy",
+        LossFunction.Huber => "huber",
+        LossFunction.Mae => "mae",
         _ => throw new ArgumentOutOfRangeException(nameof(loss), loss, null),
     };
 
@@ -49,6 +53,15 @@ public static class RecipeText
         _ => throw new ArgumentOutOfRangeException(nameof(preset), preset, null),
     };
 
+    /// <summary>"auto", "classification" or "regression".</summary>
+    public static string Of(TableTask task) => task switch
+    {
+        TableTask.Auto => "auto",
+        TableTask.Classification => "classification",
+        TableTask.Regression => "regression",
+        _ => throw new ArgumentOutOfRangeException(nameof(task), task, null),
+    };
+
     /// <summary>The text of any recipe enum value.</summary>
     public static string OfAny<T>(T value) where T : struct, Enum => value switch
     {
@@ -57,6 +70,7 @@ public static class RecipeText
         LossFunction l => Of(l),
         LearningRateDecay d => Of(d),
         RecipePreset p => Of(p),
+        TableTask t => Of(t),
         _ => throw new ArgumentOutOfRangeException(nameof(value), value, null),
     };
 
@@ -84,6 +98,7 @@ public static class RecipeText
         var t when t == typeof(LossFunction) => "loss",
         var t when t == typeof(LearningRateDecay) => "schedule",
         var t when t == typeof(RecipePreset) => "preset",
+        var t when t == typeof(TableTask) => "task",
         var t => throw new ArgumentOutOfRangeException(nameof(T), t, null),
     };
 

@@ -14,7 +14,7 @@ public static class RunArtifacts
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(data);
-        TrainingHistory.Write(Path.Combine(outDir, "history.csv"), run.History);
+        TrainingHistory.Write(Path.Combine(outDir, "history.csv"), run.History, data.IsRegression);
         LossChart.Save(Path.Combine(outDir, "loss.png"),
             run.History.Select(r => (double)r.Epoch).ToArray(), run.History.Select(r => r.TrainLoss).ToArray(),
             run.History.Select(r => r.TestLoss).ToArray(), LossChartTitle(run.Options.Model, data.Name));
@@ -63,6 +63,7 @@ public static class RunArtifacts
             NormalizationMean = data.Mean,
             NormalizationStd = data.Std,
             Hyperparameters = TrainingCard.Build(run, data).Hyperparameters,
+            Regression = data.IsRegression ? RegressionMetrics.Of(data.TargetNames, TrainingCard.TestScores(run, data)) : null,
             Restarts = outcome.Trials.Select(t => new RestartResult(t.Seed, t.TrainLoss, t.TrainAccuracy)).ToList(),
             Onnx = export?.Path,
             ExportMaxAbsDiff = export?.MaxAbsDiff,
