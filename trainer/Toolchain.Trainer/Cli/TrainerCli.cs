@@ -76,7 +76,6 @@ public static class TrainerCli
             // Anything else is a bug (bad input is validated into ToolchainExceptions), but the user still gets one
             // line rather than a stack trace.
             Console.Error.WriteLine($"trainer: unexpected error ({e.GetType().Name}): {e.Message.Split('\n', 2)[0].Trim()}");
-            if (Environment.GetEnvironmentVariable("TCTRACE") is not null) { Console.Error.WriteLine(e); }
             return ExitCodes.Failed;
         }
     }
