@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Toolchain.Contracts;
 using Toolchain.Shared.Errors;
+using Toolchain.Shared.Metrics;
 
 namespace Toolchain.Trainer.Training;
 
@@ -78,7 +79,7 @@ public sealed record MetricsReport
 public sealed record RegressionMetrics(IReadOnlyList<string> Targets, double R2, double Mae, double Rmse, IReadOnlyList<TargetMetrics> PerTarget)
 {
     /// <summary>The figures of <paramref name="scores"/> (in the targets' units) for <paramref name="targets"/>.</summary>
-    public static RegressionMetrics Of(IReadOnlyList<string> targets, RegressionScores scores) =>
+    public static RegressionMetrics Of(IReadOnlyList<string> targets, RegressionReport scores) =>
         new(targets, scores.MeanR2, scores.MeanMae, scores.MeanRmse,
             targets.Select((t, i) => new TargetMetrics(t, scores.R2[i], scores.Mae[i], scores.Rmse[i])).ToList());
 }

@@ -1,3 +1,4 @@
+using Toolchain.Shared.Metrics;
 using Toolchain.Contracts;
 
 namespace Toolchain.Trainer.Training;
@@ -9,7 +10,7 @@ public static class TrainingCard
     public const string RegressionOutputName = "value";
 
     /// <summary>A regression run's test R², MAE and RMSE in the targets' own units.</summary>
-    public static RegressionScores TestScores(TrainingRun run, TrainingData data)
+    public static RegressionReport TestScores(TrainingRun run, TrainingData data)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(data);

@@ -1,3 +1,4 @@
+using Toolchain.Shared.Metrics;
 using System.Diagnostics;
 using Toolchain.Contracts;
 using Toolchain.Trainer.Models;
@@ -245,14 +246,14 @@ public sealed class TrainingRun : IDisposable
 
     /// <summary>
     /// A regression's mean loss per target value and its scores in standardised units (see
-    /// <see cref="RegressionScores.InUnits"/>) over a whole split, in eval mode.
+    /// <see cref="RegressionReport.InUnits"/>) over a whole split, in eval mode.
     /// </summary>
-    public (double Loss, RegressionScores Scores) EvaluateRegression(Tensor inputs, Tensor targets)
+    public (double Loss, RegressionReport Scores) EvaluateRegression(Tensor inputs, Tensor targets)
     {
         Model.eval();
         long n = inputs.shape[0];
         double lossSum = 0;
-        var scores = new RegressionScores.Accumulator(_data.OutputWidth);
+        var scores = new RegressionScores(_data.OutputWidth);
         const long chunk = 1000;
         using (no_grad())
         {
@@ -266,7 +267,7 @@ public sealed class TrainingRun : IDisposable
                 scores.Add(output, y);
             }
         }
-        return (lossSum / Math.Max(1, n * _data.OutputWidth), scores.Scores());
+        return (lossSum / Math.Max(1, n * _data.OutputWidth), scores.Report());
     }
 
     /// <summary>The loss the options name; MSE, Huber and MAE are over all output elements, as nn.MSELoss.</summary>
