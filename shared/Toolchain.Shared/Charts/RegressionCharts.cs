@@ -1,5 +1,7 @@
+using System.Globalization;
 using ScottPlot;
 using Toolchain.Shared.Errors;
+using Toolchain.Shared.Metrics;
 
 namespace Toolchain.Shared.Charts;
 
@@ -15,6 +17,54 @@ public static class RegressionCharts
 
     /// <summary>Most points drawn: a million-row test file draws an evenly spaced sample of them.</summary>
     public const int MaxPoints = 20_000;
+
+    /// <summary>
+    /// Writes both charts for every target of row-major <paramref name="actual"/> and <paramref name="predicted"/>
+    /// (<paramref name="targets"/>.Count values per row) to the paths <paramref name="pathOf"/> gives for their file
+    /// names, and returns those names: predicted-vs-actual.png and residuals.png for one target, with "-" and the
+    /// target's name (letters, digits, '-' and '_' kept) before ".png" for several.
+    /// </summary>
+    public static IReadOnlyList<string> SaveAll(Func<string, string> pathOf, IReadOnlyList<double> actual, IReadOnlyList<double> predicted,
+        IReadOnlyList<string> targets, string title)
+    {
+        ArgumentNullException.ThrowIfNull(pathOf);
+        ArgumentNullException.ThrowIfNull(actual);
+        ArgumentNullException.ThrowIfNull(predicted);
+        ArgumentNullException.ThrowIfNull(targets);
+        var names = new List<string>();
+        int k = targets.Count;
+        for (int t = 0; t < k; t++)
+        {
+            var a = Column(actual, t, k);
+            var p = Column(predicted, t, k);
+            var suffix = k == 1 ? "" : $"-{FileSafe(targets[t], t)}";
+            var report = RegressionReport.From(a, p, 1);
+            var figures = string.Create(CultureInfo.InvariantCulture, $"R² {report.MeanR2:0.0000}, RMSE {report.MeanRmse:G4}");
+            string scatter = $"predicted-vs-actual{suffix}.png", residuals = $"residuals{suffix}.png";
+            SavePredictedVsActual(pathOf(scatter), a, p, targets[t], $"{title}: {targets[t]}, {figures}");
+            SaveResiduals(pathOf(residuals), a, p, targets[t], $"{title}: {targets[t]} residuals");
+            names.Add(scatter);
+            names.Add(residuals);
+        }
+        return names;
+    }
+
+    private static double[] Column(IReadOnlyList<double> values, int t, int k)
+    {
+        var column = new double[values.Count / k];
+        for (int r = 0; r < column.Length; r++)
+        {
+            column[r] = values[(r * k) + t];
+        }
+        return column;
+    }
+
+    /// <summary>A target name fit for a file name; a name with nothing left becomes its position.</summary>
+    private static string FileSafe(string name, int index)
+    {
+        var kept = new string(name.Where(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_').Take(40).ToArray());
+        return kept.Length > 0 ? $"{index + 1}-{kept}" : (index + 1).ToString(CultureInfo.InvariantCulture);
+    }
 
     /// <summary>Writes predicted against <paramref name="actual"/> to <paramref name="path"/> atomically, with the line y = x.</summary>
     public static void SavePredictedVsActual(string path, IReadOnlyList<double> actual, IReadOnlyList<double> predicted, string target, string title)

@@ -57,6 +57,11 @@ public sealed class TrainProgressView
     private static bool ShouldPrint(int epoch, int epochs) => epochs <= 25 || epoch % Math.Max(1, epochs / 20) == 0 || epoch == epochs;
 
     /// <summary>Plain output: one line per epoch (thinned to about 20 for long runs) and notices.</summary>
+    /// <summary>A finished initialisation's line: its training accuracy, or for a regression its training R².</summary>
+    private static string Final(long seed, double trainLoss, double trainScore, bool regression) => regression
+        ? string.Create(CultureInfo.InvariantCulture, $"seed {seed}: final train loss {trainLoss:0.000000} R² {trainScore:0.0000}")
+        : string.Create(CultureInfo.InvariantCulture, $"seed {seed}: final train loss {trainLoss:0.000000} acc {100 * trainScore:0.00}%");
+
     private sealed class LineObserver(Action<string> write, bool quiet, bool regression) : ITrainingObserver
     {
         public void RunStarted(int restart, int restarts, long seed)
@@ -79,7 +84,7 @@ public sealed class TrainProgressView
         {
             if (!quiet)
             {
-                write(string.Create(CultureInfo.InvariantCulture, $"seed {seed}: final train loss {trainLoss:0.000000} acc {100 * trainAccuracy:0.00}%"));
+                write(Final(seed, trainLoss, trainAccuracy, regression));
             }
         }
 
@@ -129,7 +134,7 @@ public sealed class TrainProgressView
         }
 
         public void RunFinished(int restart, long seed, double trainLoss, double trainAccuracy) =>
-            AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"seed {seed}: final train loss {trainLoss:0.000000} acc {100 * trainAccuracy:0.00}%"));
+            AnsiConsole.WriteLine(Final(seed, trainLoss, trainAccuracy, regression));
 
         public void Notice(string message) => AnsiConsole.WriteLine(message);
     }
