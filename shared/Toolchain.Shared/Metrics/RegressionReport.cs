@@ -35,8 +35,11 @@ public sealed record RegressionReport(double[] R2, double[] Mae, double[] Rmse)
             double error = actual[i] - predicted[i];
             sums.Squares[t] += error * error;
             sums.Absolute[t] += Math.Abs(error);
-            sums.Sum[t] += actual[i];
-            sums.SumOfSquares[t] += actual[i] * actual[i];
+            // About the first row's value, which leaves R² as it is: targets such as timestamps (1.7e9 ± 1e3) would
+            // otherwise lose their spread to rounding in the sum of squares.
+            double centred = actual[i] - actual[t];
+            sums.Sum[t] += centred;
+            sums.SumOfSquares[t] += centred * centred;
         }
         sums.Rows += actual.Count / targets;
         return sums.Report();
