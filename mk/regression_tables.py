@@ -5,7 +5,11 @@ datasets (python3-statsmodels). Each is split once (seeded, 80/20) and written a
 trainer and scikit-learn see the same rows. scikit-learn's LinearRegression and MLPRegressor (its defaults, standardised
 features, as our graph does) are fitted on train and scored on test; the figures go to <out>/<name>/sklearn.json.
 
-Usage: python3 regression_tables.py OUT [NAME ...]   (a bench figure only: nothing in the toolchain imports this)
+Usage: python3 regression_tables.py OUT [NAME ...]            writes the tables and scikit-learn's figures
+       python3 regression_tables.py --report OUT [NAME ...]   a Markdown table of those figures beside ours
+                                                               (OUT/<name>/eval.json, written by `infer eval --json`)
+A bench figure only: nothing in the toolchain imports this. Run it with Debian's /usr/bin/python3, whose
+python3-sklearn and python3-statsmodels hold the tables.
 """
 import csv
 import gzip
@@ -61,7 +65,7 @@ TABLES = {
 
 def write(path, names, x, targets, y):
     with open(path, "w", newline="") as f:
-        w = csv.writer(f)
+        w = csv.writer(f, lineterminator="\n")
         w.writerow(names + targets)
         for a, b in zip(x, y):
             w.writerow([repr(float(v)) for v in a] + [repr(float(v)) for v in b])
@@ -75,11 +79,40 @@ def scores(y, p):
     return {"r2": r2(y, p), "mae": float(np.mean(np.abs(y - p))), "rmse": float(np.mean(np.sqrt(((y - p) ** 2).mean(axis=0))))}
 
 
+def report(out, names):
+    print("| table | rows (train/test) | ours: R² | MAE | RMSE | LinearRegression R² | MLPRegressor R² | R² ≥ linear |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name in names:
+        folder = os.path.join(out, name)
+        try:
+            with open(os.path.join(folder, "sklearn.json")) as f:
+                sk = json.load(f)
+            with open(os.path.join(folder, "eval.json")) as f:
+                ours = json.load(f)
+        except FileNotFoundError as e:
+            print(f"| {name} | not run: {e.filename} is missing | | | | | | |")
+            continue
+        linear = sk.get("linear_regression", {}).get("r2")
+        mlp = sk.get("mlp_regressor", {}).get("r2")
+        fmt = lambda v: "n/a" if v is None else f"{v:.4f}"
+        verdict = "n/a" if linear is None else ("yes" if ours["r2"] >= linear else "NO")
+        print(f"| {name} ({', '.join(sk['targets'])}) | {sk['train']}/{sk['test']} | {ours['r2']:.4f} | {ours['mae']:.4g} | {ours['rmse']:.4g} "
+              f"| {fmt(linear)} | {fmt(mlp)} | {verdict} |")
+
+
 def main():
+    if sys.argv[1] == "--report":
+        report(sys.argv[2], sys.argv[3:] or list(TABLES))
+        return
     out = sys.argv[1]
     names = sys.argv[2:] or list(TABLES)
     for name in names:
-        features, x, y, targets, source = TABLES[name]()
+        try:
+            features, x, y, targets, source = TABLES[name]()
+        except (FileNotFoundError, OSError) as e:
+            # The tables ship inside python3-sklearn and python3-statsmodels; without them there is nothing to bench.
+            print(f"{name}: skipped, {e} (apt install python3-sklearn python3-statsmodels)", file=sys.stderr)
+            continue
         rng = np.random.default_rng(SPLIT_SEED)
         order = rng.permutation(len(x))
         n_test = int(round(TEST_FRACTION * len(x)))
@@ -88,6 +121,8 @@ def main():
         os.makedirs(folder, exist_ok=True)
         write(os.path.join(folder, "train.csv"), features, x[train], targets, y[train])
         write(os.path.join(folder, "test.csv"), features, x[test], targets, y[test])
+        with open(os.path.join(folder, "targets.txt"), "w") as f:
+            f.write(",".join(targets) + "\n")
         result = {"source": source, "train": len(train), "test": len(test), "targets": targets}
         try:
             from sklearn.linear_model import LinearRegression

@@ -12,6 +12,14 @@ public static class RecipeFit
     /// <summary>Optimizer steps a table run takes by default: a few epochs of a 150-row table would be a dozen steps.</summary>
     public const int TableSteps = 2000;
 
+    /// <summary>
+    /// Optimizer steps a regression on a table takes by default. Fewer than a classifier's: a regression has no argmax to
+    /// hide in, so the 64-unit network starts fitting a small table's noise well before 2,000 steps. On scikit-learn's
+    /// diabetes (354 training rows) 2,000 steps gave test R² 0.380, 250 give 0.524 (linear regression: 0.523); on
+    /// statsmodels' macrodata, engel, star98, grunfeld and fair, 250 steps stay above linear regression (bench-data).
+    /// </summary>
+    public const int RegressionTableSteps = 250;
+
     /// <summary>The options of a run on <paramref name="data"/>; <paramref name="say"/> hears each default that changed.</summary>
     public static TrainingOptions ToData(TrainingOptions options, GivenOptions given, bool resumed, TrainingData data, Action<string> say)
     {
@@ -54,7 +62,8 @@ public static class RecipeFit
             : options;
 
     /// <summary>
-    /// A table trained without --epochs gets enough epochs for about <see cref="TableSteps"/> steps (5 to 500):
+    /// A table trained without --epochs gets enough epochs for about <see cref="TableSteps"/> steps
+    /// (<see cref="RegressionTableSteps"/> for a regression), 5 to 500 epochs:
     /// MNIST's five epochs are thousands of steps, a small table's are a handful.
     /// </summary>
     private static TrainingOptions TableEpochs(TrainingOptions options, GivenOptions given, TrainingData data, Action<string> say)
@@ -64,7 +73,8 @@ public static class RecipeFit
             return options;
         }
         int batches = (data.TrainCount + options.BatchSize - 1) / options.BatchSize;
-        int epochs = Math.Clamp((TableSteps + batches - 1) / batches, 5, 500);
+        int steps = data.IsRegression ? RegressionTableSteps : TableSteps;
+        int epochs = Math.Clamp((steps + batches - 1) / batches, 5, 500);
         say($"epochs: {epochs} ({batches} batches each; --epochs sets another count)");
         return options with { Epochs = epochs };
     }
