@@ -22,13 +22,6 @@ internal static partial class ClassifyEndpoint
             return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad top_k",
                 detail: $"top_k must be a whole number of at least 1 (got '{ClientText.Echo(topKText.ToString())}')");
         }
-        if (classifier.GetStatus().Model is { Task: ModelTask.Regression } served)
-        {
-            // Not the client's image at fault, nor the server: the model answers numbers, not classes, and /v2 serves them.
-            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Not a classifier",
-                detail: $"the served model is a regression model predicting {string.Join(", ", served.Card.TargetNames.Select(t => $"'{ClientText.Echo(t)}'"))} " +
-                    $"from {served.FeatureCount} features; it has no classes to rank. POST its features to /v2/models/{classifier.Name}/infer for the values");
-        }
         var (upload, error) = await ImageUpload.ReadAsync(context.Request, budget, cancellationToken);
         if (error is not null)
         {

@@ -6,9 +6,10 @@ using static Toolchain.Inference.Service.Tests.Protocol.ProtocolRequests;
 namespace Toolchain.Inference.Service.Tests.Protocol;
 
 /// <summary>
-/// A two-target table regression served: /v2 answers its FP32 "value" tensor in the targets' units (worked out by hand,
-/// <see cref="TinyOnnxModels.RegressionValues"/>); the classification extension and /v1/classify are a 400 that says
-/// the model is a regression, and the service keeps answering.
+/// A two-target table regression served beside the image model that /v1 classifies with: /v2 answers its FP32 "value"
+/// tensor in the targets' units (worked out by hand, <see cref="TinyOnnxModels.RegressionValues"/>); the classification
+/// extension is a 400 that says the model is a regression, and the service keeps answering. As /v1's model (--model)
+/// it is refused at load, saying why.
 /// </summary>
 public sealed class RegressionModelTests : IAsyncLifetime
 {
@@ -20,7 +21,7 @@ public sealed class RegressionModelTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         TinyOnnxModels.WriteTableRegression(ModelPath, targets: 2);
-        _service = await RunningService.StartAsync(ModelPath);
+        _service = await RunningService.StartAsync(TinyOnnxModels.WriteImageClassifier(_dir.File("digits.onnx")), ("Models:houses:Path", ModelPath));
     }
 
     public async Task DisposeAsync()
@@ -76,14 +77,16 @@ public sealed class RegressionModelTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task V1ClassifyIsA400ThatSaysTheModelIsARegressionAndPointsAtV2()
+    public async Task AsV1sModelItIsRefusedAtLoadSayingItIsARegression()
     {
-        using var response = await _service.PostImageAsync(LabelledTinyModels.Png(3));
+        await using var service = await RunningService.StartAsync(ModelPath);
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        var detail = (await RunningService.JsonAsync(response)).GetProperty("detail").GetString()!;
-        Assert.Contains("regression model", detail, StringComparison.Ordinal);
-        Assert.Contains("/v2/models/houses/infer", detail, StringComparison.Ordinal);
+        Assert.False(service.Classifier.IsReady);
+        var reason = service.Classifier.GetStatus().LastFailure!;
+        Assert.Contains("regression model", reason, StringComparison.Ordinal);
+        Assert.Contains("price, weight", reason, StringComparison.Ordinal);
+        using var response = await service.PostImageAsync(LabelledTinyModels.Png(3));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
     }
 
     private Task<HttpResponseMessage> PostJsonAsync(string json) =>
