@@ -1,5 +1,5 @@
-using Toolchain.Shared.Metrics;
 using Toolchain.Contracts;
+using Toolchain.Shared.Metrics;
 
 namespace Toolchain.Trainer.Training;
 

@@ -1,6 +1,6 @@
-using Toolchain.Shared.Metrics;
 using System.Diagnostics;
 using Toolchain.Contracts;
+using Toolchain.Shared.Metrics;
 using Toolchain.Trainer.Models;
 using TorchSharp;
 using TorchSharp.Modules;
