@@ -12,7 +12,7 @@ build:
 # from the packed library (mk/pack.mk), then the published service folder started on its own (mk/serve.mk).
 test: test-prerequisites
 	$(MAKE) --no-print-directory web
-	$(DOTNET) test Toolchain.sln $(BUILD_FLAGS)
+	$(DOTNET) test Toolchain.sln $(BUILD_FLAGS) --filter Category!=PublishedService
 	$(MAKE) --no-print-directory sample-test
 	$(MAKE) --no-print-directory publish-service-test
 
@@ -48,6 +48,7 @@ include mk/prerequisites.mk
 include mk/eval.mk
 include mk/serve.mk
 include mk/pack.mk
+include mk/quantize.mk
 include mk/web.mk
 include mk/data.mk
 include mk/transfer-data.mk

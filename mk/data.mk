@@ -49,7 +49,7 @@ bench-data:
 	  for i in $$(seq 1 $$pairs); do for d in idx png; do \
 	    ds=$$( [ $$d = idx ] && echo $(BENCH_FASHION) || echo $(BENCH_FASHION_PNG) ); \
 	    echo "$$m from $$d, pair $$i/$$pairs"; \
-	    $(TRAINER) train $$m --dataset $$ds --epochs $(BENCH_DATA_EPOCHS) --threads 2 --no-export --out $(BENCH_DATA)/$$m-$$d -q > $(BENCH_DATA)/$$m-$$d-$$i.log || exit 1; \
+	    $(TRAINER) train $$m --dataset $$ds --epochs $(BENCH_DATA_EPOCHS) --threads 2 --no-export --out $(BENCH_DATA)/$$m-$$d-$$i -q > $(BENCH_DATA)/$$m-$$d-$$i.log || exit 1; \
 	  done; done; done
 	@test -d $(BENCH_DATA)/colour || $(INFER_DLL) images --dataset mnist-sample --folders --colour --out $(BENCH_DATA)/colour
 	$(TRAINER) train cnn --dataset $(BENCH_DATA)/colour --epochs $(BENCH_COLOUR_EPOCHS) $(BENCH_COLOUR_ARGS) --out $(BENCH_DATA)/colour-cnn -q > $(BENCH_DATA)/colour.log
@@ -70,28 +70,8 @@ bench-data-regression:
 	done
 	@$(DEBIAN_PYTHON) mk/regression_tables.py --report $(BENCH_DATA)/regression $(BENCH_REGRESSION) | tee $(ARTIFACTS)/bench/regression.md
 
-# Writes artifacts/bench/data.md from the logs of bench-data (again, without training). The figures are the tools' own
-# lines: the trainer's summary ("..., 21,443 samples/s; results in ..."), its decode, cache and start-up lines.
+# Writes artifacts/bench/data.md from what bench-data left (again, without training): each run's metrics.json and
+# infer eval's report.json; only the decode and cache-read times, which no JSON holds, come from the trainer's log.
 bench-data-report:
-	@mkdir -p $(ARTIFACTS)/bench
-	@speeds() { for i in $$(seq 1 $$2); do grep -o '[0-9,]* samples/s;' $(BENCH_DATA)/$$1-$$i.log | tr -d ',' | cut -d' ' -f1; done; }; \
-	 range() { speeds $$1-idx $$2 > $(BENCH_DATA)/.idx; speeds $$1-png $$2 > $(BENCH_DATA)/.png; \
-	   paste $(BENCH_DATA)/.idx $(BENCH_DATA)/.png | awk -v n=$$2 '{ r = $$2 / $$1; \
-	     if (NR == 1) { il = ih = $$1; pl = ph = $$2; rl = rh = r } \
-	     il = $$1 < il ? $$1 : il; ih = $$1 > ih ? $$1 : ih; pl = $$2 < pl ? $$2 : pl; ph = $$2 > ph ? $$2 : ph; rl = r < rl ? r : rl; rh = r > rh ? r : rh } \
-	     END { printf "IDX %d–%d samples/s, PNG %d–%d, PNG/IDX %.2f–%.2f (%d interleaved pair%s)", il, ih, pl, ph, rl, rh, n, (n > 1 ? "s" : "") }'; \
-	   rm -f $(BENCH_DATA)/.idx $(BENCH_DATA)/.png; }; \
-	 { echo "# Training on image folders and CSV tables"; echo; \
-	   echo "Machine: $$(nproc) cores, load $$(cut -d' ' -f1-3 /proc/loadavg); epochs $(BENCH_DATA_EPOCHS) (colour cnn $(BENCH_COLOUR_EPOCHS), $(BENCH_COLOUR_ARGS))."; echo; \
-	   echo "| What | Figure |"; echo "|---|---|"; \
-	   echo "| iris (scikit-learn 0.967) | $$(grep -o 'test accuracy [0-9.]*%' $(BENCH_DATA)/iris.log) |"; \
-	   echo "| PNGs decoded and cached | $$(grep -o 'decoded and cached in [0-9.]* s' $(BENCH_DATA)/png-first.log) |"; \
-	   echo "| cached run: data read | $$(grep -o 'read from the cache in [0-9.]* s' $(BENCH_DATA)/png-cached.log) |"; \
-	   echo "| cached run: process start to first training batch (issue: within 3 s) | $$(grep -o 'training began [0-9.]* s after the process started' $(BENCH_DATA)/png-cached.log) |"; \
-	   echo "| mlp epoch speed, IDX vs PNG | $$(range mlp $(BENCH_DATA_PAIRS)) |"; \
-	   echo "| cnn epoch speed, IDX vs PNG | $$(range cnn 1) |"; \
-	   for f in mlp-idx-1 mlp-png-1 cnn-idx-1 cnn-png-1 colour; do echo "| $$f | $$(tail -1 $(BENCH_DATA)/$$f.log) |"; done; \
-	   echo "| infer classify, colour test PNGs | $$(wc -l < $(BENCH_DATA)/colour-classify.jsonl) answers |"; \
-	   echo "| infer eval, colour test PNGs | $$(grep '^accuracy' $(BENCH_DATA)/colour-eval.log) |"; \
-	 } > $(ARTIFACTS)/bench/data.md
-	@cat $(ARTIFACTS)/bench/data.md
+	python3 mk/bench_data_report.py $(BENCH_DATA) $(ARTIFACTS)/bench/data.md --pairs $(BENCH_DATA_PAIRS) \
+		--epochs $(BENCH_DATA_EPOCHS) --colour-epochs $(BENCH_COLOUR_EPOCHS) --colour-args "$(BENCH_COLOUR_ARGS)"

@@ -60,7 +60,7 @@ public static class InferCli
     private static int Dispatch(string[] args, CliConsole console)
     {
         using var parser = CliParser.Create(autoVersion: true);
-        var result = parser.ParseArguments<EvalOptions, EvalAllOptions, ClassifyOptions, PredictOptions, InfoOptions, BenchOptions, ImagesOptions, ExportOptions>(args);
+        var result = parser.ParseArguments<EvalOptions, EvalAllOptions, ClassifyOptions, PredictOptions, InfoOptions, BenchOptions, ImagesOptions, ExportOptions, QuantizeOptions>(args);
         return result.MapResult(
             (EvalOptions o) => EvalCommand.Run(o, console),
             (EvalAllOptions o) => EvalAllCommand.Run(o, console),
@@ -70,6 +70,7 @@ public static class InferCli
             (BenchOptions o) => BenchCommand.Run(o, console),
             (ImagesOptions o) => ImagesCommand.Run(o, console),
             (ExportOptions o) => ExportCommand.Run(o, console),
+            (QuantizeOptions o) => QuantizeCommand.Run(o, console),
             errors => Usage(result, errors.ToList(), console));
     }
 

@@ -16,7 +16,13 @@ namespace Toolchain.Contracts;
 [JsonSerializable(typeof(IReadOnlyList<double>))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 [JsonSerializable(typeof(ReferenceExamplesJson))]
+[JsonSerializable(typeof(QuantizationRecordJson))]
 internal sealed partial class CardJsonContext : JsonSerializerContext;
 
 /// <summary>How <see cref="ReferenceExamples"/> is stored: the values as base64 of little-endian floats.</summary>
 internal sealed record ReferenceExamplesJson(string Output, string ElementType, int Count, string Inputs, string Outputs);
+
+/// <summary>How <see cref="QuantizationRecord"/> is stored; enums as their card text, absent numbers as null.</summary>
+internal sealed record QuantizationRecordJson(string Format, string? Activations, string? Calibration, string? CalibrationSet, int CalibrationSamples,
+    string[]? ExcludedNodes, string[]? FloatOperators, string? SourceGraphSha256, double? AccuracyBefore, double? AccuracyAfter,
+    string? EvaluatedOn, int SpeedBatchSize, double? ImagesPerSecondBefore, double? ImagesPerSecondAfter, string? MeasuredOn);

@@ -50,6 +50,24 @@ public static class ContractText
         _ => throw new ArgumentOutOfRangeException(nameof(provider), provider, null),
     };
 
+    /// <summary>"int8-qdq", "int8-dynamic" or "float16".</summary>
+    public static string Of(QuantizationFormat format) => format switch
+    {
+        QuantizationFormat.Int8Qdq => "int8-qdq",
+        QuantizationFormat.Int8Dynamic => "int8-dynamic",
+        QuantizationFormat.Float16 => "float16",
+        _ => throw new ArgumentOutOfRangeException(nameof(format), format, null),
+    };
+
+    /// <summary>"minmax", "percentile" or "entropy".</summary>
+    public static string Of(CalibrationMethod method) => method switch
+    {
+        CalibrationMethod.MinMax => "minmax",
+        CalibrationMethod.Percentile => "percentile",
+        CalibrationMethod.Entropy => "entropy",
+        _ => throw new ArgumentOutOfRangeException(nameof(method), method, null),
+    };
+
     /// <summary>Parses a task; null when <paramref name="text"/> is not one.</summary>
     public static ModelTask? Task(string? text) => Parse<ModelTask>(text);
 
@@ -93,6 +111,8 @@ public static class ContractText
         InputLayout l => Of(l),
         PreprocessingMode m => Of(m),
         ExecutionProvider p => Of(p),
+        QuantizationFormat q => Of(q),
+        CalibrationMethod c => Of(c),
         _ => throw new ArgumentOutOfRangeException(nameof(value), value, null),
     };
 }

@@ -103,6 +103,9 @@ public sealed record ModelCard
     /// <summary>The pretrained backbone of a transfer-learned model, or null for a model trained from scratch.</summary>
     public BackboneRecord? Backbone { get; init; }
 
+    /// <summary>How this model was quantized from a float32 model, or null for a model that was not.</summary>
+    public QuantizationRecord? Quantization { get; init; }
+
     /// <summary>Whether the card records anything to check the model against (a graph digest or reference outputs).</summary>
     public bool HasIntegrityRecord => GraphSha256 is not null || Reference is not null;
 
@@ -124,6 +127,16 @@ public sealed record ModelCard
             ? (ChannelMeans.ToArray(), ChannelStds.ToArray())
             : (Enumerable.Repeat(Mean, channels).ToArray(), Enumerable.Repeat(Std, channels).ToArray());
     }
+
+    /// <summary>
+    /// The mean and std to apply to each of <paramref name="channels"/> channels of pixels scaled to [0,1], so that the
+    /// graph is given what it takes: a uint8 graph that normalises its own input gets the pixels themselves, 0-255
+    /// (mean 0, std 1/255); any other model <see cref="NormalizationFor"/>.
+    /// </summary>
+    public (double[] Means, double[] Stds) PixelNormalizationFor(int channels) =>
+        NormalizationInGraph && ElementType == ElementType.UInt8
+            ? (new double[channels], Enumerable.Repeat(1.0 / 255, channels).ToArray())
+            : NormalizationFor(channels);
 
     /// <summary>Whether the model takes images (NCHW).</summary>
     public bool IsImageModel => InputLayout == InputLayout.Nchw;
@@ -211,6 +224,10 @@ public sealed record ModelCard
             m[ModelCardKeys.BackboneTuning] = b.Tuning;
             m[ModelCardKeys.BackboneHead] = b.Head;
             m[ModelCardKeys.BackboneResize] = b.Resize;
+        }
+        if (Quantization is not null)
+        {
+            m[ModelCardKeys.Quantization] = Quantization.ToJson();
         }
         return m;
     }
@@ -302,6 +319,7 @@ public sealed record ModelCard
                 Head = Opt(ModelCardKeys.BackboneHead) ?? "",
                 Resize = Opt(ModelCardKeys.BackboneResize) ?? "",
             } : null,
+            Quantization = Opt(ModelCardKeys.Quantization) is { } quantization ? ParseQuantization(quantization) : null,
         };
         if (!(card.Std > 0) || !double.IsFinite(card.Mean))
         {
@@ -370,8 +388,14 @@ public sealed record ModelCard
         $"input {InputName} {ContractText.Of(InputLayout)} {string.Join('x', InputShape)} {ContractText.Of(ElementType)} | " +
         $"pixels {PixelConvention}, normalised {NormalizationSummary()}, preprocessing {ContractText.Of(PreprocessingMode)} | " +
         $"arch {Architecture}{(Backbone is { } b ? $" (backbone {b.Tuning})" : "")} | dataset {DatasetName} ({TrainCount} train, {TestCount} test) | " +
+<<<<<<< HEAD
         $"{TestFigure()} | " +
         $"export parity {(ExportParity is { } p ? p.ToString("E2", CultureInfo.InvariantCulture) : "n/a")} | toolchain {ToolchainVersion}";
+=======
+        $"test accuracy {(TestAccuracy is { } a ? a.ToString("P2", CultureInfo.InvariantCulture) : "n/a")} | " +
+        $"export parity {(ExportParity is { } p ? p.ToString("E2", CultureInfo.InvariantCulture) : "n/a")} | " +
+        (Quantization is { } q ? $"quantized {ContractText.Of(q.Format)} | " : "") + $"toolchain {ToolchainVersion}";
+>>>>>>> main
 
     private string WhatItPredicts() => IsRegression
         ? $"regression model ({TargetNames.Count} target{(TargetNames.Count == 1 ? "" : "s")}: {string.Join(", ", TargetNames.Take(10))}, in their own units)"
@@ -400,6 +424,18 @@ public sealed record ModelCard
         catch (FormatException e)
         {
             throw new FormatException($"model card key '{ModelCardKeys.Reference}' {e.Message}");
+        }
+    }
+
+    private static QuantizationRecord ParseQuantization(string json)
+    {
+        try
+        {
+            return QuantizationRecord.Parse(json);
+        }
+        catch (FormatException e)
+        {
+            throw new FormatException($"model card key '{ModelCardKeys.Quantization}' {e.Message}");
         }
     }
 

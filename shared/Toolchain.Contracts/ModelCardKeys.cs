@@ -100,4 +100,9 @@ public static class ModelCardKeys
     public const string BackboneHead = Prefix + "backbone.head";
     /// <summary>How images are brought to the backbone's input size before the graph.</summary>
     public const string BackboneResize = Prefix + "backbone.resize";
+    /// <summary>
+    /// JSON object saying how a quantized model was made from its float32 model and what it cost, see
+    /// <see cref="QuantizationRecord"/>; absent on float32 models.
+    /// </summary>
+    public const string Quantization = Prefix + "quantization";
 }

@@ -12,6 +12,23 @@ namespace Toolchain.Contracts;
 /// </summary>
 public sealed record ReferenceExamples
 {
+    /// <summary>Most examples a card records.</summary>
+    public const int MaxCount = 4;
+
+    /// <summary>
+    /// Budget for the recorded inputs' bytes: four MNIST images (12.5 KB) fit; a model with large inputs records fewer
+    /// examples (at least one) rather than bloating every copy of its card.
+    /// </summary>
+    public const int MaxInputBytes = 64 * 1024;
+
+    /// <summary>
+    /// How many examples of <paramref name="featureCount"/> values a card records for a graph taking
+    /// <paramref name="elementType"/> (stored as float64 for float64 graphs, else float32): as many as fit
+    /// <see cref="MaxInputBytes"/>, at least one and at most <see cref="MaxCount"/>.
+    /// </summary>
+    public static int CountFor(long featureCount, ElementType elementType) =>
+        (int)Math.Clamp(MaxInputBytes / (Math.Max(1, featureCount) * (elementType == ElementType.Float64 ? sizeof(double) : sizeof(float))), 1, MaxCount);
+
     /// <summary>The graph output the <see cref="Outputs"/> were read from.</summary>
     public required string OutputName { get; init; }
 

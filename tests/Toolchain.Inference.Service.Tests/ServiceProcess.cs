@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
+using Toolchain.TestSupport;
 
 namespace Toolchain.Inference.Service.Tests;
 
@@ -84,26 +85,15 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
-    /// <summary>Polls <paramref name="path"/> until it answers <paramref name="status"/> (30 s at most).</summary>
-    public async Task WaitForStatusAsync(string path, int status)
-    {
-        var giveUp = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (true)
-        {
-            using (var response = await Client.GetAsync(path))
+    /// <summary>Polls <paramref name="path"/> until it answers <paramref name="status"/> (<see cref="Eventually"/>'s deadline).</summary>
+    public Task WaitForStatusAsync(string path, int status) =>
+        Eventually.TrueAsync(
+            async () =>
             {
-                if ((int)response.StatusCode == status)
-                {
-                    return;
-                }
-            }
-            if (DateTime.UtcNow > giveUp)
-            {
-                throw new TimeoutException($"{path} never answered {status}:\n{Output}");
-            }
-            await Task.Delay(10);
-        }
-    }
+                using var response = await Client.GetAsync(path);
+                return (int)response.StatusCode == status;
+            },
+            $"{path} answers {status}; the service said:\n{Output}");
 
     public async ValueTask DisposeAsync()
     {

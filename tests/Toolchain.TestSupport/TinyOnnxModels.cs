@@ -15,7 +15,7 @@ namespace Toolchain.TestSupport;
 /// <item>the binary model gives p = sigmoid(x0 + x1 − 1).</item>
 /// </list>
 /// </summary>
-public static class TinyOnnxModels
+public static partial class TinyOnnxModels
 {
     /// <summary>Classes of the image classifier.</summary>
     public const int Classes = 10;

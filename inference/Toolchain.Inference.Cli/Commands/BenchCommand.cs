@@ -36,6 +36,12 @@ internal sealed class BenchOptions : ModelOptions, IDataRootOption
 
     [Option("out", HelpText = "Folder to write infer-bench.json and infer-bench.md to.")]
     public string? Out { get; set; }
+
+    [Option("compare", HelpText = "A second model taking the same input (e.g. its INT8 or float16 version), timed against --model in the same process in interleaved rounds.")]
+    public string? Compare { get; set; }
+
+    [Option("rounds", Default = 5, HelpText = "With --compare: interleaved rounds per batch size (--seconds is split among them).")]
+    public int Rounds { get; set; }
 }
 
 /// <summary>Benchmarks a model and compares it with the recorded PyTorch figures.</summary>
@@ -66,6 +72,10 @@ internal static class BenchCommand
         using var model = ModelLoader.Load(o, console);
         var info = model.Info;
         var (examples, firstImage, source) = Examples(model, o, console);
+        if (o.Compare is not null)
+        {
+            return CompareBench.Run(o, model, examples, source, batchSizes, loadAtStart, console);
+        }
         var bench = new ModelBenchmark(model, examples, o.Seconds);
 
         var rows = new List<BatchTiming>();

@@ -30,8 +30,9 @@ internal static class ImageSetEvaluator
         {
             var count = Math.Min(batchSize, images.Count - start);
             var pixels = images.Pixels.AsSpan(start * size, count * size);
-            // Per channel: colour models from image folders carry one mean and std per channel (older cards one for all).
-            var (means, stds) = info.Card?.NormalizationFor(images.Channels)
+            // Per channel: colour models from image folders carry one mean and std per channel (older cards one for all);
+            // a uint8 graph is given the pixels themselves.
+            var (means, stds) = info.Card?.PixelNormalizationFor(images.Channels)
                 ?? (Enumerable.Repeat(info.Mean, images.Channels).ToArray(), Enumerable.Repeat(info.Std, images.Channels).ToArray());
             int plane = images.Rows * images.Cols;
             for (var k = 0; k < count * images.Channels; k++)

@@ -22,6 +22,7 @@ namespace Toolchain.Inference.Cli.Output;
 [JsonSerializable(typeof(Toolchain.Inference.Cli.Commands.PredictedValueJson))]
 [JsonSerializable(typeof(InputErrorJson))]
 [JsonSerializable(typeof(InfoJson))]
+[JsonSerializable(typeof(CompareJson))]
 // The types of the values in the reports' name-to-value sections (classification_report, pytorch_reference), which are
 // Dictionary<string, object> so that their keys, some of them data (class names), keep their order.
 [JsonSerializable(typeof(ScoresJson))]

@@ -11,9 +11,7 @@ OUT/hardening.md and OUT/hardening.json; exits 1 when a bar is missed.
 """
 import argparse
 import http.client
-import json
 import os
-import socket
 import struct
 import subprocess
 import sys
@@ -22,11 +20,7 @@ import time
 import zlib
 
 import protocol_hardening
-
-
-def chunk(kind, data):
-    body = kind + data
-    return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body) & 0xFFFFFFFF)
+from servicekit import free_port, measured, png_chunk as chunk, rss_mb, wait_ready, write_report
 
 
 def png(width, height, extra=b"", row=None):
@@ -59,28 +53,6 @@ def bomb(kind, inflated):
     return png(28, 28, chunk(kind, head + b"".join(parts)))
 
 
-def run_measured(argv):
-    start = time.monotonic()
-    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    out_r = threading.Thread(target=lambda: setattr(process, "out", process.stdout.read()))
-    err_r = threading.Thread(target=lambda: setattr(process, "err", process.stderr.read()))
-    out_r.start()
-    err_r.start()
-    _, status, usage = os.wait4(process.pid, 0)
-    out_r.join()
-    err_r.join()
-    process.returncode = os.waitstatus_to_exitcode(status)
-    return time.monotonic() - start, usage.ru_maxrss / 1024.0, process
-
-
-def rss_mb(pid):
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024.0
-    return float("nan")
-
-
 def post(port, body):
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     connection.request("POST", "/v1/classify", body, {"Content-Type": "image/png"})
@@ -88,12 +60,6 @@ def post(port, body):
     response.read()
     connection.close()
     return response.status
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def main():
@@ -123,10 +89,10 @@ def main():
         with open(path + ".tmp", "wb") as f:
             f.write(data)
         os.replace(path + ".tmp", path)
-        seconds, peak, process = run_measured([args.infer, "classify", "--model", args.model, path])
-        answer = (process.out.decode().strip() or process.err.decode().strip()).splitlines()[-1][:160]
+        seconds, peak, code, out, err = measured([args.infer, "classify", "--model", args.model, path])
+        answer = (out.decode().strip() or err.decode().strip()).splitlines()[-1][:160]
         row = {"file": name, "bytes": len(data), "seconds": round(seconds, 3), "peak_rss_mb": round(peak, 1),
-               "exit": process.returncode, "answer": answer}
+               "exit": code, "answer": answer}
         row["met"] = peak < 150 and seconds < 1.0
         results["classify"].append(row)
         if not row["met"]:
@@ -136,18 +102,7 @@ def main():
     service = subprocess.Popen([args.service, "--model", args.model, "--urls", f"http://127.0.0.1:{port}",
                                 "--Logging:LogLevel:Default", "Warning"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                connection.request("GET", "/readyz")
-                if connection.getresponse().status == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline or service.poll() is not None:
-                raise SystemExit("bench-hardening: the service did not become ready in 60 s")
-            time.sleep(0.2)
+        wait_ready(service, f"http://127.0.0.1:{port}", "bench-hardening", paths=("/readyz",))
         clean = files["clean 28x28"]
         for _ in range(200):
             post(port, clean)
@@ -184,15 +139,7 @@ def main():
     results["protocol"] = protocol_results
     failed += [f"protocol {r['name']}" for r in protocol_results if not r["met"]]
     text = "\n".join(lines) + "\n\n" + protocol_text
-    for name, content in (("hardening.md", text), ("hardening.json", json.dumps(results, indent=2) + "\n")):
-        target = os.path.join(args.out, name)
-        with open(target + ".tmp", "w") as f:
-            f.write(content)
-        os.replace(target + ".tmp", target)
-    print(text)
-    for line in failed:
-        print("MISSED: " + line, file=sys.stderr)
-    return 1 if failed else 0
+    return write_report(args.out, "hardening", text, results, failed)
 
 
 if __name__ == "__main__":

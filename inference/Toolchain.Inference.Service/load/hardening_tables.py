@@ -13,13 +13,13 @@ child) and the exit code. The bars are loose, for memory in proportion to the in
 predicted within 60 s each. Writes OUT/hardening-tables.md and .json; exits 1 when a bar is missed.
 """
 import argparse
-import json
 import os
 import shlex
 import shutil
 import subprocess
 import sys
-import time
+
+from servicekit import measured, write_report
 
 HEADER = "sepal_length,sepal_width,petal_length,petal_width,species\n"
 SPECIES = ["setosa", "versicolor", "virginica"]
@@ -71,17 +71,13 @@ def make_inputs(work):
 
 
 def run_measured(argv, stdout_path):
-    start = time.monotonic()
     with open(stdout_path, "wb") as out, open(stdout_path + ".err", "wb") as err:
-        process = subprocess.Popen(argv, stdout=out, stderr=err)
-        _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.monotonic() - start
+        seconds, peak, code, _, _ = measured(argv, stdout=out, stderr=err)
     with open(stdout_path + ".err", "rb") as err:
         errors = err.read().decode("utf-8", "replace").strip().splitlines()
     with open(stdout_path, "rb") as out:
         lines = sum(1 for _ in out)
-    return {"seconds": round(seconds, 2), "peak_rss_mb": round(usage.ru_maxrss / 1024.0, 1),
-            "exit": os.waitstatus_to_exitcode(status), "stdout_lines": lines,
+    return {"seconds": round(seconds, 2), "peak_rss_mb": round(peak, 1), "exit": code, "stdout_lines": lines,
             "stderr_lines": len(errors), "answer": (errors[-1] if errors else "")[:200]}
 
 
@@ -148,15 +144,7 @@ def main():
                      f"{row['answer'].replace('|', '/')} | exit {bar['exit']}, <{bar['max_rss_mb']} MB, <{bar['max_seconds']} s | "
                      f"{'MET' if row['met'] else 'MISSED'} |")
     text = "\n".join(lines) + "\n"
-    for name, content in (("hardening-tables.md", text), ("hardening-tables.json", json.dumps(results, indent=2) + "\n")):
-        target = os.path.join(args.out, name)
-        with open(target + ".tmp", "w") as f:
-            f.write(content)
-        os.replace(target + ".tmp", target)
-    print(text)
-    for line in failed:
-        print("MISSED: " + line, file=sys.stderr)
-    return 1 if failed else 0
+    return write_report(args.out, "hardening-tables", text, results, failed)
 
 
 if __name__ == "__main__":

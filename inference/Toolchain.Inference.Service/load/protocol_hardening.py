@@ -22,32 +22,15 @@ import http.client
 import json
 import os
 import random
-import socket
 import struct
 import subprocess
 import sys
 import threading
 import time
-import zlib
+
+from servicekit import free_port, grey_png, rss_mb, wait_ready
 
 MB = 1024 * 1024
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def rss_mb(pid):
-    try:
-        with open(f"/proc/{pid}/status") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    return float("nan")
 
 
 class Service:
@@ -65,20 +48,8 @@ class Service:
         self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
 
     def __enter__(self):
-        deadline = time.monotonic() + 90
-        while True:
-            if self.process.poll() is not None:
-                raise SystemExit(f"bench-hardening: the service exited with {self.process.returncode} before it was ready")
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
-                connection.request("GET", "/readyz")
-                if connection.getresponse().status == 200:
-                    return self
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit("bench-hardening: the service did not become ready in 90 s")
-            time.sleep(0.2)
+        wait_ready(self.process, f"http://127.0.0.1:{self.port}", "bench-hardening", timeout=90, paths=("/readyz",))
+        return self
 
     def __exit__(self, *exc):
         if self.process.poll() is None:
@@ -132,11 +103,7 @@ def cnn_binary(pixels):
 
 
 def digit_png():
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-    rows = b"".join(b"\x00" + bytes(255 if 12 <= x < 16 and 6 <= y < 22 else 0 for x in range(28)) for y in range(28))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 28, 28, 8, 0, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows, 9)) + chunk(b"IEND", b""))
+    return grey_png(28, 28, bytes(255 if 12 <= x < 16 and 6 <= y < 22 else 0 for y in range(28) for x in range(28)))
 
 
 def counts(values):

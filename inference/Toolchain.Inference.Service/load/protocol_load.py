@@ -16,21 +16,13 @@ import gzip
 import json
 import os
 import re
-import socket
 import struct
 import subprocess
 import sys
-import time
-import urllib.request
-import zlib
+
+from servicekit import free_port, grey_png, wait_ready
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def mnist_image(path, index=0):
@@ -39,15 +31,6 @@ def mnist_image(path, index=0):
     magic, count, rows, cols = struct.unpack(">IIII", data[:16])
     assert magic == 2051 and rows == 28 and cols == 28, "not an MNIST image file"
     return data[16 + index * 784:16 + (index + 1) * 784]
-
-
-def grey_png(pixels):
-    """28x28 8-bit grey PNG of MNIST pixels (white ink on black, as MNIST stores them)."""
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-    raw = b"".join(b"\x00" + pixels[y * 28:(y + 1) * 28] for y in range(28))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 28, 28, 8, 0, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b""))
 
 
 def binary_body(name, datatype, payload):
@@ -113,7 +96,7 @@ def main():
         with open(args.png, "rb") as f:
             bodies["v1 PNG"] = ("/v1/classify", f.read(), "image/png", None)
     else:
-        bodies["v1 PNG"] = ("/v1/classify", grey_png(pixels), "image/png", None)
+        bodies["v1 PNG"] = ("/v1/classify", grey_png(28, 28, pixels), "image/png", None)
     if args.uint8_model:
         body, length = binary_body("digits8", "UINT8", pixels)
         bodies["v2 binary UINT8"] = ("/v2/models/digits8/infer", body, "application/octet-stream", length)
@@ -133,17 +116,8 @@ def main():
     log = open(os.path.join(work, "service.log"), "w")
     service = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 60
         names = [name] + (["digits8"] if args.uint8_model else [])
-        while True:
-            try:
-                if all(urllib.request.urlopen(f"{url}/v2/models/{n}/ready", timeout=2).status == 200 for n in names):
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline or service.poll() is not None:
-                sys.exit(f"protocol-load: the service did not become ready (see {work}/service.log)")
-            time.sleep(0.2)
+        wait_ready(service, url, f"protocol-load (see {work}/service.log)", paths=[f"/v2/models/{n}/ready" for n in names])
         results = {label: [] for label in bodies}
         for _ in range(args.rounds):
             for label, (path, _, content_type, length) in bodies.items():

@@ -33,20 +33,15 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.request
 
+from servicekit import free_port, rss_mb, wait_ready
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 DRAIN = 2.0
 WINDOW = 8.0  # seconds after a fault that count as "during" it
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def get(url, timeout=2.0):
@@ -57,17 +52,6 @@ def get(url, timeout=2.0):
         return e.code, e.read().decode()
     except (urllib.error.URLError, ConnectionError, socket.timeout, OSError):
         return None, ""
-
-
-def rss_mib(pid):
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        pass
-    return None
 
 
 def pct(values, q):
@@ -100,14 +84,7 @@ class Replica:
         return time.monotonic()
 
     def wait_ready(self, timeout=30):
-        started = time.monotonic()
-        while time.monotonic() - started < timeout:
-            if get(self.url + "/v2/health/ready", 1)[0] == 200:
-                return time.monotonic()
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.02)
-        raise SystemExit(f"bench-scale: replica {self.index} not ready within {timeout} s (see {self.work})")
+        return wait_ready(self.proc, self.url, f"bench-scale: replica {self.index} (see {self.work})", timeout, poll=0.02)
 
     def active_requests(self):
         status, text = get(self.url + "/metrics", 1)
@@ -230,7 +207,7 @@ def main():
             out = os.path.join(work, f"compare-{k}-{name}.txt")
             run_wrk(url, a.compare_seconds, a.connections, png, out).wait()
             compare[name].append(wrk_numbers(out)["rps"])
-        rss_before = {r.index: rss_mib(r.proc.pid) for r in replicas}
+        rss_before = {r.index: round(rss_mb(r.proc.pid), 1) for r in replicas}
 
         print(f"bench-scale: fault run, {a.seconds} s at {a.connections} connections", file=sys.stderr)
         hlog.flush()
@@ -290,7 +267,7 @@ def main():
         wrk.wait(timeout=a.seconds + 30)
         wrk = None
         run_end = time.monotonic() - t0
-        rss_after = {r.index: rss_mib(r.proc.pid) for r in replicas}
+        rss_after = {r.index: round(rss_mb(r.proc.pid), 1) for r in replicas}
         time.sleep(0.5)  # lets HAProxy write its last log lines; nothing is measured from this pause
         hlog.flush()
     finally:

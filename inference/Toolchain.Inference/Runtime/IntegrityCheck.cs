@@ -29,6 +29,17 @@ internal static class IntegrityCheck
     public const double Float64Tolerance = 1e-9;
 
     /// <summary>
+    /// INT8 models on any provider: the integer arithmetic is exact, but where an intermediate value is requantized
+    /// providers may round it one step apart (CUDA runs QDQ as float kernels between Quantize and Dequantize; CPUs
+    /// without VNNI saturate some 16-bit partial sums), and a step of an activation moves the outputs by about a tenth
+    /// of a step of theirs. The graph digest, not this bound, is what catches a changed weight.
+    /// </summary>
+    public const double Int8Tolerance = 0.1;
+
+    /// <summary>float16 models on any provider: a 10-bit mantissa, rounded differently by CPU casts and GPU kernels.</summary>
+    public const double Float16Tolerance = 2e-2;
+
+    /// <summary>
     /// Checks <paramref name="path"/>, loaded as <paramref name="session"/> on <paramref name="provider"/> (CPU or
     /// CUDA), against <paramref name="card"/>'s record. Never throws for a mismatch: the report says what differs.
     /// </summary>
@@ -49,7 +60,7 @@ internal static class IntegrityCheck
         }
         if (card.Reference is { } reference)
         {
-            var tolerance = ToleranceFor(card.ElementType, provider);
+            var tolerance = ToleranceFor(card, provider);
             if (CompareReference(session, card, reference, tolerance) is { } difference)
             {
                 return Failed(difference);
@@ -59,11 +70,16 @@ internal static class IntegrityCheck
         return new IntegrityReport(IntegrityStatus.Verified, string.Join("; ", checks));
     }
 
-    /// <summary>The tolerance for <paramref name="elementType"/> outputs on <paramref name="provider"/>, relative to values above 1.</summary>
-    public static double ToleranceFor(ElementType elementType, ExecutionProvider provider) =>
-        elementType == ElementType.Float64 ? Float64Tolerance
-        : provider == ExecutionProvider.Cuda ? CudaFloat32Tolerance
-        : Float32Tolerance;
+    /// <summary>The tolerance for <paramref name="card"/>'s model's outputs on <paramref name="provider"/>, relative to values above 1.</summary>
+    public static double ToleranceFor(ModelCard card, ExecutionProvider provider) =>
+        card.Quantization?.Format switch
+        {
+            QuantizationFormat.Int8Qdq or QuantizationFormat.Int8Dynamic => Int8Tolerance,
+            QuantizationFormat.Float16 => Float16Tolerance,
+            _ => card.ElementType == ElementType.Float64 ? Float64Tolerance
+                : provider == ExecutionProvider.Cuda ? CudaFloat32Tolerance
+                : Float32Tolerance,
+        };
 
     private static IntegrityReport Failed(string detail) => new(IntegrityStatus.Failed, detail);
 

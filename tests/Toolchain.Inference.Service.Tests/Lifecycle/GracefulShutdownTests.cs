@@ -71,16 +71,8 @@ public sealed class GracefulShutdownTests : IDisposable
         return (response.StatusCode, response.Headers.Connection.FirstOrDefault());
     }
 
-    private static async Task WaitForQueueAsync(HttpClient client, int count)
-    {
-        var giveUp = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while ((await Scrape.OfAsync(client)).All("toolchain_inference_queue_length").Sum(s => s.Value) < count)
-        {
-            if (DateTime.UtcNow > giveUp)
-            {
-                throw new TimeoutException($"the service never held {count} requests");
-            }
-            await Task.Delay(5);
-        }
-    }
+    private static Task WaitForQueueAsync(HttpClient client, int count) =>
+        Eventually.TrueAsync(
+            async () => (await Scrape.OfAsync(client)).All("toolchain_inference_queue_length").Sum(s => s.Value) >= count,
+            $"the service holds {count} requests");
 }

@@ -29,15 +29,6 @@ internal static class ExportVerifier
         public int NonFiniteOnnx { get; init; }
     }
 
-    /// <summary>Most reference examples recorded in the card.</summary>
-    public const int ReferenceCount = 4;
-
-    /// <summary>
-    /// Budget for the reference inputs' bytes: four MNIST images (12.5 KB) fit; a model with large inputs records fewer
-    /// examples (at least one) rather than bloating every copy of its card.
-    /// </summary>
-    public const int ReferenceInputBytes = 64 * 1024;
-
     public static Outcome Verify(string onnxPath, nn.Module<Tensor, Tensor> model, IReadOnlyList<Tensor> batches, OnnxElementType type, OnnxOutputs outputs,
         Func<Tensor, (Tensor Graph, Tensor Network)>? graphInputs = null)
     {
@@ -189,7 +180,8 @@ internal static class ExportVerifier
     /// </summary>
     private sealed class ReferenceCollector(long featureCount, OnnxElementType type)
     {
-        private readonly int _wanted = (int)Math.Clamp(ReferenceInputBytes / (featureCount * (type.IsDouble ? sizeof(double) : sizeof(float))), 1, ReferenceCount);
+        // The budget is the contract's, shared with the quantizer's fresh records.
+        private readonly int _wanted = ReferenceExamples.CountFor(featureCount, type.Contract);
         private readonly List<double> _inputs = [];
         private readonly List<double> _outputs = [];
         private int _count;
