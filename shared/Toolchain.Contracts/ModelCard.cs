@@ -388,14 +388,9 @@ public sealed record ModelCard
         $"input {InputName} {ContractText.Of(InputLayout)} {string.Join('x', InputShape)} {ContractText.Of(ElementType)} | " +
         $"pixels {PixelConvention}, normalised {NormalizationSummary()}, preprocessing {ContractText.Of(PreprocessingMode)} | " +
         $"arch {Architecture}{(Backbone is { } b ? $" (backbone {b.Tuning})" : "")} | dataset {DatasetName} ({TrainCount} train, {TestCount} test) | " +
-<<<<<<< HEAD
         $"{TestFigure()} | " +
-        $"export parity {(ExportParity is { } p ? p.ToString("E2", CultureInfo.InvariantCulture) : "n/a")} | toolchain {ToolchainVersion}";
-=======
-        $"test accuracy {(TestAccuracy is { } a ? a.ToString("P2", CultureInfo.InvariantCulture) : "n/a")} | " +
         $"export parity {(ExportParity is { } p ? p.ToString("E2", CultureInfo.InvariantCulture) : "n/a")} | " +
         (Quantization is { } q ? $"quantized {ContractText.Of(q.Format)} | " : "") + $"toolchain {ToolchainVersion}";
->>>>>>> main
 
     private string WhatItPredicts() => IsRegression
         ? $"regression model ({TargetNames.Count} target{(TargetNames.Count == 1 ? "" : "s")}: {string.Join(", ", TargetNames.Take(10))}, in their own units)"
