@@ -52,3 +52,4 @@ include mk/quantize.mk
 include mk/web.mk
 include mk/data.mk
 include mk/transfer-data.mk
+include mk/recipes.mk

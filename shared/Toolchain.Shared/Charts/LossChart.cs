@@ -4,7 +4,7 @@ using Toolchain.Shared.Errors;
 
 namespace Toolchain.Shared.Charts;
 
-/// <summary>The notebook's live loss plot as a PNG: train and test loss per epoch.</summary>
+/// <summary>The notebook's live loss plot as a PNG: train, test and (when held out) validation loss per epoch.</summary>
 public static class LossChart
 {
     /// <summary>Chart width in pixels.</summary>
@@ -14,17 +14,23 @@ public static class LossChart
     public const int Height = 500;
 
     /// <summary>
-    /// Writes the chart to <paramref name="path"/> atomically. The three arrays are parallel; NaN losses are left out.
+    /// Writes the chart to <paramref name="path"/> atomically. The arrays are parallel; NaN losses are left out, so a
+    /// <paramref name="validationLoss"/> of NaNs (or null) draws no validation line.
     /// </summary>
-    public static void Save(string path, IReadOnlyList<double> epochs, IReadOnlyList<double> trainLoss, IReadOnlyList<double> testLoss, string title)
+    public static void Save(string path, IReadOnlyList<double> epochs, IReadOnlyList<double> trainLoss, IReadOnlyList<double> testLoss, string title,
+        IReadOnlyList<double>? validationLoss = null)
     {
-        if (epochs.Count != trainLoss.Count || epochs.Count != testLoss.Count)
+        if (epochs.Count != trainLoss.Count || epochs.Count != testLoss.Count || (validationLoss is not null && validationLoss.Count != epochs.Count))
         {
-            throw new ArgumentException("epochs, train loss and test loss must have the same length");
+            throw new ArgumentException("epochs, train, test and validation loss must have the same length");
         }
         var plot = new Plot();
         AddSeries(plot, epochs, trainLoss, "train loss", Colors.C0);
         AddSeries(plot, epochs, testLoss, "test loss", Colors.C1);
+        if (validationLoss is not null)
+        {
+            AddSeries(plot, epochs, validationLoss, "validation loss", Colors.C2);
+        }
         plot.Title(title);
         plot.XLabel("epoch");
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true }; // epochs are whole

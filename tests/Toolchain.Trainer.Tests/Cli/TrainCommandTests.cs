@@ -98,8 +98,8 @@ public class TrainCommandTests
         Assert.Equal((1e-3, OptimizerKind.Adam, LearningRateDecay.None, 0, 64, 5), (plain.LearningRate, plain.Optimizer, plain.LrSchedule, plain.AugmentShift, plain.BatchSize, plain.Epochs));
         var notebook = TrainOptionsResolver.ResolveOptions(new TrainArguments { Model = "mlp", Preset = "notebook" });
         Assert.Equal((1e-3, OptimizerKind.Sgd, 10, 0.1307, 0.3015), (notebook.LearningRate, notebook.Optimizer, notebook.Epochs, notebook.NormalizationMean, notebook.NormalizationStd));
-        var tuned = TrainOptionsResolver.ResolveOptions(new TrainArguments { Model = "mlp", Lr = 0.01, Augment = 0 });
-        Assert.Equal((0.01, 0, LearningRateDecay.Cosine), (tuned.LearningRate, tuned.AugmentShift, tuned.LrSchedule));
+        var tuned = TrainOptionsResolver.ResolveOptions(new TrainArguments { Model = "mlp", Lr = 0.01, Augment = "0" });
+        Assert.Equal((0.01, 0, LearningRateDecay.WarmupCosine), (tuned.LearningRate, tuned.AugmentShift, tuned.LrSchedule));
     }
 
     [Fact]

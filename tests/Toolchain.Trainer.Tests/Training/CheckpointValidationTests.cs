@@ -40,7 +40,7 @@ public class CheckpointValidationTests(XorCheckpointFixture checkpoint) : IClass
     public void A_checkpoint_writes_its_options_in_the_words_it_used_before_they_were_enums()
     {
         var header = System.Text.Json.Nodes.JsonNode.Parse(CheckpointFiles.Sections(checkpoint.Good)[0])!;
-        Assert.Equal(StringEraXorOptions, header["Options"]!.ToJsonString());
+        Assert.Equal(StringEraXorOptions, RecipeTextTests.WithoutLaterFields(header["Options"]!.ToJsonString()));
     }
 
     [Fact]

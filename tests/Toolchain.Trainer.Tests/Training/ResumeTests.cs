@@ -55,7 +55,7 @@ public class ResumeTests
         using var straight = new TempDir();
         using var split = new TempDir();
         var options = TrainingFixtures.TinyImageOptions(epochs: 2);
-        Assert.Equal(LearningRateDecay.Cosine, options.LrSchedule);
+        Assert.Equal(LearningRateDecay.WarmupCosine, options.LrSchedule);
         var expected = TrainStraight(options, straight.Path);
 
         using (var data = TrainingFixtures.TinyImageData())

@@ -32,12 +32,12 @@ public class ShiftAugmentationScaleTests
         return (code, output.ToString(), error.ToString(), hyper);
     }
 
-    private static string Folder(TempDir dir, int side)
+    private static string Folder(TempDir dir, int side, string dark = "dark", string light = "light")
     {
         var data = Path.Combine(dir.Path, "data");
         for (int i = 0; i < 5; i++)
         {
-            foreach (var (name, shade) in new[] { ("dark", (byte)(30 + i)), ("light", (byte)(200 + i)) })
+            foreach (var (name, shade) in new[] { (dark, (byte)(30 + i)), (light, (byte)(200 + i)) })
             {
                 Directory.CreateDirectory(Path.Combine(data, name));
                 using var image = new Image<L8>(side, side, new L8(shade));
@@ -74,8 +74,73 @@ public class ShiftAugmentationScaleTests
         var plain = Train("mlp", "--dataset", data, "--epochs", "1", "--no-export", "--preset", "plain", "--out", Path.Combine(dir.Path, "b"));
 
         Assert.Equal("1", preset.Hyper["augment_shift"]);
-        Assert.DoesNotContain("augment:", preset.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("augment: shifts", preset.Out, StringComparison.Ordinal);
         Assert.Equal("0", plain.Hyper["augment_shift"]);
+        Assert.Equal("none", plain.Hyper["augment"]);
+    }
+
+    [Fact]
+    public void Pictures_get_the_light_level_by_default_with_flips_and_the_card_records_every_setting()
+    {
+        using var dir = new TempDir();
+        var data = Folder(dir, 12);
+
+        var run = Train("mlp", "--dataset", data, "--epochs", "1", "--no-export", "--out", Path.Combine(dir.Path, "a"));
+
+        Assert.True(run.Code == 0, run.Err);
+        Assert.Contains("augment: light: crops of 85–100% of the area, rotations up to ±10°, horizontal flips, colour jitter 0.1", run.Out, StringComparison.Ordinal);
+        Assert.Equal(("light", "1", "0.85", "10", "true", "0.1"),
+            (run.Hyper["augment"], run.Hyper["augment_shift"], run.Hyper["augment_crop_scale"], run.Hyper["augment_rotation"], run.Hyper["augment_flip"], run.Hyper["augment_colour_jitter"]));
+    }
+
+    [Theory]
+    [InlineData(new string[0], "shift", null)]
+    [InlineData(new[] { "--augment", "standard" }, "standard", "false")]
+    [InlineData(new[] { "--augment", "standard", "--flip", "on" }, "standard", "true")]
+    [InlineData(new[] { "--augment", "none" }, "none", null)]
+    public void Digit_folders_keep_shifts_by_default_and_never_flip_unless_told(string[] extra, string level, string? flip)
+    {
+        using var dir = new TempDir();
+        var data = Folder(dir, 12, dark: "0", light: "1");
+
+        var run = Train(["mlp", "--dataset", data, "--epochs", "1", "--no-export", "--out", Path.Combine(dir.Path, "a"), .. extra]);
+
+        Assert.True(run.Code == 0, run.Err);
+        Assert.Equal(level, run.Hyper["augment"]);
+        Assert.Equal(flip, run.Hyper.GetValueOrDefault("augment_flip"));
+        Assert.Equal(level == "none" ? "0" : "1", run.Hyper["augment_shift"]);
+    }
+
+    [Fact]
+    public void Augmentation_is_recorded_in_the_card_and_never_in_the_exported_graph()
+    {
+        using var dir = new TempDir();
+        var data = Folder(dir, 12);
+        string[] common = ["mlp", "--dataset", data, "--epochs", "1", "--arch", "flatten linear(8) relu linear(2)"];
+
+        var plain = Train([.. common, "--augment", "none", "--out", Path.Combine(dir.Path, "a")]);
+        var varied = Train([.. common, "--augment", "standard", "--out", Path.Combine(dir.Path, "b")]);
+
+        Assert.True(plain.Code == 0 && varied.Code == 0, plain.Err + varied.Err);
+        var graphs = new[] { "a", "b" }.Select(d => global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(Path.Combine(dir.Path, d, "model.onnx"))).Graph).ToArray();
+        Assert.Equal(graphs[0].Node.Select(n => (n.OpType, n.Name)), graphs[1].Node.Select(n => (n.OpType, n.Name)));
+        Assert.Equal(graphs[0].Input.Select(i => i.ToString()), graphs[1].Input.Select(i => i.ToString()));
+        Assert.Equal(graphs[0].Initializer.Select(i => i.Name), graphs[1].Initializer.Select(i => i.Name));
+        Assert.Equal(("none", "standard"), (plain.Hyper["augment"], varied.Hyper["augment"]));
+    }
+
+    [Theory]
+    [InlineData("--augment", "sideways", "--augment: unknown augmentation 'sideways' (known: none, light, standard, auto, or a shift of 0 to 8 pixels)")]
+    [InlineData("--augment", "9", "--augment must be a shift from 0 to 8 pixels, not 9")]
+    [InlineData("--flip", "maybe", "--flip: unknown flip mode 'maybe' (known: auto, on, off)")]
+    public void A_bad_augment_or_flip_is_one_line(string flag, string value, string message)
+    {
+        using var dir = new TempDir();
+
+        var run = Train("mlp", flag, value, "--out", dir.Path);
+
+        Assert.Equal(1, run.Code);
+        Assert.Equal($"trainer train: {message}", run.Err.TrimEnd());
     }
 
     [Fact]
@@ -91,6 +156,6 @@ public class ShiftAugmentationScaleTests
         Assert.True(table.Code == 0, table.Err);
         Assert.Equal("0", table.Hyper["augment_shift"]);
         Assert.Equal(1, refused.Code);
-        Assert.Contains("--augment shifts images", Assert.Single(refused.Err.TrimEnd().Split('\n')), StringComparison.Ordinal);
+        Assert.Contains("--augment varies images", Assert.Single(refused.Err.TrimEnd().Split('\n')), StringComparison.Ordinal);
     }
 }

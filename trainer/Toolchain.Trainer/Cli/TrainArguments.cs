@@ -46,12 +46,24 @@ public sealed class TrainArguments : IExportInputOption, IDataDirOption
     public double? WeightDecay { get; set; }
 
     /// <summary>LR schedule.</summary>
-    [Option("lr-schedule", HelpText = "none or cosine (mlp/cnn default cosine; 'none' is the plain recipe)")]
+    [Option("lr-schedule", HelpText = "none, cosine or warmup-cosine (5% linear warm-up, then cosine) (mlp/cnn default warmup-cosine; 'none' is the plain recipe)")]
     public string? LrSchedule { get; set; }
 
-    /// <summary>Shift augmentation.</summary>
-    [Option("augment", HelpText = "random shift of training images by up to N pixels (mlp/cnn: 1 at 28×28, scaled with the image size, e.g. 2 at 64×64; 0 turns it off)")]
-    public int? Augment { get; set; }
+    /// <summary>Augmentation: a level or a shift in pixels.</summary>
+    [Option("augment", HelpText = "training-image augmentation: none; light (shifts, crops of 85–100% of the area, rotations ±10°, flips, colour jitter 0.1); standard (crops of 60–100%, ±15°, flips, jitter 0.3); auto (default: shifts for digits, light otherwise); or N, shifts only of up to N pixels (0 turns them off)")]
+    public string? Augment { get; set; }
+
+    /// <summary>Flips.</summary>
+    [Option("flip", HelpText = "auto (default: the augmentation's flips, except for digits), on or off")]
+    public string? Flip { get; set; }
+
+    /// <summary>Validation share.</summary>
+    [Option("validation", HelpText = "hold out this share of the training split for validation (stratified, seeded by --split-seed), evaluated every epoch into history.csv and loss.png (default 0: none; 0.1 with --patience)")]
+    public double? Validation { get; set; }
+
+    /// <summary>Early stopping.</summary>
+    [Option("patience", HelpText = "stop after N epochs without a lower validation loss and keep the best epoch's weights (default 0: train every epoch)")]
+    public int? Patience { get; set; }
 
     /// <summary>Seed.</summary>
     [Option("seed", HelpText = "torch.manual_seed of the first initialisation (default 0)")]

@@ -116,7 +116,8 @@ public static class TrainCommand
             DataRoot = paths.DataRoot,
             Device = device,
             Threads = threads,
-            Given = new GivenOptions(Architecture: a.Arch is not null, Epochs: a.Epochs is not null, Augment: a.Augment is not null, Loss: a.Loss is not null),
+            Given = new GivenOptions(Architecture: a.Arch is not null, Epochs: a.Epochs is not null, Augment: a.Augment is not null && TrainOptionsResolver.AugmentOption(a.Augment).Level == AugmentLevel.Shift,
+                Loss: a.Loss is not null),
             CacheDirectory = Path.GetFullPath(Path.Combine("artifacts", "cache")),
             DecodeProgress = a.Quiet ? null : DecodeProgressLine.For(output),
         }, Say);

@@ -34,7 +34,11 @@ public static class TrainOptionsResolver
             Momentum = a.Momentum ?? o.Momentum,
             WeightDecay = a.WeightDecay ?? o.WeightDecay,
             LrSchedule = a.LrSchedule is null ? o.LrSchedule : FlagValue<LearningRateDecay>("--lr-schedule", a.LrSchedule.ToLowerInvariant()),
-            AugmentShift = a.Augment ?? o.AugmentShift,
+            AugmentShift = a.Augment is null ? o.AugmentShift : AugmentOption(a.Augment).Shift,
+            Augmentation = a.Augment is null ? o.Augmentation : new ImageAugmentation { Level = AugmentOption(a.Augment).Level },
+            Flip = a.Flip is null ? o.Flip : FlagValue<FlipMode>("--flip", a.Flip.ToLowerInvariant()),
+            ValidationFraction = a.Validation ?? (a.Patience is > 0 && o.ValidationFraction == 0 ? TrainingOptions.DefaultValidationFraction : o.ValidationFraction),
+            Patience = a.Patience ?? o.Patience,
             Seed = a.Seed ?? o.Seed,
             Restarts = a.Restarts ?? o.Restarts,
             DataSeed = a.DataSeed ?? o.DataSeed,
@@ -102,7 +106,10 @@ public static class TrainOptionsResolver
         Same("--momentum", a.Momentum is { } m ? Num(m) : null, Num(stored.Momentum));
         Same("--weight-decay", a.WeightDecay is { } w ? Num(w) : null, Num(stored.WeightDecay));
         Same("--lr-schedule", a.LrSchedule?.ToLowerInvariant(), RecipeText.Of(stored.LrSchedule));
-        Same("--augment", a.Augment?.ToString(CultureInfo.InvariantCulture), stored.AugmentShift.ToString(CultureInfo.InvariantCulture));
+        Same("--augment", a.Augment is null ? null : AugmentText(AugmentOption(a.Augment)), AugmentText((stored.Augmentation.Level, stored.AugmentShift)));
+        Same("--flip", a.Flip?.ToLowerInvariant(), RecipeText.Of(stored.Flip));
+        Same("--validation", a.Validation is { } v ? Num(v) : null, Num(stored.ValidationFraction));
+        Same("--patience", a.Patience?.ToString(CultureInfo.InvariantCulture), stored.Patience.ToString(CultureInfo.InvariantCulture));
         Same("--seed", a.Seed?.ToString(CultureInfo.InvariantCulture), stored.Seed.ToString(CultureInfo.InvariantCulture));
         Same("--data-seed", a.DataSeed?.ToString(CultureInfo.InvariantCulture), stored.DataSeed.ToString(CultureInfo.InvariantCulture));
         Same("--preset", a.Preset, RecipeText.Of(stored.Preset));
@@ -117,6 +124,33 @@ public static class TrainOptionsResolver
     /// <summary>The error for a flag that would change a resumed run.</summary>
     internal static ToolchainException DiffersFromCheckpoint(string flag, string? given, string? stored) =>
         new($"{flag} {given} differs from the checkpoint's {stored}; --resume continues the run as it was (drop {flag}, or train into a new --out)");
+
+    /// <summary>
+    /// What <c>--augment</c> says: a level (none, light, standard, auto; the levels' shift is the presets' 1 px at
+    /// 28×28, scaled later) or a whole number of pixels to shift by, shifts only.
+    /// </summary>
+    public static (AugmentLevel Level, int Shift) AugmentOption(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var word = text.Trim().ToLowerInvariant();
+        if (int.TryParse(word, NumberStyles.Integer, CultureInfo.InvariantCulture, out var pixels))
+        {
+            return pixels is >= 0 and <= ShiftAugmentation.MaxShift
+                ? (AugmentLevel.Shift, pixels)
+                : throw new ToolchainException($"--augment must be a shift from 0 to {ShiftAugmentation.MaxShift} pixels, not {pixels}");
+        }
+        return RecipeText.Parse<AugmentLevel>(word) switch
+        {
+            AugmentLevel.None => (AugmentLevel.None, 0),
+            AugmentLevel.Light or AugmentLevel.Standard or AugmentLevel.Auto => (RecipeText.Parse<AugmentLevel>(word)!.Value, 1),
+            _ => throw new ToolchainException(
+                $"--augment: unknown augmentation '{text}' (known: none, light, standard, auto, or a shift of 0 to {ShiftAugmentation.MaxShift} pixels)"),
+        };
+    }
+
+    /// <summary>The words a checkpoint's augmentation is compared in: the level, or the shift for shifts only.</summary>
+    private static string AugmentText((AugmentLevel Level, int Shift) a) =>
+        a.Level == AugmentLevel.Shift ? a.Shift.ToString(CultureInfo.InvariantCulture) : RecipeText.Of(a.Level);
 
     private static string Num(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 }

@@ -49,9 +49,11 @@ public sealed class TrainProgressView
         var c = CultureInfo.InvariantCulture;
         var head = r.Epoch == 0 ? $"epoch 0/{epochs} (before training)" : $"epoch {r.Epoch}/{epochs}";
         var speed = r.Epoch == 0 ? "" : string.Create(c, $"  {r.Seconds:0.0} s  {r.SamplesPerSecond:N0} samples/s");
+        var validation = r.ValidationLoss is not { } vl || r.ValidationAccuracy is not { } va ? ""
+            : regression ? string.Create(c, $"  val loss {vl:0.0000} R² {va:0.0000}") : string.Create(c, $"  val loss {vl:0.0000} acc {100 * va:0.00}%");
         return regression
-            ? string.Create(c, $"{head}  train loss {r.TrainLoss:0.0000} R² {r.TrainAccuracy:0.0000}  test loss {r.TestLoss:0.0000} R² {r.TestAccuracy:0.0000}{speed}")
-            : string.Create(c, $"{head}  train loss {r.TrainLoss:0.0000} acc {100 * r.TrainAccuracy:0.00}%  test loss {r.TestLoss:0.0000} acc {100 * r.TestAccuracy:0.00}%{speed}");
+            ? string.Create(c, $"{head}  train loss {r.TrainLoss:0.0000} R² {r.TrainAccuracy:0.0000}{validation}  test loss {r.TestLoss:0.0000} R² {r.TestAccuracy:0.0000}{speed}")
+            : string.Create(c, $"{head}  train loss {r.TrainLoss:0.0000} acc {100 * r.TrainAccuracy:0.00}%{validation}  test loss {r.TestLoss:0.0000} acc {100 * r.TestAccuracy:0.00}%{speed}");
     }
 
     private static bool ShouldPrint(int epoch, int epochs) => epochs <= 25 || epoch % Math.Max(1, epochs / 20) == 0 || epoch == epochs;

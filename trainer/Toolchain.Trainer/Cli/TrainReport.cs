@@ -18,7 +18,7 @@ public static class TrainReport
     internal static void Result(TextWriter output, TextWriter error, TrainingOptions options, TrainingRun run, TrainingData data,
         MetricsReport metrics, Device device, int threads, string outDir)
     {
-        var last = run.History[^1];
+        var last = run.Final;
         if (PoorResultNote(run, data) is { } note)
         {
             error.WriteLine($"trainer train: note: {note}");
@@ -31,7 +31,7 @@ public static class TrainReport
             return;
         }
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{RecipeText.Of(options.Model)}: test accuracy {100 * last.TestAccuracy:0.00}% (loss {last.TestLoss:0.0000}) on {data.Name} after {run.CompletedEpochs} epochs, " +
+            $"{RecipeText.Of(options.Model)}: test accuracy {100 * last.TestAccuracy:0.00}% (loss {last.TestLoss:0.0000}) on {data.Name} after {run.CompletedEpochs} epochs{(run.RestoredBest ? $" (weights of epoch {run.Final.Epoch}, the best on validation)" : "")}, " +
             $"{metrics.SamplesPerSecond:N0} samples/s; results in {outDir}"));
         // PyTorch's training figures were measured on the CPU; a run set up the same way is compared with them.
         if (device.type == DeviceType.CPU && PyTorchTrainingReference.Compare(options.Model, data.Name, threads, options.BatchSize,
@@ -56,11 +56,11 @@ public static class TrainReport
         }
         if (data.IsRegression)
         {
-            double r2 = run.History[^1].TestAccuracy;
+            double r2 = run.Final.TestAccuracy;
             return r2 > 0 ? null : string.Create(CultureInfo.InvariantCulture,
                 $"{RecipeText.Of(run.Options.Model)} reached a test R² of {r2:0.0000}: no better than predicting the training mean; check the features, --lr and the data");
         }
-        double chance = 1.0 / data.ClassNames.Count, testAccuracy = run.History[^1].TestAccuracy;
+        double chance = 1.0 / data.ClassNames.Count, testAccuracy = run.Final.TestAccuracy;
         return testAccuracy > chance + 0.05 ? null : string.Create(CultureInfo.InvariantCulture,
             $"{RecipeText.Of(run.Options.Model)} reached only {100 * testAccuracy:0.00}% test accuracy, about chance for {data.ClassNames.Count} classes: " +
             $"the network did not learn; check --lr and the data");

@@ -65,7 +65,13 @@ public static class Checkpoint
         var header = new CheckpointHeader(
             run.Options, run.Architecture, [.. run.InputShape],
             new Dictionary<string, string>(card.ToMetadata()), run.CompletedEpochs, datasetSpec, run.InitSeed,
-            run.History, run.Cursor);
+            run.History, run.Cursor)
+        {
+            BestEpoch = run.BestEpoch,
+            StoppedEarly = run.StoppedEarly,
+            RestoredBest = run.RestoredBest,
+            HasBestWeights = run.BestWeights is not null,
+        };
         byte[] rng, weights, optimizer;
         using (var state = get_rng_state())
         {
@@ -88,7 +94,8 @@ public static class Checkpoint
             optimizer = ms.ToArray();
         }
         var json = JsonSerializer.SerializeToUtf8Bytes(header, Json);
-        byte[][] sections = [json, rng, weights, optimizer];
+        // The best epoch's weights, kept for early stopping, follow as an optional fifth section.
+        byte[][] sections = run.BestWeights is { } best ? [json, rng, weights, optimizer, best] : [json, rng, weights, optimizer];
         // Known up front so that a full disk can be told how much room the checkpoint needs.
         long length = Magic.Length + sections.Sum(s => sizeof(long) + s.LongLength);
         AtomicFile.Write(path, stream =>
@@ -135,18 +142,23 @@ public static class Checkpoint
             var rng = Section("random-state");
             var weights = Section("weights");
             var optimizer = Section("optimizer");
+            var header = JsonSerializer.Deserialize<CheckpointHeader>(json, Json)
+                ?? throw new InvalidInputFileException(path, "has an empty header");
+            var best = header.HasBestWeights ? Section("best-weights") : null;
             if (stream.Position != stream.Length)
             {
                 throw new InvalidInputFileException(path, $"is corrupt: {stream.Length - stream.Position} bytes follow its last section");
             }
-            var header = JsonSerializer.Deserialize<CheckpointHeader>(json, Json)
-                ?? throw new InvalidInputFileException(path, "has an empty header");
             var (spec, card) = header.Validate(path, weights.LongLength);
             if (rng.LongLength != RandomStateLength.Value)
             {
                 throw new InvalidInputFileException(path, $"is corrupt: its random state is {rng.LongLength} bytes, not {RandomStateLength.Value}");
             }
-            return new CheckpointContents(path, header, spec, card, rng, weights, optimizer);
+            if (header.BestEpoch is { } bestEpoch && (bestEpoch < 1 || bestEpoch > header.Epoch))
+            {
+                throw new InvalidInputFileException(path, $"is corrupt: its best epoch {bestEpoch} is not one of its {header.Epoch} trained epochs");
+            }
+            return new CheckpointContents(path, header, spec, card, rng, weights, optimizer) { BestWeights = best };
         }
         catch (EndOfStreamException)
         {
@@ -219,6 +231,9 @@ public sealed class CheckpointContents
         InitSeed = header.InitSeed;
         History = header.History;
         Cursor = header.Cursor;
+        BestEpoch = header.BestEpoch;
+        StoppedEarly = header.StoppedEarly;
+        RestoredBest = header.RestoredBest;
         _rng = rng;
         _weights = weights;
         _optimizer = optimizer;
@@ -253,6 +268,18 @@ public sealed class CheckpointContents
 
     /// <summary>The unfinished epoch, if stopped mid-epoch.</summary>
     public EpochCursor? Cursor { get; }
+
+    /// <summary>The epoch of the lowest validation loss so far, if the run validates.</summary>
+    public int? BestEpoch { get; }
+
+    /// <summary>Whether early stopping ended the run.</summary>
+    public bool StoppedEarly { get; }
+
+    /// <summary>Whether the stored weights are the best epoch's, brought back at the end.</summary>
+    public bool RestoredBest { get; }
+
+    /// <summary>The best epoch's serialised weights, kept for early stopping; null when not kept.</summary>
+    public byte[]? BestWeights { get; init; }
 
     /// <summary>Loads the stored weights into <paramref name="model"/> (built from the same spec, on the CPU).</summary>
     public void LoadWeights(nn.Module model)

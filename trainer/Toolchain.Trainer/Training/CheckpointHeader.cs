@@ -11,6 +11,18 @@ internal sealed record CheckpointHeader(
     TrainingOptions Options, string Architecture, long[] InputShape, Dictionary<string, string> Card, int Epoch,
     string DatasetSpec, long InitSeed, List<EpochRecord> History, EpochCursor? Cursor)
 {
+    /// <summary>The epoch of the lowest validation loss (absent in checkpoints without validation or from before it).</summary>
+    public int? BestEpoch { get; init; }
+
+    /// <summary>Whether early stopping ended the run.</summary>
+    public bool StoppedEarly { get; init; }
+
+    /// <summary>Whether the stored weights are <see cref="BestEpoch"/>'s, brought back at the end of the run.</summary>
+    public bool RestoredBest { get; init; }
+
+    /// <summary>Whether a fifth section with the best epoch's weights follows the optimizer state.</summary>
+    public bool HasBestWeights { get; init; }
+
     /// <summary>
     /// Checks every field that loading, resuming and exporting rely on, so a damaged or hand-edited header fails here
     /// with one line naming <paramref name="path"/> instead of as a null reference or a native torch error later.

@@ -14,16 +14,22 @@ public sealed record EpochRecord(int Epoch, double TrainLoss, double TrainAccura
 {
     /// <summary>Resident set size in MiB when the record was made.</summary>
     public double ResidentMegabytes { get; init; } = Environment.WorkingSet / (1024.0 * 1024.0);
+
+    /// <summary>Loss on the validation rows carved from the training split; null when there are none.</summary>
+    public double? ValidationLoss { get; init; }
+
+    /// <summary>Accuracy on the validation rows; null when there are none.</summary>
+    public double? ValidationAccuracy { get; init; }
 }
 
 /// <summary>Writes the epoch records as history.csv.</summary>
 public static class TrainingHistory
 {
-    /// <summary>The CSV header.</summary>
-    public const string Header = "epoch,train_loss,train_acc,test_loss,test_acc,seconds,samples_per_s,rss_mb";
+    /// <summary>The CSV header; the validation columns are empty for a run without a validation split.</summary>
+    public const string Header = "epoch,train_loss,train_acc,test_loss,test_acc,seconds,samples_per_s,rss_mb,val_loss,val_acc";
 
     /// <summary>The CSV header of a regression: its score columns hold R² (see <see cref="EpochRecord"/>).</summary>
-    public const string RegressionHeader = "epoch,train_loss,train_r2,test_loss,test_r2,seconds,samples_per_s,rss_mb";
+    public const string RegressionHeader = "epoch,train_loss,train_r2,test_loss,test_r2,seconds,samples_per_s,rss_mb,val_loss,val_r2";
 
     /// <summary>The CSV text of <paramref name="records"/>.</summary>
     public static string ToCsv(IEnumerable<EpochRecord> records, bool regression = false)
@@ -32,7 +38,7 @@ public static class TrainingHistory
         foreach (var r in records)
         {
             sb.Append(CultureInfo.InvariantCulture,
-                $"{r.Epoch},{r.TrainLoss:R},{r.TrainAccuracy:R},{r.TestLoss:R},{r.TestAccuracy:R},{r.Seconds:0.###},{r.SamplesPerSecond:0.#},{r.ResidentMegabytes:0.#}\n");
+                $"{r.Epoch},{r.TrainLoss:R},{r.TrainAccuracy:R},{r.TestLoss:R},{r.TestAccuracy:R},{r.Seconds:0.###},{r.SamplesPerSecond:0.#},{r.ResidentMegabytes:0.#},{r.ValidationLoss:R},{r.ValidationAccuracy:R}\n");
         }
         return sb.ToString();
     }

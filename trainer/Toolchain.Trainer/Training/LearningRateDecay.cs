@@ -11,4 +11,7 @@ public enum LearningRateDecay
 
     /// <summary>"cosine": a per-batch half cosine from the base rate towards zero over the run.</summary>
     Cosine,
+
+    /// <summary>"warmup-cosine": a linear warm-up over the first 5% of the steps, then half a cosine to zero over the rest.</summary>
+    WarmupCosine,
 }

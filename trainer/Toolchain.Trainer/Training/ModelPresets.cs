@@ -65,6 +65,7 @@ public static class ModelPresets
             Loss = LossFunction.Mse,
             ElementType = ElementType.Float64,
             LrSchedule = LearningRateDecay.None,
+            Augmentation = new ImageAugmentation { Level = AugmentLevel.None },
         },
         BuiltInModel.Mlp or BuiltInModel.Cnn => new TrainingOptions
         {
@@ -77,8 +78,9 @@ public static class ModelPresets
             Optimizer = OptimizerKind.Adam,
             Loss = LossFunction.CrossEntropy,
             ElementType = ElementType.Float32,
-            LrSchedule = LearningRateDecay.Cosine,
+            LrSchedule = LearningRateDecay.WarmupCosine,
             AugmentShift = 1,
+            Augmentation = new ImageAugmentation { Level = AugmentLevel.Auto },
         },
         _ => throw new ArgumentOutOfRangeException(nameof(model), model, null),
     };
@@ -89,7 +91,7 @@ public static class ModelPresets
         var d = Default(model);
         return model == BuiltInModel.Xor
             ? d with { Preset = RecipePreset.Plain }
-            : d with { Preset = RecipePreset.Plain, LearningRate = 1e-3, LrSchedule = LearningRateDecay.None, AugmentShift = 0 };
+            : d with { Preset = RecipePreset.Plain, LearningRate = 1e-3, LrSchedule = LearningRateDecay.None, AugmentShift = 0, Augmentation = new ImageAugmentation { Level = AugmentLevel.None } };
     }
 
     /// <summary>

@@ -127,10 +127,23 @@ public static class ModelTrainer
         ITrainingObserver observer, CancellationToken cancel)
     {
         var sinceCheckpoint = System.Diagnostics.Stopwatch.StartNew();
-        while (run.CompletedEpochs < run.Options.Epochs)
+        while (run.CompletedEpochs < run.Options.Epochs && !run.RestoredBest)
         {
             var record = run.TrainEpoch(observer, cancel);
-            bool last = record is null || run.CompletedEpochs >= run.Options.Epochs;
+            bool last = record is null || run.CompletedEpochs >= run.Options.Epochs || run.PatienceRunOut;
+            if (record is not null && last)
+            {
+                int? restored = run.RestoreBest();
+                if (run.StoppedEarly)
+                {
+                    observer.Notice(System.FormattableString.Invariant(
+                        $"early stop after epoch {run.CompletedEpochs}: no lower validation loss for {run.Options.Patience} epochs; kept epoch {run.BestEpoch}'s weights"));
+                }
+                else if (restored is { } best)
+                {
+                    observer.Notice(System.FormattableString.Invariant($"kept epoch {best}'s weights, the lowest validation loss"));
+                }
+            }
             if (last || sinceCheckpoint.Elapsed >= MinCheckpointInterval)
             {
                 Checkpoint.Save(checkpointPath, run, TrainingCard.Build(run, data), datasetSpec);

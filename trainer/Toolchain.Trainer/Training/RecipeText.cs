@@ -36,11 +36,12 @@ public static class RecipeText
         _ => throw new ArgumentOutOfRangeException(nameof(loss), loss, null),
     };
 
-    /// <summary>"none" or "cosine".</summary>
+    /// <summary>"none", "cosine" or "warmup-cosine".</summary>
     public static string Of(LearningRateDecay decay) => decay switch
     {
         LearningRateDecay.None => "none",
         LearningRateDecay.Cosine => "cosine",
+        LearningRateDecay.WarmupCosine => "warmup-cosine",
         _ => throw new ArgumentOutOfRangeException(nameof(decay), decay, null),
     };
 
@@ -62,6 +63,26 @@ public static class RecipeText
         _ => throw new ArgumentOutOfRangeException(nameof(task), task, null),
     };
 
+    /// <summary>"shift", "none", "light", "standard" or "auto".</summary>
+    public static string Of(AugmentLevel level) => level switch
+    {
+        AugmentLevel.Shift => "shift",
+        AugmentLevel.None => "none",
+        AugmentLevel.Light => "light",
+        AugmentLevel.Standard => "standard",
+        AugmentLevel.Auto => "auto",
+        _ => throw new ArgumentOutOfRangeException(nameof(level), level, null),
+    };
+
+    /// <summary>"auto", "on" or "off".</summary>
+    public static string Of(FlipMode flip) => flip switch
+    {
+        FlipMode.Auto => "auto",
+        FlipMode.On => "on",
+        FlipMode.Off => "off",
+        _ => throw new ArgumentOutOfRangeException(nameof(flip), flip, null),
+    };
+
     /// <summary>The text of any recipe enum value.</summary>
     public static string OfAny<T>(T value) where T : struct, Enum => value switch
     {
@@ -71,6 +92,8 @@ public static class RecipeText
         LearningRateDecay d => Of(d),
         RecipePreset p => Of(p),
         TableTask t => Of(t),
+        AugmentLevel a => Of(a),
+        FlipMode f => Of(f),
         _ => throw new ArgumentOutOfRangeException(nameof(value), value, null),
     };
 
@@ -90,7 +113,7 @@ public static class RecipeText
     /// <summary>Every value's text in declaration order, for messages: "sgd, adam".</summary>
     public static string Known<T>() where T : struct, Enum => string.Join(", ", Enum.GetValues<T>().Select(OfAny));
 
-    /// <summary>What a value of <typeparamref name="T"/> is called in messages: "model", "optimizer", "loss", "schedule", "preset".</summary>
+    /// <summary>What a value of <typeparamref name="T"/> is called in messages: "model", "optimizer", "loss", "schedule", "preset", "augmentation", "flip mode".</summary>
     public static string Noun<T>() where T : struct, Enum => typeof(T) switch
     {
         var t when t == typeof(BuiltInModel) => "model",
@@ -99,6 +122,8 @@ public static class RecipeText
         var t when t == typeof(LearningRateDecay) => "schedule",
         var t when t == typeof(RecipePreset) => "preset",
         var t when t == typeof(TableTask) => "task",
+        var t when t == typeof(AugmentLevel) => "augmentation",
+        var t when t == typeof(FlipMode) => "flip mode",
         var t => throw new ArgumentOutOfRangeException(nameof(T), t, null),
     };
 

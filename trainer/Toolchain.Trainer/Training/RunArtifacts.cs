@@ -23,7 +23,8 @@ public static class RunArtifacts
         TrainingHistory.Write(Path.Combine(outDir, "history.csv"), run.History, data.IsRegression);
         LossChart.Save(Path.Combine(outDir, "loss.png"),
             run.History.Select(r => (double)r.Epoch).ToArray(), run.History.Select(r => r.TrainLoss).ToArray(),
-            run.History.Select(r => r.TestLoss).ToArray(), LossChartTitle(run.Options.Model, data.Name));
+            run.History.Select(r => r.TestLoss).ToArray(), LossChartTitle(run.Options.Model, data.Name),
+            data.ValidationCount > 0 ? run.History.Select(r => r.ValidationLoss ?? double.NaN).ToArray() : null);
         if (data.IsRegression)
         {
             // The test split's predictions against its targets, both back in the targets' units as the exported graph gives them.
@@ -53,7 +54,7 @@ public static class RunArtifacts
         ArgumentNullException.ThrowIfNull(outcome);
         ArgumentNullException.ThrowIfNull(data);
         var run = outcome.Run;
-        var last = run.History[^1];
+        var last = run.Final;
         var trained = run.History.Where(r => r.Epoch > 0).ToList();
         double seconds = trained.Sum(r => r.Seconds);
         return new MetricsReport

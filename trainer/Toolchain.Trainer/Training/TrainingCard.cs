@@ -25,12 +25,21 @@ public static class TrainingCard
     {
         var options = run.Options;
         bool binary = data.IsXor;
-        var last = run.History.Count > 0 ? run.History[^1] : null;
+        var last = run.History.Count > 0 ? run.Final : null;
         var hyper = new Dictionary<string, string>(options.Hyperparameters())
         {
             ["init_seed"] = run.InitSeed.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["epochs_completed"] = run.CompletedEpochs.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
+        if (run.BestEpoch is { } best)
+        {
+            hyper["best_epoch"] = best.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        if (run.RestoredBest)
+        {
+            hyper["weights_from_epoch"] = run.Final.Epoch.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            hyper["stopped_early"] = run.StoppedEarly ? "true" : "false";
+        }
         foreach (var (key, value) in data.Provenance)
         {
             hyper[key] = value;
@@ -61,9 +70,7 @@ public static class TrainingCard
             // A table's graph standardises its own features (Sub/Div at its head), so callers pass raw values.
             NormalizationInGraph = data.Kind == DataKind.Table,
             FeatureNames = data.FeatureNames,
-            PreprocessingMode = !data.IsImage ? PreprocessingMode.None
-                : data.Name == "fashion-mnist" || data.PixelConvention == ModelCard.StoredPixels ? PreprocessingMode.Resize
-                : PreprocessingMode.Digit,
+            PreprocessingMode = !data.IsImage ? PreprocessingMode.None : data.IsDigitSet ? PreprocessingMode.Digit : PreprocessingMode.Resize,
             DatasetName = data.Name,
             TrainCount = data.TrainCount,
             TestCount = data.TestCount,

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Toolchain.Contracts;
 using Toolchain.Shared.Data;
 using Toolchain.Shared.Data.Tables;
@@ -49,11 +50,20 @@ public sealed class TrainingData : IDisposable
     /// <summary>Dataset name as recorded in results.</summary>
     public string Name { get; }
 
-    /// <summary>Training inputs.</summary>
-    public Tensor TrainX { get; }
+    /// <summary>Training inputs (without the validation rows once <see cref="CarveValidation"/> has run).</summary>
+    public Tensor TrainX { get; private set; }
 
     /// <summary>Training targets.</summary>
-    public Tensor TrainY { get; }
+    public Tensor TrainY { get; private set; }
+
+    /// <summary>Validation inputs carved from the training split, or null when there are none.</summary>
+    public Tensor? ValidationX { get; private set; }
+
+    /// <summary>Validation targets, or null.</summary>
+    public Tensor? ValidationY { get; private set; }
+
+    /// <summary>Validation examples (0 for none).</summary>
+    public int ValidationCount => ValidationX is null ? 0 : (int)ValidationX.shape[0];
 
     /// <summary>Test inputs.</summary>
     public Tensor TestX { get; }
@@ -117,6 +127,18 @@ public sealed class TrainingData : IDisposable
 
     /// <summary>Whether the inputs are images.</summary>
     public bool IsImage => Kind == DataKind.Image;
+
+    /// <summary>
+    /// Whether the images are an IDX set of handwritten digits (the MNIST family but Fashion-MNIST), which inference
+    /// prepares as digits (the card's digit preprocessing mode).
+    /// </summary>
+    public bool IsDigitSet => IsImage && Name != "fashion-mnist" && PixelConvention != ModelCard.StoredPixels;
+
+    /// <summary>
+    /// Whether the images are digits: a digit set, or any image data whose classes are named by single digits (folders
+    /// 0 to 9). A mirrored digit is another glyph or none, so augmentation does not flip digits.
+    /// </summary>
+    public bool IsDigits => IsDigitSet || (IsImage && ClassNames.Count >= 2 && ClassNames.All(n => n.Length == 1 && char.IsAsciiDigit(n[0])));
 
     /// <summary>Whether this is the XOR data (binary, one sigmoid output).</summary>
     public bool IsXor => Kind == DataKind.Xor;
@@ -297,11 +319,57 @@ public sealed class TrainingData : IDisposable
         return tensor(labels, [labels.Length]).to(int64).to(device).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// Holds out <paramref name="fraction"/> of the training rows for validation: per class, the rows in an order drawn
+    /// from <paramref name="seed"/>, the first round(count × fraction) of each class with at least two rows (so every
+    /// class keeps training rows). The same data, fraction and seed always carve the same rows, which a resumed run
+    /// relies on. The normalisation stays the one computed over the whole training split, as the card records it.
+    /// </summary>
+    public void CarveValidation(double fraction, int seed)
+    {
+        if (fraction <= 0 || ValidationX is not null || IsXor)
+        {
+            return;
+        }
+        // A regression's rows are one stratum: its targets are numbers, not classes to keep in proportion.
+        var labels = IsRegression ? new long[TrainX.shape[0]] : TrainY.cpu().data<long>().ToArray();
+        var random = new Random(seed);
+        var held = new List<long>();
+        var kept = new List<long>();
+        foreach (var group in Enumerable.Range(0, labels.Length).GroupBy(i => labels[i]).OrderBy(g => g.Key))
+        {
+            var rows = group.Select(i => (long)i).ToArray();
+            random.Shuffle(rows);
+            int take = rows.Length < 2 ? 0 : Math.Min(rows.Length - 1, (int)Math.Round(rows.Length * fraction, MidpointRounding.AwayFromZero));
+            held.AddRange(rows.Take(take));
+            kept.AddRange(rows.Skip(take));
+        }
+        if (held.Count == 0)
+        {
+            throw new ToolchainException(string.Create(CultureInfo.InvariantCulture,
+                $"--validation {fraction}: {Name} has too few training examples per class ({TrainCount} in all) to hold any out for validation"));
+        }
+        held.Sort();
+        kept.Sort();
+        using var scope = NewDisposeScope();
+        var heldIndex = tensor(held.ToArray()).to(TrainX.device);
+        var keptIndex = tensor(kept.ToArray()).to(TrainX.device);
+        var (x, y) = (TrainX, TrainY);
+        ValidationX = x.index_select(0, heldIndex).MoveToOuterDisposeScope();
+        ValidationY = y.index_select(0, heldIndex).MoveToOuterDisposeScope();
+        TrainX = x.index_select(0, keptIndex).MoveToOuterDisposeScope();
+        TrainY = y.index_select(0, keptIndex).MoveToOuterDisposeScope();
+        x.Dispose();
+        y.Dispose();
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {
         TrainX.Dispose();
         TrainY.Dispose();
+        ValidationX?.Dispose();
+        ValidationY?.Dispose();
         TestX.Dispose();
         TestY.Dispose();
     }

@@ -45,6 +45,28 @@ public sealed record TrainingOptions
     /// <summary>Largest random shift in pixels applied to each training image, 0 for none.</summary>
     public int AugmentShift { get; init; }
 
+    /// <summary>
+    /// The rest of the image augmentation: its level (<see cref="AugmentLevel.Auto"/> until the data is loaded) and the
+    /// crops, rotations, flips and colour jitter of the light and standard levels. A checkpoint written before the
+    /// levels existed reads as shifts only, as it trained.
+    /// </summary>
+    public ImageAugmentation Augmentation { get; init; } = new();
+
+    /// <summary>Whether the augmentation mirrors images: auto (not digits), on or off.</summary>
+    public FlipMode Flip { get; init; } = FlipMode.Auto;
+
+    /// <summary>
+    /// The share of the training split held out for validation (stratified, seeded by <see cref="SplitSeed"/>), 0 for
+    /// none: evaluated after every epoch (history.csv, loss.png) and what <see cref="Patience"/> watches.
+    /// </summary>
+    public double ValidationFraction { get; init; }
+
+    /// <summary>The validation share <c>--patience</c> carves when <c>--validation</c> is not given.</summary>
+    public const double DefaultValidationFraction = 0.1;
+
+    /// <summary>Early stopping: epochs without a lower validation loss before training stops and the best epoch's weights come back; 0 for none.</summary>
+    public int Patience { get; init; }
+
     /// <summary>The loss minimised.</summary>
     public LossFunction Loss { get; init; } = LossFunction.CrossEntropy;
 
@@ -130,6 +152,17 @@ public sealed record TrainingOptions
         Check(Enum.IsDefined(LrSchedule), $"--lr-schedule: unknown schedule {(int)LrSchedule} (known: {RecipeText.Known<LearningRateDecay>()})");
         Check(AugmentShift is >= 0 and <= ShiftAugmentation.MaxShift, $"--augment must be a shift from 0 to {ShiftAugmentation.MaxShift} pixels, not {AugmentShift}");
         Check(Model != BuiltInModel.Xor || AugmentShift == 0, "--augment shifts images; xor has none");
+        Check(Augmentation is not null, "no augmentation given");
+        Check(Enum.IsDefined(Augmentation!.Level), $"--augment: unknown augmentation {(int)Augmentation.Level} (known: {RecipeText.Known<AugmentLevel>()})");
+        Check(Augmentation.CropScale is > 0 and <= 1, $"the augmentation's crop scale must be in (0, 1], not {Num(Augmentation.CropScale)}");
+        Check(Augmentation.RotationDegrees is >= 0 and <= 180, $"the augmentation's rotation must be 0 to 180 degrees, not {Num(Augmentation.RotationDegrees)}");
+        Check(Augmentation.ColourJitter is >= 0 and < 1, $"the augmentation's colour jitter must be in [0, 1), not {Num(Augmentation.ColourJitter)}");
+        Check(Enum.IsDefined(Flip), $"--flip: unknown flip mode {(int)Flip} (known: {RecipeText.Known<FlipMode>()})");
+        Check(ValidationFraction is >= 0 and <= 0.5, $"--validation must be a share from 0 to 0.5 of the training split, not {Num(ValidationFraction)}");
+        Check(Patience is >= 0 and <= 1_000_000, $"--patience must be from 0 to 1000000 epochs, not {Patience}");
+        Check(Model != BuiltInModel.Xor || (Patience == 0 && ValidationFraction == 0), "--validation and --patience apply to datasets; xor's notebook data has no split to carve");
+        Check(Patience == 0 || ValidationFraction > 0,
+            "--patience watches the validation loss; it needs a validation split (--validation 0.1, say), not --validation 0");
         Check(Restarts is >= 1 and <= 1000, $"--restarts must be from 1 to 1000, not {Restarts}");
         Check(Seed >= 0, $"--seed must not be negative, not {Seed}");
         long lastRestartOffset = (long)(Restarts - 1) * ModelTrainer.RestartSeedStride;
@@ -165,6 +198,18 @@ public sealed record TrainingOptions
             ["augment_shift"] = AugmentShift.ToString(CultureInfo.InvariantCulture),
             ["restarts"] = Restarts.ToString(CultureInfo.InvariantCulture),
         };
+        foreach (var (key, value) in Augmentation.Hyperparameters())
+        {
+            h[key] = value;
+        }
+        if (ValidationFraction > 0)
+        {
+            h["validation_fraction"] = Num(ValidationFraction);
+        }
+        if (Patience > 0)
+        {
+            h["patience"] = Patience.ToString(CultureInfo.InvariantCulture);
+        }
         if (Optimizer == OptimizerKind.Sgd)
         {
             h["momentum"] = Num(Momentum);

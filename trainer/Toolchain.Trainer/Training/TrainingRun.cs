@@ -28,7 +28,10 @@ public sealed class TrainingRun : IDisposable
         Device = device;
         InitSeed = initSeed;
         (Optimizer, _groupRateScales) = CreateOptimizer(options, kind, model);
+        _augmenter = data.IsImage ? new BatchAugmenter(options, data.ChannelMeans, data.ChannelStds) : null;
     }
+
+    private readonly BatchAugmenter? _augmenter;
 
     /// <summary>The settings of this run.</summary>
     public TrainingOptions Options { get; }
@@ -59,6 +62,27 @@ public sealed class TrainingRun : IDisposable
 
     /// <summary>History so far, starting with epoch 0.</summary>
     public List<EpochRecord> History { get; } = [];
+
+    /// <summary>The trained epoch with the lowest validation loss so far; null without a validation split.</summary>
+    public int? BestEpoch { get; private set; }
+
+    /// <summary>Whether early stopping ended the run before its last epoch.</summary>
+    public bool StoppedEarly { get; private set; }
+
+    /// <summary>Whether the model holds the weights of <see cref="BestEpoch"/> rather than of the last epoch.</summary>
+    public bool RestoredBest { get; private set; }
+
+    /// <summary>The weights of <see cref="BestEpoch"/> (serialised), kept while <see cref="TrainingOptions.Patience"/> is on.</summary>
+    internal byte[]? BestWeights { get; private set; }
+
+    /// <summary>
+    /// The record of the weights the model holds: the best epoch's once <see cref="RestoreBest"/> has run, else the last.
+    /// Its test figures are the exported model's, measured when that epoch ended.
+    /// </summary>
+    public EpochRecord Final => RestoredBest && BestEpoch is { } best ? History.Last(r => r.Epoch == best) : History[^1];
+
+    /// <summary>Whether <see cref="TrainingOptions.Patience"/> epochs have passed without a lower validation loss.</summary>
+    public bool PatienceRunOut => Options.Patience > 0 && BestEpoch is { } best && CompletedEpochs - best >= Options.Patience;
 
     /// <summary>Input shape without the batch axis.</summary>
     public IReadOnlyList<long> InputShape => _data.InputShape;
@@ -97,6 +121,7 @@ public sealed class TrainingRun : IDisposable
         run.CompletedEpochs = checkpoint.Epoch;
         run.Cursor = checkpoint.Cursor;
         run.History.AddRange(checkpoint.History);
+        (run.BestEpoch, run.BestWeights, run.StoppedEarly, run.RestoredBest) = (checkpoint.BestEpoch, checkpoint.BestWeights, checkpoint.StoppedEarly, checkpoint.RestoredBest);
         checkpoint.RestoreRandomState();
         return run;
     }
@@ -125,7 +150,7 @@ public sealed class TrainingRun : IDisposable
     {
         var (trainLoss, trainAcc) = Evaluate(_data.TrainX, _data.TrainY);
         var (testLoss, testAcc) = Evaluate(_data.TestX, _data.TestY);
-        var record = new EpochRecord(0, trainLoss, trainAcc, testLoss, testAcc, 0, 0);
+        var record = WithValidation(new EpochRecord(0, trainLoss, trainAcc, testLoss, testAcc, 0, 0));
         History.Add(record);
         return record;
     }
@@ -141,8 +166,6 @@ public sealed class TrainingRun : IDisposable
         var cursor = Cursor ?? NewCursor(CompletedEpochs + 1, n);
         observer.EpochStarted(cursor.Epoch, Options.Epochs, batches, cursor.NextBatch);
         long totalSteps = (long)Options.Epochs * batches;
-        // A shifted-in border is black for single-channel (MNIST-style) images; for colour it is the mean colour (0 once normalised).
-        double background = _data.IsImage && _data.ChannelMeans.Length == 1 ? -_data.Mean / _data.Std : 0;
         double lossSum = cursor.LossSum, seconds = cursor.Seconds;
         long correct = cursor.Correct, seen = cursor.Seen;
         int batch = cursor.NextBatch;
@@ -171,9 +194,9 @@ public sealed class TrainingRun : IDisposable
                     var index = permutation.narrow(0, start, count);
                     var x = _data.TrainX.index_select(0, index);
                     var y = _data.TrainY.index_select(0, index);
-                    if (Options.AugmentShift > 0 && _data.IsImage)
+                    if (_augmenter is { IsActive: true })
                     {
-                        x = ShiftAugmentation.Apply(x, Options.AugmentShift, background);
+                        x = _augmenter.Apply(x);
                     }
                     Optimizer.zero_grad();
                     var output = Model.forward(x);
@@ -204,12 +227,60 @@ public sealed class TrainingRun : IDisposable
         // the OS, so resident memory stays flat instead of growing for epochs until the GC shrinks it. A few ms an epoch.
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
-        var record = new EpochRecord(cursor.Epoch, lossSum / seen, trainScore, testLoss, testAcc, seconds, seen / Math.Max(seconds, 1e-9));
+        var record = WithValidation(new EpochRecord(cursor.Epoch, lossSum / seen, trainScore, testLoss, testAcc, seconds, seen / Math.Max(seconds, 1e-9)));
         History.Add(record);
         CompletedEpochs = cursor.Epoch;
         Cursor = null;
+        if (record.ValidationLoss is { } validationLoss && (BestEpoch is null || validationLoss < History.Last(r => r.Epoch == BestEpoch).ValidationLoss))
+        {
+            BestEpoch = record.Epoch;
+            BestWeights = Options.Patience > 0 ? SerializeWeights() : null;
+        }
         observer.EpochCompleted(record, Options.Epochs);
         return record;
+    }
+
+    /// <summary><paramref name="record"/> with the validation figures of the model as it is, when there is a validation split.</summary>
+    private EpochRecord WithValidation(EpochRecord record)
+    {
+        if (_data.ValidationX is not { } vx || _data.ValidationY is not { } vy)
+        {
+            return record;
+        }
+        var (loss, accuracy) = Evaluate(vx, vy);
+        return record with { ValidationLoss = loss, ValidationAccuracy = accuracy };
+    }
+
+    /// <summary>
+    /// Ends training with the best epoch's weights when early stopping is on: marks the run stopped early when its
+    /// patience ran out, and loads <see cref="BestEpoch"/>'s weights back unless the last epoch was the best.
+    /// Returns the best epoch when weights came back, else null.
+    /// </summary>
+    public int? RestoreBest()
+    {
+        if (Options.Patience == 0 || BestEpoch is not { } best || RestoredBest)
+        {
+            return null;
+        }
+        StoppedEarly = CompletedEpochs < Options.Epochs;
+        RestoredBest = true;
+        if (best == CompletedEpochs || BestWeights is null)
+        {
+            return null;
+        }
+        using var r = new BinaryReader(new MemoryStream(BestWeights));
+        Model.load(r, strict: true);
+        return best;
+    }
+
+    private byte[] SerializeWeights()
+    {
+        using var ms = new MemoryStream();
+        using (var w = new BinaryWriter(ms, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            Model.save(w);
+        }
+        return ms.ToArray();
     }
 
     /// <summary>

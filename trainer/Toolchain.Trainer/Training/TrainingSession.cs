@@ -57,6 +57,8 @@ public sealed class TrainingSession : IDisposable
         var (data, resolved) = request.LoadData(dataRequest, request.Device, say);
         try
         {
+            // Before the checkpoint check: a resumed run carves the same rows again (same data, share and seed).
+            data.CarveValidation(options.ValidationFraction, options.SplitSeed);
             resume?.CheckFits(data);
             options = RecipeFit.ToData(options, request.Given, resume is not null, data, say);
             var kind = request.ModelKind?.Invoke(options, data) ?? ModelTrainer.SpecModel(options, data);
