@@ -119,6 +119,28 @@ public class TableRegressionTrainingTests
         }
     }
 
+    [Fact]
+    public void A_validation_split_and_early_stopping_work_for_a_regression_scoring_r2()
+    {
+        using var dir = new TempDir();
+        var csv = Path.Combine(dir.Path, "houses.csv");
+        File.WriteAllText(csv, Houses(80));
+        var outDir = Path.Combine(dir.Path, "out");
+
+        var (code, _, err) = Train("mlp", "--dataset", csv, "--label-column", "price", "--ignore-columns", "note,area", "--epochs", "30",
+            "--validation", "0.25", "--patience", "5", "--out", outDir);
+
+        Assert.True(code == 0, err);
+        var history = File.ReadAllLines(Path.Combine(outDir, "history.csv"));
+        Assert.EndsWith(",val_loss,val_r2", history[0], StringComparison.Ordinal);
+        // Every trained epoch has a validation loss and an R² no greater than 1.
+        foreach (var row in history.Skip(2).Select(l => l.Split(',')))
+        {
+            Assert.True(double.Parse(row[^2], CultureInfo.InvariantCulture) >= 0);
+            Assert.InRange(double.Parse(row[^1], CultureInfo.InvariantCulture), double.NegativeInfinity, 1);
+        }
+    }
+
     [Theory]
     [InlineData("classification", "class")]
     [InlineData("auto", "classification: 'grade' holds 3 whole numbers")]
