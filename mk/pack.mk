@@ -1,7 +1,9 @@
 # NuGet packages (issue: "a NuGet package people can reference"); included from the Makefile.
-#   make pack          Toolchain.Contracts and Toolchain.Inference .nupkg (+ .snupkg), $(CONFIG), into artifacts/packages/
+#   make pack          Toolchain.Contracts, Toolchain.Inference and Toolchain.Inference.AspNetCore .nupkg (+ .snupkg),
+#                      $(CONFIG), into artifacts/packages/
 #   make sample-test   packs, builds samples/OnnxClassifierService against those packages (not the projects) and
-#                      smoke-tests it: /healthz, then POST /classify with a PNG. Run by 'make test'.
+#                      smoke-tests it: /healthz, POST /classify with a PNG, then /v2 (metadata, a tensor inference,
+#                      a refused one). Run by 'make test'.
 include $(dir $(lastword $(MAKEFILE_LIST)))common.mk
 PACK_OUT ?= artifacts/packages
 SAMPLE   ?= samples/OnnxClassifierService
@@ -10,11 +12,12 @@ SAMPLE_OUT ?= artifacts/sample-test
 .PHONY: pack sample-test
 
 # The version is Directory.Build.props' <Version>; the configuration is CONFIG (Release by default), as for every build
-# here. Packing the Inference project builds Contracts as well, but only a project that is itself packed gets a package,
-# hence both.
+# here. Packing the Inference projects builds Contracts as well, but only a project that is itself packed gets a
+# package, hence all three.
 pack:
 	$(DOTNET) pack shared/Toolchain.Contracts $(BUILD_FLAGS) -o $(PACK_OUT)
 	$(DOTNET) pack inference/Toolchain.Inference $(BUILD_FLAGS) -o $(PACK_OUT)
+	$(DOTNET) pack inference/Toolchain.Inference.AspNetCore $(BUILD_FLAGS) -o $(PACK_OUT)
 	@ls -l $(PACK_OUT)
 
 # Steps: pack; drop Toolchain.* from the NuGet global packages folder, where an earlier pack of the same version would
@@ -26,7 +29,7 @@ TINY_MODEL ?= tests/Toolchain.TinyModelWriter/bin/$(CONFIG)/net10.0/tiny-model.d
 
 sample-test: pack
 	@packages="$${NUGET_PACKAGES:-$$($(DOTNET) nuget locals global-packages --list | sed -n 's/^global-packages: *//p')}"; \
-	  test -n "$$packages" && rm -rf "$$packages/toolchain.inference" "$$packages/toolchain.contracts"
+	  test -n "$$packages" && rm -rf "$$packages/toolchain.inference" "$$packages/toolchain.inference.aspnetcore" "$$packages/toolchain.contracts"
 	$(DOTNET) build $(SAMPLE) -c $(CONFIG) --nologo -v:q
 	$(DOTNET) build tests/Toolchain.TinyModelWriter $(BUILD_FLAGS)
 	$(DOTNET) $(TINY_MODEL) $(SAMPLE_OUT)/model.onnx $(SAMPLE_OUT)/digit3.png

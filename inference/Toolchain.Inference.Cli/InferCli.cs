@@ -14,7 +14,6 @@ public static class InferCli
     /// <summary>Runs the command line against the process's console and returns the exit code.</summary>
     public static int Run(string[] args)
     {
-        OrtProcessLogging.RouteTo(null);
         TemporaryPaths.DeleteOnTermination();
         return Run(args, Console.Out, Console.Error, isTerminal: !Console.IsOutputRedirected);
     }

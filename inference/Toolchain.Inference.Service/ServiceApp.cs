@@ -1,13 +1,12 @@
 using System.Text.Json;
 using Microsoft.Extensions.Configuration.Memory;
+using Toolchain.Inference.AspNetCore;
+using Toolchain.Inference.AspNetCore.Bodies;
 using Toolchain.Inference.Hosting;
-using Toolchain.Inference.Runtime;
-using Toolchain.Inference.Service.Bodies;
 using Toolchain.Inference.Service.Endpoints;
 using Toolchain.Inference.Service.Lifecycle;
-using Toolchain.Inference.Service.Protocol;
-using Toolchain.Inference.Service.Protocol.Grpc;
 using Toolchain.Inference.Service.Repository;
+using Toolchain.Inference.Service.Serving;
 
 namespace Toolchain.Inference.Service;
 
@@ -113,7 +112,7 @@ public static partial class ServiceApp
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = ServiceLimits.DrainLimitBytes;
+            kestrel.Limits.MaxRequestBodySize = BodyLimits.DrainLimitBytes;
         });
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
@@ -138,9 +137,6 @@ public static partial class ServiceApp
         {
             LogRepositoryConfig(repositoryLogger, note);
         }
-        // ORT's own lines (e.g. why a replacement model failed to load) are already in the reload failure's reason.
-        var ortLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OnnxRuntime");
-        OrtProcessLogging.RouteTo((_, message) => LogOrtLine(ortLogger, message));
         app.UseExceptionHandler();
         // Answers without a body (404 for an unknown path, 405 for a wrong method) get problem details like the rest.
         app.UseStatusCodePages();
@@ -175,7 +171,4 @@ public static partial class ServiceApp
 
     [LoggerMessage(Level = LogLevel.Information, Message = "model repository: {Note}")]
     private static partial void LogRepositoryConfig(ILogger logger, string note);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "ONNX Runtime: {Line}")]
-    private static partial void LogOrtLine(ILogger logger, string line);
 }

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Toolchain.Inference.Hosting;
 using Toolchain.Inference.Service.Lifecycle;
-using Toolchain.Inference.Service.Protocol;
+using Toolchain.Inference.Service.Serving;
 
 namespace Toolchain.Inference.Service;
 
@@ -43,11 +43,27 @@ internal static class ServiceHealth
             .AddCheck<ModelLoadedCheck>("model", tags: [ReadinessTag])
             .AddCheck<NotStoppingCheck>("stopping", tags: [ReadinessTag])
             .AddCheck("process", () => HealthCheckResult.Healthy(), tags: [LivenessTag]);
+        // grpc.health.v1.Health on the same readiness checks as /v2/health/ready (Kubernetes' gRPC probe asks service
+        // ""), and "live" on none, as /v2/health/live: SERVING while the process answers.
+        services.AddGrpcHealthChecks(options =>
+        {
+            options.Services.Clear();
+            options.Services.Map("", check => check.Tags.Contains(ReadinessTag));
+            options.Services.Map(InferenceService, check => check.Tags.Contains(ReadinessTag));
+            options.Services.Map(LiveService, check => check.Tags.Contains(LivenessTag));
+        });
         return services;
     }
 
+    /// <summary>The grpc.health.v1 service name that answers liveness (every other name answers readiness).</summary>
+    public const string LiveService = "live";
+
+    /// <summary>The Open Inference Protocol's gRPC service, whose health is readiness.</summary>
+    public const string InferenceService = "inference.GRPCInferenceService";
+
     public static void MapServiceHealth(this WebApplication app)
     {
+        app.MapGrpcHealthChecksService();
         // Scripts and people read these bodies (load/loadtest.sh waits for /readyz), so they stay one short line.
         app.MapHealthChecks(HealthzPath, new HealthCheckOptions { Predicate = _ => false, ResponseWriter = (context, _) => WriteAsync(context, "ok") })
             .WithMetadata(GetAndHead());
@@ -76,10 +92,6 @@ internal static class ServiceHealth
             ResponseWriter = (context, report) => ProtocolAnswerAsync(context, "ready", report),
         }).WithMetadata(GetAndHead());
     }
-
-    /// <summary>Whether the service is ready by the checks /readyz and /v2/health/ready run: what gRPC's ServerReady answers.</summary>
-    public static async Task<bool> IsReadyAsync(HealthCheckService health, CancellationToken cancellationToken) =>
-        (await health.CheckHealthAsync(IsReadinessCheck, cancellationToken)).Status != HealthStatus.Unhealthy;
 
     private static bool IsReadinessCheck(HealthCheckRegistration check) => check.Tags.Contains(ReadinessTag);
 

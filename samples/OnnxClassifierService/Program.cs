@@ -1,4 +1,5 @@
 using Toolchain.Contracts;
+using Toolchain.Inference.AspNetCore;
 using Toolchain.Inference.Batching;
 using Toolchain.Inference.Hosting;
 
@@ -6,6 +7,8 @@ using Toolchain.Inference.Hosting;
 //   dotnet run -- --model path/to/model.onnx [--urls http://127.0.0.1:5080]
 //   POST /classify   an encoded image as the body (PNG, JPEG, ...) -> {"label": "...", "confidence": 0.97}
 //   GET  /healthz    {"status": "ok", "ready": true} once the process serves; ready says whether the model is loaded
+//   /v2/...          the Open Inference Protocol (KServe V2) for tensors, the model named "classifier" (--name to change):
+//                    POST /v2/models/classifier/infer, JSON or binary tensors, as tritonclient and KServe clients send
 var builder = WebApplication.CreateBuilder(args);
 
 // '--model x' on the command line and Classifier__ModelPath in the environment both end up in configuration.
@@ -18,8 +21,16 @@ if (string.IsNullOrWhiteSpace(modelPath))
 
 // A relative path means the directory the command was typed in, not the content root.
 builder.Services.AddOnnxClassifier(o => o.ModelPath = Path.GetFullPath(modelPath));
+// The protocol name clients use maps to the classifier's registration name ("" for the unnamed one above).
+var protocolName = builder.Configuration["name"] ?? "classifier";
+builder.Services.AddOpenInference(o => o.Models[protocolName] = "");
 
 var app = builder.Build();
+
+app.MapOpenInferenceRest();
+// The protocol's health endpoints are the host's: live while the process serves, ready once the model is loaded.
+app.MapGet("/v2/health/live", () => Results.Ok());
+app.MapGet("/v2/health/ready", (OnnxClassifier classifier) => classifier.IsReady ? Results.Ok() : Results.StatusCode(StatusCodes.Status503ServiceUnavailable));
 
 app.MapGet("/healthz", (OnnxClassifier classifier) => Results.Ok(new Health("ok", classifier.IsReady)));
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Smoke test of the sample service (run by 'make sample-test'): starts it on an ephemeral port, waits for /healthz,
-POSTs a PNG to /classify and checks the label. Exits non-zero on any failure. Standard library only, since CI has
+POSTs a PNG to /classify and checks the label, then asks the Open Inference Protocol endpoints (model metadata, a JSON
+FP32 tensor with the classification extension, a malformed request) what the service's own protocol tests ask. Exits non-zero on any failure. Standard library only, since CI has
 python3 (for python3-onnx) but not necessarily curl."""
 import argparse
 import json
@@ -14,11 +15,11 @@ import urllib.error
 import urllib.request
 
 
-def request(url, data=None):
+def request(url, data=None, content_type="image/png"):
     """Returns (status, body) of one HTTP request; HTTP errors are answers here, not exceptions."""
     req = urllib.request.Request(url, data=data, method="POST" if data is not None else "GET")
     if data is not None:
-        req.add_header("Content-Type", "image/png")
+        req.add_header("Content-Type", content_type)
     try:
         with urllib.request.urlopen(req, timeout=10) as r:
             return r.status, r.read().decode()
@@ -93,6 +94,9 @@ def main():
         print(f"GET  /healthz  -> {status} {body}")
         if status != 200 or json.loads(body).get("ready") is not True:
             return fail("/healthz does not report the model ready after a classification")
+        why = check_protocol(base, a.label)
+        if why:
+            return fail(why)
         print("sample-test: OK")
         return 0
     finally:
@@ -102,6 +106,49 @@ def main():
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def band_tensor(label):
+    """The tiny model's input for a 28x28 picture lit in the band of columns of class `label`, normalised as MNIST."""
+    on, off = (1 - 0.1307) / 0.3081, -0.1307 / 0.3081
+    return [on if min(x // 3, 9) == label else off for _ in range(28) for x in range(28)]
+
+
+def check_protocol(base, label):
+    """The Open Inference Protocol on the packages: returns what is wrong, or None."""
+    status, body = request(base + "/v2/health/ready")
+    print(f"GET  /v2/health/ready -> {status}")
+    if status != 200:
+        return f"/v2/health/ready answered {status}"
+    status, body = request(base + "/v2/models/classifier")
+    print(f"GET  /v2/models/classifier -> {status} {body[:200]}")
+    if status != 200:
+        return f"model metadata answered {status}"
+    meta = json.loads(body)
+    inputs = meta.get("inputs") or [{}]
+    if (inputs[0].get("name"), inputs[0].get("datatype"), inputs[0].get("shape")) != ("input", "FP32", [-1, 1, 28, 28]):
+        return f"model metadata describes the input as {inputs[0]}"
+    want = int(label.split()[-1])
+    infer = json.dumps({"id": "smoke", "inputs": [{"name": "input", "datatype": "FP32", "shape": [1, 1, 28, 28],
+                                                   "data": band_tensor(want)}],
+                        "outputs": [{"name": "probabilities", "parameters": {"classification": 1}}]}).encode()
+    status, body = request(base + "/v2/models/classifier/infer", infer, "application/json")
+    print(f"POST /v2/models/classifier/infer -> {status} {body[:200]}")
+    if status != 200:
+        return f"infer answered {status}"
+    answer = json.loads(body)
+    data = answer["outputs"][0]["data"]
+    if answer.get("id") != "smoke" or len(data) != 1 or data[0].split(":", 2)[2] != label:
+        return f"infer answered {answer}, expected one classification '{label}' and the id"
+    bad = json.dumps({"inputs": [{"name": "input", "datatype": "FP64", "shape": [1, 1, 28, 28], "data": [0]}]}).encode()
+    status, body = request(base + "/v2/models/classifier/infer", bad, "application/json")
+    print(f"POST /v2/models/classifier/infer (FP64) -> {status} {body[:200]}")
+    if status != 400 or "FP64" not in json.loads(body).get("error", ""):
+        return f"a wrong datatype answered {status} {body[:200]}, expected 400 with an error naming FP64"
+    status, body = request(base + "/v2/models/nope/infer", infer, "application/json")
+    if status != 404:
+        return f"an unknown model answered {status}, expected 404"
+    return None
 
 
 if __name__ == "__main__":

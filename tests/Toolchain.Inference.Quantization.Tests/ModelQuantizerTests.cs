@@ -41,7 +41,7 @@ public sealed class ModelQuantizerTests(QuantizedCnnFixture fixture) : IClassFix
         Assert.True(q.ImagesPerSecondBefore > 0);
         Assert.True(q.ImagesPerSecondAfter > 0);
         Assert.Contains(r.Cpu.Model, q.MeasuredOn);
-        Assert.Equal(QuantizedTinyModels.CardOf(fixture.FloatPath) is { } f ? Runtime.GraphDigest.OfModel(File.ReadAllBytes(fixture.FloatPath)) : null, q.SourceGraphSha256);
+        Assert.Equal(QuantizedTinyModels.CardOf(fixture.FloatPath) is { } f ? Toolchain.Contracts.GraphDigest.OfModel(File.ReadAllBytes(fixture.FloatPath)) : null, q.SourceGraphSha256);
         // Measured on other data than the card's test set: no test accuracy is claimed for the card's own.
         Assert.Null(card.TestAccuracy);
         Assert.Null(card.ExportParity);
@@ -163,7 +163,7 @@ public sealed class ModelQuantizerTests(QuantizedCnnFixture fixture) : IClassFix
         var (images, _) = MnistSample.LoadTest(200);
         using var f = Imaging.ImageClassifier.Load(fixture.FloatPath, Cpu);
         using var q = Imaging.ImageClassifier.Load(fixture.Int8Path, Cpu);
-        var agree = images.Count(image => f.ClassifyMnist(image).Label == q.ClassifyMnist(image).Label);
+        var agree = images.Count(image => f.ClassifyPixels(image).Label == q.ClassifyPixels(image).Label);
 
         Assert.InRange(agree, 190, 200);
     }

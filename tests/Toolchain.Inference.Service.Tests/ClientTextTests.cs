@@ -1,3 +1,5 @@
+using Toolchain.Inference.AspNetCore;
+
 namespace Toolchain.Inference.Service.Tests;
 
 /// <summary>What the service echoes of a client's text: at most 200 characters, one line, never half a surrogate pair.</summary>

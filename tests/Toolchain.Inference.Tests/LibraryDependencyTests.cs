@@ -37,5 +37,7 @@ public sealed class LibraryDependencyTests
 
         Assert.DoesNotContain(dependencies, r => Forbidden.Any(f => r.StartsWith(f, StringComparison.Ordinal)));
         Assert.Contains("Microsoft.ML.OnnxRuntime.Managed", dependencies);
+        // The native build is the application's choice (CPU, CUDA on Linux or Windows, ...), not the library's.
+        Assert.DoesNotContain(dependencies, r => r.StartsWith("Microsoft.ML.OnnxRuntime", StringComparison.Ordinal) && r != "Microsoft.ML.OnnxRuntime.Managed");
     }
 }

@@ -62,9 +62,10 @@ public static class QuantizedTinyModels
     private static float[] Normalise(byte[][] images)
     {
         var values = new float[images.Length * TinyOnnxModels.Pixels];
+        var normalizer = new DigitPreprocessor(PreprocessingMode.None, MnistCentroidModel.Mean, MnistCentroidModel.Std);
         for (var i = 0; i < images.Length; i++)
         {
-            PixelNormalizer.Normalize(images[i], MnistCentroidModel.Mean, MnistCentroidModel.Std, values.AsSpan(i * TinyOnnxModels.Pixels, TinyOnnxModels.Pixels));
+            normalizer.Normalize(images[i], values.AsSpan(i * TinyOnnxModels.Pixels, TinyOnnxModels.Pixels));
         }
         return values;
     }

@@ -1,8 +1,8 @@
 using Google.Protobuf;
 using Onnx;
 using Toolchain.Contracts;
-
 using Toolchain.Inference.Runtime;
+using Toolchain.OnnxFiles;
 
 namespace Toolchain.TestSupport;
 
@@ -467,18 +467,14 @@ public static partial class TinyOnnxModels
         return model;
     }
 
+    /// <summary>Gives <paramref name="model"/> its card as the exporter does (Toolchain.OnnxFiles), so test models digest like real ones.</summary>
     private static void AddCard(ModelProto model, ModelCard card, ReferenceExamples? reference = null)
     {
-        model.Graph.DocString = card.Summary();
         if (reference is not null)
         {
-            // Digested after the doc string is set: the digest covers the whole graph as written.
-            card = card with { GraphSha256 = GraphDigest.Of(model.Graph.ToByteArray()), Reference = reference };
+            card = card with { GraphSha256 = ModelFile.Digest(model.Graph), Reference = reference };
         }
-        foreach (var (key, value) in card.ToMetadata())
-        {
-            model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
-        }
+        ModelFile.SetCard(model, card);
     }
 
     private static string Write(ModelProto model, string path)

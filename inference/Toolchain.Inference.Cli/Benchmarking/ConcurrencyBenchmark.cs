@@ -1,13 +1,13 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using Toolchain.Inference.Batching;
+using Toolchain.Contracts;
 using Toolchain.Inference.Hosting;
 using Toolchain.Inference.Runtime;
 
 namespace Toolchain.Inference.Cli.Benchmarking;
 
 /// <summary>Requests per second and per-request latency of many concurrent single-example callers.</summary>
-/// <param name="Batched">Whether the callers went through a <see cref="BatchingClassifier"/>.</param>
+/// <param name="Batched">Whether the callers went through an <see cref="OnnxClassifier"/> that batches.</param>
 /// <param name="Callers">Concurrent callers.</param>
 /// <param name="Threads">Intra-op threads of the session they used.</param>
 /// <param name="RequestsPerSecond">Answered requests per second.</param>
@@ -17,7 +17,8 @@ internal sealed record ConcurrencyTiming(bool Batched, int Callers, int Threads,
 
 /// <summary>
 /// What dynamic batching buys inside one process, without HTTP: <c>callers</c> loops each classify one example at a
-/// time, either calling the model directly on their own threads or awaiting a <see cref="BatchingClassifier"/>.
+/// time, either calling the model directly on their own threads or awaiting an <see cref="OnnxClassifier"/> that
+/// batches, as a service does.
 /// </summary>
 internal sealed class ConcurrencyBenchmark(float[] examples, int width, int callers, double seconds)
 {
@@ -54,16 +55,25 @@ internal sealed class ConcurrencyBenchmark(float[] examples, int width, int call
         return Timing(false, threads, latencies, Stopwatch.GetElapsedTime(began).TotalSeconds, 1);
     }
 
-    /// <summary>Each caller awaits a <see cref="BatchingClassifier"/> over <paramref name="model"/>.</summary>
-    public async Task<ConcurrencyTiming> BatchedAsync(OnnxModel model, int threads, BatchingOptions batching)
+    /// <summary>
+    /// Each caller awaits an <see cref="OnnxClassifier"/> made with <paramref name="settings"/> (batching on, reload
+    /// off), which loads the model itself; the batch sizes come from its meter.
+    /// </summary>
+    public async Task<ConcurrencyTiming> BatchedAsync(OnnxClassifierOptions settings)
     {
-        using var source = new FixedModelSource(model);
-        await using var batcher = new BatchingClassifier(source, batching);
+        var threads = settings.ThreadsFor(Environment.ProcessorCount);
+        await using var classifier = new OnnxClassifier(settings);
+        await classifier.StartAsync();
+        if (!classifier.IsReady)
+        {
+            throw new ToolchainException(classifier.GetStatus().LastFailure ?? $"{settings.ModelPath}: the model did not load");
+        }
         long runs = 0, requests = 0;
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (ReferenceEquals(instrument.Meter, batcher.Meter) && instrument.Name == InferenceMetrics.BatchSize)
+            // Its own meter: a classifier made without a meter factory creates one, the only one of its name here.
+            if (instrument.Meter.Name == InferenceMetrics.BatchingMeterName && instrument.Name == InferenceMetrics.BatchSize)
             {
                 l.EnableMeasurementEvents(instrument);
             }
@@ -76,7 +86,7 @@ internal sealed class ConcurrencyBenchmark(float[] examples, int width, int call
         listener.Start();
         for (var i = 0; i < 3; i++)
         {
-            await Classify(batcher, i);
+            await Classify(classifier, i);
         }
         var latencies = new List<double>[callers];
         var began = Stopwatch.GetTimestamp();
@@ -89,7 +99,7 @@ internal sealed class ConcurrencyBenchmark(float[] examples, int width, int call
             for (var i = c; Stopwatch.GetTimestamp() < end; i += callers)
             {
                 var t0 = Stopwatch.GetTimestamp();
-                await Classify(batcher, i);
+                await Classify(classifier, i);
                 mine.Add(Stopwatch.GetElapsedTime(t0).TotalSeconds);
             }
         })));
@@ -98,8 +108,8 @@ internal sealed class ConcurrencyBenchmark(float[] examples, int width, int call
         return Timing(true, threads, latencies, elapsed, meanBatch);
     }
 
-    private Task<ClassificationResult> Classify(BatchingClassifier batcher, int i) =>
-        batcher.ClassifyAsync(examples.AsSpan(i % ExampleCount * width, width));
+    private Task<ClassificationResult> Classify(OnnxClassifier classifier, int i) =>
+        classifier.ClassifyAsync(examples.AsSpan(i % ExampleCount * width, width));
 
     private ConcurrencyTiming Timing(bool batched, int threads, List<double>[] latencies, double elapsed, double meanBatch)
     {

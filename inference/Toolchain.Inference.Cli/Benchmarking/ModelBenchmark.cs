@@ -32,7 +32,7 @@ internal sealed class ModelBenchmark(OnnxModel model, float[] examples, double s
     }
 
     /// <summary>Decodes, preprocesses and classifies one encoded image per call.</summary>
-    public LatencyStats EncodedImage(byte[] encoded, DigitPreprocessor preprocessor)
+    public LatencyStats EncodedImage(byte[] encoded, IImagePreprocessor preprocessor)
     {
         var input = new float[_width];
         return LatencyStats.FromSeconds(Measure(() =>

@@ -6,12 +6,14 @@ using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using Toolchain.Contracts;
 using Toolchain.Inference.Cli.Benchmarking;
+using Toolchain.Inference.Cli.Evaluation;
 using Toolchain.Inference.Cli.Output;
 using Toolchain.Inference.Hosting;
 using Toolchain.Inference.Imaging;
 using Toolchain.Inference.Runtime;
 using Toolchain.Shared.Cli;
 using Toolchain.Shared.Data;
+using Toolchain.Shared.Data.Images;
 using Toolchain.Shared.Errors;
 
 namespace Toolchain.Inference.Cli.Commands;
@@ -121,14 +123,25 @@ internal static class BenchCommand
     {
         var bench = new ConcurrencyBenchmark(examples, width, o.Concurrency, o.Seconds);
         var results = new List<ConcurrencyTiming>();
-        foreach (var batched in new[] { false, true })
+        var unbatched = new OnnxClassifierOptions { ModelPath = o.Model };
+        unbatched.Batching.Enabled = false;
+        var threads = unbatched.ThreadsFor(Environment.ProcessorCount);
+        using (var session = ModelLoader.Load(o.Model, o.Provider, threads, console, o.ForeignInput(), verify: !o.NoVerify))
         {
-            var settings = new OnnxClassifierOptions { ModelPath = o.Model };
-            settings.Batching.Enabled = batched;
-            var threads = settings.ThreadsFor(Environment.ProcessorCount);
-            using var session = ModelLoader.Load(o.Model, o.Provider, threads, console, o.ForeignInput(), verify: !o.NoVerify);
-            results.Add(batched ? bench.BatchedAsync(session, threads, settings.Batching).GetAwaiter().GetResult() : bench.Unbatched(session, threads));
+            results.Add(bench.Unbatched(session, threads));
         }
+        // The service's classifier with its batching defaults; spinning on, as in the unbatched session, so that only
+        // batching differs.
+        var batched = new OnnxClassifierOptions
+        {
+            ModelPath = o.Model,
+            Provider = o.Provider,
+            AllowSpinning = true,
+            VerifyIntegrity = !o.NoVerify,
+            ForeignInput = o.ForeignInput(),
+            Reload = { Enabled = false },
+        };
+        results.Add(bench.BatchedAsync(batched).GetAwaiter().GetResult());
         return results;
     }
 
@@ -137,16 +150,19 @@ internal static class BenchCommand
     {
         var info = model.Info;
         var width = info.FeatureCount;
-        if (info.InputShape.Count == 4 && !info.IsForeign && info.Card.DatasetName is { Length: > 0 } name)
+        var normalizer = Normalizer(info);
+        if (normalizer is not null && !info.IsForeign && info.Card.DatasetName is { Length: > 0 } name)
         {
             try
             {
-                var test = DatasetResolver.Load(name, IDataRootOption.FolderOf(o), console.Notice).Test;
+                var test = (ImageFolderDataset.IsImageFolder(name)
+                    ? EvalCommand.LoadImageFolder(info, name, console)
+                    : DatasetResolver.Load(name, IDataRootOption.FolderOf(o), console.Notice)).Test;
                 if (test.ImageSize == width && test.Count > 0)
                 {
                     var count = Math.Min(test.Count, 10_000);
                     var examples = new float[count * width];
-                    PixelNormalizer.Normalize(test.Pixels.AsSpan(0, count * width), info.Mean, info.Std, examples);
+                    new ModelReadyImages(info, test).Write(0, count, examples);
                     return (examples, test.Image(0).ToArray(), $"{name} test split ({count} images)");
                 }
             }
@@ -158,11 +174,11 @@ internal static class BenchCommand
         var random = new Random(0);
         var n = 1000;
         var data = new float[n * width];
-        if (info.InputShape.Count == 4)
+        if (normalizer is not null)
         {
             var pixels = new byte[n * width];
             random.NextBytes(pixels);
-            PixelNormalizer.Normalize(pixels, info.Mean, info.Std, data);
+            normalizer.Normalize(pixels, data);
             return (data, pixels[..width], "random pixels");
         }
         for (var i = 0; i < data.Length; i++)
@@ -170,6 +186,22 @@ internal static class BenchCommand
             data[i] = (float)random.NextDouble();
         }
         return (data, null, "random features");
+    }
+
+    /// <summary>
+    /// What turns the bench's 8-bit pixels into model input: the model's own image preprocessing, or null for a model
+    /// that takes no images the library can prepare (it is timed on random features).
+    /// </summary>
+    private static IImagePreprocessor? Normalizer(ModelInfo info)
+    {
+        try
+        {
+            return info.InputShape.Count == 4 ? ImageClassifier.PreprocessorFor(info) : null;
+        }
+        catch (ToolchainException)
+        {
+            return null;
+        }
     }
 
     private static byte[] EncodePng(byte[] pixels, int rows, int cols)

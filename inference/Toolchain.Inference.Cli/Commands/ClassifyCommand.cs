@@ -119,7 +119,7 @@ internal static class ClassifyCommand
             }
             try
             {
-                classifier.Prepare(DigitPreprocessor.ReadFile(group[i].Path, classifier.Preprocessor.Limits), group[i].Path, buffer.AsSpan(ready * width, width));
+                classifier.Preprocessor.Process(DigitPreprocessor.ReadFile(group[i].Path, classifier.Preprocessor.Limits), group[i].Path, buffer.AsSpan(ready * width, width));
                 slots[i] = ready++;
             }
             catch (InvalidInputFileException e)

@@ -274,7 +274,7 @@ internal static class EvalCommand
     /// An image folder decoded as the model's card says it was trained: its channels and size, and, for the folder it
     /// was trained on, its recorded split (test_fraction, split_seed), so the test images are the trainer's.
     /// </summary>
-    private static LoadedDataset LoadImageFolder(ModelInfo info, string datasetName, CliConsole console)
+    internal static LoadedDataset LoadImageFolder(ModelInfo info, string datasetName, CliConsole console)
     {
         var hyper = info.Card?.Hyperparameters ?? new Dictionary<string, string>();
         var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(datasetName));

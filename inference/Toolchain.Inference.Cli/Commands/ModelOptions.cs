@@ -48,7 +48,14 @@ internal abstract class ModelOptions : RuntimeOptions
         }
         var shape = ParseShape(InputShape);
         var labels = ParseLabels(Labels);
-        return new ForeignModelInput([-1, .. shape], Mean, Std, labels, shape.Length == 3 ? PreprocessingMode.Digit : PreprocessingMode.None);
+        return new ForeignModelInput
+        {
+            InputShape = [-1, .. shape],
+            Mean = Mean,
+            Std = Std,
+            Labels = labels,
+            PreprocessingMode = shape.Length == 3 ? PreprocessingMode.Digit : PreprocessingMode.None,
+        };
     }
 
     /// <summary>Parses "1,28,28": one or more positive sizes separated by commas.</summary>

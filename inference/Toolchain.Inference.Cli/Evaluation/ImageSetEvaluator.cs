@@ -25,21 +25,12 @@ internal static class ImageSetEvaluator
         var predicted = new int[images.Count];
         var size = images.ImageSize;
         var buffer = new float[Math.Min(batchSize, images.Count) * size];
+        var ready = new ModelReadyImages(info, images);
         long ticks = 0;
         for (var start = 0; start < images.Count; start += batchSize)
         {
             var count = Math.Min(batchSize, images.Count - start);
-            var pixels = images.Pixels.AsSpan(start * size, count * size);
-            // Per channel: colour models from image folders carry one mean and std per channel (older cards one for all);
-            // a uint8 graph is given the pixels themselves.
-            var (means, stds) = info.Card?.PixelNormalizationFor(images.Channels)
-                ?? (Enumerable.Repeat(info.Mean, images.Channels).ToArray(), Enumerable.Repeat(info.Std, images.Channels).ToArray());
-            int plane = images.Rows * images.Cols;
-            for (var k = 0; k < count * images.Channels; k++)
-            {
-                int c = k % images.Channels;
-                PixelNormalizer.Normalize(pixels.Slice(k * plane, plane), means[c], stds[c], buffer.AsSpan(k * plane, plane));
-            }
+            ready.Write(start, count, buffer);
             var t0 = Stopwatch.GetTimestamp();
             var batch = model.Classify(buffer.AsSpan(0, count * size), count);
             ticks += Stopwatch.GetTimestamp() - t0;

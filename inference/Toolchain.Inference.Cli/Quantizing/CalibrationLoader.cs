@@ -1,5 +1,6 @@
 using System.Globalization;
 using Toolchain.Contracts;
+using Toolchain.Inference.Cli.Evaluation;
 using Toolchain.Inference.Cli.Inputs;
 using Toolchain.Inference.Cli.Output;
 using Toolchain.Inference.Imaging;
@@ -39,14 +40,14 @@ internal static class CalibrationLoader
                 ImageSize = $"{info.InputShape[2]}x{info.InputShape[3]}",
             };
             var data = ImageFolderDataset.Load(source, options, console.Notice).Dataset;
-            return FromImages(Path.GetFullPath(source), data.Train.Count > 0 ? data.Train : data.Test, card, samples);
+            return FromImages(Path.GetFullPath(source), data.Train.Count > 0 ? data.Train : data.Test, info, samples);
         }
         if (File.Exists(source) || source.Contains('*', StringComparison.Ordinal) || (Directory.Exists(source) && !Directory.EnumerateFiles(source, "*-ubyte*").Any()))
         {
             return FromPictures(source, model, samples);
         }
         var dataset = DatasetResolver.Load(source, dataRoot, console.Notice);
-        return FromImages(dataset.Name, dataset.Train.Count > 0 ? dataset.Train : dataset.Test, card, samples);
+        return FromImages(dataset.Name, dataset.Train.Count > 0 ? dataset.Train : dataset.Test, info, samples);
     }
 
     /// <summary>A seeded random choice of <paramref name="samples"/> of <paramref name="count"/> indices, in order.</summary>
@@ -61,20 +62,15 @@ internal static class CalibrationLoader
         return indices.Take(Math.Min(samples, count)).Order().ToArray();
     }
 
-    private static CalibrationData FromImages(string name, ImageSet images, ModelCard card, int samples)
+    private static CalibrationData FromImages(string name, ImageSet images, ModelInfo info, int samples)
     {
         var chosen = Choose(images.Count, samples);
         var size = images.ImageSize;
-        var plane = images.Rows * images.Cols;
-        var (means, stds) = card.PixelNormalizationFor(images.Channels);
+        var ready = new ModelReadyImages(info, images);
         var values = new float[chosen.Length * size];
         for (var i = 0; i < chosen.Length; i++)
         {
-            var image = images.Image(chosen[i]);
-            for (var c = 0; c < images.Channels; c++)
-            {
-                PixelNormalizer.Normalize(image.Slice(c * plane, plane), means[c], stds[c], values.AsSpan((i * size) + (c * plane), plane));
-            }
+            ready.Write(chosen[i], 1, values.AsSpan(i * size, size));
         }
         return new CalibrationData(name, values, chosen.Length);
     }
@@ -86,14 +82,14 @@ internal static class CalibrationLoader
         {
             throw new ToolchainException($"--calibration {bad.Path}: {bad.Error}");
         }
-        var classifier = new ImageClassifier(model);
-        var width = classifier.InputLength;
+        var preprocessor = ImageClassifier.PreprocessorFor(model.Info);
+        var width = preprocessor.OutputLength;
         var chosen = Choose(inputs.Count, samples);
         var values = new float[chosen.Length * width];
         for (var i = 0; i < chosen.Length; i++)
         {
             var path = inputs[chosen[i]].Path;
-            classifier.Prepare(File.ReadAllBytes(path), path, values.AsSpan(i * width, width));
+            preprocessor.Process(File.ReadAllBytes(path), path, values.AsSpan(i * width, width));
         }
         return new CalibrationData(Path.GetFullPath(source), values, chosen.Length);
     }

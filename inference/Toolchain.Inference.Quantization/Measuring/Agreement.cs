@@ -34,7 +34,7 @@ public sealed record Agreement(int Examples, double Top1, double MaxProbabilityD
             {
                 var rowA = a.AsSpan(i * classes, classes);
                 var rowB = b.AsSpan(i * classes, classes);
-                same += OnnxModel.ArgMax(rowA) == OnnxModel.ArgMax(rowB) ? 1 : 0;
+                same += ArgMax(rowA) == ArgMax(rowB) ? 1 : 0;
                 for (var c = 0; c < classes; c++)
                 {
                     worst = Math.Max(worst, Math.Abs(rowA[c] - rowB[c]));
@@ -42,5 +42,19 @@ public sealed record Agreement(int Examples, double Top1, double MaxProbabilityD
             }
         }
         return new Agreement(count, count == 0 ? 0 : (double)same / count, worst);
+    }
+
+    /// <summary>The predicted class of one row: the index of its largest value, the first one on ties (as OnnxModel.Classify).</summary>
+    private static int ArgMax(ReadOnlySpan<float> row)
+    {
+        var best = 0;
+        for (var c = 1; c < row.Length; c++)
+        {
+            if (row[c] > row[best])
+            {
+                best = c;
+            }
+        }
+        return best;
     }
 }

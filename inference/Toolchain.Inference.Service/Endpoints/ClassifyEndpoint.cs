@@ -1,8 +1,9 @@
 using System.Globalization;
 using Toolchain.Contracts;
+using Toolchain.Inference.AspNetCore;
+using Toolchain.Inference.AspNetCore.Bodies;
 using Toolchain.Inference.Batching;
 using Toolchain.Inference.Hosting;
-using Toolchain.Inference.Service.Bodies;
 
 namespace Toolchain.Inference.Service.Endpoints;
 

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
-using Toolchain.Inference.Service.Bodies;
+using Toolchain.Inference.AspNetCore;
+using Toolchain.Inference.AspNetCore.Bodies;
 
 namespace Toolchain.Inference.Service.Endpoints;
 
@@ -28,7 +29,7 @@ internal sealed class ImageUpload : IDisposable
 
     /// <summary>
     /// Reads the image from a raw image body or the first file of a multipart form. Returns the upload, or an error
-    /// result: 413 over <see cref="ServiceLimits.MaxBodyBytes"/>, 415 for another content type or an encoding other than
+    /// result: 413 over <see cref="BodyLimits.MaxBodyBytes"/>, 415 for another content type or an encoding other than
     /// gzip or deflate, 400 for a form with no file or a body that cannot be read, 429 past the <see cref="BodyBudget"/>.
     /// </summary>
     public static async Task<(ImageUpload? Upload, IResult? Error)> ReadAsync(HttpRequest request, BodyBudget budget, CancellationToken cancellationToken)
@@ -36,7 +37,7 @@ internal sealed class ImageUpload : IDisposable
         var isForm = false;
         try
         {
-            if (request.ContentLength > ServiceLimits.MaxBodyBytes)
+            if (request.ContentLength > BodyLimits.MaxBodyBytes)
             {
                 // Refused from the declared length before anything else: RequestBody drains it (unless the client asked to continue).
                 using var refused = await RequestBody.ReadAsync(request, budget, cancellationToken);
@@ -107,11 +108,11 @@ internal sealed class ImageUpload : IDisposable
     {
         var form = await request.ReadFormAsync(new FormOptions
         {
-            MultipartBodyLengthLimit = ServiceLimits.MaxBodyBytes,
+            MultipartBodyLengthLimit = BodyLimits.MaxBodyBytes,
             ValueCountLimit = 16,
             ValueLengthLimit = 4096,
             MultipartHeadersLengthLimit = 16 * 1024,
-            BufferBodyLengthLimit = ServiceLimits.MaxBodyBytes,
+            BufferBodyLengthLimit = BodyLimits.MaxBodyBytes,
         }, cancellationToken);
         var file = form.Files.GetFile("image") ?? form.Files.GetFile("file") ?? form.Files.FirstOrDefault();
         if (file is null)

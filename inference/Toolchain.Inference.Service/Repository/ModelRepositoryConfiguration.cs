@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Configuration.Memory;
-using Toolchain.Inference.Service.Protocol;
+using Toolchain.Inference.Service.Serving;
 
 namespace Toolchain.Inference.Service.Repository;
 

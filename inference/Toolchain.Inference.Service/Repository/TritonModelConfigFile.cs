@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Toolchain.Inference.AspNetCore;
 
 namespace Toolchain.Inference.Service.Repository;
 

@@ -17,7 +17,7 @@ namespace Toolchain.Inference.Batching;
 /// Waits are measured with the <see cref="TimeProvider"/> it is given (the system's by default), so tests can move time.
 /// </summary>
 /// <remarks>
-/// Every request leases the current model of its <see cref="IModelSource"/> when it is admitted and runs on that
+/// Every request leases the current model of its <see cref="ILeaseSource"/> (or shares its caller's lease) when it is admitted and runs on that
 /// model, so a hot reload never mixes preprocessing of one model with inference of another; a batch spanning a
 /// reload is split into one run per model. Metrics are published on <see cref="Meter"/> (name <see cref="MeterName"/>,
 /// instruments <see cref="InferenceMetrics.BatchSize"/>, <see cref="InferenceMetrics.BatchDuration"/> and
@@ -30,7 +30,7 @@ internal sealed class BatchingClassifier : IAsyncDisposable, IDisposable
 
     private static readonly TimeSpan TimerResolution = TimeSpan.FromMilliseconds(1);
 
-    private readonly IModelSource _source;
+    private readonly ILeaseSource _source;
     private readonly int _maxBatchSize;
     private readonly int _capacity;
     private readonly long _maxDelayTicks;
@@ -54,7 +54,7 @@ internal sealed class BatchingClassifier : IAsyncDisposable, IDisposable
     /// instance creates and disposes a meter of its own. <paramref name="timeProvider"/> measures the queue delay and
     /// batch run times; <see cref="TimeProvider.System"/> by default.
     /// </summary>
-    public BatchingClassifier(IModelSource source, BatchingOptions? options = null, IMeterFactory? meterFactory = null, TimeProvider? timeProvider = null)
+    public BatchingClassifier(ILeaseSource source, BatchingOptions? options = null, IMeterFactory? meterFactory = null, TimeProvider? timeProvider = null)
     {
         options ??= new BatchingOptions();
         options.Validate();
@@ -101,7 +101,7 @@ internal sealed class BatchingClassifier : IAsyncDisposable, IDisposable
     /// is loaded and <see cref="ToolchainException"/> for input of the wrong length.
     /// </summary>
     public Task<ClassificationResult> ClassifyAsync(ReadOnlySpan<float> features, CancellationToken cancellationToken = default) =>
-        Admit(features, static (lease, features) =>
+        Admit(null, features, static (lease, features) =>
         {
             var request = NewRequest(lease, features.Length);
             features.CopyTo(request.Floats);
@@ -115,14 +115,14 @@ internal sealed class BatchingClassifier : IAsyncDisposable, IDisposable
     /// </summary>
     public Task<ClassificationResult> ClassifyImageAsync(ReadOnlySpan<byte> encoded, string name, CancellationToken cancellationToken = default) =>
         // Admission is checked before decoding: when the queue is full, the decoding would be wasted.
-        Admit(encoded, (lease, encoded) =>
+        Admit(null, encoded, (lease, encoded) =>
         {
             var images = lease.RequireImages();
             var request = NewRequest(lease, images.InputLength);
             try
             {
                 // Straight into the pooled buffer the batch copies from: no array of its own per request.
-                images.Prepare(encoded, name, request.Floats.AsSpan(0, images.InputLength));
+                images.Preprocessor.Process(encoded, name, request.Floats.AsSpan(0, images.InputLength));
             }
             catch
             {
@@ -133,27 +133,16 @@ internal sealed class BatchingClassifier : IAsyncDisposable, IDisposable
         }, static r => r.Classification!, cancellationToken);
 
     /// <summary>
-    /// Runs <paramref name="rows"/> rows of raw input in the leased model's own element type (see
-    /// <see cref="OnnxModel.RunTensors"/>) together with other requests' rows, and answers this request's rows of every
-    /// output. A request of more rows than one batch holds (<see cref="BatchingOptions.MaxBatchSize"/>, or the graph's
-    /// fixed batch size) fails with <see cref="ToolchainException"/>; other failures as for
-    /// <see cref="ClassifyAsync(ReadOnlySpan{float}, CancellationToken)"/>.
+    /// Runs <paramref name="rows"/> rows of raw input on the model <paramref name="lease"/> holds, in its own element type
+    /// (see <see cref="OnnxModel.RunTensors"/>), together with other requests' rows, and answers this request's rows of
+    /// every output. The caller has checked the rows against that model (<see cref="OnnxClassifier.InferAsync"/>); the
+    /// queue keeps a reference of its own to the same model, so the caller may dispose its lease when it gives up.
     /// </summary>
-    public Task<TensorResult> InferAsync(ReadOnlySpan<byte> input, int rows, CancellationToken cancellationToken = default)
+    public Task<TensorResult> InferAsync(ModelLease lease, ReadOnlySpan<byte> input, int rows, CancellationToken cancellationToken = default)
     {
-        return Admit(input, (lease, input) =>
+        return Admit(lease, input, (queued, input) =>
         {
-            var limit = BatchCapOf(lease.Model);
-            if (rows < 1 || rows > limit)
-            {
-                throw new ToolchainException($"a request of {rows} rows is outside the batch limit of 1 to {limit}");
-            }
-            var rowBytes = lease.Model.InputSpec.RowBytes;
-            if ((long)rows * rowBytes != input.Length)
-            {
-                throw new ToolchainException($"input holds {input.Length} bytes but {rows} rows of this model need {(long)rows * rowBytes}");
-            }
-            var request = new Request(lease, [], ArrayPool<byte>.Shared.Rent(Math.Max(1, input.Length)), rows, input.Length);
+            var request = new Request(queued, [], ArrayPool<byte>.Shared.Rent(Math.Max(1, input.Length)), rows, input.Length);
             input.CopyTo(request.Raw);
             return request;
         }, static r => r.Tensors!, cancellationToken);
@@ -170,17 +159,19 @@ internal sealed class BatchingClassifier : IAsyncDisposable, IDisposable
         where TInput : allows ref struct;
 
     /// <summary>
-    /// The one admission path: refuses when disposed or full, leases the model, lets <paramref name="make"/> copy the
-    /// caller's input into a request that owns the lease, and queues it. Every failure comes back as a faulted task.
+    /// The one admission path: refuses when disposed or full, leases the model (the current one, or a second reference
+    /// to the one <paramref name="leased"/> holds), lets <paramref name="make"/> copy the caller's input into a request
+    /// that owns that lease, and queues it. Every failure comes back as a faulted task.
     /// </summary>
-    private Task<T> Admit<T, TInput>(TInput input, RequestFactory<TInput> make, Func<Request, TaskCompletionSource<T>> completion, CancellationToken cancellationToken)
+    private Task<T> Admit<T, TInput>(ModelLease? leased, TInput input, RequestFactory<TInput> make, Func<Request, TaskCompletionSource<T>> completion,
+        CancellationToken cancellationToken)
         where TInput : allows ref struct
     {
         ModelLease? lease = null;
         try
         {
             CheckAdmission();
-            lease = _source.Acquire();
+            lease = leased?.Share() ?? _source.Acquire();
             var request = make(lease, input);
             lease = null;
             return Enqueue(request, completion(request), cancellationToken);
@@ -513,7 +504,7 @@ internal sealed class BatchingClassifier : IAsyncDisposable, IDisposable
                 var answers = new ClassificationResult[count];
                 for (var i = 0; i < count; i++)
                 {
-                    answers[i] = new ClassificationResult(predictions[i], _batch[start + i].Lease.Version, model.Info.Labels);
+                    answers[i] = new ClassificationResult { Prediction = predictions[i], Version = _batch[start + i].Lease.Version, Labels = model.Info.Labels };
                 }
                 results = answers;
             }
@@ -571,7 +562,7 @@ internal sealed class BatchingClassifier : IAsyncDisposable, IDisposable
                         var rowBytes = (int)specs[o].RowBytes;
                         mine[o] = outputs[o].AsSpan(row * rowBytes, request.Rows * rowBytes).ToArray();
                     }
-                    answers[i] = new TensorResult(request.Lease.Version, mine, specs, model.Info.Labels, request.Rows);
+                    answers[i] = new TensorResult { Version = request.Lease.Version, Outputs = mine, Specs = specs, Labels = model.Info.Labels, Rows = request.Rows };
                     row += request.Rows;
                 }
                 results = answers;

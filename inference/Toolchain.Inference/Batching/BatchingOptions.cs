@@ -8,8 +8,11 @@ public sealed class BatchingOptions
     /// <summary>Whether requests are batched at all; when off each request runs the model by itself. On by default.</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>The most requests run together in one inference. 64 by default.</summary>
-    public int MaxBatchSize { get; set; } = 64;
+    /// <summary>
+    /// The most rows run together in one inference, which is also the most rows one tensor request may carry
+    /// (<see cref="Hosting.ModelLease.MaxRows"/>), batching on or off. 64 by default.
+    /// </summary>
+    public int MaxBatchSize { get; set; } = BatchingDefaults.MaxBatchSize;
 
     /// <summary>
     /// How long the oldest waiting request may be held back while the batch fills up, in microseconds. 0 runs whatever
@@ -41,4 +44,11 @@ public sealed class BatchingOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(Instances, 1, nameof(Instances));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(Instances, 256, nameof(Instances));
     }
+}
+
+/// <summary>Defaults shared by <see cref="BatchingOptions"/> and the places that need them without an options object.</summary>
+internal static class BatchingDefaults
+{
+    /// <summary>The default <see cref="BatchingOptions.MaxBatchSize"/>.</summary>
+    public const int MaxBatchSize = 64;
 }

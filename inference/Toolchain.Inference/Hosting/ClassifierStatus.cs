@@ -32,7 +32,7 @@ public sealed record ClassifierStatus
     public ModelInfo? Model { get; init; }
 
     /// <summary>The serving model's image preprocessing, or null when it takes no images or none is loaded.</summary>
-    public DigitPreprocessor? Preprocessor { get; init; }
+    public IImagePreprocessor? Preprocessor { get; init; }
 
     /// <summary>The batching settings in force and the queue's length.</summary>
     public required BatchingStatus Batching { get; init; }
@@ -51,10 +51,23 @@ public sealed record ClassifierStatus
 }
 
 /// <summary>The dynamic batching an <see cref="OnnxClassifier"/> runs with (see <see cref="Batching.BatchingOptions"/>).</summary>
-/// <param name="Enabled">Whether requests are batched; when false each request runs the model by itself.</param>
-/// <param name="MaxBatchSize">The most requests in one model run.</param>
-/// <param name="MaxQueueDelayMicroseconds">How long the oldest request may wait for the batch to fill.</param>
-/// <param name="QueueCapacity">The most requests admitted and not yet answered.</param>
-/// <param name="Instances">How many batches may run at once.</param>
-/// <param name="QueueLength">Requests admitted and not yet answered now; 0 without batching.</param>
-public sealed record BatchingStatus(bool Enabled, int MaxBatchSize, int MaxQueueDelayMicroseconds, int QueueCapacity, int Instances, int QueueLength);
+public sealed record BatchingStatus
+{
+    /// <summary>Whether requests are batched; when false each request runs the model by itself.</summary>
+    public required bool Enabled { get; init; }
+
+    /// <summary>The most rows in one model run.</summary>
+    public required int MaxBatchSize { get; init; }
+
+    /// <summary>How long the oldest request may wait for the batch to fill.</summary>
+    public required int MaxQueueDelayMicroseconds { get; init; }
+
+    /// <summary>The most requests admitted and not yet answered.</summary>
+    public required int QueueCapacity { get; init; }
+
+    /// <summary>How many batches may run at once.</summary>
+    public required int Instances { get; init; }
+
+    /// <summary>Requests admitted and not yet answered now; 0 without batching.</summary>
+    public int QueueLength { get; init; }
+}

@@ -1,4 +1,5 @@
 using Toolchain.Contracts;
+using Toolchain.Inference.Batching;
 using Toolchain.Inference.Imaging;
 using Toolchain.Inference.Runtime;
 
@@ -14,19 +15,31 @@ internal sealed class LoadedModel
     private readonly bool _ownsModel;
     private int _references = 1;
 
-    public LoadedModel(OnnxModel model, ModelVersion version, PreprocessingMode? preprocessingMode, bool ownsModel, ImageLimits? imageLimits = null)
+    /// <summary>
+    /// Holds <paramref name="model"/>; tensor requests on it may carry up to <paramref name="maxBatchSize"/> rows unless
+    /// the graph is fixed at a batch size.
+    /// </summary>
+    public LoadedModel(OnnxModel model, ModelVersion version, PreprocessingMode? preprocessingMode, bool ownsModel, ImageLimits? imageLimits = null,
+        int maxBatchSize = BatchingDefaults.MaxBatchSize)
     {
         Model = model;
         Version = version;
         _ownsModel = ownsModel;
         Images = IsImageModel(model) ? new ImageClassifier(model, preprocessingMode, imageLimits: imageLimits) : null;
+        MaxRows = model.FixedBatch > 0 ? model.FixedBatch : maxBatchSize;
     }
 
     public OnnxModel Model { get; }
 
+    /// <summary>The most rows one tensor request may carry: the graph's fixed batch size, else the batch limit.</summary>
+    public int MaxRows { get; }
+
     public ImageClassifier? Images { get; }
 
     public ModelVersion Version { get; }
+
+    /// <summary>The host that published it, so that a lease handed back to a classifier can be told to be its own.</summary>
+    public object? Owner { get; init; }
 
     /// <summary>Raised once, after the model has been disposed.</summary>
     public Action<LoadedModel>? Released { get; init; }
@@ -69,11 +82,7 @@ internal sealed class LoadedModel
     /// Whether encoded pictures can be fed to the model: a 28×28 single-channel digit model, or a model trained on an
     /// image folder, whose card gives its channels and size.
     /// </summary>
-    public static bool IsImageModel(OnnxModel model)
-    {
-        var shape = model.Info.InputShape;
-        return (shape.Count == 4 && shape[1] == 1 && shape[2] == 28 && shape[3] == 28) || ImageClassifier.UsesCropResize(model);
-    }
+    public static bool IsImageModel(OnnxModel model) => ImageClassifier.TakesImages(model.Info);
 
     /// <summary>Why a model that is not an image model cannot classify images.</summary>
     public static string NotAnImageModel(OnnxModel model) => model.Info.Task == ModelTask.Regression

@@ -12,8 +12,15 @@ namespace Toolchain.Inference.Hosting;
 /// What a service embeds: a model that hot-reloads when its file changes (the old one finishes the requests it has
 /// started), behind dynamic batching (<see cref="BatchingOptions"/>), or direct calls when batching is off. Register it
 /// with <see cref="ServiceCollectionExtensions.AddOnnxClassifier(Microsoft.Extensions.DependencyInjection.IServiceCollection, string, Action{OnnxClassifierOptions})"/>.
-/// Thread-safe; one instance per model file. Its state is in <see cref="GetStatus"/>.
+/// Thread-safe; one instance per model. Its state is in <see cref="GetStatus"/>.
 /// </summary>
+/// <remarks>
+/// Three ways in: <see cref="ClassifyImageAsync"/> (an encoded picture, preprocessed as the model's card says),
+/// <see cref="ClassifyAsync"/> (one model-ready example), and the tensor path for protocols such as the Open Inference
+/// Protocol: <see cref="AcquireModel"/> leases the current model, whose <see cref="OnnxModel.InputSpec"/> and
+/// <see cref="ModelLease.MaxRows"/> say what a request may hold, and <see cref="InferAsync"/> runs raw rows on that same
+/// model. One lease per request, so a request is checked against, and run on, one model even across a hot reload.
+/// </remarks>
 public sealed class OnnxClassifier : IAsyncDisposable, IDisposable
 {
     private readonly BatchingClassifier? _batcher;
@@ -48,10 +55,16 @@ public sealed class OnnxClassifier : IAsyncDisposable, IDisposable
             VerifyIntegrity = options.VerifyIntegrity,
             LoggerFactory = loggerFactory,
         };
-        Models = new ReloadingModelHost(options.ModelPath, modelOptions, options.Reload, loggerFactory.CreateLogger<ReloadingModelHost>(),
+        if (options.ForeignInput is { } foreign)
+        {
+            modelOptions.ForeignInput = foreign;
+        }
+        var source = options.Source ?? new FileModelSource(options.ModelPath, options.Reload, loggerFactory.CreateLogger<FileModelSource>(), timeProvider);
+        Models = new ReloadingModelHost(source, modelOptions, options.Reload, loggerFactory.CreateLogger<ReloadingModelHost>(),
             options.PreprocessingMode, options.Images, timeProvider)
         {
             RequireImages = options.RequireImageInput,
+            MaxBatchSize = options.Batching.MaxBatchSize,
         };
         KeyValuePair<string, object?>[] tags = Name.Length == 0 ? [] : [new(InferenceMetrics.ModelNameTag, Name)];
         _batcher = options.Batching.Enabled ? new BatchingClassifier(Models, options.Batching, meterFactory, timeProvider) { MetricTags = tags } : null;
@@ -94,8 +107,15 @@ public sealed class OnnxClassifier : IAsyncDisposable, IDisposable
             IntraOpThreads = _intraOpThreads,
             Model = lease?.Model.Info,
             Preprocessor = lease?.Images?.Preprocessor,
-            Batching = new BatchingStatus(batching.Enabled, batching.MaxBatchSize, batching.MaxQueueDelayMicroseconds, batching.QueueCapacity,
-                batching.Instances, _batcher?.QueueLength ?? 0),
+            Batching = new BatchingStatus
+            {
+                Enabled = batching.Enabled,
+                MaxBatchSize = batching.MaxBatchSize,
+                MaxQueueDelayMicroseconds = batching.MaxQueueDelayMicroseconds,
+                QueueCapacity = batching.QueueCapacity,
+                Instances = batching.Instances,
+                QueueLength = _batcher?.QueueLength ?? 0,
+            },
             ReloadCount = Models.ReloadCount,
             FailedReloadCount = Models.FailedReloadCount,
             LiveModelCount = Models.LiveModelCount,
@@ -140,8 +160,7 @@ public sealed class OnnxClassifier : IAsyncDisposable, IDisposable
     {
         return _batcher is not null
             ? _batcher.ClassifyImageAsync(encoded, name, cancellationToken)
-            : RunNow(encoded, (lease, encoded, token) =>
-                new ClassificationResult(lease.RequireImages().Classify(encoded, name, token), lease.Version, lease.Model.Info.Labels), cancellationToken);
+            : RunNow(null, encoded, (lease, encoded, token) => Result(lease.RequireImages().Classify(encoded, name, token), lease), cancellationToken);
     }
 
     /// <summary>Classifies one model-ready example; errors as for <see cref="ClassifyImageAsync"/>.</summary>
@@ -149,24 +168,70 @@ public sealed class OnnxClassifier : IAsyncDisposable, IDisposable
     {
         return _batcher is not null
             ? _batcher.ClassifyAsync(features, cancellationToken)
-            : RunNow(features, static (lease, features, token) =>
-                new ClassificationResult(lease.Model.Classify(features, 1, token)[0], lease.Version, lease.Model.Info.Labels), cancellationToken);
+            : RunNow(null, features, static (lease, features, token) => Result(lease.Model.Classify(features, 1, token)[0], lease), cancellationToken);
     }
 
+    private static ClassificationResult Result(Prediction prediction, ModelLease lease) =>
+        new() { Prediction = prediction, Version = lease.Version, Labels = lease.Model.Info.Labels };
+
     /// <summary>
-    /// Runs <paramref name="rows"/> rows of raw input in the model's own element type and answers the raw outputs, for
-    /// tensor protocols. With batching on, the rows join other requests' in one run (up to
-    /// <see cref="BatchingOptions.MaxBatchSize"/> rows, more fails with <see cref="ToolchainException"/>); errors
-    /// otherwise as for <see cref="ClassifyImageAsync"/>.
+    /// Leases the model serving now, for one tensor request: check the request against <see cref="ModelLease.Model"/>
+    /// (its <see cref="OnnxModel.InputSpec"/>, <see cref="OnnxModel.OutputSpecs"/>) and <see cref="ModelLease.MaxRows"/>,
+    /// run it with <see cref="InferAsync"/>, then dispose the lease. Never waits for a load: throws
+    /// <see cref="ModelNotReadyException"/> with the reason while no model is loaded.
     /// </summary>
-    internal Task<TensorResult> InferAsync(ReadOnlySpan<byte> input, int rows, CancellationToken cancellationToken = default)
+    public ModelLease AcquireModel() => Models.Acquire();
+
+    /// <summary>As <see cref="AcquireModel"/>, but null while no model is loaded.</summary>
+    public ModelLease? TryAcquireModel() => Models.TryAcquire();
+
+    /// <summary>
+    /// Runs <paramref name="rows"/> rows of raw input on the model <paramref name="lease"/> holds (a lease of this
+    /// classifier) and answers the request's rows of every output (<see cref="OnnxModel.OutputSpecs"/>), raw: no
+    /// normalisation, widening or softmax, as tensor protocols want. <paramref name="input"/> holds the rows back to
+    /// back in the model's own element type, little-endian, as <see cref="OnnxModel.InputSpec"/> describes; it is copied
+    /// before this returns. With batching on, the rows join other requests' in one run. A request of 0 or more than
+    /// <see cref="ModelLease.MaxRows"/> rows, or of another byte length, fails with <see cref="ToolchainException"/>
+    /// saying so; a full queue with <see cref="BatchQueueFullException"/>. Cancelling stops the run once no request of
+    /// its batch still waits for it.
+    /// </summary>
+    public Task<TensorResult> InferAsync(ModelLease lease, ReadOnlySpan<byte> input, int rows, CancellationToken cancellationToken = default)
     {
+        try
+        {
+            ArgumentNullException.ThrowIfNull(lease);
+            lease.ThrowIfDisposed();
+            if (!ReferenceEquals(lease.Owner, Models))
+            {
+                throw new ArgumentException("the lease is of another classifier's model; take it from this classifier's AcquireModel", nameof(lease));
+            }
+            var spec = lease.Model.InputSpec;
+            if (rows < 1 || rows > lease.MaxRows)
+            {
+                throw new ToolchainException($"input '{spec.Name}' has a batch of {rows}; this model takes 1 to {lease.MaxRows} rows per request");
+            }
+            if ((long)rows * spec.RowBytes != input.Length)
+            {
+                throw new ToolchainException($"input '{spec.Name}' holds {input.Length} bytes but {rows} rows of it need {(long)rows * spec.RowBytes}");
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return Task.FromException<TensorResult>(e);
+        }
         return _batcher is not null
-            ? _batcher.InferAsync(input, rows, cancellationToken)
-            : RunNow(input, (lease, input, token) =>
+            ? _batcher.InferAsync(lease, input, rows, cancellationToken)
+            : RunNow(lease, input, (lease, input, token) =>
             {
                 var model = lease.Model;
-                return new TensorResult(lease.Version, model.RunTensors(input, rows, token), model.OutputSpecs, model.Info.Labels, rows);
+                return new TensorResult
+                {
+                    Version = lease.Version,
+                    Outputs = model.RunTensors(input, rows, token),
+                    Specs = model.OutputSpecs,
+                    Labels = model.Info.Labels,
+                    Rows = rows,
+                };
             }, cancellationToken);
     }
 
@@ -174,13 +239,20 @@ public sealed class OnnxClassifier : IAsyncDisposable, IDisposable
     private delegate T LeasedRun<T, TInput>(ModelLease lease, TInput input, CancellationToken cancellationToken)
         where TInput : allows ref struct;
 
-    /// <summary>The one unbatched path: every failure, a cancelled token first, comes back as a faulted task.</summary>
-    private Task<T> RunNow<T, TInput>(TInput input, LeasedRun<T, TInput> run, CancellationToken cancellationToken)
+    /// <summary>
+    /// The one unbatched path, on the caller's lease or else on one of the current model: every failure, a cancelled
+    /// token first, comes back as a faulted task.
+    /// </summary>
+    private Task<T> RunNow<T, TInput>(ModelLease? leased, TInput input, LeasedRun<T, TInput> run, CancellationToken cancellationToken)
         where TInput : allows ref struct
     {
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (leased is not null)
+            {
+                return Task.FromResult(run(leased, input, cancellationToken));
+            }
             using var lease = Models.Acquire();
             return Task.FromResult(run(lease, input, cancellationToken));
         }

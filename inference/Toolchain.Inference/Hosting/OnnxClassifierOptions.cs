@@ -8,8 +8,21 @@ namespace Toolchain.Inference.Hosting;
 /// <summary>Settings of an <see cref="OnnxClassifier"/>, for the options pattern (bind them from configuration).</summary>
 public sealed class OnnxClassifierOptions
 {
-    /// <summary>The ONNX model file. Required.</summary>
+    /// <summary>The ONNX model file, watched for changes as <see cref="Reload"/> says. Required unless <see cref="Source"/> is set.</summary>
     public string ModelPath { get; set; } = "";
+
+    /// <summary>
+    /// Where the model comes from, when not from <see cref="ModelPath"/>: a <see cref="ModelSource"/> of your own (a
+    /// model store, a registry). Null (the default) watches <see cref="ModelPath"/> with a <see cref="FileModelSource"/>.
+    /// The classifier disposes the source with itself. Not bound from configuration.
+    /// </summary>
+    public ModelSource? Source { get; set; }
+
+    /// <summary>
+    /// What a model without a Toolchain model card (a foreign model, from another tool) takes, since its file does not
+    /// say; ignored for a model with a card. Null (the default) refuses foreign models.
+    /// </summary>
+    public ForeignModelInput? ForeignInput { get; set; }
 
     /// <summary>Execution provider; <see cref="ExecutionProvider.Auto"/> by default.</summary>
     public ExecutionProvider Provider { get; set; } = ExecutionProvider.Auto;
@@ -71,7 +84,7 @@ public sealed class OnnxClassifierOptions
     /// <summary>Returns the first problem with these settings, or null when they are usable.</summary>
     public string? Problem()
     {
-        if (string.IsNullOrWhiteSpace(ModelPath))
+        if (Source is null && string.IsNullOrWhiteSpace(ModelPath))
         {
             return "ModelPath is required";
         }

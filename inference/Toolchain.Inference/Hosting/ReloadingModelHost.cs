@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Primitives;
 using Toolchain.Contracts;
 using Toolchain.Inference.Imaging;
 using Toolchain.Inference.Runtime;
@@ -8,14 +9,15 @@ using Toolchain.Inference.Runtime;
 namespace Toolchain.Inference.Hosting;
 
 /// <summary>
-/// Serves the model in one file and replaces it when the file changes. A changed file is loaded next to the old model
-/// and checked with one inference; if that works it becomes current in one atomic swap, otherwise the failure is logged
-/// and the old model keeps serving. Requests already holding a <see cref="ModelLease"/> finish on the old model, whose
-/// session is disposed once the last of them is done. Changes are noticed through file-system notifications and, as a
-/// fallback, by polling the file's modification time and size.
+/// Serves the model its <see cref="ModelSource"/> names and replaces it when the source signals a change. A changed file
+/// is loaded next to the old model and checked with one inference; if that works it becomes current in one atomic swap,
+/// otherwise the failure is logged and the old model keeps serving. Requests already holding a <see cref="ModelLease"/>
+/// finish on the old model, whose session is disposed once the last of them is done. Signals are debounced: the file
+/// is read once the source has been quiet for <see cref="ModelReloadOptions.Debounce"/>.
 /// </summary>
-internal sealed partial class ReloadingModelHost : IModelSource, IDisposable
+internal sealed partial class ReloadingModelHost : ILeaseSource, IDisposable
 {
+    private readonly ModelSource _source;
     private readonly OnnxModelOptions _modelOptions;
     private readonly ModelReloadOptions _reloadOptions;
     private readonly PreprocessingMode? _preprocessingMode;
@@ -27,9 +29,7 @@ internal sealed partial class ReloadingModelHost : IModelSource, IDisposable
     private LoadedModel? _current;
     private readonly TimeProvider _time;
     private ITimer? _debounceTimer;
-    private ITimer? _pollTimer;
-    private FileSystemWatcher? _watcher;
-    private FileStamp _lastSeen;
+    private IDisposable? _changes;
     private Task? _started;
     private string? _lastFailure;
     private string? _failedHash;
@@ -41,16 +41,16 @@ internal sealed partial class ReloadingModelHost : IModelSource, IDisposable
     private bool _watchingStopped;
 
     /// <summary>
-    /// Creates a host for the model at <paramref name="modelPath"/>; nothing is loaded until <see cref="StartAsync"/>.
-    /// <paramref name="preprocessingMode"/> overrides the card's image preprocessing; images over
-    /// <paramref name="imageLimits"/> are refused before decoding. The debounce and poll timers and the load times in
+    /// Creates a host for the model <paramref name="source"/> names, which it owns from then on; nothing is loaded
+    /// until <see cref="StartAsync"/>. <paramref name="preprocessingMode"/> overrides the card's image preprocessing;
+    /// images over <paramref name="imageLimits"/> are refused before decoding. The debounce timer and the load times in
     /// <see cref="ModelVersion.LoadedAt"/> run on <paramref name="timeProvider"/>, <see cref="TimeProvider.System"/> by default.
     /// </summary>
-    public ReloadingModelHost(string modelPath, OnnxModelOptions? modelOptions = null, ModelReloadOptions? reloadOptions = null,
+    public ReloadingModelHost(ModelSource source, OnnxModelOptions? modelOptions = null, ModelReloadOptions? reloadOptions = null,
         ILogger? logger = null, PreprocessingMode? preprocessingMode = null, ImageLimits? imageLimits = null, TimeProvider? timeProvider = null)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(modelPath);
-        ModelPath = Path.GetFullPath(modelPath);
+        ArgumentNullException.ThrowIfNull(source);
+        _source = source;
         _modelOptions = modelOptions ?? new OnnxModelOptions();
         _reloadOptions = reloadOptions ?? new ModelReloadOptions();
         _preprocessingMode = preprocessingMode;
@@ -59,8 +59,18 @@ internal sealed partial class ReloadingModelHost : IModelSource, IDisposable
         _time = timeProvider ?? TimeProvider.System;
     }
 
-    /// <summary>The watched model file (absolute).</summary>
-    public string ModelPath { get; }
+    /// <summary>A host for the model in the file at <paramref name="modelPath"/>, watched as <paramref name="reloadOptions"/> say.</summary>
+    public ReloadingModelHost(string modelPath, OnnxModelOptions? modelOptions = null, ModelReloadOptions? reloadOptions = null,
+        ILogger? logger = null, PreprocessingMode? preprocessingMode = null, ImageLimits? imageLimits = null, TimeProvider? timeProvider = null)
+        : this(new FileModelSource(modelPath, reloadOptions, logger, timeProvider), modelOptions, reloadOptions, logger, preprocessingMode, imageLimits, timeProvider)
+    {
+    }
+
+    /// <summary>The model file the source names now (absolute).</summary>
+    public string ModelPath => _source.GetModelPath();
+
+    /// <summary>The most rows a tensor request may carry on a model whose batch axis is free (see <see cref="ModelLease.MaxRows"/>).</summary>
+    public int MaxBatchSize { get; init; } = Batching.BatchingDefaults.MaxBatchSize;
 
     /// <summary>
     /// Whether only image classifiers (see <see cref="LoadedModel.IsImageModel"/>) are accepted: any other model is refused like a
@@ -149,7 +159,7 @@ internal sealed partial class ReloadingModelHost : IModelSource, IDisposable
     }
 
     /// <summary>
-    /// Stops noticing changes of the file (the watcher and both timers) and waits for a load in progress, so that no
+    /// Stops noticing changes (the source's token and the debounce timer) and waits for a load in progress, so that no
     /// new session is being created once this returns; the current model keeps serving until <see cref="Dispose"/>.
     /// Giving up on the wait when <paramref name="cancellationToken"/> fires is not an error.
     /// </summary>
@@ -163,9 +173,8 @@ internal sealed partial class ReloadingModelHost : IModelSource, IDisposable
         }
         lock (_reloadLock)
         {
-            _watcher?.Dispose();
+            _changes?.Dispose();
             _debounceTimer?.Dispose();
-            _pollTimer?.Dispose();
         }
         if (started is not null)
         {
@@ -182,7 +191,7 @@ internal sealed partial class ReloadingModelHost : IModelSource, IDisposable
 
     /// <summary>
     /// Checks the file now and loads it if its content changed. Returns true when a new model became current.
-    /// The watcher and the poller call this; call it yourself to reload on demand.
+    /// A change signalled by the source calls this after the debounce; call it yourself to reload on demand.
     /// </summary>
     public bool CheckForChange()
     {
@@ -196,17 +205,17 @@ internal sealed partial class ReloadingModelHost : IModelSource, IDisposable
             {
                 return false;
             }
-            _lastSeen = FileStamp.Of(ModelPath);
-            if (!_lastSeen.Exists)
+            var path = _source.GetModelPath();
+            if (!File.Exists(path))
             {
                 if (_current is not null)
                 {
-                    LogModelFileMissing(_logger, ModelPath);
+                    LogModelFileMissing(_logger, path);
                     return false;
                 }
-                return Fail(first: true, $"{ModelPath}: no such file");
+                return Fail(first: true, $"{path}: no such file");
             }
-            return TryLoad();
+            return TryLoad(path);
         }
     }
 
@@ -222,9 +231,9 @@ internal sealed partial class ReloadingModelHost : IModelSource, IDisposable
             _disposed = true;
         }
         _stopping.Cancel();
-        _watcher?.Dispose();
+        _changes?.Dispose();
         _debounceTimer?.Dispose();
-        _pollTimer?.Dispose();
+        _source.Dispose();
         Interlocked.Exchange(ref _current, null)?.Release();
         _stopping.Dispose();
     }
@@ -244,34 +253,7 @@ internal sealed partial class ReloadingModelHost : IModelSource, IDisposable
                 return;
             }
             _debounceTimer = _time.CreateTimer(_ => CheckForChange(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            _pollTimer = _time.CreateTimer(_ => Poll(), null, _reloadOptions.PollInterval, _reloadOptions.PollInterval);
-            if (_reloadOptions.UseFileWatcher)
-            {
-                _watcher = TryWatch();
-            }
-        }
-    }
-
-    private FileSystemWatcher? TryWatch()
-    {
-        var directory = Path.GetDirectoryName(ModelPath)!;
-        try
-        {
-            var watcher = new FileSystemWatcher(directory, Path.GetFileName(ModelPath))
-            {
-                NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.FileName | NotifyFilters.CreationTime,
-            };
-            watcher.Changed += (_, _) => ScheduleCheck();
-            watcher.Created += (_, _) => ScheduleCheck();
-            watcher.Renamed += (_, _) => ScheduleCheck();
-            watcher.Error += (_, e) => LogWatcherFailed(_logger, ModelPath, e.GetException().Message);
-            watcher.EnableRaisingEvents = true;
-            return watcher;
-        }
-        catch (Exception e) when (e is IOException or ArgumentException or PlatformNotSupportedException or UnauthorizedAccessException)
-        {
-            LogWatcherFailed(_logger, ModelPath, e.Message);
-            return null;
+            _changes = ChangeToken.OnChange(_source.Watch, ScheduleCheck);
         }
     }
 
@@ -279,7 +261,7 @@ internal sealed partial class ReloadingModelHost : IModelSource, IDisposable
     {
         try
         {
-            // Each event pushes the check back, so it runs once the writer has been quiet for the debounce time.
+            // Each signal pushes the check back, so it runs once the writer has been quiet for the debounce time.
             _debounceTimer?.Change(_reloadOptions.Debounce, Timeout.InfiniteTimeSpan);
         }
         catch (ObjectDisposedException)
@@ -287,27 +269,18 @@ internal sealed partial class ReloadingModelHost : IModelSource, IDisposable
         }
     }
 
-    private void Poll()
-    {
-        // A torn read of the stamp only costs one extra check.
-        if (!_disposed && FileStamp.Of(ModelPath) != _lastSeen)
-        {
-            ScheduleCheck();
-        }
-    }
-
-    /// <summary>Loads the file if its hash differs from the current model's. Runs under <see cref="_reloadLock"/>.</summary>
-    private bool TryLoad()
+    /// <summary>Loads <paramref name="path"/> if its hash differs from the current model's. Runs under <see cref="_reloadLock"/>.</summary>
+    private bool TryLoad(string path)
     {
         var first = _current is null;
         string hash;
         try
         {
-            hash = Hash(ModelPath);
+            hash = Hash(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return Fail(first, $"{ModelPath}: cannot be read: {e.Message}");
+            return Fail(first, $"{path}: cannot be read: {e.Message}");
         }
         // A file already loaded, or already found bad (and logged), is not loaded again.
         if (_current?.Version.Sha256 == hash || _failedHash == hash)
@@ -317,9 +290,9 @@ internal sealed partial class ReloadingModelHost : IModelSource, IDisposable
         OnnxModel? model = null;
         try
         {
-            model = OnnxModel.Load(ModelPath, _modelOptions);
+            model = OnnxModel.Load(path, _modelOptions);
             // The file may have been rewritten while ORT read it; then this model is of no known version.
-            if (Hash(ModelPath) != hash)
+            if (Hash(path) != hash)
             {
                 model.Dispose();
                 ScheduleCheck();
@@ -328,10 +301,12 @@ internal sealed partial class ReloadingModelHost : IModelSource, IDisposable
             SmokeTest(model);
             if (RequireImages && !LoadedModel.IsImageModel(model))
             {
-                throw new ToolchainException($"{ModelPath}: {LoadedModel.NotAnImageModel(model)}");
+                throw new ToolchainException($"{path}: {LoadedModel.NotAnImageModel(model)}");
             }
-            var loaded = new LoadedModel(model, new ModelVersion(hash, _time.GetUtcNow(), _generation + 1), _preprocessingMode, ownsModel: true, _imageLimits)
+            var loaded = new LoadedModel(model, new ModelVersion { Sha256 = hash, LoadedAt = _time.GetUtcNow(), Generation = _generation + 1 },
+                _preprocessingMode, ownsModel: true, _imageLimits, MaxBatchSize)
             {
+                Owner = this,
                 Released = _ => Interlocked.Decrement(ref _liveModels),
             };
             model = null;
@@ -342,12 +317,12 @@ internal sealed partial class ReloadingModelHost : IModelSource, IDisposable
             _failedHash = null;
             if (old is null)
             {
-                LogLoaded(_logger, ModelPath, loaded.Version.Id, ContractText.Of(loaded.Model.ActiveProvider), _modelOptions.IntraOpThreads);
+                LogLoaded(_logger, path, loaded.Version.Id, ContractText.Of(loaded.Model.ActiveProvider), _modelOptions.IntraOpThreads);
             }
             else
             {
                 Interlocked.Increment(ref _reloads);
-                LogReloaded(_logger, ModelPath, old.Version.Id, loaded.Version.Id);
+                LogReloaded(_logger, path, old.Version.Id, loaded.Version.Id);
                 old.Release();
             }
             ModelChanged?.Invoke(loaded.Version);
@@ -358,7 +333,7 @@ internal sealed partial class ReloadingModelHost : IModelSource, IDisposable
             // Whatever a bad file makes ORT or the card reader throw, the old model must keep serving.
             model?.Dispose();
             _failedHash = hash;
-            return Fail(first, e is ToolchainException ? e.Message : $"{ModelPath}: cannot be loaded ({e.GetType().Name}: {e.Message.Split('\n')[0]})");
+            return Fail(first, e is ToolchainException ? e.Message : $"{path}: cannot be loaded ({e.GetType().Name}: {e.Message.Split('\n')[0]})");
         }
     }
 
@@ -410,16 +385,4 @@ internal sealed partial class ReloadingModelHost : IModelSource, IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Model file {ModelPath} is gone; the loaded model keeps serving")]
     private static partial void LogModelFileMissing(ILogger logger, string modelPath);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot watch {ModelPath} for changes ({Reason}); polling only")]
-    private static partial void LogWatcherFailed(ILogger logger, string modelPath, string reason);
-
-    private readonly record struct FileStamp(bool Exists, long Length, DateTime LastWriteUtc)
-    {
-        public static FileStamp Of(string path)
-        {
-            var info = new FileInfo(path);
-            return info.Exists ? new FileStamp(true, info.Length, info.LastWriteTimeUtc) : default;
-        }
-    }
 }

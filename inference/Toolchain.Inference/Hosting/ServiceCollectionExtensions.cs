@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Toolchain.Inference.Runtime;
 
 namespace Toolchain.Inference.Hosting;
 
@@ -29,7 +30,8 @@ public static class ServiceCollectionExtensions
     /// one. The container disposes the classifier. Its meters (<see cref="InferenceMetrics"/>) come from the container's
     /// <see cref="IMeterFactory"/> when it has one, as every .NET host does, so they belong to that host; a named
     /// classifier's measurements carry its name in <see cref="InferenceMetrics.ModelNameTag"/>. Its batching delays and
-    /// reload timers run on the container's <see cref="TimeProvider"/> when it has one, else on the system's.
+    /// reload timers run on the container's <see cref="TimeProvider"/> when it has one, else on the system's. ONNX
+    /// Runtime's own log lines go to the container's <see cref="ILoggerFactory"/> (category <c>OnnxRuntime</c>, Debug).
     /// <para>
     /// In a .NET host the first call also registers one <see cref="IHostedService"/> for every name: when the host
     /// starts it starts each classifier's first load in the background without holding up start-up (so
@@ -53,12 +55,21 @@ public static class ServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OnnxClassifierOptions>, OnnxClassifierOptionsValidator>());
         services.AddSingleton(new ClassifierRegistration(name));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ClassifierStartup>());
-        services.AddKeyedSingleton(name, (sp, _) => new OnnxClassifier(
-            sp.GetRequiredService<IOptionsMonitor<OnnxClassifierOptions>>().Get(name),
-            sp.GetService<ILoggerFactory>(),
-            sp.GetService<IMeterFactory>(),
-            name,
-            sp.GetService<TimeProvider>()));
+        services.AddKeyedSingleton(name, (sp, _) =>
+        {
+            var loggerFactory = sp.GetService<ILoggerFactory>();
+            if (loggerFactory is not null)
+            {
+                // ONNX Runtime's own lines go to the host's logging (Debug, category OnnxRuntime) rather than to stderr.
+                OrtProcessLogging.RouteTo(loggerFactory);
+            }
+            return new OnnxClassifier(
+                sp.GetRequiredService<IOptionsMonitor<OnnxClassifierOptions>>().Get(name),
+                loggerFactory,
+                sp.GetService<IMeterFactory>(),
+                name,
+                sp.GetService<TimeProvider>());
+        });
         if (name == Options.DefaultName)
         {
             // Callers that know of one model only ask for a plain OnnxClassifier, as before names existed.

@@ -2,10 +2,24 @@ using Toolchain.Inference.Runtime;
 
 namespace Toolchain.Inference.Hosting;
 
-/// <summary>The raw outputs of one tensor request: its own rows of every output, and the model that made them.</summary>
-/// <param name="Version">The model that answered.</param>
-/// <param name="Outputs">What each output holds, as <paramref name="Specs"/> describes it.</param>
-/// <param name="Specs">The outputs, in the graph's order.</param>
-/// <param name="Labels">That model's class names, index = class id.</param>
-/// <param name="Rows">Rows of the request (the batch axis of every output).</param>
-internal sealed record TensorResult(ModelVersion Version, IReadOnlyList<byte[]> Outputs, IReadOnlyList<TensorSpec> Specs, IReadOnlyList<string> Labels, int Rows);
+/// <summary>
+/// The raw outputs of one tensor request (<see cref="OnnxClassifier.InferAsync"/>): its own rows of every output, and
+/// the model that made them.
+/// </summary>
+public sealed record TensorResult
+{
+    /// <summary>The model that answered: the leased one.</summary>
+    public required ModelVersion Version { get; init; }
+
+    /// <summary>What each output holds, as <see cref="Specs"/> describes it: row after row, little-endian.</summary>
+    public required IReadOnlyList<byte[]> Outputs { get; init; }
+
+    /// <summary>The outputs, in the graph's order (<see cref="OnnxModel.OutputSpecs"/>).</summary>
+    public required IReadOnlyList<TensorSpec> Specs { get; init; }
+
+    /// <summary>That model's class names, index = class id.</summary>
+    public required IReadOnlyList<string> Labels { get; init; }
+
+    /// <summary>Rows of the request (the batch axis of every output).</summary>
+    public required int Rows { get; init; }
+}

@@ -11,11 +11,18 @@ namespace Toolchain.Inference.Imaging;
 /// shorter side becomes that size) with bilinear, antialiased resampling, then centre-cropped, as torchvision's
 /// <c>Resize</c> plus <c>CenterCrop</c>. Grey (one channel) is ITU-R 601 luma, as PIL's <c>convert("L")</c>. The
 /// result is bytes, channel-major (C×H×W). The trainer decodes its image folders with this same class, so what a
-/// model saw in training is what it sees in inference. Stateless after construction and thread-safe.
+/// model saw in training is what it sees in inference. As an <see cref="IImagePreprocessor"/> it then normalises each
+/// channel with its own mean and std. Stateless after construction and thread-safe.
 /// </summary>
-public sealed class CropResizePreprocessor
+public sealed class CropResizePreprocessor : IImagePreprocessor
 {
-    /// <summary>A preprocessor to <paramref name="channels"/> (1 or 3) × <paramref name="height"/> × <paramref name="width"/>.</summary>
+    private readonly double[] _means = [];
+    private readonly double[] _stds = [];
+
+    /// <summary>
+    /// A preprocessor to <paramref name="channels"/> (1 or 3) × <paramref name="height"/> × <paramref name="width"/>;
+    /// it normalises to [0,1] unless <see cref="Means"/> and <see cref="Stds"/> say otherwise.
+    /// </summary>
     public CropResizePreprocessor(int channels, int height, int width, ImageLimits? limits = null)
     {
         if (channels is not (1 or 3))
@@ -30,6 +37,32 @@ public sealed class CropResizePreprocessor
         Height = height;
         Width = width;
         Limits = limits ?? ImageLimits.Default;
+        _means = new double[channels];
+        _stds = [.. Enumerable.Repeat(1.0, channels)];
+    }
+
+    /// <summary>The mean subtracted from each channel after scaling to [0,1]; one per channel, 0 by default.</summary>
+    public IReadOnlyList<double> Means
+    {
+        get => _means;
+        init => _means = PerChannel(value, nameof(Means), v => double.IsFinite(v), "finite");
+    }
+
+    /// <summary>What each channel is divided by after the mean is subtracted; one per channel, positive, 1 by default.</summary>
+    public IReadOnlyList<double> Stds
+    {
+        get => _stds;
+        init => _stds = PerChannel(value, nameof(Stds), v => v > 0, "positive");
+    }
+
+    private double[] PerChannel(IReadOnlyList<double> values, string name, Func<double, bool> valid, string what)
+    {
+        ArgumentNullException.ThrowIfNull(values, name);
+        if (values.Count != Channels || !values.All(valid))
+        {
+            throw new ToolchainException($"normalisation needs a {what} value in {name} for each of the {Channels} channels");
+        }
+        return [.. values];
     }
 
     /// <summary>Output channels: 1 (grey) or 3 (RGB).</summary>
@@ -43,6 +76,27 @@ public sealed class CropResizePreprocessor
 
     /// <summary>Values per image: <see cref="Channels"/> × <see cref="Height"/> × <see cref="Width"/>.</summary>
     public int OutputLength => Channels * Height * Width;
+
+    /// <summary>Always <see cref="PreprocessingMode.Resize"/>: the picture is scaled and centre-cropped to the size.</summary>
+    public PreprocessingMode Mode => PreprocessingMode.Resize;
+
+    /// <inheritdoc />
+    public void Process(ReadOnlySpan<byte> encoded, string name, Span<float> destination) => Normalize(ToBytes(encoded, name), destination);
+
+    /// <inheritdoc />
+    public void Normalize(ReadOnlySpan<byte> pixels, Span<float> destination)
+    {
+        if (pixels.Length % OutputLength != 0)
+        {
+            throw new ToolchainException($"expected whole {Channels}×{Height}×{Width} images ({OutputLength} values each), got {pixels.Length}");
+        }
+        var plane = Height * Width;
+        for (var k = 0; k < pixels.Length / plane; k++)
+        {
+            var c = k % Channels;
+            PixelNormalizer.Normalize(pixels.Slice(k * plane, plane), _means[c], _stds[c], destination.Slice(k * plane, plane));
+        }
+    }
 
     /// <summary>The C×H×W bytes of the image file at <paramref name="path"/>.</summary>
     public byte[] ToBytes(string path) => ToBytes(DigitPreprocessor.ReadFile(path, Limits), path);

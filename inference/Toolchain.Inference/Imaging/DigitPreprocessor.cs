@@ -27,7 +27,7 @@ namespace Toolchain.Inference.Imaging;
 /// <para><b>raw</b>: a 28×28 MNIST-style (white-on-black) image used as it is; any other size is refused.</para>
 /// <para>An image with no ink standing out from its background is refused rather than classified.</para>
 /// </remarks>
-public sealed class DigitPreprocessor
+public sealed class DigitPreprocessor : IImagePreprocessor
 {
     /// <summary>Values produced per image (28×28).</summary>
     public const int OutputLength = MnistFraming.Side * MnistFraming.Side;
@@ -68,6 +68,19 @@ public sealed class DigitPreprocessor
     /// <summary>What an image may cost; larger ones are refused before decoding.</summary>
     public ImageLimits Limits { get; }
 
+    /// <inheritdoc />
+    int IImagePreprocessor.OutputLength => OutputLength;
+
+    /// <inheritdoc />
+    public void Normalize(ReadOnlySpan<byte> pixels, Span<float> destination)
+    {
+        if (pixels.Length % OutputLength != 0)
+        {
+            throw new ToolchainException($"expected whole 28×28 images ({OutputLength} pixels each), got {pixels.Length} pixels");
+        }
+        PixelNormalizer.Normalize(pixels, Mean, Std, destination);
+    }
+
     /// <summary>Preprocesses the image file at <paramref name="path"/> into <paramref name="destination"/> (784 floats).</summary>
     public void Process(string path, Span<float> destination) =>
         PixelNormalizer.Normalize(ToMnistBytes(path), Mean, Std, destination);
@@ -77,10 +90,10 @@ public sealed class DigitPreprocessor
         PixelNormalizer.Normalize(ToMnistBytes(encoded, name), Mean, Std, destination);
 
     /// <summary>The 28×28 white-on-black bytes of the file at <paramref name="path"/>, before normalisation.</summary>
-    public byte[] ToMnistBytes(string path) => ToMnistBytes(ReadFile(path, Limits), path);
+    internal byte[] ToMnistBytes(string path) => ToMnistBytes(ReadFile(path, Limits), path);
 
     /// <summary>The 28×28 white-on-black bytes before normalisation, for inspection and tests.</summary>
-    public byte[] ToMnistBytes(ReadOnlySpan<byte> encoded, string name)
+    internal byte[] ToMnistBytes(ReadOnlySpan<byte> encoded, string name)
     {
         using var image = Decode<La16>(encoded, name, Limits);
         if (Mode == PreprocessingMode.None)

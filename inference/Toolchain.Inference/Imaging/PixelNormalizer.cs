@@ -4,7 +4,7 @@ namespace Toolchain.Inference.Imaging;
 /// Turns 8-bit white-on-black pixels into model input: (p/255 − mean)/std, computed in double and rounded once, so
 /// every consumer (evaluation over IDX files, image preprocessing) feeds the model identical values.
 /// </summary>
-public static class PixelNormalizer
+internal static class PixelNormalizer
 {
     /// <summary>Normalises <paramref name="pixels"/> into <paramref name="destination"/> (same length) as float32.</summary>
     public static void Normalize(ReadOnlySpan<byte> pixels, double mean, double std, Span<float> destination)

@@ -67,7 +67,7 @@ internal static class IntegrityCheck
             }
             checks.Add($"{reference.Count} reference output{(reference.Count == 1 ? "" : "s")} within {Format(tolerance)} on {ContractText.Of(provider)}");
         }
-        return new IntegrityReport(IntegrityStatus.Verified, string.Join("; ", checks));
+        return new IntegrityReport { Status = IntegrityStatus.Verified, Detail = string.Join("; ", checks) };
     }
 
     /// <summary>The tolerance for <paramref name="card"/>'s model's outputs on <paramref name="provider"/>, relative to values above 1.</summary>
@@ -81,7 +81,7 @@ internal static class IntegrityCheck
                 : Float32Tolerance,
         };
 
-    private static IntegrityReport Failed(string detail) => new(IntegrityStatus.Failed, detail);
+    private static IntegrityReport Failed(string detail) => new() { Status = IntegrityStatus.Failed, Detail = detail };
 
     private static string? DigestOf(string path)
     {
@@ -98,7 +98,7 @@ internal static class IntegrityCheck
         {
             return GraphDigest.OfModel(bytes);
         }
-        catch (InvalidProtocolBufferException)
+        catch (FormatException)
         {
             // ORT parsed the file a moment ago; a file that no longer parses has changed, which is what the digest is for.
             return null;

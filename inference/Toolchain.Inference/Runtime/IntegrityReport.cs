@@ -20,19 +20,26 @@ public enum IntegrityStatus
 }
 
 /// <summary>The outcome of a model's integrity check.</summary>
-/// <param name="Status">What was found.</param>
-/// <param name="Detail">
-/// One line: what was checked when verified, what differs when failed (e.g. "the graph or weights differ from the
-/// digest recorded at export"), why nothing was checked otherwise.
-/// </param>
-public sealed record IntegrityReport(IntegrityStatus Status, string Detail)
+public sealed record IntegrityReport
 {
+    /// <summary>What was found.</summary>
+    public required IntegrityStatus Status { get; init; }
+
+    /// <summary>
+    /// One line: what was checked when verified, what differs when failed (e.g. "the graph or weights differ from the
+    /// digest recorded at export"), why nothing was checked otherwise.
+    /// </summary>
+    public required string Detail { get; init; }
+
     /// <summary>The report of a model whose card records nothing to check.</summary>
-    public static IntegrityReport NotRecorded { get; } =
-        new(IntegrityStatus.NotRecorded, "the model carries no integrity record (exported without one, or by another tool)");
+    public static IntegrityReport NotRecorded { get; } = new()
+    {
+        Status = IntegrityStatus.NotRecorded,
+        Detail = "the model carries no integrity record (exported without one, or by another tool)",
+    };
 
     /// <summary>The report of a model with a record that was not checked.</summary>
-    public static IntegrityReport NotChecked { get; } = new(IntegrityStatus.NotChecked, "integrity verification is off");
+    public static IntegrityReport NotChecked { get; } = new() { Status = IntegrityStatus.NotChecked, Detail = "integrity verification is off" };
 
     /// <summary>The status as a word for people and JSON: "verified", "not recorded", "failed" or "not checked".</summary>
     public string StatusText => Status switch

@@ -60,22 +60,23 @@ public sealed class OnnxModel : IDisposable
         _rowOutputs = info.Task == ModelTask.Regression ? ValueCount : ClassCount;
         _outputKind = info.Task == ModelTask.Regression ? OutputKind.Values
             : info.OutputIsProbability ? OutputKind.Probabilities : info.IsForeign ? OutputKind.Unknown : OutputKind.Logits;
-        InputSpec = new TensorSpec(info.InputName, _inputType, info.InputShape.ToArray());
+        InputSpec = new TensorSpec { Name = info.InputName, ElementType = _inputType, Shape = info.InputShape.ToArray() };
         OutputSpecs = session.OutputMetadata.Select(kv => TensorSpec.Of(kv.Key, kv.Value)).OfType<TensorSpec>().ToArray();
         _tensorOutputNames = OutputSpecs.Select(o => o.Name).ToArray();
     }
 
     /// <summary>The input as a tensor protocol describes it: name, the graph's element type, shape with -1 for the batch.</summary>
-    internal TensorSpec InputSpec { get; }
+    public TensorSpec InputSpec { get; }
 
     /// <summary>The graph's outputs that split into rows (fixed non-batch axes), in the graph's order.</summary>
-    internal IReadOnlyList<TensorSpec> OutputSpecs { get; }
+    public IReadOnlyList<TensorSpec> OutputSpecs { get; }
 
     /// <summary>
     /// The graph's fixed batch size, or 0 when the batch axis is free. Runs of fewer rows are filled up to it and runs of
-    /// more split into several, so callers may pass any number of rows; a batcher caps its batches at it.
+    /// more split into several, so callers may pass any number of rows; a batcher caps its batches at it, and a tensor
+    /// protocol describes the batch axis with it (a model exported at batch 1 takes [1,...], not [-1,...]).
     /// </summary>
-    internal int FixedBatch => _fixedBatch;
+    public int FixedBatch => _fixedBatch;
 
     /// <summary>What the model declares about itself.</summary>
     public ModelInfo Info { get; }
@@ -249,13 +250,19 @@ public sealed class OnnxModel : IDisposable
         {
             var row = probabilities.Slice(i * ClassCount, ClassCount).ToArray();
             var best = ArgMax(row);
-            result[i] = new Prediction(best, best < labels.Count ? labels[best] : best.ToString(System.Globalization.CultureInfo.InvariantCulture), row[best], row);
+            result[i] = new Prediction
+            {
+                Label = best,
+                LabelName = best < labels.Count ? labels[best] : best.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                Confidence = row[best],
+                Probabilities = row,
+            };
         }
         return result;
     }
 
     /// <summary>Index of the largest value; the first one on ties.</summary>
-    public static int ArgMax(ReadOnlySpan<float> row)
+    internal static int ArgMax(ReadOnlySpan<float> row)
     {
         var best = 0;
         for (var c = 1; c < row.Length; c++)

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Microsoft.ML.OnnxRuntime;
 using Toolchain.Contracts;
 
 namespace Toolchain.Inference.Runtime;
@@ -13,8 +12,8 @@ public sealed class OnnxModelOptions
     /// <summary>Intra-op threads; 0 lets ONNX Runtime choose.</summary>
     public int IntraOpThreads { get; set; }
 
-    /// <summary>Graph optimisation level; all optimisations by default.</summary>
-    public GraphOptimizationLevel OptimizationLevel { get; set; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
+    /// <summary>How much ONNX Runtime rewrites the graph before running it; <see cref="GraphOptimization.All"/> by default.</summary>
+    public GraphOptimization OptimizationLevel { get; set; } = GraphOptimization.All;
 
     /// <summary>
     /// Describes the input of a foreign model (one without our model card). Ignored when the file has a card.
@@ -42,9 +41,39 @@ public sealed class OnnxModelOptions
 }
 
 /// <summary>What the caller knows about a foreign model's input, since the file does not say.</summary>
-/// <param name="InputShape">Input shape with -1 for the batch axis, e.g. [-1,1,28,28].</param>
-/// <param name="Mean">Normalisation mean applied to pixels scaled to [0,1].</param>
-/// <param name="Std">Normalisation std.</param>
-/// <param name="Labels">Class names, or null for "0", "1", ….</param>
-/// <param name="PreprocessingMode">How images are prepared for the model.</param>
-public sealed record ForeignModelInput(IReadOnlyList<long> InputShape, double Mean, double Std, IReadOnlyList<string>? Labels = null, PreprocessingMode PreprocessingMode = PreprocessingMode.Digit);
+public sealed record ForeignModelInput
+{
+    /// <summary>Input shape with -1 for the batch axis, e.g. [-1,1,28,28].</summary>
+    public required IReadOnlyList<long> InputShape { get; init; }
+
+    /// <summary>Normalisation mean applied to pixels scaled to [0,1].</summary>
+    public required double Mean { get; init; }
+
+    /// <summary>Normalisation std.</summary>
+    public required double Std { get; init; }
+
+    /// <summary>Class names, or null for "0", "1", ….</summary>
+    public IReadOnlyList<string>? Labels { get; init; }
+
+    /// <summary>How images are prepared for the model.</summary>
+    public PreprocessingMode PreprocessingMode { get; init; } = PreprocessingMode.Digit;
+}
+
+/// <summary>
+/// How much ONNX Runtime rewrites a graph before running it (its graph optimisation levels), in the library's own
+/// terms so that options bound from configuration do not name ONNX Runtime's types.
+/// </summary>
+public enum GraphOptimization
+{
+    /// <summary>No rewriting: the graph runs as it is written.</summary>
+    None,
+
+    /// <summary>Semantics-preserving rewrites that apply to every provider (constant folding, redundant node removal).</summary>
+    Basic,
+
+    /// <summary>Basic, plus fusions of the providers in use.</summary>
+    Extended,
+
+    /// <summary>Every rewrite, layout changes included (the default).</summary>
+    All,
+}

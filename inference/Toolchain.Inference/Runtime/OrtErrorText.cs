@@ -1,7 +1,7 @@
 namespace Toolchain.Inference.Runtime;
 
 /// <summary>Condenses ONNX Runtime's multi-line error text to the one line a user needs.</summary>
-internal static class OrtErrorText
+public static class OrtErrorText
 {
     /// <summary>The first non-empty line of the message, without ORT's "[ErrorCode:…]" prefix.</summary>
     public static string FirstLine(Exception e)

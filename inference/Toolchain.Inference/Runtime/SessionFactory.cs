@@ -5,12 +5,22 @@ using Toolchain.Contracts;
 
 namespace Toolchain.Inference.Runtime;
 
-/// <summary>Creates ONNX Runtime sessions with the requested provider, falling back to the CPU when allowed.</summary>
-internal static partial class SessionFactory
+/// <summary>
+/// The one place ONNX Runtime sessions are made, for <see cref="OnnxModel"/> and for programs that run a graph raw
+/// (an exporter verifying what it wrote, a quantizer measuring what it changed): the requested provider, falling back
+/// to the CPU when <see cref="ExecutionProvider.Auto"/> allows, the options' threads, spinning and optimisation level,
+/// and ONNX Runtime's log kept off stderr.
+/// </summary>
+public static partial class SessionFactory
 {
-    /// <summary>Creates a session for <paramref name="path"/>; returns it with the provider actually in use.</summary>
+    /// <summary>
+    /// Creates a session for the ONNX file at <paramref name="path"/> and returns it (the caller disposes it) with the
+    /// provider actually in use. A file ONNX Runtime cannot load fails with <see cref="InvalidInputFileException"/>
+    /// naming it; CUDA required but unavailable with <see cref="ToolchainException"/>.
+    /// </summary>
     public static (InferenceSession Session, ExecutionProvider Provider) Create(string path, OnnxModelOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         OrtProcessLogging.EnsureCreated();
         var logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<OnnxModel>();
         if (options.Provider != ExecutionProvider.Cpu)
@@ -61,7 +71,7 @@ internal static partial class SessionFactory
     }
 
     /// <summary>Appends CUDA device 0; false with ORT's first error line when the provider cannot start.</summary>
-    public static bool TryAppendCuda(SessionOptions options, out string reason)
+    internal static bool TryAppendCuda(SessionOptions options, out string reason)
     {
         // A failed provider load is also logged by ORT; the routed environment keeps that off stderr, and the exception
         // carries the same reason.
@@ -136,7 +146,13 @@ internal static partial class SessionFactory
     {
         var so = new SessionOptions
         {
-            GraphOptimizationLevel = options.OptimizationLevel,
+            GraphOptimizationLevel = options.OptimizationLevel switch
+            {
+                GraphOptimization.None => GraphOptimizationLevel.ORT_DISABLE_ALL,
+                GraphOptimization.Basic => GraphOptimizationLevel.ORT_ENABLE_BASIC,
+                GraphOptimization.Extended => GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
+                _ => GraphOptimizationLevel.ORT_ENABLE_ALL,
+            },
             // One graph of small ops: parallelism belongs inside each kernel, not between nodes.
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             IntraOpNumThreads = Math.Max(0, options.IntraOpThreads),

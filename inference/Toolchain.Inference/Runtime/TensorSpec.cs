@@ -6,11 +6,21 @@ namespace Toolchain.Inference.Runtime;
 /// One input or output tensor of a graph as a tensor protocol describes it: its name, element type and shape, with -1
 /// for the batch axis. Only tensors whose other axes are fixed are described, since only they split into rows.
 /// </summary>
-/// <param name="Name">The graph's name for it.</param>
-/// <param name="ElementType">ONNX Runtime's element type.</param>
-/// <param name="Shape">The shape, -1 first for the batch axis.</param>
-internal sealed record TensorSpec(string Name, TensorElementType ElementType, IReadOnlyList<long> Shape)
+/// <remarks>
+/// The element type is ONNX Runtime's own <see cref="TensorElementType"/>: it names every type a graph can hold, and
+/// the library's package depends on ONNX Runtime's managed API anyway.
+/// </remarks>
+public sealed record TensorSpec
 {
+    /// <summary>The graph's name for it.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The element type.</summary>
+    public required TensorElementType ElementType { get; init; }
+
+    /// <summary>The shape, -1 first for the batch axis.</summary>
+    public required IReadOnlyList<long> Shape { get; init; }
+
     /// <summary>Values in one row (the product of the non-batch axes).</summary>
     public long RowElements => Shape.Skip(1).Aggregate(1L, (a, b) => a * b);
 
@@ -34,12 +44,12 @@ internal sealed record TensorSpec(string Name, TensorElementType ElementType, IR
     /// The spec of a graph tensor, or null when it cannot be served row by row: not a tensor, a string tensor, no batch
     /// axis, or another axis that is not fixed.
     /// </summary>
-    public static TensorSpec? Of(string name, Microsoft.ML.OnnxRuntime.NodeMetadata node)
+    internal static TensorSpec? Of(string name, Microsoft.ML.OnnxRuntime.NodeMetadata node)
     {
         if (!node.IsTensor || SizeOf(node.ElementDataType) == 0 || node.Dimensions.Length == 0 || node.Dimensions.Skip(1).Any(d => d <= 0))
         {
             return null;
         }
-        return new TensorSpec(name, node.ElementDataType, [-1, .. node.Dimensions.Skip(1).Select(d => (long)d)]);
+        return new TensorSpec { Name = name, ElementType = node.ElementDataType, Shape = [-1, .. node.Dimensions.Skip(1).Select(d => (long)d)] };
     }
 }

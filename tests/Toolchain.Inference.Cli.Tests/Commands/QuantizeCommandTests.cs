@@ -141,6 +141,33 @@ public sealed class QuantizeCommandTests(QuantizedCnnFiles cnn) : IClassFixture<
     }
 
     [Fact]
+    public void A_foreign_model_with_dataset_and_its_input_described_is_quantized_and_its_file_carries_a_card()
+    {
+        var dir = cnn.Files.PathOf("foreign-ok");
+        Directory.CreateDirectory(dir);
+        var foreign = Path.Combine(dir, "model.onnx");
+        var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(cnn.FloatModel));
+        model.MetadataProps.Clear();
+        File.WriteAllBytes(foreign, model.ToByteArray());
+
+        var r = CliRun.Infer("quantize", "--model", foreign, "--dataset", "mnist-sample", "--calibration", "mnist-sample", "--samples", "64",
+            "--input-shape", "1,28,28", "--mean", "0.1307", "--std", "0.3081", "--threads", "1");
+
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains(r.OutLines, l => l.StartsWith("accuracy  float32 0.", StringComparison.Ordinal) && l.Contains("mnist-sample (1804 test examples)", StringComparison.Ordinal));
+        // The quantized file describes itself: infer eval needs no --input-shape, --mean or --std to score it as the
+        // carded float model scores.
+        Assert.InRange(Accuracy(Path.Combine(dir, "model.int8.onnx")) - Accuracy(cnn.FloatModel), -0.01, 0.01);
+    }
+
+    private double Accuracy(string model)
+    {
+        var eval = CliRun.Infer("eval", "--provider", "cpu", "--model", model, "--dataset", "mnist-sample", "--json", "--out", cnn.Files.PathOf(Guid.NewGuid().ToString("N")));
+        Assert.Equal(0, eval.ExitCode);
+        return System.Text.Json.JsonDocument.Parse(eval.Out).RootElement.GetProperty("accuracy").GetDouble();
+    }
+
+    [Fact]
     public void An_empty_calibration_folder_is_refused()
     {
         var empty = cnn.Files.PathOf("empty");

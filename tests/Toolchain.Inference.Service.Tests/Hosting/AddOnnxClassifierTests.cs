@@ -140,7 +140,7 @@ public sealed class AddOnnxClassifierTests : IDisposable
         classifier.Models.CheckForChange();
         var afterBadReload = classifier.GetStatus();
 
-        Assert.Equal(new BatchingStatus(true, 16, 100, 50, 1, 0), before.Batching);
+        Assert.Equal(new BatchingStatus { Enabled = true, MaxBatchSize = 16, MaxQueueDelayMicroseconds = 100, QueueCapacity = 50, Instances = 1, QueueLength = 0 }, before.Batching);
         Assert.Equal(("digits", path, 3), (before.Name, before.ModelPath, before.IntraOpThreads));
         Assert.False(before.IsReady);
         Assert.Null(before.Version);

@@ -234,7 +234,7 @@ public sealed partial class DrawPageBrowserTests(ChromiumBrowser chromium, DrawP
             using var body = new MemoryStream();
             await request.Body.CopyToAsync(body);
             var png = body.ToArray();
-            var preprocessor = classifier.GetStatus().Preprocessor!;
+            var preprocessor = (DigitPreprocessor)classifier.GetStatus().Preprocessor!;
             var bytes = preprocessor.ToMnistBytes(png, "canvas");
             // The other framing the page ports (whole picture fitted, for models whose card says resize).
             var resized = new DigitPreprocessor(PreprocessingMode.Resize, preprocessor.Mean, preprocessor.Std).ToMnistBytes(png, "canvas");

@@ -83,7 +83,7 @@ public sealed class ColourModelTests : IAsyncLifetime
         var want = _library.Classify(picture, name);
         // The client prepares the picture as the library does (resize, centre crop, per-channel normalisation).
         var pixels = new float[3 * 32 * 32];
-        _library.Prepare(picture, name, pixels);
+        _library.Preprocessor.Process(picture, name, pixels);
 
         using var viaJson = await PostJsonAsync(
             $$"""{"inputs":[{"name":"input","shape":[1,3,32,32],"datatype":"FP32","data":[{{Numbers(pixels)}}]}],"outputs":[{"name":"probabilities"}]}""");

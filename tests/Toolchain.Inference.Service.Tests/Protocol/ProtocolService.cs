@@ -17,18 +17,20 @@ namespace Toolchain.Inference.Service.Tests.Protocol;
 /// FP32 [-1,1,28,28]) and "xor" (the float64 binary model, FP64 [-1,2]), with an HTTP client and a gRPC channel.
 /// One per test class; every model is loaded before the first test.
 /// </summary>
-public sealed class ProtocolService : IAsyncLifetime
+public sealed class ProtocolService : IProtocolHost, IAsyncLifetime
 {
     private readonly TempDir _dir = new();
     private WebApplication _app = null!;
 
-    internal HttpClient Http { get; private set; } = null!;
+    /// <inheritdoc />
+    public HttpClient Http { get; private set; } = null!;
 
     internal GrpcChannel Channel { get; private set; } = null!;
 
     internal global::Inference.GRPCInferenceService.GRPCInferenceServiceClient Grpc { get; private set; } = null!;
 
-    internal string CnnPath => _dir.File("cnn.onnx");
+    /// <inheritdoc />
+    public string CnnPath => _dir.File("cnn.onnx");
 
     public async Task InitializeAsync()
     {
@@ -67,20 +69,26 @@ public sealed class ProtocolService : IAsyncLifetime
         _dir.Dispose();
     }
 
-    internal string VersionOf(string key) =>
+    /// <inheritdoc />
+    public string VersionOf(string key) =>
         _app.Services.GetRequiredKeyedService<OnnxClassifier>(key).GetStatus().Version!.Id;
 
-    internal Task<HttpResponseMessage> PostJsonAsync(string path, string json) =>
+    /// <inheritdoc />
+    public Task<HttpResponseMessage> PostJsonAsync(string path, string json) =>
         Http.PostAsync(path, new StringContent(json, Encoding.UTF8, "application/json"));
 
-    /// <summary>Posts a JSON header followed by binary data, with Inference-Header-Content-Length, as tritonclient does.</summary>
-    internal Task<HttpResponseMessage> PostBinaryAsync(string path, string json, byte[] binary, string? headerLength = null)
+    /// <inheritdoc />
+    public Task<HttpResponseMessage> PostBinaryAsync(string path, string json, byte[] binary, string? headerLength = null) =>
+        Http.PostAsync(path, BinaryContent(json, binary, headerLength));
+
+    /// <summary>A JSON header followed by binary data, with Inference-Header-Content-Length, as tritonclient sends it.</summary>
+    internal static ByteArrayContent BinaryContent(string json, byte[] binary, string? headerLength)
     {
         var header = Encoding.UTF8.GetBytes(json);
         var content = new ByteArrayContent([.. header, .. binary]);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         content.Headers.Add("Inference-Header-Content-Length", headerLength ?? header.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        return Http.PostAsync(path, content);
+        return content;
     }
 
     internal static async Task<JsonElement> JsonAsync(HttpResponseMessage response) =>

@@ -91,7 +91,7 @@ public sealed class QuantizedModelTests(QuantizedService service) : IClassFixtur
     private float[] Prepared(byte[] png)
     {
         var values = new float[784];
-        Library.Prepare(png, "digit.png", values);
+        Library.Preprocessor.Process(png, "digit.png", values);
         return values;
     }
 

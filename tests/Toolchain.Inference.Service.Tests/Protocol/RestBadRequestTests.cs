@@ -4,7 +4,8 @@ using static Toolchain.Inference.Service.Tests.Protocol.ProtocolRequests;
 namespace Toolchain.Inference.Service.Tests.Protocol;
 
 /// <summary>Every bad REST inference request gets its 4xx with <c>{"error": ...}</c>, and the next good request still gets 200.</summary>
-public sealed class RestBadRequestTests(ProtocolService service) : IClassFixture<ProtocolService>
+public abstract class RestBadRequestChecks<THost>(THost service)
+    where THost : IProtocolHost
 {
     public static TheoryData<string, string, string> JsonCases() => new()
     {
@@ -112,3 +113,9 @@ public sealed class RestBadRequestTests(ProtocolService service) : IClassFixture
         Assert.Equal(Sigmoid(1), Doubles(Output(await ProtocolService.JsonAsync(good), "probability").GetProperty("data"))[0]);
     }
 }
+
+/// <summary>The checks against the service.</summary>
+public sealed class RestBadRequestTests(ProtocolService service) : RestBadRequestChecks<ProtocolService>(service), IClassFixture<ProtocolService>;
+
+/// <summary>The same checks against a host on the packages' public calls alone (samples/OnnxClassifierService's way).</summary>
+public sealed class PackageRestBadRequestTests(PackageProtocolHost host) : RestBadRequestChecks<PackageProtocolHost>(host), IClassFixture<PackageProtocolHost>;

@@ -11,7 +11,8 @@ namespace Toolchain.Inference.Service.Tests.Protocol;
 /// data past the declared shape or the model's capacity, ragged data, repeated keys, client text echoed without a cap,
 /// and compressed bodies. Each bad request gets its 4xx with one line, and the next good request still gets 200.
 /// </summary>
-public sealed class RestHardeningTests(ProtocolService service) : IClassFixture<ProtocolService>
+public abstract class RestHardeningChecks<THost>(THost service)
+    where THost : IProtocolHost
 {
     private const string Good = """{"inputs":[{"name":"input","datatype":"FP64","shape":[1,2],"data":[1,1]}]}""";
 
@@ -229,3 +230,9 @@ public sealed class RestHardeningTests(ProtocolService service) : IClassFixture<
         Assert.Equal(HttpStatusCode.OK, good.StatusCode);
     }
 }
+
+/// <summary>The checks against the service.</summary>
+public sealed class RestHardeningTests(ProtocolService service) : RestHardeningChecks<ProtocolService>(service), IClassFixture<ProtocolService>;
+
+/// <summary>The same checks against a host on the packages' public calls alone (samples/OnnxClassifierService's way).</summary>
+public sealed class PackageRestHardeningTests(PackageProtocolHost host) : RestHardeningChecks<PackageProtocolHost>(host), IClassFixture<PackageProtocolHost>;

@@ -6,7 +6,8 @@ using static Toolchain.Inference.Service.Tests.Protocol.ProtocolRequests;
 namespace Toolchain.Inference.Service.Tests.Protocol;
 
 /// <summary>The REST form of the Open Inference Protocol against the cnn, mlp and xor models: every endpoint and extension.</summary>
-public sealed class RestProtocolTests(ProtocolService service) : IClassFixture<ProtocolService>
+public abstract class RestProtocolChecks<THost>(THost service)
+    where THost : IProtocolHost
 {
     [Fact]
     public async Task ServerMetadataListsTheExtensions()
@@ -201,21 +202,30 @@ public sealed class RestProtocolTests(ProtocolService service) : IClassFixture<P
         });
         await Task.WhenAll(tasks);
     }
+}
+
+/// <summary>The checks against the service, and what only the service has: /v1 beside /v2.</summary>
+public sealed class RestProtocolTests : RestProtocolChecks<ProtocolService>, IClassFixture<ProtocolService>
+{
+    private readonly ProtocolService _service;
+
+    public RestProtocolTests(ProtocolService service)
+        : base(service) => _service = service;
 
     [Fact]
     public async Task V1AndV2GiveIdenticalProbabilitiesForTheSameImage()
     {
         var png = LabelledTinyModels.Png(5);
-        using var v1 = await service.Http.PostAsync("/v1/classify?top_k=10", new ByteArrayContent(png) { Headers = { ContentType = new("image/png") } });
+        using var v1 = await _service.Http.PostAsync("/v1/classify?top_k=10", new ByteArrayContent(png) { Headers = { ContentType = new("image/png") } });
         Assert.Equal(HttpStatusCode.OK, v1.StatusCode);
         var v1Probabilities = (await ProtocolService.JsonAsync(v1)).GetProperty("top_k").EnumerateArray()
             .ToDictionary(t => t.GetProperty("label").GetString()!, t => t.GetProperty("probability").GetSingle());
         // The same preprocessing /v1 applies (the card's digit framing and normalisation), done by the client.
-        using var model = Runtime.OnnxModel.Load(service.CnnPath, new Runtime.OnnxModelOptions { Provider = Contracts.ExecutionProvider.Cpu, IntraOpThreads = 1 });
+        using var model = Runtime.OnnxModel.Load(_service.CnnPath, new Runtime.OnnxModelOptions { Provider = Contracts.ExecutionProvider.Cpu, IntraOpThreads = 1 });
         using var images = new Imaging.ImageClassifier(model);
         var pixels = new float[784];
         images.Preprocessor.Process(png, "digit.png", pixels);
-        using var v2 = await service.PostJsonAsync("/v2/models/cnn/infer", ImageJson(pixels, """[{"name":"probabilities"}]"""));
+        using var v2 = await _service.PostJsonAsync("/v2/models/cnn/infer", ImageJson(pixels, """[{"name":"probabilities"}]"""));
         Assert.Equal(HttpStatusCode.OK, v2.StatusCode);
         var v2Probabilities = Floats(Output(await ProtocolService.JsonAsync(v2), "probabilities").GetProperty("data"));
         for (var c = 0; c < 10; c++)
@@ -224,3 +234,6 @@ public sealed class RestProtocolTests(ProtocolService service) : IClassFixture<P
         }
     }
 }
+
+/// <summary>The same checks against a host on the packages' public calls alone (samples/OnnxClassifierService's way).</summary>
+public sealed class PackageRestProtocolTests(PackageProtocolHost host) : RestProtocolChecks<PackageProtocolHost>(host), IClassFixture<PackageProtocolHost>;

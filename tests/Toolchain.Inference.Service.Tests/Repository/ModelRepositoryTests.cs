@@ -8,8 +8,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Toolchain.Inference.Hosting;
-using Toolchain.Inference.Service.Protocol;
 using Toolchain.Inference.Service.Repository;
+using Toolchain.Inference.Service.Serving;
 using Toolchain.TestSupport;
 
 namespace Toolchain.Inference.Service.Tests.Repository;

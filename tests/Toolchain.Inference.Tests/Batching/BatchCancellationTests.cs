@@ -18,7 +18,7 @@ public sealed class BatchCancellationTests : IDisposable
     public async Task A_batch_whose_callers_all_gave_up_is_stopped_inside_the_model_run()
     {
         var (model, inputs) = OnnxModelCancellationTests.LongRun(_dir.File("chain.onnx"));
-        using var source = new FixedModelSource(model, ownsModel: true);
+        using var source = new FixedLeaseSource(model, ownsModel: true);
         var clock = Stopwatch.StartNew();
         model.RunProbabilities(inputs, OnnxModelCancellationTests.LongBatch, new float[OnnxModelCancellationTests.LongBatch * model.ClassCount]);
         var uncancelled = clock.Elapsed;

@@ -264,7 +264,7 @@ public sealed class BatchingClassifierTests : IDisposable
     [Fact]
     public async Task Float64_models_are_batched_in_their_own_element_type()
     {
-        using var binary = new FixedModelSource(OnnxModel.Load(TinyOnnxModels.WriteBinary(_dir.File("binary.onnx")),
+        using var binary = new FixedLeaseSource(OnnxModel.Load(TinyOnnxModels.WriteBinary(_dir.File("binary.onnx")),
             new OnnxModelOptions { Provider = ExecutionProvider.Cpu }), ownsModel: true);
         await using var batcher = new BatchingClassifier(binary, new BatchingOptions { MaxQueueDelayMicroseconds = 1000 });
 

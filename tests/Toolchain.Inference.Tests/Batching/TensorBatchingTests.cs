@@ -32,6 +32,16 @@ public sealed class TensorBatchingTests : IDisposable
         return Enumerable.Range(0, result.Rows).Select(r => OnnxModel.ArgMax(values.AsSpan(r * 10, 10))).ToArray();
     }
 
+    /// <summary>
+    /// A tensor request on a lease of the current model, which is disposed at once, as a caller who gives up would: the
+    /// queue holds its own reference to that model.
+    /// </summary>
+    private Task<TensorResult> Infer(BatchingClassifier batcher, byte[] rows, int count)
+    {
+        using var lease = _tiny.Source.Acquire();
+        return batcher.InferAsync(lease, rows, count);
+    }
+
     private static List<int> RecordBatchSizes(BatchingClassifier batcher, MeterListener listener)
     {
         var sizes = new List<int>();
@@ -61,9 +71,9 @@ public sealed class TensorBatchingTests : IDisposable
             timeProvider: time);
         using var listener = new MeterListener();
         var sizes = RecordBatchSizes(batcher, listener);
-        var one = batcher.InferAsync(Rows(7), 1);
-        var two = batcher.InferAsync(Rows(3, 9), 2);
-        var three = batcher.InferAsync(Rows(0, 5, 2), 3);
+        var one = Infer(batcher, Rows(7), 1);
+        var two = Infer(batcher, Rows(3, 9), 2);
+        var three = Infer(batcher, Rows(0, 5, 2), 3);
         var image = batcher.ClassifyAsync(LabelledTinyModels.Input(4));
 
         Assert.False(one.IsCompleted);
@@ -84,7 +94,7 @@ public sealed class TensorBatchingTests : IDisposable
     }
 
     [Fact]
-    public async Task Batches_are_limited_in_rows_and_a_request_over_the_limit_is_refused()
+    public async Task Batches_are_limited_in_rows()
     {
         var time = new FakeTimeProvider();
         await using var batcher = new BatchingClassifier(_tiny.Source, new BatchingOptions { MaxBatchSize = 4, MaxQueueDelayMicroseconds = 1_000_000, Instances = 1 },
@@ -92,11 +102,8 @@ public sealed class TensorBatchingTests : IDisposable
         using var listener = new MeterListener();
         var sizes = RecordBatchSizes(batcher, listener);
 
-        var error = await Assert.ThrowsAsync<ToolchainException>(() => batcher.InferAsync(Rows(1, 2, 3, 4, 5), 5));
-        Assert.Contains("outside the batch limit of 1 to 4", error.Message);
-
-        var first = batcher.InferAsync(Rows(1, 2, 3), 3);
-        var second = batcher.InferAsync(Rows(4, 5, 6), 3);
+        var first = Infer(batcher, Rows(1, 2, 3), 3);
+        var second = Infer(batcher, Rows(4, 5, 6), 3);
         time.Advance(TimeSpan.FromSeconds(1));
         await first.WaitAsync(Generous);
         time.Advance(TimeSpan.FromSeconds(1));
@@ -114,7 +121,7 @@ public sealed class TensorBatchingTests : IDisposable
     public async Task Tensor_runs_give_the_same_numbers_as_the_float_path()
     {
         await using var batcher = new BatchingClassifier(_tiny.Source, new BatchingOptions { MaxQueueDelayMicroseconds = 0 });
-        var result = await batcher.InferAsync(Rows(6), 1).WaitAsync(Generous);
+        var result = await Infer(batcher, Rows(6), 1).WaitAsync(Generous);
         var index = result.Specs.Select(s => s.Name).ToList().IndexOf("probabilities");
         Assert.Equal(_tiny.Model.Classify(LabelledTinyModels.Input(6), 1)[0].Probabilities, MemoryMarshal.Cast<byte, float>(result.Outputs[index]).ToArray());
     }

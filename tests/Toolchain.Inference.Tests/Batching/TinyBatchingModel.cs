@@ -14,12 +14,12 @@ internal sealed class TinyBatchingModel : IDisposable
     {
         Model = OnnxModel.Load(LabelledTinyModels.Write(_dir.File("tiny.onnx"), "digit "),
             new OnnxModelOptions { Provider = ExecutionProvider.Cpu, IntraOpThreads = 1 });
-        Source = new FixedModelSource(Model, ownsModel: true);
+        Source = new FixedLeaseSource(Model, ownsModel: true);
     }
 
     public OnnxModel Model { get; }
 
-    public FixedModelSource Source { get; }
+    public FixedLeaseSource Source { get; }
 
     public void Dispose()
     {

@@ -48,8 +48,9 @@ public sealed class ImageClassifierTests : IDisposable
         using var classifier = Load();
 
         Assert.Equal(PreprocessingMode.Digit, classifier.Preprocessor.Mode);
-        Assert.Equal(0.1307, classifier.Preprocessor.Mean);
-        Assert.Equal(0.3081, classifier.Preprocessor.Std);
+        var digits = Assert.IsType<DigitPreprocessor>(classifier.Preprocessor);
+        Assert.Equal(0.1307, digits.Mean);
+        Assert.Equal(0.3081, digits.Std);
     }
 
     [Fact]

@@ -144,7 +144,7 @@ public sealed class ModelIntegrityTests : IDisposable
         var path = TinyOnnxModels.WriteForeignImageClassifier(_dir.File("foreign.onnx"));
 
         var options = Cpu();
-        options.ForeignInput = new ForeignModelInput([-1, 1, 28, 28], 0.1307, 0.3081);
+        options.ForeignInput = new ForeignModelInput { InputShape = [-1, 1, 28, 28], Mean = 0.1307, Std = 0.3081 };
 
         using var model = OnnxModel.Load(path, options);
 

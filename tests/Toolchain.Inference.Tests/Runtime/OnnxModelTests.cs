@@ -213,7 +213,7 @@ public sealed class OnnxModelTests : IDisposable
     {
         var path = TinyOnnxModels.WriteForeignImageClassifier(_dir.File("foreign.onnx"));
         var options = Cpu;
-        options.ForeignInput = new ForeignModelInput([-1, 1, 28, 28], 0.5, 0.25);
+        options.ForeignInput = new ForeignModelInput { InputShape = [-1, 1, 28, 28], Mean = 0.5, Std = 0.25 };
 
         using var model = OnnxModel.Load(path, options);
         var prediction = model.Classify(TinyOnnxModels.ImageForClass(6), 1)[0];
@@ -232,7 +232,7 @@ public sealed class OnnxModelTests : IDisposable
     {
         var path = TinyOnnxModels.WriteForeignImageClassifier(_dir.File("foreign1.onnx"), fixedBatch: 1);
         var options = Cpu;
-        options.ForeignInput = new ForeignModelInput([-1, 1, 28, 28], 0, 1, Labels: Enumerable.Range(0, 10).Select(i => $"c{i}").ToArray());
+        options.ForeignInput = new ForeignModelInput { InputShape = [-1, 1, 28, 28], Mean = 0, Std = 1, Labels = Enumerable.Range(0, 10).Select(i => $"c{i}").ToArray() };
 
         using var model = OnnxModel.Load(path, options);
         var predictions = model.Classify(TinyOnnxModels.ImageForClass(1).Concat(TinyOnnxModels.ImageForClass(8)).ToArray(), 2);
@@ -245,7 +245,7 @@ public sealed class OnnxModelTests : IDisposable
     {
         var path = TinyOnnxModels.WriteForeignImageClassifier(_dir.File("foreign.onnx"));
         var options = Cpu;
-        options.ForeignInput = new ForeignModelInput([-1, 784], 0, 1);
+        options.ForeignInput = new ForeignModelInput { InputShape = [-1, 784], Mean = 0, Std = 1 };
 
         var e = Assert.Throws<InvalidInputFileException>(() => OnnxModel.Load(path, options));
 

@@ -4,6 +4,7 @@ using Google.Protobuf;
 using Onnx;
 using Toolchain.Contracts;
 using Toolchain.Inference.Runtime;
+using Toolchain.OnnxFiles;
 using Toolchain.Shared.Errors;
 using Toolchain.Trainer.Models;
 using Toolchain.Trainer.Models.Layers;
@@ -78,7 +79,7 @@ internal sealed record ExportOptions(double? Tolerance, Action<GraphProto>? Tamp
 /// then verifies it in ONNX Runtime against TorchSharp. Verification runs on a temporary copy beside the target, so an
 /// export whose max abs diff exceeds 1e-5 (float32) or 1e-12 (float64) writes nothing; a verified export is written
 /// atomically with the measured figure in its model card, together with an integrity record: the graph's
-/// <see cref="GraphDigest"/> and a few verified inputs with ONNX Runtime's outputs for them.
+/// <see cref="Contracts.GraphDigest"/> and a few verified inputs with ONNX Runtime's outputs for them.
 /// </summary>
 public static class OnnxExporter
 {
@@ -89,7 +90,7 @@ public static class OnnxExporter
     public const long IrVersion = 8;
 
     /// <summary>The producer name written into every exported file.</summary>
-    public const string ProducerName = "toolchain";
+    public const string ProducerName = ModelFile.ProducerName;
 
     /// <summary>Exports and verifies; throws <see cref="Contracts.ToolchainException"/> with one line on failure, leaving no file.</summary>
     public static ExportResult Export(ExportRequest request, string path) => Export(request, path, ExportOptions.Default);
@@ -187,20 +188,14 @@ public static class OnnxExporter
         var final = card with
         {
             ExportParity = outcome.MaxAbsDiff,
-            GraphSha256 = GraphDigest.Of(graph.ToByteArray()),
+            GraphSha256 = ModelFile.Digest(graph),
             Reference = outcome.Reference,
         };
-        SetCard(model, final);
-        var bytes = model.ToByteArray();
+        var bytes = ModelFile.Serialize(model, final);
         // Only the card changed since verification; prove it before the bytes replace anything.
         if (!ModelProto.Parser.ParseFrom(bytes).Graph.Equals(graph))
         {
             throw new InvalidOperationException("the graph changed between verification and writing");
-        }
-        // Loaders recompute the digest over the graph's bytes as they lie in the file, not over a re-serialisation.
-        if (GraphDigest.OfModel(bytes) != final.GraphSha256)
-        {
-            throw new InvalidOperationException("the graph's bytes in the file differ from the ones digested");
         }
         AtomicFile.WriteAllBytes(path, bytes);
         return new ExportResult(Path.GetFullPath(path), outcome.MaxAbsDiff, outcome.Samples, final) { Tolerance = tolerance };
@@ -374,26 +369,9 @@ public static class OnnxExporter
 
     internal static ModelProto ModelFor(GraphProto graph, ModelCard card)
     {
-        var model = new ModelProto
-        {
-            IrVersion = IrVersion,
-            ProducerName = ProducerName,
-            ProducerVersion = ModelCard.CurrentVersion,
-            Graph = graph,
-        };
-        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
-        SetCard(model, card);
+        var model = ModelFile.New(graph, IrVersion, Opset);
+        ModelFile.SetCard(model, card);
         return model;
-    }
-
-    private static void SetCard(ModelProto model, ModelCard card)
-    {
-        model.DocString = card.Summary();
-        model.MetadataProps.Clear();
-        foreach (var (key, value) in card.ToMetadata().OrderBy(kv => kv.Key, StringComparer.Ordinal))
-        {
-            model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
-        }
     }
 
     private static string Format(double v) => v.ToString("0.0##E+0", CultureInfo.InvariantCulture);
