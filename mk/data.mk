@@ -23,7 +23,14 @@ BENCH_DATA          ?= $(ARTIFACTS)/bench/data
 BENCH_FASHION       ?= fashion-mnist
 BENCH_FASHION_PNG   ?= $(BENCH_DATA)/fashion-png
 
-.PHONY: bench-data bench-data-report
+# Regression (issue 25): public tables that Debian ships (scikit-learn's diabetes in python3-sklearn, statsmodels'
+# macrodata, engel, star98, grunfeld and fair in python3-statsmodels), split once 80/20 (seed 0) into train.csv and
+# test.csv by mk/regression_tables.py, which also fits scikit-learn's LinearRegression and MLPRegressor on the same
+# split; ours is `trainer train mlp` with its defaults, scored by `infer eval`. Writes artifacts/bench/regression.md.
+BENCH_REGRESSION    ?= diabetes macrodata engel star98 grunfeld fair
+DEBIAN_PYTHON       ?= /usr/bin/python3
+
+.PHONY: bench-data bench-data-report bench-data-regression
 
 bench-data:
 	$(DOTNET) build trainer/Toolchain.Trainer $(BUILD_FLAGS)
@@ -49,6 +56,19 @@ bench-data:
 	$(INFER_DLL) classify --model $(BENCH_DATA)/colour-cnn/model.onnx '$(BENCH_DATA)/colour/test/**/*.png' --json > $(BENCH_DATA)/colour-classify.jsonl || true
 	$(INFER_DLL) eval --model $(BENCH_DATA)/colour-cnn/model.onnx --dataset $(BENCH_DATA)/colour > $(BENCH_DATA)/colour-eval.log
 	@$(MAKE) --no-print-directory bench-data-report
+	@$(MAKE) --no-print-directory bench-data-regression
+
+bench-data-regression:
+	$(DOTNET) build trainer/Toolchain.Trainer $(BUILD_FLAGS)
+	$(DOTNET) build inference/Toolchain.Inference.Cli $(BUILD_FLAGS)
+	@mkdir -p $(BENCH_DATA)/regression $(ARTIFACTS)/bench
+	$(DEBIAN_PYTHON) mk/regression_tables.py $(BENCH_DATA)/regression $(BENCH_REGRESSION)
+	@for t in $(BENCH_REGRESSION); do d=$(BENCH_DATA)/regression/$$t; test -f $$d/targets.txt || continue; \
+	  echo "regression: $$t"; \
+	  $(TRAINER) train mlp --dataset $$d --label-column "$$(cat $$d/targets.txt)" --threads 2 --out $$d/mlp -q > $$d/train.log || exit 1; \
+	  $(INFER_DLL) eval --model $$d/mlp/model.onnx --json > $$d/eval.json || exit 1; \
+	done
+	@$(DEBIAN_PYTHON) mk/regression_tables.py --report $(BENCH_DATA)/regression $(BENCH_REGRESSION) | tee $(ARTIFACTS)/bench/regression.md
 
 # Writes artifacts/bench/data.md from what bench-data left (again, without training): each run's metrics.json and
 # infer eval's report.json; only the decode and cache-read times, which no JSON holds, come from the trainer's log.

@@ -6,11 +6,12 @@ namespace Toolchain.Contracts;
 /// </summary>
 public static class ContractText
 {
-    /// <summary>"binary" or "multiclass".</summary>
+    /// <summary>"binary", "multiclass" or "regression".</summary>
     public static string Of(ModelTask task) => task switch
     {
         ModelTask.Binary => "binary",
         ModelTask.Multiclass => "multiclass",
+        ModelTask.Regression => "regression",
         _ => throw new ArgumentOutOfRangeException(nameof(task), task, null),
     };
 

@@ -12,7 +12,7 @@ public sealed record ModelCard
 {
     /// <summary>What the model predicts.</summary>
     public required ModelTask Task { get; init; }
-    /// <summary>Class names, index = class id.</summary>
+    /// <summary>Class names, index = class id; empty for a regression model.</summary>
     public required IReadOnlyList<string> Labels { get; init; }
     /// <summary>Graph input name.</summary>
     public string InputName { get; init; } = "input";
@@ -22,7 +22,7 @@ public sealed record ModelCard
     public required IReadOnlyList<long> InputShape { get; init; }
     /// <summary>The input tensor's element type.</summary>
     public required ElementType ElementType { get; init; }
-    /// <summary>Main output name: "logits" for multiclass, "probability" for binary.</summary>
+    /// <summary>Main output name: "logits" for multiclass, "probability" for binary, "value" for regression.</summary>
     public required string OutputName { get; init; }
     /// <summary>The probabilities output, or null.</summary>
     public string? ProbabilitiesName { get; init; }
@@ -71,6 +71,23 @@ public sealed record ModelCard
     public double? TestAccuracy { get; init; }
     /// <summary>Final test loss, or null when unknown.</summary>
     public double? TestLoss { get; init; }
+    /// <summary>A regression model's target columns in output order (one output value each); empty for classifiers.</summary>
+    public IReadOnlyList<string> TargetNames { get; init; } = [];
+    /// <summary>
+    /// The training targets' means, one per target: the network learnt (target − mean) / std, and the graph's last Mul
+    /// and Add turn that back into the target's units, so callers use the output as it is. Empty for classifiers.
+    /// </summary>
+    public IReadOnlyList<double> TargetMeans { get; init; } = [];
+    /// <summary>The training targets' standard deviations beside <see cref="TargetMeans"/>.</summary>
+    public IReadOnlyList<double> TargetStds { get; init; } = [];
+    /// <summary>Final test R² of a regression model (the average over targets, as scikit-learn's r2_score), or null.</summary>
+    public double? TestR2 { get; init; }
+    /// <summary>Final test mean absolute error of a regression model in the target's units (averaged over targets), or null.</summary>
+    public double? TestMae { get; init; }
+    /// <summary>Final test root mean squared error of a regression model in the target's units (averaged over targets), or null.</summary>
+    public double? TestRmse { get; init; }
+    /// <summary>Whether the model predicts numbers (<see cref="ModelTask.Regression"/>) rather than classes.</summary>
+    public bool IsRegression => Task == ModelTask.Regression;
     /// <summary>Max abs difference ORT vs TorchSharp at export, or null before verification.</summary>
     public double? ExportParity { get; init; }
     /// <summary>Toolchain version that wrote the model.</summary>
@@ -173,6 +190,19 @@ public sealed record ModelCard
         {
             m[ModelCardKeys.TestLoss] = Num(loss);
         }
+        if (TargetNames.Count > 0)
+        {
+            m[ModelCardKeys.TargetNames] = JsonSerializer.Serialize(TargetNames, CardJsonContext.Default.IReadOnlyListString);
+            m[ModelCardKeys.TargetMeans] = JsonSerializer.Serialize(TargetMeans, CardJsonContext.Default.IReadOnlyListDouble);
+            m[ModelCardKeys.TargetStds] = JsonSerializer.Serialize(TargetStds, CardJsonContext.Default.IReadOnlyListDouble);
+        }
+        foreach (var (key, value) in new[] { (ModelCardKeys.TestR2, TestR2), (ModelCardKeys.TestMae, TestMae), (ModelCardKeys.TestRmse, TestRmse) })
+        {
+            if (value is { } v)
+            {
+                m[key] = Num(v);
+            }
+        }
         if (ExportParity is { } parity)
         {
             m[ModelCardKeys.ExportParity] = Num(parity);
@@ -268,6 +298,12 @@ public sealed record ModelCard
             Seed = (long)(OptNum(ModelCardKeys.Seed) ?? 0),
             TestAccuracy = OptNum(ModelCardKeys.TestAccuracy),
             TestLoss = OptNum(ModelCardKeys.TestLoss),
+            TargetNames = Opt(ModelCardKeys.TargetNames) is null ? [] : Json(ModelCardKeys.TargetNames, CardJsonContext.Default.StringArray),
+            TargetMeans = Opt(ModelCardKeys.TargetMeans) is null ? [] : Json(ModelCardKeys.TargetMeans, CardJsonContext.Default.DoubleArray),
+            TargetStds = Opt(ModelCardKeys.TargetStds) is null ? [] : Json(ModelCardKeys.TargetStds, CardJsonContext.Default.DoubleArray),
+            TestR2 = OptNum(ModelCardKeys.TestR2),
+            TestMae = OptNum(ModelCardKeys.TestMae),
+            TestRmse = OptNum(ModelCardKeys.TestRmse),
             ExportParity = OptNum(ModelCardKeys.ExportParity),
             ToolchainVersion = Opt(ModelCardKeys.ToolchainVersion) ?? "",
             GraphSha256 = Opt(ModelCardKeys.GraphSha256),
@@ -295,6 +331,7 @@ public sealed record ModelCard
             throw new FormatException(
                 $"model card keys '{ModelCardKeys.ChannelMeans}' and '{ModelCardKeys.ChannelStds}' must hold as many finite means as positive stds");
         }
+        CheckTargets(card);
         if (card.GraphSha256 is { } digest && !IsSha256Hex(digest))
         {
             throw new FormatException($"model card key '{ModelCardKeys.GraphSha256}' is not 64 lower-case hex digits");
@@ -315,15 +352,54 @@ public sealed record ModelCard
         return card;
     }
 
+    /// <summary>
+    /// A regression card names its targets, with one finite mean and one positive std each, and no classes; a
+    /// classifier's card names no targets. Throws naming the key otherwise.
+    /// </summary>
+    private static void CheckTargets(ModelCard card)
+    {
+        if (!card.IsRegression)
+        {
+            if (card.TargetNames.Count > 0 || card.TargetMeans.Count > 0 || card.TargetStds.Count > 0)
+            {
+                throw new FormatException($"model card key '{ModelCardKeys.TargetNames}' belongs to regression models, but the task is '{ContractText.Of(card.Task)}'");
+            }
+            return;
+        }
+        if (card.TargetNames.Count == 0)
+        {
+            throw new FormatException($"model card is missing '{ModelCardKeys.TargetNames}' (a regression model names its targets)");
+        }
+        if (card.TargetMeans.Count != card.TargetNames.Count || card.TargetStds.Count != card.TargetNames.Count
+            || card.TargetMeans.Any(v => !double.IsFinite(v)) || card.TargetStds.Any(v => !(v > 0) || !double.IsFinite(v)))
+        {
+            throw new FormatException(
+                $"model card keys '{ModelCardKeys.TargetMeans}' and '{ModelCardKeys.TargetStds}' must hold a finite mean and a positive std for each of the {card.TargetNames.Count} targets");
+        }
+        if (card.Labels.Count > 0)
+        {
+            throw new FormatException($"model card key '{ModelCardKeys.Labels}' lists classes, but the model is a regression model");
+        }
+    }
+
     /// <summary>A short human summary for the ONNX doc_string.</summary>
     public string Summary() =>
-        $"{ContractText.Of(Task)} classifier ({Labels.Count} classes: {string.Join(", ", Labels.Take(10))}) | " +
+        $"{WhatItPredicts()} | " +
         $"input {InputName} {ContractText.Of(InputLayout)} {string.Join('x', InputShape)} {ContractText.Of(ElementType)} | " +
         $"pixels {PixelConvention}, normalised {NormalizationSummary()}, preprocessing {ContractText.Of(PreprocessingMode)} | " +
         $"arch {Architecture}{(Backbone is { } b ? $" (backbone {b.Tuning})" : "")} | dataset {DatasetName} ({TrainCount} train, {TestCount} test) | " +
-        $"test accuracy {(TestAccuracy is { } a ? a.ToString("P2", CultureInfo.InvariantCulture) : "n/a")} | " +
+        $"{TestFigure()} | " +
         $"export parity {(ExportParity is { } p ? p.ToString("E2", CultureInfo.InvariantCulture) : "n/a")} | " +
         (Quantization is { } q ? $"quantized {ContractText.Of(q.Format)} | " : "") + $"toolchain {ToolchainVersion}";
+
+    private string WhatItPredicts() => IsRegression
+        ? $"regression model ({TargetNames.Count} target{(TargetNames.Count == 1 ? "" : "s")}: {string.Join(", ", TargetNames.Take(10))}, in their own units)"
+        : $"{ContractText.Of(Task)} classifier ({Labels.Count} classes: {string.Join(", ", Labels.Take(10))})";
+
+    private string TestFigure() => IsRegression
+        ? $"test R² {(TestR2 is { } r2 ? r2.ToString("0.0000", CultureInfo.InvariantCulture) : "n/a")}, MAE {(TestMae is { } mae ? mae.ToString("G6", CultureInfo.InvariantCulture) : "n/a")}, " +
+          $"RMSE {(TestRmse is { } rmse ? rmse.ToString("G6", CultureInfo.InvariantCulture) : "n/a")}"
+        : $"test accuracy {(TestAccuracy is { } a ? a.ToString("P2", CultureInfo.InvariantCulture) : "n/a")}";
 
     private string NormalizationSummary() =>
         NormalizationInGraph ? "inside the graph"

@@ -9,7 +9,7 @@ public static class ModelCardKeys
     /// <summary>Prefix shared by all keys, so ours never collide with other tools' metadata.</summary>
     public const string Prefix = "toolchain.";
 
-    /// <summary>"binary" or "multiclass".</summary>
+    /// <summary>"binary", "multiclass" or "regression".</summary>
     public const string Task = Prefix + "task";
     /// <summary>JSON array of class names, index = class id.</summary>
     public const string Labels = Prefix + "labels";
@@ -63,6 +63,21 @@ public static class ModelCardKeys
     public const string TestAccuracy = Prefix + "metrics.test_accuracy";
     /// <summary>Final test loss.</summary>
     public const string TestLoss = Prefix + "metrics.test_loss";
+    /// <summary>JSON array of a regression model's target columns, in output order (absent for classifiers).</summary>
+    public const string TargetNames = Prefix + "target.names";
+    /// <summary>
+    /// JSON array of the training targets' means, one per target: the standardisation the network was trained in, which
+    /// the graph's last Add undoes (value = z · std + mean).
+    /// </summary>
+    public const string TargetMeans = Prefix + "target.mean";
+    /// <summary>JSON array of the training targets' standard deviations (population), which the graph's last Mul undoes.</summary>
+    public const string TargetStds = Prefix + "target.std";
+    /// <summary>A regression model's coefficient of determination R² on its test split (averaged over targets).</summary>
+    public const string TestR2 = Prefix + "metrics.test_r2";
+    /// <summary>A regression model's mean absolute error on its test split, in the target's units (averaged over targets).</summary>
+    public const string TestMae = Prefix + "metrics.test_mae";
+    /// <summary>A regression model's root mean squared error on its test split, in the target's units (averaged over targets).</summary>
+    public const string TestRmse = Prefix + "metrics.test_rmse";
     /// <summary>Max absolute difference between ONNX Runtime and TorchSharp at export.</summary>
     public const string ExportParity = Prefix + "export.max_abs_diff";
     /// <summary>Version of the toolchain that wrote the model.</summary>

@@ -1,6 +1,6 @@
 namespace Toolchain.Contracts;
 
-/// <summary>What a model predicts. Written to the card as "binary" or "multiclass".</summary>
+/// <summary>What a model predicts. Written to the card as "binary", "multiclass" or "regression".</summary>
 [System.Text.Json.Serialization.JsonConverter(typeof(ContractJsonConverter<ModelTask>))]
 public enum ModelTask
 {
@@ -9,4 +9,10 @@ public enum ModelTask
 
     /// <summary>One logit or probability per class.</summary>
     Multiclass,
+
+    /// <summary>
+    /// One number per target, in the target's own units (<see cref="ModelCard.TargetNames"/>): the graph ends with the
+    /// inverse of the standardisation it was trained with, so its output needs no post-processing.
+    /// </summary>
+    Regression,
 }

@@ -301,6 +301,65 @@ public static partial class TinyOnnxModels
         return Write(model, path);
     }
 
+    /// <summary>The targets of <see cref="WriteTableRegression"/>: "price" alone, or "price" and "weight".</summary>
+    public static readonly IReadOnlyList<string> RegressionTargets = ["price", "weight"];
+
+    /// <summary>
+    /// What <see cref="WriteTableRegression"/> predicts for raw features (length, width, depth), target by target:
+    /// price = 5·length + 50 and weight = (width − 20)/2 + 0.4·(depth − 30).
+    /// </summary>
+    public static double[] RegressionValues(double length, double width, double depth) =>
+        [(5 * length) + 50, ((width - 20) / 2) + (0.4 * (depth - 30))];
+
+    /// <summary>
+    /// Writes a table regression as the trainer exports one: input [-1,3] raw features → Sub(means) → Div(stds) →
+    /// Gemm → standardised targets → Mul(target stds) → Add(target means) → "value", [-1, targets] in the targets'
+    /// units (<see cref="RegressionValues"/>); <paramref name="targets"/> is 1 (price) or 2 (price, weight).
+    /// <paramref name="testR2"/> goes to the card as the trainer's test R².
+    /// </summary>
+    public static string WriteTableRegression(string path, int targets = 1, double? testR2 = null, string datasetName = "boxes")
+    {
+        int width = TableFeatures.Count;
+        var graph = new GraphProto { Name = "table-regression", DocString = "tiny table regression for tests" };
+        graph.Input.Add(Value("input", TensorProto.Types.DataType.Float, null, width));
+        graph.Output.Add(Value("value", TensorProto.Types.DataType.Float, null, targets));
+        graph.Initializer.Add(FloatTensor("input.mean", [width], TableMeans.Select(v => (float)v).ToArray()));
+        graph.Initializer.Add(FloatTensor("input.std", [width], TableStds.Select(v => (float)v).ToArray()));
+        // Standardised price = z(length); standardised weight = z(width) + z(depth); then × std + mean.
+        float[] weights = [1, 0, 0, 0, 1, 1];
+        double[] means = [100, 0], stds = [10, 2];
+        graph.Initializer.Add(FloatTensor("w", [targets, width], weights[..(targets * width)]));
+        graph.Initializer.Add(FloatTensor("b", [targets], new float[targets]));
+        graph.Initializer.Add(FloatTensor("target.std", [targets], stds[..targets].Select(v => (float)v).ToArray()));
+        graph.Initializer.Add(FloatTensor("target.mean", [targets], means[..targets].Select(v => (float)v).ToArray()));
+        graph.Node.Add(Node("Sub", ["input", "input.mean"], ["input_centred"]));
+        graph.Node.Add(Node("Div", ["input_centred", "input.std"], ["input_scaled"]));
+        graph.Node.Add(Node("Gemm", ["input_scaled", "w", "b"], ["standardised"], transB: 1));
+        graph.Node.Add(Node("Mul", ["standardised", "target.std"], ["scaled"]));
+        graph.Node.Add(Node("Add", ["scaled", "target.mean"], ["value"]));
+        var model = NewModel(graph);
+        AddCard(model, new ModelCard
+        {
+            Task = ModelTask.Regression,
+            Labels = [],
+            InputName = "input",
+            InputLayout = InputLayout.Nc,
+            InputShape = [-1, width],
+            ElementType = ElementType.Float32,
+            OutputName = "value",
+            PixelConvention = "none: raw features",
+            NormalizationInGraph = true,
+            FeatureNames = TableFeatures,
+            TargetNames = RegressionTargets.Take(targets).ToList(),
+            TargetMeans = means[..targets],
+            TargetStds = stds[..targets],
+            TestR2 = testR2,
+            DatasetName = datasetName,
+            Architecture = "linear(" + targets + ")",
+        });
+        return Write(model, path);
+    }
+
     /// <summary>
     /// Writes the benchmark CNN of issue 5 (4.24 M multiply-adds per image) with seeded random weights and our card:
     /// conv3×3(1→32,pad 1) relu maxpool2, conv3×3(32→64,pad 1) relu maxpool2, flatten, linear(3136→128) relu, linear(128→10).

@@ -191,6 +191,13 @@ internal sealed class InferenceRunner(IOptions<OpenInferenceOptions> options, IS
                 throw ProtocolException.BadRequest($"output '{ClientText.Echo(output.Name)}' is asked for twice");
             }
             var width = specs[index].RowElements;
+            if (output.Classification is not null && model.Info.Task == ModelTask.Regression)
+            {
+                // Ranking a regression's outputs would answer "which target is largest", which no one asks; say why instead.
+                throw ProtocolException.BadRequest(
+                    $"output '{output.Name}': the classification extension ranks class scores, but this is a regression model " +
+                    $"whose output holds predicted values of {string.Join(", ", model.Info.Card.TargetNames.Select(t => $"'{ClientText.Echo(t)}'"))}; ask for the output without 'classification'");
+            }
             if (output.Classification is { } k && (k < 1 || k > width))
             {
                 throw ProtocolException.BadRequest($"output '{output.Name}': classification must be between 1 and {width} (got {k})");

@@ -1,6 +1,7 @@
 using System.Globalization;
 using CommandLine;
 using Toolchain.Contracts;
+using Toolchain.Inference.Cli.Evaluation;
 using Toolchain.Inference.Cli.Output;
 using Toolchain.Shared.Cli;
 using Toolchain.Shared.Errors;
@@ -41,7 +42,21 @@ internal static class EvalAllCommand
             var name = Path.GetFileName(Path.GetDirectoryName(path))!;
             try
             {
-                var r = EvalCommand.Evaluate(path, dataset: null, outDir: null, o, console, showProgress: false);
+                var outcome = EvalCommand.Evaluate(path, dataset: null, outDir: null, o, console, showProgress: false);
+                if (outcome is RegressionEvalResult v)
+                {
+                    // A regression's row: R² where a classifier's accuracy goes, RMSE where binary models' MSE goes.
+                    table.AddRow(name, v.Dataset, v.Count.ToString(c), $"R² {v.Report.MeanR2.ToString("0.0000", c)}",
+                        v.CardR2?.ToString("0.0000", c) ?? "n/a", "", $"RMSE {v.Report.MeanRmse.ToString("G4", c)}",
+                        v.RowsPerSecond.ToString("N0", c), v.CardDisagreement() is null ? "ok" : "differs from card");
+                    if (v.CardDisagreement() is { } differs)
+                    {
+                        failed++;
+                        console.Fail(differs);
+                    }
+                    continue;
+                }
+                var r = (EvalResult)outcome;
                 table.AddRow(name, r.Dataset, r.Count.ToString(c), r.Accuracy.ToString("0.0000", c),
                     r.CardAccuracy?.ToString("0.0000", c) ?? "n/a",
                     r.PredictionsFromCard?.ToString(c) ?? "n/a",

@@ -57,11 +57,15 @@ internal static class EvalCommand
         var result = Evaluate(o.Model, o.Dataset, o.Out, o, console, showProgress: !o.Json);
         if (o.Json)
         {
-            console.Out.WriteLine(ToJson(result, indented: false));
+            console.Out.WriteLine(result.ToJson(indented: false));
+        }
+        else if (result is RegressionEvalResult regression)
+        {
+            regression.Print(console.Out);
         }
         else
         {
-            Print(result, console);
+            Print((EvalResult)result, console);
         }
         // The report is still written and printed, so the disagreement can be examined; the exit code flags it.
         if (result.CardDisagreement() is { } disagreement)
@@ -72,8 +76,11 @@ internal static class EvalCommand
         return ExitCodes.Ok;
     }
 
-    /// <summary>Evaluates <paramref name="modelPath"/>, writes report.json and the charts, and returns the figures.</summary>
-    public static EvalResult Evaluate(string modelPath, string? dataset, string? outDir, EvalSettings s, CliConsole console, bool showProgress)
+    /// <summary>
+    /// Evaluates <paramref name="modelPath"/>, writes report.json and the charts, and returns the figures: an
+    /// <see cref="EvalResult"/> for a classifier, a <see cref="RegressionEvalResult"/> for a regression.
+    /// </summary>
+    public static IEvalReport Evaluate(string modelPath, string? dataset, string? outDir, EvalSettings s, CliConsole console, bool showProgress)
     {
         if (s.BatchSize < 1)
         {
@@ -90,6 +97,10 @@ internal static class EvalCommand
         if (name == XorDatasetName)
         {
             return EvaluateXor(model, modelPath, s, dir, clock);
+        }
+        if (model.ValueCount > 0)
+        {
+            return RegressionEvaluation.Run(model, modelPath, name, dir, clock);
         }
         return info.Card is { FeatureNames.Count: > 0 }
             ? EvaluateTable(model, modelPath, name, s, dir, clock)
@@ -360,11 +371,13 @@ internal static class EvalCommand
     /// Writes report.json beside the staged charts and moves the set into the eval folder, report last: a run that
     /// fails before this point leaves the previous run's files untouched.
     /// </summary>
-    private static void Commit(StagedFileSet files, EvalResult result)
+    public static void Commit(StagedFileSet files, IEvalReport result)
     {
         AtomicFile.WriteAllText(files.StagingPath(ReportName), ToJson(result, indented: true) + "\n");
         files.Commit(last: ReportName);
     }
+
+    public static string ToJson(IEvalReport result, bool indented) => result.ToJson(indented);
 
     /// <summary>The ONNX model's predictions for <paramref name="n"/> two-feature points.</summary>
     private static Prediction[] XorPredictions(OnnxModel model, double[] features, int n) =>
@@ -380,8 +393,6 @@ internal static class EvalCommand
             ? seed
             : null;
     }
-
-    public static string ToJson(EvalResult result, bool indented) => result.ToJson(indented);
 
     private static void Print(EvalResult r, CliConsole console)
     {

@@ -87,7 +87,9 @@ internal static partial class ExportCommand
             throw new InvalidInputFileException(o.Model, "has no model card; a Triton configuration is written from the card's input, outputs and labels");
         }
         var config = TritonModelConfig.For(name, model.Info, o.MaxBatchOrDefault, o.InstancesOrDefault, o.MaxQueueDelayUs, o.Gpu);
-        var export = TritonRepositoryWriter.Write(o.Out, config, o.Model, model.Info.Labels, o.Version);
+        // labels.txt names the output's columns: a classifier's classes, or a regression's targets (no label_filename refers to them).
+        var columns = model.Info.Task == ModelTask.Regression ? model.Info.Card.TargetNames : model.Info.Labels;
+        var export = TritonRepositoryWriter.Write(o.Out, config, o.Model, columns, o.Version);
         console.Out.WriteLine(export.ModelPath);
         console.Out.WriteLine(Path.Combine(export.Folder, TritonRepositoryWriter.ConfigFileName));
         console.Out.WriteLine(Path.Combine(export.Folder, TritonModelConfig.LabelFileName));

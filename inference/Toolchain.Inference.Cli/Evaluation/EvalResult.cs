@@ -6,8 +6,18 @@ using Toolchain.Shared.Metrics;
 
 namespace Toolchain.Inference.Cli.Evaluation;
 
-/// <summary>Everything one evaluation found, as printed, saved to report.json and summarised by eval-all.</summary>
-internal sealed record EvalResult
+/// <summary>What every evaluation's result gives: its report.json text and whether it contradicts the model card.</summary>
+internal interface IEvalReport
+{
+    /// <summary>The report as JSON, indented for report.json or on one line for <c>eval --json</c>.</summary>
+    string ToJson(bool indented);
+
+    /// <summary>The error line when the figure measured on the card's own test data is not the card's; else null.</summary>
+    string? CardDisagreement();
+}
+
+/// <summary>Everything one evaluation of a classifier found, as printed, saved to report.json and summarised by eval-all.</summary>
+internal sealed record EvalResult : IEvalReport
 {
     public required string ModelPath { get; init; }
     public required string Dataset { get; init; }

@@ -33,6 +33,11 @@ internal sealed record TritonModelConfig
     public static TritonModelConfig For(string name, ModelInfo info, int maxBatchSize, int instances, long maxQueueDelayMicroseconds, bool gpu)
     {
         var card = info.IsForeign ? throw new InvalidOperationException("a Triton configuration needs the model card") : info.Card;
+        if (card.IsRegression)
+        {
+            // A regression's one output holds a value per target, in the targets' units: no classes, so no label file on it.
+            return For(name, card, [new TritonTensor(card.OutputName, card.ElementType, [card.TargetNames.Count], null)], maxBatchSize, instances, maxQueueDelayMicroseconds, gpu);
+        }
         // The binary nets end in one sigmoid column for two labels: no label per column, so no label file on it.
         var classes = card.Task == ModelTask.Binary ? 1 : card.Labels.Count;
         var labelled = classes == card.Labels.Count ? LabelFileName : null;
@@ -41,7 +46,11 @@ internal sealed record TritonModelConfig
         {
             outputs.Add(new TritonTensor(probabilities, card.ElementType, [classes], labelled));
         }
-        return new TritonModelConfig
+        return For(name, card, outputs, maxBatchSize, instances, maxQueueDelayMicroseconds, gpu);
+    }
+
+    private static TritonModelConfig For(string name, ModelCard card, List<TritonTensor> outputs, int maxBatchSize, int instances,
+        long maxQueueDelayMicroseconds, bool gpu) => new()
         {
             Name = name,
             MaxBatchSize = maxBatchSize,
@@ -51,7 +60,6 @@ internal sealed record TritonModelConfig
             Gpu = gpu,
             MaxQueueDelayMicroseconds = maxQueueDelayMicroseconds,
         };
-    }
 
     /// <summary>Triton's data type name for an element type.</summary>
     public static string DataType(ElementType type) => type switch

@@ -14,10 +14,12 @@ namespace Toolchain.Inference.Cli.Output;
 /// </summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(EvalReportJson))]
+[JsonSerializable(typeof(RegressionReportJson))]
 [JsonSerializable(typeof(BenchReportJson))]
 [JsonSerializable(typeof(ClassifiedJson))]
 [JsonSerializable(typeof(PredictedJson))]
 [JsonSerializable(typeof(Toolchain.Inference.Cli.Commands.PredictedRowJson))]
+[JsonSerializable(typeof(Toolchain.Inference.Cli.Commands.PredictedValueJson))]
 [JsonSerializable(typeof(InputErrorJson))]
 [JsonSerializable(typeof(InfoJson))]
 [JsonSerializable(typeof(CompareJson))]

@@ -1,5 +1,6 @@
 using Toolchain.Contracts;
 using Toolchain.Inference.Cli.Commands;
+using Toolchain.Inference.Cli.Evaluation;
 using Toolchain.Inference.Cli.Output;
 using Toolchain.Inference.Quantization;
 
@@ -23,7 +24,10 @@ internal sealed class QuantizeEvaluator(QuantizeOptions options, CliConsole cons
             DataRoot = options.DataRoot,
             BatchSize = 1000,
         };
-        var result = EvalCommand.Evaluate(modelPath, options.Dataset, Path.Combine(_reports.FullName, Guid.NewGuid().ToString("N")), settings, console, showProgress: false);
+        var outcome = EvalCommand.Evaluate(modelPath, options.Dataset, Path.Combine(_reports.FullName, Guid.NewGuid().ToString("N")), settings, console, showProgress: false);
+        // Quantization is judged by its accuracy drop; a regression's R² is another scale, which this check does not know.
+        var result = outcome as EvalResult
+            ?? throw new ToolchainException($"{modelPath}: is a regression model; quantizing measures the accuracy drop of classifiers only (a regression's R² check is not built)");
         return new ModelEvaluation(result.Accuracy, result.Count, result.Dataset, result.CardComparable);
     }
 

@@ -85,6 +85,7 @@ internal sealed class LoadedModel
     public static bool IsImageModel(OnnxModel model) => ImageClassifier.TakesImages(model.Info);
 
     /// <summary>Why a model that is not an image model cannot classify images.</summary>
-    public static string NotAnImageModel(OnnxModel model) =>
-        $"the model's input [{string.Join(',', model.Info.InputShape)}] is not a 28×28 single-channel image, so it cannot classify images";
+    public static string NotAnImageModel(OnnxModel model) => model.Info.Task == ModelTask.Regression
+        ? $"the model is a regression model on {model.FeatureCount} features (predicting {string.Join(", ", model.Info.Card.TargetNames)}), and its input [{string.Join(',', model.Info.InputShape)}] is not a 28×28 single-channel image, so it cannot classify images"
+        : $"the model's input [{string.Join(',', model.Info.InputShape)}] is not a 28×28 single-channel image, so it cannot classify images";
 }

@@ -356,11 +356,12 @@ internal sealed partial class ReloadingModelHost : ILeaseSource, IDisposable
     /// <summary>Runs one all-zero example, so a file ORT accepts but cannot run never replaces a working model.</summary>
     private static void SmokeTest(OnnxModel model)
     {
-        var probabilities = new float[model.ClassCount];
-        model.RunProbabilities(new float[model.FeatureCount], 1, probabilities);
-        if (!probabilities.All(float.IsFinite))
+        // A classifier's probabilities, or a regression's values (one of the two counts is 0).
+        var outputs = new float[model.ClassCount + model.ValueCount];
+        model.RunProbabilities(new float[model.FeatureCount], 1, outputs);
+        if (!outputs.All(float.IsFinite))
         {
-            throw new ToolchainException("the model gives non-finite probabilities for an all-zero input");
+            throw new ToolchainException($"the model gives non-finite {(model.ValueCount > 0 ? "values" : "probabilities")} for an all-zero input");
         }
     }
 

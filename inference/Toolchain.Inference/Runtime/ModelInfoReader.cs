@@ -74,6 +74,16 @@ internal static class ModelInfoReader
             throw new InvalidInputFileException(path, $"model card names output '{outputName}' but the graph has {Names(outputs)}");
         }
         ElementTypeOf(path, outputName, output);
+        if (card.IsRegression)
+        {
+            var width = OutputWidth(output);
+            if (width > 0 && width != card.TargetNames.Count)
+            {
+                throw new InvalidInputFileException(path,
+                    $"model card names {card.TargetNames.Count} targets but the regression model's output '{outputName}' has {width} values per row");
+            }
+            return common with { Card = card, IsForeign = false, OutputName = outputName, OutputIsProbability = false };
+        }
         var expectedLabels = card.Task == ModelTask.Binary ? 2 : OutputWidth(output);
         if (card.Labels.Count != expectedLabels && expectedLabels > 0)
         {

@@ -31,7 +31,12 @@ public sealed class OnnxModel : IDisposable
         Logits,
         /// <summary>A foreign model's output: probabilities when each row is a distribution, otherwise logits.</summary>
         Unknown,
+        /// <summary>A regression's predicted values, passed on as they are.</summary>
+        Values,
     }
+
+    /// <summary>Numbers a run writes per example: <see cref="ClassCount"/> probabilities, or a regression's <see cref="ValueCount"/> values.</summary>
+    private readonly int _rowOutputs;
 
     private OnnxModel(InferenceSession session, ExecutionProvider provider, ModelInfo info)
     {
@@ -45,12 +50,16 @@ public sealed class OnnxModel : IDisposable
         _inputType = session.InputMetadata[info.InputName].ElementDataType;
         var output = session.OutputMetadata[info.OutputName];
         _outputType = output.ElementDataType;
-        _outputWidth = ModelInfoReader.OutputWidth(output) is var w and > 0 ? w : (info.Task == ModelTask.Binary ? 1 : info.Labels.Count);
+        _outputWidth = ModelInfoReader.OutputWidth(output) is var w and > 0 ? w
+            : info.Task == ModelTask.Binary ? 1 : info.Task == ModelTask.Regression ? info.Card.TargetNames.Count : info.Labels.Count;
         _outputIsVector = output.Dimensions.Length == 1;
         var batchDim = session.InputMetadata[info.InputName].Dimensions[0];
         _fixedBatch = batchDim > 0 ? batchDim : 0;
-        ClassCount = info.Task == ModelTask.Binary ? 2 : info.Labels.Count;
-        _outputKind = info.OutputIsProbability ? OutputKind.Probabilities : info.IsForeign ? OutputKind.Unknown : OutputKind.Logits;
+        ClassCount = info.Task == ModelTask.Binary ? 2 : info.Task == ModelTask.Regression ? 0 : info.Labels.Count;
+        ValueCount = info.Task == ModelTask.Regression ? _outputWidth : 0;
+        _rowOutputs = info.Task == ModelTask.Regression ? ValueCount : ClassCount;
+        _outputKind = info.Task == ModelTask.Regression ? OutputKind.Values
+            : info.OutputIsProbability ? OutputKind.Probabilities : info.IsForeign ? OutputKind.Unknown : OutputKind.Logits;
         InputSpec = new TensorSpec { Name = info.InputName, ElementType = _inputType, Shape = info.InputShape.ToArray() };
         OutputSpecs = session.OutputMetadata.Select(kv => TensorSpec.Of(kv.Key, kv.Value)).OfType<TensorSpec>().ToArray();
         _tensorOutputNames = OutputSpecs.Select(o => o.Name).ToArray();
@@ -78,8 +87,27 @@ public sealed class OnnxModel : IDisposable
     /// <summary>Values per example (the product of the non-batch input dimensions).</summary>
     public int FeatureCount { get; }
 
-    /// <summary>Probabilities per example: 2 for binary models ([1-p, p]), else the number of classes.</summary>
+    /// <summary>Probabilities per example: 2 for binary models ([1-p, p]), else the number of classes; 0 for a regression model.</summary>
     public int ClassCount { get; }
+
+    /// <summary>Values per example of a regression model (one per target, <see cref="ModelCard.TargetNames"/>); 0 for a classifier.</summary>
+    public int ValueCount { get; }
+
+    /// <summary>
+    /// Predicts <paramref name="count"/> model-ready examples laid out back to back with a regression model: returns
+    /// <see cref="ValueCount"/> values per example, row after row, in the targets' own units (the graph undoes its
+    /// standardisation). A classifier is refused with <see cref="ToolchainException"/>; cancellation as for <see cref="Classify"/>.
+    /// </summary>
+    public float[] PredictValues(ReadOnlySpan<float> inputs, int count, CancellationToken cancellationToken = default)
+    {
+        if (Info.Task != ModelTask.Regression)
+        {
+            throw new ToolchainException($"the model is a {ContractText.Of(Info.Task)} classifier; it predicts classes (Classify), not values");
+        }
+        var values = new float[Math.Max(0, count) * ValueCount];
+        RunProbabilities(inputs, count, values, cancellationToken);
+        return values;
+    }
 
     /// <summary>
     /// Loads <paramref name="path"/>. Throws <see cref="InvalidInputFileException"/> for a missing, corrupt
@@ -144,6 +172,7 @@ public sealed class OnnxModel : IDisposable
     /// </summary>
     public Prediction[] Classify(ReadOnlySpan<float> inputs, int count, CancellationToken cancellationToken = default)
     {
+        RefuseRegression();
         var probs = ArrayPool<float>.Shared.Rent(Math.Max(1, count * ClassCount));
         try
         {
@@ -214,6 +243,7 @@ public sealed class OnnxModel : IDisposable
     /// <summary>Turns <paramref name="count"/> rows of <see cref="ClassCount"/> probabilities into predictions.</summary>
     public Prediction[] ToPredictions(ReadOnlySpan<float> probabilities, int count)
     {
+        RefuseRegression();
         var labels = Info.Labels;
         var result = new Prediction[count];
         for (var i = 0; i < count; i++)
@@ -339,6 +369,15 @@ public sealed class OnnxModel : IDisposable
         _session.Dispose();
     }
 
+    /// <summary>A regression model has no classes to name: its callers want <see cref="PredictValues"/>.</summary>
+    private void RefuseRegression()
+    {
+        if (Info.Task == ModelTask.Regression)
+        {
+            throw new ToolchainException($"the model is a regression model ({string.Join(", ", Info.Card.TargetNames)}); it predicts values (PredictValues), not classes");
+        }
+    }
+
     private void Validate(int inputLength, int count, int probsLength)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -351,9 +390,9 @@ public sealed class OnnxModel : IDisposable
             throw new ToolchainException(
                 $"input holds {inputLength} values but {count} examples of shape [{string.Join(',', _featureDims)}] need {(long)count * FeatureCount}");
         }
-        if ((long)count * ClassCount > probsLength)
+        if ((long)count * _rowOutputs > probsLength)
         {
-            throw new ToolchainException($"probability buffer holds {probsLength} values but {count} examples need {(long)count * ClassCount}");
+            throw new ToolchainException($"output buffer holds {probsLength} values but {count} examples need {(long)count * _rowOutputs}");
         }
     }
 
@@ -366,13 +405,13 @@ public sealed class OnnxModel : IDisposable
             var rows = input + ((nint)start * FeatureCount * elementSize);
             if (_fixedBatch == 0 || n == _fixedBatch)
             {
-                RunBatch(rows, elementSize, n, probabilities.Slice(start * ClassCount, n * ClassCount), cancellationToken);
+                RunBatch(rows, elementSize, n, probabilities.Slice(start * _rowOutputs, n * _rowOutputs), cancellationToken);
                 continue;
             }
             // A graph fixed at a batch size runs the last few examples filled up with copies of the last one (see RunTensors).
             var rowBytes = FeatureCount * elementSize;
             var padded = ArrayPool<byte>.Shared.Rent(_fixedBatch * rowBytes);
-            var paddedProbabilities = ArrayPool<float>.Shared.Rent(_fixedBatch * ClassCount);
+            var paddedProbabilities = ArrayPool<float>.Shared.Rent(_fixedBatch * _rowOutputs);
             try
             {
                 var real = new ReadOnlySpan<byte>((void*)rows, n * rowBytes);
@@ -383,9 +422,9 @@ public sealed class OnnxModel : IDisposable
                 }
                 fixed (byte* p = padded)
                 {
-                    RunBatch((IntPtr)p, elementSize, _fixedBatch, paddedProbabilities.AsSpan(0, _fixedBatch * ClassCount), cancellationToken);
+                    RunBatch((IntPtr)p, elementSize, _fixedBatch, paddedProbabilities.AsSpan(0, _fixedBatch * _rowOutputs), cancellationToken);
                 }
-                paddedProbabilities.AsSpan(0, n * ClassCount).CopyTo(probabilities.Slice(start * ClassCount, n * ClassCount));
+                paddedProbabilities.AsSpan(0, n * _rowOutputs).CopyTo(probabilities.Slice(start * _rowOutputs, n * _rowOutputs));
             }
             finally
             {
@@ -477,6 +516,11 @@ public sealed class OnnxModel : IDisposable
 
     private void ToProbabilities(ReadOnlySpan<float> raw, int n, Span<float> probabilities)
     {
+        if (_outputKind == OutputKind.Values)
+        {
+            raw[..(n * _outputWidth)].CopyTo(probabilities);
+            return;
+        }
         if (_outputWidth == 1)
         {
             for (var i = 0; i < n; i++)

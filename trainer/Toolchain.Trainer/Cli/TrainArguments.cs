@@ -104,8 +104,16 @@ public sealed class TrainArguments : IExportInputOption, IDataDirOption
     public string? Input { get; set; }
 
     /// <summary>Label column of a CSV table.</summary>
-    [Option("label-column", HelpText = "CSV tables: the column holding the class (default: the last column)")]
+    [Option("label-column", HelpText = "CSV tables: the column to predict (default: the last column); several comma-separated columns train a multi-output regression")]
     public string? LabelColumn { get; set; }
+
+    /// <summary>Classification or regression on a CSV table.</summary>
+    [Option("task", HelpText = "CSV tables: classification or regression (default: regression when the label holds numbers with over 20 different values or any fraction, else classification; the choice is printed)")]
+    public string? Task { get; set; }
+
+    /// <summary>The loss of a regression.</summary>
+    [Option("loss", HelpText = "regression: mse (default), huber or mae; classifiers train with cross-entropy")]
+    public string? Loss { get; set; }
 
     /// <summary>Columns of a CSV table that are not features.</summary>
     [Option("ignore-columns", Separator = ',', HelpText = "CSV tables: columns that are not features (an id, a name), comma-separated; recorded in the model card")]

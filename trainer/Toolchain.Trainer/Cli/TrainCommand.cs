@@ -116,13 +116,14 @@ public static class TrainCommand
             DataRoot = paths.DataRoot,
             Device = device,
             Threads = threads,
-            Given = new GivenOptions(Architecture: a.Arch is not null, Epochs: a.Epochs is not null, Augment: a.Augment is not null && TrainOptionsResolver.AugmentOption(a.Augment).Level == AugmentLevel.Shift),
+            Given = new GivenOptions(Architecture: a.Arch is not null, Epochs: a.Epochs is not null, Augment: a.Augment is not null && TrainOptionsResolver.AugmentOption(a.Augment).Level == AugmentLevel.Shift,
+                Loss: a.Loss is not null),
             CacheDirectory = Path.GetFullPath(Path.Combine("artifacts", "cache")),
             DecodeProgress = a.Quiet ? null : DecodeProgressLine.For(output),
         }, Say);
         AnnounceRun(session, resume, Say);
 
-        var view = new TrainProgressView(output, a.Quiet);
+        var view = new TrainProgressView(output, a.Quiet, session.Data.IsRegression);
         FirstBatchClock? clock = null;
         var outcome = view.Run(observer => session.Train(clock = new FirstBatchClock(observer), cancel));
         using var run = outcome.Run;

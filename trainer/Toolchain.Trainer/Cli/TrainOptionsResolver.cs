@@ -1,5 +1,6 @@
 using System.Globalization;
 using Toolchain.Contracts;
+using Toolchain.Shared.Data.Tables;
 using Toolchain.Trainer.Models;
 using Toolchain.Trainer.Training;
 
@@ -42,6 +43,8 @@ public static class TrainOptionsResolver
             Restarts = a.Restarts ?? o.Restarts,
             DataSeed = a.DataSeed ?? o.DataSeed,
             LabelColumn = a.LabelColumn ?? o.LabelColumn,
+            Task = a.Task is null ? o.Task : FlagValue<TableTask>("--task", a.Task.ToLowerInvariant()),
+            Loss = a.Loss is null ? o.Loss : RegressionLoss(a.Loss),
             IgnoreColumns = a.IgnoreColumns?.Where(c => c.Length > 0).ToList() is { Count: > 0 } ignored ? ignored : o.IgnoreColumns,
             TestFraction = a.TestFraction ?? o.TestFraction,
             SplitSeed = a.SplitSeed ?? o.SplitSeed,
@@ -59,6 +62,15 @@ public static class TrainOptionsResolver
     /// </summary>
     private static T FlagValue<T>(string flag, string text) where T : struct, Enum =>
         RecipeText.Parse<T>(text) ?? throw new ToolchainException($"{flag}: {RecipeText.Unknown<T>(text)}");
+
+    /// <summary>The loss --loss names: mse, huber or mae, the losses of a regression.</summary>
+    private static LossFunction RegressionLoss(string text)
+    {
+        var loss = FlagValue<LossFunction>("--loss", text.ToLowerInvariant());
+        return loss is LossFunction.Mse or LossFunction.Huber or LossFunction.Mae
+            ? loss
+            : throw new ToolchainException($"--loss {RecipeText.Of(loss)}: --loss chooses a regression's loss (mse, huber or mae); classifiers always train with cross-entropy");
+    }
 
     private static void RefuseExtraWords(TrainArguments a)
     {
@@ -101,6 +113,9 @@ public static class TrainOptionsResolver
         Same("--seed", a.Seed?.ToString(CultureInfo.InvariantCulture), stored.Seed.ToString(CultureInfo.InvariantCulture));
         Same("--data-seed", a.DataSeed?.ToString(CultureInfo.InvariantCulture), stored.DataSeed.ToString(CultureInfo.InvariantCulture));
         Same("--preset", a.Preset, RecipeText.Of(stored.Preset));
+        Same("--task", a.Task?.ToLowerInvariant(), RecipeText.Of(stored.Task));
+        Same("--loss", a.Loss?.ToLowerInvariant(), RecipeText.Of(stored.Loss));
+        Same("--label-column", a.LabelColumn, stored.LabelColumn ?? a.LabelColumn);
         var o = stored with { Epochs = a.Epochs ?? stored.Epochs };
         o.Validate();
         return o;

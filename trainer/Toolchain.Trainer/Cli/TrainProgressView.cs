@@ -14,12 +14,17 @@ public sealed class TrainProgressView
     private readonly TextWriter _out;
     private readonly bool _interactive;
     private readonly bool _quiet;
+    private readonly bool _regression;
 
-    /// <summary>Creates a view writing to <paramref name="output"/>; bars are drawn only when it is the console of a terminal.</summary>
-    public TrainProgressView(TextWriter output, bool quiet)
+    /// <summary>
+    /// Creates a view writing to <paramref name="output"/>; bars are drawn only when it is the console of a terminal. A
+    /// <paramref name="regression"/>'s epochs show R² where a classifier's show accuracy.
+    /// </summary>
+    public TrainProgressView(TextWriter output, bool quiet, bool regression = false)
     {
         _out = output;
         _quiet = quiet;
+        _regression = regression;
         _interactive = !quiet && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected
             && AnsiConsole.Profile.Capabilities.Interactive;
     }
@@ -29,29 +34,37 @@ public sealed class TrainProgressView
     {
         if (!_interactive)
         {
-            return work(new LineObserver(_out.WriteLine, _quiet));
+            return work(new LineObserver(_out.WriteLine, _quiet, _regression));
         }
         return AnsiConsole.Progress()
             .AutoClear(true)
             .HideCompleted(true)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-            .Start(ctx => work(new BarObserver(ctx)));
+            .Start(ctx => work(new BarObserver(ctx, _regression)));
     }
 
-    /// <summary>The one-line epoch summary.</summary>
-    public static string Summary(EpochRecord r, int epochs)
+    /// <summary>The one-line epoch summary; a regression's score is R², a classifier's accuracy.</summary>
+    public static string Summary(EpochRecord r, int epochs, bool regression = false)
     {
         var c = CultureInfo.InvariantCulture;
         var head = r.Epoch == 0 ? $"epoch 0/{epochs} (before training)" : $"epoch {r.Epoch}/{epochs}";
         var speed = r.Epoch == 0 ? "" : string.Create(c, $"  {r.Seconds:0.0} s  {r.SamplesPerSecond:N0} samples/s");
-        var validation = r.ValidationLoss is { } vl && r.ValidationAccuracy is { } va ? string.Create(c, $"  val loss {vl:0.0000} acc {100 * va:0.00}%") : "";
-        return string.Create(c, $"{head}  train loss {r.TrainLoss:0.0000} acc {100 * r.TrainAccuracy:0.00}%{validation}  test loss {r.TestLoss:0.0000} acc {100 * r.TestAccuracy:0.00}%{speed}");
+        var validation = r.ValidationLoss is not { } vl || r.ValidationAccuracy is not { } va ? ""
+            : regression ? string.Create(c, $"  val loss {vl:0.0000} R² {va:0.0000}") : string.Create(c, $"  val loss {vl:0.0000} acc {100 * va:0.00}%");
+        return regression
+            ? string.Create(c, $"{head}  train loss {r.TrainLoss:0.0000} R² {r.TrainAccuracy:0.0000}{validation}  test loss {r.TestLoss:0.0000} R² {r.TestAccuracy:0.0000}{speed}")
+            : string.Create(c, $"{head}  train loss {r.TrainLoss:0.0000} acc {100 * r.TrainAccuracy:0.00}%{validation}  test loss {r.TestLoss:0.0000} acc {100 * r.TestAccuracy:0.00}%{speed}");
     }
 
     private static bool ShouldPrint(int epoch, int epochs) => epochs <= 25 || epoch % Math.Max(1, epochs / 20) == 0 || epoch == epochs;
 
     /// <summary>Plain output: one line per epoch (thinned to about 20 for long runs) and notices.</summary>
-    private sealed class LineObserver(Action<string> write, bool quiet) : ITrainingObserver
+    /// <summary>A finished initialisation's line: its training accuracy, or for a regression its training R².</summary>
+    private static string Final(long seed, double trainLoss, double trainScore, bool regression) => regression
+        ? string.Create(CultureInfo.InvariantCulture, $"seed {seed}: final train loss {trainLoss:0.000000} R² {trainScore:0.0000}")
+        : string.Create(CultureInfo.InvariantCulture, $"seed {seed}: final train loss {trainLoss:0.000000} acc {100 * trainScore:0.00}%");
+
+    private sealed class LineObserver(Action<string> write, bool quiet, bool regression) : ITrainingObserver
     {
         public void RunStarted(int restart, int restarts, long seed)
         {
@@ -65,7 +78,7 @@ public sealed class TrainProgressView
         {
             if (!quiet && ShouldPrint(record.Epoch, epochs))
             {
-                write(Summary(record, epochs));
+                write(Summary(record, epochs, regression));
             }
         }
 
@@ -73,7 +86,7 @@ public sealed class TrainProgressView
         {
             if (!quiet)
             {
-                write(string.Create(CultureInfo.InvariantCulture, $"seed {seed}: final train loss {trainLoss:0.000000} acc {100 * trainAccuracy:0.00}%"));
+                write(Final(seed, trainLoss, trainAccuracy, regression));
             }
         }
 
@@ -81,7 +94,7 @@ public sealed class TrainProgressView
     }
 
     /// <summary>Live bars on a terminal; summaries are written above them.</summary>
-    private sealed class BarObserver(ProgressContext ctx) : ITrainingObserver
+    private sealed class BarObserver(ProgressContext ctx, bool regression) : ITrainingObserver
     {
         private readonly Stopwatch _sinceDraw = Stopwatch.StartNew();
         private ProgressTask? _task;
@@ -118,12 +131,12 @@ public sealed class TrainProgressView
             _task?.StopTask();
             if (ShouldPrint(record.Epoch, epochs))
             {
-                AnsiConsole.WriteLine(Summary(record, epochs));
+                AnsiConsole.WriteLine(Summary(record, epochs, regression));
             }
         }
 
         public void RunFinished(int restart, long seed, double trainLoss, double trainAccuracy) =>
-            AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"seed {seed}: final train loss {trainLoss:0.000000} acc {100 * trainAccuracy:0.00}%"));
+            AnsiConsole.WriteLine(Final(seed, trainLoss, trainAccuracy, regression));
 
         public void Notice(string message) => AnsiConsole.WriteLine(message);
     }

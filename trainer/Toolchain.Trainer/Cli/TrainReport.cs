@@ -23,6 +23,13 @@ public static class TrainReport
         {
             error.WriteLine($"trainer train: note: {note}");
         }
+        if (metrics.Regression is { } r)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{RecipeText.Of(options.Model)}: test R² {r.R2:0.0000}, MAE {r.Mae:G6}, RMSE {r.Rmse:G6} ({string.Join(", ", r.Targets)}) on {data.Name} after {run.CompletedEpochs} epochs, " +
+                $"{metrics.SamplesPerSecond:N0} samples/s; results in {outDir}"));
+            return;
+        }
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{RecipeText.Of(options.Model)}: test accuracy {100 * last.TestAccuracy:0.00}% (loss {last.TestLoss:0.0000}) on {data.Name} after {run.CompletedEpochs} epochs{(run.RestoredBest ? $" (weights of epoch {run.Final.Epoch}, the best on validation)" : "")}, " +
             $"{metrics.SamplesPerSecond:N0} samples/s; results in {outDir}"));
@@ -46,6 +53,12 @@ public static class TrainReport
             return trainAccuracy >= 0.9 ? null : string.Create(CultureInfo.InvariantCulture,
                 $"{RecipeText.Of(run.Options.Model)} reached only {100 * trainAccuracy:0.00}% training accuracy after {run.CompletedEpochs} epochs: a small sigmoid net " +
                 $"can stall in a local minimum from this initialisation; --restarts {XorRestartsHint} keeps the best of {XorRestartsHint}");
+        }
+        if (data.IsRegression)
+        {
+            double r2 = run.Final.TestAccuracy;
+            return r2 > 0 ? null : string.Create(CultureInfo.InvariantCulture,
+                $"{RecipeText.Of(run.Options.Model)} reached a test R² of {r2:0.0000}: no better than predicting the training mean; check the features, --lr and the data");
         }
         double chance = 1.0 / data.ClassNames.Count, testAccuracy = run.Final.TestAccuracy;
         return testAccuracy > chance + 0.05 ? null : string.Create(CultureInfo.InvariantCulture,

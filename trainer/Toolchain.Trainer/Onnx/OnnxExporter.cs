@@ -36,6 +36,13 @@ public sealed record ExportRequest(Sequential Model, ArchitectureSpec Spec, IRea
     /// normalised units; verification feeds ONNX Runtime the raw values x · std + mean.
     /// </summary>
     public (double[] Means, double[] Stds)? InputNormalization { get; init; }
+
+    /// <summary>
+    /// A regression's per-target mean and std, undone at the graph's tail (z · std + mean, a Mul and an Add) so the file
+    /// outputs the targets in their own units; null for classifiers. The network stays in standardised units;
+    /// verification compares the graph with the network's output mapped the same way.
+    /// </summary>
+    public (double[] Means, double[] Stds)? OutputScaling { get; init; }
 }
 
 /// <summary>What an export wrote and how closely ONNX Runtime matched TorchSharp.</summary>
@@ -102,7 +109,7 @@ public static class OnnxExporter
         };
         var type = ElementTypeOf(request.Model, request.VerificationInputs);
         var layers = request.Spec.Layers;
-        var outputs = OnnxOutputs.For(layers, request.Spec.InferShapes(inputShape), inputShape);
+        var outputs = OnnxOutputs.For(layers, request.Spec.InferShapes(inputShape), inputShape, regression: request.OutputScaling is not null);
         var card = CardFor(request, outputs, layout, inputShape, type);
         if (request.PixelInput && (layout != InputLayout.Nchw || type != OnnxElementType.Float32))
         {
@@ -118,14 +125,15 @@ public static class OnnxExporter
 
         var modules = request.Model.named_children().Select(c => c.module).ToList();
         RefuseNonFiniteWeights(layers, modules);
-        var graph = OnnxGraphEmitter.Emit(layers, modules, inputShape, type, outputs, request.InputNormalization);
+        var graph = OnnxGraphEmitter.Emit(layers, modules, inputShape, type, outputs, request.InputNormalization, request.OutputScaling);
         if (pixels is not null)
         {
             PixelInputHead.Prepend(graph, pixels.Means, pixels.Stds);
         }
         options.Tamper?.Invoke(graph);
         var batches = VerificationBatches(request.VerificationInputs, inputShape, type, options, pixels);
-        return VerifyAndWrite(graph, card, path, request.Model, batches, type, outputs,
+        using var scaled = request.OutputScaling is { } scaling ? new OutputScalingNetwork(request.Model, scaling.Means, scaling.Stds, type.TorchType) : null;
+        return VerifyAndWrite(graph, card, path, scaled ?? (nn.Module<Tensor, Tensor>)request.Model, batches, type, outputs,
             pixels is not null ? PixelInputs(pixels) : RawInputs(request.InputNormalization, type), options.Tolerance ?? type.Tolerance);
     }
 
@@ -328,11 +336,18 @@ public static class OnnxExporter
     private static ModelCard CardFor(ExportRequest request, OnnxOutputs outputs, InputLayout layout, long[] inputShape, OnnxElementType type)
     {
         var card = request.Card;
-        int expectedLabels = outputs.IsMulticlass ? (int)outputs.Width : 2;
-        if (card.Labels.Count != expectedLabels)
+        if (outputs.Task == ModelTask.Regression)
+        {
+            if (card.TargetNames.Count != outputs.Width || card.Labels.Count != 0)
+            {
+                throw new ToolchainException(
+                    $"export: the model card names {card.TargetNames.Count} targets and {card.Labels.Count} labels but the regression model has {outputs.Width} outputs");
+            }
+        }
+        else if (card.Labels.Count != (outputs.IsMulticlass ? (int)outputs.Width : 2))
         {
             throw new ToolchainException(
-                $"export: the model card has {card.Labels.Count} labels but the {ContractText.Of(outputs.Task)} model needs {expectedLabels}");
+                $"export: the model card has {card.Labels.Count} labels but the {ContractText.Of(outputs.Task)} model needs {(outputs.IsMulticlass ? (int)outputs.Width : 2)}");
         }
         return card with
         {

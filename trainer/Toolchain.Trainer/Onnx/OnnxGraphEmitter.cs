@@ -30,7 +30,8 @@ internal sealed class OnnxGraphEmitter
         IReadOnlyList<long> inputShape,
         OnnxElementType type,
         OnnxOutputs outputs,
-        (double[] Means, double[] Stds)? inputNormalization = null)
+        (double[] Means, double[] Stds)? inputNormalization = null,
+        (double[] Means, double[] Stds)? outputScaling = null)
     {
         if (modules.Count != layers.Count)
         {
@@ -47,6 +48,10 @@ internal sealed class OnnxGraphEmitter
         {
             layers[i].Emit(new LayerEmission(e, i, layers[i], modules[i]));
         }
+        if (outputScaling is { } s)
+        {
+            e.EmitOutputScaling(s.Means, s.Stds);
+        }
         e.EmitOutputs(outputs);
         return e._graph;
     }
@@ -59,6 +64,19 @@ internal sealed class OnnxGraphEmitter
         var std = Initializer(OnnxInitializers.FromValues("input.std", stds, [width], _type));
         Node("Sub", "input_centred", [_current, mean]);
         Node("Div", "input_scaled", [_current, std]);
+    }
+
+    /// <summary>
+    /// z · std + mean per target, a Mul and an Add after the last layer: the network learnt standardised targets, and the
+    /// file outputs them in the targets' own units.
+    /// </summary>
+    private void EmitOutputScaling(double[] means, double[] stds)
+    {
+        long width = means.Length;
+        var std = Initializer(OnnxInitializers.FromValues("target.std", stds, [width], _type));
+        var mean = Initializer(OnnxInitializers.FromValues("target.mean", means, [width], _type));
+        Node("Mul", "target_scaled", [_current, std]);
+        Node("Add", "target_value", [_current, mean]);
     }
 
     private void EmitOutputs(OnnxOutputs outputs)

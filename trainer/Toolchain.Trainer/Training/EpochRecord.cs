@@ -28,10 +28,13 @@ public static class TrainingHistory
     /// <summary>The CSV header; the validation columns are empty for a run without a validation split.</summary>
     public const string Header = "epoch,train_loss,train_acc,test_loss,test_acc,seconds,samples_per_s,rss_mb,val_loss,val_acc";
 
+    /// <summary>The CSV header of a regression: its score columns hold R² (see <see cref="EpochRecord"/>).</summary>
+    public const string RegressionHeader = "epoch,train_loss,train_r2,test_loss,test_r2,seconds,samples_per_s,rss_mb,val_loss,val_r2";
+
     /// <summary>The CSV text of <paramref name="records"/>.</summary>
-    public static string ToCsv(IEnumerable<EpochRecord> records)
+    public static string ToCsv(IEnumerable<EpochRecord> records, bool regression = false)
     {
-        var sb = new StringBuilder(Header).Append('\n');
+        var sb = new StringBuilder(regression ? RegressionHeader : Header).Append('\n');
         foreach (var r in records)
         {
             sb.Append(CultureInfo.InvariantCulture,
@@ -41,5 +44,6 @@ public static class TrainingHistory
     }
 
     /// <summary>Writes history.csv atomically.</summary>
-    public static void Write(string path, IEnumerable<EpochRecord> records) => AtomicFile.WriteAllText(path, ToCsv(records));
+    public static void Write(string path, IEnumerable<EpochRecord> records, bool regression = false) =>
+        AtomicFile.WriteAllText(path, ToCsv(records, regression));
 }

@@ -11,4 +11,13 @@ public enum LossFunction
 
     /// <summary>"cross-entropy": softmax cross-entropy over class logits.</summary>
     CrossEntropy,
+
+    /// <summary>
+    /// "huber": squared error within one standard deviation of the target, absolute error beyond (regression; the
+    /// targets are standardised, so the threshold is in the target's own spread). Outliers pull less than under MSE.
+    /// </summary>
+    Huber,
+
+    /// <summary>"mae": mean absolute error (regression): fits the median, the least pulled by outliers.</summary>
+    Mae,
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Toolchain.Contracts;
 using Toolchain.Shared.Errors;
+using Toolchain.Shared.Metrics;
 
 namespace Toolchain.Trainer.Training;
 
@@ -18,14 +19,16 @@ public sealed record MetricsReport
     public int TrainCount { get; init; }
     /// <summary>Test examples.</summary>
     public int TestCount { get; init; }
-    /// <summary>Final test accuracy in [0,1].</summary>
+    /// <summary>Final test accuracy in [0,1]; for a regression, its test R² (as history.csv's score column).</summary>
     public double TestAccuracy { get; init; }
     /// <summary>Final test loss.</summary>
     public double TestLoss { get; init; }
     /// <summary>Final training loss (running average of the last epoch).</summary>
     public double TrainLoss { get; init; }
-    /// <summary>Final training accuracy (running average of the last epoch).</summary>
+    /// <summary>Final training accuracy (running average of the last epoch); for a regression, its training R².</summary>
     public double TrainAccuracy { get; init; }
+    /// <summary>A regression's test figures in the targets' own units, per target and averaged; null for classifiers.</summary>
+    public RegressionMetrics? Regression { get; init; }
     /// <summary>Epochs trained.</summary>
     public int Epochs { get; init; }
     /// <summary>Training-pass seconds over all epochs of the kept run.</summary>
@@ -66,6 +69,27 @@ public sealed record MetricsReport
     /// <summary>Writes metrics.json atomically.</summary>
     public void Write(string path) => AtomicFile.WriteAllText(path, ToJson() + "\n");
 }
+
+/// <summary>A regression's test figures in metrics.json.</summary>
+/// <param name="Targets">Target columns in output order.</param>
+/// <param name="R2">Test R² averaged over targets.</param>
+/// <param name="Mae">Test mean absolute error in the targets' units, averaged over targets.</param>
+/// <param name="Rmse">Test root mean squared error in the targets' units, averaged over targets.</param>
+/// <param name="PerTarget">The same figures for each target.</param>
+public sealed record RegressionMetrics(IReadOnlyList<string> Targets, double R2, double Mae, double Rmse, IReadOnlyList<TargetMetrics> PerTarget)
+{
+    /// <summary>The figures of <paramref name="scores"/> (in the targets' units) for <paramref name="targets"/>.</summary>
+    public static RegressionMetrics Of(IReadOnlyList<string> targets, RegressionReport scores) =>
+        new(targets, scores.MeanR2, scores.MeanMae, scores.MeanRmse,
+            targets.Select((t, i) => new TargetMetrics(t, scores.R2[i], scores.Mae[i], scores.Rmse[i])).ToList());
+}
+
+/// <summary>One target's test figures.</summary>
+/// <param name="Target">The column.</param>
+/// <param name="R2">Test R².</param>
+/// <param name="Mae">Test mean absolute error in the column's units.</param>
+/// <param name="Rmse">Test root mean squared error in the column's units.</param>
+public sealed record TargetMetrics(string Target, double R2, double Mae, double Rmse);
 
 /// <summary>One initialisation of a --restarts search.</summary>
 /// <param name="Seed">Its torch seed.</param>

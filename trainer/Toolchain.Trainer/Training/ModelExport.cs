@@ -24,6 +24,7 @@ public static class ModelExport
         {
             PixelInput = pixelInput,
             InputNormalization = data.Kind == DataKind.Table ? (data.FeatureMeans, data.FeatureStds) : null,
+            OutputScaling = data.IsRegression ? (data.TargetMeans, data.TargetStds) : null,
         };
         return OnnxExporter.Export(request, path);
     }

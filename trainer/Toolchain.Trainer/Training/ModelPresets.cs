@@ -14,6 +14,12 @@ public static class ModelPresets
     /// <summary>The notebook's MNIST CNN.</summary>
     public const string CnnArchitecture = "conv(32,3,pad=1) relu maxpool(2) conv(64,3,pad=1) relu maxpool(2) flatten linear(128) relu dropout(0.25) linear(10)";
 
+    /// <summary>
+    /// The network of a regression on a table, ending in one value per target: one hidden layer is plenty for the
+    /// tables people bring, and keeps a small table from being memorised.
+    /// </summary>
+    public static string RegressionArchitecture(int targets) => $"linear(64) relu linear({targets})";
+
     /// <summary>The notebook's MNIST normalisation (its own figures, kept for <c>--preset notebook</c>).</summary>
     public const double NotebookMean = 0.1307, NotebookStd = 0.3015;
 

@@ -35,13 +35,14 @@ public static class ModelTrainer
     {
         var spec = ArchitectureSpec.Parse(architecture);
         var shapes = spec.InferShapes(data.InputShape);
-        long expected = data.IsXor ? 1 : data.ClassNames.Count;
+        long expected = data.OutputWidth;
         var output = shapes[^1];
         if (output.Length != 1 || output[0] != expected)
         {
             throw new ToolchainException(
                 $"arch: the network ends in {ArchitectureSpec.FormatShape(output)} but {data.Name} needs [{expected}] " +
-                (!data.IsXor ? $"(one logit per class); end with linear({expected})" : "(one probability); end with linear(1) sigmoid"));
+                (data.IsRegression ? $"(one value per target); end with linear({expected})"
+                : !data.IsXor ? $"(one logit per class); end with linear({expected})" : "(one probability); end with linear(1) sigmoid"));
         }
         return spec;
     }
@@ -146,7 +147,7 @@ public static class ModelTrainer
             if (last || sinceCheckpoint.Elapsed >= MinCheckpointInterval)
             {
                 Checkpoint.Save(checkpointPath, run, TrainingCard.Build(run, data), datasetSpec);
-                TrainingHistory.Write(Path.Combine(Path.GetDirectoryName(checkpointPath)!, "history.csv"), run.History);
+                TrainingHistory.Write(Path.Combine(Path.GetDirectoryName(checkpointPath)!, "history.csv"), run.History, data.IsRegression);
                 sinceCheckpoint.Restart();
             }
             if (record is null)

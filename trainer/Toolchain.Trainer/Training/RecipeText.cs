@@ -1,3 +1,5 @@
+using Toolchain.Shared.Data.Tables;
+
 namespace Toolchain.Trainer.Training;
 
 /// <summary>
@@ -24,11 +26,13 @@ public static class RecipeText
         _ => throw new ArgumentOutOfRangeException(nameof(optimizer), optimizer, null),
     };
 
-    /// <summary>"mse" or "cross-entropy".</summary>
+    /// <summary>"mse", "cross-entropy", "huber" or "mae".</summary>
     public static string Of(LossFunction loss) => loss switch
     {
         LossFunction.Mse => "mse",
         LossFunction.CrossEntropy => "cross-entropy",
+        LossFunction.Huber => "huber",
+        LossFunction.Mae => "mae",
         _ => throw new ArgumentOutOfRangeException(nameof(loss), loss, null),
     };
 
@@ -48,6 +52,15 @@ public static class RecipeText
         RecipePreset.Plain => "plain",
         RecipePreset.Notebook => "notebook",
         _ => throw new ArgumentOutOfRangeException(nameof(preset), preset, null),
+    };
+
+    /// <summary>"auto", "classification" or "regression".</summary>
+    public static string Of(TableTask task) => task switch
+    {
+        TableTask.Auto => "auto",
+        TableTask.Classification => "classification",
+        TableTask.Regression => "regression",
+        _ => throw new ArgumentOutOfRangeException(nameof(task), task, null),
     };
 
     /// <summary>"shift", "none", "light", "standard" or "auto".</summary>
@@ -78,6 +91,7 @@ public static class RecipeText
         LossFunction l => Of(l),
         LearningRateDecay d => Of(d),
         RecipePreset p => Of(p),
+        TableTask t => Of(t),
         AugmentLevel a => Of(a),
         FlipMode f => Of(f),
         _ => throw new ArgumentOutOfRangeException(nameof(value), value, null),
@@ -107,6 +121,7 @@ public static class RecipeText
         var t when t == typeof(LossFunction) => "loss",
         var t when t == typeof(LearningRateDecay) => "schedule",
         var t when t == typeof(RecipePreset) => "preset",
+        var t when t == typeof(TableTask) => "task",
         var t when t == typeof(AugmentLevel) => "augmentation",
         var t when t == typeof(FlipMode) => "flip mode",
         var t => throw new ArgumentOutOfRangeException(nameof(T), t, null),

@@ -1,10 +1,22 @@
 using Toolchain.Contracts;
+using Toolchain.Shared.Metrics;
 
 namespace Toolchain.Trainer.Training;
 
 /// <summary>Builds the model card of a run from its options, data and latest evaluation.</summary>
 public static class TrainingCard
 {
+    /// <summary>The output of a regression graph: the predicted value of each target, in the targets' units.</summary>
+    public const string RegressionOutputName = "value";
+
+    /// <summary>A regression run's test R², MAE and RMSE in the targets' own units.</summary>
+    public static RegressionReport TestScores(TrainingRun run, TrainingData data)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(data);
+        return run.EvaluateRegression(data.TestX, data.TestY).Scores.InUnits(data.TargetStds);
+    }
+
     /// <summary>
     /// The card for <paramref name="run"/>. The graph fields (names, layout, shape, element type, task) are filled with
     /// what the exporter will emit; the exporter has the last word on them and adds the parity figure.
@@ -32,15 +44,23 @@ public static class TrainingCard
         {
             hyper[key] = value;
         }
+        // A regression's card carries its test figures in the targets' units, and the standardisation its graph undoes.
+        var scores = data.IsRegression && run.History.Count > 0 ? TestScores(run, data) : null;
         return new ModelCard
         {
-            Task = binary ? ModelTask.Binary : ModelTask.Multiclass,
+            Task = data.IsRegression ? ModelTask.Regression : binary ? ModelTask.Binary : ModelTask.Multiclass,
             Labels = data.ClassNames,
             InputLayout = data.IsImage ? InputLayout.Nchw : InputLayout.Nc,
             InputShape = [-1, .. data.InputShape],
             ElementType = options.ElementType,
-            OutputName = binary ? "probability" : "logits",
-            ProbabilitiesName = binary ? null : "probabilities",
+            OutputName = data.IsRegression ? RegressionOutputName : binary ? "probability" : "logits",
+            ProbabilitiesName = binary || data.IsRegression ? null : "probabilities",
+            TargetNames = data.TargetNames,
+            TargetMeans = data.TargetMeans,
+            TargetStds = data.TargetStds,
+            TestR2 = scores?.MeanR2,
+            TestMae = scores?.MeanMae,
+            TestRmse = scores?.MeanRmse,
             PixelConvention = data.PixelConvention,
             Mean = data.Mean,
             Std = data.Std,
@@ -57,7 +77,7 @@ public static class TrainingCard
             Architecture = run.Architecture,
             Hyperparameters = hyper,
             Seed = options.Seed,
-            TestAccuracy = last?.TestAccuracy,
+            TestAccuracy = data.IsRegression ? null : last?.TestAccuracy,
             TestLoss = last?.TestLoss,
         };
     }

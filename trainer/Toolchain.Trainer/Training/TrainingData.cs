@@ -98,6 +98,21 @@ public sealed class TrainingData : IDisposable
     /// <summary>Table features' training stds (1 for a constant column), applied inside the exported graph.</summary>
     public double[] FeatureStds { get; private init; } = [];
 
+    /// <summary>A regression's target columns in output order; empty for classifiers.</summary>
+    public IReadOnlyList<string> TargetNames { get; private init; } = [];
+
+    /// <summary>A regression's training target means: the network learns (target − mean) / std, and the export undoes it.</summary>
+    public double[] TargetMeans { get; private init; } = [];
+
+    /// <summary>A regression's training target standard deviations (population), beside <see cref="TargetMeans"/>.</summary>
+    public double[] TargetStds { get; private init; } = [];
+
+    /// <summary>Whether the data is a regression: targets are float32 [N, targets], standardised by the training split.</summary>
+    public bool IsRegression => TargetNames.Count > 0;
+
+    /// <summary>Outputs the network ends in: one per target, one per class, or xor's one probability.</summary>
+    public int OutputWidth => IsRegression ? TargetNames.Count : IsXor ? 1 : ClassNames.Count;
+
     /// <summary>Facts about the data to record in the card's hyperparameters (label column, split, image options).</summary>
     public IReadOnlyDictionary<string, string> Provenance { get; private set; } = new Dictionary<string, string>();
 
@@ -167,25 +182,10 @@ public sealed class TrainingData : IDisposable
     /// </summary>
     public static TrainingData FromTable(LoadedTable table, Device device, Action<string>? warn = null)
     {
-        int width = table.FeatureNames.Count, n = table.Train.Count;
-        var means = new double[width];
-        var stds = new double[width];
+        int width = table.FeatureNames.Count;
+        var (means, stds) = ColumnStatistics(table.Train.Features, width);
         for (int f = 0; f < width; f++)
         {
-            double sum = 0;
-            for (int r = 0; r < n; r++)
-            {
-                sum += table.Train.Features[(r * width) + f];
-            }
-            means[f] = sum / n;
-            double squares = 0;
-            for (int r = 0; r < n; r++)
-            {
-                var d = table.Train.Features[(r * width) + f] - means[f];
-                squares += d * d;
-            }
-            // Population std, as scikit-learn's StandardScaler.
-            stds[f] = Math.Sqrt(squares / n);
             if (!(stds[f] > 1e-12 * Math.Max(1, Math.Abs(means[f]))))
             {
                 warn?.Invoke($"warning: column '{table.FeatureNames[f]}' is constant ({means[f].ToString("G6", System.Globalization.CultureInfo.InvariantCulture)}) in the training data; it carries no information (not scaled)");
@@ -205,6 +205,26 @@ public sealed class TrainingData : IDisposable
             provenance["test_fraction"] = fraction.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
             provenance["split_seed"] = table.SplitSeed.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
+        if (table.IsRegression)
+        {
+            int targets = table.TargetColumns.Count;
+            var (targetMeans, targetStds) = ColumnStatistics(table.Train.Targets, targets);
+            // Standardised in double, then float32: the export's Mul and Add take the same mean and std back.
+            Tensor Y(TableSplit s) => tensor(FeatureStandardization.Apply(s.Targets, targetMeans, targetStds), [s.Count, targets]).to(device);
+            provenance["task"] = "regression";
+            return new TrainingData(DataKind.Table, table.Name, X(table.Train), Y(table.Train), X(table.Test), Y(table.Test),
+                [width], [], [0], [1])
+            {
+                FeatureNames = table.FeatureNames,
+                FeatureMeans = means,
+                FeatureStds = stds,
+                TargetNames = table.TargetColumns,
+                TargetMeans = targetMeans,
+                TargetStds = targetStds,
+                Provenance = provenance,
+                PixelConvention = "none: raw features",
+            };
+        }
         return new TrainingData(DataKind.Table, table.Name, X(table.Train), Labels(table.Train.Labels, device), X(table.Test), Labels(table.Test.Labels, device),
             [width], table.ClassNames, [0], [1])
         {
@@ -214,6 +234,34 @@ public sealed class TrainingData : IDisposable
             Provenance = provenance,
             PixelConvention = "none: raw features",
         };
+    }
+
+    /// <summary>
+    /// The mean and population standard deviation (as scikit-learn's StandardScaler) of each of the
+    /// <paramref name="width"/> columns of row-major <paramref name="values"/>.
+    /// </summary>
+    public static (double[] Means, double[] Stds) ColumnStatistics(double[] values, int width)
+    {
+        int n = values.Length / width;
+        var means = new double[width];
+        var stds = new double[width];
+        for (int f = 0; f < width; f++)
+        {
+            double sum = 0;
+            for (int r = 0; r < n; r++)
+            {
+                sum += values[(r * width) + f];
+            }
+            means[f] = sum / n;
+            double squares = 0;
+            for (int r = 0; r < n; r++)
+            {
+                var d = values[(r * width) + f] - means[f];
+                squares += d * d;
+            }
+            stds[f] = Math.Sqrt(squares / n);
+        }
+        return (means, stds);
     }
 
     /// <summary>This image data as read from an image folder: pixels as stored, and the folder's facts for the card.</summary>
@@ -283,7 +331,8 @@ public sealed class TrainingData : IDisposable
         {
             return;
         }
-        var labels = TrainY.cpu().data<long>().ToArray();
+        // A regression's rows are one stratum: its targets are numbers, not classes to keep in proportion.
+        var labels = IsRegression ? new long[TrainX.shape[0]] : TrainY.cpu().data<long>().ToArray();
         var random = new Random(seed);
         var held = new List<long>();
         var kept = new List<long>();

@@ -55,7 +55,7 @@ public static class TrainingDataLoader
         }
         if (TableDataset.IsTable(dataset))
         {
-            var table = TableDataset.Load(dataset, options.LabelColumn, options.TestFraction, options.SplitSeed, notice, options.IgnoreColumns);
+            var table = TableDataset.Load(dataset, options.LabelColumn, options.TestFraction, options.SplitSeed, notice, options.IgnoreColumns, options.Task);
             return (TrainingData.FromTable(table, device, notice), table.Name);
         }
         if (ImageFolderDataset.IsImageFolder(dataset))

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Toolchain.Contracts;
+using Toolchain.Shared.Data.Tables;
 using Toolchain.Shared.Errors;
 using Toolchain.Trainer.Models;
 
@@ -87,8 +88,16 @@ public sealed record TrainingOptions
     /// <summary>Seed of the XOR data draw (the test set uses the next seed).</summary>
     public uint DataSeed { get; init; }
 
-    /// <summary>The label column of a CSV table, or null for the last column.</summary>
+    /// <summary>The label column of a CSV table (several comma-separated targets for a regression), or null for the last column.</summary>
     public string? LabelColumn { get; init; }
+
+    /// <summary>
+    /// What a CSV table's label is: auto (decided by its values), classification or regression. Left out of a
+    /// checkpoint's JSON when auto, so the checkpoints of classifiers read as they did before the option.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonConverter(typeof(RecipeJsonConverter<TableTask>))]
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public TableTask Task { get; init; }
 
     /// <summary>Columns of a CSV table that are not features, or null for none (then left out of a checkpoint's JSON, which stays as it was before the option).</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
@@ -168,6 +177,8 @@ public sealed record TrainingOptions
         Check(SplitSeed >= 0, $"--split-seed must not be negative, not {SplitSeed}");
         Check(Channels is null or 1 or 3, $"--channels must be 1 or 3, not {Channels}");
         Check(IgnoreColumns is null || IgnoreColumns.Count == 0 || Shared.Data.Tables.TableDataset.IsTable(Dataset), "--ignore-columns applies to CSV tables");
+        Check(Enum.IsDefined(Task), $"--task: unknown task {(int)Task} (known: {RecipeText.Known<TableTask>()})");
+        Check(Task == TableTask.Auto || TableDataset.IsTable(Dataset), $"--task {RecipeText.Of(Task)} applies to CSV tables; {Dataset} is not one");
         ArchitectureSpec.Parse(Architecture); // a bad spec fails here, before any data is loaded
     }
 
@@ -206,6 +217,10 @@ public sealed record TrainingOptions
         if (WeightDecay != 0)
         {
             h["weight_decay"] = Num(WeightDecay);
+        }
+        if (Task != TableTask.Auto)
+        {
+            h["task"] = RecipeText.Of(Task);
         }
         if (Model == BuiltInModel.Xor)
         {

@@ -6,7 +6,8 @@ namespace Toolchain.Trainer.Training;
 /// <param name="Architecture">--arch was given.</param>
 /// <param name="Epochs">--epochs was given.</param>
 /// <param name="Augment">--augment was given.</param>
-public sealed record GivenOptions(bool Architecture = false, bool Epochs = false, bool Augment = false);
+/// <param name="Loss">--loss was given.</param>
+public sealed record GivenOptions(bool Architecture = false, bool Epochs = false, bool Augment = false, bool Loss = false);
 
 /// <summary>
 /// What a <see cref="TrainingSession"/> needs: resolved options (or a checkpoint to resume), where to write, the

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Toolchain.Contracts;
+using Toolchain.Shared.Metrics;
 using Toolchain.Trainer.Models;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -203,7 +204,7 @@ public sealed class TrainingRun : IDisposable
                     loss.backward();
                     Optimizer.step();
                     lossSum += loss.ToDouble() * count;
-                    correct += CountCorrect(output, y);
+                    correct += _data.IsRegression ? 0 : CountCorrect(output, y);
                     seen += count;
                 }
                 batch++;
@@ -218,12 +219,15 @@ public sealed class TrainingRun : IDisposable
             return null;
         }
         var (testLoss, testAcc) = Evaluate(_data.TestX, _data.TestY);
+        // A regression's score is R², which a running sum over batches of a changing network cannot give: the
+        // finished epoch's network is scored on the whole training split.
+        double trainScore = _data.IsRegression ? Evaluate(_data.TrainX, _data.TrainY).Accuracy : (double)correct / seen;
         // Each batch leaves small managed tensor wrappers behind (their native memory is already freed by the dispose
         // scope), and loading leaves large pixel arrays; an aggressive collection once per epoch returns that memory to
         // the OS, so resident memory stays flat instead of growing for epochs until the GC shrinks it. A few ms an epoch.
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
-        var record = WithValidation(new EpochRecord(cursor.Epoch, lossSum / seen, (double)correct / seen, testLoss, testAcc, seconds, seen / Math.Max(seconds, 1e-9)));
+        var record = WithValidation(new EpochRecord(cursor.Epoch, lossSum / seen, trainScore, testLoss, testAcc, seconds, seen / Math.Max(seconds, 1e-9)));
         History.Add(record);
         CompletedEpochs = cursor.Epoch;
         Cursor = null;
@@ -279,9 +283,17 @@ public sealed class TrainingRun : IDisposable
         return ms.ToArray();
     }
 
-    /// <summary>Mean loss and accuracy of the model in eval mode over a whole split.</summary>
+    /// <summary>
+    /// Mean loss and accuracy of the model in eval mode over a whole split; for a regression the loss is per target value
+    /// and the "accuracy" is R² (averaged over targets), the score history.csv and restarts compare.
+    /// </summary>
     public (double Loss, double Accuracy) Evaluate(Tensor inputs, Tensor targets)
     {
+        if (_data.IsRegression)
+        {
+            var (loss, scores) = EvaluateRegression(inputs, targets);
+            return (loss, scores.MeanR2);
+        }
         Model.eval();
         long n = inputs.shape[0];
         double lossSum = 0;
@@ -303,11 +315,39 @@ public sealed class TrainingRun : IDisposable
         return (lossSum / Math.Max(1, n), (double)correct / Math.Max(1, n));
     }
 
-    /// <summary>The loss the options name; MSE is over all output elements, as nn.MSELoss.</summary>
+    /// <summary>
+    /// A regression's mean loss per target value and its scores in standardised units (see
+    /// <see cref="RegressionReport.InUnits"/>) over a whole split, in eval mode.
+    /// </summary>
+    public (double Loss, RegressionReport Scores) EvaluateRegression(Tensor inputs, Tensor targets)
+    {
+        Model.eval();
+        long n = inputs.shape[0];
+        double lossSum = 0;
+        var scores = new RegressionScores(_data.OutputWidth);
+        const long chunk = 1000;
+        using (no_grad())
+        {
+            for (long start = 0; start < n; start += chunk)
+            {
+                using var scope = NewDisposeScope();
+                long count = Math.Min(chunk, n - start);
+                var y = targets.narrow(0, start, count);
+                var output = Model.forward(inputs.narrow(0, start, count));
+                lossSum += Loss(output, y, Options.Loss, nn.Reduction.Sum).ToDouble();
+                scores.Add(output, y);
+            }
+        }
+        return (lossSum / Math.Max(1, n * _data.OutputWidth), scores.Report());
+    }
+
+    /// <summary>The loss the options name; MSE, Huber and MAE are over all output elements, as nn.MSELoss.</summary>
     public static Tensor Loss(Tensor output, Tensor target, LossFunction loss, nn.Reduction reduction) => loss switch
     {
         LossFunction.Mse => nn.functional.mse_loss(output, target, reduction),
         LossFunction.CrossEntropy => nn.functional.cross_entropy(output, target, reduction: reduction),
+        LossFunction.Huber => nn.functional.huber_loss(output, target, reduction: reduction, delta: 1.0),
+        LossFunction.Mae => nn.functional.l1_loss(output, target, reduction),
         _ => throw new ArgumentOutOfRangeException(nameof(loss), loss, null),
     };
 
