@@ -19,8 +19,11 @@ public sealed class ReadmeClaimsTests
         var wrong = new List<string>();
         foreach (var line in lines)
         {
-            // 'data' has sub-commands ('data info DIR'); the others are one word ('train cnn', 'export').
-            var command = line.Words[0] == "data" ? $"data {line.Words[1]}" : line.Words[0];
+            // 'data' has sub-commands ('data info DIR') and so does 'train transfer', with flags of its own; the others
+            // are one word ('train cnn', 'export').
+            var command = line.Words[0] == "data" || (line.Words[0] == "train" && line.Words.ElementAtOrDefault(1) == "transfer")
+                ? $"{line.Words[0]} {line.Words[1]}"
+                : line.Words[0];
             if (!help.TryGetValue(command, out var text))
             {
                 var (code, stdout, stderr) = Child.Trainer([.. command.Split(' '), "--help"]);

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Onnx;
 using Toolchain.Contracts;
+using Toolchain.Trainer.Tests.Training;
 using Toolchain.Trainer.Training;
 using static TorchSharp.torch;
 
@@ -9,8 +10,10 @@ namespace Toolchain.Trainer.Tests.Onnx;
 
 /// <summary>
 /// The graph and card exported for the built-in presets and for specs that use every layer kind, digested. The
-/// digests were taken before the layer kinds became one type each; the same seed must keep giving the same bytes.
+/// digests were taken before the layer kinds became one type each; the same seed must keep giving the same bytes, so
+/// the weights are drawn with no other torch user running (another test's draws would interleave with these).
 /// </summary>
+[Collection(TorchRandomState.Name)]
 public class LayerEmissionDigestTests
 {
     public static TheoryData<string, long[], bool, string, string> Nets => new()

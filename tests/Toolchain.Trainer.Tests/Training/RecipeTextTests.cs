@@ -18,7 +18,7 @@ public class RecipeTextTests
     {
         Assert.Equal(["xor", "mlp", "cnn"], Enum.GetValues<BuiltInModel>().Select(RecipeText.Of));
         Assert.Equal(["sgd", "adam"], Enum.GetValues<OptimizerKind>().Select(RecipeText.Of));
-        Assert.Equal(["mse", "cross-entropy"], Enum.GetValues<LossFunction>().Select(RecipeText.Of));
+        Assert.Equal(["mse", "cross-entropy", "huber", "mae"], Enum.GetValues<LossFunction>().Select(RecipeText.Of));
         Assert.Equal(["none", "cosine", "warmup-cosine"], Enum.GetValues<LearningRateDecay>().Select(RecipeText.Of));
         Assert.Equal(["default", "plain", "notebook"], Enum.GetValues<RecipePreset>().Select(RecipeText.Of));
     }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using Toolchain.Contracts;
 using Toolchain.Shared.Charts;
 using Toolchain.Shared.Cli;
@@ -21,31 +20,7 @@ public static class TrainCommand
     /// Runs the command with the words after its name; returns the exit code. Ctrl-C or SIGTERM stops it gracefully,
     /// with <see cref="ExitCodes.Interrupted"/> or <see cref="ExitCodes.Terminated"/> after the checkpoint.
     /// </summary>
-    public static int Run(string[] args)
-    {
-        using var cancel = new CancellationTokenSource();
-        PosixSignal? stoppedBy = null;
-        void Stop(PosixSignalContext ctx)
-        {
-            // The first signal finishes the batch and checkpoints; a second one kills the process as usual.
-            if (!cancel.IsCancellationRequested)
-            {
-                ctx.Cancel = true;
-                stoppedBy = ctx.Signal;
-                cancel.Cancel();
-            }
-            else
-            {
-                TemporaryPaths.DeleteAll(ctx.Signal);
-            }
-        }
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-        int code = Run(args, Console.Out, Console.Error, cancel.Token);
-        // The token only says that training was stopped; which signal stopped it picks the code a shell expects
-        // (cancel.Cancel() ran after stoppedBy was set, so the token's fired state makes it visible here).
-        return code == ExitCodes.Interrupted ? ExitCodes.ForSignal(stoppedBy) : code;
-    }
+    public static int Run(string[] args) => GracefulStop.Run(cancel => Run(args, Console.Out, Console.Error, cancel));
 
     /// <summary>
     /// Runs the command writing to the given streams; <paramref name="cancel"/> acts as Ctrl-C (the run then ends
