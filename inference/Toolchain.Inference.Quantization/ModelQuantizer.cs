@@ -138,11 +138,11 @@ public static class ModelQuantizer
         {
             var c = CultureInfo.InvariantCulture;
             throw new AccuracyDropException(
-                $"{full} not written: the {ContractText.Of(format)} model's accuracy {after.Accuracy.ToString("0.0000", c)} is " +
+                $"{full} not written: the {EnumText.Of(format)} model's accuracy {after.Accuracy.ToString("0.0000", c)} is " +
                 $"{drop.ToString("0.00", c)} points below the float32 model's {before.Accuracy.ToString("0.0000", c)} on {before.Dataset} " +
                 $"({before.Count} test examples); --max-drop is {options.MaxDrop.ToString("0.0##", c)}" +
                 (format == QuantizationFormat.Int8Qdq
-                    ? $"; try --method {string.Join(" or ", Enum.GetValues<CalibrationMethod>().Where(m => m != options.Method).Select(ContractText.Of))}, more --samples, or --exclude the sensitive layers"
+                    ? $"; try --method {string.Join(" or ", Enum.GetValues<CalibrationMethod>().Where(m => m != options.Method).Select(EnumText.Of))}, more --samples, or --exclude the sensitive layers"
                     : ""));
         }
 

@@ -26,15 +26,8 @@ public sealed record ModelCard
     public required string OutputName { get; init; }
     /// <summary>The probabilities output, or null.</summary>
     public string? ProbabilitiesName { get; init; }
-    /// <summary>
-    /// The <see cref="PixelConvention"/> of models trained on image folders: pixels as the files store them (RGB or
-    /// grey, no polarity change), scaled to [0,1]. Their <see cref="PreprocessingMode.Resize"/> is the shorter side
-    /// resized to the input size, then a centre crop.
-    /// </summary>
-    public const string StoredPixels = "as stored, scaled to [0,1]";
-
     /// <summary>Pixel convention before normalisation.</summary>
-    public string PixelConvention { get; init; } = "white-on-black, scaled to [0,1]";
+    public PixelConvention PixelConvention { get; init; } = PixelConvention.WhiteOnBlack;
     /// <summary>Normalisation mean applied after scaling.</summary>
     public double Mean { get; init; }
     /// <summary>Normalisation std applied after scaling.</summary>
@@ -65,6 +58,32 @@ public sealed record ModelCard
     public string Architecture { get; init; } = "";
     /// <summary>Hyperparameters by name, values as text.</summary>
     public IReadOnlyDictionary<string, string> Hyperparameters { get; init; } = new Dictionary<string, string>();
+
+    // How the data was drawn, typed. The values live among the hyperparameters, where cards have always kept them
+    // (CardProvenance records them there); these read them back, and FromMetadata refuses a card whose values are not
+    // what they say.
+
+    /// <summary>A table's label column (a regression's target columns joined by commas), or null when not recorded.</summary>
+    public string? LabelColumn => Hyperparameters.TryGetValue(ModelCardKeys.LabelColumn, out var column) ? column : null;
+
+    /// <summary>The table columns the trainer left out of the features, or empty.</summary>
+    public IReadOnlyList<string> IgnoredColumns =>
+        Hyperparameters.TryGetValue(ModelCardKeys.IgnoredColumns, out var columns) ? columns.Split(',') : [];
+
+    /// <summary>
+    /// The fraction, between 0 and 1, of a single file or folder that the trainer held out for testing (with
+    /// <see cref="SplitSeed"/>), or null when the data came split.
+    /// </summary>
+    /// <exception cref="FormatException">The recorded value is not such a fraction.</exception>
+    public double? TestFraction => CardProvenance.Read<double>(Hyperparameters, ModelCardKeys.TestFraction, "a fraction between 0 and 1", CardProvenance.Fraction);
+
+    /// <summary>The seed of the held-out split, or null when not recorded.</summary>
+    /// <exception cref="FormatException">The recorded value is not a whole number.</exception>
+    public int? SplitSeed => CardProvenance.Read<int>(Hyperparameters, ModelCardKeys.SplitSeed, "a whole number", CardProvenance.Int);
+
+    /// <summary>The seed of the xor draw the model was fitted to (its test draw is the next seed's), or null when not recorded.</summary>
+    /// <exception cref="FormatException">The recorded value is not a whole number from 0 to 4294967295.</exception>
+    public uint? DataSeed => CardProvenance.Read<uint>(Hyperparameters, ModelCardKeys.DataSeed, "a whole number from 0 to 4294967295", CardProvenance.UInt);
     /// <summary>Training seed.</summary>
     public long Seed { get; init; }
     /// <summary>Final test accuracy in [0,1], or null when unknown.</summary>
@@ -146,17 +165,17 @@ public sealed record ModelCard
     {
         var m = new Dictionary<string, string>
         {
-            [ModelCardKeys.Task] = ContractText.Of(Task),
+            [ModelCardKeys.Task] = EnumText.Of(Task),
             [ModelCardKeys.Labels] = JsonSerializer.Serialize(Labels, CardJsonContext.Default.IReadOnlyListString),
             [ModelCardKeys.InputName] = InputName,
-            [ModelCardKeys.InputLayout] = ContractText.Of(InputLayout),
+            [ModelCardKeys.InputLayout] = EnumText.Of(InputLayout),
             [ModelCardKeys.InputShape] = JsonSerializer.Serialize(InputShape, CardJsonContext.Default.IReadOnlyListInt64),
-            [ModelCardKeys.ElementType] = ContractText.Of(ElementType),
+            [ModelCardKeys.ElementType] = EnumText.Of(ElementType),
             [ModelCardKeys.OutputName] = OutputName,
-            [ModelCardKeys.PixelConvention] = PixelConvention,
+            [ModelCardKeys.PixelConvention] = EnumText.Of(PixelConvention),
             [ModelCardKeys.NormalizationMean] = Num(Mean),
             [ModelCardKeys.NormalizationStd] = Num(Std),
-            [ModelCardKeys.PreprocessingMode] = ContractText.Of(PreprocessingMode),
+            [ModelCardKeys.PreprocessingMode] = EnumText.Of(PreprocessingMode),
             [ModelCardKeys.DatasetName] = DatasetName,
             [ModelCardKeys.DatasetTrainCount] = TrainCount.ToString(CultureInfo.InvariantCulture),
             [ModelCardKeys.DatasetTestCount] = TestCount.ToString(CultureInfo.InvariantCulture),
@@ -258,24 +277,24 @@ public sealed record ModelCard
             }
         }
         double ReqNum(string key) => ParseNum(key, Req(key));
-        T Enum<T>(string key, Func<string, T?> parse) where T : struct, System.Enum
+        T Enum<T>(string key) where T : struct, System.Enum
         {
             var text = Req(key);
-            return parse(text) ?? throw new FormatException($"model card key '{key}' must be {ContractText.Choices<T>()}, not '{text}'");
+            return EnumText.Parse<T>(text) ?? throw new FormatException($"model card key '{key}' must be {EnumText.Choices<T>()}, not '{text}'");
         }
         double? OptNum(string key) => Opt(key) is { } v ? ParseNum(key, v) : null;
 
         var card = new ModelCard
         {
-            Task = Enum(ModelCardKeys.Task, ContractText.Task),
+            Task = Enum<ModelTask>(ModelCardKeys.Task),
             Labels = Json(ModelCardKeys.Labels, CardJsonContext.Default.StringArray),
             InputName = Opt(ModelCardKeys.InputName) ?? "input",
-            InputLayout = Enum(ModelCardKeys.InputLayout, ContractText.Layout),
+            InputLayout = Enum<InputLayout>(ModelCardKeys.InputLayout),
             InputShape = Json(ModelCardKeys.InputShape, CardJsonContext.Default.Int64Array),
-            ElementType = Enum(ModelCardKeys.ElementType, ContractText.Element),
+            ElementType = Enum<ElementType>(ModelCardKeys.ElementType),
             OutputName = Req(ModelCardKeys.OutputName),
             ProbabilitiesName = Opt(ModelCardKeys.ProbabilitiesName),
-            PixelConvention = Opt(ModelCardKeys.PixelConvention) ?? "",
+            PixelConvention = Opt(ModelCardKeys.PixelConvention) is null ? PixelConvention.Unspecified : Enum<PixelConvention>(ModelCardKeys.PixelConvention),
             Mean = ReqNum(ModelCardKeys.NormalizationMean),
             Std = ReqNum(ModelCardKeys.NormalizationStd),
             ChannelMeans = Opt(ModelCardKeys.ChannelMeans) is null ? [] : Json(ModelCardKeys.ChannelMeans, CardJsonContext.Default.DoubleArray),
@@ -287,7 +306,7 @@ public sealed record ModelCard
                 var other => throw new FormatException($"model card key '{ModelCardKeys.NormalizationInGraph}' must be true or false, not '{other}'"),
             },
             FeatureNames = Opt(ModelCardKeys.FeatureNames) is null ? [] : Json(ModelCardKeys.FeatureNames, CardJsonContext.Default.StringArray),
-            PreprocessingMode = Opt(ModelCardKeys.PreprocessingMode) is null ? PreprocessingMode.None : Enum(ModelCardKeys.PreprocessingMode, ContractText.Mode),
+            PreprocessingMode = Opt(ModelCardKeys.PreprocessingMode) is null ? PreprocessingMode.None : Enum<PreprocessingMode>(ModelCardKeys.PreprocessingMode),
             DatasetName = Opt(ModelCardKeys.DatasetName) ?? "",
             TrainCount = (int)(OptNum(ModelCardKeys.DatasetTrainCount) ?? 0),
             TestCount = (int)(OptNum(ModelCardKeys.DatasetTestCount) ?? 0),
@@ -332,6 +351,7 @@ public sealed record ModelCard
                 $"model card keys '{ModelCardKeys.ChannelMeans}' and '{ModelCardKeys.ChannelStds}' must hold as many finite means as positive stds");
         }
         CheckTargets(card);
+        _ = (card.TestFraction, card.SplitSeed, card.DataSeed); // recorded provenance that is not what it says fails here, once
         if (card.GraphSha256 is { } digest && !IsSha256Hex(digest))
         {
             throw new FormatException($"model card key '{ModelCardKeys.GraphSha256}' is not 64 lower-case hex digits");
@@ -345,8 +365,8 @@ public sealed record ModelCard
             if (r.ElementType != referenceType || (dims.All(d => d > 0) && r.InputWidth != features))
             {
                 throw new FormatException(
-                    $"model card key '{ModelCardKeys.Reference}' holds {r.InputWidth} {ContractText.Of(r.ElementType)} values per input, " +
-                    $"but the model takes {features} {ContractText.Of(card.ElementType)} values");
+                    $"model card key '{ModelCardKeys.Reference}' holds {r.InputWidth} {EnumText.Of(r.ElementType)} values per input, " +
+                    $"but the model takes {features} {EnumText.Of(card.ElementType)} values");
             }
         }
         return card;
@@ -362,7 +382,7 @@ public sealed record ModelCard
         {
             if (card.TargetNames.Count > 0 || card.TargetMeans.Count > 0 || card.TargetStds.Count > 0)
             {
-                throw new FormatException($"model card key '{ModelCardKeys.TargetNames}' belongs to regression models, but the task is '{ContractText.Of(card.Task)}'");
+                throw new FormatException($"model card key '{ModelCardKeys.TargetNames}' belongs to regression models, but the task is '{EnumText.Of(card.Task)}'");
             }
             return;
         }
@@ -385,16 +405,16 @@ public sealed record ModelCard
     /// <summary>A short human summary for the ONNX doc_string.</summary>
     public string Summary() =>
         $"{WhatItPredicts()} | " +
-        $"input {InputName} {ContractText.Of(InputLayout)} {string.Join('x', InputShape)} {ContractText.Of(ElementType)} | " +
-        $"pixels {PixelConvention}, normalised {NormalizationSummary()}, preprocessing {ContractText.Of(PreprocessingMode)} | " +
+        $"input {InputName} {EnumText.Of(InputLayout)} {string.Join('x', InputShape)} {EnumText.Of(ElementType)} | " +
+        $"pixels {EnumText.Of(PixelConvention)}, normalised {NormalizationSummary()}, preprocessing {EnumText.Of(PreprocessingMode)} | " +
         $"arch {Architecture}{(Backbone is { } b ? $" (backbone {b.Tuning})" : "")} | dataset {DatasetName} ({TrainCount} train, {TestCount} test) | " +
         $"{TestFigure()} | " +
         $"export parity {(ExportParity is { } p ? p.ToString("E2", CultureInfo.InvariantCulture) : "n/a")} | " +
-        (Quantization is { } q ? $"quantized {ContractText.Of(q.Format)} | " : "") + $"toolchain {ToolchainVersion}";
+        (Quantization is { } q ? $"quantized {EnumText.Of(q.Format)} | " : "") + $"toolchain {ToolchainVersion}";
 
     private string WhatItPredicts() => IsRegression
         ? $"regression model ({TargetNames.Count} target{(TargetNames.Count == 1 ? "" : "s")}: {string.Join(", ", TargetNames.Take(10))}, in their own units)"
-        : $"{ContractText.Of(Task)} classifier ({Labels.Count} classes: {string.Join(", ", Labels.Take(10))})";
+        : $"{EnumText.Of(Task)} classifier ({Labels.Count} classes: {string.Join(", ", Labels.Take(10))})";
 
     private string TestFigure() => IsRegression
         ? $"test R² {(TestR2 is { } r2 ? r2.ToString("0.0000", CultureInfo.InvariantCulture) : "n/a")}, MAE {(TestMae is { } mae ? mae.ToString("G6", CultureInfo.InvariantCulture) : "n/a")}, " +

@@ -25,7 +25,7 @@ public static class ModelCardKeys
     public const string OutputName = Prefix + "output.name";
     /// <summary>Name of the probabilities output, when the graph has one.</summary>
     public const string ProbabilitiesName = Prefix + "output.probabilities";
-    /// <summary>Pixel convention before normalisation, e.g. "white-on-black, scaled to [0,1]".</summary>
+    /// <summary>Pixel convention before normalisation, e.g. "white-on-black, scaled to [0,1]" (<see cref="Toolchain.Contracts.PixelConvention"/>).</summary>
     public const string PixelConvention = Prefix + "preprocess.pixels";
     /// <summary>Normalisation mean (invariant culture, round-trip).</summary>
     public const string NormalizationMean = Prefix + "preprocess.mean";
@@ -105,4 +105,29 @@ public static class ModelCardKeys
     /// <see cref="QuantizationRecord"/>; absent on float32 models.
     /// </summary>
     public const string Quantization = Prefix + "quantization";
+
+    /// <summary>
+    /// Key inside the <see cref="Hyperparameters"/> object: a table's label column, or a regression's target columns
+    /// joined by commas (<see cref="ModelCard.LabelColumn"/>).
+    /// </summary>
+    public const string LabelColumn = "label_column";
+    /// <summary>
+    /// Key inside the <see cref="Hyperparameters"/> object: the table columns left out of the features, joined by
+    /// commas (<see cref="ModelCard.IgnoredColumns"/>); absent when none were.
+    /// </summary>
+    public const string IgnoredColumns = "ignored_columns";
+    /// <summary>
+    /// Key inside the <see cref="Hyperparameters"/> object: the fraction of a single file or folder the trainer held
+    /// out for testing (invariant culture, round-trip; <see cref="ModelCard.TestFraction"/>); absent when the data came split.
+    /// </summary>
+    public const string TestFraction = "test_fraction";
+    /// <summary>
+    /// Key inside the <see cref="Hyperparameters"/> object: the seed of that split (<see cref="ModelCard.SplitSeed"/>).
+    /// </summary>
+    public const string SplitSeed = "split_seed";
+    /// <summary>
+    /// Key inside the <see cref="Hyperparameters"/> object: the seed of the xor draw the model was fitted to; its test
+    /// draw is the next seed's (<see cref="ModelCard.DataSeed"/>).
+    /// </summary>
+    public const string DataSeed = "data_seed";
 }

@@ -59,7 +59,7 @@ public sealed record QuantizationRecord
 
     /// <summary>Serialises to the card's JSON text.</summary>
     public string ToJson() => JsonSerializer.Serialize(
-        new QuantizationRecordJson(ContractText.Of(Format), Activations.Length > 0 ? Activations : null, Calibration is { } c ? ContractText.Of(c) : null, CalibrationSet, CalibrationSamples,
+        new QuantizationRecordJson(EnumText.Of(Format), Activations.Length > 0 ? Activations : null, Calibration is { } c ? EnumText.Of(c) : null, CalibrationSet, CalibrationSamples,
             [.. ExcludedNodes], [.. FloatOperators], SourceGraphSha256, AccuracyBefore, AccuracyAfter, EvaluatedOn, SpeedBatchSize,
             ImagesPerSecondBefore, ImagesPerSecondAfter, MeasuredOn),
         CardJsonContext.Default.QuantizationRecordJson);
@@ -80,11 +80,11 @@ public sealed record QuantizationRecord
         {
             throw new FormatException("is null");
         }
-        var format = ContractText.Parse<QuantizationFormat>(raw.Format)
-            ?? throw new FormatException($"format must be {ContractText.Choices<QuantizationFormat>()}, not '{raw.Format}'");
+        var format = EnumText.Parse<QuantizationFormat>(raw.Format)
+            ?? throw new FormatException($"format must be {EnumText.Choices<QuantizationFormat>()}, not '{raw.Format}'");
         CalibrationMethod? calibration = raw.Calibration is null ? null
-            : ContractText.Parse<CalibrationMethod>(raw.Calibration)
-                ?? throw new FormatException($"calibration must be {ContractText.Choices<CalibrationMethod>()}, not '{raw.Calibration}'");
+            : EnumText.Parse<CalibrationMethod>(raw.Calibration)
+                ?? throw new FormatException($"calibration must be {EnumText.Choices<CalibrationMethod>()}, not '{raw.Calibration}'");
         if (raw.Activations is not (null or "uint8" or "int8"))
         {
             throw new FormatException($"activations must be uint8 or int8, not '{raw.Activations}'");

@@ -52,11 +52,11 @@ public sealed record ReferenceExamples
 
     /// <summary>A short description for <c>infer info</c>, instead of the kilobytes of base64.</summary>
     public string Describe() =>
-        $"{Count} inputs of {InputWidth} {ContractText.Of(ElementType)} values and their '{OutputName}' outputs ({OutputWidth} each)";
+        $"{Count} inputs of {InputWidth} {EnumText.Of(ElementType)} values and their '{OutputName}' outputs ({OutputWidth} each)";
 
     /// <summary>Serialises to the card's JSON text.</summary>
     public string ToJson() => JsonSerializer.Serialize(
-        new ReferenceExamplesJson(OutputName, ContractText.Of(ElementType), Count, Encode(Inputs, ElementType), Encode(Outputs, ElementType)),
+        new ReferenceExamplesJson(OutputName, EnumText.Of(ElementType), Count, Encode(Inputs, ElementType), Encode(Outputs, ElementType)),
         CardJsonContext.Default.ReferenceExamplesJson);
 
     /// <summary>Parses the card's JSON text; throws <see cref="FormatException"/> saying what is wrong.</summary>
@@ -75,8 +75,8 @@ public sealed record ReferenceExamples
                     ? s
                     : throw new FormatException($"has no '{name}' text");
             var typeText = Text("element_type");
-            var type = ContractText.Element(typeText)
-                ?? throw new FormatException($"element_type must be {ContractText.Choices<ElementType>()}, not '{typeText}'");
+            var type = EnumText.Parse<ElementType>(typeText)
+                ?? throw new FormatException($"element_type must be {EnumText.Choices<ElementType>()}, not '{typeText}'");
             if (!root.TryGetProperty("count", out var c) || c.ValueKind != JsonValueKind.Number || !c.TryGetInt32(out var count) || count < 1)
             {
                 throw new FormatException("has no positive 'count'");
@@ -129,7 +129,7 @@ public sealed record ReferenceExamples
         if (bytes.Length % size != 0)
         {
             throw new FormatException(
-                $"'{name}' holds {bytes.Length.ToString(CultureInfo.InvariantCulture)} bytes, not a whole number of {ContractText.Of(type)} values");
+                $"'{name}' holds {bytes.Length.ToString(CultureInfo.InvariantCulture)} bytes, not a whole number of {EnumText.Of(type)} values");
         }
         var values = new double[bytes.Length / size];
         for (var i = 0; i < values.Length; i++)

@@ -44,7 +44,7 @@ public sealed class InferMessageWordingTests : IDisposable
         Assert.Equal($"infer: {missing}: no such file", ErrorOf(CliRun.Infer("predict", "--provider", "cpu", "--model", _files.BinaryModel(), missing)));
     }
 
-    // Pinned: a bad option value lists the accepted values in ContractText's one vocabulary.
+    // Pinned: a bad option value lists the accepted values in EnumText's one vocabulary.
     [Fact]
     public void A_bad_option_value() =>
         Assert.Equal("infer: --mode must be none, digit or resize, not 'stretch'",

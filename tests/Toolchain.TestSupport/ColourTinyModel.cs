@@ -8,7 +8,7 @@ namespace Toolchain.TestSupport;
 
 /// <summary>
 /// A tiny colour model as the trainer writes one for an image folder: input [-1,3,32,32] float32, preprocessing
-/// <see cref="PreprocessingMode.Resize"/> of pixels <see cref="ModelCard.StoredPixels"/>, one mean and std per channel.
+/// <see cref="PreprocessingMode.Resize"/> of pixels <see cref="PixelConvention.AsStored"/>, one mean and std per channel.
 /// Class c ("red", "green", "blue") scores the mean of channel c, plus seeded noise on every weight so that an answer
 /// also depends on where each value sits (a swapped channel order or a transposed plane changes the probabilities).
 /// </summary>
@@ -34,7 +34,7 @@ public static class ColourTinyModel
         ElementType = ElementType.Float32,
         OutputName = "logits",
         ProbabilitiesName = "probabilities",
-        PixelConvention = ModelCard.StoredPixels,
+        PixelConvention = PixelConvention.AsStored,
         Mean = 0.4,
         Std = 0.25,
         ChannelMeans = [0.5, 0.4, 0.3],

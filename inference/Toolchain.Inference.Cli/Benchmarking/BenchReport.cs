@@ -29,7 +29,7 @@ internal sealed record BenchReport(string Model, ExecutionProvider Provider, int
 
     public TextTable Table()
     {
-        var t = new TextTable($"{Model} on {ContractText.Of(Provider)}, {ThreadsText}, inputs: {Inputs}",
+        var t = new TextTable($"{Model} on {EnumText.Of(Provider)}, {ThreadsText}, inputs: {Inputs}",
             "case", "images/s", "p50 ms", "p99 ms", "ms/image", "PyTorch img/s", "speed-up").AlignRightFrom(1);
         foreach (var b in Batches)
         {
@@ -149,7 +149,7 @@ internal sealed record BenchReport(string Model, ExecutionProvider Provider, int
     {
         var sb = new StringBuilder();
         sb.Append("# infer bench: ").Append(Model).Append("\n\n");
-        sb.Append($"Provider {ContractText.Of(Provider)}, {ThreadsText}, inputs: {Inputs}, {MachineText}.\n\n");
+        sb.Append($"Provider {EnumText.Of(Provider)}, {ThreadsText}, inputs: {Inputs}, {MachineText}.\n\n");
         var t = Table();
         sb.Append("| ").AppendJoin(" | ", t.Headers).Append(" |\n");
         sb.Append("|").AppendJoin("|", t.Headers.Select((_, i) => t.RightAligned[i] ? "---:" : "---")).Append("|\n");

@@ -33,7 +33,7 @@ internal static class CompareBench
         }
         var results = SpeedComparison.Run(model, other, examples, batchSizes, o.Rounds, o.Seconds / o.Rounds);
         var cpu = CpuFeatures.Current();
-        var table = new TextTable($"{o.Model} (A) vs {o.Compare} (B) on {ContractTextOf(model)}, {o.Rounds} interleaved rounds, inputs: {source}",
+        var table = new TextTable($"{o.Model} (A) vs {o.Compare} (B) on {ProviderText(model)}, {o.Rounds} interleaved rounds, inputs: {source}",
             "batch", "A examples/s (median, range)", "B examples/s (median, range)", "B/A", "B/A per round").AlignRightFrom(1);
         foreach (var r in results)
         {
@@ -63,7 +63,7 @@ internal static class CompareBench
         return ExitCodes.Ok;
     }
 
-    private static string ContractTextOf(OnnxModel model) => ContractText.Of(model.ActiveProvider);
+    private static string ProviderText(OnnxModel model) => EnumText.Of(model.ActiveProvider);
 }
 
 /// <summary>infer-bench-compare.json; examples per second of each round, per model.</summary>

@@ -58,8 +58,8 @@ internal static class ClassifyCommand
         PreprocessingMode? mode = o.Raw ? PreprocessingMode.None : null;
         if (o.Mode is not null)
         {
-            mode = ContractText.Mode(o.Mode)
-                ?? throw new ToolchainException($"--mode must be {ContractText.Choices<PreprocessingMode>()}, not '{o.Mode}'");
+            mode = EnumText.Parse<PreprocessingMode>(o.Mode)
+                ?? throw new ToolchainException($"--mode must be {EnumText.Choices<PreprocessingMode>()}, not '{o.Mode}'");
         }
         if (!(o.MaxMegapixels > 0) || o.MaxMegapixels > 1e6 || o.MaxSide < 1)
         {

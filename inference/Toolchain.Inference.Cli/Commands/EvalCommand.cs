@@ -203,18 +203,14 @@ internal static class EvalCommand
     {
         var info = model.Info;
         var card = info.Card!;
-        var hyper = card.Hyperparameters;
-        var labelColumn = hyper.TryGetValue("label_column", out var l) ? l : null;
         var full = Path.GetFullPath(datasetName);
-        var ownSplit = full == card.DatasetName && File.Exists(full) && hyper.ContainsKey("test_fraction");
+        var ownSplit = full == card.DatasetName && File.Exists(full) && card.TestFraction is not null;
         TableSplit test;
         string shown;
-        if (ownSplit)
+        if (ownSplit && card.TestFraction is { } fraction)
         {
-            var fraction = double.Parse(hyper["test_fraction"], CultureInfo.InvariantCulture);
-            var seed = hyper.TryGetValue("split_seed", out var sd) ? int.Parse(sd, CultureInfo.InvariantCulture) : 0;
-            var ignored = hyper.TryGetValue(TableDataset.IgnoredColumnsKey, out var ig) ? ig.Split(',') : [];
-            var loaded = TableDataset.Load(full, labelColumn, fraction, seed, ignoreColumns: ignored);
+            var seed = card.SplitSeed ?? 0;
+            var loaded = TableDataset.Load(full, card.LabelColumn, fraction, seed, ignoreColumns: card.IgnoredColumns);
             test = Remap(loaded.Test, loaded.ClassNames, info.Labels, full);
             shown = $"{full} (test split {fraction.ToString("0.###", CultureInfo.InvariantCulture)}, seed {seed})";
         }
@@ -223,7 +219,7 @@ internal static class EvalCommand
             var file = Directory.Exists(full) ? Path.Combine(full, TableDataset.TestFile) : full;
             using var table = CsvTable.Open(file);
             var features = card.FeatureNames.ToHashSet(StringComparer.Ordinal);
-            var label = labelColumn ?? table.Header.FirstOrDefault(h => !features.Contains(h))
+            var label = card.LabelColumn ?? table.Header.FirstOrDefault(h => !features.Contains(h))
                 ?? throw new ToolchainException($"{file}: has no column besides the model's features to hold the label");
             test = TableDataset.Rows(table, card.FeatureNames, label, info.Labels);
             shown = file;
@@ -276,15 +272,14 @@ internal static class EvalCommand
     /// </summary>
     internal static LoadedDataset LoadImageFolder(ModelInfo info, string datasetName, CliConsole console)
     {
-        var hyper = info.Card?.Hyperparameters ?? new Dictionary<string, string>();
         var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(datasetName));
-        bool own = info.Card?.DatasetName == full && hyper.ContainsKey("test_fraction");
+        var own = info.Card?.DatasetName == full ? info.Card : null;
         var options = new ImageFolderOptions
         {
             Channels = (int)info.InputShape[1],
             ImageSize = $"{info.InputShape[2]}x{info.InputShape[3]}",
-            TestFraction = own ? double.Parse(hyper["test_fraction"], CultureInfo.InvariantCulture) : null,
-            SplitSeed = own && hyper.TryGetValue("split_seed", out var seed) ? int.Parse(seed, CultureInfo.InvariantCulture) : 0,
+            TestFraction = own?.TestFraction,
+            SplitSeed = own?.TestFraction is null ? 0 : own.SplitSeed ?? 0,
         };
         return ImageFolderDataset.Load(full, options, console.Notice).Dataset;
     }
@@ -389,16 +384,14 @@ internal static class EvalCommand
         {
             return null;
         }
-        return info.Card.Hyperparameters.TryGetValue("data_seed", out var v) && uint.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seed)
-            ? seed
-            : null;
+        return info.Card.DataSeed;
     }
 
     private static void Print(EvalResult r, CliConsole console)
     {
         var c = CultureInfo.InvariantCulture;
         var o = console.Out;
-        o.WriteLine($"model     {r.ModelPath} ({ContractText.Of(r.Provider)}, batch {r.BatchSize})");
+        o.WriteLine($"model     {r.ModelPath} ({EnumText.Of(r.Provider)}, batch {r.BatchSize})");
         o.WriteLine($"dataset   {r.Dataset}: {r.Count} test examples");
         o.WriteLine($"accuracy  {r.Accuracy.ToString("0.0000", c)} ({r.Confusion.Correct}/{r.Count}); {r.CardComparison()}");
         if (r.MeanSquaredError is { } mse)

@@ -33,7 +33,7 @@ internal static class InfoCommand
             console.Out.WriteLine(JsonLine.Of(new InfoJson(o.Model, info.Inputs, info.Outputs, info.Opset, info.Producer, info.Description,
                 new IntegrityJson(info.Integrity.StatusText, info.Integrity.Detail),
                 info.IsForeign ? null : card.ToDictionary(f => f.Key, f => f.Value),
-                providers.ToDictionary(p => ContractText.Of(p.Provider), p => new ProviderJson(p.Works, p.Detail)))));
+                providers.ToDictionary(p => EnumText.Of(p.Provider), p => new ProviderJson(p.Works, p.Detail)))));
             return ExitCodes.Ok;
         }
 
@@ -66,7 +66,7 @@ internal static class InfoCommand
         var providerTable = new TextTable("execution providers", "provider", "status");
         foreach (var p in providers)
         {
-            providerTable.AddRow(ContractText.Of(p.Provider), p.Works ? $"works: {p.Detail}" : $"unavailable: {p.Detail}");
+            providerTable.AddRow(EnumText.Of(p.Provider), p.Works ? $"works: {p.Detail}" : $"unavailable: {p.Detail}");
         }
         console.Write(providerTable);
         return ExitCodes.Ok;

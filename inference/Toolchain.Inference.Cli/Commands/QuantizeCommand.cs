@@ -57,8 +57,8 @@ internal static class QuantizeCommand
             throw new ToolchainException("--dynamic and --fp16 are different formats; choose one");
         }
         var format = o.Fp16 ? QuantizationFormat.Float16 : o.Dynamic ? QuantizationFormat.Int8Dynamic : QuantizationFormat.Int8Qdq;
-        var method = ContractText.Parse<CalibrationMethod>(o.Method)
-            ?? throw new ToolchainException($"--method must be {ContractText.Choices<CalibrationMethod>()}, not '{o.Method}'");
+        var method = EnumText.Parse<CalibrationMethod>(o.Method)
+            ?? throw new ToolchainException($"--method must be {EnumText.Choices<CalibrationMethod>()}, not '{o.Method}'");
         if (o.Activations is not ("uint8" or "int8"))
         {
             throw new ToolchainException($"--activations must be uint8 or int8, not '{o.Activations}'");

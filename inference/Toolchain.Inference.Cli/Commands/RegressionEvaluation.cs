@@ -62,14 +62,11 @@ internal static class RegressionEvaluation
     /// </summary>
     private static (TableSplit Test, string Shown, bool Own) TestRows(ModelCard card, string datasetName)
     {
-        var hyper = card.Hyperparameters;
         var full = Path.GetFullPath(datasetName);
-        if (full == card.DatasetName && File.Exists(full) && hyper.TryGetValue("test_fraction", out var f))
+        if (full == card.DatasetName && File.Exists(full) && card.TestFraction is { } fraction)
         {
-            var fraction = double.Parse(f, CultureInfo.InvariantCulture);
-            var seed = hyper.TryGetValue("split_seed", out var sd) ? int.Parse(sd, CultureInfo.InvariantCulture) : 0;
-            var ignored = hyper.TryGetValue(TableDataset.IgnoredColumnsKey, out var ig) ? ig.Split(',') : [];
-            var loaded = TableDataset.Load(full, string.Join(',', card.TargetNames), fraction, seed, ignoreColumns: ignored, task: TableTask.Regression);
+            var seed = card.SplitSeed ?? 0;
+            var loaded = TableDataset.Load(full, string.Join(',', card.TargetNames), fraction, seed, ignoreColumns: card.IgnoredColumns, task: TableTask.Regression);
             return (loaded.Test, $"{full} (test split {fraction.ToString("0.###", CultureInfo.InvariantCulture)}, seed {seed})", true);
         }
         var file = Directory.Exists(full) ? Path.Combine(full, TableDataset.TestFile) : full;

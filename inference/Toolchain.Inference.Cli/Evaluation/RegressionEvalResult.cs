@@ -76,7 +76,7 @@ internal sealed record RegressionEvalResult : IEvalReport
     public void Print(TextWriter o)
     {
         var c = CultureInfo.InvariantCulture;
-        o.WriteLine($"model     {ModelPath} ({ContractText.Of(Provider)}, regression on {string.Join(", ", Targets)})");
+        o.WriteLine($"model     {ModelPath} ({EnumText.Of(Provider)}, regression on {string.Join(", ", Targets)})");
         o.WriteLine($"dataset   {Dataset}: {Count} test rows");
         o.WriteLine($"R²        {Report.MeanR2.ToString("0.0000", c)}; {CardComparison()}");
         o.WriteLine($"MAE       {Report.MeanMae.ToString("G6", c)}");

@@ -16,9 +16,9 @@ internal static class QuantizeReport
         var o = console.Out;
         var q = r.Card.Quantization!;
         var how = q.Calibration is { } m
-            ? $"{q.Activations} activations, {ContractText.Of(m)} calibration on {CalibrationLoader.Examples(q.CalibrationSamples)} of {q.CalibrationSet}"
+            ? $"{q.Activations} activations, {EnumText.Of(m)} calibration on {CalibrationLoader.Examples(q.CalibrationSamples)} of {q.CalibrationSet}"
             : q.Format == QuantizationFormat.Int8Dynamic ? "weights only, activations at run time" : "whole graph";
-        o.WriteLine($"quantized {r.OutputPath} ({ContractText.Of(q.Format)}, {how})");
+        o.WriteLine($"quantized {r.OutputPath} ({EnumText.Of(q.Format)}, {how})");
         o.WriteLine(q.Format == QuantizationFormat.Float16
             ? "nodes     every weight and operator in float16; inputs and outputs float32 (Casts at the edges)"
             : $"nodes     {r.QuantizedNodes.Count} quantized ({Names(r.QuantizedNodes)}); kept float32: {(q.ExcludedNodes.Count > 0 ? string.Join(", ", q.ExcludedNodes) : "none")}");

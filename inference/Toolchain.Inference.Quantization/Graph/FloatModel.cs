@@ -86,7 +86,7 @@ internal sealed class FloatModel
         var graph = model.Graph ?? throw new InvalidInputFileException(path, "has no graph");
         if (card.Quantization is { } q)
         {
-            throw new InvalidInputFileException(path, $"is already quantized ({ContractText.Of(q.Format)}, says its card); quantize its float32 model instead");
+            throw new InvalidInputFileException(path, $"is already quantized ({EnumText.Of(q.Format)}, says its card); quantize its float32 model instead");
         }
         if (graph.Node.FirstOrDefault(n => QuantizedOperators.Contains(n.OpType)) is { } quantized)
         {

@@ -317,7 +317,7 @@ internal sealed partial class ReloadingModelHost : ILeaseSource, IDisposable
             _failedHash = null;
             if (old is null)
             {
-                LogLoaded(_logger, path, loaded.Version.Id, ContractText.Of(loaded.Model.ActiveProvider), _modelOptions.IntraOpThreads);
+                LogLoaded(_logger, path, loaded.Version.Id, EnumText.Of(loaded.Model.ActiveProvider), _modelOptions.IntraOpThreads);
             }
             else
             {

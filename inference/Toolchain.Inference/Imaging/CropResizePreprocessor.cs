@@ -6,7 +6,7 @@ using Toolchain.Contracts;
 namespace Toolchain.Inference.Imaging;
 
 /// <summary>
-/// Brings an image to a model trained on image folders (<see cref="ModelCard.StoredPixels"/>): decoded upright, alpha
+/// Brings an image to a model trained on image folders (<see cref="PixelConvention.AsStored"/>): decoded upright, alpha
 /// composited over white, scaled so that it covers <see cref="Height"/>×<see cref="Width"/> (for a square size, the
 /// shorter side becomes that size) with bilinear, antialiased resampling, then centre-cropped, as torchvision's
 /// <c>Resize</c> plus <c>CenterCrop</c>. Grey (one channel) is ITU-R 601 luma, as PIL's <c>convert("L")</c>. The

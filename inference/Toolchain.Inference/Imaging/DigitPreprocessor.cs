@@ -42,7 +42,7 @@ public sealed class DigitPreprocessor : IImagePreprocessor
     {
         if (!Enum.IsDefined(mode))
         {
-            throw new ToolchainException($"unknown preprocessing mode {(int)mode} (expected {ContractText.Choices<PreprocessingMode>()})");
+            throw new ToolchainException($"unknown preprocessing mode {(int)mode} (expected {EnumText.Choices<PreprocessingMode>()})");
         }
         if (!(std > 0) || !double.IsFinite(mean))
         {

@@ -34,7 +34,7 @@ public sealed class ImageClassifier : IDisposable
 
     /// <summary>
     /// The preprocessing a model with <paramref name="info"/> needs: for a model trained on an image folder (its card
-    /// says pixels are <see cref="ModelCard.StoredPixels"/>, in <see cref="PreprocessingMode.Resize"/>), a
+    /// says pixels are <see cref="PixelConvention.AsStored"/>, in <see cref="PreprocessingMode.Resize"/>), a
     /// <see cref="CropResizePreprocessor"/> to its channels and size with the card's per-channel normalisation; for a
     /// 28×28 single-channel model, a <see cref="DigitPreprocessor"/> in the card's mode (or <paramref name="mode"/>).
     /// A graph that normalises its own uint8 input is handed pixels 0-255. Any other model fails with
@@ -75,7 +75,7 @@ public sealed class ImageClassifier : IDisposable
     /// <see cref="PreprocessingMode.Resize"/>): any channels and size, resized and centre-cropped.
     /// </summary>
     private static bool UsesCropResize(ModelInfo info, PreprocessingMode? mode = null) =>
-        info.Card is { PixelConvention: ModelCard.StoredPixels } card && info.InputShape.Count == 4
+        info.Card is { PixelConvention: PixelConvention.AsStored } card && info.InputShape.Count == 4
         && (mode ?? card.PreprocessingMode) == PreprocessingMode.Resize;
 
     /// <summary>Values one image becomes: the model's C×H×W.</summary>

@@ -65,7 +65,7 @@ internal static class IntegrityCheck
             {
                 return Failed(difference);
             }
-            checks.Add($"{reference.Count} reference output{(reference.Count == 1 ? "" : "s")} within {Format(tolerance)} on {ContractText.Of(provider)}");
+            checks.Add($"{reference.Count} reference output{(reference.Count == 1 ? "" : "s")} within {Format(tolerance)} on {EnumText.Of(provider)}");
         }
         return new IntegrityReport { Status = IntegrityStatus.Verified, Detail = string.Join("; ", checks) };
     }

@@ -65,7 +65,7 @@ internal static class ModelInfoReader
         var elementType = ElementTypeOf(path, card.InputName, input, inputOnly: true);
         if (elementType != card.ElementType)
         {
-            throw new InvalidInputFileException(path, $"model card says {ContractText.Of(card.ElementType)} input but the graph's input '{card.InputName}' is {ContractText.Of(elementType)}");
+            throw new InvalidInputFileException(path, $"model card says {EnumText.Of(card.ElementType)} input but the graph's input '{card.InputName}' is {EnumText.Of(elementType)}");
         }
         CheckShape(path, card.InputShape, input, "model card");
         var outputName = card.ProbabilitiesName ?? card.OutputName;
@@ -88,7 +88,7 @@ internal static class ModelInfoReader
         if (card.Labels.Count != expectedLabels && expectedLabels > 0)
         {
             throw new InvalidInputFileException(path,
-                $"model card lists {card.Labels.Count} labels but the {ContractText.Of(card.Task)} model has {expectedLabels} classes");
+                $"model card lists {card.Labels.Count} labels but the {EnumText.Of(card.Task)} model has {expectedLabels} classes");
         }
         return common with
         {

@@ -102,7 +102,7 @@ public sealed class OnnxModel : IDisposable
     {
         if (Info.Task != ModelTask.Regression)
         {
-            throw new ToolchainException($"the model is a {ContractText.Of(Info.Task)} classifier; it predicts classes (Classify), not values");
+            throw new ToolchainException($"the model is a {EnumText.Of(Info.Task)} classifier; it predicts classes (Classify), not values");
         }
         var values = new float[Math.Max(0, count) * ValueCount];
         RunProbabilities(inputs, count, values, cancellationToken);

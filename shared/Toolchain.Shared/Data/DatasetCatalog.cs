@@ -54,6 +54,10 @@ public sealed record DatasetFile(string FileName, FileChecksum Checksum);
 /// </param>
 /// <param name="VerifyLocalCopy">Whether files already on disk are checked against <see cref="DatasetFile.Checksum"/> before use.</param>
 /// <param name="OfflineHint">The way out offered when no mirror answers, after "copy the files into the folder".</param>
+/// <param name="Digits">
+/// Whether its images are handwritten digits as MNIST was built (inference then finds, crops and centres the ink),
+/// rather than other pictures (Fashion-MNIST's clothes), which are resized whole.
+/// </param>
 public sealed record DatasetEntry(
     string Name,
     string FolderName,
@@ -66,7 +70,8 @@ public sealed record DatasetEntry(
     int Cols,
     IReadOnlyList<string> SystemFolders,
     bool VerifyLocalCopy = false,
-    string? OfflineHint = null);
+    string? OfflineHint = null,
+    bool Digits = false);
 
 /// <summary>The datasets known by name, with their mirrors and checksums. <see cref="Default"/> is the real one.</summary>
 public sealed class DatasetCatalog
@@ -80,7 +85,7 @@ public sealed class DatasetCatalog
     /// <summary>Zalando's Fashion-MNIST, 60,000 + 10,000 clothing images.</summary>
     public const string FashionMnist = "fashion-mnist";
 
-    private static readonly IReadOnlyList<string> Digits = [.. Enumerable.Range(0, 10).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+    private static readonly IReadOnlyList<string> DigitNames = [.. Enumerable.Range(0, 10).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))];
 
     private readonly Dictionary<string, DatasetEntry> _entries;
 
@@ -99,8 +104,8 @@ public sealed class DatasetCatalog
             Md5Files(
                 "f68b3c2dcbeaaa9fbdd348bbdeb94873", "d53e105ee54ea40749a09fcbcd1e9432",
                 "9fb629c4189551a2d022fa330f9573f3", "ec29112dd5afa0611ce80d1b7f02629c"),
-            Digits, 60000, 10000, 28, 28, [],
-            OfflineHint: "or train on the bundled 9,000 digits with --dataset mnist-sample"),
+            DigitNames, 60000, 10000, 28, 28, [],
+            OfflineHint: "or train on the bundled 9,000 digits with --dataset mnist-sample", Digits: true),
         new DatasetEntry(
             FashionMnist, "fashion-mnist",
             [new Uri("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/")],
@@ -120,7 +125,7 @@ public sealed class DatasetCatalog
                 new(IdxFileNames.TestImages + ".gz", FileChecksum.Sha256("f4ab05d1a68d28008a9124f0590709131eddc36213ec986af4408813058e94e2")),
                 new(IdxFileNames.TestLabels + ".gz", FileChecksum.Sha256("dbabcd17742123091a1ffaf32a9f9691e3abfef1664fc28473bbdb2aea4e5045")),
             ],
-            Digits, 7196, 1804, 28, 28, [], VerifyLocalCopy: true),
+            DigitNames, 7196, 1804, 28, 28, [], VerifyLocalCopy: true, Digits: true),
     ]);
 
     /// <summary>Every entry, in no particular order.</summary>

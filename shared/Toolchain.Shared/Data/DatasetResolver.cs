@@ -163,7 +163,7 @@ public static class DatasetResolver
         var test = IdxReader.ReadSplit(paths[2], paths[3], entry.ClassNames.Count);
         CheckShape(entry, paths[0], train, entry.TrainCount);
         CheckShape(entry, paths[2], test, entry.TestCount);
-        return new LoadedDataset(entry.Name, Path.GetFullPath(folder), train, test, entry.ClassNames);
+        return new LoadedDataset(entry.Name, Path.GetFullPath(folder), train, test, entry.ClassNames) { Digits = entry.Digits };
     }
 
     private static void CheckShape(DatasetEntry entry, string path, ImageSet set, int expectedCount)
@@ -188,7 +188,8 @@ public static class DatasetResolver
                 $"holds {test.Rows}x{test.Cols} images but the train split's are {train.Rows}x{train.Cols}");
         }
         var full = Path.GetFullPath(folder);
-        return new LoadedDataset(full, full, train, test, classNames);
+        // A folder of IDX files is taken for MNIST's kind, as the format was made for it.
+        return new LoadedDataset(full, full, train, test, classNames) { Digits = true };
     }
 
     /// <summary>IDX labels are bytes.</summary>

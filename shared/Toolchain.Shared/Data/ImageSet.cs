@@ -30,4 +30,11 @@ public sealed record ImageSet(byte[] Pixels, byte[] Labels, int Count, int Rows,
 /// <param name="Train">Training split.</param>
 /// <param name="Test">Test split.</param>
 /// <param name="ClassNames">Class names, index = label.</param>
-public sealed record LoadedDataset(string Name, string Directory, ImageSet Train, ImageSet Test, IReadOnlyList<string> ClassNames);
+public sealed record LoadedDataset(string Name, string Directory, ImageSet Train, ImageSet Test, IReadOnlyList<string> ClassNames)
+{
+    /// <summary>
+    /// Whether the images are handwritten digits as MNIST was built (its catalog entry's <see cref="DatasetEntry.Digits"/>,
+    /// or a folder of IDX files), which inference prepares as digits; false for other pictures.
+    /// </summary>
+    public bool Digits { get; init; }
+}

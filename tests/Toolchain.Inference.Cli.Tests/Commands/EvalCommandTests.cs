@@ -166,7 +166,7 @@ public sealed class EvalCommandTests : IDisposable
     {
         var card = TinyOnnxModels.BinaryCard() with
         {
-            Hyperparameters = new Dictionary<string, string> { ["data_seed"] = "4" },
+            Hyperparameters = new Dictionary<string, string> { [ModelCardKeys.DataSeed] = "4" },
         };
         var model = _files.BinaryModel(card);
         // The trainer tests on the draw after its data seed; the model is p = sigmoid(x0 + x1 - 1).

@@ -226,6 +226,6 @@ public sealed class DigitPreprocessorTests
         var e = Assert.Throws<ToolchainException>(() => new DigitPreprocessor((PreprocessingMode)42, 0, 1));
 
         Assert.Contains("42", e.Message);
-        Assert.Contains(ContractText.Choices<PreprocessingMode>(), e.Message);
+        Assert.Contains(EnumText.Choices<PreprocessingMode>(), e.Message);
     }
 }

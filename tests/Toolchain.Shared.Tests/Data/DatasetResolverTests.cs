@@ -43,7 +43,7 @@ public sealed class DatasetResolverTests : IDisposable
         }
         var mnist = new DatasetEntry(DatasetCatalog.Mnist, "mnist", [mirrorUp ? _server.BaseUri : LoopbackHttpServer.DeadMirror()],
             files, [.. Enumerable.Range(0, 10).Select(i => i.ToString())], 20, 10, 4, 4, systemFolders ?? [],
-            OfflineHint: "or train on the bundled 9,000 digits with --dataset mnist-sample");
+            OfflineHint: "or train on the bundled 9,000 digits with --dataset mnist-sample", Digits: true);
         return new DatasetCatalog([mnist, DatasetCatalog.Default.Find(DatasetCatalog.MnistSample)!]);
     }
 

@@ -39,10 +39,10 @@ public class ImageFolderTrainingTests
         using var model = OnnxModel.Load(Path.Combine(outDir, "model.onnx"));
         var card = model.Info.Card!;
         Assert.Equal([-1L, 3, 8, 8], card.InputShape);
-        Assert.Equal(ModelCard.StoredPixels, card.PixelConvention);
+        Assert.Equal(PixelConvention.AsStored, card.PixelConvention);
         Assert.Equal(PreprocessingMode.Resize, card.PreprocessingMode);
         Assert.Equal(3, card.ChannelMeans.Count);
-        Assert.Equal("0.2", card.Hyperparameters["test_fraction"]);
+        Assert.Equal(0.2, card.TestFraction);
         Assert.Equal(["blue", "red"], card.Labels);
         using var classifier = new ImageClassifier(model);
         using var big = new Image<Rgb24>(40, 30, new Rgb24(20, 20, 170));

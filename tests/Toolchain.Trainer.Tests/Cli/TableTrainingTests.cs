@@ -51,8 +51,7 @@ public class TableTrainingTests
         Assert.True(card.NormalizationInGraph);
         Assert.Equal(["large", "small"], card.Labels);
         Assert.Equal(InputLayout.Nc, card.InputLayout);
-        Assert.Equal("0.25", card.Hyperparameters["test_fraction"]);
-        Assert.Equal("2", card.Hyperparameters["split_seed"]);
+        Assert.Equal(((double?)0.25, (int?)2), (card.TestFraction, card.SplitSeed));
         Assert.Equal(16, card.TestCount); // 30 per class × 0.25 = 7.5, rounded half away from zero: 8 each
         Assert.True(card.TestAccuracy >= 0.9, $"test accuracy {card.TestAccuracy}");
         // Raw values in: the graph standardises them itself.
@@ -104,7 +103,7 @@ public class TableTrainingTests
         Assert.True(code == 0, err);
         using var model = OnnxModel.Load(Path.Combine(outDir, "model.onnx"));
         Assert.Equal(["size", "const", "weight"], model.Info.Card!.FeatureNames);
-        Assert.Equal("name", model.Info.Card.Hyperparameters["ignored_columns"]);
+        Assert.Equal(["name"], model.Info.Card.IgnoredColumns);
     }
 
     [Fact]

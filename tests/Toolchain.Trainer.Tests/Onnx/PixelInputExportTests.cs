@@ -60,7 +60,7 @@ public sealed class PixelInputExportTests
         var card = fixture.Card() with
         {
             Labels = ["red", "green", "blue"],
-            PixelConvention = ModelCard.StoredPixels,
+            PixelConvention = PixelConvention.AsStored,
             PreprocessingMode = PreprocessingMode.Resize,
             ChannelMeans = means,
             ChannelStds = stds,

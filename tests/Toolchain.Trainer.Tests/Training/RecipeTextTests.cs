@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Toolchain.Contracts;
+using Toolchain.Shared.Data.Tables;
 using Toolchain.Trainer.Training;
+using Toolchain.Trainer.Transfer;
 
 namespace Toolchain.Trainer.Tests.Training;
 
@@ -16,21 +18,41 @@ public class RecipeTextTests
     [Fact]
     public void Every_value_has_the_text_the_flags_cards_and_checkpoints_used_as_strings()
     {
-        Assert.Equal(["xor", "mlp", "cnn"], Enum.GetValues<BuiltInModel>().Select(RecipeText.Of));
-        Assert.Equal(["sgd", "adam"], Enum.GetValues<OptimizerKind>().Select(RecipeText.Of));
-        Assert.Equal(["mse", "cross-entropy", "huber", "mae"], Enum.GetValues<LossFunction>().Select(RecipeText.Of));
-        Assert.Equal(["none", "cosine", "warmup-cosine"], Enum.GetValues<LearningRateDecay>().Select(RecipeText.Of));
-        Assert.Equal(["default", "plain", "notebook"], Enum.GetValues<RecipePreset>().Select(RecipeText.Of));
+        Assert.Equal(["xor", "mlp", "cnn"], Enum.GetValues<BuiltInModel>().Select(EnumText.Of));
+        Assert.Equal(["sgd", "adam"], Enum.GetValues<OptimizerKind>().Select(EnumText.Of));
+        Assert.Equal(["mse", "cross-entropy", "huber", "mae"], Enum.GetValues<LossFunction>().Select(EnumText.Of));
+        Assert.Equal(["none", "cosine", "warmup-cosine"], Enum.GetValues<LearningRateDecay>().Select(EnumText.Of));
+        Assert.Equal(["default", "plain", "notebook"], Enum.GetValues<RecipePreset>().Select(EnumText.Of));
+        Assert.Equal(["auto", "classification", "regression"], Enum.GetValues<TableTask>().Select(EnumText.Of));
+        Assert.Equal(["shift", "none", "light", "standard", "auto"], Enum.GetValues<AugmentLevel>().Select(EnumText.Of));
+        Assert.Equal(["auto", "on", "off"], Enum.GetValues<FlipMode>().Select(EnumText.Of));
+        Assert.Equal(["none", "last", "all"], Enum.GetValues<FineTuneMode>().Select(EnumText.Of));
+    }
+
+    [Fact]
+    public void JSON_writes_every_recipe_value_in_the_same_words()
+    {
+        static void Same<T>() where T : struct, Enum =>
+            Assert.All(Enum.GetValues<T>(), v => Assert.Equal($"\"{EnumText.Of(v)}\"", JsonSerializer.Serialize(v)));
+        Same<BuiltInModel>();
+        Same<OptimizerKind>();
+        Same<LossFunction>();
+        Same<LearningRateDecay>();
+        Same<RecipePreset>();
+        Same<TableTask>();
+        Same<AugmentLevel>();
+        Same<FlipMode>();
+        Same<FineTuneMode>();
     }
 
     [Fact]
     public void Text_reads_back_exactly_and_nothing_else_does()
     {
-        Assert.All(Enum.GetValues<LossFunction>(), v => Assert.Equal(v, RecipeText.Parse<LossFunction>(RecipeText.Of(v))));
-        Assert.Equal(BuiltInModel.Cnn, RecipeText.Parse<BuiltInModel>("cnn"));
-        Assert.Null(RecipeText.Parse<BuiltInModel>("Cnn"));
-        Assert.Null(RecipeText.Parse<LossFunction>("CrossEntropy"));
-        Assert.Null(RecipeText.Parse<OptimizerKind>(null));
+        Assert.All(Enum.GetValues<LossFunction>(), v => Assert.Equal(v, EnumText.ParseExact<LossFunction>(EnumText.Of(v))));
+        Assert.Equal(BuiltInModel.Cnn, EnumText.ParseExact<BuiltInModel>("cnn"));
+        Assert.Null(EnumText.ParseExact<BuiltInModel>("Cnn"));
+        Assert.Null(EnumText.ParseExact<LossFunction>("CrossEntropy"));
+        Assert.Null(EnumText.ParseExact<OptimizerKind>(null));
         Assert.Equal("unknown schedule 'step' (known: none, cosine, warmup-cosine)", RecipeText.Unknown<LearningRateDecay>("step"));
     }
 
@@ -66,6 +88,6 @@ public class RecipeTextTests
         var h = ModelPresets.Notebook(BuiltInModel.Cnn).Hyperparameters();
         Assert.Equal(("notebook", "sgd", "none", "cross-entropy"), (h["preset"], h["optimizer"], h["lr_schedule"], h["loss"]));
         var xor = ModelPresets.Default(BuiltInModel.Xor).Hyperparameters();
-        Assert.Equal(("default", "sgd", "mse", "0"), (xor["preset"], xor["optimizer"], xor["loss"], xor["data_seed"]));
+        Assert.Equal(("default", "sgd", "mse", "0"), (xor["preset"], xor["optimizer"], xor["loss"], xor[ModelCardKeys.DataSeed]));
     }
 }

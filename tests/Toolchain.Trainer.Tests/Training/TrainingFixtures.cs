@@ -82,7 +82,8 @@ internal static class TrainingFixtures
             }
             return new ImageSet(pixels, labels, count, 8, 8);
         }
-        return new LoadedDataset("quadrants", "/nowhere/quadrants", Split(train), Split(test), ["a", "b", "c", "d"]);
+        // White-on-black bytes as an IDX folder holds, which the trainer takes for MNIST's kind.
+        return new LoadedDataset("quadrants", "/nowhere/quadrants", Split(train), Split(test), ["a", "b", "c", "d"]) { Digits = true };
     }
 
     /// <summary>

@@ -67,7 +67,7 @@ public class TransferCommandTests
             Assert.Equal("none", card.Hyperparameters["fine_tune"]);
             Assert.StartsWith("light: 1 cached augmented view", card.Hyperparameters["augment"], StringComparison.Ordinal); // the default preset, never in the graph
             Assert.Equal("0.1", card.Hyperparameters["validation_fraction"]);
-            Assert.Equal("0.2", card.Hyperparameters["test_fraction"]);
+            Assert.Equal(0.2, card.TestFraction);
 
             // Through the inference library as any image model: a picture of another size, resized outside the graph.
             using var classifier = new ImageClassifier(model);

@@ -122,7 +122,7 @@ public sealed class TransferExportTests : IDisposable
         Assert.Equal(result.MaxAbsDiff, card.ExportParity);
         Assert.Equal([-1L, 3, 32, 32], card.InputShape);
         Assert.True(card.NormalizationInGraph);
-        Assert.Equal(ModelCard.StoredPixels, card.PixelConvention);
+        Assert.Equal(PixelConvention.AsStored, card.PixelConvention);
         Assert.Equal(PreprocessingMode.Resize, card.PreprocessingMode);
         Assert.Equal(pixelInput ? ElementType.UInt8 : ElementType.Float32, card.ElementType);
         var b = card.Backbone!;

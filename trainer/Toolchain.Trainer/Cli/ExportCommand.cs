@@ -62,8 +62,7 @@ public static class ExportCommand
             var checkpoint = Training.Checkpoint.Load(checkpointPath);
             using var model = checkpoint.Model;
             var card = checkpoint.Card;
-            uint dataSeed = card.Hyperparameters.TryGetValue("data_seed", out var s) && uint.TryParse(s, CultureInfo.InvariantCulture, out var v) ? v : 0;
-            var options = (checkpoint.Options ?? ModelPresets.Default(BuiltInModel.Mlp)) with { Dataset = checkpoint.DatasetSpec, DataSeed = dataSeed };
+            var options = (checkpoint.Options ?? ModelPresets.Default(BuiltInModel.Mlp)) with { Dataset = checkpoint.DatasetSpec, DataSeed = card.DataSeed ?? 0 };
             var request = new DataRequest(checkpoint.DatasetSpec, dataRoot, options, card.NormalizationFor(checkpoint.InputShape.Count == 3 ? (int)checkpoint.InputShape[0] : 1))
             {
                 CacheDirectory = Path.GetFullPath(Path.Combine("artifacts", "cache")),

@@ -181,11 +181,11 @@ public static class TrainCommand
     {
         var (options, data) = (session.Options, session.Data);
         say(string.Create(CultureInfo.InvariantCulture,
-            $"{(resume is null ? "training" : $"resuming from epoch {resume.Epoch}{(resume.Cursor is { } c ? $" (batch {c.NextBatch})" : "")} of")} {RecipeText.Of(options.Model)} on {data.Name} " +
+            $"{(resume is null ? "training" : $"resuming from epoch {resume.Epoch}{(resume.Cursor is { } c ? $" (batch {c.NextBatch})" : "")} of")} {EnumText.Of(options.Model)} on {data.Name} " +
             $"({data.TrainCount:N0} train, {data.TestCount:N0} test): {session.Kind.Architecture}"));
         if (resume is not null && options.LrSchedule != LearningRateDecay.None && options.Epochs != resume.Options.Epochs)
         {
-            say($"note: the {RecipeText.Of(options.LrSchedule)} learning-rate schedule now spans {options.Epochs} epochs instead of {resume.Options.Epochs}");
+            say($"note: the {EnumText.Of(options.LrSchedule)} learning-rate schedule now spans {options.Epochs} epochs instead of {resume.Options.Epochs}");
         }
         if (resume is not null && options.Restarts > 1)
         {

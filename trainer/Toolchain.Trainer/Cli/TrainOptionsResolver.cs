@@ -13,7 +13,7 @@ public static class TrainOptionsResolver
     public static TrainingOptions ResolveOptions(TrainArguments a)
     {
         RefuseExtraWords(a);
-        var model = RecipeText.Parse<BuiltInModel>(a.Model) ?? throw new ToolchainException(RecipeText.Unknown<BuiltInModel>(a.Model));
+        var model = EnumText.ParseExact<BuiltInModel>(a.Model) ?? throw new ToolchainException(RecipeText.Unknown<BuiltInModel>(a.Model));
         var o = ModelPresets.For(model, a.Preset is null ? RecipePreset.Default : FlagValue<RecipePreset>("--preset", a.Preset));
         if (model == BuiltInModel.Xor && a.Dataset is not null && a.Dataset != TrainingDataLoader.Xor)
         {
@@ -61,7 +61,7 @@ public static class TrainOptionsResolver
     /// --preset takes its exact spelling, as the model does; --optimizer and --lr-schedule are lowered by the caller first.
     /// </summary>
     private static T FlagValue<T>(string flag, string text) where T : struct, Enum =>
-        RecipeText.Parse<T>(text) ?? throw new ToolchainException($"{flag}: {RecipeText.Unknown<T>(text)}");
+        EnumText.ParseExact<T>(text) ?? throw new ToolchainException($"{flag}: {RecipeText.Unknown<T>(text)}");
 
     /// <summary>The loss --loss names: mse, huber or mae, the losses of a regression.</summary>
     private static LossFunction RegressionLoss(string text)
@@ -69,7 +69,7 @@ public static class TrainOptionsResolver
         var loss = FlagValue<LossFunction>("--loss", text.ToLowerInvariant());
         return loss is LossFunction.Mse or LossFunction.Huber or LossFunction.Mae
             ? loss
-            : throw new ToolchainException($"--loss {RecipeText.Of(loss)}: --loss chooses a regression's loss (mse, huber or mae); classifiers always train with cross-entropy");
+            : throw new ToolchainException($"--loss {EnumText.Of(loss)}: --loss chooses a regression's loss (mse, huber or mae); classifiers always train with cross-entropy");
     }
 
     private static void RefuseExtraWords(TrainArguments a)
@@ -88,9 +88,9 @@ public static class TrainOptionsResolver
     {
         RefuseExtraWords(a);
         // Given words are compared with the stored values' text, so a word that is no value at all is reported as differing.
-        if (a.Model != RecipeText.Of(stored.Model))
+        if (a.Model != EnumText.Of(stored.Model))
         {
-            throw new ToolchainException($"{checkpointPath}: this checkpoint is a {RecipeText.Of(stored.Model)} run, not {a.Model}");
+            throw new ToolchainException($"{checkpointPath}: this checkpoint is a {EnumText.Of(stored.Model)} run, not {a.Model}");
         }
         static void Same<T>(string flag, T? given, T stored2)
         {
@@ -102,19 +102,19 @@ public static class TrainOptionsResolver
         Same("--arch", a.Arch is null ? null : ArchitectureSpec.Parse(a.Arch).Canonical, ArchitectureSpec.Parse(stored.Architecture).Canonical);
         Same("--batch-size", a.BatchSize?.ToString(CultureInfo.InvariantCulture), stored.BatchSize.ToString(CultureInfo.InvariantCulture));
         Same("--lr", a.Lr is { } lr ? Num(lr) : null, Num(stored.LearningRate));
-        Same("--optimizer", a.Optimizer?.ToLowerInvariant(), RecipeText.Of(stored.Optimizer));
+        Same("--optimizer", a.Optimizer?.ToLowerInvariant(), EnumText.Of(stored.Optimizer));
         Same("--momentum", a.Momentum is { } m ? Num(m) : null, Num(stored.Momentum));
         Same("--weight-decay", a.WeightDecay is { } w ? Num(w) : null, Num(stored.WeightDecay));
-        Same("--lr-schedule", a.LrSchedule?.ToLowerInvariant(), RecipeText.Of(stored.LrSchedule));
+        Same("--lr-schedule", a.LrSchedule?.ToLowerInvariant(), EnumText.Of(stored.LrSchedule));
         Same("--augment", a.Augment is null ? null : AugmentText(AugmentOption(a.Augment)), AugmentText((stored.Augmentation.Level, stored.AugmentShift)));
-        Same("--flip", a.Flip?.ToLowerInvariant(), RecipeText.Of(stored.Flip));
+        Same("--flip", a.Flip?.ToLowerInvariant(), EnumText.Of(stored.Flip));
         Same("--validation", a.Validation is { } v ? Num(v) : null, Num(stored.ValidationFraction));
         Same("--patience", a.Patience?.ToString(CultureInfo.InvariantCulture), stored.Patience.ToString(CultureInfo.InvariantCulture));
         Same("--seed", a.Seed?.ToString(CultureInfo.InvariantCulture), stored.Seed.ToString(CultureInfo.InvariantCulture));
         Same("--data-seed", a.DataSeed?.ToString(CultureInfo.InvariantCulture), stored.DataSeed.ToString(CultureInfo.InvariantCulture));
-        Same("--preset", a.Preset, RecipeText.Of(stored.Preset));
-        Same("--task", a.Task?.ToLowerInvariant(), RecipeText.Of(stored.Task));
-        Same("--loss", a.Loss?.ToLowerInvariant(), RecipeText.Of(stored.Loss));
+        Same("--preset", a.Preset, EnumText.Of(stored.Preset));
+        Same("--task", a.Task?.ToLowerInvariant(), EnumText.Of(stored.Task));
+        Same("--loss", a.Loss?.ToLowerInvariant(), EnumText.Of(stored.Loss));
         Same("--label-column", a.LabelColumn, stored.LabelColumn ?? a.LabelColumn);
         var o = stored with { Epochs = a.Epochs ?? stored.Epochs };
         o.Validate();
@@ -139,10 +139,10 @@ public static class TrainOptionsResolver
                 ? (AugmentLevel.Shift, pixels)
                 : throw new ToolchainException($"--augment must be a shift from 0 to {ShiftAugmentation.MaxShift} pixels, not {pixels}");
         }
-        return RecipeText.Parse<AugmentLevel>(word) switch
+        return EnumText.ParseExact<AugmentLevel>(word) switch
         {
             AugmentLevel.None => (AugmentLevel.None, 0),
-            AugmentLevel.Light or AugmentLevel.Standard or AugmentLevel.Auto => (RecipeText.Parse<AugmentLevel>(word)!.Value, 1),
+            AugmentLevel.Light or AugmentLevel.Standard or AugmentLevel.Auto => (EnumText.ParseExact<AugmentLevel>(word)!.Value, 1),
             _ => throw new ToolchainException(
                 $"--augment: unknown augmentation '{text}' (known: none, light, standard, auto, or a shift of 0 to {ShiftAugmentation.MaxShift} pixels)"),
         };
@@ -150,7 +150,7 @@ public static class TrainOptionsResolver
 
     /// <summary>The words a checkpoint's augmentation is compared in: the level, or the shift for shifts only.</summary>
     private static string AugmentText((AugmentLevel Level, int Shift) a) =>
-        a.Level == AugmentLevel.Shift ? a.Shift.ToString(CultureInfo.InvariantCulture) : RecipeText.Of(a.Level);
+        a.Level == AugmentLevel.Shift ? a.Shift.ToString(CultureInfo.InvariantCulture) : EnumText.Of(a.Level);
 
     private static string Num(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 }

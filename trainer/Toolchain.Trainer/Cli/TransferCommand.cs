@@ -134,7 +134,7 @@ public static class TransferCommand
         }
         using var backbone = TransferBackbone.Open(o.Backbone, o.BackboneConfig);
         Say($"backbone: {backbone.Name} ({backbone.Backbone.Config.Licence}; sha256 {backbone.Digest[..12]}…), " +
-            (o.FineTune == FineTuneMode.None ? "frozen" : $"fine-tuning {FineTuneText.Of(o.FineTune)}"));
+            (o.FineTune == FineTuneMode.None ? "frozen" : $"fine-tuning {EnumText.Of(o.FineTune)}"));
 
         var view = new TrainProgressView(output, a.Quiet);
         FirstBatchClock? clock = null;
@@ -150,7 +150,7 @@ public static class TransferCommand
             {
                 Say(string.Create(CultureInfo.InvariantCulture, $"start-up: training began {startup:0.00} s after the process started"));
             }
-            TransferHistory.Write(outDir, result.History, $"transfer ({backbone.Name}, {FineTuneText.Of(o.FineTune)}) on {Path.GetFileName(o.Dataset)}: loss per epoch");
+            TransferHistory.Write(outDir, result.History, $"transfer ({backbone.Name}, {EnumText.Of(o.FineTune)}) on {Path.GetFileName(o.Dataset)}: loss per epoch");
             if (result.Interrupted)
             {
                 output.WriteLine("interrupted; nothing exported (transfer runs have no checkpoint to resume: a rerun reads the cached features)");
@@ -177,7 +177,7 @@ public static class TransferCommand
                 Dataset = o.Dataset,
                 Backbone = backbone.Name,
                 BackboneSha256 = backbone.Digest,
-                FineTune = FineTuneText.Of(o.FineTune),
+                FineTune = EnumText.Of(o.FineTune),
                 Head = result.HeadSpec.Canonical,
                 HeadTrials = result.Trials,
                 TrainCount = result.Counts.Train,
@@ -209,7 +209,7 @@ public static class TransferCommand
                 error.WriteLine($"trainer train transfer: note: {advice}");
             }
             var how = o.FineTune == FineTuneMode.None ? "frozen"
-                : string.Create(CultureInfo.InvariantCulture, $"fine-tuned ({FineTuneText.Of(o.FineTune)}; frozen head {100 * result.FrozenTestAccuracy:0.00}%)");
+                : string.Create(CultureInfo.InvariantCulture, $"fine-tuned ({EnumText.Of(o.FineTune)}; frozen head {100 * result.FrozenTestAccuracy:0.00}%)");
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"transfer: test accuracy {100 * result.Test.Accuracy:0.00}% (loss {result.Test.Loss:0.0000}) on {Path.GetFileName(o.Dataset)} with {backbone.Name} {how}, " +
                 $"head {result.HeadSpec.Canonical}; results in {outDir}"));

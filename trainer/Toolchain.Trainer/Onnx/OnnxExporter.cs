@@ -114,7 +114,7 @@ public static class OnnxExporter
         if (request.PixelInput && (layout != InputLayout.Nchw || type != OnnxElementType.Float32))
         {
             throw new ToolchainException(
-                $"export: --input uint8 is for float32 image models; this one takes {ContractText.Of(type.Contract)} {ArchitectureSpec.FormatShape(inputShape)}");
+                $"export: --input uint8 is for float32 image models; this one takes {EnumText.Of(type.Contract)} {ArchitectureSpec.FormatShape(inputShape)}");
         }
         // The card's own normalisation, per channel for a colour model (before NormalizationInGraph makes it the identity).
         Pixels? pixels = request.PixelInput ? Pixels.Of(card.NormalizationFor((int)inputShape[0])) : null;
@@ -182,7 +182,7 @@ public static class OnnxExporter
             throw new ToolchainException(
                 $"export: ONNX Runtime differs from TorchSharp by {Format(outcome.MaxAbsDiff)} on {outcome.WorstOutput} " +
                 $"(values up to {outcome.LargestMagnitude.ToString("0.###", CultureInfo.InvariantCulture)}) over {outcome.Samples} inputs " +
-                $"(tolerance {Format(tolerance)}; {ContractText.Of(type.Contract)}); {path} was not written");
+                $"(tolerance {Format(tolerance)}; {EnumText.Of(type.Contract)}); {path} was not written");
         }
 
         var final = card with
@@ -347,7 +347,7 @@ public static class OnnxExporter
         else if (card.Labels.Count != (outputs.IsMulticlass ? (int)outputs.Width : 2))
         {
             throw new ToolchainException(
-                $"export: the model card has {card.Labels.Count} labels but the {ContractText.Of(outputs.Task)} model needs {(outputs.IsMulticlass ? (int)outputs.Width : 2)}");
+                $"export: the model card has {card.Labels.Count} labels but the {EnumText.Of(outputs.Task)} model needs {(outputs.IsMulticlass ? (int)outputs.Width : 2)}");
         }
         return card with
         {

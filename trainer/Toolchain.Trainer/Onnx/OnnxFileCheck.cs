@@ -62,7 +62,7 @@ public static class OnnxFileCheck
                     k++;
                 }
                 string parity = card.ExportParity is { } d ? d.ToString("0.0E+0", CultureInfo.InvariantCulture) : "n/a";
-                return $"{path}: ok: {ContractText.Of(card.Task)}, {card.Labels.Count} labels, input {card.InputName} {Shape(shape)} {ContractText.Of(card.ElementType)}, " +
+                return $"{path}: ok: {EnumText.Of(card.Task)}, {card.Labels.Count} labels, input {card.InputName} {Shape(shape)} {EnumText.Of(card.ElementType)}, " +
                     $"outputs {string.Join(", ", described)}, export parity {parity}";
             }
         }

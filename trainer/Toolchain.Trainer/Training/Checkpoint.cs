@@ -39,7 +39,7 @@ public static class Checkpoint
     public const string FileName = "checkpoint.ckpt";
 
     private static readonly byte[] Magic = Encoding.ASCII.GetBytes("TOOLCHAIN-CHECKPOINT 1\n");
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false, Converters = { new CheckpointEnumConverter() } };
 
     /// <summary>Loads the checkpoint at <paramref name="path"/> for export or evaluation.</summary>
     public static LoadedCheckpoint Load(string path)

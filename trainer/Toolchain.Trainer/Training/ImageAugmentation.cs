@@ -1,4 +1,5 @@
 using System.Globalization;
+using Toolchain.Contracts;
 
 namespace Toolchain.Trainer.Training;
 
@@ -38,7 +39,7 @@ public sealed record ImageAugmentation
     /// <summary>The card's and metrics' record of it, added to the hyperparameters.</summary>
     public IEnumerable<KeyValuePair<string, string>> Hyperparameters()
     {
-        yield return new("augment", RecipeText.Of(Level));
+        yield return new("augment", EnumText.Of(Level));
         if (IsGeometric || ColourJitter > 0)
         {
             yield return new("augment_crop_scale", Num(CropScale));

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Toolchain.Contracts;
 
 namespace Toolchain.Trainer.Training;
 
@@ -44,7 +45,7 @@ public static class PyTorchTrainingReference
             return null;
         }
         return string.Create(CultureInfo.InvariantCulture,
-            $"{RecipeText.Of(model)} {dataset}: {samplesPerSecond:0} samples/s = {samplesPerSecond / torch:0.00}x PyTorch 1.13 ({torch:0}/s; goal {SpeedUpGoal[model]:0.##}x), " +
+            $"{EnumText.Of(model)} {dataset}: {samplesPerSecond:0} samples/s = {samplesPerSecond / torch:0.00}x PyTorch 1.13 ({torch:0}/s; goal {SpeedUpGoal[model]:0.##}x), " +
             $"test accuracy {100 * testAccuracy:0.00}%");
     }
 }

@@ -45,7 +45,7 @@ public static class RecipeFit
         if (!data.IsRegression)
         {
             return given.Loss
-                ? throw new ToolchainException($"--loss {RecipeText.Of(options.Loss)} is a regression's loss, but {data.Name} trains a classifier (with cross-entropy); --task regression predicts its label as a number")
+                ? throw new ToolchainException($"--loss {EnumText.Of(options.Loss)} is a regression's loss, but {data.Name} trains a classifier (with cross-entropy); --task regression predicts its label as a number")
                 : options;
         }
         return options with
@@ -143,7 +143,7 @@ public static class RecipeFit
         }
         if (augmentation.IsGeometric || augmentation.ColourJitter > 0)
         {
-            say($"augment: {RecipeText.Of(level)}: {augmentation.Describe(data.IsDigits)}");
+            say($"augment: {EnumText.Of(level)}: {augmentation.Describe(data.IsDigits)}");
         }
         return options with { AugmentShift = shift, Augmentation = augmentation };
     }

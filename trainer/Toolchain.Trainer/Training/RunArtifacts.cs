@@ -32,7 +32,7 @@ public static class RunArtifacts
             using var output = Forward(run, data.TestX);
             var predicted = InUnits(output, data);
             RegressionCharts.SaveAll(name => Path.Combine(outDir, name), actual, predicted, data.TargetNames,
-                $"{RecipeText.Of(run.Options.Model)} on test rows");
+                $"{EnumText.Of(run.Options.Model)} on test rows");
         }
         if (data.IsXor)
         {
@@ -59,7 +59,7 @@ public static class RunArtifacts
         double seconds = trained.Sum(r => r.Seconds);
         return new MetricsReport
         {
-            Model = RecipeText.Of(o.Model),
+            Model = EnumText.Of(o.Model),
             Architecture = run.Architecture,
             Dataset = data.Name,
             TrainCount = data.TrainCount,
@@ -88,7 +88,7 @@ public static class RunArtifacts
 
     /// <summary>"xor: loss per epoch" when the model and its data share a name, else "mlp on mnist: loss per epoch".</summary>
     private static string LossChartTitle(BuiltInModel model, string dataName) =>
-        RecipeText.Of(model) == dataName ? $"{dataName}: loss per epoch" : $"{RecipeText.Of(model)} on {dataName}: loss per epoch";
+        EnumText.Of(model) == dataName ? $"{dataName}: loss per epoch" : $"{EnumText.Of(model)} on {dataName}: loss per epoch";
 
     /// <summary>The network's outputs for <paramref name="inputs"/> in eval mode, a chunk at a time, on the CPU.</summary>
     private static Tensor Forward(TrainingRun run, Tensor inputs)

@@ -117,7 +117,7 @@ public sealed class TrainingData : IDisposable
     public IReadOnlyDictionary<string, string> Provenance { get; private set; } = new Dictionary<string, string>();
 
     /// <summary>The pixel convention of the images: MNIST's white-on-black for IDX files, as stored for image folders.</summary>
-    public string PixelConvention { get; private set; } = "white-on-black, scaled to [0,1]";
+    public PixelConvention PixelConvention { get; private set; } = PixelConvention.WhiteOnBlack;
 
     /// <summary>Training examples.</summary>
     public int TrainCount => (int)TrainX.shape[0];
@@ -129,10 +129,11 @@ public sealed class TrainingData : IDisposable
     public bool IsImage => Kind == DataKind.Image;
 
     /// <summary>
-    /// Whether the images are an IDX set of handwritten digits (the MNIST family but Fashion-MNIST), which inference
-    /// prepares as digits (the card's digit preprocessing mode).
+    /// Whether the images are a set of handwritten digits as MNIST was built (the dataset says so: <see
+    /// cref="LoadedDataset.Digits"/>), which inference prepares as digits (the card's digit preprocessing mode).
+    /// Pictures read from image folders never are.
     /// </summary>
-    public bool IsDigitSet => IsImage && Name != "fashion-mnist" && PixelConvention != ModelCard.StoredPixels;
+    public bool IsDigitSet { get; private set; }
 
     /// <summary>
     /// Whether the images are digits: a digit set, or any image data whose classes are named by single digits (folders
@@ -167,7 +168,10 @@ public sealed class TrainingData : IDisposable
         return new TrainingData(DataKind.Image, dataset.Name,
             Images(train, means, stds, device), Labels(train.Labels, device),
             Images(dataset.Test, means, stds, device), Labels(dataset.Test.Labels, device),
-            [train.Channels, train.Rows, train.Cols], dataset.ClassNames, means, stds);
+            [train.Channels, train.Rows, train.Cols], dataset.ClassNames, means, stds)
+        {
+            IsDigitSet = dataset.Digits,
+        };
     }
 
     private static (double[], double[]) Own(ImageSet train)
@@ -195,15 +199,13 @@ public sealed class TrainingData : IDisposable
         // Standardised as the exported graph's Sub/Div head does it (float32 throughout), not in double.
         Tensor X(TableSplit s) =>
             tensor(FeatureStandardization.Apply(s.Features, means, stds), [s.Count, width]).to(device);
-        var provenance = new Dictionary<string, string> { ["label_column"] = table.LabelColumn };
-        if (table.IgnoredColumns.Count > 0)
-        {
-            provenance[TableDataset.IgnoredColumnsKey] = string.Join(',', table.IgnoredColumns);
-        }
+        var provenance = new Dictionary<string, string>();
+        provenance.RecordLabelColumn(table.LabelColumn);
+        provenance.RecordIgnoredColumns(table.IgnoredColumns);
         if (table.TestFraction is { } fraction)
         {
-            provenance["test_fraction"] = fraction.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
-            provenance["split_seed"] = table.SplitSeed.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            provenance.RecordTestFraction(fraction);
+            provenance.RecordSplitSeed(table.SplitSeed);
         }
         if (table.IsRegression)
         {
@@ -222,7 +224,7 @@ public sealed class TrainingData : IDisposable
                 TargetMeans = targetMeans,
                 TargetStds = targetStds,
                 Provenance = provenance,
-                PixelConvention = "none: raw features",
+                PixelConvention = PixelConvention.RawFeatures,
             };
         }
         return new TrainingData(DataKind.Table, table.Name, X(table.Train), Labels(table.Train.Labels, device), X(table.Test), Labels(table.Test.Labels, device),
@@ -232,7 +234,7 @@ public sealed class TrainingData : IDisposable
             FeatureMeans = means,
             FeatureStds = stds,
             Provenance = provenance,
-            PixelConvention = "none: raw features",
+            PixelConvention = PixelConvention.RawFeatures,
         };
     }
 
@@ -267,7 +269,8 @@ public sealed class TrainingData : IDisposable
     /// <summary>This image data as read from an image folder: pixels as stored, and the folder's facts for the card.</summary>
     public TrainingData WithImageFolderFacts(IReadOnlyDictionary<string, string> provenance)
     {
-        PixelConvention = ModelCard.StoredPixels;
+        PixelConvention = PixelConvention.AsStored;
+        IsDigitSet = false;
         Provenance = provenance;
         return this;
     }
@@ -280,7 +283,7 @@ public sealed class TrainingData : IDisposable
         return new TrainingData(DataKind.Xor, XorDataset.Name, X(trainFeatures, device), Y(trainLabels, device), X(testFeatures, device), Y(testLabels, device),
             [2], ["0", "1"], [0], [1])
         {
-            PixelConvention = "none: raw features",
+            PixelConvention = PixelConvention.RawFeatures,
         };
     }
 

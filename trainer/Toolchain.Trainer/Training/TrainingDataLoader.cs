@@ -70,8 +70,8 @@ public static class TrainingDataLoader
             };
             if (folder.TestFraction is { } fraction)
             {
-                provenance["test_fraction"] = fraction.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
-                provenance["split_seed"] = folder.SplitSeed.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                provenance.RecordTestFraction(fraction);
+                provenance.RecordSplitSeed(folder.SplitSeed);
             }
             if (folder.Skipped.Count > 0)
             {

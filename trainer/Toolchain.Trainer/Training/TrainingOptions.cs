@@ -95,7 +95,6 @@ public sealed record TrainingOptions
     /// What a CSV table's label is: auto (decided by its values), classification or regression. Left out of a
     /// checkpoint's JSON when auto, so the checkpoints of classifiers read as they did before the option.
     /// </summary>
-    [System.Text.Json.Serialization.JsonConverter(typeof(RecipeJsonConverter<TableTask>))]
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
     public TableTask Task { get; init; }
 
@@ -140,24 +139,24 @@ public sealed record TrainingOptions
             Check(value is not null, $"no {name} given");
         }
         // The enums are read through RecipeText, so only a value set in code can be out of range.
-        Check(Enum.IsDefined(Model), $"unknown model {(int)Model} (known: {RecipeText.Known<BuiltInModel>()})");
-        Check(Enum.IsDefined(Preset), $"--preset: unknown preset {(int)Preset} (known: {RecipeText.Known<RecipePreset>()})");
+        Check(Enum.IsDefined(Model), $"unknown model {(int)Model} (known: {EnumText.Known<BuiltInModel>()})");
+        Check(Enum.IsDefined(Preset), $"--preset: unknown preset {(int)Preset} (known: {EnumText.Known<RecipePreset>()})");
         Check(Epochs is >= 1 and <= 1_000_000, $"--epochs must be from 1 to 1000000, not {Epochs}");
         Check(BatchSize is >= 1 and <= 1_000_000, $"--batch-size must be from 1 to 1000000, not {BatchSize}");
         Check(double.IsFinite(LearningRate) && LearningRate > 0, $"--lr must be a positive number, not {Num(LearningRate)}");
-        Check(Enum.IsDefined(Optimizer), $"--optimizer: unknown optimizer {(int)Optimizer} (known: {RecipeText.Known<OptimizerKind>()})");
+        Check(Enum.IsDefined(Optimizer), $"--optimizer: unknown optimizer {(int)Optimizer} (known: {EnumText.Known<OptimizerKind>()})");
         Check(Momentum is >= 0 and < 1, $"--momentum must be in [0, 1), not {Num(Momentum)}");
         Check(Optimizer == OptimizerKind.Sgd || Momentum == 0, "--momentum applies to --optimizer sgd only");
         Check(WeightDecay is >= 0 and < 1, $"--weight-decay must be in [0, 1), not {Num(WeightDecay)}");
-        Check(Enum.IsDefined(LrSchedule), $"--lr-schedule: unknown schedule {(int)LrSchedule} (known: {RecipeText.Known<LearningRateDecay>()})");
+        Check(Enum.IsDefined(LrSchedule), $"--lr-schedule: unknown schedule {(int)LrSchedule} (known: {EnumText.Known<LearningRateDecay>()})");
         Check(AugmentShift is >= 0 and <= ShiftAugmentation.MaxShift, $"--augment must be a shift from 0 to {ShiftAugmentation.MaxShift} pixels, not {AugmentShift}");
         Check(Model != BuiltInModel.Xor || AugmentShift == 0, "--augment shifts images; xor has none");
         Check(Augmentation is not null, "no augmentation given");
-        Check(Enum.IsDefined(Augmentation!.Level), $"--augment: unknown augmentation {(int)Augmentation.Level} (known: {RecipeText.Known<AugmentLevel>()})");
+        Check(Enum.IsDefined(Augmentation!.Level), $"--augment: unknown augmentation {(int)Augmentation.Level} (known: {EnumText.Known<AugmentLevel>()})");
         Check(Augmentation.CropScale is > 0 and <= 1, $"the augmentation's crop scale must be in (0, 1], not {Num(Augmentation.CropScale)}");
         Check(Augmentation.RotationDegrees is >= 0 and <= 180, $"the augmentation's rotation must be 0 to 180 degrees, not {Num(Augmentation.RotationDegrees)}");
         Check(Augmentation.ColourJitter is >= 0 and < 1, $"the augmentation's colour jitter must be in [0, 1), not {Num(Augmentation.ColourJitter)}");
-        Check(Enum.IsDefined(Flip), $"--flip: unknown flip mode {(int)Flip} (known: {RecipeText.Known<FlipMode>()})");
+        Check(Enum.IsDefined(Flip), $"--flip: unknown flip mode {(int)Flip} (known: {EnumText.Known<FlipMode>()})");
         Check(ValidationFraction is >= 0 and <= 0.5, $"--validation must be a share from 0 to 0.5 of the training split, not {Num(ValidationFraction)}");
         Check(Patience is >= 0 and <= 1_000_000, $"--patience must be from 0 to 1000000 epochs, not {Patience}");
         Check(Model != BuiltInModel.Xor || (Patience == 0 && ValidationFraction == 0), "--validation and --patience apply to datasets; xor's notebook data has no split to carve");
@@ -169,16 +168,16 @@ public sealed record TrainingOptions
         Check(Seed <= long.MaxValue - lastRestartOffset,
             $"--seed {Seed} with --restarts {Restarts} would take the restart seeds past {long.MaxValue} (each restart adds {ModelTrainer.RestartSeedStride}); " +
             $"use a --seed of at most {long.MaxValue - lastRestartOffset}");
-        Check(Enum.IsDefined(Loss), $"unknown loss {(int)Loss} (known: {RecipeText.Known<LossFunction>()})");
-        Check(Enum.IsDefined(ElementType), $"element type must be {ContractText.Choices<ElementType>()}, not {(int)ElementType}");
+        Check(Enum.IsDefined(Loss), $"unknown loss {(int)Loss} (known: {EnumText.Known<LossFunction>()})");
+        Check(Enum.IsDefined(ElementType), $"element type must be {EnumText.Choices<ElementType>()}, not {(int)ElementType}");
         Check(NormalizationMean is null || double.IsFinite(NormalizationMean.Value), "the normalisation mean must be a finite number");
         Check(NormalizationStd is null || (double.IsFinite(NormalizationStd.Value) && NormalizationStd > 0), "the normalisation std must be a positive number");
         Check(TestFraction is null || (TestFraction > 0 && TestFraction < 1), $"--test-fraction must be between 0 and 1, not {Num(TestFraction ?? 0)}");
         Check(SplitSeed >= 0, $"--split-seed must not be negative, not {SplitSeed}");
         Check(Channels is null or 1 or 3, $"--channels must be 1 or 3, not {Channels}");
         Check(IgnoreColumns is null || IgnoreColumns.Count == 0 || Shared.Data.Tables.TableDataset.IsTable(Dataset), "--ignore-columns applies to CSV tables");
-        Check(Enum.IsDefined(Task), $"--task: unknown task {(int)Task} (known: {RecipeText.Known<TableTask>()})");
-        Check(Task == TableTask.Auto || TableDataset.IsTable(Dataset), $"--task {RecipeText.Of(Task)} applies to CSV tables; {Dataset} is not one");
+        Check(Enum.IsDefined(Task), $"--task: unknown task {(int)Task} (known: {EnumText.Known<TableTask>()})");
+        Check(Task == TableTask.Auto || TableDataset.IsTable(Dataset), $"--task {EnumText.Of(Task)} applies to CSV tables; {Dataset} is not one");
         ArchitectureSpec.Parse(Architecture); // a bad spec fails here, before any data is loaded
     }
 
@@ -187,14 +186,14 @@ public sealed record TrainingOptions
     {
         var h = new Dictionary<string, string>
         {
-            ["preset"] = RecipeText.Of(Preset),
+            ["preset"] = EnumText.Of(Preset),
             ["epochs"] = Epochs.ToString(CultureInfo.InvariantCulture),
             ["batch_size"] = BatchSize.ToString(CultureInfo.InvariantCulture),
-            ["optimizer"] = RecipeText.Of(Optimizer),
+            ["optimizer"] = EnumText.Of(Optimizer),
             ["lr"] = Num(LearningRate),
-            ["lr_schedule"] = RecipeText.Of(LrSchedule),
-            ["loss"] = RecipeText.Of(Loss),
-            ["element_type"] = ContractText.Of(ElementType),
+            ["lr_schedule"] = EnumText.Of(LrSchedule),
+            ["loss"] = EnumText.Of(Loss),
+            ["element_type"] = EnumText.Of(ElementType),
             ["augment_shift"] = AugmentShift.ToString(CultureInfo.InvariantCulture),
             ["restarts"] = Restarts.ToString(CultureInfo.InvariantCulture),
         };
@@ -220,11 +219,11 @@ public sealed record TrainingOptions
         }
         if (Task != TableTask.Auto)
         {
-            h["task"] = RecipeText.Of(Task);
+            h["task"] = EnumText.Of(Task);
         }
         if (Model == BuiltInModel.Xor)
         {
-            h["data_seed"] = DataSeed.ToString(CultureInfo.InvariantCulture);
+            h.RecordDataSeed(DataSeed);
         }
         return h;
     }

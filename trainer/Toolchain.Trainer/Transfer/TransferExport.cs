@@ -44,7 +44,7 @@ public static class TransferExport
         static string N(double v) => v.ToString("R", CultureInfo.InvariantCulture);
         var h = new Dictionary<string, string>
         {
-            ["fine_tune"] = FineTuneText.Of(o.FineTune),
+            ["fine_tune"] = EnumText.Of(o.FineTune),
             ["head"] = result.HeadSpec.Canonical,
             ["head_choice"] = result.Trials.Count > 1
                 ? "best validation accuracy of " + string.Join("; ", result.Trials.Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Spec} {100 * t.ValidationAccuracy:0.00}%")))
@@ -59,8 +59,8 @@ public static class TransferExport
             ["validation_count"] = result.Counts.Validation.ToString(CultureInfo.InvariantCulture),
             ["augment"] = o.Augment == "none" ? "none" : $"{o.Augment}: {o.Views} cached augmented view(s) per training image, never in the graph",
             ["frozen_test_accuracy"] = N(result.FrozenTestAccuracy),
-            ["split_seed"] = o.SplitSeed.ToString(CultureInfo.InvariantCulture),
         };
+        h.RecordSplitSeed(o.SplitSeed);
         if (o.FineTune != FineTuneMode.None)
         {
             h["fine_tune_epochs"] = o.FineTuneEpochsFor(result.Counts.Train + result.Counts.Validation).ToString(CultureInfo.InvariantCulture);
@@ -70,7 +70,7 @@ public static class TransferExport
         }
         if (result.TestFraction is { } fraction)
         {
-            h["test_fraction"] = N(fraction);
+            h.RecordTestFraction(fraction);
         }
         if (result.Skipped.Count > 0)
         {

@@ -101,7 +101,7 @@ public static class TransferModelExporter
             ProbabilitiesName = outputs.ProbabilitiesName,
             // The graph takes pixels as stored (RGB) scaled to [0,1] (float) or 0-255 (uint8) and applies the
             // backbone's own preprocessing itself, so callers apply no mean or std.
-            PixelConvention = ModelCard.StoredPixels,
+            PixelConvention = PixelConvention.AsStored,
             Mean = 0,
             Std = 1,
             ChannelMeans = [],

@@ -58,8 +58,6 @@ public static class TableDataset
         (File.Exists(dataset) && (dataset.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) || dataset.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase)))
         || (Directory.Exists(dataset) && File.Exists(Path.Combine(dataset, TrainFile)));
 
-    /// <summary>The card hyperparameter naming the columns left out of the features, comma-separated.</summary>
-    public const string IgnoredColumnsKey = "ignored_columns";
 
     /// <summary>
     /// A numeric label column with more distinct values than this (or any value that is not a whole number) is a

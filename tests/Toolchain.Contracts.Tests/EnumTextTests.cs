@@ -3,16 +3,16 @@ using System.Text.Json;
 namespace Toolchain.Contracts.Tests;
 
 /// <summary>One vocabulary: every enum value has one text, which parses back, and JSON uses it too.</summary>
-public sealed class ContractTextTests
+public sealed class EnumTextTests
 {
     [Fact]
     public void Every_value_round_trips_through_its_card_text()
     {
-        Assert.All(Enum.GetValues<ModelTask>(), v => Assert.Equal(v, ContractText.Task(ContractText.Of(v))));
-        Assert.All(Enum.GetValues<ElementType>(), v => Assert.Equal(v, ContractText.Element(ContractText.Of(v))));
-        Assert.All(Enum.GetValues<InputLayout>(), v => Assert.Equal(v, ContractText.Layout(ContractText.Of(v))));
-        Assert.All(Enum.GetValues<PreprocessingMode>(), v => Assert.Equal(v, ContractText.Mode(ContractText.Of(v))));
-        Assert.All(Enum.GetValues<ExecutionProvider>(), v => Assert.Equal(v, ContractText.Provider(ContractText.Of(v))));
+        Assert.All(Enum.GetValues<ModelTask>(), v => Assert.Equal(v, EnumText.Parse<ModelTask>(EnumText.Of(v))));
+        Assert.All(Enum.GetValues<ElementType>(), v => Assert.Equal(v, EnumText.Parse<ElementType>(EnumText.Of(v))));
+        Assert.All(Enum.GetValues<InputLayout>(), v => Assert.Equal(v, EnumText.Parse<InputLayout>(EnumText.Of(v))));
+        Assert.All(Enum.GetValues<PreprocessingMode>(), v => Assert.Equal(v, EnumText.Parse<PreprocessingMode>(EnumText.Of(v))));
+        Assert.All(Enum.GetValues<ExecutionProvider>(), v => Assert.Equal(v, EnumText.Parse<ExecutionProvider>(EnumText.Of(v))));
     }
 
     [Theory]
@@ -20,20 +20,20 @@ public sealed class ContractTextTests
     [InlineData(" resize ", PreprocessingMode.Resize)]
     [InlineData("none", PreprocessingMode.None)]
     public void Parsing_ignores_case_and_surrounding_space(string text, PreprocessingMode expected) =>
-        Assert.Equal(expected, ContractText.Mode(text));
+        Assert.Equal(expected, EnumText.Parse<PreprocessingMode>(text));
 
     [Theory]
     [InlineData("raw")]
     [InlineData("")]
     [InlineData(null)]
     [InlineData("Digit1")]
-    public void Anything_else_is_not_a_mode(string? text) => Assert.Null(ContractText.Mode(text));
+    public void Anything_else_is_not_a_mode(string? text) => Assert.Null(EnumText.Parse<PreprocessingMode>(text));
 
     [Fact]
     public void Choices_list_the_card_words_for_messages()
     {
-        Assert.Equal("none, digit or resize", ContractText.Choices<PreprocessingMode>());
-        Assert.Equal("float32, float64 or uint8", ContractText.Choices<ElementType>());
+        Assert.Equal("none, digit or resize", EnumText.Choices<PreprocessingMode>());
+        Assert.Equal("float32, float64 or uint8", EnumText.Choices<ElementType>());
     }
 
     [Fact]

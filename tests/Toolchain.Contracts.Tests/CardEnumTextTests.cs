@@ -1,0 +1,104 @@
+using System.Text.Json;
+
+namespace Toolchain.Contracts.Tests;
+
+/// <summary>
+/// The exact words every card enum value has had in cards, JSON answers and flags; pinned so the card's text stays
+/// byte-identical whatever declares the spelling.
+/// </summary>
+public sealed class CardEnumTextTests
+{
+    public static TheoryData<Enum, string> Spellings => new()
+    {
+        { ModelTask.Binary, "binary" },
+        { ModelTask.Multiclass, "multiclass" },
+        { ModelTask.Regression, "regression" },
+        { ElementType.Float32, "float32" },
+        { ElementType.Float64, "float64" },
+        { ElementType.UInt8, "uint8" },
+        { InputLayout.Nchw, "NCHW" },
+        { InputLayout.Nc, "NC" },
+        { PreprocessingMode.None, "none" },
+        { PreprocessingMode.Digit, "digit" },
+        { PreprocessingMode.Resize, "resize" },
+        { ExecutionProvider.Auto, "auto" },
+        { ExecutionProvider.Cpu, "cpu" },
+        { ExecutionProvider.Cuda, "cuda" },
+        { QuantizationFormat.Int8Qdq, "int8-qdq" },
+        { QuantizationFormat.Int8Dynamic, "int8-dynamic" },
+        { QuantizationFormat.Float16, "float16" },
+        { CalibrationMethod.MinMax, "minmax" },
+        { CalibrationMethod.Percentile, "percentile" },
+        { CalibrationMethod.Entropy, "entropy" },
+    };
+
+    /// <summary>Phrases with commas, which <see cref="System.Text.Json.Serialization.JsonStringEnumConverter{TEnum}"/> refuses: card text only.</summary>
+    public static TheoryData<PixelConvention, string> PixelPhrases => new()
+    {
+        { PixelConvention.WhiteOnBlack, "white-on-black, scaled to [0,1]" },
+        { PixelConvention.AsStored, "as stored, scaled to [0,1]" },
+        { PixelConvention.RawFeatures, "none: raw features" },
+        { PixelConvention.Unspecified, "" },
+    };
+
+    [Theory]
+    [MemberData(nameof(PixelPhrases))]
+    public void Each_pixel_convention_is_written_with_its_phrase(PixelConvention value, string text)
+    {
+        Assert.Equal(text, EnumText.Of(value));
+        Assert.Equal(value, text.Length == 0 ? PixelConvention.Unspecified : EnumText.Parse<PixelConvention>(text));
+    }
+
+    [Theory]
+    [MemberData(nameof(Spellings))]
+    public void Each_value_is_written_with_the_words_cards_have_always_held(Enum value, string text)
+    {
+        Assert.Equal(text, Text(value));
+        Assert.Equal($"\"{text}\"", JsonSerializer.Serialize(value, value.GetType()));
+        Assert.Equal(value, JsonSerializer.Deserialize($"\"{text}\"", value.GetType()));
+    }
+
+    [Fact]
+    public void A_card_keeps_its_pixel_phrase_and_one_without_it_writes_it_back_empty()
+    {
+        var card = new ModelCard
+        {
+            Task = ModelTask.Multiclass, Labels = ["a", "b"], InputLayout = InputLayout.Nchw, InputShape = [-1, 3, 8, 8],
+            ElementType = ElementType.Float32, OutputName = "logits", PixelConvention = PixelConvention.AsStored,
+        };
+        var metadata = new Dictionary<string, string>(card.ToMetadata());
+        Assert.Equal("as stored, scaled to [0,1]", metadata[ModelCardKeys.PixelConvention]);
+        Assert.Contains("| pixels as stored, scaled to [0,1], normalised", card.Summary());
+        Assert.Equal(PixelConvention.AsStored, ModelCard.FromMetadata(metadata)!.PixelConvention);
+
+        metadata.Remove(ModelCardKeys.PixelConvention);
+        var without = ModelCard.FromMetadata(metadata)!;
+        Assert.Equal(PixelConvention.Unspecified, without.PixelConvention);
+        Assert.Equal("", without.ToMetadata()[ModelCardKeys.PixelConvention]);
+
+        metadata[ModelCardKeys.PixelConvention] = "rgb 0-255";
+        var e = Assert.Throws<FormatException>(() => ModelCard.FromMetadata(metadata));
+        Assert.Contains("'toolchain.preprocess.pixels'", e.Message);
+        Assert.Contains("'rgb 0-255'", e.Message);
+    }
+
+    [Fact]
+    public void The_pinned_table_covers_every_value_of_every_card_enum()
+    {
+        Type[] enums = [typeof(ModelTask), typeof(ElementType), typeof(InputLayout), typeof(PreprocessingMode), typeof(ExecutionProvider), typeof(QuantizationFormat), typeof(CalibrationMethod)];
+        var pinned = Spellings.Select(row => (Enum)row[0]).ToHashSet();
+        Assert.All(enums.SelectMany(t => Enum.GetValues(t).Cast<Enum>()), v => Assert.Contains(v, pinned));
+    }
+
+    private static string Text(Enum value) => value switch
+    {
+        ModelTask v => EnumText.Of(v),
+        ElementType v => EnumText.Of(v),
+        InputLayout v => EnumText.Of(v),
+        PreprocessingMode v => EnumText.Of(v),
+        ExecutionProvider v => EnumText.Of(v),
+        QuantizationFormat v => EnumText.Of(v),
+        CalibrationMethod v => EnumText.Of(v),
+        _ => throw new ArgumentOutOfRangeException(nameof(value), value, null),
+    };
+}
