@@ -437,34 +437,15 @@ internal static class RestRequestReader
         {
             var capture = new ArrayBufferWriter<byte>(256);
             capture.Write("["u8);
-            var depth = 1;
             long leaves = 0;
             var limit = _elementsLeft;
-            await _json.RunAsync((ref Utf8JsonReader reader) =>
+            await ReadNestedAsync((ref Utf8JsonReader _) =>
             {
-                while (reader.Read())
+                if (++leaves > limit)
                 {
-                    switch (reader.TokenType)
-                    {
-                        case JsonTokenType.StartArray or JsonTokenType.StartObject:
-                            depth++;
-                            break;
-                        case JsonTokenType.EndArray or JsonTokenType.EndObject:
-                            if (--depth == 0)
-                            {
-                                return true;
-                            }
-                            break;
-                        default:
-                            if (++leaves > limit)
-                            {
-                                throw OverCapacity(name, "data");
-                            }
-                            break;
-                    }
+                    throw OverCapacity(name, "data");
                 }
-                return false;
-            }, _cancellationToken, capture);
+            }, capture);
             return capture.WrittenMemory;
         }
 
@@ -571,7 +552,22 @@ internal static class RestRequestReader
         }
 
         /// <summary>Skips the rest of the object or array whose start was just read, checking its strings are UTF-8.</summary>
-        private async ValueTask SkipNestedAsync()
+        private ValueTask SkipNestedAsync() => ReadNestedAsync(static (ref Utf8JsonReader reader) =>
+        {
+            if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName)
+            {
+                RequireUtf8(ref reader);
+            }
+        });
+
+        /// <summary>A token inside a nested value that is neither its start nor its end.</summary>
+        private delegate void Leaf(ref Utf8JsonReader reader);
+
+        /// <summary>
+        /// Reads to the end of the object or array whose start was just read, handing every token but the brackets and
+        /// braces to <paramref name="leaf"/>, and copying what it reads into <paramref name="capture"/> when given.
+        /// </summary>
+        private async ValueTask ReadNestedAsync(Leaf leaf, IBufferWriter<byte>? capture = null)
         {
             var depth = 1;
             await _json.RunAsync((ref Utf8JsonReader reader) =>
@@ -589,13 +585,13 @@ internal static class RestRequestReader
                                 return true;
                             }
                             break;
-                        case JsonTokenType.String or JsonTokenType.PropertyName:
-                            RequireUtf8(ref reader);
+                        default:
+                            leaf(ref reader);
                             break;
                     }
                 }
                 return false;
-            }, _cancellationToken);
+            }, _cancellationToken, capture);
         }
 
         private bool ReadToken(ref Utf8JsonReader reader)

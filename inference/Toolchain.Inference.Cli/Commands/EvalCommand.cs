@@ -80,7 +80,7 @@ internal static class EvalCommand
     /// Evaluates <paramref name="modelPath"/>, writes report.json and the charts, and returns the figures: an
     /// <see cref="EvalResult"/> for a classifier, a <see cref="RegressionEvalResult"/> for a regression.
     /// </summary>
-    public static IEvalReport Evaluate(string modelPath, string? dataset, string? outDir, EvalSettings s, CliConsole console, bool showProgress)
+    public static EvalReport Evaluate(string modelPath, string? dataset, string? outDir, EvalSettings s, CliConsole console, bool showProgress)
     {
         if (s.BatchSize < 1)
         {
@@ -366,13 +366,13 @@ internal static class EvalCommand
     /// Writes report.json beside the staged charts and moves the set into the eval folder, report last: a run that
     /// fails before this point leaves the previous run's files untouched.
     /// </summary>
-    public static void Commit(StagedFileSet files, IEvalReport result)
+    public static void Commit(StagedFileSet files, EvalReport result)
     {
         AtomicFile.WriteAllText(files.StagingPath(ReportName), ToJson(result, indented: true) + "\n");
         files.Commit(last: ReportName);
     }
 
-    public static string ToJson(IEvalReport result, bool indented) => result.ToJson(indented);
+    public static string ToJson(EvalReport result, bool indented) => result.ToJson(indented);
 
     /// <summary>The ONNX model's predictions for <paramref name="n"/> two-feature points.</summary>
     private static Prediction[] XorPredictions(OnnxModel model, double[] features, int n) =>

@@ -6,40 +6,44 @@ using Toolchain.Shared.Metrics;
 
 namespace Toolchain.Inference.Cli.Evaluation;
 
-/// <summary>What every evaluation's result gives: its report.json text and whether it contradicts the model card.</summary>
-internal interface IEvalReport
-{
-    /// <summary>The report as JSON, indented for report.json or on one line for <c>eval --json</c>.</summary>
-    string ToJson(bool indented);
-
-    /// <summary>The error line when the figure measured on the card's own test data is not the card's; else null.</summary>
-    string? CardDisagreement();
-}
-
-/// <summary>Everything one evaluation of a classifier found, as printed, saved to report.json and summarised by eval-all.</summary>
-internal sealed record EvalResult : IEvalReport
+/// <summary>
+/// What every evaluation found, classifier or regression: the model and data, where it ran and how long it took, the
+/// files it wrote; its report.json text and whether it contradicts the model card.
+/// </summary>
+internal abstract record EvalReport
 {
     public required string ModelPath { get; init; }
     public required string Dataset { get; init; }
     public required ExecutionProvider Provider { get; init; }
-    public required int BatchSize { get; init; }
-    public required IReadOnlyList<string> Labels { get; init; }
-    public required ConfusionMatrix Confusion { get; init; }
-    public required ClassificationReport Report { get; init; }
     public required double InferenceSeconds { get; init; }
     public required double TotalSeconds { get; init; }
-
-    /// <summary>Mean squared error of P(class 1) against the 0/1 labels; binary models only.</summary>
-    public double? MeanSquaredError { get; init; }
-
-    /// <summary>The trainer's recorded test accuracy, when the card has one.</summary>
-    public double? CardAccuracy { get; init; }
 
     /// <summary>Whether the card's figure was measured on this same data (same dataset and test count).</summary>
     public bool CardComparable { get; init; }
 
     public required string OutputDirectory { get; init; }
     public required IReadOnlyList<string> Charts { get; init; }
+
+    /// <summary>The report as JSON, indented for report.json or on one line for <c>eval --json</c>.</summary>
+    public abstract string ToJson(bool indented);
+
+    /// <summary>The error line when the figure measured on the card's own test data is not the card's; else null.</summary>
+    public abstract string? CardDisagreement();
+}
+
+/// <summary>Everything one evaluation of a classifier found, as printed, saved to report.json and summarised by eval-all.</summary>
+internal sealed record EvalResult : EvalReport
+{
+    public required int BatchSize { get; init; }
+    public required IReadOnlyList<string> Labels { get; init; }
+    public required ConfusionMatrix Confusion { get; init; }
+    public required ClassificationReport Report { get; init; }
+
+    /// <summary>Mean squared error of P(class 1) against the 0/1 labels; binary models only.</summary>
+    public double? MeanSquaredError { get; init; }
+
+    /// <summary>The trainer's recorded test accuracy, when the card has one.</summary>
+    public double? CardAccuracy { get; init; }
 
     public long Count => Confusion.Total;
     public double Accuracy => Confusion.Accuracy;
@@ -70,7 +74,7 @@ internal sealed record EvalResult : IEvalReport
     /// The error line when this accuracy, measured on the card's own test data, is more than one prediction from the
     /// card's: the model file no longer computes what the trainer measured. Null when it agrees or is not comparable.
     /// </summary>
-    public string? CardDisagreement()
+    public override string? CardDisagreement()
     {
         if (PredictionsFromCard is not { } apart || apart <= 1 || CardAccuracy is not { } card)
         {
@@ -82,7 +86,7 @@ internal sealed record EvalResult : IEvalReport
     }
 
     /// <summary>The report as JSON, as report.json (indented) and <c>eval --json</c> (one line) print it.</summary>
-    public string ToJson(bool indented)
+    public override string ToJson(bool indented)
     {
         // Per class, then the overall figures, under one object, as scikit-learn's classification_report(output_dict=True).
         var report = new Dictionary<string, object>(StringComparer.Ordinal);

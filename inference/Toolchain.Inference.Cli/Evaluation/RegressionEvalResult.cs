@@ -7,7 +7,7 @@ using Toolchain.Shared.Metrics;
 namespace Toolchain.Inference.Cli.Evaluation;
 
 /// <summary>What evaluating a regression model found: R², MAE and RMSE per target and averaged, as printed and saved to report.json.</summary>
-internal sealed record RegressionEvalResult : IEvalReport
+internal sealed record RegressionEvalResult : EvalReport
 {
     /// <summary>
     /// How far this R² may be from the card's, on the card's own test rows, and still be the same model: ONNX Runtime and
@@ -15,23 +15,12 @@ internal sealed record RegressionEvalResult : IEvalReport
     /// </summary>
     public const double CardTolerance = 1e-4;
 
-    public required string ModelPath { get; init; }
-    public required string Dataset { get; init; }
-    public required ExecutionProvider Provider { get; init; }
     public required long Count { get; init; }
     public required IReadOnlyList<string> Targets { get; init; }
     public required RegressionReport Report { get; init; }
-    public required double InferenceSeconds { get; init; }
-    public required double TotalSeconds { get; init; }
 
     /// <summary>The trainer's recorded test R², when the card has one.</summary>
     public double? CardR2 { get; init; }
-
-    /// <summary>Whether the card's figure was measured on these same rows.</summary>
-    public bool CardComparable { get; init; }
-
-    public required string OutputDirectory { get; init; }
-    public required IReadOnlyList<string> Charts { get; init; }
 
     public double RowsPerSecond => InferenceSeconds > 0 ? Count / InferenceSeconds : 0;
 
@@ -53,7 +42,7 @@ internal sealed record RegressionEvalResult : IEvalReport
     }
 
     /// <summary>The error line when the R² on the card's own test rows is not the card's; null when it agrees or is not comparable.</summary>
-    public string? CardDisagreement()
+    public override string? CardDisagreement()
     {
         if (!CardComparable || CardR2 is not { } card || Math.Abs(card - Report.MeanR2) <= CardTolerance)
         {
@@ -64,7 +53,7 @@ internal sealed record RegressionEvalResult : IEvalReport
     }
 
     /// <summary>The report as JSON, as report.json (indented) and <c>eval --json</c> (one line) print it.</summary>
-    public string ToJson(bool indented)
+    public override string ToJson(bool indented)
     {
         var perTarget = Targets.Select((t, i) => new TargetScoresJson(t, Report.R2[i], Report.Mae[i], Report.Rmse[i])).ToList();
         var json = new RegressionReportJson(ModelPath, Dataset, Provider, "regression", Count, Report.MeanR2, Report.MeanMae, Report.MeanRmse,

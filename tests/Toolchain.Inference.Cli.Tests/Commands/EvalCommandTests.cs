@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Toolchain.Contracts;
 using Toolchain.Shared.Data;
 using Toolchain.TestSupport;
 
