@@ -7,7 +7,7 @@
 #
 # The packages and what needs them:
 #   chromium            the draw page's browser tests (tests/Toolchain.Inference.Service.Tests/Page)
-#   python3             the packaged-library sample's and the published service's smoke tests
+#   python3             the interpreter of python3-onnx's checks below
 #   python3-onnx        onnx.checker full_check on exported models (tests/Toolchain.Trainer.Tests/Onnx)
 #   fonts-dejavu-core   text in the charts (loss.png, confusion.png)
 #   npm                 'make web' (onnxruntime-web for the page's in-browser model); a Node.js that brings its own npm
