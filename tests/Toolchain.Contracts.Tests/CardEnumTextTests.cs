@@ -63,8 +63,13 @@ public sealed class CardEnumTextTests
     {
         var card = new ModelCard
         {
-            Task = ModelTask.Multiclass, Labels = ["a", "b"], InputLayout = InputLayout.Nchw, InputShape = [-1, 3, 8, 8],
-            ElementType = ElementType.Float32, OutputName = "logits", PixelConvention = PixelConvention.AsStored,
+            Task = ModelTask.Multiclass,
+            Labels = ["a", "b"],
+            InputLayout = InputLayout.Nchw,
+            InputShape = [-1, 3, 8, 8],
+            ElementType = ElementType.Float32,
+            OutputName = "logits",
+            PixelConvention = PixelConvention.AsStored,
         };
         var metadata = new Dictionary<string, string>(card.ToMetadata());
         Assert.Equal("as stored, scaled to [0,1]", metadata[ModelCardKeys.PixelConvention]);
