@@ -21,17 +21,15 @@ public static class EnumText
     /// <summary>The value spelt exactly <paramref name="text"/>; null when none is.</summary>
     public static T? ParseExact<T>(string? text) where T : struct, Enum => Find<T>(text, StringComparison.Ordinal);
 
-    /// <summary>Every spelling in declaration order, for messages: "none, digit or resize" (an empty one, no choice to type, left out).</summary>
+    /// <summary>Every spelling in declaration order, for messages: "none, digit or resize".</summary>
     public static string Choices<T>() where T : struct, Enum
     {
-        var names = Typeable<T>();
-        return names.Length == 1 ? names[0] : $"{string.Join(", ", names[..^1])} or {names[^1]}";
+        var names = Spellings<T>.InOrder;
+        return names.Length == 1 ? names[0].Text : $"{string.Join(", ", names[..^1].Select(n => n.Text))} or {names[^1].Text}";
     }
 
-    /// <summary>Every spelling in declaration order, comma-separated: "sgd, adam" (an empty one left out).</summary>
-    public static string Known<T>() where T : struct, Enum => string.Join(", ", Typeable<T>());
-
-    private static string[] Typeable<T>() where T : struct, Enum => Spellings<T>.InOrder.Select(n => n.Text).Where(t => t.Length > 0).ToArray();
+    /// <summary>Every spelling in declaration order, comma-separated: "sgd, adam".</summary>
+    public static string Known<T>() where T : struct, Enum => string.Join(", ", Spellings<T>.InOrder.Select(n => n.Text));
 
     private static T? Find<T>(string? text, StringComparison comparison) where T : struct, Enum
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 
 namespace Toolchain.Contracts;
@@ -26,8 +27,11 @@ public sealed record ModelCard
     public required string OutputName { get; init; }
     /// <summary>The probabilities output, or null.</summary>
     public string? ProbabilitiesName { get; init; }
-    /// <summary>Pixel convention before normalisation.</summary>
-    public PixelConvention PixelConvention { get; init; } = PixelConvention.WhiteOnBlack;
+    /// <summary>
+    /// Pixel convention before normalisation; null for a card that does not say (its key absent or empty, which is how
+    /// it is written back).
+    /// </summary>
+    public PixelConvention? PixelConvention { get; init; } = Contracts.PixelConvention.WhiteOnBlack;
     /// <summary>Normalisation mean applied after scaling.</summary>
     public double Mean { get; init; }
     /// <summary>Normalisation std applied after scaling.</summary>
@@ -61,12 +65,14 @@ public sealed record ModelCard
 
     // How the data was drawn, typed. The values live among the hyperparameters, where cards have always kept them
     // (CardProvenance records them there); these read them back, and FromMetadata refuses a card whose values are not
-    // what they say.
+    // what they say. Left out of JSON answers (the service's /v1/model), which carry the hyperparameters themselves.
 
     /// <summary>A table's label column (a regression's target columns joined by commas), or null when not recorded.</summary>
+    [JsonIgnore]
     public string? LabelColumn => Hyperparameters.TryGetValue(ModelCardKeys.LabelColumn, out var column) ? column : null;
 
     /// <summary>The table columns the trainer left out of the features, or empty.</summary>
+    [JsonIgnore]
     public IReadOnlyList<string> IgnoredColumns =>
         Hyperparameters.TryGetValue(ModelCardKeys.IgnoredColumns, out var columns) ? columns.Split(',') : [];
 
@@ -75,14 +81,17 @@ public sealed record ModelCard
     /// <see cref="SplitSeed"/>), or null when the data came split.
     /// </summary>
     /// <exception cref="FormatException">The recorded value is not such a fraction.</exception>
+    [JsonIgnore]
     public double? TestFraction => CardProvenance.Read<double>(Hyperparameters, ModelCardKeys.TestFraction, "a fraction between 0 and 1", CardProvenance.Fraction);
 
     /// <summary>The seed of the held-out split, or null when not recorded.</summary>
     /// <exception cref="FormatException">The recorded value is not a whole number.</exception>
+    [JsonIgnore]
     public int? SplitSeed => CardProvenance.Read<int>(Hyperparameters, ModelCardKeys.SplitSeed, "a whole number", CardProvenance.Int);
 
     /// <summary>The seed of the xor draw the model was fitted to (its test draw is the next seed's), or null when not recorded.</summary>
     /// <exception cref="FormatException">The recorded value is not a whole number from 0 to 4294967295.</exception>
+    [JsonIgnore]
     public uint? DataSeed => CardProvenance.Read<uint>(Hyperparameters, ModelCardKeys.DataSeed, "a whole number from 0 to 4294967295", CardProvenance.UInt);
     /// <summary>Training seed.</summary>
     public long Seed { get; init; }
@@ -172,7 +181,7 @@ public sealed record ModelCard
             [ModelCardKeys.InputShape] = JsonSerializer.Serialize(InputShape, CardJsonContext.Default.IReadOnlyListInt64),
             [ModelCardKeys.ElementType] = EnumText.Of(ElementType),
             [ModelCardKeys.OutputName] = OutputName,
-            [ModelCardKeys.PixelConvention] = EnumText.Of(PixelConvention),
+            [ModelCardKeys.PixelConvention] = PixelText(),
             [ModelCardKeys.NormalizationMean] = Num(Mean),
             [ModelCardKeys.NormalizationStd] = Num(Std),
             [ModelCardKeys.PreprocessingMode] = EnumText.Of(PreprocessingMode),
@@ -294,7 +303,7 @@ public sealed record ModelCard
             ElementType = Enum<ElementType>(ModelCardKeys.ElementType),
             OutputName = Req(ModelCardKeys.OutputName),
             ProbabilitiesName = Opt(ModelCardKeys.ProbabilitiesName),
-            PixelConvention = Opt(ModelCardKeys.PixelConvention) is null ? PixelConvention.Unspecified : Enum<PixelConvention>(ModelCardKeys.PixelConvention),
+            PixelConvention = Opt(ModelCardKeys.PixelConvention) is null ? null : Enum<PixelConvention>(ModelCardKeys.PixelConvention),
             Mean = ReqNum(ModelCardKeys.NormalizationMean),
             Std = ReqNum(ModelCardKeys.NormalizationStd),
             ChannelMeans = Opt(ModelCardKeys.ChannelMeans) is null ? [] : Json(ModelCardKeys.ChannelMeans, CardJsonContext.Default.DoubleArray),
@@ -406,11 +415,13 @@ public sealed record ModelCard
     public string Summary() =>
         $"{WhatItPredicts()} | " +
         $"input {InputName} {EnumText.Of(InputLayout)} {string.Join('x', InputShape)} {EnumText.Of(ElementType)} | " +
-        $"pixels {EnumText.Of(PixelConvention)}, normalised {NormalizationSummary()}, preprocessing {EnumText.Of(PreprocessingMode)} | " +
+        $"pixels {PixelText()}, normalised {NormalizationSummary()}, preprocessing {EnumText.Of(PreprocessingMode)} | " +
         $"arch {Architecture}{(Backbone is { } b ? $" (backbone {b.Tuning})" : "")} | dataset {DatasetName} ({TrainCount} train, {TestCount} test) | " +
         $"{TestFigure()} | " +
         $"export parity {(ExportParity is { } p ? p.ToString("E2", CultureInfo.InvariantCulture) : "n/a")} | " +
         (Quantization is { } q ? $"quantized {EnumText.Of(q.Format)} | " : "") + $"toolchain {ToolchainVersion}";
+
+    private string PixelText() => PixelConvention is { } pixels ? EnumText.Of(pixels) : "";
 
     private string WhatItPredicts() => IsRegression
         ? $"regression model ({TargetNames.Count} target{(TargetNames.Count == 1 ? "" : "s")}: {string.Join(", ", TargetNames.Take(10))}, in their own units)"

@@ -4,7 +4,8 @@ namespace Toolchain.Contracts;
 
 /// <summary>
 /// What a model's input values are before normalisation. Written to the card as the phrase each value names
-/// (PixelConvention.WhiteOnBlack, "as stored, scaled to [0,1]", PixelConvention.RawFeatures).
+/// ("white-on-black, scaled to [0,1]", "as stored, scaled to [0,1]", "none: raw features"). A card without one has
+/// none (<see cref="ModelCard.PixelConvention"/> is null).
 /// </summary>
 [JsonConverter(typeof(JsonStringEnumConverter<PixelConvention>))]
 public enum PixelConvention
@@ -24,8 +25,4 @@ public enum PixelConvention
     /// <summary>No pixels: feature vectors (tables, xor) taken as they are.</summary>
     [JsonStringEnumMemberName("none: raw features")]
     RawFeatures,
-
-    /// <summary>A card that does not say (the key is absent or empty); written back as empty.</summary>
-    [JsonStringEnumMemberName("")]
-    Unspecified,
 }

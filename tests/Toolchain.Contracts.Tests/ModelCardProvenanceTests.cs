@@ -87,4 +87,19 @@ public class ModelCardProvenanceTests
 
         Assert.Equal($"model card key 'toolchain.hyperparameters' records {key} '{value}', which is not {what}", e.Message);
     }
+
+    [Fact]
+    public void A_JSON_answer_of_the_card_keeps_its_shape_the_typed_fields_stay_in_the_hyperparameters()
+    {
+        var h = new Dictionary<string, string>();
+        h.RecordTestFraction(0.2);
+        h.RecordSplitSeed(1);
+        var options = new System.Text.Json.JsonSerializerOptions { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower };
+
+        var json = System.Text.Json.Nodes.JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(Card(h), options))!.AsObject();
+
+        Assert.Equal("none: raw features", (string?)json["pixel_convention"]);
+        Assert.Equal("""{"test_fraction":"0.2","split_seed":"1"}""", json["hyperparameters"]!.ToJsonString());
+        Assert.DoesNotContain(json, p => p.Key is ModelCardKeys.LabelColumn or ModelCardKeys.IgnoredColumns or ModelCardKeys.TestFraction or ModelCardKeys.SplitSeed or ModelCardKeys.DataSeed);
+    }
 }
