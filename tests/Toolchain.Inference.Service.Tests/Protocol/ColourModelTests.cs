@@ -1,7 +1,10 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Runtime.InteropServices;
 using System.Text;
+using Google.Protobuf;
+using Inference;
 using SixLabors.ImageSharp.PixelFormats;
 using Toolchain.Contracts;
 using Toolchain.Inference.Imaging;
@@ -13,9 +16,10 @@ namespace Toolchain.Inference.Service.Tests.Protocol;
 
 /// <summary>
 /// A colour model of another size (3×32×32, resize preprocessing, per-channel normalisation) served through /v1 and
-/// /v2: every path answers what the library answers for the same bytes.
+/// /v2 (REST and gRPC): every path answers what the library answers for the same bytes. Run for a linear model
+/// written by the test support and for a transfer-learned one that the trainer exported.
 /// </summary>
-public sealed class ColourModelTests : IAsyncLifetime
+public abstract class ColourModelTests : IAsyncLifetime
 {
     private readonly TempDir _dir = new();
     private RunningService _service = null!;
@@ -23,9 +27,15 @@ public sealed class ColourModelTests : IAsyncLifetime
 
     private string ModelPath => _dir.File("colours.onnx");
 
+    /// <summary>The model's classes, in its output order.</summary>
+    protected abstract IReadOnlyList<string> Labels { get; }
+
+    /// <summary>Writes the model to <paramref name="path"/>.</summary>
+    protected abstract void Write(string path);
+
     public async Task InitializeAsync()
     {
-        ColourTinyModel.Write(ModelPath);
+        Write(ModelPath);
         _library = ImageClassifier.Load(ModelPath, new OnnxModelOptions { Provider = ExecutionProvider.Cpu, IntraOpThreads = 1 });
         _service = await RunningService.StartAsync(ModelPath);
     }
@@ -61,7 +71,7 @@ public sealed class ColourModelTests : IAsyncLifetime
         Assert.Equal(3, got.Count);
         for (int c = 0; c < 3; c++)
         {
-            Assert.Equal(want.Probabilities[c], got[ColourTinyModel.Labels[c]]);
+            Assert.Equal(want.Probabilities[c], got[Labels[c]]);
         }
     }
 
@@ -142,4 +152,54 @@ public sealed class ColourModelTests : IAsyncLifetime
         content.Headers.Add("Inference-Header-Content-Length", header.Length.ToString(CultureInfo.InvariantCulture));
         return _service.Client.PostAsync("/v2/models/colours/infer", content);
     }
+
+    [Fact]
+    public async Task GrpcFp32ContentsAndRawContentsAnswerWhatTheLibraryAnswers()
+    {
+        var picture = ColourTinyModel.Picture(new Rgb24(30, 190, 50), width: 41, height: 29);
+        var want = _library.Classify(picture, "green.png");
+        var pixels = new float[3 * 32 * 32];
+        _library.Preprocessor.Process(picture, "green.png", pixels);
+        using var channel = _service.CreateGrpcChannel();
+        var client = new GRPCInferenceService.GRPCInferenceServiceClient(channel);
+
+        var typed = Request();
+        typed.Inputs[0].Contents = new InferTensorContents { Fp32Contents = { pixels } };
+        var raw = Request();
+        raw.RawInputContents.Add(ByteString.CopyFrom(Bytes(pixels)));
+
+        foreach (var request in new[] { typed, raw })
+        {
+            var response = await client.ModelInferAsync(request);
+            var output = Assert.Single(response.Outputs);
+            var probabilities = output.Contents?.Fp32Contents.Count > 0
+                ? output.Contents.Fp32Contents.ToArray()
+                : MemoryMarshal.Cast<byte, float>(response.RawOutputContents.Single().Span).ToArray();
+            Assert.Equal(want.Probabilities, probabilities);
+        }
+
+        static ModelInferRequest Request()
+        {
+            var request = new ModelInferRequest { ModelName = "colours" };
+            request.Inputs.Add(new ModelInferRequest.Types.InferInputTensor { Name = "input", Datatype = "FP32", Shape = { 1, 3, 32, 32 } });
+            request.Outputs.Add(new ModelInferRequest.Types.InferRequestedOutputTensor { Name = "probabilities" });
+            return request;
+        }
+    }
+}
+
+/// <summary>The linear colour model of <see cref="ColourTinyModel"/>.</summary>
+public sealed class LinearColourModelTests : ColourModelTests
+{
+    protected override IReadOnlyList<string> Labels => ColourTinyModel.Labels;
+
+    protected override void Write(string path) => ColourTinyModel.Write(path);
+}
+
+/// <summary>The transfer-learned model of <see cref="TinyTransferModel"/>: preprocessing, an imported backbone and a head in one graph.</summary>
+public sealed class TransferModelTests : ColourModelTests
+{
+    protected override IReadOnlyList<string> Labels => TinyTransferModel.Labels;
+
+    protected override void Write(string path) => TinyTransferModel.Write(path);
 }

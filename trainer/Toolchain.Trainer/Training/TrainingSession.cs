@@ -6,8 +6,10 @@ namespace Toolchain.Trainer.Training;
 /// <summary>
 /// One training run as a pipeline: data (<see cref="Open"/>), the network kind, the training loop with its observers
 /// (<see cref="Train"/>), the artifacts (<see cref="WriteArtifacts"/>: history.csv, loss.png, metrics.json) and the
-/// export (<see cref="Export"/>). <c>trainer train</c> drives it from its flags; the transfer path drives it with its
-/// own data loader and model kind (<see cref="TrainingRequest.LoadData"/>, <see cref="TrainingRequest.ModelKind"/>).
+/// export (<see cref="Export"/>). <c>trainer train</c> drives it from its flags; another data loader and network kind
+/// plug in through <see cref="TrainingRequest.LoadData"/> and <see cref="TrainingRequest.ModelKind"/>. The transfer
+/// path shares this pipeline's parts (listing and split, head spec, progress contract, loss chart, exporter) but not
+/// its loop, which trains on cached features in two phases: see <see cref="Transfer.TransferTrainer"/>'s remarks.
 /// </summary>
 public sealed class TrainingSession : IDisposable
 {
