@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Toolchain.Shared.Data;
+using Toolchain.Data;
 using Toolchain.TestSupport;
 
 namespace Toolchain.Inference.Cli.Tests.Commands;

@@ -1,4 +1,4 @@
-using Toolchain.Shared.Data.Tables;
+using Toolchain.Data.Tables;
 
 namespace Toolchain.Trainer.Training;
 
