@@ -1,5 +1,6 @@
 # NuGet packages (issue: "a NuGet package people can reference"); included from the Makefile.
-#   make pack          Toolchain.Contracts, Toolchain.Inference and Toolchain.Inference.AspNetCore .nupkg (+ .snupkg),
+#   make pack          Toolchain.Contracts, Toolchain.Imaging, Toolchain.Inference and Toolchain.Inference.AspNetCore
+#                      .nupkg (+ .snupkg),
 #                      $(CONFIG), into artifacts/packages/
 #   make sample-test   packs, builds samples/OnnxClassifierService against those packages (not the projects) and
 #                      runs the xunit test that starts it and asks /healthz, POST /classify with a PNG, then /v2
@@ -11,10 +12,11 @@ SAMPLE   ?= samples/OnnxClassifierService
 .PHONY: pack sample-test
 
 # The version is Directory.Build.props' <Version>; the configuration is CONFIG (Release by default), as for every build
-# here. Packing the Inference projects builds Contracts as well, but only a project that is itself packed gets a
-# package, hence all three.
+# here. Packing the Inference projects builds Contracts and Imaging as well, but only a project that is itself packed
+# gets a package, hence all four.
 pack:
 	$(DOTNET) pack shared/Toolchain.Contracts $(BUILD_FLAGS) -o $(PACK_OUT)
+	$(DOTNET) pack shared/Toolchain.Imaging $(BUILD_FLAGS) -o $(PACK_OUT)
 	$(DOTNET) pack inference/Toolchain.Inference $(BUILD_FLAGS) -o $(PACK_OUT)
 	$(DOTNET) pack inference/Toolchain.Inference.AspNetCore $(BUILD_FLAGS) -o $(PACK_OUT)
 	@ls -l $(PACK_OUT)
@@ -28,7 +30,7 @@ SAMPLE_DLL ?= $(SAMPLE)/bin/$(CONFIG)/net10.0/OnnxClassifierService.dll
 
 sample-test: pack
 	@packages="$${NUGET_PACKAGES:-$$($(DOTNET) nuget locals global-packages --list | sed -n 's/^global-packages: *//p')}"; \
-	  test -n "$$packages" && rm -rf "$$packages/toolchain.inference" "$$packages/toolchain.inference.aspnetcore" "$$packages/toolchain.contracts"
+	  test -n "$$packages" && rm -rf "$$packages/toolchain.inference" "$$packages/toolchain.inference.aspnetcore" "$$packages/toolchain.contracts" "$$packages/toolchain.imaging"
 	$(DOTNET) build $(SAMPLE) -c $(CONFIG) --nologo -v:q
 	TOOLCHAIN_SAMPLE_SERVICE=$(abspath $(SAMPLE_DLL)) $(DOTNET) test tests/Toolchain.Inference.Service.Tests $(BUILD_FLAGS) \
 		--filter Category=SampleService

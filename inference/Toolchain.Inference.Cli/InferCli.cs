@@ -1,10 +1,10 @@
 using CommandLine;
+using Toolchain.Cli;
+using Toolchain.Cli.Output;
 using Toolchain.Contracts;
 using Toolchain.Inference.Cli.Commands;
 using Toolchain.Inference.Cli.Output;
 using Toolchain.Inference.Runtime;
-using Toolchain.Shared.Cli;
-using Toolchain.Shared.Errors;
 
 namespace Toolchain.Inference.Cli;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Onnx;
+using Toolchain.Cli.Output;
 using Toolchain.Contracts;
 using Toolchain.Inference.Quantization.Calibration;
 using Toolchain.Inference.Quantization.Dynamic;
@@ -8,7 +9,6 @@ using Toolchain.Inference.Quantization.Graph;
 using Toolchain.Inference.Quantization.Measuring;
 using Toolchain.Inference.Quantization.Qdq;
 using Toolchain.Inference.Runtime;
-using Toolchain.Shared.Errors;
 
 namespace Toolchain.Inference.Quantization;
 

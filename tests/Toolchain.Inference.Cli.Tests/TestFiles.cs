@@ -1,7 +1,7 @@
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using Toolchain.Contracts;
-using Toolchain.Shared.Data;
+using Toolchain.Data;
 using Toolchain.TestSupport;
 
 namespace Toolchain.Inference.Cli.Tests;

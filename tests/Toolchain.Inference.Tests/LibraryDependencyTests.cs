@@ -6,7 +6,7 @@ namespace Toolchain.Inference.Tests;
 /// <summary>What a service that embeds the library takes on: the contracts, ONNX Runtime, ImageSharp and Microsoft.Extensions.</summary>
 public sealed class LibraryDependencyTests
 {
-    private static readonly string[] Forbidden = ["TorchSharp", "ScottPlot", "SkiaSharp", "Toolchain.Shared", "Spectre.Console", "CommandLine"];
+    private static readonly string[] Forbidden = ["TorchSharp", "ScottPlot", "SkiaSharp", "Toolchain.Data", "Toolchain.Cli", "Toolchain.Charts", "Spectre.Console", "CommandLine"];
 
     [Fact]
     public void The_inference_library_references_no_training_chart_or_CLI_assembly()

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
-using Toolchain.Shared.Data;
+using Toolchain.Data;
 
 namespace Toolchain.TestSupport;
 

@@ -1,5 +1,5 @@
 using Toolchain.Contracts;
-using Toolchain.Inference.Imaging;
+using Toolchain.Imaging;
 using Toolchain.Inference.Quantization;
 using Toolchain.Inference.Quantization.Calibration;
 using Toolchain.Inference.Runtime;

@@ -52,6 +52,17 @@ public enum ImageStyle
 /// <summary>Synthetic drawings, real MNIST digits rendered as users save them, and malformed image files.</summary>
 public static class TestImages
 {
+    /// <summary>The width and height a PNG file's header gives; fails for a file that is not a PNG.</summary>
+    public static (int Width, int Height) PngSize(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        if (!bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
+        {
+            throw new InvalidDataException($"{path} is not a PNG");
+        }
+        return (BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(16)), BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(20)));
+    }
+
     /// <summary>Ink coverage in [0,1] of thick line segments (anti-aliased over one pixel) on a width×height canvas.</summary>
     public static float[] Strokes(int width, int height, double thickness, params (double X0, double Y0, double X1, double Y1)[] segments)
     {

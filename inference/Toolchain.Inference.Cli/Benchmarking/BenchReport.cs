@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using Toolchain.Contracts;
 using Toolchain.Inference.Cli.Output;
-using PyTorchReference = Toolchain.Shared.Benchmarks.PyTorchReference.Inference;
 
 namespace Toolchain.Inference.Cli.Benchmarking;
 

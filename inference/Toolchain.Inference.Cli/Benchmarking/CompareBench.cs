@@ -1,12 +1,12 @@
 using System.Globalization;
+using Toolchain.Cli;
+using Toolchain.Cli.Output;
 using Toolchain.Contracts;
 using Toolchain.Inference.Cli.Commands;
 using Toolchain.Inference.Cli.Output;
 using Toolchain.Inference.Cli.Quantizing;
 using Toolchain.Inference.Quantization.Measuring;
 using Toolchain.Inference.Runtime;
-using Toolchain.Shared.Cli;
-using Toolchain.Shared.Errors;
 
 namespace Toolchain.Inference.Cli.Benchmarking;
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Toolchain.Inference.Imaging;
+using Toolchain.Imaging;
 using Toolchain.Inference.Runtime;
 
 namespace Toolchain.Inference.Cli.Benchmarking;

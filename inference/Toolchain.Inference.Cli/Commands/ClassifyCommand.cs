@@ -1,13 +1,13 @@
 using System.Globalization;
 using System.Text;
 using CommandLine;
+using Toolchain.Cli;
 using Toolchain.Contracts;
+using Toolchain.Imaging;
 using Toolchain.Inference.Cli.Inputs;
 using Toolchain.Inference.Cli.Output;
 using Toolchain.Inference.Imaging;
 using Toolchain.Inference.Runtime;
-using Toolchain.Shared.Cli;
-using Toolchain.Shared.Errors;
 
 namespace Toolchain.Inference.Cli.Commands;
 

@@ -1,10 +1,9 @@
 using System.Globalization;
 using CommandLine;
+using Toolchain.Cli;
 using Toolchain.Contracts;
 using Toolchain.Inference.Cli.Evaluation;
 using Toolchain.Inference.Cli.Output;
-using Toolchain.Shared.Cli;
-using Toolchain.Shared.Errors;
 
 namespace Toolchain.Inference.Cli.Commands;
 

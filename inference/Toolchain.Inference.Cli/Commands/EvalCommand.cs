@@ -2,17 +2,18 @@ using System.Diagnostics;
 using System.Globalization;
 using CommandLine;
 using Spectre.Console;
+using Toolchain.Charts;
+using Toolchain.Cli;
+using Toolchain.Cli.Output;
 using Toolchain.Contracts;
+using Toolchain.Data;
+using Toolchain.Data.Images;
+using Toolchain.Data.Metrics;
+using Toolchain.Data.Tables;
+using Toolchain.Inference.Cli.Charts;
 using Toolchain.Inference.Cli.Evaluation;
 using Toolchain.Inference.Cli.Output;
 using Toolchain.Inference.Runtime;
-using Toolchain.Shared.Charts;
-using Toolchain.Shared.Cli;
-using Toolchain.Shared.Data;
-using Toolchain.Shared.Data.Images;
-using Toolchain.Shared.Data.Tables;
-using Toolchain.Shared.Errors;
-using Toolchain.Shared.Metrics;
 
 namespace Toolchain.Inference.Cli.Commands;
 

@@ -1,10 +1,11 @@
 using System.Text.RegularExpressions;
 using CommandLine;
+using Toolchain.Cli;
+using Toolchain.Cli.Output;
 using Toolchain.Contracts;
 using Toolchain.Inference.Batching;
 using Toolchain.Inference.Cli.Export;
 using Toolchain.Inference.Cli.Output;
-using Toolchain.Shared.Cli;
 
 namespace Toolchain.Inference.Cli.Commands;
 

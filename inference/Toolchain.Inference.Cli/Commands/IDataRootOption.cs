@@ -1,5 +1,5 @@
 using CommandLine;
-using Toolchain.Shared.Data;
+using Toolchain.Data;
 
 namespace Toolchain.Inference.Cli.Commands;
 

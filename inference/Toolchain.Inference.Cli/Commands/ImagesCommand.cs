@@ -1,10 +1,9 @@
 using CommandLine;
+using Toolchain.Cli;
+using Toolchain.Cli.Output;
 using Toolchain.Contracts;
+using Toolchain.Data;
 using Toolchain.Inference.Cli.Output;
-using Toolchain.Inference.Imaging;
-using Toolchain.Shared.Cli;
-using Toolchain.Shared.Data;
-using Toolchain.Shared.Errors;
 
 namespace Toolchain.Inference.Cli.Commands;
 

@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Reflection;
 using CommandLine;
+using Toolchain.Cli;
 using Toolchain.Contracts;
 using Toolchain.Inference.Cli.Output;
 using Toolchain.Inference.Runtime;
-using Toolchain.Shared.Cli;
 
 namespace Toolchain.Inference.Cli.Commands;
 

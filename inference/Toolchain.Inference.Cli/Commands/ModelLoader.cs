@@ -1,7 +1,6 @@
 using Toolchain.Contracts;
 using Toolchain.Inference.Cli.Output;
 using Toolchain.Inference.Runtime;
-using Toolchain.Shared.Errors;
 
 namespace Toolchain.Inference.Cli.Commands;
 

@@ -2,7 +2,6 @@ using System.Globalization;
 using CommandLine;
 using Toolchain.Contracts;
 using Toolchain.Inference.Runtime;
-using Toolchain.Shared.Errors;
 
 namespace Toolchain.Inference.Cli.Commands;
 

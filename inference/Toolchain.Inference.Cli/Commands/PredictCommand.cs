@@ -1,13 +1,12 @@
 using System.Globalization;
 using CommandLine;
+using Toolchain.Cli;
 using Toolchain.Contracts;
+using Toolchain.Data.Tables;
+using Toolchain.Data.Text;
 using Toolchain.Inference.Cli.Inputs;
 using Toolchain.Inference.Cli.Output;
 using Toolchain.Inference.Runtime;
-using Toolchain.Shared.Cli;
-using Toolchain.Shared.Data.Tables;
-using Toolchain.Shared.Data.Text;
-using Toolchain.Shared.Errors;
 
 namespace Toolchain.Inference.Cli.Commands;
 

@@ -1,11 +1,11 @@
 using System.Globalization;
 using CommandLine;
+using Toolchain.Cli;
 using Toolchain.Contracts;
 using Toolchain.Inference.Cli.Output;
 using Toolchain.Inference.Cli.Quantizing;
 using Toolchain.Inference.Quantization;
 using Toolchain.Inference.Quantization.Calibration;
-using Toolchain.Shared.Cli;
 
 namespace Toolchain.Inference.Cli.Commands;
 

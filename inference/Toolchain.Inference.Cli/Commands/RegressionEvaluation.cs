@@ -1,13 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
+using Toolchain.Charts;
 using Toolchain.Contracts;
+using Toolchain.Data.Metrics;
+using Toolchain.Data.Tables;
 using Toolchain.Inference.Cli.Evaluation;
 using Toolchain.Inference.Cli.Output;
 using Toolchain.Inference.Runtime;
-using Toolchain.Shared.Charts;
-using Toolchain.Shared.Data.Tables;
-using Toolchain.Shared.Errors;
-using Toolchain.Shared.Metrics;
 
 namespace Toolchain.Inference.Cli.Commands;
 

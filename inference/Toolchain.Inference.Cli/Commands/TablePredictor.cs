@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text;
+using Toolchain.Cli;
 using Toolchain.Contracts;
+using Toolchain.Data.Tables;
 using Toolchain.Inference.Cli.Output;
 using Toolchain.Inference.Runtime;
-using Toolchain.Shared.Cli;
-using Toolchain.Shared.Data.Tables;
 
 namespace Toolchain.Inference.Cli.Commands;
 

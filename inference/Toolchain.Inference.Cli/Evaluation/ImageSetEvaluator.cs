@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using Toolchain.Contracts;
-using Toolchain.Inference.Imaging;
+using Toolchain.Data;
 using Toolchain.Inference.Runtime;
-using Toolchain.Shared.Data;
 
 namespace Toolchain.Inference.Cli.Evaluation;
 

@@ -1,6 +1,6 @@
-using Toolchain.Inference.Imaging;
+using Toolchain.Data;
+using Toolchain.Imaging;
 using Toolchain.Inference.Runtime;
-using Toolchain.Shared.Data;
 
 namespace Toolchain.Inference.Cli.Evaluation;
 

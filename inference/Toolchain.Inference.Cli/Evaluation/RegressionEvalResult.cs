@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
 using Toolchain.Contracts;
+using Toolchain.Data.Metrics;
 using Toolchain.Inference.Cli.Output;
-using Toolchain.Shared.Metrics;
 
 namespace Toolchain.Inference.Cli.Evaluation;
 

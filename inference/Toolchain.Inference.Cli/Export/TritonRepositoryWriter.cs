@@ -1,6 +1,6 @@
 using System.Globalization;
+using Toolchain.Cli.Output;
 using Toolchain.Contracts;
-using Toolchain.Shared.Errors;
 
 namespace Toolchain.Inference.Cli.Export;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Toolchain.Shared.Data.Text;
+using Toolchain.Data.Text;
 
 namespace Toolchain.Inference.Cli.Inputs;
 

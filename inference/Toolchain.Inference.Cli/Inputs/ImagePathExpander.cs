@@ -2,7 +2,7 @@ using System.IO.Enumeration;
 using Microsoft.Extensions.FileSystemGlobbing;
 using Microsoft.Extensions.FileSystemGlobbing.Abstractions;
 using Toolchain.Contracts;
-using Toolchain.Shared.Data.Images;
+using Toolchain.Data.Images;
 
 namespace Toolchain.Inference.Cli.Inputs;
 

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text.Unicode;
 using Toolchain.Contracts;
-using Toolchain.Shared.Errors;
+using Toolchain.Imaging;
 
 namespace Toolchain.Inference.Cli.Inputs;
 

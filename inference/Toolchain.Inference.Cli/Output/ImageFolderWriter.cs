@@ -2,8 +2,8 @@ using System.Globalization;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.PixelFormats;
-using Toolchain.Shared.Data;
-using Toolchain.Shared.Errors;
+using Toolchain.Cli.Output;
+using Toolchain.Data;
 
 namespace Toolchain.Inference.Cli.Output;
 

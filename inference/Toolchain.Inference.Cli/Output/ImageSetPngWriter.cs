@@ -3,9 +3,9 @@ using System.Text;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.PixelFormats;
+using Toolchain.Cli.Output;
 using Toolchain.Contracts;
-using Toolchain.Shared.Data;
-using Toolchain.Shared.Errors;
+using Toolchain.Data;
 
 namespace Toolchain.Inference.Cli.Output;
 

@@ -1,5 +1,5 @@
+using Toolchain.Cli.Output;
 using Toolchain.Contracts;
-using Toolchain.Shared.Errors;
 
 namespace Toolchain.Inference.Cli.Output;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using Spectre.Console;
-using Toolchain.Shared.Cli;
+using Toolchain.Cli;
 
 namespace Toolchain.Inference.Cli.Output;
 

@@ -1,14 +1,14 @@
 using System.Globalization;
 using Toolchain.Contracts;
+using Toolchain.Data;
+using Toolchain.Data.Images;
+using Toolchain.Data.Tables;
 using Toolchain.Inference.Cli.Evaluation;
 using Toolchain.Inference.Cli.Inputs;
 using Toolchain.Inference.Cli.Output;
 using Toolchain.Inference.Imaging;
 using Toolchain.Inference.Quantization.Calibration;
 using Toolchain.Inference.Runtime;
-using Toolchain.Shared.Data;
-using Toolchain.Shared.Data.Images;
-using Toolchain.Shared.Data.Tables;
 
 namespace Toolchain.Inference.Cli.Quantizing;
 

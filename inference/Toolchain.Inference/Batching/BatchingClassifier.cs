@@ -3,7 +3,6 @@ using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Toolchain.Contracts;
 using Toolchain.Inference.Hosting;
-using Toolchain.Inference.Imaging;
 using Toolchain.Inference.Runtime;
 
 namespace Toolchain.Inference.Batching;

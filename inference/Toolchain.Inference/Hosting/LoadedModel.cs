@@ -1,4 +1,5 @@
 using Toolchain.Contracts;
+using Toolchain.Imaging;
 using Toolchain.Inference.Batching;
 using Toolchain.Inference.Imaging;
 using Toolchain.Inference.Runtime;

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Toolchain.Contracts;
 using Toolchain.Inference.Batching;
-using Toolchain.Inference.Imaging;
 using Toolchain.Inference.Runtime;
 
 namespace Toolchain.Inference.Hosting;

@@ -1,6 +1,6 @@
 using Toolchain.Contracts;
+using Toolchain.Imaging;
 using Toolchain.Inference.Batching;
-using Toolchain.Inference.Imaging;
 using Toolchain.Inference.Runtime;
 
 namespace Toolchain.Inference.Hosting;

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Primitives;
 using Toolchain.Contracts;
-using Toolchain.Inference.Imaging;
+using Toolchain.Imaging;
 using Toolchain.Inference.Runtime;
 
 namespace Toolchain.Inference.Hosting;

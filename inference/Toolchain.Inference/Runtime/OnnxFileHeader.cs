@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using Toolchain.Contracts;
+using Toolchain.Imaging;
 
 namespace Toolchain.Inference.Runtime;
 

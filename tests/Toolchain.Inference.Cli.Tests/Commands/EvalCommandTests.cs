@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Toolchain.Contracts;
-using Toolchain.Shared.Data;
+using Toolchain.Data;
 using Toolchain.TestSupport;
 
 namespace Toolchain.Inference.Cli.Tests.Commands;

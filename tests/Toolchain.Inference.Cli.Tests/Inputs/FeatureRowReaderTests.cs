@@ -1,5 +1,5 @@
+using Toolchain.Data.Text;
 using Toolchain.Inference.Cli.Inputs;
-using Toolchain.Shared.Data.Text;
 
 namespace Toolchain.Inference.Cli.Tests.Inputs;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Toolchain.Contracts;
 using Toolchain.Inference.Cli.Inputs;
-using Toolchain.Shared.Errors;
 
 namespace Toolchain.Inference.Cli.Tests.Inputs;
 

@@ -1,7 +1,6 @@
 using Toolchain.Contracts;
+using Toolchain.Data;
 using Toolchain.Inference.Cli.Output;
-using Toolchain.Shared.Data;
-using Toolchain.Shared.Errors;
 
 namespace Toolchain.Inference.Cli.Tests.Output;
 

@@ -1,10 +1,10 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Toolchain.Contracts;
+using Toolchain.Data.Metrics;
 using Toolchain.Inference.Cli.Benchmarking;
 using Toolchain.Inference.Cli.Commands;
 using Toolchain.Inference.Cli.Evaluation;
-using Toolchain.Shared.Metrics;
 
 namespace Toolchain.Inference.Cli.Tests.Output;
 

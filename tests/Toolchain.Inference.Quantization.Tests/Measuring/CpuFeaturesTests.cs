@@ -1,5 +1,6 @@
 using Toolchain.Contracts;
 using Toolchain.Inference.Quantization.Measuring;
+using Toolchain.TestSupport;
 
 namespace Toolchain.Inference.Quantization.Tests.Measuring;
 

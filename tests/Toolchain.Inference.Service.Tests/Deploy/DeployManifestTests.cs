@@ -144,6 +144,42 @@ public sealed partial class DeployManifestTests
         Assert.True(File.Exists(Path.Combine(Manifests.DeployFolder, "Dockerfile.dockerignore")));
     }
 
+    [Fact]
+    public void The_dockerfile_copies_every_project_the_service_is_built_from()
+    {
+        var dockerfile = File.ReadAllText(Path.Combine(Manifests.DeployFolder, "Dockerfile"));
+        var service = Path.Combine(Manifests.Root, "inference", "Toolchain.Inference.Service", "Toolchain.Inference.Service.csproj");
+
+        var projects = ProjectClosure(service);
+
+        Assert.Contains(projects, p => p.EndsWith("Toolchain.Imaging.csproj", StringComparison.Ordinal));
+        Assert.All(projects, project =>
+        {
+            var folder = Path.GetRelativePath(Manifests.Root, Path.GetDirectoryName(project)!).Replace('\\', '/');
+            Assert.Contains($"COPY {folder}/{Path.GetFileName(project)} {folder}/\n", dockerfile);
+            Assert.Contains($"COPY {folder}/ {folder}/\n", dockerfile);
+        });
+    }
+
+    /// <summary>A project and every project it references, directly or not, as full paths.</summary>
+    private static SortedSet<string> ProjectClosure(string project)
+    {
+        var found = new SortedSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>([Path.GetFullPath(project)]);
+        while (pending.TryPop(out var next))
+        {
+            if (!found.Add(next))
+            {
+                continue;
+            }
+            foreach (var reference in System.Xml.Linq.XDocument.Load(next).Descendants("ProjectReference"))
+            {
+                pending.Push(Path.GetFullPath(Path.Combine(Path.GetDirectoryName(next)!, (string)reference.Attribute("Include")!)));
+            }
+        }
+        return found;
+    }
+
     [Theory]
     [InlineData("kubernetes/deployment.yaml", "Deployment", "spec.template.spec.containers")]
     [InlineData("kserve/serving-runtime.yaml", "ServingRuntime", "spec.containers")]

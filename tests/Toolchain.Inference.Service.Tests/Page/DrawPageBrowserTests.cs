@@ -5,8 +5,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Playwright;
 using Toolchain.Contracts;
+using Toolchain.Imaging;
 using Toolchain.Inference.Hosting;
-using Toolchain.Inference.Imaging;
 using Toolchain.TestSupport;
 using Xunit.Abstractions;
 

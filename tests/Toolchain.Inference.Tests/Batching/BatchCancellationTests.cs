@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using Toolchain.Inference.Batching;
 using Toolchain.Inference.Hosting;
 using Toolchain.Inference.Tests.Runtime;
+using Toolchain.TestSupport;
 
 namespace Toolchain.Inference.Tests.Batching;
 
@@ -10,7 +11,7 @@ namespace Toolchain.Inference.Tests.Batching;
 [Collection(nameof(LongRuns))]
 public sealed class BatchCancellationTests : IDisposable
 {
-    private readonly TempDir _dir = new();
+    private readonly TempFolder _dir = new();
 
     public void Dispose() => _dir.Dispose();
 

@@ -5,7 +5,6 @@ using Toolchain.Contracts;
 using Toolchain.Inference.Batching;
 using Toolchain.Inference.Hosting;
 using Toolchain.Inference.Runtime;
-using Toolchain.Shared.Errors;
 using Toolchain.TestSupport;
 
 namespace Toolchain.Inference.Tests.Batching;
@@ -15,7 +14,7 @@ public sealed class BatchingClassifierTests : IDisposable
     /// <summary>How long a test waits for an answer due now; only a broken build takes that long.</summary>
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
 
-    private readonly TempDir _dir = new();
+    private readonly TempFolder _dir = new();
     private readonly TinyBatchingModel _tiny = new();
 
     public void Dispose()

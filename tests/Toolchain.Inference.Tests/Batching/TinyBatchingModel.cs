@@ -8,7 +8,7 @@ namespace Toolchain.Inference.Tests.Batching;
 /// <summary>The tiny labelled digit model the batcher tests run, loaded on the CPU with one thread, and its source.</summary>
 internal sealed class TinyBatchingModel : IDisposable
 {
-    private readonly TempDir _dir = new();
+    private readonly TempFolder _dir = new();
 
     public TinyBatchingModel()
     {

@@ -12,7 +12,7 @@ public sealed class ReloadingModelHostIntegrityTests : IDisposable
     // The top exponent bit of w[0]: 1/28 becomes about 1e37, and every image lit at its first pixel becomes class 0.
     private const long ExponentBit = 30;
 
-    private readonly TempDir _dir = new();
+    private readonly TempFolder _dir = new();
     private readonly string _path;
 
     public ReloadingModelHostIntegrityTests() => _path = _dir.File("model.onnx");

@@ -11,7 +11,7 @@ namespace Toolchain.Inference.Tests.Hosting;
 public sealed class ReloadingModelHostTests : IDisposable
 {
     private static readonly TimeSpan SwapTimeout = TimeSpan.FromSeconds(15);
-    private readonly TempDir _dir = new();
+    private readonly TempFolder _dir = new();
     private readonly string _path;
 
     public ReloadingModelHostTests() => _path = LabelledTinyModels.Write(_dir.File("model.onnx"), "a");

@@ -1,14 +1,14 @@
 using Toolchain.Contracts;
+using Toolchain.Imaging;
 using Toolchain.Inference.Imaging;
 using Toolchain.Inference.Runtime;
-using Toolchain.Shared.Errors;
 using Toolchain.TestSupport;
 
 namespace Toolchain.Inference.Tests.Imaging;
 
 public sealed class ImageClassifierTests : IDisposable
 {
-    private readonly TempDir _dir = new();
+    private readonly TempFolder _dir = new();
 
     public void Dispose() => _dir.Dispose();
 

@@ -1,13 +1,12 @@
 using Toolchain.Contracts;
 using Toolchain.Inference.Runtime;
-using Toolchain.Shared.Errors;
 using Toolchain.TestSupport;
 
 namespace Toolchain.Inference.Tests.Runtime;
 
 public sealed class BadModelFileTests : IDisposable
 {
-    private readonly TempDir _dir = new();
+    private readonly TempFolder _dir = new();
 
     public void Dispose() => _dir.Dispose();
 

@@ -2,7 +2,6 @@ using Google.Protobuf;
 using Onnx;
 using Toolchain.Contracts;
 using Toolchain.Inference.Runtime;
-using Toolchain.Shared.Errors;
 using Toolchain.TestSupport;
 
 namespace Toolchain.Inference.Tests.Runtime;
@@ -14,7 +13,7 @@ public sealed class ModelIntegrityTests : IDisposable
     // Bit 30 is the top exponent bit of w[0]: 1/28 becomes about 1e37.
     private const long ExponentBit = 30;
 
-    private readonly TempDir _dir = new();
+    private readonly TempFolder _dir = new();
 
     public void Dispose() => _dir.Dispose();
 

@@ -17,7 +17,7 @@ public sealed class OnnxModelCancellationTests : IDisposable
     /// <summary>Examples per run: about a second on one thread, so a stop part-way is plain to see.</summary>
     internal const int LongBatch = 2000;
 
-    private readonly TempDir _dir = new();
+    private readonly TempFolder _dir = new();
 
     public void Dispose() => _dir.Dispose();
 

@@ -1,6 +1,5 @@
 using Toolchain.Contracts;
 using Toolchain.Inference.Runtime;
-using Toolchain.Shared.Errors;
 using Toolchain.TestSupport;
 
 namespace Toolchain.Inference.Tests.Runtime;
@@ -8,7 +7,7 @@ namespace Toolchain.Inference.Tests.Runtime;
 /// <summary>These tests assume a host without a usable GPU, as the CI and development machines are.</summary>
 public sealed class ProviderTests : IDisposable
 {
-    private readonly TempDir _dir = new();
+    private readonly TempFolder _dir = new();
 
     public void Dispose() => _dir.Dispose();
 

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using Toolchain.Shared.Cli;
+using Toolchain.Cli;
 using Toolchain.Trainer.Cli;
 using Toolchain.Trainer.Tests.Training;
 using Toolchain.Trainer.Training;

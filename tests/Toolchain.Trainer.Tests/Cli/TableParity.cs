@@ -19,7 +19,7 @@ internal static class TableParity
         var (data, _) = TrainingDataLoader.Load(new DataRequest(dataset, "/nowhere", options), CPU, null);
         using (data)
         {
-            var table = Shared.Data.Tables.TableDataset.Load(dataset, options.LabelColumn, options.TestFraction, options.SplitSeed);
+            var table = Toolchain.Data.Tables.TableDataset.Load(dataset, options.LabelColumn, options.TestFraction, options.SplitSeed);
             using var raw = tensor(table.Test.Features.Select(v => (float)v).ToArray(), [table.Test.Count, table.FeatureNames.Count]);
             using var ort = new OrtRunner(Path.Combine(outDir, "model.onnx"));
             var fromFile = ort.Run(raw)["logits"].Data;

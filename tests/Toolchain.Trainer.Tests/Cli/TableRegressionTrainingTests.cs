@@ -98,7 +98,7 @@ public class TableRegressionTrainingTests
         using (data)
         {
             Assert.Equal(["price", "area"], data.TargetNames);
-            var table = Shared.Data.Tables.TableDataset.Load(csv, options.LabelColumn, options.TestFraction, options.SplitSeed,
+            var table = Toolchain.Data.Tables.TableDataset.Load(csv, options.LabelColumn, options.TestFraction, options.SplitSeed,
                 ignoreColumns: ["note"], task: options.Task);
             using var raw = tensor(table.Test.Features.Select(v => (float)v).ToArray(), [table.Test.Count, table.FeatureNames.Count]);
             using var ort = new OrtRunner(Path.Combine(outDir, "model.onnx"));

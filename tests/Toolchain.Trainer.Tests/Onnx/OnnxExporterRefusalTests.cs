@@ -2,7 +2,6 @@ using System.Runtime.InteropServices;
 using Google.Protobuf;
 using Onnx;
 using Toolchain.Contracts;
-using Toolchain.Shared.Errors;
 using Toolchain.Trainer.Models;
 using Toolchain.Trainer.Onnx;
 using TorchSharp;

@@ -1,5 +1,4 @@
 using Toolchain.Contracts;
-using Toolchain.Shared.Errors;
 using Toolchain.Trainer.Training;
 
 namespace Toolchain.Trainer.Tests.Training;

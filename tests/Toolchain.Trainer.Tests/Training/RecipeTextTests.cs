@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Toolchain.Contracts;
-using Toolchain.Shared.Data.Tables;
+using Toolchain.Data.Tables;
 using Toolchain.Trainer.Training;
 using Toolchain.Trainer.Transfer;
 

@@ -1,4 +1,4 @@
-using Toolchain.Shared.Data;
+using Toolchain.Data;
 using Toolchain.Trainer.Training;
 using static TorchSharp.torch;
 

@@ -3,7 +3,7 @@ using Onnx;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using Toolchain.Contracts;
-using Toolchain.Shared.Data.Images;
+using Toolchain.Data.Images;
 using Toolchain.Trainer.Tests.Training;
 using Toolchain.Trainer.Transfer;
 

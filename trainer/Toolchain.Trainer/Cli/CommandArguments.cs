@@ -1,5 +1,5 @@
 using CommandLine;
-using Toolchain.Shared.Cli;
+using Toolchain.Cli;
 
 namespace Toolchain.Trainer.Cli;
 

@@ -1,10 +1,9 @@
 using System.Globalization;
 using CommandLine;
 using Spectre.Console;
+using Toolchain.Cli;
 using Toolchain.Contracts;
-using Toolchain.Shared.Cli;
-using Toolchain.Shared.Data;
-using Toolchain.Shared.Errors;
+using Toolchain.Data;
 
 namespace Toolchain.Trainer.Cli;
 

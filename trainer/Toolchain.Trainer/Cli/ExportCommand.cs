@@ -1,9 +1,9 @@
 using System.Globalization;
 using CommandLine;
+using Toolchain.Cli;
+using Toolchain.Cli.Output;
 using Toolchain.Contracts;
-using Toolchain.Shared.Cli;
-using Toolchain.Shared.Data;
-using Toolchain.Shared.Errors;
+using Toolchain.Data;
 using Toolchain.Trainer.Training;
 using static TorchSharp.torch;
 
@@ -55,7 +55,7 @@ public static class ExportCommand
             using var created = CreatedFolders.Track(Path.GetDirectoryName(outPath)!);
             var dataRoot = IDataDirOption.FolderOf(a);
             var pixelInput = IExportInputOption.IsPixels(a);
-            if (WritableFolder.RemoveStaleTemporaryFiles(Path.GetDirectoryName(outPath)!) is { } removed)
+            if (OutputFolder.RemoveStaleTemporaryFiles(Path.GetDirectoryName(outPath)!) is { } removed)
             {
                 output.WriteLine(removed);
             }

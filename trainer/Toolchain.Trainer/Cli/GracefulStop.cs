@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
-using Toolchain.Shared.Cli;
-using Toolchain.Shared.Errors;
+using Toolchain.Cli;
+using Toolchain.Cli.Output;
 
 namespace Toolchain.Trainer.Cli;
 

@@ -1,4 +1,4 @@
-using Toolchain.Shared.Cli;
+using Toolchain.Cli;
 using Toolchain.Trainer.Onnx;
 
 namespace Toolchain.Trainer.Cli;

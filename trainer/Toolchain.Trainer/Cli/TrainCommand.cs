@@ -1,10 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
+using Toolchain.Cli;
+using Toolchain.Cli.Output;
 using Toolchain.Contracts;
-using Toolchain.Shared.Charts;
-using Toolchain.Shared.Cli;
-using Toolchain.Shared.Data;
-using Toolchain.Shared.Errors;
+using Toolchain.Data;
 using Toolchain.Trainer.Models;
 using Toolchain.Trainer.Onnx;
 using Toolchain.Trainer.Training;
@@ -66,7 +65,7 @@ public static class TrainCommand
         // Everything the run writes goes into outDir: a folder it cannot write to fails now, not after the first epoch;
         // one this run creates is removed again if the run fails before writing into it.
         using var created = CreatedFolders.Track(paths.OutDir);
-        WritableFolder.Require(paths.OutDir);
+        OutputFolder.RequireWritable(paths.OutDir);
         torch.set_num_threads(threads);
         void Say(string line)
         {
@@ -78,7 +77,7 @@ public static class TrainCommand
         }
         Say($"device: {device.type.ToString().ToLowerInvariant()}{(device.type == DeviceType.CPU ? $" ({threads} threads)" : "")}" +
             (a.Device is null or "auto" && device.type == DeviceType.CPU ? "; CUDA not available" : ""));
-        if (WritableFolder.RemoveStaleTemporaryFiles(paths.OutDir) is { } removed)
+        if (OutputFolder.RemoveStaleTemporaryFiles(paths.OutDir) is { } removed)
         {
             Say(removed);
         }
@@ -173,7 +172,7 @@ public static class TrainCommand
     {
         // xor's 2×2 layers gain nothing from threads, and on a busy machine thread hand-offs make it many times slower.
         // Tables are as small: a 4-feature MLP's batches cost less than handing them to a second thread.
-        int threads = a.Threads ?? (options.Model == BuiltInModel.Xor || Shared.Data.Tables.TableDataset.IsTable(options.Dataset) ? 1 : Environment.ProcessorCount);
+        int threads = a.Threads ?? (options.Model == BuiltInModel.Xor || Toolchain.Data.Tables.TableDataset.IsTable(options.Dataset) ? 1 : Environment.ProcessorCount);
         return threads >= 1 ? threads : throw new ToolchainException($"--threads must be at least 1, not {threads}");
     }
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Toolchain.Contracts;
-using Toolchain.Shared.Data.Tables;
+using Toolchain.Data.Tables;
 using Toolchain.Trainer.Models;
 using Toolchain.Trainer.Training;
 

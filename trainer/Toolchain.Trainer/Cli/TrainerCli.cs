@@ -1,6 +1,6 @@
+using Toolchain.Cli;
+using Toolchain.Cli.Output;
 using Toolchain.Contracts;
-using Toolchain.Shared.Cli;
-using Toolchain.Shared.Errors;
 
 namespace Toolchain.Trainer.Cli;
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using Toolchain.Cli;
+using Toolchain.Cli.Output;
 using Toolchain.Contracts;
-using Toolchain.Shared.Cli;
-using Toolchain.Shared.Errors;
 using Toolchain.Trainer.Transfer;
 using TorchSharp;
 
@@ -119,7 +119,7 @@ public static class TransferCommand
         var outDir = Path.GetFullPath(CommandArguments.PathOption("--out", a.Out) ?? Path.Combine("artifacts", Name));
         var cacheDir = Path.GetFullPath(CommandArguments.PathOption("--cache-dir", a.CacheDir) ?? Path.Combine("artifacts", "cache"));
         var device = Training.DeviceSelector.Resolve(a.Device?.ToLowerInvariant() ?? "auto");
-        WritableFolder.Require(outDir);
+        OutputFolder.RequireWritable(outDir);
         torch.set_num_threads(o.Threads);
         void Say(string line)
         {
@@ -128,7 +128,7 @@ public static class TransferCommand
                 output.WriteLine(line);
             }
         }
-        if (WritableFolder.RemoveStaleTemporaryFiles(outDir) is { } removed)
+        if (OutputFolder.RemoveStaleTemporaryFiles(outDir) is { } removed)
         {
             Say(removed);
         }

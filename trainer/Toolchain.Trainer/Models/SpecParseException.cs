@@ -1,5 +1,4 @@
 using Toolchain.Contracts;
-using Toolchain.Shared.Errors;
 
 namespace Toolchain.Trainer.Models;
 

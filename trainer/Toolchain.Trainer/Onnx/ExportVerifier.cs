@@ -1,7 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 using Toolchain.Contracts;
 using Toolchain.Inference.Runtime;
-using Toolchain.Shared.Errors;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -2,7 +2,6 @@ using System.Globalization;
 using Microsoft.ML.OnnxRuntime;
 using Toolchain.Contracts;
 using Toolchain.Inference.Runtime;
-using Toolchain.Shared.Errors;
 
 namespace Toolchain.Trainer.Onnx;
 

@@ -1,6 +1,5 @@
 using Onnx;
 using Toolchain.Contracts;
-using Toolchain.Shared.Errors;
 using Toolchain.Trainer.Models.Layers;
 using TorchSharp;
 using static TorchSharp.torch;

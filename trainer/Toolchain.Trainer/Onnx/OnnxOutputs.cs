@@ -1,5 +1,4 @@
 using Toolchain.Contracts;
-using Toolchain.Shared.Errors;
 using Toolchain.Trainer.Models;
 using Toolchain.Trainer.Models.Layers;
 

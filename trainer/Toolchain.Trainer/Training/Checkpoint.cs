@@ -1,8 +1,9 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using Toolchain.Cli.Output;
 using Toolchain.Contracts;
-using Toolchain.Shared.Errors;
+using Toolchain.Imaging;
 using Toolchain.Trainer.Models;
 using TorchSharp;
 using TorchSharp.Modules;

@@ -1,7 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using Toolchain.Contracts;
-using Toolchain.Shared.Errors;
 using Toolchain.Trainer.Models;
 
 namespace Toolchain.Trainer.Training;

@@ -1,6 +1,5 @@
 using System.Reflection;
 using Toolchain.Contracts;
-using Toolchain.Shared.Errors;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
+using Toolchain.Cli.Output;
 using Toolchain.Contracts;
-using Toolchain.Shared.Errors;
 
 namespace Toolchain.Trainer.Training;
 

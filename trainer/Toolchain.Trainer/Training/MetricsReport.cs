@@ -1,8 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Toolchain.Cli.Output;
 using Toolchain.Contracts;
-using Toolchain.Shared.Errors;
-using Toolchain.Shared.Metrics;
+using Toolchain.Data.Metrics;
 
 namespace Toolchain.Trainer.Training;
 

@@ -6,7 +6,7 @@ namespace Toolchain.Trainer.Training;
 /// <summary>
 /// Training speed of PyTorch 1.13 with in-memory batching, batch 64, 2 threads, on the 2-core reference machine, on
 /// Fashion-MNIST, and the speed-up the issue set as a goal for each model. These are recorded figures: <c>make bench</c>
-/// never runs PyTorch. (The inference figures <c>infer bench</c> compares with are in Toolchain.Shared's PyTorchReference.)
+/// never runs PyTorch. (The inference figures <c>infer bench</c> compares with are infer's PyTorchReference.)
 /// </summary>
 public static class PyTorchTrainingReference
 {

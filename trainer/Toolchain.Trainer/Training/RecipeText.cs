@@ -1,5 +1,5 @@
 using Toolchain.Contracts;
-using Toolchain.Shared.Data.Tables;
+using Toolchain.Data.Tables;
 
 namespace Toolchain.Trainer.Training;
 

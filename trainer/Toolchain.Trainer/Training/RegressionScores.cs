@@ -1,4 +1,4 @@
-using Toolchain.Shared.Metrics;
+using Toolchain.Data.Metrics;
 using static TorchSharp.torch;
 
 namespace Toolchain.Trainer.Training;

@@ -1,6 +1,7 @@
 using System.Globalization;
+using Toolchain.Charts;
 using Toolchain.Contracts;
-using Toolchain.Shared.Charts;
+using Toolchain.Trainer.Charts;
 using Toolchain.Trainer.Onnx;
 using static TorchSharp.torch;
 

@@ -1,5 +1,5 @@
 using Toolchain.Contracts;
-using Toolchain.Shared.Metrics;
+using Toolchain.Data.Metrics;
 
 namespace Toolchain.Trainer.Training;
 

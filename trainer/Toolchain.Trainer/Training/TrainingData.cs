@@ -1,7 +1,7 @@
 using System.Globalization;
 using Toolchain.Contracts;
-using Toolchain.Shared.Data;
-using Toolchain.Shared.Data.Tables;
+using Toolchain.Data;
+using Toolchain.Data.Tables;
 using TorchSharp;
 using static TorchSharp.torch;
 

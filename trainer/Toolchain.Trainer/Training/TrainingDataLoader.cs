@@ -1,8 +1,7 @@
 using Toolchain.Contracts;
-using Toolchain.Shared.Data;
-using Toolchain.Shared.Data.Images;
-using Toolchain.Shared.Data.Tables;
-using Toolchain.Shared.Errors;
+using Toolchain.Data;
+using Toolchain.Data.Images;
+using Toolchain.Data.Tables;
 using static TorchSharp.torch;
 
 namespace Toolchain.Trainer.Training;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Toolchain.Contracts;
-using Toolchain.Shared.Data.Tables;
-using Toolchain.Shared.Errors;
+using Toolchain.Data.Tables;
 using Toolchain.Trainer.Models;
 
 namespace Toolchain.Trainer.Training;
@@ -175,7 +174,7 @@ public sealed record TrainingOptions
         Check(TestFraction is null || (TestFraction > 0 && TestFraction < 1), $"--test-fraction must be between 0 and 1, not {Num(TestFraction ?? 0)}");
         Check(SplitSeed >= 0, $"--split-seed must not be negative, not {SplitSeed}");
         Check(Channels is null or 1 or 3, $"--channels must be 1 or 3, not {Channels}");
-        Check(IgnoreColumns is null || IgnoreColumns.Count == 0 || Shared.Data.Tables.TableDataset.IsTable(Dataset), "--ignore-columns applies to CSV tables");
+        Check(IgnoreColumns is null || IgnoreColumns.Count == 0 || Toolchain.Data.Tables.TableDataset.IsTable(Dataset), "--ignore-columns applies to CSV tables");
         Check(Enum.IsDefined(Task), $"--task: unknown task {(int)Task} (known: {EnumText.Known<TableTask>()})");
         Check(Task == TableTask.Auto || TableDataset.IsTable(Dataset), $"--task {EnumText.Of(Task)} applies to CSV tables; {Dataset} is not one");
         ArchitectureSpec.Parse(Architecture); // a bad spec fails here, before any data is loaded

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Toolchain.Contracts;
-using Toolchain.Shared.Metrics;
+using Toolchain.Data.Metrics;
 using Toolchain.Trainer.Models;
 using TorchSharp;
 using TorchSharp.Modules;

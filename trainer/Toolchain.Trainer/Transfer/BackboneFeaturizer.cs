@@ -3,9 +3,9 @@ using System.Globalization;
 using System.Threading.Channels;
 using Microsoft.ML.OnnxRuntime;
 using Toolchain.Contracts;
-using Toolchain.Inference.Imaging;
+using Toolchain.Data.Images;
+using Toolchain.Imaging;
 using Toolchain.Inference.Runtime;
-using Toolchain.Shared.Data.Images;
 
 namespace Toolchain.Trainer.Transfer;
 

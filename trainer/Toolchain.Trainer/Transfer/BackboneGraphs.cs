@@ -1,9 +1,9 @@
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using Onnx;
+using Toolchain.Cli.Output;
 using Toolchain.Contracts;
 using Toolchain.Inference.Runtime;
-using Toolchain.Shared.Errors;
 using Toolchain.Trainer.Onnx;
 using Toolchain.Trainer.Transfer.Graph;
 using Dimension = Onnx.TensorShapeProto.Types.Dimension;

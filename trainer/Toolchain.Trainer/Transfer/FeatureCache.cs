@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
-using Toolchain.Shared.Errors;
+using Toolchain.Cli.Output;
 
 namespace Toolchain.Trainer.Transfer;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Toolchain.Contracts;
-using Toolchain.Inference.Imaging;
+using Toolchain.Imaging;
 using Toolchain.Trainer.Onnx;
 using static TorchSharp.torch;
 

@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Toolchain.Shared.Charts;
-using Toolchain.Shared.Errors;
+using Toolchain.Cli.Output;
+using Toolchain.Trainer.Charts;
 
 namespace Toolchain.Trainer.Transfer;
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using Toolchain.Contracts;
-using Toolchain.Shared.Data;
-using Toolchain.Shared.Data.Images;
+using Toolchain.Data;
+using Toolchain.Data.Images;
 using Toolchain.Trainer.Models;
 using Toolchain.Trainer.Training;
 using TorchSharp;
