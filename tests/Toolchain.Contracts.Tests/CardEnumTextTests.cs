@@ -45,36 +45,6 @@ public sealed class CardEnumTextTests
     }
 
     [Fact]
-    public void A_card_keeps_its_pixel_phrase_and_one_without_it_has_none_and_writes_it_back_empty()
-    {
-        var card = new ModelCard
-        {
-            Task = ModelTask.Multiclass,
-            Labels = ["a", "b"],
-            InputLayout = InputLayout.Nchw,
-            InputShape = [-1, 3, 8, 8],
-            ElementType = ElementType.Float32,
-            OutputName = "logits",
-            PixelConvention = PixelConvention.AsStored,
-        };
-        var metadata = new Dictionary<string, string>(card.ToMetadata());
-        Assert.Equal("as stored, scaled to [0,1]", metadata[ModelCardKeys.PixelConvention]);
-        Assert.Contains("| pixels as stored, scaled to [0,1], normalised", card.Summary());
-        Assert.Equal(PixelConvention.AsStored, ModelCard.FromMetadata(metadata)!.PixelConvention);
-
-        metadata.Remove(ModelCardKeys.PixelConvention);
-        var without = ModelCard.FromMetadata(metadata)!;
-        Assert.Null(without.PixelConvention);
-        Assert.Contains("| pixels , normalised", without.Summary());
-        Assert.Equal("", without.ToMetadata()[ModelCardKeys.PixelConvention]);
-
-        metadata[ModelCardKeys.PixelConvention] = "rgb 0-255";
-        var e = Assert.Throws<FormatException>(() => ModelCard.FromMetadata(metadata));
-        Assert.Contains("'toolchain.preprocess.pixels'", e.Message);
-        Assert.Contains("'rgb 0-255'", e.Message);
-    }
-
-    [Fact]
     public void The_pinned_table_covers_every_value_of_every_card_enum()
     {
         Type[] enums = [typeof(ModelTask), typeof(ElementType), typeof(InputLayout), typeof(PreprocessingMode), typeof(ExecutionProvider), typeof(QuantizationFormat), typeof(CalibrationMethod), typeof(PixelConvention)];

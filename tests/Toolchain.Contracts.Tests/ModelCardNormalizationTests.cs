@@ -66,4 +66,25 @@ public class ModelCardNormalizationTests
 
         Assert.Contains("toolchain.", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_card_keeps_its_pixel_phrase_and_one_without_it_has_none_and_writes_it_back_empty()
+    {
+        var card = Card() with { PixelConvention = PixelConvention.AsStored };
+        var metadata = new Dictionary<string, string>(card.ToMetadata());
+        Assert.Equal("as stored, scaled to [0,1]", metadata[ModelCardKeys.PixelConvention]);
+        Assert.Contains("| pixels as stored, scaled to [0,1], normalised", card.Summary());
+        Assert.Equal(PixelConvention.AsStored, ModelCard.FromMetadata(metadata)!.PixelConvention);
+
+        metadata.Remove(ModelCardKeys.PixelConvention);
+        var without = ModelCard.FromMetadata(metadata)!;
+        Assert.Null(without.PixelConvention);
+        Assert.Contains("| pixels , normalised", without.Summary());
+        Assert.Equal("", without.ToMetadata()[ModelCardKeys.PixelConvention]);
+
+        metadata[ModelCardKeys.PixelConvention] = "rgb 0-255";
+        var e = Assert.Throws<FormatException>(() => ModelCard.FromMetadata(metadata));
+        Assert.Contains("'toolchain.preprocess.pixels'", e.Message);
+        Assert.Contains("'rgb 0-255'", e.Message);
+    }
 }
