@@ -4,7 +4,7 @@
 #                         train/ = three, test/ = the fourth; see artifacts/data/<set>/SOURCES.txt), for each set:
 #                         - scratch: 'trainer train cnn' on the same folder (its own train/ and test/, seed 0);
 #                         - fine-tuned: 'trainer train transfer --fine-tune last' with an empty feature cache: every
-#                           picture (and its mirrored copy) goes through ResNet18 once (featurization images/s), the
+#                           picture (and its augmented views) goes through ResNet18 once (featurization images/s), the
 #                           head trains on the features, then the last stage on the cached activations (samples/s);
 #                         - frozen: 'trainer train transfer' (the default), which finds those features in the cache:
 #                           its start-up is the cached start-up;

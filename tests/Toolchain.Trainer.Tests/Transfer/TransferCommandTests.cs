@@ -65,7 +65,7 @@ public class TransferCommandTests
             Assert.Equal("linear(3)", backbone.Head);
             Assert.Contains("centre crop", backbone.Resize, StringComparison.Ordinal);
             Assert.Equal("none", card.Hyperparameters["fine_tune"]);
-            Assert.StartsWith("light: 1 cached augmented view", card.Hyperparameters["augment"], StringComparison.Ordinal); // the default preset, never in the graph
+            Assert.StartsWith("standard: 3 cached augmented view", card.Hyperparameters["augment"], StringComparison.Ordinal); // the default preset, never in the graph
             Assert.Equal("0.1", card.Hyperparameters["validation_fraction"]);
             Assert.Equal(0.2, card.TestFraction);
 
@@ -116,7 +116,7 @@ public class TransferCommandTests
         var data = BackboneFeaturizerTests.WriteColourFolder(files.Dir, 8);
 
         var (code, output, error) = Run(Tiny(files, data, files.Path("last"), files.Path("cache"), "--head", "linear(3)", "--epochs", "5",
-            "--fine-tune", "last", "--fine-tune-epochs", "2", "--lr", "0.002"));
+            "--fine-tune", "last", "--fine-tune-epochs", "2", "--lr", "0.002", "--augment", "light"));
 
         Assert.True(code == 0, error);
         // One pass computes features and stage activations for the pictures, a second the mirrored copies (--augment light).
@@ -130,7 +130,7 @@ public class TransferCommandTests
         }
 
         // A frozen run after it takes view 0 of those cached features: nothing goes through the backbone again.
-        var (frozen, frozenOutput, frozenError) = Run(Tiny(files, data, files.Path("frozen"), files.Path("cache"), "--head", "linear(3)", "--no-export"));
+        var (frozen, frozenOutput, frozenError) = Run(Tiny(files, data, files.Path("frozen"), files.Path("cache"), "--head", "linear(3)", "--no-export", "--augment", "light"));
         Assert.True(frozen == 0, frozenError);
         Assert.DoesNotContain("featurizing", frozenOutput, StringComparison.Ordinal);
         Assert.Contains("features read from the cache", frozenOutput.Replace("images' tiny-cntk ", "", StringComparison.Ordinal), StringComparison.Ordinal);

@@ -55,7 +55,7 @@ public sealed class TransferArguments : IExportInputOption
     public double? WeightDecay { get; set; }
 
     /// <summary>Augmentation preset.</summary>
-    [Option("augment", HelpText = "none, light (default: each training picture also mirrored) or standard (also random crops, ±10° and colour jitter): " +
+    [Option("augment", HelpText = "none, light (each training picture also mirrored) or standard (default: also random crops, ±10° and colour jitter): " +
         "augmented views computed once and cached with the features (fine-tune all: fresh views every batch); never in the exported graph")]
     public string? Augment { get; set; }
 

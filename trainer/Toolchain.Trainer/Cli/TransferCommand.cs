@@ -73,7 +73,7 @@ public static class TransferCommand
         {
             throw new UsageException("--backbone-config describes an ONNX --backbone file; the built-in resnet18 has its own");
         }
-        var augment = a.Augment ?? "light";
+        var augment = a.Augment ?? "standard";
         _ = ViewAugmentation.For(augment, 0); // refuses an unknown preset now
         var o = new TransferOptions
         {

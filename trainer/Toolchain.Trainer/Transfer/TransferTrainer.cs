@@ -154,13 +154,13 @@ public static class TransferTrainer
         var head = HeadTrainer.Train(o, candidates, data, hooks, cancel);
         var history = new List<TransferEpoch>(head.History);
         var counts = (trainFeatures.Count - validation.Length, validation.Length, testFeatures.Count);
-        if (o.FineTune == FineTuneMode.None || head.Interrupted)
-        {
-            data.Scaling?.FoldInto(head.Head);
-            return new TransferResult
+        // What a frozen run and a fine-tuned one report alike; fine-tuning adds its part and its rate.
+        TransferResult Result((double Loss, double Accuracy) test, bool interrupted, nn.Module<Tensor, Tensor>? trainable = null,
+            double? fineTuneRate = null, string? advice = null) => new()
             {
                 HeadSpec = head.Spec,
                 Head = head.Head,
+                Trainable = trainable,
                 ClassNames = features.ClassNames,
                 Features = source,
                 Trials = head.Trials,
@@ -169,11 +169,16 @@ public static class TransferTrainer
                 Skipped = features.Skipped,
                 TestFraction = features.TestFraction,
                 FrozenTestAccuracy = head.Test.Accuracy,
-                Test = head.Test,
-                FineTuneAdvice = o.FineTune == FineTuneMode.None ? Advice(head.Selection) : null,
-                Interrupted = head.Interrupted,
+                Test = test,
+                FineTuneAdvice = advice,
+                Interrupted = interrupted,
                 SampleFiles = samples,
+                FineTuneSamplesPerSecond = fineTuneRate,
             };
+        if (o.FineTune == FineTuneMode.None || head.Interrupted)
+        {
+            data.Scaling?.FoldInto(head.Head);
+            return Result(head.Test, head.Interrupted, advice: o.FineTune == FineTuneMode.None ? Advice(head.Selection) : null);
         }
 
         int fineEpochs = o.FineTuneEpochsFor(trainFeatures.Count);
@@ -215,24 +220,8 @@ public static class TransferTrainer
             t.Dispose();
         }
         var trained = fine.Epochs.Where(e => e.Record.Seconds > 0).ToList();
-        return new TransferResult
-        {
-            HeadSpec = head.Spec,
-            Head = headModel,
-            Trainable = trainable,
-            ClassNames = features.ClassNames,
-            Features = source,
-            Trials = head.Trials,
-            History = history,
-            Counts = counts,
-            Skipped = features.Skipped,
-            TestFraction = features.TestFraction,
-            FrozenTestAccuracy = head.Test.Accuracy,
-            Test = test,
-            Interrupted = fine.Interrupted,
-            SampleFiles = samples,
-            FineTuneSamplesPerSecond = trained.Count == 0 ? null : trained.Sum(e => e.Record.Seconds * e.Record.SamplesPerSecond) / trained.Sum(e => e.Record.Seconds),
-        };
+        return Result(test, fine.Interrupted, trainable,
+            trained.Count == 0 ? null : trained.Sum(e => e.Record.Seconds * e.Record.SamplesPerSecond) / trained.Sum(e => e.Record.Seconds));
     }
 
     /// <summary>
