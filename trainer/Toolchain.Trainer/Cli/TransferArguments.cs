@@ -35,7 +35,7 @@ public sealed class TransferArguments : IExportInputOption
     public int? Epochs { get; set; }
 
     /// <summary>Fine-tuning epochs.</summary>
-    [Option("fine-tune-epochs", HelpText = "epochs with the backbone unfrozen, after the head is trained (default: about 20,000 samples' worth, 3 to 8 for last, 2 to 4 for all)")]
+    [Option("fine-tune-epochs", HelpText = "epochs with the backbone unfrozen, after the head is trained (default: about 32,000 samples' worth, 3 to 8, for last; 20,000, 2 to 4, for all)")]
     public int? FineTuneEpochs { get; set; }
 
     /// <summary>Batch size.</summary>
