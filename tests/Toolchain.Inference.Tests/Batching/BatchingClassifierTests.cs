@@ -142,8 +142,20 @@ public sealed class BatchingClassifierTests : IDisposable
         var late = batcher.ClassifyAsync(LabelledTinyModels.Input(2));
         time.Advance(TimeSpan.FromMilliseconds(1));
 
-        // The late request joined the batch, which was still open a millisecond before the delay ran out.
-        var results = await Task.WhenAll(first.Append(late)).WaitAsync(Generous);
+        // The late request joined the batch, which was still open a millisecond before the delay ran out. A worker that
+        // read the clock just before that last Advance and armed its timer just after it waits one more millisecond of
+        // a clock nobody moves, so the clock moves on in milliseconds until the batch has run; the half hour it held
+        // the batch open is what the sizes below show.
+        var all = Task.WhenAll(first.Append(late));
+        await Eventually.TrueAsync(() =>
+        {
+            if (!all.IsCompleted)
+            {
+                time.Advance(TimeSpan.FromMilliseconds(1));
+            }
+            return all.IsCompleted;
+        }, "the batch to run once its delay is used up");
+        var results = await all;
         Assert.Equal([0, 1, 2], results.Select(r => r.Prediction.Label));
         Assert.Equal([3], sizes.Sizes);
     }
