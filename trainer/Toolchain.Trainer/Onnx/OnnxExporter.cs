@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using Google.Protobuf;
 using Onnx;
 using Toolchain.Cli.Output;
@@ -11,8 +10,6 @@ using Toolchain.Trainer.Models.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
 using Sequential = TorchSharp.Modules.Sequential;
-
-[assembly: InternalsVisibleTo("Toolchain.Trainer.Tests")]
 
 namespace Toolchain.Trainer.Onnx;
 
