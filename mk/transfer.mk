@@ -14,6 +14,7 @@
 #                         Writes artifacts/bench/transfer.md (the logs and metrics.json files beside it in
 #                         artifacts/bench/transfer/). TRANSFER_SETS picks the sets; BENCH_TRANSFER_ARGS,
 #                         BENCH_FINE_TUNE_ARGS and BENCH_SCRATCH_ARGS add options to the runs.
+#                         BENCH_SCRATCH=reuse keeps earlier scratch runs.
 #   make bench-transfer-report   writes artifacts/bench/transfer.md again from the runs' files, without training.
 
 TRANSFER_SETS        ?= emoji-10 emoji-9
@@ -24,6 +25,9 @@ BENCH_FINE_TUNE_ARGS ?=
 # The cnn's default recipe is the scratch baseline: what a new user gets. It fits the data (emoji-10: 100 epochs at
 # 64×64 with light augmentation; emoji-9: 32), so it is far stronger than the 5 epochs the issue measured.
 BENCH_SCRATCH_ARGS   ?=
+# reuse: keep a set's earlier scratch run (its $(BENCH_TRANSFER)/<set>-scratch/metrics.json) instead of training it
+# again; scratch does not depend on the transfer code, and emoji-9's takes about an hour on 2 cores.
+BENCH_SCRATCH        ?= run
 BENCH_FEATURIZE_BATCH ?= 32
 TRANSFER_INFER       = $(DOTNET) inference/Toolchain.Inference.Cli/bin/$(CONFIG)/net10.0/infer.dll
 
@@ -37,8 +41,12 @@ bench-transfer:
 	rm -rf $(BENCH_TRANSFER_CACHE)
 	@set -e; for s in $(TRANSFER_SETS); do \
 	  d=$(TRANSFER_DATA)/$$s; o=$(BENCH_TRANSFER)/$$s; \
-	  echo "== $$s: scratch (train cnn)"; \
-	  $(TRAINER) train cnn --dataset $$d --out $$o-scratch --no-export $(BENCH_SCRATCH_ARGS) > $$o-scratch.log 2>&1; tail -1 $$o-scratch.log; \
+	  if [ "$(BENCH_SCRATCH)" = reuse ] && [ -f $$o-scratch/metrics.json ]; then \
+	    echo "== $$s: scratch reused from $$o-scratch (BENCH_SCRATCH=reuse)"; \
+	  else \
+	    echo "== $$s: scratch (train cnn)"; \
+	    $(TRAINER) train cnn --dataset $$d --out $$o-scratch --no-export $(BENCH_SCRATCH_ARGS) > $$o-scratch.log 2>&1; tail -1 $$o-scratch.log; \
+	  fi; \
 	  echo "== $$s: fine-tuned (last stage), features and activations computed"; \
 	  $(TRAINER) train transfer --dataset $$d --out $$o-last --cache-dir $(BENCH_TRANSFER_CACHE) --fine-tune last --featurize-batch $(BENCH_FEATURIZE_BATCH) $(BENCH_TRANSFER_ARGS) $(BENCH_FINE_TUNE_ARGS) > $$o-last.log 2>&1; tail -1 $$o-last.log; \
 	  echo "== $$s: frozen, features from the cache"; \

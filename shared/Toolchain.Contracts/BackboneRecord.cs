@@ -22,6 +22,12 @@ public sealed record BackboneRecord
     /// <summary>How much of the backbone was trained: <c>frozen</c>, <c>last stage from TENSOR</c>, or <c>all</c>.</summary>
     public required string Tuning { get; init; }
 
+    /// <summary>
+    /// What the head reads from the backbone, e.g. <c>Pooling395_Output_0 (512) + mean of Relu343 (256)</c>; empty
+    /// for the output alone (and in cards written before the choice existed).
+    /// </summary>
+    public string Features { get; init; } = "";
+
     /// <summary>The head's architecture spec, canonical.</summary>
     public string Head { get; init; } = "";
 

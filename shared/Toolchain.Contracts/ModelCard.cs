@@ -252,6 +252,10 @@ public sealed record ModelCard
             m[ModelCardKeys.BackboneTuning] = b.Tuning;
             m[ModelCardKeys.BackboneHead] = b.Head;
             m[ModelCardKeys.BackboneResize] = b.Resize;
+            if (b.Features.Length > 0)
+            {
+                m[ModelCardKeys.BackboneFeatures] = b.Features;
+            }
         }
         if (Quantization is not null)
         {
@@ -346,6 +350,7 @@ public sealed record ModelCard
                 Tuning = Req(ModelCardKeys.BackboneTuning),
                 Head = Opt(ModelCardKeys.BackboneHead) ?? "",
                 Resize = Opt(ModelCardKeys.BackboneResize) ?? "",
+                Features = Opt(ModelCardKeys.BackboneFeatures) ?? "",
             } : null,
             Quantization = Opt(ModelCardKeys.Quantization) is { } quantization ? ParseQuantization(quantization) : null,
         };

@@ -100,6 +100,8 @@ public static class ModelCardKeys
     public const string BackboneHead = Prefix + "backbone.head";
     /// <summary>How images are brought to the backbone's input size before the graph.</summary>
     public const string BackboneResize = Prefix + "backbone.resize";
+    /// <summary>What the head reads from the backbone when more than its output (absent otherwise), see <see cref="BackboneRecord.Features"/>.</summary>
+    public const string BackboneFeatures = Prefix + "backbone.features";
     /// <summary>
     /// JSON object saying how a quantized model was made from its float32 model and what it cost, see
     /// <see cref="QuantizationRecord"/>; absent on float32 models.

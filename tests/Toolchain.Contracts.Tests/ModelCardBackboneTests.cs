@@ -35,6 +35,13 @@ public class ModelCardBackboneTests
         Assert.Equal("MIT", metadata[ModelCardKeys.BackboneLicence]);
         Assert.Equal(Resnet, ModelCard.FromMetadata(metadata)!.Backbone);
         Assert.Contains("arch resnet18 > linear(2) (backbone last stage, from ReLU347_Output_0)", card.Summary());
+        // What the head reads besides the output is written only when there is something: older cards had no such key.
+        Assert.False(metadata.ContainsKey(ModelCardKeys.BackboneFeatures));
+
+        var withStage = card with { Backbone = Resnet with { Features = "Pooling395_Output_0 (512) + mean of ReLU347_Output_0 (256)" } };
+        metadata = withStage.ToMetadata();
+        Assert.Equal("Pooling395_Output_0 (512) + mean of ReLU347_Output_0 (256)", metadata[ModelCardKeys.BackboneFeatures]);
+        Assert.Equal(withStage.Backbone, ModelCard.FromMetadata(metadata)!.Backbone);
     }
 
     [Fact]

@@ -111,6 +111,46 @@ public sealed class ImportedGraphTests : IDisposable
         Assert.Equal(whole.data<float>().ToArray(), split.data<float>().ToArray());
     }
 
+    [Theory]
+    [InlineData(BackboneTuning.Frozen)]
+    [InlineData(BackboneTuning.Last)]
+    [InlineData(BackboneTuning.All)]
+    public void With_the_stage_the_head_reads_the_output_then_the_last_stage_input_averaged(BackboneTuning tuning)
+    {
+        using var graph = Import("tiny.onnx", TinyBackbones.CntkInput, TinyBackbones.CntkFeatures, 32);
+        Assert.Equal(FeatureSet.Output, graph.FeatureSet);
+        Assert.Equal(graph.FeatureWidth, graph.HeadWidth);
+        Assert.Equal("", graph.FeatureText);
+        Assert.Equal(FeatureSet.WithStage, graph.UseFeatures(FeatureSet.WithStage));
+        graph.SetTuning(tuning);
+        Assert.Equal(8, graph.StageWidth);
+        Assert.Equal(graph.FeatureWidth + 8, graph.HeadWidth);
+        Assert.Equal($"{TinyBackbones.CntkFeatures} ({graph.FeatureWidth}) + mean of {TinyBackbones.CntkLastStage} (8)", graph.FeatureText);
+
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var x = TransferFiles.Images(3, 32, 5, scale: 3);
+        var got = graph.HeadInput(x);
+        Assert.Equal([3L, graph.HeadWidth], got.shape);
+        graph.SetTuning(BackboneTuning.Last);
+        var stage = graph.ForwardFrozen(x);
+        var output = graph.forward(x).flatten(1);
+        Assert.True(TransferFiles.Relative(got.narrow(1, 0, graph.FeatureWidth).data<float>().ToArray(), output.data<float>().ToArray()) < 1e-6);
+        Assert.True(TransferFiles.Relative(got.narrow(1, graph.FeatureWidth, 8).data<float>().ToArray(), stage.mean([2, 3]).data<float>().ToArray()) < 1e-6);
+        // From cached stage activations, as fine-tuning the last stage reads them: the same values.
+        Assert.True(TransferFiles.Relative(graph.HeadInputFromStage(stage).data<float>().ToArray(), got.data<float>().ToArray()) < 1e-6);
+    }
+
+    [Fact]
+    public void A_graph_without_an_earlier_stage_reads_its_output_alone_when_asked_for_the_stage()
+    {
+        // Named at the input, the last stage is the whole graph: there is nothing earlier to average.
+        using var graph = Import("tiny.onnx", TinyBackbones.CntkInput, TinyBackbones.CntkFeatures, 32, lastStage: TinyBackbones.CntkInput);
+        Assert.Equal(0, graph.StageWidth);
+        Assert.Equal(FeatureSet.Output, graph.UseFeatures(FeatureSet.WithStage));
+        Assert.Equal(graph.FeatureWidth, graph.HeadWidth);
+    }
+
     [Fact]
     public void Freezing_stops_gradients_and_keeps_frozen_batch_norm_in_eval_mode()
     {

@@ -63,6 +63,8 @@ public class TransferCommandTests
             Assert.Equal("MIT", backbone.Licence);
             Assert.Equal("frozen", backbone.Tuning);
             Assert.Equal("linear(3)", backbone.Head);
+            // The default reads the last stage's input averaged beside the output: 16 + 8 values for the tiny backbone.
+            Assert.Equal($"{TinyBackbones.CntkFeatures} (16) + mean of {TinyBackbones.CntkLastStage} (8)", backbone.Features);
             Assert.Contains("centre crop", backbone.Resize, StringComparison.Ordinal);
             Assert.Equal("none", card.Hyperparameters["fine_tune"]);
             Assert.StartsWith("standard: 3 cached augmented view", card.Hyperparameters["augment"], StringComparison.Ordinal); // the default preset, never in the graph
@@ -89,6 +91,15 @@ public class TransferCommandTests
         Assert.Contains("features read from the cache", output2.Replace("images' tiny-cntk ", "", StringComparison.Ordinal), StringComparison.Ordinal);
         using var second = JsonDocument.Parse(File.ReadAllText(files.Path("out2/metrics.json")));
         Assert.True(second.RootElement.GetProperty("features_from_cache").GetBoolean());
+
+        // --features output is another set of features: computed, not read from the entry above, and the graph reads the output alone.
+        var (output3Code, output3, error3) = Run(Tiny(files, data, files.Path("out3"), cache, "--head", "linear(3)", "--features", "output"));
+        Assert.True(output3Code == 0, error3);
+        Assert.Contains("featurizing images: 36/36", output3, StringComparison.Ordinal);
+        Assert.Contains("16 features per image", output3, StringComparison.Ordinal);
+        Assert.Contains("24 features per image", output, StringComparison.Ordinal);
+        using var outputOnly = OnnxModel.Load(files.Path("out3/model.onnx"));
+        Assert.Equal("", outputOnly.Info.Card!.Backbone!.Features);
     }
 
     [Fact]
@@ -164,6 +175,7 @@ public class TransferCommandTests
         }
 
         Refused("--fine-tune: unknown value 'sideways' (known: none, last, all)", Tiny(files, data, outDir, cache, "--fine-tune", "sideways"));
+        Refused("--features: unknown value 'all' (known: output, with-stage)", Tiny(files, data, outDir, cache, "--features", "all"));
         Refused("--head: 'linear(5)' ends in [5] but the dataset has 3 classes; end with linear(3)", Tiny(files, data, outDir, cache, "--head", "linear(5)"));
         Refused("--head: unknown layer 'lstm'", Tiny(files, data, outDir, cache, "--head", "lstm(3)"));
         Refused("does not exist", "--dataset", data, "--backbone", files.Path("missing.onnx"), "--backbone-config", files.Path("tiny.json"), "--cache-dir", cache, "--out", outDir);

@@ -92,16 +92,20 @@ public sealed class TransferExportTests : IDisposable
     }
 
     [Theory]
-    [InlineData(false, BackboneTuning.Frozen)]
-    [InlineData(true, BackboneTuning.Last)]
-    public void The_composed_model_is_verified_and_written_with_the_trained_weights_and_its_card(bool pixelInput, BackboneTuning tuning)
+    [InlineData(false, BackboneTuning.Frozen, FeatureSet.Output)]
+    [InlineData(true, BackboneTuning.Last, FeatureSet.Output)]
+    [InlineData(false, BackboneTuning.Frozen, FeatureSet.WithStage)]
+    [InlineData(true, BackboneTuning.Last, FeatureSet.WithStage)]
+    [InlineData(false, BackboneTuning.All, FeatureSet.WithStage)]
+    public void The_composed_model_is_verified_and_written_with_the_trained_weights_and_its_card(bool pixelInput, BackboneTuning tuning, FeatureSet features)
     {
         var backbone = _files.Backbone("tiny.json");
         using var graph = backbone.Import();
+        graph.UseFeatures(features);
         graph.SetTuning(tuning);
         var spec = ArchitectureSpec.Parse("linear(3)");
         manual_seed(5);
-        using var head = ModelBuilder.Build(spec, [graph.FeatureWidth]);
+        using var head = ModelBuilder.Build(spec, [graph.HeadWidth]);
         if (tuning != BackboneTuning.Frozen)
         {
             FineTuneOneStep(graph, head);
@@ -128,7 +132,17 @@ public sealed class TransferExportTests : IDisposable
         var b = card.Backbone!;
         Assert.Equal("tiny-cntk > linear(3)", card.Architecture);
         Assert.Equal(("tiny-cntk", backbone.Sha256, "written by Toolchain.TestSupport", "MIT", "linear(3)"), (b.Name, b.Sha256, b.Source, b.Licence, b.Head));
-        Assert.Equal(tuning == BackboneTuning.Frozen ? "frozen" : $"last stage, from {TinyBackbones.CntkLastStage}", b.Tuning);
+        Assert.Equal(tuning switch
+        {
+            BackboneTuning.Frozen => "frozen",
+            BackboneTuning.All => "all",
+            _ => $"last stage, from {TinyBackbones.CntkLastStage}",
+        }, b.Tuning);
+        Assert.Equal(features == FeatureSet.WithStage ? $"{TinyBackbones.CntkFeatures} (16) + mean of {TinyBackbones.CntkLastStage} (8)" : "", b.Features);
+        // The stage's average is computed in the graph, read from the backbone's own tensor.
+        var pool = model.Graph.Node.SingleOrDefault(n => n.OpType == "GlobalAveragePool" && n.Name == "stage_pool");
+        Assert.Equal(features == FeatureSet.WithStage, pool is not null);
+        Assert.Equal(features == FeatureSet.WithStage ? ["backbone/" + TinyBackbones.CntkLastStage] : null, pool?.Input.ToArray());
         Assert.Equal("shorter side resized to 32, centre crop 32×32, outside the graph", b.Resize);
         Assert.Equal(GraphDigest.Of(model.Graph.ToByteArray()), card.GraphSha256);
         Assert.NotNull(card.Reference);
@@ -211,7 +225,7 @@ public sealed class TransferExportTests : IDisposable
         var optimizer = optim.SGD(graph.TrainableParameters().Concat(head.parameters()), 0.01);
         using var scope = NewDisposeScope();
         var x = TransferFiles.Images(4, 32, 3, scale: 3);
-        var logits = head.forward(graph.ForwardTrainable(graph.ForwardFrozen(x)).flatten(1));
+        var logits = head.forward(graph.HeadInput(x));
         var loss = nn.functional.cross_entropy(logits, tensor(new long[] { 0, 1, 2, 0 }));
         optimizer.zero_grad();
         loss.backward();

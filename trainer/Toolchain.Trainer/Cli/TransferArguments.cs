@@ -54,6 +54,11 @@ public sealed class TransferArguments : IExportInputOption
     [Option("weight-decay", HelpText = "L2 weight decay (default 0.0001)")]
     public double? WeightDecay { get; set; }
 
+    /// <summary>What the head reads.</summary>
+    [Option("features", HelpText = "with-stage (default: the backbone's output and, appended, the activations where its last stage starts, averaged; " +
+        "drawings and other pictures unlike photographs gain most) or output (the backbone's output alone)")]
+    public string? Features { get; set; }
+
     /// <summary>Augmentation preset.</summary>
     [Option("augment", HelpText = "none, light (each training picture also mirrored) or standard (default: also random crops, ±10° and colour jitter): " +
         "augmented views computed once and cached with the features (fine-tune all: fresh views every batch); never in the exported graph")]

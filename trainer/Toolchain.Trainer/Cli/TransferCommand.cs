@@ -81,6 +81,7 @@ public static class TransferCommand
             Backbone = backbone,
             BackboneConfig = config,
             FineTune = mode,
+            Features = FeatureSetText.Parse(a.Features),
             Head = a.Head,
             Augment = augment,
             Views = a.Views ?? augment switch { "light" => 1, "standard" => 3, _ => 0 },
@@ -132,7 +133,7 @@ public static class TransferCommand
         {
             Say(removed);
         }
-        using var backbone = TransferBackbone.Open(o.Backbone, o.BackboneConfig);
+        using var backbone = TransferBackbone.Open(o.Backbone, o.BackboneConfig, o.Features);
         Say($"backbone: {backbone.Name} ({backbone.Backbone.Config.Licence}; sha256 {backbone.Digest[..12]}…), " +
             (o.FineTune == FineTuneMode.None ? "frozen" : $"fine-tuning {EnumText.Of(o.FineTune)}"));
 

@@ -18,7 +18,8 @@ namespace Toolchain.Trainer.Transfer;
 /// with a batch fixed at 1 becomes one ONNX Runtime batches (the fixed dims and value_info are not carried over,
 /// BatchNormalization loses <c>spatial</c>, a Reshape's baked batch of 1 becomes 0 = "copy").</item>
 /// <item><see cref="WriteFeaturizer"/>: pixels in (uint8 or float, RGB), the config's preprocessing, the backbone,
-/// a Flatten: <c>features</c> [N, C] out, for featurizing a dataset with ONNX Runtime.</item>
+/// a Flatten (with <see cref="FeatureSet.WithStage"/>, the last stage's input averaged and appended): <c>features</c>
+/// [N, C] out, for featurizing a dataset with ONNX Runtime.</item>
 /// <item><see cref="Classifier"/>: the featurizer with a head and its softmax, for the exported model.</item>
 /// </list>
 /// Opset 17: the exporter's own, so a head's nodes and a backbone's live in one graph; ONNX Runtime and
@@ -62,7 +63,7 @@ public static class BackboneGraphs
         ArgumentNullException.ThrowIfNull(graph);
         using var preprocessing = new BackbonePreprocessing(backbone, pixelInput);
         var proto = Compose(graph, preprocessing);
-        proto.Output.Add(ValueInfo(Features, TensorProto.Types.DataType.Float, [graph.FeatureWidth]));
+        proto.Output.Add(ValueInfo(Features, TensorProto.Types.DataType.Float, [graph.HeadWidth]));
         if (withStage)
         {
             // The activations where the trainable part starts (graph.TrainableFrom), so that a run fine-tuning the last
@@ -73,7 +74,7 @@ public static class BackboneGraphs
         var bytes = ModelOf(proto, $"{backbone.Config.Name} featurizer ({backbone.Sha256})").ToByteArray();
         AtomicFile.WriteAllBytes(path, bytes);
         Check(path, graph, preprocessing);
-        return graph.FeatureWidth;
+        return graph.HeadWidth;
     }
 
     /// <summary>
@@ -108,16 +109,34 @@ public static class BackboneGraphs
         var writer = new GraphWriter(proto, Prefix);
         preprocessing.Emit(proto, OnnxGraphEmitter.InputName, writer.Name(graph.InputName));
         graph.Emit(writer);
+        if (graph.FeatureSet == FeatureSet.Output)
+        {
+            proto.Node.Add(Flatten("features_flatten", writer.Name(graph.OutputName), Features));
+            return proto;
+        }
+        // The output and the last stage's input averaged over its positions, as ImportedGraph.HeadInput computes them.
+        proto.Node.Add(Flatten("features_flatten", writer.Name(graph.OutputName), "features_output"));
+        proto.Node.Add(new NodeProto { Name = "stage_pool", OpType = "GlobalAveragePool", Input = { writer.Name(graph.LastStageInput) }, Output = { "stage_pooled" } });
+        proto.Node.Add(Flatten("stage_flatten", "stage_pooled", "features_stage"));
         proto.Node.Add(new NodeProto
         {
-            Name = "features_flatten",
-            OpType = "Flatten",
-            Input = { writer.Name(graph.OutputName) },
+            Name = "features_concat",
+            OpType = "Concat",
+            Input = { "features_output", "features_stage" },
             Output = { Features },
             Attribute = { GraphWriter.Int("axis", 1) },
         });
         return proto;
     }
+
+    private static NodeProto Flatten(string name, string input, string output) => new()
+    {
+        Name = name,
+        OpType = "Flatten",
+        Input = { input },
+        Output = { output },
+        Attribute = { GraphWriter.Int("axis", 1) },
+    };
 
     /// <summary>Runs one mid-grey image through the written featurizer in ONNX Runtime and checks the features' shape.</summary>
     private static void Check(string path, ImportedGraph graph, BackbonePreprocessing preprocessing)
@@ -143,10 +162,10 @@ public static class BackboneGraphs
             {
                 using var results = session.Run(options, [OnnxGraphEmitter.InputName], [input], [Features]);
                 var got = results[0].GetTensorTypeAndShape().Shape;
-                if (!got.SequenceEqual([1, graph.FeatureWidth]))
+                if (!got.SequenceEqual([1, graph.HeadWidth]))
                 {
                     throw new ToolchainException(
-                        $"backbone: ONNX Runtime gives features of shape [{string.Join(',', got)}] where TorchSharp gives [1,{graph.FeatureWidth}]");
+                        $"backbone: ONNX Runtime gives features of shape [{string.Join(',', got)}] where TorchSharp gives [1,{graph.HeadWidth}]");
                 }
             }
             catch (OnnxRuntimeException e)

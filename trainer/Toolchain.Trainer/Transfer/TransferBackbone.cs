@@ -18,7 +18,11 @@ public sealed class TransferBackbone : IDisposable
 {
     private ImportedGraph? _graph;
 
-    private TransferBackbone(Backbone backbone) => Backbone = backbone;
+    private TransferBackbone(Backbone backbone, FeatureSet features)
+    {
+        Backbone = backbone;
+        Features = features;
+    }
 
     /// <summary>The file and its config.</summary>
     public Backbone Backbone { get; }
@@ -28,6 +32,9 @@ public sealed class TransferBackbone : IDisposable
 
     /// <summary>SHA-256 of the backbone file.</summary>
     public string Digest => Backbone.Sha256;
+
+    /// <summary>What the head reads, as asked (<see cref="ImportedGraph.FeatureSet"/> says what it reads once imported).</summary>
+    public FeatureSet Features { get; }
 
     /// <summary>Input height.</summary>
     public int Height => Backbone.Config.Height;
@@ -43,7 +50,7 @@ public sealed class TransferBackbone : IDisposable
 
     /// <summary>
     /// Everything besides the file that the features depend on, as one line for the cache key: the tensors read,
-    /// the input size, the preprocessing (the mean image by digest), and where the last stage starts.
+    /// the input size, the preprocessing (the mean image by digest), where the last stage starts and what the head reads.
     /// </summary>
     public string ConfigKey
     {
@@ -54,19 +61,19 @@ public sealed class TransferBackbone : IDisposable
                 ? "mean image " + Convert.ToHexStringLower(SHA256.HashData(MemoryMarshal.AsBytes(image.ToArray().AsSpan())))
                 : "mean " + string.Join(',', c.Mean.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
             return string.Create(CultureInfo.InvariantCulture,
-                $"{c.Input} {c.Output} {c.Height}x{c.Width} {c.ChannelOrder} x{c.Scale:R} {mean} std {string.Join(',', c.Std)} last {c.LastStage}");
+                $"{c.Input} {c.Output} {c.Height}x{c.Width} {c.ChannelOrder} x{c.Scale:R} {mean} std {string.Join(',', c.Std)} last {c.LastStage} head reads {EnumText.Of(Features)}");
         }
     }
 
     /// <summary>
     /// Opens the built-in backbone or the ONNX file <paramref name="backbone"/> with <paramref name="configPath"/>; a missing, unreadable,
-    /// corrupt or mismatching file or config is one line naming it.
+    /// corrupt or mismatching file or config is one line naming it. <paramref name="features"/>: what the head reads.
     /// </summary>
-    public static TransferBackbone Open(string backbone, string? configPath)
+    public static TransferBackbone Open(string backbone, string? configPath, FeatureSet features = FeatureSet.WithStage)
     {
         if (backbone == BuiltInBackbone.Name)
         {
-            return new TransferBackbone(Backbone.BuiltIn());
+            return new TransferBackbone(Backbone.BuiltIn(), features);
         }
         if (configPath is null)
         {
@@ -76,14 +83,25 @@ public sealed class TransferBackbone : IDisposable
         {
             throw new ToolchainException($"--backbone: unknown backbone '{backbone}' (built in: {BuiltInBackbone.Name}; or an ONNX file)");
         }
-        return new TransferBackbone(Backbone.Load(backbone, BackboneConfig.Load(configPath)));
+        return new TransferBackbone(Backbone.Load(backbone, BackboneConfig.Load(configPath)), features);
     }
 
     /// <summary>
     /// The imported graph, imported on first use: one image runs through it, so an unsupported op, or an output that is
-    /// not one vector per image, is refused here in one line.
+    /// not one vector per image, is refused here in one line. It reads <see cref="Features"/> where it has a stage to average.
     /// </summary>
-    public ImportedGraph Graph => _graph ??= Backbone.Import();
+    public ImportedGraph Graph
+    {
+        get
+        {
+            if (_graph is null)
+            {
+                _graph = Backbone.Import();
+                _graph.UseFeatures(Features);
+            }
+            return _graph;
+        }
+    }
 
     /// <summary>
     /// Writes the featurizer (uint8 pixels in, the backbone's preprocessing inside, any batch) into
@@ -145,8 +163,8 @@ public sealed class TransferBackbone : IDisposable
         public override Tensor forward(Tensor input)
         {
             using var scope = NewDisposeScope();
-            var features = _whole ? _graph.forward(_preprocessing!.forward(input)) : _graph.ForwardTrainable(input);
-            return features.flatten(1).MoveToOuterDisposeScope();
+            var features = _whole ? _graph.HeadInput(_preprocessing!.forward(input)) : _graph.HeadInputFromStage(input);
+            return features.MoveToOuterDisposeScope();
         }
     }
 }

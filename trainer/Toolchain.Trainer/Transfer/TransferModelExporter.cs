@@ -11,7 +11,7 @@ namespace Toolchain.Trainer.Transfer;
 /// <summary>What to export: a backbone (as trained), the head on its features, the card, and real images to verify on.</summary>
 /// <param name="Backbone">The backbone file and config the model was built from (name, digest, source, licence, preprocessing).</param>
 /// <param name="Graph">The imported backbone with its current weights and BatchNorm statistics (fine-tuned or not).</param>
-/// <param name="Head">The head, built by <c>ModelBuilder</c> from <paramref name="HeadSpec"/> for input [<see cref="ImportedGraph.FeatureWidth"/>], float32.</param>
+/// <param name="Head">The head, built by <c>ModelBuilder</c> from <paramref name="HeadSpec"/> for input [<see cref="ImportedGraph.HeadWidth"/>], float32.</param>
 /// <param name="HeadSpec">The head's architecture spec.</param>
 /// <param name="Card">
 /// The card with what training knows (labels, dataset, metrics, hyperparameters, seed); the exporter fills in the
@@ -30,7 +30,8 @@ public sealed record TransferExportRequest(
 
 /// <summary>
 /// Writes one verified model.onnx for a transfer-learned classifier: pixels in (uint8 or float, RGB, resized
-/// outside), the backbone's preprocessing, the backbone with its trained weights, a Flatten, the head (emitted as
+/// outside), the backbone's preprocessing, the backbone with its trained weights, what the head reads (the output
+/// flattened, with the last stage's input averaged and appended unless asked otherwise), the head (emitted as
 /// every spec is, by <see cref="OnnxGraphEmitter"/>), and <c>logits</c> and <c>probabilities</c>. Like
 /// <see cref="OnnxExporter"/> it verifies the file in ONNX Runtime against TorchSharp (<see cref="TransferNetwork"/>)
 /// before writing it atomically with the parity and the integrity record in its card, and writes nothing past the
@@ -56,7 +57,7 @@ public static class TransferModelExporter
         ArgumentException.ThrowIfNullOrEmpty(path);
         var graph = request.Graph;
         var config = request.Backbone.Config;
-        long[] featureShape = [graph.FeatureWidth];
+        long[] featureShape = [graph.HeadWidth];
         var outputs = OnnxOutputs.For(request.HeadSpec.Layers, request.HeadSpec.InferShapes(featureShape), featureShape);
         if (!outputs.IsMulticlass)
         {
@@ -122,6 +123,7 @@ public static class TransferModelExporter
                     _ => "frozen",
                 },
                 Head = head,
+                Features = graph.FeatureText,
                 Resize = request.Resize
                     ?? $"shorter side resized to {Math.Min(config.Height, config.Width)}, centre crop {config.Height}×{config.Width}, outside the graph",
             },

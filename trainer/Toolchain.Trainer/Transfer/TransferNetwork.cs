@@ -6,7 +6,8 @@ namespace Toolchain.Trainer.Transfer;
 
 /// <summary>
 /// The whole transfer-learned classifier in TorchSharp, as its exported graph computes it: pixels → the backbone's
-/// preprocessing → the backbone → flatten → the head (logits). Export verifies the file against it.
+/// preprocessing → the backbone → what the head reads (<see cref="ImportedGraph.HeadInput"/>) → the head (logits).
+/// Export verifies the file against it.
 /// </summary>
 public sealed class TransferNetwork : nn.Module<Tensor, Tensor>
 {
@@ -29,7 +30,7 @@ public sealed class TransferNetwork : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor pixels)
     {
         using var scope = NewDisposeScope();
-        var features = _backbone.forward(_preprocessing.forward(pixels)).flatten(1);
+        var features = _backbone.HeadInput(_preprocessing.forward(pixels));
         return _head.forward(features).MoveToOuterDisposeScope();
     }
 }

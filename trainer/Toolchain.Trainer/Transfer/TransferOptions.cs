@@ -18,6 +18,9 @@ public sealed record TransferOptions
     /// <summary>The JSON describing an ONNX <see cref="Backbone"/>, or null for the built-in one.</summary>
     public string? BackboneConfig { get; init; }
 
+    /// <summary>What the head reads from the backbone.</summary>
+    public FeatureSet Features { get; init; } = FeatureSet.WithStage;
+
     /// <summary>What of the backbone trains after the head.</summary>
     public FineTuneMode FineTune { get; init; }
 

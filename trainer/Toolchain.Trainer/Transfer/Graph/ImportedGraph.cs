@@ -89,6 +89,29 @@ public sealed class ImportedGraph : nn.Module<Tensor, Tensor>
     /// <summary>The tensor where the last stage starts (the graph input when the graph has no earlier cut point).</summary>
     public string LastStageInput { get; private set; } = "";
 
+    /// <summary>
+    /// Channels of the activations at <see cref="LastStageInput"/> when they can be averaged into features (an
+    /// [C, H, W] tensor that is not the input image), else 0.
+    /// </summary>
+    public long StageWidth => LastStageInput != InputName && _shapes.TryGetValue(LastStageInput, out var s) && s.Length == 3 ? s[0] : 0;
+
+    /// <summary>What the head reads (<see cref="UseFeatures"/>): the output alone unless a stage is appended.</summary>
+    public FeatureSet FeatureSet { get; private set; } = FeatureSet.Output;
+
+    /// <summary>Values the head reads per image: the output's, and the stage's channels when appended.</summary>
+    public long HeadWidth => FeatureWidth + (FeatureSet == FeatureSet.WithStage ? StageWidth : 0);
+
+    /// <summary>
+    /// Sets what the head reads and returns what it will: <see cref="FeatureSet.WithStage"/> on a graph with no stage
+    /// to average (<see cref="StageWidth"/> 0) is the output alone.
+    /// </summary>
+    public FeatureSet UseFeatures(FeatureSet set) => FeatureSet = set == FeatureSet.WithStage && StageWidth == 0 ? FeatureSet.Output : set;
+
+    /// <summary>What <see cref="FeatureSet"/> reads, for the card: e.g. <c>Pooling395_Output_0 (512) + mean of Relu343 (256)</c>; empty for the output alone.</summary>
+    public string FeatureText => FeatureSet == FeatureSet.WithStage
+        ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{OutputName} ({FeatureWidth}) + mean of {LastStageInput} ({StageWidth})")
+        : "";
+
     /// <summary>How much trains now (<see cref="SetTuning"/>).</summary>
     public BackboneTuning Tuning { get; private set; } = BackboneTuning.Frozen;
 
@@ -159,6 +182,44 @@ public sealed class ImportedGraph : nn.Module<Tensor, Tensor>
     /// <summary>The trainable part alone: activations at <see cref="TrainableFrom"/> to the output.</summary>
     public Tensor ForwardTrainable(Tensor activations) =>
         _cut == _ops.Count - 1 ? activations.alias() : Run(activations, TrainableFrom, _cut + 1, _ops.Count);
+
+    /// <summary>Images [N, 3, H, W] to what the head reads [N, <see cref="HeadWidth"/>]: the output flattened, then the stage's channel means.</summary>
+    public Tensor HeadInput(Tensor images)
+    {
+        if (FeatureSet == FeatureSet.Output)
+        {
+            return forward(images).flatten(1);
+        }
+        int stage = _producer[LastStageInput];
+        using var activations = Run(images, InputName, 0, stage + 1);
+        return Join(Run(activations, LastStageInput, stage + 1, _ops.Count), activations);
+    }
+
+    /// <summary>
+    /// The activations at <see cref="LastStageInput"/> (what fine-tuning the last stage caches) to what the head reads,
+    /// through the last stage.
+    /// </summary>
+    public Tensor HeadInputFromStage(Tensor activations)
+    {
+        int stage = _producer[LastStageInput];
+        var output = stage == _ops.Count - 1 ? activations.alias() : Run(activations, LastStageInput, stage + 1, _ops.Count);
+        return Join(output, activations);
+    }
+
+    private Tensor Join(Tensor output, Tensor activations)
+    {
+        if (FeatureSet == FeatureSet.Output)
+        {
+            using (output)
+            {
+                return output.flatten(1);
+            }
+        }
+        using var flat = output.flatten(1);
+        using var pooled = activations.mean([2, 3]);
+        output.Dispose();
+        return cat([flat, pooled], 1);
+    }
 
     /// <summary>Writes every node with the current weights; the graph input is read from <c>writer.Name(InputName)</c>.</summary>
     internal void Emit(GraphWriter writer)
