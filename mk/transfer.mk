@@ -70,6 +70,7 @@ bench-transfer-report:
 	@mkdir -p $(ARTIFACTS)/bench
 	@m() { jq -r "$$2" $(BENCH_TRANSFER)/$$1/metrics.json 2>/dev/null || echo n/a; }; \
 	 pct() { m $$1 ".test_accuracy * 100 | . * 100 | round / 100"; }; \
+	 d() { echo "$$1" | bc | sed 's/^\./0./; s/^-\./-0./'; }; \
 	 { echo "# Transfer learning: scratch vs frozen vs fine-tuned"; echo; \
 	   echo "Machine: $$(nproc) cores ($$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), load $$(cut -d' ' -f1-3 /proc/loadavg) at the end."; \
 	   echo "Data: $(TRANSFER_DATA)/<set> from 'make transfer-data' (emoji of four vendors from Debian packages; train/ = three vendors, test/ = the fourth; SOURCES.txt in each set)."; \
@@ -78,7 +79,7 @@ bench-transfer-report:
 	   echo "|---|---|---|---|---|---|"; \
 	   for s in $(TRANSFER_SETS); do \
 	     sc=$$(pct $$s-scratch); fr=$$(pct $$s-frozen); ft=$$(pct $$s-last); \
-	     echo "| $$s | $$sc% | $$fr% ($$(m $$s-frozen .head)) | $$ft% | $$(echo "$$fr - $$sc" | bc) points | $$(echo "$$ft - ($$sc > $$fr) * $$sc - ($$fr >= $$sc) * $$fr" | bc) points |"; \
+	     echo "| $$s | $$sc% | $$fr% ($$(m $$s-frozen .head)) | $$ft% | $$(d "$$fr - $$sc") points | $$(d "$$ft - ($$sc > $$fr) * $$sc - ($$fr >= $$sc) * $$fr") points |"; \
 	   done; echo; \
 	   echo "| Speed | Figure |"; echo "|---|---|"; \
 	   for s in $(TRANSFER_SETS); do \
