@@ -91,7 +91,10 @@ internal sealed class BatchingClassifier : IAsyncDisposable, IDisposable
     /// <summary>Tags recorded with every measurement, e.g. the name of the classifier this batcher serves.</summary>
     internal KeyValuePair<string, object?>[] MetricTags { get; init; } = [];
 
-    /// <summary>Requests admitted and not yet answered (waiting or running).</summary>
+    /// <summary>
+    /// Requests admitted and not yet released: waiting or running, and for a moment those cancelled while waiting
+    /// (answered at once, released when the batcher wakes to drop them).
+    /// </summary>
     public int QueueLength => Volatile.Read(ref _admitted);
 
     /// <summary>
@@ -333,6 +336,8 @@ internal sealed class BatchingClassifier : IAsyncDisposable, IDisposable
         private readonly List<CancellationTokenRegistration> _groupRegistrations = [];
         private CancellationTokenSource _groupCancel = new();
         private int _groupWaiting;
+        private int _groupStart;
+        private int _groupCount;
 
         /// <summary>Requests in the batch being formed.</summary>
         public int Count => _batch.Count;
@@ -624,6 +629,7 @@ internal sealed class BatchingClassifier : IAsyncDisposable, IDisposable
                 _groupCancel.Dispose();
                 _groupCancel = new CancellationTokenSource();
             }
+            (_groupStart, _groupCount) = (start, count);
             Volatile.Write(ref _groupWaiting, count);
             for (var i = 0; i < count; i++)
             {
@@ -637,6 +643,15 @@ internal sealed class BatchingClassifier : IAsyncDisposable, IDisposable
         {
             if (Interlocked.Decrement(ref _groupWaiting) == 0)
             {
+                // Every caller gave up, but a caller's own cancellation may not have answered it yet: a token runs its
+                // callbacks last registered first, and this watch registered after the caller did. The stopped run's
+                // failure must not reach a caller before its cancellation, so each is answered as cancelled here, then
+                // the run is stopped. The batch does not change while the run is watched (UnwatchGroup precedes Answer).
+                for (var i = 0; i < _groupCount; i++)
+                {
+                    var request = _batch[_groupStart + i];
+                    request.TryCancel(request.Cancellation);
+                }
                 _groupCancel.Cancel();
             }
         }
