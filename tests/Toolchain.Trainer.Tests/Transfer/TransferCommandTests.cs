@@ -150,6 +150,7 @@ public class TransferCommandTests
             "--fine-tune", "all", "--fine-tune-epochs", "1", "--input", "uint8", "--lr", "0.002"));
 
         Assert.True(all == 0, allError + allOutput);
+        Assert.Contains("fine-tuning all stages for 1 epoch (", allOutput, StringComparison.Ordinal);
         using var allModel = OnnxModel.Load(files.Path("all/model.onnx"));
         Assert.Equal("all", allModel.Info.Card!.Backbone!.Tuning);
         Assert.Equal(ElementType.UInt8, allModel.Info.Card.ElementType);

@@ -184,8 +184,8 @@ public static class TransferTrainer
         int fineEpochs = o.FineTuneEpochsFor(trainFeatures.Count);
         // Phase 2: the unfrozen part with the head, on every training image, at a lower rate for the backbone, warm-up then cosine.
         hooks.Say(string.Create(CultureInfo.InvariantCulture,
-            $"frozen head: test accuracy {100 * head.Test.Accuracy:0.00}%; fine-tuning the {EnumText.Of(o.FineTune)} stage{(o.FineTune == FineTuneMode.All ? "s" : "")} " +
-            $"for {fineEpochs} epochs (backbone lr {o.LearningRate * o.BackboneLrFactor:G3}, head lr {o.LearningRate:G3})"));
+            $"frozen head: test accuracy {100 * head.Test.Accuracy:0.00}%; fine-tuning {(o.FineTune == FineTuneMode.All ? "all stages" : "the last stage")} " +
+            $"for {fineEpochs} epoch{(fineEpochs == 1 ? "" : "s")} (backbone lr {o.LearningRate * o.BackboneLrFactor:G3}, head lr {o.LearningRate:G3})"));
         var headModel = head.Head;
         var trainable = backbone.Trainable(o.FineTune);
         // This CPU's oneDNN can leave convolution input gradients unwritten (ConvolutionGradients): probed on the
