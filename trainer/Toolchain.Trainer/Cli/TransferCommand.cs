@@ -66,7 +66,8 @@ public static class TransferCommand
         {
             throw new InvalidInputFileException(dataset, File.Exists(dataset) ? "is a file; --dataset takes an image folder" : "does not exist");
         }
-        var mode = FineTuneText.Parse(a.FineTune);
+        // "frozen" is a synonym of none.
+        var mode = a.FineTune == "frozen" ? FineTuneMode.None : FlagValue("--fine-tune", a.FineTune, FineTuneMode.None);
         var backbone = CommandArguments.PathOption("--backbone", a.Backbone) ?? TransferOptions.BuiltInBackbone;
         var config = CommandArguments.PathOption("--backbone-config", a.BackboneConfig);
         if (backbone == TransferOptions.BuiltInBackbone && config is not null)
@@ -81,7 +82,7 @@ public static class TransferCommand
             Backbone = backbone,
             BackboneConfig = config,
             FineTune = mode,
-            Features = FeatureSetText.Parse(a.Features),
+            Features = FlagValue("--features", a.Features, FeatureSet.WithStage),
             Head = a.Head,
             Augment = augment,
             Views = a.Views ?? augment switch { "light" => 1, "standard" => 3, _ => 0 },
@@ -111,6 +112,11 @@ public static class TransferCommand
         o.Validate();
         return o;
     }
+
+    /// <summary>The value an enum flag names by its exact spelling, <paramref name="absent"/> when the flag is not given; any other word is one line naming the flag.</summary>
+    private static T FlagValue<T>(string flag, string? text, T absent) where T : struct, Enum => text is null
+        ? absent
+        : EnumText.ParseExact<T>(text) ?? throw new ToolchainException($"{flag}: unknown value '{text}' (known: {EnumText.Known<T>()})");
 
     private static int Execute(TransferArguments a, TextWriter output, TextWriter error, CancellationToken cancel)
     {

@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using Toolchain.Contracts;
 
 namespace Toolchain.Trainer.Transfer;
 
@@ -21,13 +20,4 @@ public enum FeatureSet
     /// <summary>The backbone's output and the pooled activations where its last stage starts (the default).</summary>
     [JsonStringEnumMemberName("with-stage")]
     WithStage,
-}
-
-/// <summary>The <see cref="FeatureSet"/> that <c>--features</c> names.</summary>
-public static class FeatureSetText
-{
-    /// <summary>The set <paramref name="text"/> names (null: <see cref="FeatureSet.WithStage"/>); anything else is one line naming the flag.</summary>
-    public static FeatureSet Parse(string? text) => text is null
-        ? FeatureSet.WithStage
-        : EnumText.ParseExact<FeatureSet>(text) ?? throw new ToolchainException($"--features: unknown value '{text}' (known: {EnumText.Known<FeatureSet>()})");
 }

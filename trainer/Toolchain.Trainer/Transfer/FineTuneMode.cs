@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using Toolchain.Contracts;
 
 namespace Toolchain.Trainer.Transfer;
 
@@ -18,13 +17,4 @@ public enum FineTuneMode
     /// <summary>The head trains first, then the whole backbone with it, on the pictures (augmented) every epoch.</summary>
     [JsonStringEnumMemberName("all")]
     All,
-}
-
-/// <summary>The <see cref="FineTuneMode"/> that <c>--fine-tune</c> names.</summary>
-public static class FineTuneText
-{
-    /// <summary>The mode <paramref name="text"/> names (frozen is a synonym of none); anything else is one line naming the flag.</summary>
-    public static FineTuneMode Parse(string? text) => text is null or "frozen"
-        ? FineTuneMode.None
-        : EnumText.ParseExact<FineTuneMode>(text) ?? throw new ToolchainException($"--fine-tune: unknown value '{text}' (known: {EnumText.Known<FineTuneMode>()})");
 }
