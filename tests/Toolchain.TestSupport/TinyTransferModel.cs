@@ -5,7 +5,7 @@ namespace Toolchain.TestSupport;
 /// <see cref="TinyBackbones.WriteCntkLike"/> (opset raised, batch made dynamic), a linear head and softmax, with a
 /// card that records the backbone. Trained on plain red, green and blue squares, so a picture mostly in one of those
 /// colours is that class. The file is committed (Fixtures/tiny-transfer.onnx) because the infer CLI's and the
-/// service's tests do not load TorchSharp; the trainer's TransferFixtureTests checks that it is still what the
+/// service's tests do not load TorchSharp; the trainer's TransferCommandTests check that it is still what the
 /// trainer writes, and writes it again with <c>TOOLCHAIN_WRITE_FIXTURES=1</c>.
 /// </summary>
 public static class TinyTransferModel

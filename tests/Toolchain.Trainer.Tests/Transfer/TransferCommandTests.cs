@@ -44,9 +44,11 @@ public class TransferCommandTests
         var outDir = files.Path("out");
         var cache = files.Path("cache");
 
-        var (code, output, error) = Run(Tiny(files, data, outDir, cache, "--head", "linear(3)"));
+        // The arguments that wrote the committed tiny transfer model, which this run's export is checked against.
+        var (code, output, error) = Run(TinyTransferModel.TrainArguments(data, files.Path("tiny.onnx"), files.Path("tiny.json"), outDir, cache));
 
         Assert.True(code == 0, error);
+        CommittedTransferModel.Check(files.Path("out/model.onnx"));
         Assert.Contains("featurizing images: 36/36", output, StringComparison.Ordinal);
         Assert.Contains("start-up: training began", output, StringComparison.Ordinal);
         using (var model = OnnxModel.Load(files.Path("out/model.onnx")))
