@@ -11,7 +11,7 @@ using Toolchain.Contracts;
 namespace Toolchain.Imaging;
 
 /// <summary>
-/// Turns a user's image (PNG, JPEG, BMP or GIF, any colour type) into a model-ready 28×28 float input:
+/// Turns a user's image (PNG, JPEG, BMP, GIF or WebP, any colour type) into a model-ready 28×28 float input:
 /// luminance with alpha over white, polarity to white-on-black, MNIST centring ("digit") or plain fit ("resize"),
 /// then (x/255 - mean)/std. Refuses images over its <see cref="ImageLimits"/> before decoding them.
 /// Stateless after construction, so one instance serves concurrent callers.
@@ -32,7 +32,10 @@ public sealed class DigitPreprocessor : IImagePreprocessor
     /// <summary>Values produced per image (28×28).</summary>
     public const int OutputLength = MnistFraming.Side * MnistFraming.Side;
 
-    private static readonly string[] SupportedFormats = ["PNG", "JPEG", "BMP", "GIF"];
+    /// <summary>The formats decoded, as messages name them.</summary>
+    internal const string SupportedList = "PNG, JPEG, BMP, GIF or WebP";
+
+    private static readonly string[] SupportedFormats = ["PNG", "JPEG", "BMP", "GIF", "WebP"];
 
     /// <summary>
     /// Creates a preprocessor for <paramref name="mode"/> with the model's normalisation;
@@ -170,12 +173,15 @@ public sealed class DigitPreprocessor : IImagePreprocessor
         switch (FormatBySignature(encoded))
         {
             case null:
-                throw new InvalidInputFileException(name, "is not a supported image (expected PNG, JPEG, BMP or GIF content)");
+                throw new InvalidInputFileException(name, $"is not a supported image (expected {SupportedList} content)");
             case var other when !SupportedFormats.Contains(other):
-                throw new InvalidInputFileException(name, $"is a {other} image; only PNG, JPEG, BMP and GIF are supported");
+                throw new InvalidInputFileException(name, $"is a {other} image, not one of {SupportedList}");
             case "BMP" when EncodedImageCheck.BmpHeaderProblem(encoded, limits) is { } bmpProblem:
                 // Before identifying: ImageSharp 2.1 sizes a buffer from the header's pixel-data offset (its issue 3074).
                 throw new InvalidInputFileException(name, bmpProblem);
+            case "WebP" when EncodedImageCheck.WebpProblem(encoded) is { } webpProblem:
+                // Before identifying, as for BMP: no WebP reader sees a container that does not fit in the file.
+                throw new InvalidInputFileException(name, webpProblem);
         }
         canonical = null;
         if (PngFile.HasSignature(encoded))
@@ -213,12 +219,12 @@ public sealed class DigitPreprocessor : IImagePreprocessor
         }
         if (info is null || found is null)
         {
-            throw new InvalidInputFileException(name, "is not a supported image (expected PNG, JPEG, BMP or GIF content)");
+            throw new InvalidInputFileException(name, $"is not a supported image (expected {SupportedList} content)");
         }
         format = found;
-        if (!SupportedFormats.Contains(format.Name))
+        if (!SupportedFormats.Contains(format.Name, StringComparer.OrdinalIgnoreCase))
         {
-            throw new InvalidInputFileException(name, $"is a {format.Name} image; only PNG, JPEG, BMP and GIF are supported");
+            throw new InvalidInputFileException(name, $"is a {format.Name} image, not one of {SupportedList}");
         }
         if (limits.SizeProblem(info.Width, info.Height) is { } sizeProblem)
         {
@@ -226,7 +232,8 @@ public sealed class DigitPreprocessor : IImagePreprocessor
         }
         var problem = format.Name switch
         {
-            "PNG" => null,
+            // Checked before identifying.
+            "PNG" or "Webp" => null,
             "JPEG" => EncodedImageCheck.JpegProblem(encoded),
             "GIF" => EncodedImageCheck.GifProblem(encoded),
             _ => EncodedImageCheck.BmpProblem(encoded, info.Width, info.Height, (int)info.Metadata.GetBmpMetadata().BitsPerPixel),
@@ -260,12 +267,12 @@ public sealed class DigitPreprocessor : IImagePreprocessor
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            throw Undecodable(name, format.Name, "pixels", e);
+            throw Undecodable(name, FormatBySignature(encoded), "pixels", e);
         }
     }
 
     /// <summary>
-    /// The format a file's first bytes announce: the four we decode, the common ones we name when refusing them, or null.
+    /// The format a file's first bytes announce: the five we decode, the common ones we name when refusing them, or null.
     /// </summary>
     private static string? FormatBySignature(ReadOnlySpan<byte> encoded) =>
         PngFile.HasSignature(encoded) ? "PNG"

@@ -140,4 +140,56 @@ internal static class EncodedImageCheck
         }
         return null;
     }
+
+    /// <summary>
+    /// Walks a WebP's RIFF chunks before any decoder sees them: the container and every chunk must fit in the file (the
+    /// VP8 decoder reads past a cut as zeros and paints the rest of the picture grey), an image chunk (VP8 or VP8L) must
+    /// be there, and an animation is refused by name (ImageSharp 2.1 decodes still pictures only).
+    /// </summary>
+    public static string? WebpProblem(ReadOnlySpan<byte> data)
+    {
+        if (data.Length < 20)
+        {
+            return "is truncated (the WebP header is incomplete)";
+        }
+        long end = 8L + BinaryPrimitives.ReadUInt32LittleEndian(data[4..]);
+        if (end > data.Length)
+        {
+            return $"is truncated (its RIFF header declares {end:N0} bytes, the file has {data.Length:N0})";
+        }
+        bool image = false, animated = false;
+        long at = 12;
+        while (at + 8 <= end)
+        {
+            var chunk = data.Slice((int)at, 4);
+            long size = BinaryPrimitives.ReadUInt32LittleEndian(data[((int)at + 4)..]);
+            if (at + 8 + size > end)
+            {
+                return $"is truncated (its {ChunkName(chunk).TrimEnd()} chunk ends past the data)";
+            }
+            image |= chunk.SequenceEqual("VP8 "u8) || chunk.SequenceEqual("VP8L"u8);
+            animated |= chunk.SequenceEqual("ANIM"u8) || chunk.SequenceEqual("ANMF"u8);
+            // Chunks are padded to an even length.
+            at += 8 + size + (size & 1);
+        }
+        return animated ? "is an animated WebP; only still WebP pictures are supported"
+            : image ? null
+            : "is corrupt (the WebP holds no VP8 or VP8L image data)";
+    }
+
+    /// <summary>
+    /// A chunk's four-byte type (PNG, RIFF) for a message: as letters when they are printable ASCII, else in hex, since
+    /// a damaged file's type bytes may hold a line break or a terminal escape.
+    /// </summary>
+    public static string ChunkName(ReadOnlySpan<byte> type)
+    {
+        foreach (var b in type)
+        {
+            if (b is < 0x20 or > 0x7E)
+            {
+                return "0x" + Convert.ToHexString(type);
+            }
+        }
+        return System.Text.Encoding.ASCII.GetString(type);
+    }
 }

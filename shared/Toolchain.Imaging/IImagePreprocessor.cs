@@ -3,7 +3,7 @@ using Toolchain.Contracts;
 namespace Toolchain.Imaging;
 
 /// <summary>
-/// Turns a picture into one model's input: decoding (PNG, JPEG, BMP or GIF, refused over <see cref="Limits"/> before
+/// Turns a picture into one model's input: decoding (PNG, JPEG, BMP, GIF or WebP, refused over <see cref="Limits"/> before
 /// decoding), framing to the model's size as its card says, then normalisation to the values the model was trained on.
 /// Toolchain.Inference's <c>ImageClassifier.PreprocessorFor</c> picks the one a model needs: <see cref="DigitPreprocessor"/> for
 /// 28×28 digit models, <see cref="CropResizePreprocessor"/> for models trained on image folders. Implementations are

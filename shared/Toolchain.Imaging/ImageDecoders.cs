@@ -3,6 +3,7 @@ using SixLabors.ImageSharp.Formats.Bmp;
 using SixLabors.ImageSharp.Formats.Gif;
 using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.Formats.Webp;
 
 namespace Toolchain.Imaging;
 
@@ -21,13 +22,15 @@ internal static class ImageDecoders
     {
         // Not Configuration.Default.Clone(): a clone shares the default's format manager, so setting a decoder on it
         // would change every configuration in the process, the caller's included.
-        // Only the four formats we decode: the others' readers are attack surface (TIFF's loops on a BigTIFF header).
+        // Only the five formats we decode: the others' readers are attack surface (TIFF's loops on a BigTIFF header).
         var configuration = new Configuration(
-            new PngConfigurationModule(), new JpegConfigurationModule(), new GifConfigurationModule(), new BmpConfigurationModule());
+            new PngConfigurationModule(), new JpegConfigurationModule(), new GifConfigurationModule(), new BmpConfigurationModule(),
+            new WebpConfigurationModule());
         var formats = configuration.ImageFormatsManager;
         formats.SetDecoder(GifFormat.Instance, new GifDecoder { DecodingMode = SixLabors.ImageSharp.Metadata.FrameDecodingMode.First, IgnoreMetadata = true });
         formats.SetDecoder(PngFormat.Instance, new PngDecoder { IgnoreMetadata = ignoreMetadata });
         formats.SetDecoder(JpegFormat.Instance, new JpegDecoder { IgnoreMetadata = ignoreMetadata });
+        formats.SetDecoder(WebpFormat.Instance, new WebpDecoder { IgnoreMetadata = ignoreMetadata });
         return configuration;
     }
 }

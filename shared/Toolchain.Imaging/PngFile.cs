@@ -55,7 +55,7 @@ internal static class PngFile
             var type = data.Slice(at + 4, 4);
             if (length > int.MaxValue || at + 12L + length > data.Length)
             {
-                return $"is truncated (PNG chunk {Name(type)} runs past the end of the file)";
+                return $"is truncated (PNG chunk {EncodedImageCheck.ChunkName(type)} runs past the end of the file)";
             }
             var body = data.Slice(at + 8, (int)length);
             var chunk = new Range(at, at + 12 + (int)length);
@@ -63,7 +63,7 @@ internal static class PngFile
             var critical = type[0] is >= (byte)'A' and <= (byte)'Z';
             if (critical && !crcOk)
             {
-                return $"is corrupt (CRC mismatch in PNG chunk {Name(type)})";
+                return $"is corrupt (CRC mismatch in PNG chunk {EncodedImageCheck.ChunkName(type)})";
             }
             if (kept.Count == 0 && imageData.Count == 0 && !type.SequenceEqual("IHDR"u8))
             {
@@ -126,9 +126,6 @@ internal static class PngFile
     private static bool IsUnused(ReadOnlySpan<byte> type, uint length) =>
         type.SequenceEqual("tEXt"u8) || type.SequenceEqual("zTXt"u8) || type.SequenceEqual("iTXt"u8) || type.SequenceEqual("iCCP"u8)
         || (type.SequenceEqual("eXIf"u8) && length > MaxExifBytes);
-
-    /// <summary>The chunk type as its bytes read; a front end escapes control bytes when it prints the message.</summary>
-    private static string Name(ReadOnlySpan<byte> type) => System.Text.Encoding.ASCII.GetString(type);
 
     private static byte[] Concatenate(ReadOnlySpan<byte> data, List<Range> ranges)
     {

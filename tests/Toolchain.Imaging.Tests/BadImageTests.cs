@@ -24,6 +24,8 @@ public sealed class BadImageTests : IDisposable
 
     private static string? PngProblem(byte[] png) => PngFile.Prepare(png, ImageLimits.Default, out _);
 
+    private static readonly float[] SevenInk = TestImages.Seven(40, 30, 8, 4, 20, 3);
+
     private static byte[] GoodPng() =>
         TestImages.Encode(TestImages.Seven(120, 90, 30, 10, 60, 8), 120, 90, ImageStyle.DarkOnLightGray8);
 
@@ -47,7 +49,7 @@ public sealed class BadImageTests : IDisposable
 
     [Fact]
     public void A_text_file_named_png_is_refused_as_not_a_supported_image() =>
-        Names(Fails("notes.png", "just some text, honestly\n"u8.ToArray()).Problem, "not a supported image", "PNG", "JPEG", "BMP", "GIF");
+        Names(Fails("notes.png", "just some text, honestly\n"u8.ToArray()).Problem, "not a supported image", "PNG", "JPEG", "BMP", "GIF", "WebP");
 
     [Fact]
     public void A_truncated_PNG_is_refused_as_truncated()
@@ -143,6 +145,85 @@ public sealed class BadImageTests : IDisposable
         Names(Fails("cut.jpg", jpeg[..(jpeg.Length / 2)]).Problem, "truncated", "JPEG", "end-of-image");
     }
 
+    [Theory]
+    [InlineData(ImageStyle.DarkOnLightWebpLossy, 2)]
+    [InlineData(ImageStyle.DarkOnLightWebpLossy, 20)]
+    [InlineData(ImageStyle.BlackInkTransparentWebpLossless, 2)]
+    public void A_truncated_WebP_is_refused_as_truncated_before_a_WebP_reader_sees_it(ImageStyle style, int keepPercent)
+    {
+        var webp = TestImages.Encode(TestImages.Seven(120, 90, 30, 10, 60, 8), 120, 90, style);
+
+        Names(Fails("cut.webp", webp[..Math.Max(20, webp.Length * keepPercent / 100)]).Problem, "truncated");
+    }
+
+    [Fact]
+    public void A_WebP_whose_image_chunk_claims_more_than_the_container_holds_is_refused_as_truncated()
+    {
+        var webp = TestImages.Encode(TestImages.Seven(120, 90, 30, 10, 60, 8), 120, 90, ImageStyle.DarkOnLightWebpLossy);
+        // The cut is hidden from the RIFF header (its size rewritten to fit) but not from the VP8 chunk's own size.
+        var cut = webp[..(webp.Length - 10)];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(cut.AsSpan(4), (uint)(cut.Length - 8));
+
+        Names(Fails("cut.webp", cut).Problem, "truncated", "VP8 chunk");
+    }
+
+    [Fact]
+    public void A_chunk_whose_type_holds_control_bytes_is_named_in_hex_on_one_line()
+    {
+        var png = GoodPng();
+        // The chunk after IHDR (bytes 33 on) gets a type with a line break and an escape, and a length past the end.
+        "\n\u001b[2"u8.CopyTo(png.AsSpan(37));
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(png.AsSpan(33), 1_000_000);
+        var webp = TestImages.BuildWebp(("VP8X", TestImages.Vp8xHeader(40, 30)), ("\n\u001b[2", new byte[4]));
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(webp.AsSpan(34), 1_000_000);
+
+        Names(Fails("chunk.png", png).Problem, "truncated", "PNG chunk 0x0A1B5B32");
+        Names(Fails("chunk.webp", webp).Problem, "truncated", "0x0A1B5B32 chunk");
+    }
+
+    [Fact]
+    public void An_animated_WebP_is_refused_by_name()
+    {
+        var still = TestImages.WebpChunks(TestImages.Encode(TestImages.Seven(40, 30, 8, 4, 20, 3), 40, 30, ImageStyle.DarkOnLightWebpLossy));
+        // ANMF: frame position and size (24 bits each, size minus one), duration, flags, then the frame's image chunk.
+        var frame = new byte[16].Concat("VP8 "u8.ToArray()).Concat(BitConverter.GetBytes(still[0].Data.Length)).Concat(still[0].Data).ToArray();
+        frame[6] = 39;
+        frame[9] = 29;
+        var animated = TestImages.BuildWebp(("VP8X", TestImages.Vp8xHeader(40, 30, animated: true)), ("ANIM", new byte[6]), ("ANMF", frame), ("ANMF", frame));
+
+        Names(Fails("wave.webp", animated).Problem, "animated WebP");
+    }
+
+    [Fact]
+    public void A_WebP_without_image_data_is_refused_as_corrupt() =>
+        Names(Fails("empty.webp", TestImages.BuildWebp(("VP8X", TestImages.Vp8xHeader(40, 30)), ("EXIF", new byte[7]))).Problem,
+            "corrupt", "VP8");
+
+    [Fact]
+    public void A_WebP_frame_over_the_pixel_limit_is_refused_before_decoding()
+    {
+        var (type, frame) = TestImages.WebpChunks(TestImages.Encode(TestImages.Seven(40, 30, 8, 4, 20, 3), 40, 30, ImageStyle.DarkOnLightWebpLossy))[0];
+        // A VP8 key frame's header: a 3-byte tag, the start code, then width and height in 14 bits each.
+        Assert.Equal("VP8 ", type);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(frame.AsSpan(6), 0x3FFF);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(frame.AsSpan(8), 0x3FFF);
+
+        var e = Fails("huge.webp", TestImages.BuildWebp((type, frame)));
+
+        Names(e.Problem, "16383×16383", "limit");
+    }
+
+    [Fact]
+    public void A_WebP_decodes_by_its_image_chunk_whatever_size_its_canvas_header_claims()
+    {
+        // Lossless WebP holds the same RGBA pixels as this PNG, so both give the very same digit.
+        var png = TestImages.Encode(SevenInk, 40, 30, ImageStyle.BlackInkTransparentRgba);
+        var still = TestImages.WebpChunks(TestImages.Encode(SevenInk, 40, 30, ImageStyle.BlackInkTransparentWebpLossless));
+        var webp = TestImages.BuildWebp(("VP8X", TestImages.Vp8xHeader(16_000_000, 16_000_000)), still[0]);
+
+        Assert.Equal(_digit.ToMnistBytes(png, "seven.png"), _digit.ToMnistBytes(webp, "seven.webp"));
+    }
+
     [Fact]
     public void A_directory_is_refused_as_a_directory()
     {
@@ -196,7 +277,7 @@ public sealed class BadImageTests : IDisposable
         using var ms = new MemoryStream();
         image.Save(ms, new TiffEncoder());
 
-        Names(Fails("scan.png", ms.ToArray()).Problem, "TIFF", "PNG, JPEG, BMP and GIF");
+        Names(Fails("scan.png", ms.ToArray()).Problem, "TIFF", "PNG, JPEG, BMP, GIF or WebP");
     }
 
     [Fact]

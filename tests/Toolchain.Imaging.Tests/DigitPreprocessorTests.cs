@@ -45,6 +45,7 @@ public sealed class DigitPreprocessorTests
     [InlineData(ImageStyle.WhiteOnBlackGray8)]
     [InlineData(ImageStyle.DarkOnLightRgb)]
     [InlineData(ImageStyle.WhiteInkTransparentRgba)]
+    [InlineData(ImageStyle.BlackInkTransparentWebpLossless)]
     public void Every_lossless_encoding_of_a_drawing_gives_the_same_digit_as_8_bit_grey(ImageStyle style)
     {
         var reference = Digit.ToMnistBytes(TestImages.Encode(SevenInk, W, H, ImageStyle.DarkOnLightGray8), "ref.png");

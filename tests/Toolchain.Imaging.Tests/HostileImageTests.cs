@@ -122,6 +122,8 @@ public sealed class HostileImageTests
     [InlineData(ImageStyle.DarkOnLightPalette)]
     [InlineData(ImageStyle.DarkOnLightBmp)]
     [InlineData(ImageStyle.DarkOnLightGif)]
+    [InlineData(ImageStyle.DarkOnLightWebpLossy)]
+    [InlineData(ImageStyle.BlackInkTransparentWebpLossless)]
     public void Fuzzed_files_are_read_or_refused_in_our_words_never_with_runtime_exception_text(ImageStyle style)
     {
         var original = TestImages.Encode(TestImages.Seven(40, 30, 8, 4, 20, 3), 40, 30, style);

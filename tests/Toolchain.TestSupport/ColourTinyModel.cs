@@ -1,4 +1,5 @@
 using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats;
 using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.PixelFormats;
@@ -64,9 +65,9 @@ public static class ColourTinyModel
 
     /// <summary>
     /// A <paramref name="width"/>×<paramref name="height"/> picture mostly in <paramref name="colour"/>, with a diagonal
-    /// gradient so that resizing and cropping matter; <paramref name="jpeg"/> encodes it as a JPEG, else an RGB PNG.
+    /// gradient so that resizing and cropping matter, encoded by <paramref name="encoder"/> (default: an RGB PNG).
     /// </summary>
-    public static byte[] Picture(Rgb24 colour, int width = 48, int height = 40, bool jpeg = false)
+    public static byte[] Picture(Rgb24 colour, int width = 48, int height = 40, IImageEncoder? encoder = null)
     {
         using var image = new Image<Rgb24>(width, height);
         for (int y = 0; y < height; y++)
@@ -78,14 +79,7 @@ public static class ColourTinyModel
             }
         }
         using var stream = new MemoryStream();
-        if (jpeg)
-        {
-            image.Save(stream, new JpegEncoder { Quality = 90 });
-        }
-        else
-        {
-            image.Save(stream, new PngEncoder { ColorType = PngColorType.Rgb });
-        }
+        image.Save(stream, encoder ?? new PngEncoder { ColorType = PngColorType.Rgb });
         return stream.ToArray();
     }
 

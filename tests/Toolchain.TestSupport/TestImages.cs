@@ -5,6 +5,7 @@ using SixLabors.ImageSharp.Formats.Bmp;
 using SixLabors.ImageSharp.Formats.Gif;
 using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.Formats.Webp;
 using SixLabors.ImageSharp.Metadata.Profiles.Exif;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
@@ -47,6 +48,10 @@ public enum ImageStyle
     DarkOnLightBmp,
     /// <summary>Black ink on white, GIF.</summary>
     DarkOnLightGif,
+    /// <summary>Black ink on white, lossy WebP (VP8) at quality 75.</summary>
+    DarkOnLightWebpLossy,
+    /// <summary>Black ink on a transparent background (alpha = ink), lossless WebP (VP8L).</summary>
+    BlackInkTransparentWebpLossless,
 }
 
 /// <summary>Synthetic drawings, real MNIST digits rendered as users save them, and malformed image files.</summary>
@@ -103,6 +108,12 @@ public static class TestImages
                     using var image = new Image<Rgba32>(width, height);
                     Fill(image, ink, v => new Rgba32(0, 0, 0, ToByte(v)));
                     return Save(image, new PngEncoder { ColorType = PngColorType.RgbWithAlpha });
+                }
+            case ImageStyle.BlackInkTransparentWebpLossless:
+                {
+                    using var image = new Image<Rgba32>(width, height);
+                    Fill(image, ink, v => new Rgba32(0, 0, 0, ToByte(v)));
+                    return Save(image, new WebpEncoder { FileFormat = WebpFileFormatType.Lossless });
                 }
             case ImageStyle.WhiteInkTransparentRgba:
                 {
@@ -174,6 +185,7 @@ public static class TestImages
                         ImageStyle.DarkOnLightJpeg => new JpegEncoder { Quality = 75 },
                         ImageStyle.DarkOnLightBmp => new BmpEncoder { BitsPerPixel = BmpBitsPerPixel.Pixel24 },
                         ImageStyle.DarkOnLightGif => new GifEncoder(),
+                        ImageStyle.DarkOnLightWebpLossy => new WebpEncoder { FileFormat = WebpFileFormatType.Lossy, Quality = 75 },
                         _ => throw new ArgumentOutOfRangeException(nameof(style)),
                     };
                     return Save(image, encoder);
@@ -245,6 +257,60 @@ public static class TestImages
         }
         stream.WriteByte(0x3B);
         return stream.ToArray();
+    }
+
+    /// <summary>
+    /// A WebP of the given RIFF chunks (FourCC, payload), each padded to an even length, with the RIFF size that fits
+    /// them: for files real encoders would not write (animations, a canvas header with no image).
+    /// </summary>
+    public static byte[] BuildWebp(params (string Type, byte[] Data)[] chunks)
+    {
+        using var stream = new MemoryStream();
+        stream.Write("RIFF\0\0\0\0WEBP"u8);
+        Span<byte> size = stackalloc byte[4];
+        foreach (var (type, data) in chunks)
+        {
+            stream.Write(System.Text.Encoding.ASCII.GetBytes(type));
+            BinaryPrimitives.WriteUInt32LittleEndian(size, (uint)data.Length);
+            stream.Write(size);
+            stream.Write(data);
+            if (data.Length % 2 == 1)
+            {
+                stream.WriteByte(0);
+            }
+        }
+        var webp = stream.ToArray();
+        BinaryPrimitives.WriteUInt32LittleEndian(webp.AsSpan(4), (uint)(webp.Length - 8));
+        return webp;
+    }
+
+    /// <summary>The RIFF chunks (FourCC, payload) of a well-formed WebP.</summary>
+    public static List<(string Type, byte[] Data)> WebpChunks(byte[] webp)
+    {
+        var chunks = new List<(string, byte[])>();
+        for (var at = 12; at + 8 <= webp.Length;)
+        {
+            var length = (int)BinaryPrimitives.ReadUInt32LittleEndian(webp.AsSpan(at + 4));
+            chunks.Add((System.Text.Encoding.ASCII.GetString(webp, at, 4), webp[(at + 8)..(at + 8 + length)]));
+            at += 8 + length + (length % 2);
+        }
+        return chunks;
+    }
+
+    /// <summary>
+    /// A VP8X (extended WebP) header chunk's payload: the feature flags, then the canvas size stored minus one in 24
+    /// bits each, so up to 16,777,216 per side.
+    /// </summary>
+    public static byte[] Vp8xHeader(int width, int height, bool animated = false, bool alpha = false)
+    {
+        var data = new byte[10];
+        data[0] = (byte)((animated ? 0x02 : 0) | (alpha ? 0x10 : 0));
+        for (var i = 0; i < 3; i++)
+        {
+            data[4 + i] = (byte)((width - 1) >> (8 * i));
+            data[7 + i] = (byte)((height - 1) >> (8 * i));
+        }
+        return data;
     }
 
     /// <summary>

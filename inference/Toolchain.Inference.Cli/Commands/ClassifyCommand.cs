@@ -11,7 +11,7 @@ using Toolchain.Inference.Runtime;
 
 namespace Toolchain.Inference.Cli.Commands;
 
-[Verb("classify", HelpText = "Classify image files (PNG, JPEG, BMP, GIF); arguments may be files, directories or patterns.")]
+[Verb("classify", HelpText = "Classify image files (PNG, JPEG, BMP, GIF, WebP); arguments may be files, directories or patterns.")]
 internal sealed class ClassifyOptions : ModelOptions
 {
     [Value(0, MetaName = "FILE|DIR|GLOB", Min = 1, HelpText = "Images to classify; a directory gives its images at any depth (a folder of class folders too).")]

@@ -8,7 +8,7 @@ namespace Toolchain.Inference.Service.Endpoints;
 /// <summary>An uploaded image held in memory (see <see cref="RequestBody"/>); dispose it to give the memory back.</summary>
 internal sealed class ImageUpload : IDisposable
 {
-    private static readonly string[] ImageTypes = ["image/png", "image/jpeg", "image/gif", "image/bmp"];
+    private static readonly string[] ImageTypes = ["image/png", "image/jpeg", "image/gif", "image/bmp", "image/webp"];
 
     private readonly RequestBody _body;
 

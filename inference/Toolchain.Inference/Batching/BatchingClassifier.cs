@@ -111,7 +111,7 @@ internal sealed class BatchingClassifier : IAsyncDisposable, IDisposable
         }, static r => r.Classification!, cancellationToken);
 
     /// <summary>
-    /// Decodes and preprocesses an encoded image (PNG, JPEG, BMP or GIF) on the calling thread with the leased
+    /// Decodes and preprocesses an encoded image (PNG, JPEG, BMP, GIF or WebP) on the calling thread with the leased
     /// model's preprocessing, then queues it. Bad images fail the task with <see cref="InvalidInputFileException"/>
     /// naming <paramref name="name"/>; see <see cref="ClassifyAsync(ReadOnlySpan{float}, CancellationToken)"/> for the rest.
     /// </summary>

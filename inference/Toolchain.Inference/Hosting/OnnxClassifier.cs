@@ -151,7 +151,7 @@ public sealed class OnnxClassifier : IAsyncDisposable, IDisposable
     internal Task StopWatchingAsync(CancellationToken cancellationToken) => Models.StopWatchingAsync(cancellationToken);
 
     /// <summary>
-    /// Classifies an encoded image (PNG, JPEG, BMP or GIF). Bad images fail with <see cref="InvalidInputFileException"/>
+    /// Classifies an encoded image (PNG, JPEG, BMP, GIF or WebP). Bad images fail with <see cref="InvalidInputFileException"/>
     /// naming <paramref name="name"/>, a full queue with <see cref="BatchQueueFullException"/>, no model with
     /// <see cref="ModelNotReadyException"/>.
     /// </summary>

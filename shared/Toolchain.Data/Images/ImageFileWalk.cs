@@ -19,7 +19,7 @@ namespace Toolchain.Data.Images;
 public sealed class ImageFileWalk
 {
     /// <summary>File extensions read as images.</summary>
-    public static readonly string[] Extensions = [".png", ".jpg", ".jpeg", ".bmp", ".gif"];
+    public static readonly string[] Extensions = [".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"];
 
     private static readonly EnumerationOptions Entries = new() { IgnoreInaccessible = false, AttributesToSkip = 0, RecurseSubdirectories = false };
 

@@ -245,22 +245,22 @@ public static class ImageFolderDataset
         var others = walk.Others.Skip(before).ToList();
         if (others.Count > 0)
         {
-            // Said, not refused: a README or a .txt beside the images is common; a folder of .webp files would
+            // Said, not refused: a README or a .txt beside the images is common; a folder of .heic or .tif files would
             // otherwise vanish without a word.
             others.Sort(StringComparer.Ordinal);
-            notice?.Invoke($"{root}: left out {others.Count} file{(others.Count == 1 ? "" : "s")} that {(others.Count == 1 ? "is" : "are")} not PNG, JPEG, BMP or GIF by name: " +
+            notice?.Invoke($"{root}: left out {others.Count} file{(others.Count == 1 ? "" : "s")} that {(others.Count == 1 ? "is" : "are")} not PNG, JPEG, BMP, GIF or WebP by name: " +
                 $"{string.Join("; ", others.Take(3).Select(o => Path.GetRelativePath(root, o)))}{(others.Count > 3 ? "; ..." : "")}");
         }
         if (requireEach)
         {
             if (perClass.All(c => c.Count == 0))
             {
-                throw new ToolchainException($"{root}: holds no images (PNG, JPEG, BMP or GIF) in its class folders");
+                throw new ToolchainException($"{root}: holds no images (PNG, JPEG, BMP, GIF or WebP) in its class folders");
             }
             int empty = perClass.FindIndex(c => c.Count == 0);
             if (empty >= 0)
             {
-                throw new ToolchainException($"{Path.Combine(root, folders[empty])}: class folder '{folders[empty]}' holds no images (PNG, JPEG, BMP or GIF)");
+                throw new ToolchainException($"{Path.Combine(root, folders[empty])}: class folder '{folders[empty]}' holds no images (PNG, JPEG, BMP, GIF or WebP)");
             }
             if (folders.Count == 1)
             {

@@ -98,6 +98,29 @@ public class ImageFolderDatasetTests
     }
 
     [Fact]
+    public void WebP_pictures_are_images_of_their_class_with_their_colours()
+    {
+        using var dir = new TempFolder();
+        Classes(dir.Path, 3, colour: false, size: 8, names: ["g"]);
+        foreach (var i in Enumerable.Range(0, 3))
+        {
+            using var image = new Image<Rgb24>(8, 8, Red);
+            Directory.CreateDirectory(dir.File("r"));
+            image.SaveAsWebp(dir.File($"r/{i}.webp"), new SixLabors.ImageSharp.Formats.Webp.WebpEncoder { FileFormat = SixLabors.ImageSharp.Formats.Webp.WebpFileFormatType.Lossless });
+        }
+        var notices = new List<string>();
+
+        var loaded = ImageFolderDataset.Load(dir.Path, new ImageFolderOptions { TestFraction = 0.34 }, notices.Add);
+
+        Assert.Empty(loaded.Skipped);
+        Assert.DoesNotContain(notices, n => n.Contains("left out", StringComparison.Ordinal));
+        Assert.Equal(6, loaded.Dataset.Train.Count + loaded.Dataset.Test.Count);
+        Assert.Equal(3, loaded.Dataset.Train.Channels);
+        var red = Array.IndexOf(loaded.Dataset.Train.Labels, (byte)1);
+        Assert.Equal([200, 10, 10], new[] { 0, 1, 2 }.Select(c => loaded.Dataset.Train.Image(red)[c * 64]).ToArray());
+    }
+
+    [Fact]
     public void A_second_load_hits_the_cache_and_a_changed_or_added_file_misses_it()
     {
         using var dir = new TempFolder();
@@ -185,7 +208,7 @@ public class ImageFolderDatasetTests
         File.WriteAllBytes(dir.File("a/.DS_Store"), [0, 0, 0, 1]);
         Png(dir.File("b/.ipynb_checkpoints/0-checkpoint.png"), 6, 6, Red);
         File.WriteAllText(dir.File("a/notes.txt"), "x");
-        File.WriteAllText(dir.File("b/scan.webp"), "x");
+        File.WriteAllText(dir.File("b/scan.tif"), "x");
         var notices = new List<string>();
 
         var loaded = ImageFolderDataset.Load(dir.Path, new ImageFolderOptions(), notices.Add);
@@ -196,7 +219,7 @@ public class ImageFolderDatasetTests
         Assert.Equal(1, loaded.Dataset.Train.Channels);
         var leftOut = Assert.Single(notices, n => n.Contains("left out", StringComparison.Ordinal));
         Assert.Contains("2 files", leftOut, StringComparison.Ordinal);
-        Assert.Contains("scan.webp", leftOut, StringComparison.Ordinal);
+        Assert.Contains("scan.tif", leftOut, StringComparison.Ordinal);
         Assert.DoesNotContain(".DS_Store", leftOut, StringComparison.Ordinal);
     }
 

@@ -1,5 +1,8 @@
 using System.Text.Json;
 using Inference;
+using SixLabors.ImageSharp.Formats;
+using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.Formats.Webp;
 using SixLabors.ImageSharp.PixelFormats;
 using Toolchain.Inference.Cli.Tests.Export.Triton;
 using Toolchain.TestSupport;
@@ -22,10 +25,10 @@ public sealed class TransferModelCommandTests : IDisposable
         return TinyTransferModel.Write(_files.PathOf("colours/model.onnx"));
     }
 
-    private string Picture(string name, Rgb24 colour, int width, int height, bool jpeg = false)
+    private string Picture(string name, Rgb24 colour, int width, int height, IImageEncoder? encoder = null)
     {
         var path = _files.PathOf(name);
-        File.WriteAllBytes(path, ColourTinyModel.Picture(colour, width, height, jpeg));
+        File.WriteAllBytes(path, ColourTinyModel.Picture(colour, width, height, encoder));
         return path;
     }
 
@@ -34,8 +37,8 @@ public sealed class TransferModelCommandTests : IDisposable
     {
         var model = Model();
         var red = Picture("red.png", new Rgb24(200, 30, 20), 50, 61);
-        var green = Picture("green.jpg", new Rgb24(20, 190, 40), 120, 33, jpeg: true);
-        var blue = Picture("blue.png", new Rgb24(20, 40, 210), 32, 32);
+        var green = Picture("green.jpg", new Rgb24(20, 190, 40), 120, 33, new JpegEncoder { Quality = 90 });
+        var blue = Picture("blue.webp", new Rgb24(20, 40, 210), 32, 32, new WebpEncoder { FileFormat = WebpFileFormatType.Lossy });
 
         var r = CliRun.Infer("classify", "--provider", "cpu", "--model", model, "--json", red, green, blue);
 

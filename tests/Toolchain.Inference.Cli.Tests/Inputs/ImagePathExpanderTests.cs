@@ -179,7 +179,7 @@ public sealed class ImagePathExpanderTests : IDisposable
 
         var input = Assert.Single(ImagePathExpander.Expand([$"{_root}/none"]));
 
-        Assert.Equal(($"{_root}/none", "directory holds no PNG, JPEG, BMP or GIF files at any depth"), (input.Path, input.Error));
+        Assert.Equal(($"{_root}/none", "directory holds no PNG, JPEG, BMP, GIF or WebP files at any depth"), (input.Path, input.Error));
     }
 
     [Fact]

@@ -234,7 +234,7 @@ public sealed class JsonLineTests : IDisposable
         Assert.Equal(
         [
             $$"""{"file":"{{good}}","label":2,"name":"digit 2","confidence":0.99939,"top_k":[{"label":2,"name":"digit 2","probability":0.99939},{"label":9,"name":"digit 9","probability":0.000138}]}""",
-            $$"""{"file":"{{bad}}","error":"is not a supported image (expected PNG, JPEG, BMP or GIF content)"}""",
+            $$"""{"file":"{{bad}}","error":"is not a supported image (expected PNG, JPEG, BMP, GIF or WebP content)"}""",
         ], r.OutLines);
     }
 

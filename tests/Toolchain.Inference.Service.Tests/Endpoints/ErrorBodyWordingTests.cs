@@ -34,7 +34,7 @@ public sealed class ErrorBodyWordingTests : TinyModelServiceTests
     {
         using var response = await Service.PostImageAsync(Encoding.ASCII.GetBytes("not a picture"));
 
-        Assert.Equal("400 Undecodable image: request body: is not a supported image (expected PNG, JPEG, BMP or GIF content)", await BodyOfAsync(response, HttpStatusCode.BadRequest));
+        Assert.Equal("400 Undecodable image: request body: is not a supported image (expected PNG, JPEG, BMP, GIF or WebP content)", await BodyOfAsync(response, HttpStatusCode.BadRequest));
     }
 
     // Pinned: browser and curl users meet it first; it names the form field the service expects.

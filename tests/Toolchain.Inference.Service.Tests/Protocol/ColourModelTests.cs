@@ -5,6 +5,8 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Google.Protobuf;
 using Inference;
+using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.Formats.Webp;
 using SixLabors.ImageSharp.PixelFormats;
 using Toolchain.Contracts;
 using Toolchain.Inference.Imaging;
@@ -50,7 +52,8 @@ public abstract class ColourModelTests : IAsyncLifetime
     public static TheoryData<string, string, byte[]> Pictures => new()
     {
         { "red.png", "image/png", ColourTinyModel.Picture(new Rgb24(200, 40, 30)) },
-        { "green.jpg", "image/jpeg", ColourTinyModel.Picture(new Rgb24(30, 190, 50), width: 37, height: 53, jpeg: true) },
+        { "green.jpg", "image/jpeg", ColourTinyModel.Picture(new Rgb24(30, 190, 50), width: 37, height: 53, new JpegEncoder { Quality = 90 }) },
+        { "red.webp", "image/webp", ColourTinyModel.Picture(new Rgb24(190, 30, 40), width: 41, height: 35, new WebpEncoder { FileFormat = WebpFileFormatType.Lossy, Quality = 80 }) },
         { "blue.png", "image/png", ColourTinyModel.Picture(new Rgb24(20, 60, 210), width: 32, height: 32) },
         { "grey.png", "image/png", ColourTinyModel.GreyPicture() },
     };
@@ -79,7 +82,7 @@ public abstract class ColourModelTests : IAsyncLifetime
     public void TheColourPicturesAreTheirColoursClass()
     {
         // The model reads colour, so a channel mix-up anywhere would show here as well as in the comparisons.
-        foreach (var (name, _, picture) in Pictures.Select(row => ((string)row[0], (string)row[1], (byte[])row[2])).Take(3))
+        foreach (var (name, _, picture) in Pictures.Select(row => ((string)row[0], (string)row[1], (byte[])row[2])).Where(row => !row.Item1.StartsWith("grey", StringComparison.Ordinal)))
         {
             Assert.Equal(name[..name.IndexOf('.', StringComparison.Ordinal)], _library.Classify(picture, name).LabelName);
         }
