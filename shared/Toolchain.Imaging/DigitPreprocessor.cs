@@ -179,7 +179,7 @@ public sealed class DigitPreprocessor : IImagePreprocessor
             case "BMP" when EncodedImageCheck.BmpHeaderProblem(encoded, limits) is { } bmpProblem:
                 // Before identifying: ImageSharp 2.1 sizes a buffer from the header's pixel-data offset (its issue 3074).
                 throw new InvalidInputFileException(name, bmpProblem);
-            case "WebP" when EncodedImageCheck.WebpProblem(encoded) is { } webpProblem:
+            case "WebP" when EncodedImageCheck.WebpProblem(encoded, limits) is { } webpProblem:
                 // Before identifying, as for BMP: no WebP reader sees a container that does not fit in the file.
                 throw new InvalidInputFileException(name, webpProblem);
         }

@@ -182,6 +182,37 @@ public sealed class BadImageTests : IDisposable
     }
 
     [Fact]
+    public void A_lossless_WebP_naming_65536_Huffman_groups_is_refused_before_a_WebP_reader_allocates_their_tables()
+    {
+        var bomb = TestImages.LosslessWebpNamingGroup(65_535);
+
+        Assert.Equal(48, bomb.Length);
+        Names(Fails("bomb.webp", bomb).Problem, "lossless WebP", "65,536 Huffman groups", "1,000");
+    }
+
+    [Fact]
+    public void A_lossless_WebP_within_the_group_bound_goes_on_to_the_decoder()
+    {
+        // 1,000 groups pass the check; the file then ends where its codes should be, which the decoder refuses.
+        var problem = Fails("cut.webp", TestImages.LosslessWebpNamingGroup(999)).Problem;
+
+        Assert.DoesNotContain("Huffman groups", problem);
+        Names(problem, "WebP");
+    }
+
+    [Fact]
+    public void An_ALPH_chunk_naming_too_many_groups_is_refused_like_a_VP8L_chunk()
+    {
+        var lossy = TestImages.WebpChunks(TestImages.CwebpFixture("cwebp-lossy-alpha.webp"));
+        var vp8 = lossy.Single(c => c.Type == "VP8 ");
+        // An ALPH chunk holds a VP8L stream without its 5-byte header, after one byte saying how it is compressed.
+        var stream = TestImages.WebpChunks(TestImages.LosslessWebpNamingGroup(65_535, 96, 80)).Single().Data[5..];
+        var alpha = TestImages.BuildWebp(("VP8X", TestImages.Vp8xHeader(96, 80, alpha: true)), ("ALPH", [0x01, .. stream]), vp8);
+
+        Names(Fails("alpha.webp", alpha).Problem, "ALPH", "Huffman groups");
+    }
+
+    [Fact]
     public void An_animated_WebP_is_refused_by_name()
     {
         var still = TestImages.WebpChunks(TestImages.Encode(TestImages.Seven(40, 30, 8, 4, 20, 3), 40, 30, ImageStyle.DarkOnLightWebpLossy));
@@ -198,6 +229,25 @@ public sealed class BadImageTests : IDisposable
     public void A_WebP_without_image_data_is_refused_as_corrupt() =>
         Names(Fails("empty.webp", TestImages.BuildWebp(("VP8X", TestImages.Vp8xHeader(40, 30)), ("EXIF", new byte[7]))).Problem,
             "corrupt", "VP8");
+
+    [Fact]
+    public void Libwebps_lossless_and_lossy_with_alpha_files_decode_to_the_picture_they_were_made_from()
+    {
+        var crop = new CropResizePreprocessor(3, 80, 96);
+        float[] Pixels(byte[] file, string name)
+        {
+            var values = new float[crop.OutputLength];
+            crop.Process(file, name, values);
+            return values;
+        }
+        var png = Pixels(TestImages.CwebpFixture("cwebp-source.png"), "source.png");
+
+        Assert.Equal(png, Pixels(TestImages.CwebpFixture("cwebp-lossless.webp"), "lossless.webp"));
+        var lossy = Pixels(TestImages.CwebpFixture("cwebp-lossy-alpha.webp"), "lossy.webp");
+        // Lossy colour, but the alpha is exact: the transparent corner is white paper in both.
+        Assert.Equal(png[0], lossy[0]);
+        Assert.True(png.Zip(lossy, (a, b) => Math.Abs(a - b)).Average() < 0.1, "mean difference over 0.1 (normalised units)");
+    }
 
     [Fact]
     public void A_WebP_frame_over_the_pixel_limit_is_refused_before_decoding()

@@ -298,6 +298,60 @@ public static class TestImages
     }
 
     /// <summary>
+    /// The same 96×80 picture (a colour gradient in an opaque ellipse on a transparent background) as written by
+    /// libwebp's cwebp 1.2.4: <c>cwebp-source.png</c> is the PNG, <c>cwebp-lossless.webp</c> came from
+    /// <c>-lossless -z 9</c>, <c>cwebp-lossy-alpha.webp</c> from <c>-q 80 -alpha_method 1 -alpha_filter best</c> (VP8 with
+    /// its alpha compressed losslessly in an ALPH chunk). Real encoders' files, where our own tests otherwise write
+    /// WebP with ImageSharp's encoder.
+    /// </summary>
+    public static byte[] CwebpFixture(string name) => File.ReadAllBytes(Checkout.PathOf($"tests/Toolchain.TestSupport/Fixtures/{name}"));
+
+    /// <summary>
+    /// A lossless WebP (<paramref name="width"/>×<paramref name="height"/>) whose entropy image names Huffman group
+    /// <paramref name="group"/> for every block, and which ends there: the 48-byte decompression bomb for decoders that
+    /// allocate tables for every group up to the highest (ImageSharp 2.1 allocated 1.5 GB for group 65,535).
+    /// </summary>
+    public static byte[] LosslessWebpNamingGroup(int group, int width = 64, int height = 64)
+    {
+        var bits = new List<bool>();
+        void Write(int value, int count)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                bits.Add(((value >> i) & 1) == 1);
+            }
+        }
+        // A one-symbol "simple" code: its symbol costs no bits, so every pixel of the entropy image is the same.
+        void SimpleCode(int symbol)
+        {
+            Write(1, 1);
+            Write(0, 1);
+            Write(symbol < 2 ? 0 : 1, 1);
+            Write(symbol, symbol < 2 ? 1 : 8);
+        }
+        Write(width - 1, 14);
+        Write(height - 1, 14);
+        Write(0, 4); // no alpha, version 0
+        Write(0, 1); // no transform
+        Write(0, 1); // no colour cache
+        Write(1, 1); // meta Huffman codes: an entropy image follows
+        Write(0, 3); // one group per 4×4 block
+        Write(0, 1); // the entropy image has no colour cache
+        SimpleCode(group & 0xFF); // green: the group's low byte
+        SimpleCode(group >> 8); // red: its high byte
+        SimpleCode(0);
+        SimpleCode(0);
+        SimpleCode(0);
+        var stream = new byte[1 + ((bits.Count + 7) / 8) + 16];
+        stream[0] = 0x2F;
+        for (var i = 0; i < bits.Count; i++)
+        {
+            stream[1 + (i / 8)] |= (byte)((bits[i] ? 1 : 0) << (i % 8));
+        }
+        return BuildWebp(("VP8L", stream));
+    }
+
+    /// <summary>
     /// A VP8X (extended WebP) header chunk's payload: the feature flags, then the canvas size stored minus one in 24
     /// bits each, so up to 16,777,216 per side.
     /// </summary>
