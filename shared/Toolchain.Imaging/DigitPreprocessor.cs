@@ -179,22 +179,20 @@ public sealed class DigitPreprocessor : IImagePreprocessor
             case "BMP" when EncodedImageCheck.BmpHeaderProblem(encoded, limits) is { } bmpProblem:
                 // Before identifying: ImageSharp 2.1 sizes a buffer from the header's pixel-data offset (its issue 3074).
                 throw new InvalidInputFileException(name, bmpProblem);
-            case "WebP" when EncodedImageCheck.WebpProblem(encoded, limits) is { } webpProblem:
-                // Before identifying, as for BMP: no WebP reader sees a container that does not fit in the file.
-                throw new InvalidInputFileException(name, webpProblem);
         }
+        // Before any decoder runs: the chunk walks bound what ImageSharp would otherwise inflate or allocate, and may
+        // give the bytes to decode instead (a PNG without its oversized ancillary chunks, a WebP animation's first frame).
         canonical = null;
-        if (PngFile.HasSignature(encoded))
+        var chunkProblem = PngFile.HasSignature(encoded) ? PngFile.Prepare(encoded, limits, out canonical)
+            : FormatBySignature(encoded) == "WebP" ? WebpFile.Prepare(encoded, limits, out canonical)
+            : null;
+        if (chunkProblem is not null)
         {
-            // Before any decoder runs: the chunk walk bounds what ImageSharp would otherwise inflate or allocate.
-            if (PngFile.Prepare(encoded, limits, out canonical) is { } pngProblem)
-            {
-                throw new InvalidInputFileException(name, pngProblem);
-            }
-            if (canonical is not null)
-            {
-                encoded = canonical;
-            }
+            throw new InvalidInputFileException(name, chunkProblem);
+        }
+        if (canonical is not null)
+        {
+            encoded = canonical;
         }
         decoders = ImageDecoders.WithMetadata;
         IImageInfo? info;

@@ -4,7 +4,8 @@ namespace Toolchain.Imaging;
 
 /// <summary>
 /// Structural checks that decoders skip: ImageSharp decodes a truncated JPEG or GIF into a partly grey picture, and a
-/// classifier must not quietly answer for half an image. PNGs are checked by <see cref="PngFile"/>.
+/// classifier must not quietly answer for half an image. PNGs are checked by <see cref="PngFile"/>, WebPs by
+/// <see cref="WebpFile"/>.
 /// </summary>
 internal static class EncodedImageCheck
 {
@@ -139,55 +140,6 @@ internal static class EncodedImageCheck
             }
         }
         return null;
-    }
-
-    /// <summary>
-    /// Walks a WebP's RIFF chunks before any decoder sees them: the container and every chunk must fit in the file (the
-    /// VP8 decoder reads past a cut as zeros and paints the rest of the picture grey), an image chunk (VP8 or VP8L) must
-    /// be there, an animation is refused by name (ImageSharp 2.1 decodes still pictures only), and lossless data is
-    /// bounded by <see cref="WebpLosslessCheck"/>.
-    /// </summary>
-    public static string? WebpProblem(ReadOnlySpan<byte> data, ImageLimits limits)
-    {
-        if (data.Length < 20)
-        {
-            return "is truncated (the WebP header is incomplete)";
-        }
-        long end = 8L + BinaryPrimitives.ReadUInt32LittleEndian(data[4..]);
-        if (end > data.Length)
-        {
-            return $"is truncated (its RIFF header declares {end:N0} bytes, the file has {data.Length:N0})";
-        }
-        bool image = false, animated = false;
-        long canvasWidth = 0, canvasHeight = 0;
-        string? lossless = null;
-        long at = 12;
-        while (at + 8 <= end)
-        {
-            var chunk = data.Slice((int)at, 4);
-            long size = BinaryPrimitives.ReadUInt32LittleEndian(data[((int)at + 4)..]);
-            if (at + 8 + size > end)
-            {
-                return $"is truncated (its {ChunkName(chunk).TrimEnd()} chunk ends past the data)";
-            }
-            var payload = data.Slice((int)at + 8, (int)size);
-            image |= chunk.SequenceEqual("VP8 "u8) || chunk.SequenceEqual("VP8L"u8);
-            animated |= chunk.SequenceEqual("ANIM"u8) || chunk.SequenceEqual("ANMF"u8);
-            if (chunk.SequenceEqual("VP8X"u8) && size >= 10)
-            {
-                // The canvas size, stored minus one in 24 bits each: the size of an ALPH chunk's alpha plane.
-                canvasWidth = 1 + (payload[4] | (payload[5] << 8) | (payload[6] << 16));
-                canvasHeight = 1 + (payload[7] | (payload[8] << 8) | (payload[9] << 16));
-            }
-            lossless ??= chunk.SequenceEqual("VP8L"u8) ? WebpLosslessCheck.Vp8lProblem(payload, limits)
-                : chunk.SequenceEqual("ALPH"u8) && canvasWidth > 0 ? WebpLosslessCheck.AlphaProblem(payload, canvasWidth, canvasHeight, limits)
-                : null;
-            // Chunks are padded to an even length.
-            at += 8 + size + (size & 1);
-        }
-        return animated ? "is an animated WebP; only still WebP pictures are supported"
-            : !image ? "is corrupt (the WebP holds no VP8 or VP8L image data)"
-            : lossless;
     }
 
     /// <summary>

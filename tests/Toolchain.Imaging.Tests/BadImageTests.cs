@@ -212,17 +212,54 @@ public sealed class BadImageTests : IDisposable
         Names(Fails("alpha.webp", alpha).Problem, "ALPH", "Huffman groups");
     }
 
-    [Fact]
-    public void An_animated_WebP_is_refused_by_name()
+    /// <summary>An ANMF chunk's payload: a 40×30 frame at (0, 0) holding the given chunks.</summary>
+    private static byte[] Frame(params (string Type, byte[] Data)[] chunks)
     {
-        var still = TestImages.WebpChunks(TestImages.Encode(TestImages.Seven(40, 30, 8, 4, 20, 3), 40, 30, ImageStyle.DarkOnLightWebpLossy));
-        // ANMF: frame position and size (24 bits each, size minus one), duration, flags, then the frame's image chunk.
-        var frame = new byte[16].Concat("VP8 "u8.ToArray()).Concat(BitConverter.GetBytes(still[0].Data.Length)).Concat(still[0].Data).ToArray();
-        frame[6] = 39;
-        frame[9] = 29;
-        var animated = TestImages.BuildWebp(("VP8X", TestImages.Vp8xHeader(40, 30, animated: true)), ("ANIM", new byte[6]), ("ANMF", frame), ("ANMF", frame));
+        // Position and size (24 bits each, the size minus one), duration, flags; then the frame's chunks.
+        byte[] header = [0, 0, 0, 0, 0, 0, 39, 0, 0, 29, 0, 0, 100, 0, 0, 0];
+        return [.. header, .. TestImages.BuildWebp(chunks)[12..]];
+    }
 
-        Names(Fails("wave.webp", animated).Problem, "animated WebP");
+    [Fact]
+    public void An_animated_WebP_is_read_as_its_first_frame_as_a_GIF_is()
+    {
+        var seven = TestImages.Encode(SevenInk, 40, 30, ImageStyle.DarkOnLightWebpLossy);
+        var blank = TestImages.Encode(new float[40 * 30], 40, 30, ImageStyle.DarkOnLightWebpLossy);
+        var animated = TestImages.BuildWebp(("VP8X", TestImages.Vp8xHeader(40, 30, animated: true)), ("ANIM", new byte[6]),
+            ("ANMF", Frame(TestImages.WebpChunks(seven)[0])), ("ANMF", Frame(TestImages.WebpChunks(blank)[0])));
+
+        Assert.Equal(_digit.ToMnistBytes(seven, "seven.webp"), _digit.ToMnistBytes(animated, "wave.webp"));
+    }
+
+    [Fact]
+    public void An_animated_WebP_with_transparency_keeps_its_first_frames_alpha()
+    {
+        // cwebp-lossy-alpha.webp's ALPH and VP8 chunks as the first frame of an animation of the same 96×80 size.
+        var chunks = TestImages.WebpChunks(TestImages.CwebpFixture("cwebp-lossy-alpha.webp"));
+        var still = TestImages.CwebpFixture("cwebp-lossy-alpha.webp");
+        byte[] header = [0, 0, 0, 0, 0, 0, 95, 0, 0, 79, 0, 0, 100, 0, 0, 0];
+        byte[] frame = [.. header, .. TestImages.BuildWebp([.. chunks.Where(c => c.Type != "VP8X")])[12..]];
+        var animated = TestImages.BuildWebp(("VP8X", TestImages.Vp8xHeader(96, 80, animated: true, alpha: true)), ("ANIM", new byte[6]), ("ANMF", frame));
+        var crop = new CropResizePreprocessor(3, 80, 96);
+        float[] Pixels(byte[] file)
+        {
+            var values = new float[crop.OutputLength];
+            crop.Process(file, "picture.webp", values);
+            return values;
+        }
+
+        Assert.Equal(Pixels(still), Pixels(animated));
+    }
+
+    [Fact]
+    public void An_animated_WebP_whose_first_frame_holds_no_picture_or_too_many_groups_is_refused()
+    {
+        var empty = TestImages.BuildWebp(("VP8X", TestImages.Vp8xHeader(40, 30, animated: true)), ("ANIM", new byte[6]), ("ANMF", Frame(("EXIF", new byte[4]))));
+        var bomb = TestImages.BuildWebp(("VP8X", TestImages.Vp8xHeader(40, 30, animated: true)), ("ANIM", new byte[6]),
+            ("ANMF", Frame(TestImages.WebpChunks(TestImages.LosslessWebpNamingGroup(65_535, 40, 30))[0])));
+
+        Names(Fails("empty.webp", empty).Problem, "first frame", "no VP8");
+        Names(Fails("bomb.webp", bomb).Problem, "65,536 Huffman groups");
     }
 
     [Fact]

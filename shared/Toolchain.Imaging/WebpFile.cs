@@ -1,0 +1,171 @@
+using System.Buffers.Binary;
+
+namespace Toolchain.Imaging;
+
+/// <summary>
+/// Walks a WebP's RIFF chunks before any decoder sees them: the container and every chunk must fit in the file (the VP8
+/// decoder reads past a cut as zeros and paints the rest of the picture grey), an image chunk (VP8 or VP8L) must be
+/// there, and lossless data is bounded by <see cref="WebpLosslessCheck"/>. An animation becomes its first frame, as a
+/// GIF does, since ImageSharp 2.1 decodes still WebP pictures only.
+/// </summary>
+internal static class WebpFile
+{
+    /// <summary>
+    /// The problem with <paramref name="data"/>, or null; <paramref name="canonical"/> is then the still picture to
+    /// decode in its place (an animation's first frame), or null when the file is one.
+    /// </summary>
+    public static string? Prepare(ReadOnlySpan<byte> data, ImageLimits limits, out byte[]? canonical)
+    {
+        canonical = null;
+        if (Walk(data, limits, out var firstFrame) is { } problem)
+        {
+            return problem;
+        }
+        if (firstFrame.Length == 0)
+        {
+            return null;
+        }
+        canonical = StillFromFrame(data.Slice(firstFrame.Start, firstFrame.Length));
+        if (canonical is null)
+        {
+            return "is corrupt (the animated WebP's first frame holds no VP8 or VP8L image data)";
+        }
+        return Walk(canonical, limits, out _);
+    }
+
+    /// <summary>Checks the chunks; <paramref name="firstFrame"/> is the first ANMF chunk's payload, when there is one.</summary>
+    private static string? Walk(ReadOnlySpan<byte> data, ImageLimits limits, out (int Start, int Length) firstFrame)
+    {
+        firstFrame = default;
+        if (data.Length < 20)
+        {
+            return "is truncated (the WebP header is incomplete)";
+        }
+        long end = 8L + BinaryPrimitives.ReadUInt32LittleEndian(data[4..]);
+        if (end > data.Length)
+        {
+            return $"is truncated (its RIFF header declares {end:N0} bytes, the file has {data.Length:N0})";
+        }
+        var image = false;
+        long canvasWidth = 0, canvasHeight = 0;
+        string? lossless = null;
+        foreach (var (type, start, length) in Chunks(data, 12, end))
+        {
+            if (length < 0)
+            {
+                return $"is truncated (its {EncodedImageCheck.ChunkName(type).TrimEnd()} chunk ends past the data)";
+            }
+            var payload = data.Slice(start, length);
+            image |= type.SequenceEqual("VP8 "u8) || type.SequenceEqual("VP8L"u8);
+            if (type.SequenceEqual("ANMF"u8) && firstFrame.Length == 0)
+            {
+                firstFrame = (start, length);
+            }
+            if (type.SequenceEqual("VP8X"u8) && length >= 10)
+            {
+                // The canvas size, stored minus one in 24 bits each: the size of an ALPH chunk's alpha plane.
+                (canvasWidth, canvasHeight) = (1 + Read24(payload[4..]), 1 + Read24(payload[7..]));
+            }
+            lossless ??= type.SequenceEqual("VP8L"u8) ? WebpLosslessCheck.Vp8lProblem(payload, limits)
+                : type.SequenceEqual("ALPH"u8) && canvasWidth > 0 ? WebpLosslessCheck.AlphaProblem(payload, canvasWidth, canvasHeight, limits)
+                : null;
+        }
+        return firstFrame.Length > 0 ? null
+            : !image ? "is corrupt (the WebP holds no VP8 or VP8L image data)"
+            : lossless;
+    }
+
+    /// <summary>
+    /// A still WebP of an ANMF payload's picture: its image chunk alone, or with its ALPH chunk under a VP8X header of
+    /// the frame's size. Null when the frame holds no image chunk.
+    /// </summary>
+    private static byte[]? StillFromFrame(ReadOnlySpan<byte> frame)
+    {
+        // The frame's header: X and Y offsets, width and height (minus one), duration (24 bits each), then flags.
+        const int HeaderLength = 16;
+        if (frame.Length < HeaderLength)
+        {
+            return null;
+        }
+        int width = 1 + Read24(frame[6..]), height = 1 + Read24(frame[9..]);
+        (int Start, int Length) alpha = default, picture = default;
+        var lossless = false;
+        foreach (var (type, start, length) in Chunks(frame, HeaderLength, frame.Length))
+        {
+            if (length < 0)
+            {
+                return null;
+            }
+            if (type.SequenceEqual("ALPH"u8) && alpha.Length == 0)
+            {
+                alpha = (start, length);
+            }
+            else if ((type.SequenceEqual("VP8 "u8) || type.SequenceEqual("VP8L"u8)) && picture.Length == 0)
+            {
+                picture = (start, length);
+                lossless = type.SequenceEqual("VP8L"u8);
+            }
+        }
+        if (picture.Length == 0)
+        {
+            return null;
+        }
+        using var still = new MemoryStream();
+        still.Write("RIFF\0\0\0\0WEBP"u8);
+        if (alpha.Length > 0 && !lossless)
+        {
+            Span<byte> header = stackalloc byte[10];
+            header[0] = 0x10; // has alpha
+            Write24(header[4..], width - 1);
+            Write24(header[7..], height - 1);
+            WriteChunk(still, "VP8X"u8, header);
+            WriteChunk(still, "ALPH"u8, frame.Slice(alpha.Start, alpha.Length));
+        }
+        WriteChunk(still, lossless ? "VP8L"u8 : "VP8 "u8, frame.Slice(picture.Start, picture.Length));
+        var bytes = still.ToArray();
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(4), (uint)(bytes.Length - 8));
+        return bytes;
+    }
+
+    /// <summary>The chunks from <paramref name="at"/> to <paramref name="end"/>; a length of -1 marks one that runs past the end, and ends the walk.</summary>
+    private static List<(byte[] Type, int Start, int Length)> Chunks(ReadOnlySpan<byte> data, long at, long end)
+    {
+        var chunks = new List<(byte[], int, int)>();
+        while (at + 8 <= end)
+        {
+            var type = data.Slice((int)at, 4).ToArray();
+            long size = BinaryPrimitives.ReadUInt32LittleEndian(data[((int)at + 4)..]);
+            if (at + 8 + size > end)
+            {
+                chunks.Add((type, (int)at + 8, -1));
+                break;
+            }
+            chunks.Add((type, (int)at + 8, (int)size));
+            // Chunks are padded to an even length.
+            at += 8 + size + (size & 1);
+        }
+        return chunks;
+    }
+
+    private static void WriteChunk(MemoryStream stream, ReadOnlySpan<byte> type, ReadOnlySpan<byte> payload)
+    {
+        Span<byte> size = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(size, (uint)payload.Length);
+        stream.Write(type);
+        stream.Write(size);
+        stream.Write(payload);
+        if (payload.Length % 2 == 1)
+        {
+            stream.WriteByte(0);
+        }
+    }
+
+    private static int Read24(ReadOnlySpan<byte> data) => data[0] | (data[1] << 8) | (data[2] << 16);
+
+    private static void Write24(Span<byte> data, int value)
+    {
+        data[0] = (byte)value;
+        data[1] = (byte)(value >> 8);
+        data[2] = (byte)(value >> 16);
+    }
+}
