@@ -8,7 +8,7 @@ using Toolchain.Inference.Hosting;
 namespace Toolchain.Inference.Service.Endpoints;
 
 /// <summary>
-/// POST /v1/classify: an image as the raw body (image/png, image/jpeg) or a multipart form file; answers the label,
+/// POST /v1/classify: an image as the raw body (image/png, image/jpeg, image/gif, image/bmp, image/webp) or a multipart form file; answers the label,
 /// its confidence, the top k (<c>?top_k=</c>, default 3) and the model version. Bad input never gets a 500.
 /// </summary>
 internal static partial class ClassifyEndpoint

@@ -146,5 +146,5 @@ internal sealed class ImageUpload : IDisposable
 
     private static IResult Unsupported(string? contentType) => Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType,
         title: "Unsupported content type",
-        detail: $"content type '{ClientText.Echo(contentType)}' is not accepted; send image/png or image/jpeg as the body, or multipart/form-data with an image file");
+        detail: $"content type '{ClientText.Echo(contentType)}' is not accepted; send {string.Join(", ", ImageTypes)} as the body, or multipart/form-data with an image file");
 }

@@ -124,6 +124,8 @@ public sealed class ClassifyEndpointTests() : TinyModelServiceTests(("Classifier
             "6 MB body" => (new byte[6 * 1024 * 1024], "image/png"),
             "text content type" => (png, "text/plain"),
             "json content type" => ("{}"u8.ToArray(), "application/json"),
+            "webp naming 65536 groups" => (TestImages.LosslessWebpNamingGroup(65_535), "image/webp"),
+            "truncated webp" => (TestImages.CwebpFixture("cwebp-lossless.webp")[..900], "image/webp"),
             _ => throw new ArgumentOutOfRangeException(nameof(what), what, null),
         };
     }
@@ -136,7 +138,9 @@ public sealed class ClassifyEndpointTests() : TinyModelServiceTests(("Classifier
     [InlineData("1x40000000 strip", HttpStatusCode.BadRequest, "(40.0 megapixels), over the 16-megapixel limit")]
     [InlineData("6 MB body", HttpStatusCode.RequestEntityTooLarge, "over the 5 MB limit")]
     [InlineData("text content type", HttpStatusCode.UnsupportedMediaType, "'text/plain' is not accepted")]
-    [InlineData("json content type", HttpStatusCode.UnsupportedMediaType, "is not accepted")]
+    [InlineData("json content type", HttpStatusCode.UnsupportedMediaType, "image/webp as the body")]
+    [InlineData("webp naming 65536 groups", HttpStatusCode.BadRequest, "65,536 Huffman groups")]
+    [InlineData("truncated webp", HttpStatusCode.BadRequest, "is truncated")]
     public async Task Bad_input_gets_its_status_code_with_problem_details_and_the_service_keeps_serving(string what, HttpStatusCode status, string detail)
     {
         var (body, contentType) = BadRequest(what);
