@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using Toolchain.TestSupport;
 using Toolchain.Trainer.Cli;
 using Toolchain.Trainer.Tests.Training;
 using Toolchain.Trainer.Training;
@@ -304,6 +305,7 @@ public class TrainCommandTests
     [InlineData(15, 143)] // SIGTERM, as sent by kill, systemd or docker stop
     public async Task A_signal_finishes_the_batch_writes_a_loadable_checkpoint_says_how_to_resume_and_exits_128_plus_its_number(int signal, int exitCode)
     {
+        Assert.False(InheritedSignals.IsIgnored(signal), InheritedSignals.Why(signal));
         using var dir = new TempDir();
         var trainerDll = typeof(TrainCommand).Assembly.Location;
         var start = new ProcessStartInfo("dotnet")
@@ -317,6 +319,8 @@ public class TrainCommandTests
             start.ArgumentList.Add(a);
         }
         using var process = Process.Start(start)!;
+        // A failed assertion must not leave a million-epoch run behind.
+        using var stop = new ProcessKiller(process);
         var lines = new List<string>();
         var started = new ManualResetEventSlim();
         process.OutputDataReceived += (_, e) =>
