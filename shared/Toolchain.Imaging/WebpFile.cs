@@ -46,8 +46,9 @@ internal static class WebpFile
         {
             return $"is truncated (its RIFF header declares {end:N0} bytes, the file has {data.Length:N0})";
         }
-        var image = false;
-        long canvasWidth = 0, canvasHeight = 0;
+        (int Width, int Height)? canvas = null, picture = null;
+        (int Start, int Length)? alpha = null;
+        int pictures = 0, alphas = 0;
         string? lossless = null;
         foreach (var (type, start, length) in Chunks(data, 12, end))
         {
@@ -56,23 +57,70 @@ internal static class WebpFile
                 return $"is truncated (its {EncodedImageCheck.ChunkName(type).TrimEnd()} chunk ends past the data)";
             }
             var payload = data.Slice(start, length);
-            image |= type.SequenceEqual("VP8 "u8) || type.SequenceEqual("VP8L"u8);
             if (type.SequenceEqual("ANMF"u8) && firstFrame.Length == 0)
             {
                 firstFrame = (start, length);
             }
-            if (type.SequenceEqual("VP8X"u8) && length >= 10)
+            else if (type.SequenceEqual("VP8X"u8) && length >= 10 && canvas is null)
             {
-                // The canvas size, stored minus one in 24 bits each: the size of an ALPH chunk's alpha plane.
-                (canvasWidth, canvasHeight) = (1 + Read24(payload[4..]), 1 + Read24(payload[7..]));
+                // The canvas size, stored minus one in 24 bits each.
+                canvas = (1 + Read24(payload[4..]), 1 + Read24(payload[7..]));
             }
-            lossless ??= type.SequenceEqual("VP8L"u8) ? WebpLosslessCheck.Vp8lProblem(payload, limits)
-                : type.SequenceEqual("ALPH"u8) && canvasWidth > 0 ? WebpLosslessCheck.AlphaProblem(payload, canvasWidth, canvasHeight, limits)
-                : null;
+            else if (type.SequenceEqual("ALPH"u8) && alphas++ == 0)
+            {
+                alpha = (start, length);
+            }
+            else if (type.SequenceEqual("VP8 "u8) || type.SequenceEqual("VP8L"u8))
+            {
+                var lossy = type.SequenceEqual("VP8 "u8);
+                if (pictures++ == 0)
+                {
+                    picture = lossy ? Vp8Size(payload) : Vp8lSize(payload);
+                }
+                lossless ??= lossy ? null : WebpLosslessCheck.Vp8lProblem(payload, limits);
+            }
         }
-        return firstFrame.Length > 0 ? null
-            : !image ? "is corrupt (the WebP holds no VP8 or VP8L image data)"
-            : lossless;
+        if (firstFrame.Length > 0)
+        {
+            return null;
+        }
+        // One picture, one alpha plane, of the canvas's size, as libwebp requires of a still picture: which of two
+        // ImageSharp would read, or at which size, is not a question worth answering for a hostile file.
+        if (pictures == 0)
+        {
+            return "is corrupt (the WebP holds no VP8 or VP8L image data)";
+        }
+        if (pictures > 1 || alphas > 1)
+        {
+            return $"is corrupt (the WebP holds {pictures} image chunks and {alphas} alpha chunks; a still picture has one of each at most)";
+        }
+        if (picture is not { } size)
+        {
+            return "is corrupt (its image chunk has no frame header)";
+        }
+        if (canvas is { } c && c != size)
+        {
+            return $"is corrupt (its VP8X canvas is {c.Width}×{c.Height} but its picture is {size.Width}×{size.Height})";
+        }
+        return lossless
+            ?? (alpha is { } a && canvas is not null ? WebpLosslessCheck.AlphaProblem(data.Slice(a.Start, a.Length), size.Width, size.Height, limits) : null);
+    }
+
+    /// <summary>A VP8 key frame's size: a 3-byte tag, the start code, then width and height in 14 bits each.</summary>
+    private static (int Width, int Height)? Vp8Size(ReadOnlySpan<byte> payload) =>
+        payload.Length >= 10 && payload[3..6].SequenceEqual((ReadOnlySpan<byte>)[0x9D, 0x01, 0x2A])
+            ? (BinaryPrimitives.ReadUInt16LittleEndian(payload[6..]) & 0x3FFF, BinaryPrimitives.ReadUInt16LittleEndian(payload[8..]) & 0x3FFF)
+            : null;
+
+    /// <summary>A VP8L stream's size: its signature byte, then width and height minus one in 14 bits each.</summary>
+    private static (int Width, int Height)? Vp8lSize(ReadOnlySpan<byte> payload)
+    {
+        if (payload.Length < 5 || payload[0] != 0x2F)
+        {
+            return null;
+        }
+        var bits = BinaryPrimitives.ReadUInt32LittleEndian(payload[1..]);
+        return ((int)(bits & 0x3FFF) + 1, (int)((bits >> 14) & 0x3FFF) + 1);
     }
 
     /// <summary>

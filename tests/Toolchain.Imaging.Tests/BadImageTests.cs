@@ -301,14 +301,28 @@ public sealed class BadImageTests : IDisposable
     }
 
     [Fact]
-    public void A_WebP_decodes_by_its_image_chunk_whatever_size_its_canvas_header_claims()
+    public void A_lossless_WebP_decodes_to_the_pixels_of_the_PNG_it_was_written_from_with_or_without_a_canvas_header()
     {
-        // Lossless WebP holds the same RGBA pixels as this PNG, so both give the very same digit.
         var png = TestImages.Encode(SevenInk, 40, 30, ImageStyle.BlackInkTransparentRgba);
-        var still = TestImages.WebpChunks(TestImages.Encode(SevenInk, 40, 30, ImageStyle.BlackInkTransparentWebpLossless));
-        var webp = TestImages.BuildWebp(("VP8X", TestImages.Vp8xHeader(16_000_000, 16_000_000)), still[0]);
+        var webp = TestImages.Encode(SevenInk, 40, 30, ImageStyle.BlackInkTransparentWebpLossless);
+        var extended = TestImages.BuildWebp(("VP8X", TestImages.Vp8xHeader(40, 30, alpha: true)), TestImages.WebpChunks(webp)[0]);
 
-        Assert.Equal(_digit.ToMnistBytes(png, "seven.png"), _digit.ToMnistBytes(webp, "seven.webp"));
+        var want = _digit.ToMnistBytes(png, "seven.png");
+
+        Assert.Equal(want, _digit.ToMnistBytes(webp, "seven.webp"));
+        Assert.Equal(want, _digit.ToMnistBytes(extended, "extended.webp"));
+    }
+
+    [Fact]
+    public void A_WebP_whose_canvas_and_picture_disagree_or_that_holds_two_pictures_is_refused_as_corrupt()
+    {
+        // The alpha plane's size is the picture's: a canvas of another size, or a second picture, would leave it open
+        // which size a reader decodes the alpha at, and so what the group check has read.
+        var picture = TestImages.WebpChunks(TestImages.Encode(SevenInk, 40, 30, ImageStyle.BlackInkTransparentWebpLossless))[0];
+
+        Names(Fails("canvas.webp", TestImages.BuildWebp(("VP8X", TestImages.Vp8xHeader(16_000_000, 16_000_000)), picture)).Problem,
+            "corrupt", "16000000×16000000", "40×30");
+        Names(Fails("two.webp", TestImages.BuildWebp(picture, picture)).Problem, "corrupt", "2 image chunks");
     }
 
     [Fact]
