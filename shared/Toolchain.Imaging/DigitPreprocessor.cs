@@ -170,7 +170,8 @@ public sealed class DigitPreprocessor : IImagePreprocessor
         }
         // The file's own signature decides which decoder may look at it: ImageSharp 2.1's TIFF reader loops forever on a
         // 28-byte BigTIFF while identifying (GHSA-wmxv-xphr-5c9g), so formats we refuse never reach it.
-        switch (FormatBySignature(encoded))
+        var signature = FormatBySignature(encoded);
+        switch (signature)
         {
             case null:
                 throw new InvalidInputFileException(name, $"is not a supported image (expected {SupportedList} content)");
@@ -183,9 +184,12 @@ public sealed class DigitPreprocessor : IImagePreprocessor
         // Before any decoder runs: the chunk walks bound what ImageSharp would otherwise inflate or allocate, and may
         // give the bytes to decode instead (a PNG without its oversized ancillary chunks, a WebP animation's first frame).
         canonical = null;
-        var chunkProblem = PngFile.HasSignature(encoded) ? PngFile.Prepare(encoded, limits, out canonical)
-            : FormatBySignature(encoded) == "WebP" ? WebpFile.Prepare(encoded, limits, out canonical)
-            : null;
+        var chunkProblem = signature switch
+        {
+            "PNG" => PngFile.Prepare(encoded, limits, out canonical),
+            "WebP" => WebpFile.Prepare(encoded, limits, out canonical),
+            _ => null,
+        };
         if (chunkProblem is not null)
         {
             throw new InvalidInputFileException(name, chunkProblem);

@@ -10,6 +10,9 @@ namespace Toolchain.Imaging;
 /// </summary>
 internal static class WebpFile
 {
+    private static readonly uint Anmf = FourCC("ANMF"u8), Vp8x = FourCC("VP8X"u8), Alph = FourCC("ALPH"u8), Vp8 = FourCC("VP8 "u8),
+        Vp8l = FourCC("VP8L"u8);
+
     /// <summary>
     /// The problem with <paramref name="data"/>, or null; <paramref name="canonical"/> is then the still picture to
     /// decode in its place (an animation's first frame), or null when the file is one.
@@ -50,32 +53,32 @@ internal static class WebpFile
         (int Start, int Length)? alpha = null;
         int pictures = 0, alphas = 0;
         string? lossless = null;
-        foreach (var (type, start, length) in Chunks(data, 12, end))
+        foreach (var (type, start, length) in new RiffChunks(data, 12, end))
         {
             if (length < 0)
             {
-                return $"is truncated (its {EncodedImageCheck.ChunkName(type).TrimEnd()} chunk ends past the data)";
+                return $"is truncated (its {EncodedImageCheck.ChunkName(data.Slice(start - 8, 4)).TrimEnd()} chunk ends past the data)";
             }
             var payload = data.Slice(start, length);
-            if (type.SequenceEqual("ANMF"u8) && firstFrame.Length == 0)
+            if (type == Anmf && firstFrame.Length == 0)
             {
                 firstFrame = (start, length);
             }
-            else if (type.SequenceEqual("VP8X"u8) && length >= 10 && canvas is null)
+            else if (type == Vp8x && length >= 10 && canvas is null)
             {
                 // The canvas size, stored minus one in 24 bits each.
                 canvas = (1 + Read24(payload[4..]), 1 + Read24(payload[7..]));
             }
-            else if (type.SequenceEqual("ALPH"u8) && alphas++ == 0)
+            else if (type == Alph && alphas++ == 0)
             {
                 alpha = (start, length);
             }
-            else if (type.SequenceEqual("VP8 "u8) || type.SequenceEqual("VP8L"u8))
+            else if (type == Vp8 || type == Vp8l)
             {
-                var lossy = type.SequenceEqual("VP8 "u8);
+                var lossy = type == Vp8;
                 if (pictures++ == 0)
                 {
-                    picture = lossy ? Vp8Size(payload) : Vp8lSize(payload);
+                    picture = lossy ? Vp8Size(payload) : WebpLosslessCheck.HeaderSize(payload);
                 }
                 lossless ??= lossy ? null : WebpLosslessCheck.Vp8lProblem(payload, limits);
             }
@@ -112,17 +115,6 @@ internal static class WebpFile
             ? (BinaryPrimitives.ReadUInt16LittleEndian(payload[6..]) & 0x3FFF, BinaryPrimitives.ReadUInt16LittleEndian(payload[8..]) & 0x3FFF)
             : null;
 
-    /// <summary>A VP8L stream's size: its signature byte, then width and height minus one in 14 bits each.</summary>
-    private static (int Width, int Height)? Vp8lSize(ReadOnlySpan<byte> payload)
-    {
-        if (payload.Length < 5 || payload[0] != 0x2F)
-        {
-            return null;
-        }
-        var bits = BinaryPrimitives.ReadUInt32LittleEndian(payload[1..]);
-        return ((int)(bits & 0x3FFF) + 1, (int)((bits >> 14) & 0x3FFF) + 1);
-    }
-
     /// <summary>
     /// A still WebP of an ANMF payload's picture: its image chunk alone, or with its ALPH chunk under a VP8X header of
     /// the frame's size. Null when the frame holds no image chunk.
@@ -138,20 +130,20 @@ internal static class WebpFile
         int width = 1 + Read24(frame[6..]), height = 1 + Read24(frame[9..]);
         (int Start, int Length) alpha = default, picture = default;
         var lossless = false;
-        foreach (var (type, start, length) in Chunks(frame, HeaderLength, frame.Length))
+        foreach (var (type, start, length) in new RiffChunks(frame, HeaderLength, frame.Length))
         {
             if (length < 0)
             {
                 return null;
             }
-            if (type.SequenceEqual("ALPH"u8) && alpha.Length == 0)
+            if (type == Alph && alpha.Length == 0)
             {
                 alpha = (start, length);
             }
-            else if ((type.SequenceEqual("VP8 "u8) || type.SequenceEqual("VP8L"u8)) && picture.Length == 0)
+            else if ((type == Vp8 || type == Vp8l) && picture.Length == 0)
             {
                 picture = (start, length);
-                lossless = type.SequenceEqual("VP8L"u8);
+                lossless = type == Vp8l;
             }
         }
         if (picture.Length == 0)
@@ -175,24 +167,41 @@ internal static class WebpFile
         return bytes;
     }
 
-    /// <summary>The chunks from <paramref name="at"/> to <paramref name="end"/>; a length of -1 marks one that runs past the end, and ends the walk.</summary>
-    private static List<(byte[] Type, int Start, int Length)> Chunks(ReadOnlySpan<byte> data, long at, long end)
+    private static uint FourCC(ReadOnlySpan<byte> type) => BinaryPrimitives.ReadUInt32LittleEndian(type);
+
+    /// <summary>
+    /// The chunks from <paramref name="at"/> to <paramref name="end"/>, as (type, payload start, payload length), read in
+    /// place: a file of many tiny chunks costs no allocation per chunk. A length of -1 marks a chunk that runs past the
+    /// end, and ends the walk.
+    /// </summary>
+    private ref struct RiffChunks(ReadOnlySpan<byte> data, long at, long end)
     {
-        var chunks = new List<(byte[], int, int)>();
-        while (at + 8 <= end)
+        private readonly ReadOnlySpan<byte> _data = data;
+        private long _next = at;
+
+        public (uint Type, int Start, int Length) Current { get; private set; }
+
+        public readonly RiffChunks GetEnumerator() => this;
+
+        public bool MoveNext()
         {
-            var type = data.Slice((int)at, 4).ToArray();
-            long size = BinaryPrimitives.ReadUInt32LittleEndian(data[((int)at + 4)..]);
-            if (at + 8 + size > end)
+            if (_next + 8 > end || Current.Length < 0)
             {
-                chunks.Add((type, (int)at + 8, -1));
-                break;
+                return false;
             }
-            chunks.Add((type, (int)at + 8, (int)size));
+            var type = FourCC(_data.Slice((int)_next, 4));
+            long size = BinaryPrimitives.ReadUInt32LittleEndian(_data[((int)_next + 4)..]);
+            var start = (int)_next + 8;
+            if (_next + 8 + size > end)
+            {
+                Current = (type, start, -1);
+                return true;
+            }
+            Current = (type, start, (int)size);
             // Chunks are padded to an even length.
-            at += 8 + size + (size & 1);
+            _next += 8 + size + (size & 1);
+            return true;
         }
-        return chunks;
     }
 
     private static void WriteChunk(MemoryStream stream, ReadOnlySpan<byte> type, ReadOnlySpan<byte> payload)

@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+
 namespace Toolchain.Imaging;
 
 /// <summary>
@@ -24,18 +26,28 @@ internal static class WebpLosslessCheck
     /// <summary>The problem with a VP8L chunk's payload (header included), or null.</summary>
     public static string? Vp8lProblem(ReadOnlySpan<byte> chunk, ImageLimits limits)
     {
-        if (chunk.Length < 5 || chunk[0] != 0x2F)
+        if (HeaderSize(chunk) is not var (width, height))
         {
             return "is corrupt (its VP8L chunk has no lossless WebP header)";
         }
-        var bits = new BitReader(chunk[1..]);
-        int width = (int)bits.Read(14) + 1, height = (int)bits.Read(14) + 1;
-        bits.Read(1);
-        if (bits.Read(3) != 0)
+        // After the 14-bit sizes: one bit saying whether alpha is used, then a 3-bit version, which must be 0.
+        if (chunk[4] >> 5 != 0)
         {
             return "is corrupt (its VP8L header names an unknown version)";
         }
+        var bits = new BitReader(chunk[5..]);
         return limits.SizeProblem(width, height) ?? StreamProblem(ref bits, width, height, "VP8L");
+    }
+
+    /// <summary>A VP8L stream's size: its signature byte, then width and height minus one in 14 bits each; null without one.</summary>
+    public static (int Width, int Height)? HeaderSize(ReadOnlySpan<byte> chunk)
+    {
+        if (chunk.Length < 5 || chunk[0] != 0x2F)
+        {
+            return null;
+        }
+        var bits = BinaryPrimitives.ReadUInt32LittleEndian(chunk[1..]);
+        return ((int)(bits & 0x3FFF) + 1, (int)((bits >> 14) & 0x3FFF) + 1);
     }
 
     /// <summary>
