@@ -213,11 +213,23 @@ public sealed class BadImageTests : IDisposable
     }
 
     /// <summary>An ANMF chunk's payload: a 40×30 frame at (0, 0) holding the given chunks.</summary>
-    private static byte[] Frame(params (string Type, byte[] Data)[] chunks)
+    private static byte[] Frame(params (string Type, byte[] Data)[] chunks) => Frame(40, 30, chunks);
+
+    /// <summary>An ANMF chunk's payload: a <paramref name="width"/>×<paramref name="height"/> frame at (0, 0) holding the given chunks.</summary>
+    private static byte[] Frame(int width, int height, IEnumerable<(string Type, byte[] Data)> chunks)
     {
         // Position and size (24 bits each, the size minus one), duration, flags; then the frame's chunks.
-        byte[] header = [0, 0, 0, 0, 0, 0, 39, 0, 0, 29, 0, 0, 100, 0, 0, 0];
-        return [.. header, .. TestImages.BuildWebp(chunks)[12..]];
+        byte[] header = [0, 0, 0, 0, 0, 0, (byte)(width - 1), (byte)((width - 1) >> 8), 0, (byte)(height - 1), (byte)((height - 1) >> 8), 0, 100, 0, 0, 0];
+        return [.. header, .. TestImages.BuildWebp([.. chunks])[12..]];
+    }
+
+    /// <summary>A picture as a 96×80 colour model's input (resized, alpha over white, normalised).</summary>
+    private static float[] ColourPixels(byte[] file, string name = "picture.webp")
+    {
+        var crop = new CropResizePreprocessor(3, 80, 96);
+        var values = new float[crop.OutputLength];
+        crop.Process(file, name, values);
+        return values;
     }
 
     [Fact]
@@ -237,18 +249,10 @@ public sealed class BadImageTests : IDisposable
         // cwebp-lossy-alpha.webp's ALPH and VP8 chunks as the first frame of an animation of the same 96×80 size.
         var chunks = TestImages.WebpChunks(TestImages.CwebpFixture("cwebp-lossy-alpha.webp"));
         var still = TestImages.CwebpFixture("cwebp-lossy-alpha.webp");
-        byte[] header = [0, 0, 0, 0, 0, 0, 95, 0, 0, 79, 0, 0, 100, 0, 0, 0];
-        byte[] frame = [.. header, .. TestImages.BuildWebp([.. chunks.Where(c => c.Type != "VP8X")])[12..]];
+        var frame = Frame(96, 80, chunks.Where(c => c.Type != "VP8X"));
         var animated = TestImages.BuildWebp(("VP8X", TestImages.Vp8xHeader(96, 80, animated: true, alpha: true)), ("ANIM", new byte[6]), ("ANMF", frame));
-        var crop = new CropResizePreprocessor(3, 80, 96);
-        float[] Pixels(byte[] file)
-        {
-            var values = new float[crop.OutputLength];
-            crop.Process(file, "picture.webp", values);
-            return values;
-        }
 
-        Assert.Equal(Pixels(still), Pixels(animated));
+        Assert.Equal(ColourPixels(still), ColourPixels(animated));
     }
 
     [Fact]
@@ -270,17 +274,10 @@ public sealed class BadImageTests : IDisposable
     [Fact]
     public void Libwebps_lossless_and_lossy_with_alpha_files_decode_to_the_picture_they_were_made_from()
     {
-        var crop = new CropResizePreprocessor(3, 80, 96);
-        float[] Pixels(byte[] file, string name)
-        {
-            var values = new float[crop.OutputLength];
-            crop.Process(file, name, values);
-            return values;
-        }
-        var png = Pixels(TestImages.CwebpFixture("cwebp-source.png"), "source.png");
+        var png = ColourPixels(TestImages.CwebpFixture("cwebp-source.png"), "source.png");
 
-        Assert.Equal(png, Pixels(TestImages.CwebpFixture("cwebp-lossless.webp"), "lossless.webp"));
-        var lossy = Pixels(TestImages.CwebpFixture("cwebp-lossy-alpha.webp"), "lossy.webp");
+        Assert.Equal(png, ColourPixels(TestImages.CwebpFixture("cwebp-lossless.webp"), "lossless.webp"));
+        var lossy = ColourPixels(TestImages.CwebpFixture("cwebp-lossy-alpha.webp"), "lossy.webp");
         // Lossy colour, but the alpha is exact: the transparent corner is white paper in both.
         Assert.Equal(png[0], lossy[0]);
         Assert.True(png.Zip(lossy, (a, b) => Math.Abs(a - b)).Average() < 0.1, "mean difference over 0.1 (normalised units)");
