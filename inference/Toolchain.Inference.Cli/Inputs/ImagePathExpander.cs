@@ -75,7 +75,7 @@ internal static class ImagePathExpander
             .ToList();
         if (files.Count == 0 && walk.Skipped.Count == 0)
         {
-            inputs.Add(new ImageInput(dir, "directory holds no PNG, JPEG, BMP, GIF or WebP files at any depth"));
+            inputs.Add(new ImageInput(dir, $"directory holds no {ImageFileWalk.FormatNames} files at any depth"));
         }
         return inputs;
     }

@@ -21,6 +21,9 @@ public sealed class ImageFileWalk
     /// <summary>File extensions read as images.</summary>
     public static readonly string[] Extensions = [".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"];
 
+    /// <summary>The formats <see cref="Extensions"/> stand for, as messages name them.</summary>
+    public const string FormatNames = "PNG, JPEG, BMP, GIF or WebP";
+
     private static readonly EnumerationOptions Entries = new() { IgnoreInaccessible = false, AttributesToSkip = 0, RecurseSubdirectories = false };
 
     private readonly string _rootReal;

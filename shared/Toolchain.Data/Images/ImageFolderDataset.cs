@@ -248,19 +248,19 @@ public static class ImageFolderDataset
             // Said, not refused: a README or a .txt beside the images is common; a folder of .heic or .tif files would
             // otherwise vanish without a word.
             others.Sort(StringComparer.Ordinal);
-            notice?.Invoke($"{root}: left out {others.Count} file{(others.Count == 1 ? "" : "s")} that {(others.Count == 1 ? "is" : "are")} not PNG, JPEG, BMP, GIF or WebP by name: " +
+            notice?.Invoke($"{root}: left out {others.Count} file{(others.Count == 1 ? "" : "s")} that {(others.Count == 1 ? "is" : "are")} not {ImageFileWalk.FormatNames} by name: " +
                 $"{string.Join("; ", others.Take(3).Select(o => Path.GetRelativePath(root, o)))}{(others.Count > 3 ? "; ..." : "")}");
         }
         if (requireEach)
         {
             if (perClass.All(c => c.Count == 0))
             {
-                throw new ToolchainException($"{root}: holds no images (PNG, JPEG, BMP, GIF or WebP) in its class folders");
+                throw new ToolchainException($"{root}: holds no images ({ImageFileWalk.FormatNames}) in its class folders");
             }
             int empty = perClass.FindIndex(c => c.Count == 0);
             if (empty >= 0)
             {
-                throw new ToolchainException($"{Path.Combine(root, folders[empty])}: class folder '{folders[empty]}' holds no images (PNG, JPEG, BMP, GIF or WebP)");
+                throw new ToolchainException($"{Path.Combine(root, folders[empty])}: class folder '{folders[empty]}' holds no images ({ImageFileWalk.FormatNames})");
             }
             if (folders.Count == 1)
             {
